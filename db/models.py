@@ -1,0 +1,252 @@
+"""All database tables, in one file.
+
+Points are stored as integer tenths (`*_tenths`), so the database never rounds them and
+SQLite and PostgreSQL agree to the digit; the service layer converts to Decimal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("branch", "reviewer", "leader", "admin")
+ORG_TYPES = ("department", "party_committee", "general_branch", "branch")
+EVALUATED_ORG_TYPES = ("party_committee", "general_branch", "branch")
+REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
+CYCLE_STATUSES = ("open", "closed", "published", "final")
+ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "reviewed", "published")
+CRITERION_KINDS = ("criterion", "bonus", "deduction", "veto")
+GRADES = ("优秀", "良好", "一般", "较差")
+
+
+def utcnow() -> datetime:
+    """Aware UTC timestamp (sqlmodel stores datetimes as UTC on both backends)."""
+    return datetime.now(UTC)
+
+
+class OrganisationBase(SQLModel):
+    code: str = Field(min_length=1, max_length=32, index=True, unique=True)
+    name: str = Field(min_length=1, max_length=120)
+    org_type: str = Field(max_length=20)
+    region: str = Field(max_length=8, index=True)
+    member_count: int = Field(default=0, ge=0, le=100_000)
+    staff_count: int = Field(default=0, ge=0, le=1_000_000)
+    active: bool = True
+
+
+class Organisation(OrganisationBase, table=True):
+    """A department (tree root) or an evaluated 机关党委 / 党总支 / 党支部."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    department_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    sort_order: int = 0
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=1, max_length=64, index=True, unique=True)
+    display_name: str = Field(default="", max_length=64)
+    role: str = Field(max_length=16)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    active: bool = True
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime | None = None
+    version: int = 1
+
+
+class AuthSession(SQLModel, table=True):
+    """Server side of a login: the cookie holds the token, the table its hash."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, index=True, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    revoked: bool = False
+
+
+class Cycle(SQLModel, table=True):
+    """One evaluation year with its rubric header and thresholds."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(ge=2000, le=2100, index=True, unique=True)
+    status: str = Field(default="open", max_length=16)
+    deadline: date | None = None
+    rubric_title: str = Field(default="", max_length=200)
+    rubric_version: int = 1
+    star_ratio: str = Field(default="0.85", max_length=16)
+    five_star_composite: str = Field(default="90", max_length=16)
+    bonus_cap: str = Field(default="5", max_length=16)
+    excellence_ratio: str = Field(default="0.25", max_length=16)
+    base_learning_tenths: int = 200
+    base_standard_tenths: int = 200
+    base_service_tenths: int = 200
+    base_democracy_tenths: int = 200
+    base_innovation_tenths: int = 200
+    published_at: datetime | None = None
+    publication_ends: datetime | None = None
+    finalized_at: datetime | None = None
+    excellence_confirmed_at: datetime | None = None
+    version: int = 1
+
+
+class Criterion(SQLModel, table=True):
+    """One rubric line of a cycle: a star criterion, bonus, deduction or veto item."""
+
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    code: str = Field(max_length=16)
+    kind: str = Field(max_length=12)
+    star: str | None = Field(default=None, max_length=12)
+    task_no: int | None = None
+    task_title: str = Field(default="", max_length=200)
+    title: str = Field(max_length=200)
+    standard: str = Field(default="", max_length=2000)
+    deduction_rule: str = Field(default="", max_length=1000)
+    max_tenths: int = Field(default=0, ge=0, le=10_000)
+    evidence: str = Field(default="", max_length=1000)
+    check_method: str = Field(default="", max_length=500)
+    evidence_required: bool = False
+    auto_unit: str | None = Field(default=None, max_length=16)
+    auto_label: str | None = Field(default=None, max_length=100)
+    auto_minimum: str | None = Field(default=None, max_length=16)
+    auto_maximum: str | None = Field(default=None, max_length=16)
+    auto_step: str | None = Field(default=None, max_length=16)
+    auto_per_step: str | None = Field(default=None, max_length=16)
+    sort_order: int = 0
+
+
+class Assessment(SQLModel, table=True):
+    """An organisation's evaluation in one cycle; `version` guards every write."""
+
+    __table_args__ = (UniqueConstraint("org_id", "cycle_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    status: str = Field(default="draft", max_length=16, index=True)
+    version: int = 1
+    submitted_at: datetime | None = None
+    reviewed_at: datetime | None = None
+    reviewer_id: int | None = Field(default=None, foreign_key="user.id")
+    return_comment: str = Field(default="", max_length=2000)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ScoreEntry(SQLModel, table=True):
+    """The branch's own points (and figure, note) and the reviewer's, for one criterion."""
+
+    __tablename__ = "score_entry"
+    __table_args__ = (UniqueConstraint("assessment_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    criterion_id: int = Field(foreign_key="criterion.id", index=True)
+    self_tenths: int | None = Field(default=None, ge=0, le=10_000)
+    figure: str | None = Field(default=None, max_length=16)
+    note: str = Field(default="", max_length=2000)
+    reviewed_tenths: int | None = Field(default=None, ge=0, le=10_000)
+    reviewer_comment: str = Field(default="", max_length=2000)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Evidence(SQLModel, table=True):
+    """An uploaded supporting document, kept in the database so backups and replicas hold it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    criterion_id: int = Field(foreign_key="criterion.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class PerformanceGrade(SQLModel, table=True):
+    """The 业绩 grade of an organisation in a year (basis of 业绩优)."""
+
+    __tablename__ = "performance_grade"
+    __table_args__ = (UniqueConstraint("org_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    year: int = Field(ge=2000, le=2100, index=True)
+    grade: str = Field(max_length=8)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ExcellenceDecision(SQLModel, table=True):
+    """The leadership's confirmed 双优 list; a change from the recommendation has a reason."""
+
+    __tablename__ = "excellence_decision"
+    __table_args__ = (UniqueConstraint("cycle_id", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    recommended: bool = False
+    selected: bool = False
+    reason: str = Field(default="", max_length=1000)
+    decided_at: datetime = Field(default_factory=utcnow)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Objection(SQLModel, table=True):
+    """An 异议 raised during the 公示 period, and its recorded outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    raised_by: str = Field(default="", max_length=100)
+    content: str = Field(max_length=2000)
+    outcome: str = Field(default="", max_length=16)
+    outcome_note: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    recorded_by: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = None
+    resolved_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when (UTC); never a password."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=40, index=True)
+    target_type: str = Field(default="", max_length=40)
+    target_id: str = Field(default="", max_length=64)
+    detail: str = Field(default="", max_length=20_000)
+
+
+class ChangeCounter(SQLModel, table=True):
+    """A single row bumped by every write; shared read caches are keyed by it."""
+
+    __tablename__ = "change_counter"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0
