@@ -26,7 +26,7 @@ def alembic_config(engine: Engine) -> Config:
 
 
 @contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
+def migration_lock(engine: Engine) -> Iterator[None]:
     if is_sqlite(engine):
         database = make_url(str(engine.url)).database or ""
         if not database or database == ":memory:":
@@ -53,7 +53,7 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
 def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to `revision`; replicas wait for each other on a lock."""
     engine = engine or get_engine()
-    with _migration_lock(engine):
+    with migration_lock(engine):
         command.upgrade(alembic_config(engine), revision)
 
 

@@ -1,0 +1,24 @@
+"""Entry point: `streamlit run app.py`.
+
+Imported by the server, this module is the ASGI app (st.App) with the login, logout and health
+routes; run as the Streamlit script (`__main__`), it draws the shell: navigation per role.
+"""
+
+import streamlit as st
+
+from web.routes import ROUTES
+
+app = st.App("app.py", routes=ROUTES)
+
+if __name__ == "__main__":
+    from texts import common as C
+    from ui.navigation import build_navigation
+    from ui.session import current_actor
+    from ui.shell import prepare, sidebar
+
+    st.set_page_config(page_title=C.APP_TITLE, page_icon="⭐", layout="wide")
+    prepare()
+    actor = current_actor()
+    page = build_navigation(actor)
+    sidebar(actor)
+    page.run()

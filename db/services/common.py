@@ -1,0 +1,127 @@
+"""What every service shares: the acting user, errors, the audit log and the change counter."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from db.engine import read_session, write_session
+from db.models import AuditLog, ChangeCounter, utcnow
+from texts import common as T
+
+log = logging.getLogger("wuxing.services")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in user on whose behalf a service acts."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    org_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class ServiceError(Exception):
+    """An error whose message is a Chinese sentence fit to show the user."""
+
+    def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class PermissionDenied(ServiceError):
+    def __init__(self, message: str = T.ERR_PERMISSION) -> None:
+        super().__init__(message)
+
+
+class NotFound(ServiceError):
+    def __init__(self, message: str = T.ERR_NOT_FOUND) -> None:
+        super().__init__(message)
+
+
+class StaleVersion(ServiceError):
+    def __init__(self, message: str = T.ERR_STALE) -> None:
+        super().__init__(message)
+
+
+class InvalidInput(ServiceError):
+    """Bad input; `errors` lists every problem found, nothing was written."""
+
+
+def audit(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    target_type: str = "",
+    target_id: Any = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record an action inside the caller's transaction (never pass a password here)."""
+    session.add(
+        AuditLog(
+            at=utcnow(),
+            actor_id=actor.id if actor else None,
+            actor_name=actor.username if actor else "",
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            detail=json.dumps(detail or {}, ensure_ascii=False, default=str)[:20_000],
+        )
+    )
+
+
+def audit_now(
+    actor: Actor | None,
+    action: str,
+    target_type: str = "",
+    target_id: Any = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record an action in a transaction of its own (refusals, failed logins)."""
+    try:
+        with write_session() as session:
+            audit(session, actor, action, target_type, target_id, detail)
+    except Exception:  # the audit must never turn a refusal into a crash
+        log.exception("could not write audit entry %s", action)
+
+
+def refuse(actor: Actor | None, action: str, target_type: str = "", target_id: Any = "") -> None:
+    """Log a refused access and raise PermissionDenied."""
+    audit_now(actor, "access_denied", target_type, target_id, {"attempted": action})
+    raise PermissionDenied()
+
+
+def require_role(actor: Actor | None, *roles: str, action: str = "") -> Actor:
+    """The actor, if logged in with one of `roles`; otherwise the refusal is logged and raised."""
+    if actor is None or actor.role not in roles:
+        refuse(actor, action or "role:" + "/".join(roles))
+    assert actor is not None
+    return actor
+
+
+def bump_change_counter(session: Session) -> None:
+    """Mark the data as changed so every process's shared caches refresh."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + 1)
+    )
+    if result.rowcount == 0:
+        session.add(ChangeCounter(id=1, value=1))
+
+
+def change_counter() -> int:
+    """The current value of the database-wide change counter."""
+    with read_session() as session:
+        row = session.exec(select(ChangeCounter.value).where(ChangeCounter.id == 1)).first()
+        return int(row or 0)

@@ -1,0 +1,1 @@
+"""All Chinese user-facing text, one module per area (common, auth, assessment, ...)."""

@@ -1,0 +1,25 @@
+"""Login, logout and password texts."""
+
+LOGIN_TITLE = "登录"
+USERNAME = "用户名"
+PASSWORD = "密码"
+LOGIN_BUTTON = "登录"
+LOGOUT_BUTTON = "退出登录"
+LOGIN_FAILED = "用户名或密码不正确。"
+LOGIN_LOCKED = "连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+SESSION_EXPIRED = "登录已超时或已退出，请重新登录。"
+DEMO_NOTICE = "这是演示系统，数据均为模拟生成。演示账号（密码均为 {password}）："
+DEMO_ACCOUNTS = {
+    "admin": "系统管理员",
+    "reviewer": "机关工委审核员",
+    "leader": "领导（查看排名与总览）",
+    "branch01": "党支部书记（支部一）",
+    "branch02": "党支部书记（支部二）",
+}
+SIGNED_IN_AS = "当前用户：{name}（{role}）"
+
+PW_TOO_SHORT = "密码至少需要 {n} 个字符。"
+PW_COMMON = "该密码过于常见，容易被猜中，请换一个。"
+PW_SAME_AS_USERNAME = "密码不能与用户名相同或包含用户名。"
+PW_WRONG_CURRENT = "当前密码不正确。"
+PW_CHANGED = "密码已修改。"

@@ -1,0 +1,67 @@
+"""Which pages each role sees; app.py builds st.navigation from this table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from db.services.common import Actor
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL_ROLES = ("branch", "reviewer", "leader", "admin")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    url_path: str
+    icon: str
+    roles: tuple[str, ...]
+    section: str
+    default_for: tuple[str, ...] = ()
+
+
+# Order here is the order in the menu. Sections group the sidebar.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "我的支部", "overview", ":material/home:", ("branch",), "自评",
+             default_for=("branch",)),
+    PageSpec("pages/learning.py", "学习星", "learning", ":material/menu_book:", ("branch",), "自评"),
+    PageSpec("pages/standard.py", "规范星", "standard", ":material/rule:", ("branch",), "自评"),
+    PageSpec("pages/service.py", "服务星", "service", ":material/volunteer_activism:",
+             ("branch",), "自评"),
+    PageSpec("pages/democracy.py", "民主星", "democracy", ":material/how_to_vote:",
+             ("branch",), "自评"),
+    PageSpec("pages/innovation.py", "创新星", "innovation", ":material/lightbulb:",
+             ("branch",), "自评"),
+    PageSpec("pages/dashboard.py", "总览", "dashboard", ":material/dashboard:",
+             ("reviewer", "leader", "admin"), "全市", default_for=("reviewer", "leader", "admin")),
+    PageSpec("pages/account.py", "修改密码", "account", ":material/key:", ALL_ROLES, "账号"),
+)
+
+
+def pages_for(actor: Actor | None) -> list[PageSpec]:
+    if actor is None:
+        return []
+    return [p for p in PAGES if actor.role in p.roles]
+
+
+def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
+    """st.navigation for this actor: only the pages its role may open."""
+    if actor is None:
+        login = st.Page(str(ROOT / "pages" / "login.py"), title="登录", url_path="login",
+                        icon=":material/login:", default=True)
+        return st.navigation([login], position="hidden")
+    sections: dict[str, list] = {}
+    for spec in pages_for(actor):
+        page = st.Page(
+            str(ROOT / spec.file),
+            title=spec.title,
+            url_path=spec.url_path,
+            icon=spec.icon,
+            default=actor.role in spec.default_for,
+        )
+        sections.setdefault(spec.section, []).append(page)
+    return st.navigation(sections)

@@ -1,0 +1,1 @@
+"""HTTP routes served beside Streamlit through st.App (login, logout, health)."""
