@@ -1,0 +1,129 @@
+"""Management commands: python -m db init | seed | create-admin | backup | restore."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from db import migrate
+from db.engine import get_engine, is_sqlite
+
+
+def _years(value: str) -> tuple[int, int]:
+    first, _, last = value.partition("-")
+    return int(first), int(last or first)
+
+
+def cmd_init(_args: argparse.Namespace) -> int:
+    migrate.upgrade(get_engine())
+    print("数据库结构已是最新版本。")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from db.seed import CityPlan, seed_city
+
+    migrate.upgrade(get_engine())
+    first, last = _years(args.years)
+    started = time.perf_counter()
+    summary = seed_city(CityPlan(orgs=args.orgs, first_year=first, last_year=last,
+                                 seed=args.seed, demo_users=args.demo_users,
+                                 current_open=not args.all_closed))
+    elapsed = time.perf_counter() - started
+    for year, s in summary.items():
+        print(f"{year}: {s['five_star']}/{s['total']} 五星级 ({s['share']:.1%}), 目标 {s['target']}")
+    print(f"已生成 {args.orgs} 个机关基层党组织，用时 {elapsed:.1f} 秒。")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from db.services.auth import create_user
+    from db.services.common import ServiceError
+
+    migrate.upgrade(get_engine())
+    password = args.password or getpass.getpass("新管理员密码：")
+    if not args.password and getpass.getpass("再次输入密码：") != password:
+        print("两次输入的密码不一致。", file=sys.stderr)
+        return 1
+    try:
+        create_user(username=args.username, password=password, role="admin",
+                    display_name=args.display_name or "系统管理员")
+    except ServiceError as exc:
+        print("；".join(exc.errors) or exc.message, file=sys.stderr)
+        return 1
+    print(f"管理员 {args.username} 已创建。")
+    return 0
+
+
+def _sqlite_path() -> Path:
+    engine = get_engine()
+    if not is_sqlite(engine):
+        raise SystemExit(
+            "PostgreSQL 请使用 pg_dump / pg_restore 备份和恢复，见 docs/deploy.md。"
+        )
+    return Path(make_url(str(engine.url)).database or "")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Online backup of the SQLite file (consistent while the app keeps running)."""
+    source = sqlite3.connect(_sqlite_path())
+    target = sqlite3.connect(args.file)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    print(f"已备份到 {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the SQLite database with a backup (stop the app first)."""
+    if not Path(args.file).is_file():
+        print(f"找不到备份文件 {args.file}", file=sys.stderr)
+        return 1
+    target_path = _sqlite_path()
+    get_engine().dispose()
+    source = sqlite3.connect(args.file)
+    target = sqlite3.connect(target_path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    print(f"已从 {args.file} 恢复。")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db", description="数据库管理命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="创建或升级数据库结构").set_defaults(func=cmd_init)
+    seed = sub.add_parser("seed", help="生成模拟城市数据（演示、压测用）")
+    seed.add_argument("--orgs", type=int, default=150)
+    seed.add_argument("--years", default=f"2018-{time.localtime().tm_year}")
+    seed.add_argument("--seed", type=int, default=2018)
+    seed.add_argument("--demo-users", action="store_true", help="同时创建演示账号")
+    seed.add_argument("--all-closed", action="store_true", help="所有年度均已结束")
+    seed.set_defaults(func=cmd_seed)
+    admin = sub.add_parser("create-admin", help="创建管理员账号")
+    admin.add_argument("--username", default="admin")
+    admin.add_argument("--display-name", default="")
+    admin.add_argument("--password", default=None, help=argparse.SUPPRESS)
+    admin.set_defaults(func=cmd_create_admin)
+    backup = sub.add_parser("backup", help="在线备份 SQLite 数据库")
+    backup.add_argument("file")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="从备份恢复 SQLite 数据库")
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_restore)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The service layer: the only way pages read or write data. Every function takes the actor."""

@@ -1,0 +1,131 @@
+"""Temporary databases for every test: SQLite always, PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from db import migrate
+from db.engine import dispose_engines, make_engine
+from settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+TABLES = ("audit_log", "evidence", "score_entry", "excellence_decision", "objection",
+          "performance_grade", "assessment", "criterion", "auth_session", "user", "cycle",
+          "organisation", "change_counter")
+
+os.environ.setdefault("DEMO_MODE", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-" + "x" * 32)
+
+
+def _use(url: str, monkeypatch: pytest.MonkeyPatch, demo: bool = False) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DEMO_MODE", "1" if demo else "0")
+    get_settings.cache_clear()
+    from db.services import cycles
+
+    cycles._rubric_cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test (migrating once is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test run, migrated once."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL not set")
+    name = f"wx_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "app.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+def _fresh_pg(url: str) -> str:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES)
+                          + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[str]:
+    """An empty migrated database on each backend; the app's settings point at it."""
+    if request.param == "sqlite":
+        url = _fresh_sqlite(sqlite_template, tmp_path)
+    else:
+        url = _fresh_pg(request.getfixturevalue("pg_database"))
+    _use(url, monkeypatch)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty migrated SQLite database (for page tests, where one backend is enough)."""
+    url = _fresh_sqlite(sqlite_template, tmp_path)
+    _use(url, monkeypatch)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def demo_city(sqlite_url: str) -> str:
+    """The SQLite database filled with a small demo city (24 organisations, 2024–2026)."""
+    from tests.utils import make_city
+
+    make_city()
+    return sqlite_url
+
+
+@pytest.fixture
+def city(db_url: str) -> str:
+    """A small demo city on each backend."""
+    from tests.utils import make_city
+
+    make_city()
+    return db_url
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where browser tests write screenshots (kept by CI as test output)."""
+    path = ROOT / "test-output"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,69 @@
+"""Factories shared by the tests."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from db.engine import read_session
+from db.models import Assessment, Cycle, Organisation, User
+from db.seed import DEMO_PASSWORD, CityPlan, seed_city
+from db.services import auth
+from db.services.common import Actor
+from ui.session import TEST_TOKEN_KEY
+
+ROOT_APP = "app.py"
+STRONG_PASSWORD = "Shaoxing#2026-Star"
+
+
+def make_city(orgs: int = 24, first_year: int = 2024, last_year: int = 2026, seed: int = 7) -> dict:
+    """A small city with demo accounts; the last year is open."""
+    return seed_city(CityPlan(orgs=orgs, first_year=first_year, last_year=last_year, seed=seed))
+
+
+def actor(username: str) -> Actor:
+    with read_session() as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+    return auth.actor_of(user)
+
+
+def make_user(role: str, *, username: str | None = None, org_id: int | None = None) -> Actor:
+    name = username or f"{role}_{org_id or 'x'}"
+    auth.create_user(username=name, password=STRONG_PASSWORD, role=role, org_id=org_id)
+    return actor(name)
+
+
+def token_for(username: str, password: str = DEMO_PASSWORD) -> str:
+    return auth.login(username, password)[1]
+
+
+def app_test(username: str | None = None, timeout: float = 30) -> AppTest:
+    """The whole app under AppTest, logged in as `username` (anonymous when None)."""
+    at = AppTest.from_file(ROOT_APP, default_timeout=timeout)
+    if username:
+        at.session_state[TEST_TOKEN_KEY] = token_for(username)
+    return at
+
+
+def open_page(username: str | None, page_file: str, timeout: float = 30) -> AppTest:
+    """Run the app once, then switch to `page_file` (raises ValueError if not in the menu)."""
+    at = app_test(username, timeout).run()
+    at.switch_page(page_file)
+    return at.run()
+
+
+def current_assessment_id(username: str) -> int:
+    """The open-year assessment of a branch user's organisation."""
+    who = actor(username)
+    with read_session() as session:
+        return session.exec(
+            select(Assessment.id)
+            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .where(Assessment.org_id == who.org_id, Cycle.status == "open")
+        ).one()
+
+
+def org_ids() -> list[int]:
+    with read_session() as session:
+        return list(session.exec(
+            select(Organisation.id).where(Organisation.org_type != "department")).all())
