@@ -1,0 +1,126 @@
+"""Browser tests: `streamlit run app.py` on a temporary demo database, driven by headless Chromium.
+
+Debian's Chromium is used (browsers cannot be downloaded here): `apt-get install chromium`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not answer {url} within {timeout}s")
+
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": database_url, "DEMO_MODE": "1",
+                "SECRET_KEY": "e2e-secret-" + "y" * 32, "REFRESH_SECONDS": "3"})
+    env.update(extra)
+    return env
+
+
+class LiveServer:
+    """A running `streamlit run app.py` process."""
+
+    def __init__(self, database_url: str, log_path: Path, **env: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = app_env(database_url, **env)
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
+             str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        _wait_http(self.url + "/healthz")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def prepare_demo_database(database_url: str) -> None:
+    """Migrate and load the demo city before the server starts (so page loads stay quick)."""
+    subprocess.run(
+        [sys.executable, "-c", "from db.bootstrap import prepare_database; prepare_database()"],
+        cwd=ROOT, env=app_env(database_url), check=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[LiveServer]:
+    """The app on a fresh demo SQLite database, shared by the browser tests of this run."""
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{folder / 'app.db'}"
+    prepare_demo_database(url)
+    server = LiveServer(url, folder / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True,
+                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(output_dir: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """shots(page, "step") saves test-output/<test name>/<nn>-step.png."""
+    folder = output_dir / request.node.name.replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = {"n": 0}
+
+    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+        counter["n"] += 1
+        path = folder / f"{counter['n']:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

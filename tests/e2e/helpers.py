@@ -1,0 +1,24 @@
+"""Steps shared by the browser tests."""
+
+from __future__ import annotations
+
+from db.seed import DEMO_PASSWORD
+
+
+def wait_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished a run (no running indicator, app view present)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout,
+    )
+
+
+def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the form (labels 用户名 / 密码, button 登录)."""
+    page.goto(base_url + "/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+    wait_app(page)
