@@ -98,8 +98,7 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A read-only session (on SQLite it does not queue behind writers)."""
     eng = (engine or get_engine()).execution_options(readonly=True)
+    # Closing (not rolling back) ends the transaction without expiring loaded objects,
+    # so callers can keep using what they read.
     with Session(eng, expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session

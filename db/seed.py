@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -66,7 +66,7 @@ COUNTY_BUREAUS = (
 )
 BRANCH_NAMES = ("第一党支部", "第二党支部", "第三党支部", "第四党支部", "离退休干部党支部")
 GRADE_WEIGHTS = (("优秀", 38), ("良好", 44), ("一般", 14), ("较差", 4))
-FIVE_STAR_PROFILE = {2018: 0.70, 2019: 0.81, 2020: 0.91}  # later years: 0.92
+FIVE_STAR_PROFILE = {2018: 0.72, 2019: 0.80, 2020: 0.91}  # later years: 0.92
 NOTES = ("已按要求开展，台账齐全。", "详见会议记录和签到表。", "按季度开展，材料已归档。",
          "年度计划已落实，个别活动延期。", "")
 
@@ -325,17 +325,17 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
         evaluated = [o for o in org_rows if o.org_type != "department"]
         branches = [o for o in evaluated if o.org_type == "branch"]
         demo_orgs = {branches[0].id, branches[min(5, len(branches) - 1)].id} if branches else set()
-        with Session(bind=conn) as session:
+        with Session(bind=conn, expire_on_commit=False) as session:
             cycles = {}
             for year in years:
                 is_current = plan.current_open and year == years[-1]
                 cycle = Cycle(
                     year=year, status="open" if is_current else "final",
                     deadline=date(year, 12, 20) if is_current else date(year + 1, 1, 15),
-                    published_at=None if is_current else datetime(year + 1, 2, 1),
-                    publication_ends=None if is_current else datetime(year + 1, 2, 6),
-                    finalized_at=None if is_current else datetime(year + 1, 2, 7),
-                    excellence_confirmed_at=None if is_current else datetime(year + 1, 2, 7),
+                    published_at=None if is_current else datetime(year + 1, 2, 1, tzinfo=UTC),
+                    publication_ends=None if is_current else datetime(year + 1, 2, 6, tzinfo=UTC),
+                    finalized_at=None if is_current else datetime(year + 1, 2, 7, tzinfo=UTC),
+                    excellence_confirmed_at=None if is_current else datetime(year + 1, 2, 7, tzinfo=UTC),
                 )
                 session.add(cycle)
                 session.flush()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command from a fresh checkout to the whole test suite (lint, unit, services, pages, browser).
+# PostgreSQL is tested too when TEST_DATABASE_URL is set (e.g. postgresql://postgres@127.0.0.1:5432/test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "安装浏览器测试所需的 Chromium（Debian 软件包）…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) \
+      >/dev/null || echo "Chromium 安装失败，浏览器测试将被跳过。"
+  else
+    echo "未找到 Chromium：浏览器测试将被跳过。安装方法：sudo apt-get install chromium fonts-noto-cjk"
+  fi
+fi
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/python -m pytest "$@"
