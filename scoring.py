@@ -1,0 +1,819 @@
+"""Five-star rules for agency party organisations (五星示范 · 双优引领).
+
+Source: 中共绍兴市委《关于在全市机关党组织中开展"五星示范、双优引领"创建活动的实施意见》,
+section 一（二）. The rules implemented here:
+
+* Five stars — 学习星 (learning), 规范星 (standard), 服务星 (service), 民主星 (democracy),
+  创新星 (innovation) — are each scored out of a base (20 points by default; a rubric may set
+  other bases such as 18, 13 or 15).
+* A star is lit when its score reaches 85% of its base (inclusive: 17 of 20, 15.3 of 18).
+* Composite = sum of star scores + bonus (capped at 5) − deduction.
+* An organisation is five-star when all five stars are lit, the composite is at least 90 and it is
+  not vetoed (一票否决). Otherwise its level is the number of lit stars, at most 4; a vetoed
+  organisation is level 0.
+* Targets: 70% of organisations five-star in 2018, 80% in 2019, 90% from 2020 on.
+* 双优 (excellence): about 25% of five-star organisations graded 优秀 are recommended.
+
+Everything is exact: scalar rules use ``Decimal`` (floats go through ``str()`` so 15.3 is 15.3 and
+89.99 < 90), and the vectorised :func:`evaluate_frame` works in integer thousandths.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Number = int | float | Decimal | str
+
+STAR_KEYS: tuple[str, ...] = ("learning", "standard", "service", "democracy", "innovation")
+STAR_NAMES: dict[str, str] = {
+    "learning": "学习星",
+    "standard": "规范星",
+    "service": "服务星",
+    "democracy": "民主星",
+    "innovation": "创新星",
+}
+DEFAULT_STAR_BASE = Decimal(20)
+STAR_RATIO = Decimal("0.85")
+FIVE_STAR_COMPOSITE = Decimal(90)
+BONUS_CAP = Decimal(5)
+EXCELLENCE_RATIO = Decimal("0.25")
+TARGET_PERCENT: dict[int, int] = {2018: 70, 2019: 80, 2020: 90}
+EXCELLENT_GRADE = "优秀"
+
+_N_STARS = len(STAR_KEYS)
+_STAR_INDEX = {key: i for i, key in enumerate(STAR_KEYS)}
+_MILLI = Decimal(1000)
+_ZERO = Decimal(0)
+# Per-value bound on thousandths: keeps float64 bincount sums exact (below 2**53) for any total
+# that can pass the star-base check, and keeps the int64 conversion from overflowing.
+_MAX_MILLI = 2**50
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _show(value: Any) -> str:
+    """Value for error messages: 42 rather than np.int64(42), -0.5 rather than Decimal('-0.5')."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return str(value) if isinstance(value, Decimal) else repr(value)
+
+
+def to_decimal(value: object) -> Decimal:
+    """Convert a number exactly to Decimal (floats via ``str()``); raise ValueError otherwise."""
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(f"not a number (boolean): {_show(value)}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, numbers.Integral):
+        result = Decimal(int(value))
+    elif isinstance(value, numbers.Real | str):
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f"not a number: {_show(value)}") from None
+    else:
+        raise ValueError(f"not a number: {_show(value)}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {_show(value)}")
+    return result
+
+
+def quantize_half(value: Number) -> Decimal:
+    """Round up to the next multiple of 0.5 (values already on a half step are unchanged)."""
+    d = to_decimal(value)
+    return (d * 2).to_integral_value(rounding=ROUND_CEILING) / 2
+
+
+def is_half_step(value: Number) -> bool:
+    """Return True when the value is a multiple of 0.5."""
+    d = to_decimal(value) * 2
+    return d == d.to_integral_value()
+
+
+def _non_negative(value: Any, what: str) -> Decimal:
+    d = to_decimal(value)
+    if d < 0:
+        raise ValueError(f"{what} must not be negative: {_show(value)}")
+    return d
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Rule thresholds; a rubric may override any of them (values are coerced to Decimal)."""
+
+    star_ratio: Decimal = STAR_RATIO
+    five_star_composite: Decimal = FIVE_STAR_COMPOSITE
+    bonus_cap: Decimal = BONUS_CAP
+    excellence_ratio: Decimal = EXCELLENCE_RATIO
+
+    def __post_init__(self) -> None:
+        # Rubrics come from YAML/DB, so accept floats/strings but store exact Decimals.
+        for name in ("star_ratio", "five_star_composite", "bonus_cap", "excellence_ratio"):
+            object.__setattr__(self, name, to_decimal(getattr(self, name)))
+        if self.star_ratio <= 0:
+            raise ValueError(f"star_ratio must be positive: {self.star_ratio}")
+        if self.bonus_cap < 0:
+            raise ValueError(f"bonus_cap must not be negative: {self.bonus_cap}")
+        if not 0 <= self.excellence_ratio <= 1:
+            raise ValueError(f"excellence_ratio must be within [0, 1]: {self.excellence_ratio}")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def star_threshold(base: Number, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Decimal:
+    """Points a star needs to be lit: ``base * star_ratio``, exact."""
+    d = to_decimal(base)
+    if d <= 0:
+        raise ValueError(f"star base must be positive: {_show(base)}")
+    return d * thresholds.star_ratio
+
+
+def _resolve_bases(star_bases: Mapping[str, Any] | None) -> dict[str, Decimal]:
+    """Validated bases for all five stars; stars not given default to 20."""
+    bases = dict.fromkeys(STAR_KEYS, DEFAULT_STAR_BASE)
+    for key, value in (star_bases or {}).items():
+        if key not in _STAR_INDEX:
+            raise ValueError(f"unknown star in bases: {key!r}")
+        d = to_decimal(value)
+        if d <= 0:
+            raise ValueError(f"base for star {key!r} must be positive: {_show(value)}")
+        bases[key] = d
+    return bases
+
+
+# --------------------------------------------------------------------------- one organisation
+
+
+@dataclass(frozen=True)
+class OrgResult:
+    """Evaluation of one organisation."""
+
+    star_scores: dict[str, Decimal]
+    star_bases: dict[str, Decimal]
+    lit_stars: frozenset[str]
+    star_count: int
+    bonus: Decimal
+    deduction: Decimal
+    vetoed: bool
+    composite: Decimal
+    five_star: bool
+    level: int
+
+
+def _resolve_scores(
+    star_scores: Mapping[str, Any], bases: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    for key in star_scores:
+        if key not in _STAR_INDEX:
+            raise ValueError(f"unknown star: {key!r}")
+    scores: dict[str, Decimal] = {}
+    for key in STAR_KEYS:
+        if key not in star_scores:
+            raise ValueError(f"missing score for star {key!r}")
+        value = star_scores[key]
+        d = to_decimal(value)
+        if d < 0:
+            raise ValueError(f"score for star {key!r} must not be negative: {_show(value)}")
+        if d > bases[key]:
+            raise ValueError(
+                f"score for star {key!r} ({_show(value)}) exceeds its base {bases[key]}"
+            )
+        scores[key] = d
+    return scores
+
+
+def _level(five_star: bool, vetoed: bool, star_count: int) -> int:
+    if five_star:
+        return 5
+    if vetoed:
+        return 0
+    return min(star_count, 4)
+
+
+def evaluate_org(
+    star_scores: Mapping[str, Number],
+    star_bases: Mapping[str, Number] | None = None,
+    *,
+    bonus: Number = 0,
+    deduction: Number = 0,
+    vetoed: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> OrgResult:
+    """Evaluate one organisation's five star scores exactly."""
+    bases = _resolve_bases(star_bases)
+    scores = _resolve_scores(star_scores, bases)
+    bonus_d = min(_non_negative(bonus, "bonus"), thresholds.bonus_cap)
+    deduction_d = _non_negative(deduction, "deduction")
+    if not isinstance(vetoed, bool | np.bool_):
+        raise ValueError(f"vetoed must be a boolean: {_show(vetoed)}")
+    vetoed = bool(vetoed)
+    lit = frozenset(k for k in STAR_KEYS if scores[k] >= bases[k] * thresholds.star_ratio)
+    composite = sum(scores.values(), _ZERO) + bonus_d - deduction_d
+    five_star = len(lit) == _N_STARS and composite >= thresholds.five_star_composite and not vetoed
+    return OrgResult(
+        star_scores=scores,
+        star_bases=bases,
+        lit_stars=lit,
+        star_count=len(lit),
+        bonus=bonus_d,
+        deduction=deduction_d,
+        vetoed=vetoed,
+        composite=composite,
+        five_star=five_star,
+        level=_level(five_star, vetoed, len(lit)),
+    )
+
+
+# --------------------------------------------------------------------------- many organisations
+
+
+def _result_columns() -> list[str]:
+    return [
+        *STAR_KEYS,
+        "composite",
+        "composite_milli",
+        "bonus",
+        "deduction",
+        "vetoed",
+        "star_count",
+        *(f"lit_{k}" for k in STAR_KEYS),
+        "five_star",
+        "level",
+        "rank",
+    ]
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} is missing column(s): {', '.join(missing)}")
+
+
+def _decimal_to_milli(d: Decimal, what: str) -> int:
+    m = d * _MILLI
+    if m != m.to_integral_value():
+        raise ValueError(f"{what} has more than 3 decimal places: {d}")
+    return int(m)
+
+
+def _unique_to_milli(value: Any, what: str) -> float:
+    # Floats get the same nearest-thousandth rounding as a float column; the rest must be exact.
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        return float(np.rint(float(value) * 1000.0))
+    return float(_decimal_to_milli(to_decimal(value), what))
+
+
+def _to_milli(values: pd.Series, what: str) -> np.ndarray:
+    """Exact integer thousandths as float64 (bincount weights); raise on NaN/non-numeric."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ValueError(f"{what} must be numeric, got booleans")
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
+        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{what} is not a finite number at row {i}: {_show(arr[i])}")
+        # rint(x*1000) recovers decimal inputs such as 15.3 exactly (15300).
+        milli = np.rint(arr * 1000.0)
+    else:
+        # Decimal/object/str: convert each distinct value exactly, then broadcast by code.
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if (codes < 0).any():
+            i = int(np.flatnonzero(codes < 0)[0])
+            raise ValueError(f"{what} is missing (NaN/None) at row {i}")
+        table = np.array([_unique_to_milli(u, what) for u in uniques], dtype=np.float64)
+        milli = table[codes] if len(codes) else np.empty(0, dtype=np.float64)
+    if milli.size and (milli.max() > _MAX_MILLI or milli.min() < -_MAX_MILLI):
+        raise ValueError(f"{what} out of range: {max(milli.max(), -milli.min()) / 1000}")
+    return milli
+
+
+def _arrow_star_codes(star: pd.Series) -> np.ndarray | None:
+    """Codes via Arrow's index_in for Arrow-backed strings (faster than hashing); else None."""
+    dtype = star.dtype
+    arrow_str = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    if not arrow_str and not isinstance(dtype, pd.ArrowDtype):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    data = star.array.__arrow_array__()
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    codes = pc.index_in(data, value_set=pa.array(STAR_KEYS, type=data.type))
+    # Unknown and null stars become -1 and are reported by the caller.
+    return np.asarray(pc.fill_null(codes, -1).to_numpy(), dtype=np.int64)
+
+
+def _star_codes(star: pd.Series) -> np.ndarray:
+    """Map the star column to codes 0..4; raise naming the first unknown value."""
+    arrow_codes = _arrow_star_codes(star)
+    if arrow_codes is not None:
+        codes = arrow_codes
+    elif isinstance(star.dtype, pd.CategoricalDtype):
+        cats = star.cat.categories
+        # Extra trailing -1 so that code -1 (NaN) maps to -1 too.
+        lut = np.array([_STAR_INDEX.get(c, -1) for c in cats] + [-1], dtype=np.int64)
+        codes = lut[star.cat.codes.to_numpy()]
+    else:
+        raw, uniques = pd.factorize(star, use_na_sentinel=True)
+        lut = np.array([_STAR_INDEX.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+        codes = lut[raw]
+    if codes.size and codes.min() < 0:
+        i = int(np.flatnonzero(codes < 0)[0])
+        value = star.iloc[i]
+        if pd.isna(value):
+            raise ValueError(f"missing star (NaN/None) at row {i}")
+        raise ValueError(f"unknown star {_show(value)} at row {i}; expected one of {STAR_KEYS}")
+    return codes
+
+
+def _sort_order(values: pd.Index) -> np.ndarray:
+    """Argsort of org ids; mixed types fall back to numbers first, then text."""
+    try:
+        return np.asarray(values.argsort(), dtype=np.int64)
+    except TypeError:
+        keys = [_org_key(v) for v in values]
+        return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+
+
+def _competition_rank(composite_milli: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest; ties share a rank and the next rank is skipped (1-2-2-4)."""
+    ascending = np.sort(composite_milli)
+    greater = len(ascending) - np.searchsorted(ascending, composite_milli, side="right")
+    return (greater + 1).astype(np.int64)
+
+
+def _bool_array(values: pd.Series, what: str) -> np.ndarray:
+    """Booleans (or 0/1); anything else, including NaN, raises rather than being truthy."""
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+        return values.to_numpy(dtype=bool)
+    for i, v in enumerate(values):
+        if not (isinstance(v, bool | np.bool_) or (isinstance(v, numbers.Real) and v in (0, 1))):
+            raise ValueError(f"{what} must be boolean, got {_show(v)} at row {i}")
+    return values.to_numpy(dtype=bool)
+
+
+def _adjustment_arrays(
+    adjustments: pd.DataFrame, orgs: pd.Index
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """Align adjustments to the org index (appending new orgs); sum bonus/deduction, any veto."""
+    _require_columns(adjustments, ["org_id"], "adjustments")
+    adj_org = adjustments["org_id"]
+    if adj_org.isna().any():
+        raise ValueError("adjustments has a missing org_id")
+    codes = orgs.get_indexer(adj_org)
+    new = codes < 0
+    if new.any():
+        extra = pd.Index(pd.unique(adj_org[new]))
+        orgs = orgs.append(extra) if len(orgs) else extra
+        codes = orgs.get_indexer(adj_org)
+    n = len(orgs)
+
+    def summed(column: str) -> np.ndarray:
+        if column not in adjustments.columns:
+            return np.zeros(n, dtype=np.int64)
+        milli = _to_milli(adjustments[column], f"adjustments.{column}")
+        if milli.size and milli.min() < 0:
+            i = int(np.flatnonzero(milli < 0)[0])
+            raise ValueError(
+                f"{column} must not be negative: {milli[i] / 1000} "
+                f"(org_id={_show(adjustments['org_id'].iloc[i])})"
+            )
+        return np.rint(np.bincount(codes, weights=milli, minlength=n)).astype(np.int64)
+
+    if "vetoed" in adjustments.columns:
+        veto = _bool_array(adjustments["vetoed"], "adjustments.vetoed")
+        vetoed = np.bincount(codes, weights=veto.astype(np.float64), minlength=n) > 0
+    else:
+        vetoed = np.zeros(n, dtype=bool)
+    return orgs, summed("bonus"), summed("deduction"), vetoed
+
+
+def evaluate_frame(
+    scores: pd.DataFrame,
+    bases: Mapping[str, Number] | None = None,
+    adjustments: pd.DataFrame | None = None,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> pd.DataFrame:
+    """Evaluate many organisations at once from long-format criterion points (vectorised).
+
+    ``scores`` has columns org_id, star, points (summed per org and star). ``adjustments`` may
+    have org_id, bonus, deduction, vetoed (several rows per org are summed / OR-ed). Returns one
+    row per org indexed by org_id, sorted by rank then org_id. Exact: all comparisons use
+    integer thousandths (``composite_milli``).
+    """
+    _require_columns(scores, ["org_id", "star", "points"], "scores")
+    base_d = _resolve_bases(bases)
+    # Integer thresholds: for integer x, x >= t  <=>  x >= ceil(t);  x <= b  <=>  x <= floor(b).
+    base_floor = np.array(
+        [int((base_d[k] * _MILLI).to_integral_value(ROUND_FLOOR)) for k in STAR_KEYS],
+        dtype=np.int64,
+    )
+    lit_ceil = np.array(
+        [
+            int((base_d[k] * thresholds.star_ratio * _MILLI).to_integral_value(ROUND_CEILING))
+            for k in STAR_KEYS
+        ],
+        dtype=np.int64,
+    )
+    composite_ceil = int((thresholds.five_star_composite * _MILLI).to_integral_value(ROUND_CEILING))
+    cap_milli = _decimal_to_milli(thresholds.bonus_cap, "bonus_cap")
+
+    org_codes, org_uniques = pd.factorize(scores["org_id"], use_na_sentinel=True)
+    if org_codes.size and org_codes.min() < 0:
+        i = int(np.flatnonzero(org_codes < 0)[0])
+        raise ValueError(f"scores has a missing org_id at row {i}")
+    star_codes = _star_codes(scores["star"])
+    points = _to_milli(scores["points"], "points")
+    if points.size and points.min() < 0:
+        i = int(np.flatnonzero(points < 0)[0])
+        raise ValueError(
+            f"points must not be negative: {_show(scores['points'].iloc[i])} "
+            f"(org_id={_show(scores['org_id'].iloc[i])}, star={_show(scores['star'].iloc[i])})"
+        )
+
+    orgs = pd.Index(org_uniques)
+    n_scored = len(orgs)
+    if adjustments is not None:
+        orgs, bonus, deduction, vetoed = _adjustment_arrays(adjustments, orgs)
+    n = len(orgs)
+    if adjustments is None:
+        bonus = np.zeros(n, dtype=np.int64)
+        deduction = np.zeros(n, dtype=np.int64)
+        vetoed = np.zeros(n, dtype=bool)
+
+    flat = org_codes * _N_STARS
+    flat += star_codes  # in place: saves a 4.5M-element temporary on large inputs
+    sums = np.bincount(flat, weights=points, minlength=n_scored * _N_STARS)
+    star_milli = np.zeros((n, _N_STARS), dtype=np.int64)
+    star_milli[:n_scored] = np.rint(sums).astype(np.int64).reshape(n_scored, _N_STARS)
+
+    over = star_milli > base_floor
+    if over.any():
+        o, s = np.argwhere(over)[0]
+        raise ValueError(
+            f"star {STAR_KEYS[s]!r} total {star_milli[o, s] / 1000} exceeds its base "
+            f"{base_d[STAR_KEYS[s]]} (org_id={_show(orgs[o])})"
+        )
+
+    lit = star_milli >= lit_ceil
+    star_count = lit.sum(axis=1).astype(np.int64)
+    bonus_capped = np.minimum(bonus, cap_milli)
+    composite_milli = star_milli.sum(axis=1) + bonus_capped - deduction
+    five_star = lit.all(axis=1) & (composite_milli >= composite_ceil) & ~vetoed
+    level = np.where(five_star, 5, np.where(vetoed, 0, np.minimum(star_count, 4))).astype(np.int64)
+    rank = _competition_rank(composite_milli)
+
+    org_pos = np.empty(n, dtype=np.int64)
+    org_pos[_sort_order(orgs)] = np.arange(n, dtype=np.int64)
+    order = np.lexsort((org_pos, rank))
+
+    data: dict[str, np.ndarray] = {}
+    for s, key in enumerate(STAR_KEYS):
+        data[key] = star_milli[order, s] / 1000.0
+    data["composite"] = composite_milli[order] / 1000.0
+    data["composite_milli"] = composite_milli[order].astype(np.int64)
+    data["bonus"] = bonus_capped[order] / 1000.0
+    data["deduction"] = deduction[order] / 1000.0
+    data["vetoed"] = vetoed[order]
+    data["star_count"] = star_count[order]
+    for s, key in enumerate(STAR_KEYS):
+        data[f"lit_{key}"] = lit[order, s]
+    data["five_star"] = five_star[order]
+    data["level"] = level[order]
+    data["rank"] = rank[order]
+    index = orgs.take(order).rename("org_id")
+    result = pd.DataFrame(data, index=index, columns=_result_columns())
+    return result
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def target_percent(year: int) -> int | None:
+    """Five-star target in percent: 70 (2018), 80 (2019), 90 (2020 on); None before 2018."""
+    if year < min(TARGET_PERCENT):
+        return None
+    return TARGET_PERCENT.get(year, TARGET_PERCENT[max(TARGET_PERCENT)])
+
+
+def target_rate(year: int) -> float | None:
+    """Five-star target as a fraction (0.7 / 0.8 / 0.9); None before 2018."""
+    pct = target_percent(year)
+    return None if pct is None else pct / 100
+
+
+def meets_target(five_star_count: int, total: int, year: int) -> bool | None:
+    """Exact check ``five_star_count / total >= target``; None when no target or no orgs."""
+    pct = target_percent(year)
+    if pct is None or total == 0:
+        return None
+    if five_star_count < 0 or total < 0 or five_star_count > total:
+        raise ValueError(f"invalid counts: {five_star_count} five-star of {total}")
+    return five_star_count * 100 >= pct * total
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """Share of five-star organisations against the year's target."""
+
+    year: int
+    total: int
+    five_star: int
+    share: float
+    target: float | None
+    met: bool | None
+
+
+def target_attainment(frame: pd.DataFrame, year: int) -> Attainment:
+    """Attainment of the year's five-star target for an :func:`evaluate_frame` result."""
+    _require_columns(frame, ["five_star"], "frame")
+    total = len(frame)
+    count = int(frame["five_star"].sum())
+    return Attainment(
+        year=year,
+        total=total,
+        five_star=count,
+        share=count / total if total else 0.0,
+        target=target_rate(year),
+        met=meets_target(count, total, year),
+    )
+
+
+# --------------------------------------------------------------------------- excellence (双优)
+
+
+@dataclass(frozen=True)
+class ExcellenceResult:
+    """Recommendation of excellent (双优) organisations."""
+
+    basis_count: int
+    quota: int
+    eligible: tuple
+    recommended: tuple
+    tie_at_cut: bool
+    tied: tuple = field(default=())
+
+
+def _org_key(org: Hashable) -> tuple:
+    # Numbers sort numerically, everything else by text, so mixed ids never fail to compare.
+    if isinstance(org, numbers.Real) and not isinstance(org, bool):
+        return (0, org, "")
+    return (1, 0, str(org))
+
+
+def select_excellence(
+    frame: pd.DataFrame,
+    grades: Mapping[Hashable, str],
+    *,
+    ratio: Decimal = EXCELLENCE_RATIO,
+    basis: str = "five_star",
+) -> ExcellenceResult:
+    """Pick the 双优 recommendations: the top ``round_half_up(ratio * basis)`` eligible orgs.
+
+    Eligible: five-star, not vetoed, graded 优秀. Orgs tied with the last one at the cut are all
+    recommended and flagged.
+    """
+    if basis not in ("five_star", "all"):
+        raise ValueError(f"basis must be 'five_star' or 'all': {basis!r}")
+    ratio_d = to_decimal(ratio)
+    if not 0 <= ratio_d <= 1:
+        raise ValueError(f"ratio must be within [0, 1]: {_show(ratio)}")
+    _require_columns(frame, ["five_star", "vetoed", "composite_milli"], "frame")
+    org_ids = frame["org_id"].tolist() if "org_id" in frame.columns else frame.index.tolist()
+    five = frame["five_star"].to_numpy(dtype=bool)
+    vetoed = frame["vetoed"].to_numpy(dtype=bool)
+    milli = frame["composite_milli"].to_numpy(dtype=np.int64)
+
+    basis_count = int(five.sum()) if basis == "five_star" else len(frame)
+    quota = int((ratio_d * basis_count).to_integral_value(rounding=ROUND_HALF_UP))
+    candidates = [
+        (int(milli[i]), org)
+        for i, org in enumerate(org_ids)
+        if five[i] and not vetoed[i] and grades.get(org) == EXCELLENT_GRADE
+    ]
+    candidates.sort(key=lambda c: (-c[0], _org_key(c[1])))
+    eligible = tuple(org for _, org in candidates)
+
+    if len(candidates) <= quota:
+        return ExcellenceResult(basis_count, quota, eligible, eligible, False, ())
+    if quota == 0:
+        return ExcellenceResult(basis_count, quota, eligible, (), False, ())
+    cut = candidates[quota - 1][0]
+    recommended = tuple(org for m, org in candidates if m >= cut)
+    tie_at_cut = candidates[quota][0] == cut
+    tied = tuple(org for m, org in candidates if m == cut) if tie_at_cut else ()
+    return ExcellenceResult(basis_count, quota, eligible, recommended, tie_at_cut, tied)
+
+
+# --------------------------------------------------------------------------- gap to five-star
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What an organisation lacks to become five-star."""
+
+    star_missing: dict[str, Decimal]
+    composite_missing: Decimal
+    min_extra_points: Decimal
+    reachable: bool
+    five_star: bool
+
+
+def gap_to_five_star(
+    star_scores: Mapping[str, Number],
+    star_bases: Mapping[str, Number] | None = None,
+    *,
+    bonus: Number = 0,
+    deduction: Number = 0,
+    vetoed: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Gap:
+    """Points missing per star and on the composite, and whether five-star is reachable at all."""
+    r = evaluate_org(
+        star_scores,
+        star_bases,
+        bonus=bonus,
+        deduction=deduction,
+        vetoed=vetoed,
+        thresholds=thresholds,
+    )
+    missing = {
+        k: max(_ZERO, r.star_bases[k] * thresholds.star_ratio - r.star_scores[k]) for k in STAR_KEYS
+    }
+    composite_missing = max(_ZERO, thresholds.five_star_composite - r.composite)
+    best_composite = sum(r.star_bases.values(), _ZERO) + r.bonus - r.deduction
+    reachable = (
+        not r.vetoed
+        and thresholds.star_ratio <= 1
+        and best_composite >= thresholds.five_star_composite
+    )
+    return Gap(
+        star_missing=missing,
+        composite_missing=composite_missing,
+        min_extra_points=max(sum(missing.values(), _ZERO), composite_missing),
+        reachable=reachable,
+        five_star=r.five_star,
+    )
+
+
+@dataclass(frozen=True)
+class CriterionState:
+    """Current points of one rubric criterion."""
+
+    code: str
+    star: str
+    points: Decimal
+    max_points: Decimal
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Points to add to one criterion; reason is "star" or "composite"."""
+
+    code: str
+    star: str
+    add_points: Decimal
+    reason: str
+
+
+def suggest_gap_closure(
+    criteria: Sequence[CriterionState],
+    star_bases: Mapping[str, Number] | None = None,
+    *,
+    bonus: Number = 0,
+    deduction: Number = 0,
+    vetoed: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Suggestion]:
+    """Greedy plan to reach five-star with the least extra points and fewest criteria touched.
+
+    Unlit stars first (their criteria with the most headroom first), then any headroom for the
+    composite line. Additions are multiples of 0.5 (the last one rounded up within headroom).
+    One suggestion per criterion; a criterion used for a star and then for the composite keeps
+    reason "star". Empty when already five-star, vetoed, or the criteria cannot close the gap.
+    """
+    codes: list[str] = []
+    stars: list[str] = []
+    headroom: list[Decimal] = []
+    star_scores = dict.fromkeys(STAR_KEYS, _ZERO)
+    seen: set[str] = set()
+    for c in criteria:
+        if c.star not in _STAR_INDEX:
+            raise ValueError(f"unknown star {c.star!r} for criterion {c.code!r}")
+        if c.code in seen:
+            raise ValueError(f"duplicate criterion code: {c.code!r}")
+        seen.add(c.code)
+        points = _non_negative(c.points, f"points of criterion {c.code!r}")
+        max_points = _non_negative(c.max_points, f"max_points of criterion {c.code!r}")
+        if points > max_points:
+            raise ValueError(
+                f"points of criterion {c.code!r} ({_show(c.points)}) "
+                f"exceed its maximum {_show(c.max_points)}"
+            )
+        codes.append(c.code)
+        stars.append(c.star)
+        headroom.append(max_points - points)
+        star_scores[c.star] += points
+
+    gap = gap_to_five_star(
+        star_scores,
+        star_bases,
+        bonus=bonus,
+        deduction=deduction,
+        vetoed=vetoed,
+        thresholds=thresholds,
+    )
+    if gap.five_star or not gap.reachable:
+        return []
+    bases = _resolve_bases(star_bases)
+    # A star can never exceed its base even if its criteria maxima add up to more.
+    room = {k: bases[k] - star_scores[k] for k in STAR_KEYS}
+    added: dict[int, Decimal] = {}
+    reasons: dict[int, str] = {}
+
+    def take(candidates: list[int], need: Decimal, reason: str) -> Decimal:
+        for i in sorted(candidates, key=lambda j: -headroom[j]):  # stable: rubric order on ties
+            if need <= 0:
+                break
+            avail = min(headroom[i], room[stars[i]])
+            if avail <= 0:
+                continue
+            add = avail if need >= avail else min(quantize_half(need), avail)
+            headroom[i] -= add
+            room[stars[i]] -= add
+            added[i] = added.get(i, _ZERO) + add
+            reasons.setdefault(i, reason)
+            need -= add
+        return need
+
+    for key in STAR_KEYS:
+        if gap.star_missing[key] > 0:
+            own = [i for i in range(len(codes)) if stars[i] == key]
+            if take(own, gap.star_missing[key], "star") > 0:
+                return []
+    composite_need = gap.composite_missing - sum(added.values(), _ZERO)
+    if composite_need > 0 and take(list(range(len(codes))), composite_need, "composite") > 0:
+        return []
+    return [Suggestion(codes[i], stars[i], added[i], reasons[i]) for i in added]
+
+
+# --------------------------------------------------------------------------- auto-scored criteria
+
+
+@dataclass(frozen=True)
+class AutoRule:
+    """Criterion scored from an entered figure: full points inside [minimum, maximum]."""
+
+    unit: str
+    label: str
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    step: Decimal = Decimal(1)
+    per_step: Decimal = Decimal(1)
+
+    def __post_init__(self) -> None:
+        for name in ("minimum", "maximum", "step", "per_step"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_decimal(value))
+        if self.step <= 0:
+            raise ValueError(f"step must be positive: {self.step}")
+        if self.per_step < 0:
+            raise ValueError(f"per_step must not be negative: {self.per_step}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum} exceeds maximum {self.maximum}")
+
+
+def auto_points(rule: AutoRule, figure: Number, max_points: Number) -> Decimal:
+    """Points for an entered figure: each started ``step`` outside the range costs ``per_step``."""
+    x = _non_negative(figure, f"figure for {rule.label!r}")
+    full = _non_negative(max_points, "max_points")
+    if rule.minimum is not None and x < rule.minimum:
+        shortfall = rule.minimum - x
+    elif rule.maximum is not None and x > rule.maximum:
+        shortfall = x - rule.maximum
+    else:
+        return full
+    # divmod is exact, unlike a rounded quotient fed to ceil.
+    whole, rest = divmod(shortfall, rule.step)
+    steps = int(whole) + (1 if rest else 0)
+    return max(_ZERO, full - steps * rule.per_step)
