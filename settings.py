@@ -9,7 +9,9 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
-PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "please-change-this-secret"})
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "please-change-this-secret"}
+)
 DEMO_SECRET = "demo-mode-insecure-secret-do-not-use-in-production"
 
 

@@ -32,12 +32,21 @@ def cmd_seed(args: argparse.Namespace) -> int:
     migrate.upgrade(get_engine())
     first, last = _years(args.years)
     started = time.perf_counter()
-    summary = seed_city(CityPlan(orgs=args.orgs, first_year=first, last_year=last,
-                                 seed=args.seed, demo_users=args.demo_users,
-                                 current_open=not args.all_closed))
+    summary = seed_city(
+        CityPlan(
+            orgs=args.orgs,
+            first_year=first,
+            last_year=last,
+            seed=args.seed,
+            demo_users=args.demo_users,
+            current_open=not args.all_closed,
+        )
+    )
     elapsed = time.perf_counter() - started
     for year, s in summary.items():
-        print(f"{year}: {s['five_star']}/{s['total']} 五星级 ({s['share']:.1%}), 目标 {s['target']}")
+        print(
+            f"{year}: {s['five_star']}/{s['total']} 五星级 ({s['share']:.1%}), 目标 {s['target']}"
+        )
     print(f"已生成 {args.orgs} 个机关基层党组织，用时 {elapsed:.1f} 秒。")
     return 0
 
@@ -52,8 +61,12 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         print("两次输入的密码不一致。", file=sys.stderr)
         return 1
     try:
-        create_user(username=args.username, password=password, role="admin",
-                    display_name=args.display_name or "系统管理员")
+        create_user(
+            username=args.username,
+            password=password,
+            role="admin",
+            display_name=args.display_name or "系统管理员",
+        )
     except ServiceError as exc:
         print("；".join(exc.errors) or exc.message, file=sys.stderr)
         return 1
@@ -64,9 +77,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def _sqlite_path() -> Path:
     engine = get_engine()
     if not is_sqlite(engine):
-        raise SystemExit(
-            "PostgreSQL 请使用 pg_dump / pg_restore 备份和恢复，见 docs/deploy.md。"
-        )
+        raise SystemExit("PostgreSQL 请使用 pg_dump / pg_restore 备份和恢复，见 docs/deploy.md。")
     return Path(make_url(str(engine.url)).database or "")
 
 

@@ -53,10 +53,16 @@ def migration_lock(engine: Engine) -> Iterator[None]:
 def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to `revision`; replicas wait for each other on a lock."""
     engine = engine or get_engine()
-    with migration_lock(engine):
-        command.upgrade(alembic_config(engine), revision)
+    cfg = alembic_config(engine)
+    with migration_lock(engine), engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
 
 
 def check(engine: Engine | None = None) -> None:
     """Raise if the models and the migrated schema differ (`alembic check`)."""
-    command.check(alembic_config(engine or get_engine()))
+    engine = engine or get_engine()
+    cfg = alembic_config(engine)
+    with engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.check(cfg)

@@ -51,24 +51,70 @@ DEMO_USERS = (
     ("branch01", "支部书记 王芳", "branch"),
     ("branch02", "支部书记 李强", "branch"),
 )
-REGION_WEIGHTS = (("市直", 4), ("越城区", 1), ("柯桥区", 1), ("上虞区", 1), ("诸暨市", 1),
-                  ("嵊州市", 1), ("新昌县", 1))
+REGION_WEIGHTS = (
+    ("市直", 4),
+    ("越城区", 1),
+    ("柯桥区", 1),
+    ("上虞区", 1),
+    ("诸暨市", 1),
+    ("嵊州市", 1),
+    ("新昌县", 1),
+)
 CITY_BUREAUS = (
-    "市发展和改革委员会", "市财政局", "市教育局", "市公安局", "市卫生健康委员会", "市住房和城乡建设局",
-    "市交通运输局", "市农业农村局", "市商务局", "市文化广电旅游局", "市市场监督管理局",
-    "市人力资源和社会保障局", "市自然资源和规划局", "市生态环境局", "市水利局", "市审计局", "市统计局",
-    "市医疗保障局", "市司法局", "市民政局", "市科学技术局", "市经济和信息化局", "市应急管理局",
-    "市退役军人事务局", "市综合行政执法局", "市机关事务管理局", "市信访局", "市档案馆",
+    "市发展和改革委员会",
+    "市财政局",
+    "市教育局",
+    "市公安局",
+    "市卫生健康委员会",
+    "市住房和城乡建设局",
+    "市交通运输局",
+    "市农业农村局",
+    "市商务局",
+    "市文化广电旅游局",
+    "市市场监督管理局",
+    "市人力资源和社会保障局",
+    "市自然资源和规划局",
+    "市生态环境局",
+    "市水利局",
+    "市审计局",
+    "市统计局",
+    "市医疗保障局",
+    "市司法局",
+    "市民政局",
+    "市科学技术局",
+    "市经济和信息化局",
+    "市应急管理局",
+    "市退役军人事务局",
+    "市综合行政执法局",
+    "市机关事务管理局",
+    "市信访局",
+    "市档案馆",
 )
 COUNTY_BUREAUS = (
-    "委办公室", "政府办公室", "财政局", "教育体育局", "卫生健康局", "住房和城乡建设局", "农业农村局",
-    "市场监督管理局", "人力资源和社会保障局", "民政局", "司法局", "审计局", "自然资源和规划分局",
+    "委办公室",
+    "政府办公室",
+    "财政局",
+    "教育体育局",
+    "卫生健康局",
+    "住房和城乡建设局",
+    "农业农村局",
+    "市场监督管理局",
+    "人力资源和社会保障局",
+    "民政局",
+    "司法局",
+    "审计局",
+    "自然资源和规划分局",
 )
 BRANCH_NAMES = ("第一党支部", "第二党支部", "第三党支部", "第四党支部", "离退休干部党支部")
 GRADE_WEIGHTS = (("优秀", 38), ("良好", 44), ("一般", 14), ("较差", 4))
 FIVE_STAR_PROFILE = {2018: 0.72, 2019: 0.80, 2020: 0.91}  # later years: 0.92
-NOTES = ("已按要求开展，台账齐全。", "详见会议记录和签到表。", "按季度开展，材料已归档。",
-         "年度计划已落实，个别活动延期。", "")
+NOTES = (
+    "已按要求开展，台账齐全。",
+    "详见会议记录和签到表。",
+    "按季度开展，材料已归档。",
+    "年度计划已落实，个别活动延期。",
+    "",
+)
 
 
 @dataclass
@@ -98,7 +144,7 @@ class OrgRow:
 
 
 def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[OrgRow]:
-    """Departments with their 机关党委, 党总支 and 党支部 until `n_evaluated` evaluated orgs exist."""
+    """Departments with their 机关党委, 党总支 and 党支部, until `n_evaluated` orgs are evaluated."""
     regions = [r for r, w in REGION_WEIGHTS for _ in range(w)]
     rows: list[OrgRow] = []
     next_id = start_id
@@ -113,21 +159,51 @@ def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[
         dept_name = base if repeat == 0 else f"{base}（{repeat + 1}）"
         dept_no += 1
         staff = rng.randint(30, 400)
-        dept = OrgRow(next_id, f"D{dept_no:05d}", dept_name, "department", region, None, None,
-                      0, staff, dept_no)
+        dept = OrgRow(
+            next_id,
+            f"D{dept_no:05d}",
+            dept_name,
+            "department",
+            region,
+            None,
+            None,
+            0,
+            staff,
+            dept_no,
+        )
         rows.append(dept)
         next_id += 1
-        committee = OrgRow(next_id, f"P{dept_no:05d}", f"中共{dept_name}机关委员会",
-                           "party_committee", region, dept.id, dept.id,
-                           rng.randint(30, 180), staff, 0)
+        committee = OrgRow(
+            next_id,
+            f"P{dept_no:05d}",
+            f"中共{dept_name}机关委员会",
+            "party_committee",
+            region,
+            dept.id,
+            dept.id,
+            rng.randint(30, 180),
+            staff,
+            0,
+        )
         rows.append(committee)
         next_id += 1
         evaluated += 1
         parent = committee.id
         if rng.random() < 0.35 and evaluated < n_evaluated:
-            rows.append(OrgRow(next_id, f"G{dept_no:05d}", f"中共{dept_name}机关总支部委员会",
-                               "general_branch", region, committee.id, dept.id,
-                               rng.randint(20, 60), staff, 1))
+            rows.append(
+                OrgRow(
+                    next_id,
+                    f"G{dept_no:05d}",
+                    f"中共{dept_name}机关总支部委员会",
+                    "general_branch",
+                    region,
+                    committee.id,
+                    dept.id,
+                    rng.randint(20, 60),
+                    staff,
+                    1,
+                )
+            )
             parent = next_id
             next_id += 1
             evaluated += 1
@@ -135,9 +211,20 @@ def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[
             if evaluated >= n_evaluated:
                 break
             members = rng.randint(4, 24) if rng.random() > 0.06 else rng.choice((2, 27, 31))
-            rows.append(OrgRow(next_id, f"B{dept_no:05d}{b + 1:02d}",
-                               f"中共{dept_name}{BRANCH_NAMES[b]}", "branch", region, parent,
-                               dept.id, members, staff, 2 + b))
+            rows.append(
+                OrgRow(
+                    next_id,
+                    f"B{dept_no:05d}{b + 1:02d}",
+                    f"中共{dept_name}{BRANCH_NAMES[b]}",
+                    "branch",
+                    region,
+                    parent,
+                    dept.id,
+                    members,
+                    staff,
+                    2 + b,
+                )
+            )
             next_id += 1
             evaluated += 1
     return rows
@@ -199,8 +286,9 @@ def _true_points(
             figure = _auto_figure(c.auto, strong and c.star not in weak_stars, rng)
             out[c.code] = (scoring.auto_points(c.auto, figure, c.max_points), figure)
             continue
-        low, high = (0.55, 0.86) if c.star in weak_stars else ((0.88, 1.0) if strong else
-                                                               (0.8, 1.0))
+        low, high = (
+            (0.55, 0.86) if c.star in weak_stars else ((0.88, 1.0) if strong else (0.8, 1.0))
+        )
         points = _half(float(c.max_points) * rng.uniform(low, high))
         out[c.code] = (min(max(points, Decimal(0)), c.max_points), None)
     return out
@@ -214,8 +302,15 @@ class _Generated:
 
 
 def _generate_assessment(
-    *, assessment_id: int, org_id: int, year: int, crits: list[_Crit], rng: random.Random,
-    fill: float, reviewed: bool, now: datetime,
+    *,
+    assessment_id: int,
+    org_id: int,
+    year: int,
+    crits: list[_Crit],
+    rng: random.Random,
+    fill: float,
+    reviewed: bool,
+    now: datetime,
 ) -> _Generated:
     """Score entries for one assessment; `fill` is the share of criteria the branch has scored."""
     p_five = FIVE_STAR_PROFILE.get(year, 0.92) if year >= 2018 else 0.6
@@ -233,8 +328,18 @@ def _generate_assessment(
         self_points = true_points
         if inflated and figure is None and rng.random() < 0.5:
             self_points = min(c.max_points, true_points + _half(rng.uniform(0.5, 1.5)))
-        entries.append(_entry(assessment_id, c, self_points, true_points if reviewed else None,
-                              figure, rng, now, reviewer_cut=self_points != true_points))
+        entries.append(
+            _entry(
+                assessment_id,
+                c,
+                self_points,
+                true_points if reviewed else None,
+                figure,
+                rng,
+                now,
+                reviewer_cut=self_points != true_points,
+            )
+        )
         frame_rows.append((org_id, c.star or "", true_points if reviewed else self_points))
     bonus = deduction = Decimal(0)
     vetoed = False
@@ -242,8 +347,9 @@ def _generate_assessment(
         for c in crits:
             if c.kind == "bonus" and rng.random() < 0.12:
                 pts = min(c.max_points, _half(rng.uniform(0.5, 2)))
-                entries.append(_entry(assessment_id, c, pts, pts if reviewed else None, None,
-                                      rng, now))
+                entries.append(
+                    _entry(assessment_id, c, pts, pts if reviewed else None, None, rng, now)
+                )
                 bonus += pts
             elif c.kind == "deduction" and reviewed and rng.random() < 0.03:
                 pts = min(c.max_points, _half(rng.uniform(0.5, 2)))
@@ -256,8 +362,15 @@ def _generate_assessment(
 
 
 def _entry(
-    assessment_id: int, c: _Crit, self_points: Decimal | None, reviewed: Decimal | None,
-    figure: Decimal | None, rng: random.Random, now: datetime, *, reviewer_cut: bool = False,
+    assessment_id: int,
+    c: _Crit,
+    self_points: Decimal | None,
+    reviewed: Decimal | None,
+    figure: Decimal | None,
+    rng: random.Random,
+    now: datetime,
+    *,
+    reviewer_cut: bool = False,
 ) -> dict[str, Any]:
     return {
         "assessment_id": assessment_id,
@@ -295,10 +408,12 @@ def _reset_sequences(conn: Connection, tables: Iterable[str]) -> None:
     if conn.dialect.name != "postgresql":
         return
     for name in tables:
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{name}\"), 0) + 1, false)"
-        ))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{name}"), 0) + 1, false)'
+            )
+        )
 
 
 def _next_id(conn: Connection, table: Any) -> int:
@@ -315,13 +430,26 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
     summary: dict[int, dict[str, Any]] = {}
     with engine.begin() as conn:
         org_rows = build_orgs(plan.orgs, rng, start_id=_next_id(conn, Organisation))
-        bulk_insert(conn, Organisation, [
-            {"id": o.id, "code": o.code, "name": o.name, "org_type": o.org_type,
-             "region": o.region, "parent_id": o.parent_id, "department_id": o.department_id,
-             "member_count": o.member_count, "staff_count": o.staff_count, "active": True,
-             "sort_order": o.sort_order}
-            for o in org_rows
-        ])
+        bulk_insert(
+            conn,
+            Organisation,
+            [
+                {
+                    "id": o.id,
+                    "code": o.code,
+                    "name": o.name,
+                    "org_type": o.org_type,
+                    "region": o.region,
+                    "parent_id": o.parent_id,
+                    "department_id": o.department_id,
+                    "member_count": o.member_count,
+                    "staff_count": o.staff_count,
+                    "active": True,
+                    "sort_order": o.sort_order,
+                }
+                for o in org_rows
+            ],
+        )
         evaluated = [o for o in org_rows if o.org_type != "department"]
         branches = [o for o in evaluated if o.org_type == "branch"]
         demo_orgs = {branches[0].id, branches[min(5, len(branches) - 1)].id} if branches else set()
@@ -330,12 +458,15 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
             for year in years:
                 is_current = plan.current_open and year == years[-1]
                 cycle = Cycle(
-                    year=year, status="open" if is_current else "final",
+                    year=year,
+                    status="open" if is_current else "final",
                     deadline=date(year, 12, 20) if is_current else date(year + 1, 1, 15),
                     published_at=None if is_current else datetime(year + 1, 2, 1, tzinfo=UTC),
                     publication_ends=None if is_current else datetime(year + 1, 2, 6, tzinfo=UTC),
                     finalized_at=None if is_current else datetime(year + 1, 2, 7, tzinfo=UTC),
-                    excellence_confirmed_at=None if is_current else datetime(year + 1, 2, 7, tzinfo=UTC),
+                    excellence_confirmed_at=None
+                    if is_current
+                    else datetime(year + 1, 2, 7, tzinfo=UTC),
                 )
                 session.add(cycle)
                 session.flush()
@@ -343,8 +474,12 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
                 session.flush()
                 cycles[year] = cycle
             ids_by_year = {
-                year: {c.code: c.id for c in session.exec(  # type: ignore[call-overload]
-                    select(Criterion).where(Criterion.cycle_id == cyc.id)).scalars()}
+                year: {
+                    c.code: c.id
+                    for c in session.exec(  # type: ignore[call-overload]
+                        select(Criterion).where(Criterion.cycle_id == cyc.id)
+                    ).scalars()
+                }
                 for year, cyc in cycles.items()
             }
             if session.get(ChangeCounter, 1) is None:
@@ -364,24 +499,47 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
                 status, fill, reviewed = _status_for(org.id, is_current, demo_orgs, branches, rng)
                 aid = next_assessment
                 next_assessment += 1
-                gen = _generate_assessment(assessment_id=aid, org_id=org.id, year=year,
-                                           crits=crits, rng=rng, fill=fill, reviewed=reviewed,
-                                           now=now)
-                assessments.append({
-                    "id": aid, "org_id": org.id, "cycle_id": cycle.id, "status": status,
-                    "version": 1 + (1 if gen.entries else 0),
-                    "submitted_at": now if status in ("submitted", "reviewed", "published",
-                                                      "returned") else None,
-                    "reviewed_at": now if reviewed else None, "reviewer_id": None,
-                    "return_comment": "请补充主题党日活动记录和签到表后重新提交。"
-                    if status == "returned" else "",
-                    "updated_at": now, "updated_by": None,
-                })
+                gen = _generate_assessment(
+                    assessment_id=aid,
+                    org_id=org.id,
+                    year=year,
+                    crits=crits,
+                    rng=rng,
+                    fill=fill,
+                    reviewed=reviewed,
+                    now=now,
+                )
+                assessments.append(
+                    {
+                        "id": aid,
+                        "org_id": org.id,
+                        "cycle_id": cycle.id,
+                        "status": status,
+                        "version": 1 + (1 if gen.entries else 0),
+                        "submitted_at": now
+                        if status in ("submitted", "reviewed", "published", "returned")
+                        else None,
+                        "reviewed_at": now if reviewed else None,
+                        "reviewer_id": None,
+                        "return_comment": "请补充主题党日活动记录和签到表后重新提交。"
+                        if status == "returned"
+                        else "",
+                        "updated_at": now,
+                        "updated_by": None,
+                    }
+                )
                 entries.extend(gen.entries)
                 frame_rows.extend(gen.frame_rows)
                 adjustments.extend(gen.adjustments)
-                grades.append({"org_id": org.id, "year": year, "grade": _weighted(rng, GRADE_WEIGHTS),
-                               "updated_at": now, "updated_by": None})
+                grades.append(
+                    {
+                        "org_id": org.id,
+                        "year": year,
+                        "grade": _weighted(rng, GRADE_WEIGHTS),
+                        "updated_at": now,
+                        "updated_by": None,
+                    }
+                )
             bulk_insert(conn, Assessment, assessments)
             bulk_insert(conn, ScoreEntry, entries)
             bulk_insert(conn, PerformanceGrade, grades)
@@ -389,19 +547,33 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
             summary[year] = _year_summary(frame, year)
             if not is_current:
                 _record_excellence(conn, cycle.id, frame, grades, now)
-        _reset_sequences(conn, ("organisation", "assessment", "score_entry", "performance_grade",
-                                "excellence_decision", "criterion", "cycle"))
+        _reset_sequences(
+            conn,
+            (
+                "organisation",
+                "assessment",
+                "score_entry",
+                "performance_grade",
+                "excellence_decision",
+                "criterion",
+                "cycle",
+            ),
+        )
         if plan.demo_users:
             _demo_users(conn, sorted(demo_orgs), now)
-            _demo_evidence(conn, sorted(demo_orgs), cycles[years[-1]].id, ids_by_year[years[-1]],
-                           rubric, now)
+            _demo_evidence(
+                conn, sorted(demo_orgs), cycles[years[-1]].id, ids_by_year[years[-1]], rubric, now
+            )
             _reset_sequences(conn, ("user", "evidence"))
     log.info("seeded %s organisations over %s years", len(evaluated), len(years))
     return summary
 
 
 def _status_for(
-    org_id: int, is_current: bool, demo_orgs: set[int], branches: list[OrgRow],
+    org_id: int,
+    is_current: bool,
+    demo_orgs: set[int],
+    branches: list[OrgRow],
     rng: random.Random,
 ) -> tuple[str, float, bool]:
     """(status, share of criteria filled in, reviewed?) for an assessment."""
@@ -431,19 +603,40 @@ def _evaluate(frame_rows, adjustments, rubric: Rubric) -> pd.DataFrame:  # type:
 
 def _year_summary(frame: pd.DataFrame, year: int) -> dict[str, Any]:
     att = scoring.target_attainment(frame, year)
-    return {"total": att.total, "five_star": att.five_star, "share": round(att.share, 3),
-            "target": att.target, "met": att.met}
+    return {
+        "total": att.total,
+        "five_star": att.five_star,
+        "share": round(att.share, 3),
+        "target": att.target,
+        "met": att.met,
+    }
 
 
-def _record_excellence(conn: Connection, cycle_id: int, frame: pd.DataFrame,
-                       grades: list[dict[str, Any]], now: datetime) -> None:
+def _record_excellence(
+    conn: Connection,
+    cycle_id: int,
+    frame: pd.DataFrame,
+    grades: list[dict[str, Any]],
+    now: datetime,
+) -> None:
     grade_map = {g["org_id"]: g["grade"] for g in grades}
     result = scoring.select_excellence(frame, grade_map)
-    bulk_insert(conn, ExcellenceDecision, [
-        {"cycle_id": cycle_id, "org_id": int(org_id), "recommended": True, "selected": True,
-         "reason": "", "decided_at": now, "decided_by": None}
-        for org_id in result.recommended
-    ])
+    bulk_insert(
+        conn,
+        ExcellenceDecision,
+        [
+            {
+                "cycle_id": cycle_id,
+                "org_id": int(org_id),
+                "recommended": True,
+                "selected": True,
+                "reason": "",
+                "decided_at": now,
+                "decided_by": None,
+            }
+            for org_id in result.recommended
+        ],
+    )
 
 
 def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
@@ -456,29 +649,57 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
             org_id = demo_orgs[0]
         elif username == "branch02" and len(demo_orgs) > 1:
             org_id = demo_orgs[1]
-        rows.append({"id": start + i, "username": username, "display_name": display, "role": role,
-                     "org_id": org_id, "active": True, "password_hash": pw_hash,
-                     "failed_logins": 0, "locked_until": None, "created_at": now,
-                     "password_changed_at": None, "version": 1})
+        rows.append(
+            {
+                "id": start + i,
+                "username": username,
+                "display_name": display,
+                "role": role,
+                "org_id": org_id,
+                "active": True,
+                "password_hash": pw_hash,
+                "failed_logins": 0,
+                "locked_until": None,
+                "created_at": now,
+                "password_changed_at": None,
+                "version": 1,
+            }
+        )
     bulk_insert(conn, User, rows)
 
 
-def _demo_evidence(conn: Connection, demo_orgs: list[int], cycle_id: int, ids: dict[str, int],
-                   rubric: Rubric, now: datetime) -> None:
+def _demo_evidence(
+    conn: Connection,
+    demo_orgs: list[int],
+    cycle_id: int,
+    ids: dict[str, int],
+    rubric: Rubric,
+    now: datetime,
+) -> None:
     """A couple of small PDFs on branch01's current assessment, so the screens show evidence."""
     if not demo_orgs:
         return
     assessment_id = conn.execute(
-        select(Assessment.id).where(Assessment.org_id == demo_orgs[0],
-                                    Assessment.cycle_id == cycle_id)
+        select(Assessment.id).where(
+            Assessment.org_id == demo_orgs[0], Assessment.cycle_id == cycle_id
+        )
     ).scalar_one()
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"  # noqa: E501
     rows = []
     for c in [c for c in rubric.by_star("learning") if c.evidence_required][:2]:
-        rows.append({"assessment_id": assessment_id, "criterion_id": ids[c.code],
-                     "filename": f"{c.code}-学习记录.pdf", "content_type": "application/pdf",
-                     "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest(),
-                     "content": pdf, "uploaded_at": now, "uploaded_by": None})
+        rows.append(
+            {
+                "assessment_id": assessment_id,
+                "criterion_id": ids[c.code],
+                "filename": f"{c.code}-学习记录.pdf",
+                "content_type": "application/pdf",
+                "size": len(pdf),
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "content": pdf,
+                "uploaded_at": now,
+                "uploaded_by": None,
+            }
+        )
     bulk_insert(conn, Evidence, rows)
 
 

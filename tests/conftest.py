@@ -19,9 +19,21 @@ from settings import get_settings
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
-TABLES = ("audit_log", "evidence", "score_entry", "excellence_decision", "objection",
-          "performance_grade", "assessment", "criterion", "auth_session", "user", "cycle",
-          "organisation", "change_counter")
+TABLES = (
+    "audit_log",
+    "evidence",
+    "score_entry",
+    "excellence_decision",
+    "objection",
+    "performance_grade",
+    "assessment",
+    "criterion",
+    "auth_session",
+    "user",
+    "cycle",
+    "organisation",
+    "change_counter",
+)
 
 os.environ.setdefault("DEMO_MODE", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-" + "x" * 32)
@@ -75,15 +87,18 @@ def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
 def _fresh_pg(url: str) -> str:
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES)
-                          + " RESTART IDENTITY CASCADE"))
+        conn.execute(
+            text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE")
+        )
     engine.dispose()
     return url
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     """An empty migrated database on each backend; the app's settings point at it."""
@@ -97,7 +112,9 @@ def db_url(
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def sqlite_url(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """An empty migrated SQLite database (for page tests, where one backend is enough)."""
     url = _fresh_sqlite(sqlite_template, tmp_path)
     _use(url, monkeypatch)

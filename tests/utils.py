@@ -65,5 +65,6 @@ def current_assessment_id(username: str) -> int:
 
 def org_ids() -> list[int]:
     with read_session() as session:
-        return list(session.exec(
-            select(Organisation.id).where(Organisation.org_type != "department")).all())
+        return list(
+            session.exec(select(Organisation.id).where(Organisation.org_type != "department")).all()
+        )

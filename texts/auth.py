@@ -6,7 +6,9 @@ PASSWORD = "密码"
 LOGIN_BUTTON = "登录"
 LOGOUT_BUTTON = "退出登录"
 LOGIN_FAILED = "用户名或密码不正确。"
-LOGIN_LOCKED = "连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+LOGIN_LOCKED = (
+    "连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+)
 SESSION_EXPIRED = "登录已超时或已退出，请重新登录。"
 DEMO_NOTICE = "这是演示系统，数据均为模拟生成。演示账号（密码均为 {password}）："
 DEMO_ACCOUNTS = {

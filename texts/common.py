@@ -3,7 +3,12 @@
 APP_TITLE = "五星示范 · 双优引领"
 APP_SUBTITLE = "机关基层党组织星级评定系统"
 
-ROLE_NAMES = {"branch": "支部书记", "reviewer": "机关工委审核员", "leader": "领导", "admin": "系统管理员"}
+ROLE_NAMES = {
+    "branch": "支部书记",
+    "reviewer": "机关工委审核员",
+    "leader": "领导",
+    "admin": "系统管理员",
+}
 ORG_TYPE_NAMES = {
     "department": "部门",
     "party_committee": "机关党委",
@@ -17,7 +22,12 @@ STATUS_NAMES = {
     "reviewed": "已审核",
     "published": "已公示",
 }
-CYCLE_STATUS_NAMES = {"open": "进行中", "closed": "已截止", "published": "公示中", "final": "已定档"}
+CYCLE_STATUS_NAMES = {
+    "open": "进行中",
+    "closed": "已截止",
+    "published": "公示中",
+    "final": "已定档",
+}
 KIND_NAMES = {"criterion": "评价细则", "bonus": "加分项", "deduction": "扣分项", "veto": "一票否决"}
 LEVEL_NAMES = {5: "五星级", 4: "四星级", 3: "三星级", 2: "二星级", 1: "一星级", 0: "未定星"}
 BASIS_NAMES = {"reviewed": "审核分（无审核分时取自评分）", "self": "自评分"}
@@ -30,7 +40,10 @@ NO = "否"
 # Service-layer errors: each says what happened and what to do.
 ERR_PERMISSION = "您没有权限执行此操作。如需访问，请联系系统管理员。"
 ERR_NOT_FOUND = "未找到所请求的记录，它可能已被删除。请刷新页面后重试。"
-ERR_STALE = "保存未成功：在您打开本页后，其他人已保存了同一份测评。为避免覆盖他人的修改，本次未写入任何内容。请重新载入最新内容后再修改。"
+ERR_STALE = (
+    "保存未成功：在您打开本页后，其他人已保存了同一份测评。"
+    "为避免覆盖他人的修改，本次未写入任何内容。请重新载入最新内容后再修改。"
+)
 ERR_INTERNAL = "系统暂时无法完成操作，请稍后重试；如多次出现，请联系系统管理员。"
 ERR_LOGIN_REQUIRED = "请先登录。"
 ERR_NO_OPEN_CYCLE = "当前没有进行中的测评年度，请联系系统管理员。"

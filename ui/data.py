@@ -53,7 +53,9 @@ def years() -> list[int]:
     return _years(data_version())
 
 
-def org_standing(actor: Actor | None, org_id: int, year: int, basis: str = "reviewed") -> pd.Series | None:
+def org_standing(
+    actor: Actor | None, org_id: int, year: int, basis: str = "reviewed"
+) -> pd.Series | None:
     """One organisation's row of the city frame (its own branch user, or city roles)."""
     readmodels.authorize_org_view(actor, org_id)
     frame = _city_frame(year, basis, data_version())

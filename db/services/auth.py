@@ -85,34 +85,41 @@ def login(username: str, password: str) -> tuple[Actor, str]:
     settings = get_settings()
     username = (username or "").strip()
     now = utcnow()
+    # A refusal is committed (failure count, lock, audit) before it is raised.
+    refusal: str | None = None
     with write_session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password or "")
-            audit(session, None, "login_failed", "user", username, {"reason": "unknown_or_disabled"})
-            raise LoginFailed(T.LOGIN_FAILED)
-        if user.locked_until and user.locked_until > now:
+            audit(
+                session, None, "login_failed", "user", username, {"reason": "unknown_or_disabled"}
+            )
+            refusal = T.LOGIN_FAILED
+        elif user.locked_until and user.locked_until > now:
             audit(session, actor_of(user), "login_refused_locked", "user", user.id)
-            raise LoginFailed(T.LOGIN_LOCKED.format(minutes=settings.lockout_minutes))
-        if not verify_password(user.password_hash, password or ""):
+            refusal = T.LOGIN_LOCKED.format(minutes=settings.lockout_minutes)
+        elif not verify_password(user.password_hash, password or ""):
             user.failed_logins += 1
-            detail = {"failures": user.failed_logins}
+            detail: dict[str, object] = {"failures": user.failed_logins}
             if user.failed_logins >= settings.login_max_failures:
                 user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
                 user.failed_logins = 0
                 detail["locked_until"] = user.locked_until.isoformat()
             session.add(user)
             audit(session, actor_of(user), "login_failed", "user", user.id, detail)
-            raise LoginFailed(T.LOGIN_FAILED)
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
-        session.add(user)
-        token = secrets.token_urlsafe(32)
-        session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
-        actor = actor_of(user)
-        audit(session, actor, "login", "user", user.id)
+            refusal = T.LOGIN_FAILED
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.failed_logins = 0
+            user.locked_until = None
+            session.add(user)
+            token = secrets.token_urlsafe(32)
+            session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
+            actor = actor_of(user)
+            audit(session, actor, "login", "user", user.id)
+    if refusal is not None:
+        raise LoginFailed(refusal)
     return actor, token
 
 
@@ -172,14 +179,17 @@ def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-de
 
 def change_password(actor: Actor, current: str, new: str) -> None:
     """Change the actor's own password; the current one is required."""
+    with read_session() as session:
+        user = session.get(User, actor.id)
+    if user is None or not user.active:
+        raise LoginFailed(T.SESSION_EXPIRED)
+    if not verify_password(user.password_hash, current):
+        audit_now(actor, "password_change_failed", "user", actor.id)
+        raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
+    check_password(new, user.username)
     with write_session() as session:
         user = session.get(User, actor.id)
-        if user is None or not user.active:
-            raise LoginFailed(T.SESSION_EXPIRED)
-        if not verify_password(user.password_hash, current):
-            audit(session, actor, "password_change_failed", "user", actor.id)
-            raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
-        check_password(new, user.username)
+        assert user is not None
         user.password_hash = hash_password(new)
         user.password_changed_at = utcnow()
         user.version += 1
@@ -188,10 +198,15 @@ def change_password(actor: Actor, current: str, new: str) -> None:
 
 
 def create_user(
-    *, username: str, password: str, role: str, org_id: int | None = None,
-    display_name: str = "", enforce_policy: bool = True,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    org_id: int | None = None,
+    display_name: str = "",
+    enforce_policy: bool = True,
 ) -> int:
-    """Insert a user (used by the CLI and the demo seed; admin screens go through admin services)."""
+    """Insert a user (CLI and demo seed; the admin screens go through the admin services)."""
     from db.models import ROLES
 
     if role not in ROLES:
@@ -202,7 +217,10 @@ def create_user(
         if session.exec(select(User).where(User.username == username)).first():
             raise InvalidInput(f"用户名 {username} 已存在。")
         user = User(
-            username=username, display_name=display_name, role=role, org_id=org_id,
+            username=username,
+            display_name=display_name,
+            role=role,
+            org_id=org_id,
             password_hash=hash_password(password),
         )
         session.add(user)

@@ -18,8 +18,17 @@ from db.services.cycles import rubric_of_cycle
 
 BASES = ("reviewed", "self")
 CITY_ROLES = ("reviewer", "leader", "admin")
-ORG_COLUMNS = ["org_id", "code", "name", "org_type", "region", "department", "member_count",
-               "assessment_id", "status"]
+ORG_COLUMNS = [
+    "org_id",
+    "code",
+    "name",
+    "org_type",
+    "region",
+    "department",
+    "member_count",
+    "assessment_id",
+    "status",
+]
 
 
 def authorize_city_view(actor: Actor | None) -> Actor:
@@ -49,15 +58,24 @@ def load_org_table(year: int) -> pd.DataFrame:
     with read_session() as session:
         rows = session.execute(
             select(
-                Organisation.id, Organisation.code, Organisation.name, Organisation.org_type,
-                Organisation.region, dept.c.name, Organisation.member_count,
-                Assessment.id, func.coalesce(Assessment.status, "draft"),
+                Organisation.id,
+                Organisation.code,
+                Organisation.name,
+                Organisation.org_type,
+                Organisation.region,
+                dept.c.name,
+                Organisation.member_count,
+                Assessment.id,
+                func.coalesce(Assessment.status, "draft"),
             )
             .select_from(Organisation)
             .join(dept, dept.c.id == Organisation.department_id, isouter=True)
             .join(Cycle, Cycle.year == year)
-            .join(Assessment, (Assessment.org_id == Organisation.id)
-                  & (Assessment.cycle_id == Cycle.id), isouter=True)
+            .join(
+                Assessment,
+                (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == Cycle.id),
+                isouter=True,
+            )
             .where(Organisation.org_type != "department", Organisation.active.is_(True))  # type: ignore[attr-defined]
         ).all()
     frame = pd.DataFrame(rows, columns=ORG_COLUMNS)
@@ -75,8 +93,13 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
         if cycle is None:
             return _empty()
         rows = session.execute(
-            select(Assessment.org_id, Criterion.kind, Criterion.star, func.sum(points),
-                   func.count(ScoreEntry.self_tenths))
+            select(
+                Assessment.org_id,
+                Criterion.kind,
+                Criterion.star,
+                func.sum(points),
+                func.count(ScoreEntry.self_tenths),
+            )
             .select_from(ScoreEntry)
             .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
             .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
@@ -91,8 +114,9 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     sums = pd.DataFrame(rows, columns=["org_id", "kind", "star", "tenths", "scored"])
     sums["tenths"] = sums["tenths"].fillna(0).astype("int64")
     stars = sums[sums["kind"] == "criterion"]
-    scores = pd.DataFrame({"org_id": stars["org_id"], "star": stars["star"],
-                           "points": stars["tenths"] / 10})
+    scores = pd.DataFrame(
+        {"org_id": stars["org_id"], "star": stars["star"], "points": stars["tenths"] / 10}
+    )
     adjustments = _adjustments(sums, orgs.index)
     frame = scoring.evaluate_frame(scores, rubric.bases, adjustments, thresholds=rubric.thresholds)
     scored = stars.groupby("org_id")["scored"].sum()
@@ -100,7 +124,8 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     frame["scored"] = scored.reindex(frame.index).fillna(0).astype("int64")
     frame["criteria_total"] = int(n_criteria)
     frame["region_rank"] = (
-        frame.groupby("region")["composite_milli"].rank(method="min", ascending=False)
+        frame.groupby("region")["composite_milli"]
+        .rank(method="min", ascending=False)
         .astype("int64")
     )
     frame["year"] = year
@@ -113,17 +138,19 @@ def _adjustments(sums: pd.DataFrame, org_index: pd.Index) -> pd.DataFrame:
     )
     wide = wide.reindex(index=org_index, columns=["bonus", "deduction", "veto"], fill_value=0)
     wide = wide.fillna(0)
-    return pd.DataFrame({
-        "org_id": wide.index,
-        "bonus": (wide["bonus"] / 10).to_numpy(),
-        "deduction": (wide["deduction"] / 10).to_numpy(),
-        "vetoed": (wide["veto"] > 0).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "org_id": wide.index,
+            "bonus": (wide["bonus"] / 10).to_numpy(),
+            "deduction": (wide["deduction"] / 10).to_numpy(),
+            "vetoed": (wide["veto"] > 0).to_numpy(),
+        }
+    )
 
 
 def _empty() -> pd.DataFrame:
     empty = scoring.evaluate_frame(pd.DataFrame({"org_id": [], "star": [], "points": []}))
-    for column in ORG_COLUMNS[1:] + ["scored", "criteria_total", "region_rank", "year"]:
+    for column in [*ORG_COLUMNS[1:], "scored", "criteria_total", "region_rank", "year"]:
         empty[column] = pd.Series(dtype="object")
     return empty
 

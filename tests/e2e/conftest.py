@@ -43,8 +43,14 @@ def _wait_http(url: str, timeout: float = 90) -> None:
 
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": database_url, "DEMO_MODE": "1",
-                "SECRET_KEY": "e2e-secret-" + "y" * 32, "REFRESH_SECONDS": "3"})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEMO_MODE": "1",
+            "SECRET_KEY": "e2e-secret-" + "y" * 32,
+            "REFRESH_SECONDS": "3",
+        }
+    )
     env.update(extra)
     return env
 
@@ -58,9 +64,23 @@ class LiveServer:
         self.env = app_env(database_url, **env)
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
-             str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         _wait_http(self.url + "/healthz")
 
@@ -77,7 +97,9 @@ def prepare_demo_database(database_url: str) -> None:
     """Migrate and load the demo city before the server starts (so page loads stay quick)."""
     subprocess.run(
         [sys.executable, "-c", "from db.bootstrap import prepare_database; prepare_database()"],
-        cwd=ROOT, env=app_env(database_url), check=True,
+        cwd=ROOT,
+        env=app_env(database_url),
+        check=True,
     )
 
 
@@ -89,7 +111,9 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str
+) -> Iterator[LiveServer]:
     """The app on a fresh demo SQLite database, shared by the browser tests of this run."""
     folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'app.db'}"
@@ -104,8 +128,11 @@ def browser(chromium_path: str) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True,
-                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
         yield browser
         browser.close()
 
