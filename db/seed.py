@@ -144,7 +144,7 @@ class OrgRow:
 
 
 def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[OrgRow]:
-    """Departments with their 机关党委, 党总支 and 党支部, until `n_evaluated` orgs are evaluated."""
+    """Departments with their 机关党委, 党总支 and 党支部 until `n_evaluated` are evaluated."""
     regions = [r for r, w in REGION_WEIGHTS for _ in range(w)]
     rows: list[OrgRow] = []
     next_id = start_id
