@@ -264,7 +264,9 @@ def _auto_figure(rule: scoring.AutoRule, strong: bool, rng: random.Random) -> De
         if lo is not None and hi is not None:
             return Decimal(rng.randint(int(lo), int(hi)))
         if lo is not None:
-            return lo + Decimal(rng.randint(0, max(1, int(lo) // 2)))
+            figure = lo + Decimal(rng.randint(0, max(1, int(lo) // 2)))
+            # Coverage rates never exceed 100%.
+            return min(figure, Decimal(100)) if rule.unit == "%" else figure
         assert hi is not None
         return max(Decimal(0), hi - Decimal(rng.randint(0, max(1, int(hi) // 2))))
     steps = rng.randint(1, 3)
