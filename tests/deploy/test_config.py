@@ -1,0 +1,207 @@
+"""The deployment files say what the security review and the operations person rely on."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from settings import PLACEHOLDER_SECRETS, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def streamlit_config() -> dict:
+    with open(ROOT / ".streamlit" / "config.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _env_example_keys() -> dict[str, str]:
+    keys = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line.strip())
+        if match:
+            keys[match.group(1)] = match.group(2)
+    return keys
+
+
+def _nginx_max_body_mb(conf: str) -> int:
+    match = re.search(r"client_max_body_size\s+(\d+)m;", conf)
+    assert match, "client_max_body_size missing"
+    return int(match.group(1))
+
+
+def test_streamlit_config_fits_an_intranet(streamlit_config: dict) -> None:
+    server = streamlit_config["server"]
+    assert server["headless"] is True
+    assert server["enableXsrfProtection"] is True
+    assert server["fileWatcherType"] == "none"
+    assert server["runOnSave"] is False
+    assert streamlit_config["browser"]["gatherUsageStats"] is False
+    # Set on purpose, so that Streamlit does not look up its external IP on the internet.
+    assert streamlit_config["browser"]["serverAddress"]
+    client = streamlit_config["client"]
+    assert client["showErrorDetails"] == "none"
+    assert client["toolbarMode"] == "minimal"
+    assert client["showErrorLinks"] is False
+    # false would also hide the menu st.navigation draws in the sidebar.
+    assert client.get("showSidebarNavigation", True) is True
+    assert streamlit_config["theme"]["primaryColor"].lower() == "#c0392b"
+
+
+def test_streamlit_accepts_every_option(streamlit_config: dict) -> None:
+    from streamlit import config as st_config
+
+    known = set(st_config.get_config_options())
+    for section, options in streamlit_config.items():
+        for name, value in options.items():
+            if isinstance(value, dict):  # nested section such as [theme.sidebar]
+                for sub in value:
+                    assert f"{section}.{name}.{sub}" in known, f"{section}.{name}.{sub}"
+            else:
+                assert f"{section}.{name}" in known, f"unknown option {section}.{name}"
+
+
+def test_upload_limits_agree(streamlit_config: dict) -> None:
+    streamlit_mb = streamlit_config["server"]["maxUploadSize"]
+    app_mb = int(_env_example_keys()["UPLOAD_MAX_MB"])
+    nginx_mb = _nginx_max_body_mb((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"))
+    assert Settings.model_fields["upload_max_mb"].default <= streamlit_mb
+    assert app_mb <= streamlit_mb < nginx_mb
+
+
+def test_env_example_lists_every_setting() -> None:
+    keys = _env_example_keys()
+    fields = {name.upper() for name in Settings.model_fields}
+    assert fields - set(keys) == set(), "settings missing from .env.example"
+    assert set(keys) - fields == set(), ".env.example names settings that do not exist"
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    # Explained in Chinese: a comment with CJK characters right above each setting.
+    lines = text.splitlines()
+    for key in keys:
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{key}="))
+        comment = lines[index - 1]
+        assert comment.startswith("#") and re.search(
+            r"[\u4e00-\u9fff]", "\n".join(lines[max(0, index - 6) : index])
+        ), f"{key} is not explained"
+
+
+def test_env_example_is_a_valid_demo_free_configuration() -> None:
+    keys = _env_example_keys()
+    assert keys["DEMO_MODE"] == "0"
+    # The example must not pass as-is: its secret is a placeholder.
+    assert keys["SECRET_KEY"] in PLACEHOLDER_SECRETS
+
+
+@pytest.mark.parametrize("secret", sorted(PLACEHOLDER_SECRETS))
+def test_placeholder_secret_refused_outside_demo_mode(secret: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(_env_file=None, demo_mode=False, secret_key=secret)  # type: ignore[call-arg]
+
+
+def test_real_secret_accepted_and_demo_mode_gets_a_demo_secret() -> None:
+    real = "x" * 48
+    assert Settings(_env_file=None, demo_mode=False, secret_key=real).secret_key == real  # type: ignore[call-arg]
+    demo = Settings(_env_file=None, demo_mode=True, secret_key="change-me")  # type: ignore[call-arg]
+    assert demo.secret_key not in PLACEHOLDER_SECRETS
+
+
+def test_dockerfile_runs_as_non_root_with_a_health_check() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1] not in ("root", "0", "0:0")
+    assert re.search(r"^HEALTHCHECK\b.*(?:\n.*)*?/healthz", text, re.M)
+    assert "pip install" in text and "requirements.txt" in text
+    cmd = re.search(r"^CMD\s+(\[.*\])", text, re.M)
+    assert cmd
+    assert '"streamlit", "run", "app.py"' in cmd.group(1)
+    assert '"--server.port", "8501"' in cmd.group(1)
+    assert '"--server.address", "0.0.0.0"' in cmd.group(1)
+
+
+def test_dockerignore_keeps_secrets_and_data_out() -> None:
+    lines = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".env", ".git", ".venv", "data", "*.db"} <= lines
+
+
+def test_nginx_proxies_websockets_and_hides_metrics() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    active = "\n".join(line for line in conf.splitlines() if not line.lstrip().startswith("#"))
+    assert re.search(r"proxy_set_header\s+Upgrade\s+\$http_upgrade;", active)
+    assert re.search(r"proxy_set_header\s+Connection\s+\$connection_upgrade;", active)
+    assert re.search(r"proxy_http_version\s+1\.1;", active)
+    assert re.search(r"proxy_set_header\s+Host\s+\$http_host;", active)
+    assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+", active)
+    assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+", active)
+    assert re.search(r"proxy_read_timeout\s+86400s?;", active)
+    assert re.search(r"location\s*=\s*/_stcore/stream\s*\{", active)
+    metrics = re.search(r"location\s*=\s*/_stcore/metrics\s*\{([^}]*)\}", active)
+    assert metrics and re.search(r"return\s+40[34]|deny\s+all", metrics.group(1))
+    # Sticky sessions.
+    assert re.search(r"^\s*(ip_hash;|hash\s+\$cookie_wx_session\s+consistent;)", active, re.M)
+    # The sub-path variant is there, commented.
+    assert re.search(r"^#\s+location /wuxing/ \{", conf, re.M)
+
+
+def test_compose_has_postgres_two_replicas_and_nginx() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    db = services["db"]
+    assert db["image"].startswith("postgres:15")
+    assert "healthcheck" in db and any("pgdata" in v for v in db["volumes"])
+    replicas = [name for name in services if name.startswith("app")]
+    assert sorted(replicas) == ["app1", "app2"]
+    for name in replicas:
+        svc = services[name]
+        env = svc["environment"]
+        url = env["DATABASE_URL"]
+        assert url.startswith("postgresql://") and "@db:5432/" in url
+        assert str(env["DEMO_MODE"]) == "0"
+        assert env["SECRET_KEY"].startswith("${SECRET_KEY")
+        assert svc["depends_on"]["db"]["condition"] == "service_healthy"
+    nginx = services["nginx"]
+    assert any("deploy/nginx.conf" in v for v in nginx["volumes"])
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    for name in replicas:
+        assert re.search(rf"^\s*server\s+{name}:8501\b", conf, re.M)
+
+
+def test_systemd_unit() -> None:
+    unit = (ROOT / "deploy" / "wuxing.service").read_text(encoding="utf-8")
+    for line in (
+        "User=wuxing",
+        "WorkingDirectory=/opt/wuxing",
+        "EnvironmentFile=/opt/wuxing/.env",
+        "Restart=on-failure",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+    ):
+        assert re.search(rf"^{re.escape(line)}$", unit, re.M), line
+    assert re.search(
+        r"^ExecStart=/opt/wuxing/\.venv/bin/streamlit run app\.py --server\.port 8501\b", unit, re.M
+    )
+
+
+def test_deploy_docs_cover_the_operations_steps() -> None:
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for needle in (
+        "--no-index",
+        "--find-links",
+        "python -m db init",
+        "python -m db create-admin",
+        "python -m db backup",
+        "pg_dump",
+        "pg_restore",
+        "BASE_URL_PATH",
+        "server.baseUrlPath",
+        "systemctl",
+        "docker compose",
+        "/healthz",
+    ):
+        assert needle in text, needle
