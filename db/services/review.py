@@ -1,0 +1,733 @@
+"""审核: the 机关工委's review of submitted self-assessments.
+
+The reviewer sees the branch's points, figure, note and evidence per criterion and gives
+reviewed points and a comment; a reviewed value that differs from the branch's own needs a
+reason. Deductions and vetoes are entered here. 退回 sends the assessment back with comments
+(status "returned"); 通过 marks it "reviewed", confirming the branch's points wherever the
+reviewer left them unchanged. Every write is guarded by Assessment.version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+import scoring
+from db.engine import read_session, write_session
+from db.models import Assessment, Criterion, Cycle, Evidence, Organisation, ScoreEntry, User
+from db.services import freeze, readmodels
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    audit,
+    bump_change_counter,
+    require_role,
+)
+from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
+from rubric import Rubric
+from texts import common as C
+from texts import review as T
+
+REVIEW_ROLES = ("reviewer", "admin")
+COMMENT_MAX = 2000
+VETO_TENTHS = 10  # a veto entry with points > 0 applies; 1 point is the convention
+REVIEWABLE = ("submitted", "reviewed")
+
+
+# ----------------------------------------------------------------------------- data shapes
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """The reviewer's input for one rubric item: points (None = accept the branch's) and comment."""
+
+    code: str
+    reviewed: Decimal | str | float | int | None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One rubric item of an assessment as the reviewer sees it."""
+
+    code: str
+    kind: str
+    star: str | None
+    task_no: int | None
+    task_title: str
+    title: str
+    standard: str
+    deduction_rule: str
+    max_points: Decimal
+    evidence_required: bool
+    auto_label: str | None
+    auto_unit: str | None
+    self_points: Decimal | None
+    figure: str | None
+    note: str
+    reviewed_points: Decimal | None
+    reviewer_comment: str
+    evidence: tuple[EvidenceInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """Everything the review screen shows for one assessment."""
+
+    assessment_id: int
+    org_id: int
+    org_code: str
+    org_name: str
+    org_type: str
+    region: str
+    department: str
+    cycle_id: int
+    year: int
+    cycle_status: str
+    status: str
+    version: int
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    reviewer_name: str
+    return_comment: str
+    lines: tuple[LineView, ...]
+    rubric: Rubric = field(repr=False)
+
+    @property
+    def mode(self) -> str:
+        """ "review" (full review), "correct" (publication-period correction) or "read"."""
+        if self.cycle_status in ("open", "closed") and self.status in REVIEWABLE:
+            return "review"
+        if self.cycle_status == "published" and self.status == "published":
+            return "correct"
+        return "read"
+
+    def line(self, code: str) -> LineView:
+        for line in self.lines:
+            if line.code == code:
+                return line
+        raise KeyError(code)
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def authorize_review(actor: Actor | None) -> Actor:
+    """Reviewing is for the 机关工委's reviewers and administrators."""
+    return require_role(actor, *REVIEW_ROLES, action="review")
+
+
+# ----------------------------------------------------------------------------- queue
+
+QUEUE_COLUMNS = [
+    "assessment_id",
+    "org_id",
+    "code",
+    "name",
+    "org_type",
+    "region",
+    "department",
+    "status",
+    "version",
+    "submitted_at",
+    "reviewed_at",
+    "self_composite",
+    "self_level",
+    "self_five_star",
+    "reviewed_composite",
+    "reviewed_level",
+    "reviewed_five_star",
+    "changed",
+]
+
+
+def load_queue(year: int) -> pd.DataFrame:
+    """Every evaluated organisation's assessment of `year` with self and reviewed results.
+
+    No actor: call `review_queue`, or `authorize_review` first (ui/review.py caches this).
+    """
+    self_frame = readmodels.load_city_frame(year, "self")
+    reviewed_frame = readmodels.load_city_frame(year, "reviewed")
+    with read_session() as session:
+        rows = session.exec(
+            select(
+                Assessment.id,
+                Assessment.version,
+                Assessment.submitted_at,
+                Assessment.reviewed_at,
+            )
+            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .where(Cycle.year == year)
+        ).all()
+        changed_rows = session.exec(
+            select(ScoreEntry.assessment_id, ScoreEntry.self_tenths, ScoreEntry.reviewed_tenths)
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .where(Cycle.year == year, ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
+        ).all()
+    if self_frame.empty:
+        return pd.DataFrame(columns=QUEUE_COLUMNS)
+    meta = pd.DataFrame(rows, columns=["assessment_id", "version", "submitted_at", "reviewed_at"])
+    changed: dict[int, int] = {}
+    for assessment_id, self_tenths, reviewed_tenths in changed_rows:
+        if reviewed_tenths != (self_tenths or 0):
+            changed[assessment_id] = changed.get(assessment_id, 0) + 1
+    frame = pd.DataFrame(
+        {
+            "org_id": self_frame.index,
+            "assessment_id": self_frame["assessment_id"].to_numpy(),
+            "code": self_frame["code"].to_numpy(),
+            "name": self_frame["name"].to_numpy(),
+            "org_type": self_frame["org_type"].to_numpy(),
+            "region": self_frame["region"].to_numpy(),
+            "department": self_frame["department"].fillna("").to_numpy(),
+            "status": self_frame["status"].to_numpy(),
+            "self_composite": self_frame["composite"].to_numpy(),
+            "self_level": self_frame["level"].to_numpy(),
+            "self_five_star": self_frame["five_star"].to_numpy(),
+        }
+    )
+    reviewed = reviewed_frame.reindex(frame["org_id"])
+    frame["reviewed_composite"] = reviewed["composite"].to_numpy()
+    frame["reviewed_level"] = reviewed["level"].to_numpy()
+    frame["reviewed_five_star"] = reviewed["five_star"].to_numpy()
+    frame = frame.dropna(subset=["assessment_id"])
+    frame["assessment_id"] = frame["assessment_id"].astype("int64")
+    frame = frame.merge(meta, on="assessment_id", how="left")
+    frame["changed"] = frame["assessment_id"].map(changed).fillna(0).astype("int64")
+    # Oldest submission first: the order in which the office works through the queue.
+    frame = frame.sort_values(["submitted_at", "code"], na_position="last", kind="stable")
+    return frame[QUEUE_COLUMNS].reset_index(drop=True)
+
+
+def review_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
+    """The review queue of `year` (reviewer and admin)."""
+    authorize_review(actor)
+    return load_queue(year)
+
+
+# ----------------------------------------------------------------------------- one assessment
+
+
+def _org_names(session: Session, org: Organisation) -> str:
+    if org.department_id is None:
+        return ""
+    dept = session.get(Organisation, org.department_id)
+    return dept.name if dept else ""
+
+
+def _evidence_of(session: Session, assessment_id: int) -> dict[int, list[EvidenceInfo]]:
+    rows = session.exec(
+        select(
+            Evidence.id,
+            Evidence.criterion_id,
+            Evidence.filename,
+            Evidence.content_type,
+            Evidence.size,
+        )
+        .where(Evidence.assessment_id == assessment_id)
+        .order_by(Evidence.id)  # type: ignore[arg-type]
+    ).all()
+    out: dict[int, list[EvidenceInfo]] = {}
+    for evidence_id, criterion_id, filename, content_type, size in rows:
+        out.setdefault(criterion_id, []).append(
+            EvidenceInfo(evidence_id, filename, content_type, size)
+        )
+    return out
+
+
+def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
+    """One assessment with every rubric item, the branch's entries and the reviewer's."""
+    authorize_review(actor)
+    with read_session() as session:
+        assessment = session.get(Assessment, assessment_id)
+        if assessment is None:
+            raise NotFound()
+        cycle = session.get(Cycle, assessment.cycle_id)
+        org = session.get(Organisation, assessment.org_id)
+        assert cycle is not None and org is not None and cycle.id is not None
+        criteria = session.exec(
+            select(Criterion).where(Criterion.cycle_id == cycle.id).order_by(Criterion.sort_order)  # type: ignore[arg-type]
+        ).all()
+        entries = {
+            e.criterion_id: e
+            for e in session.exec(
+                select(ScoreEntry).where(ScoreEntry.assessment_id == assessment_id)
+            ).all()
+        }
+        evidence = _evidence_of(session, assessment_id)
+        reviewer = session.get(User, assessment.reviewer_id) if assessment.reviewer_id else None
+        department = _org_names(session, org)
+    lines = []
+    for c in criteria:
+        assert c.id is not None
+        entry = entries.get(c.id)
+        lines.append(
+            LineView(
+                code=c.code,
+                kind=c.kind,
+                star=c.star,
+                task_no=c.task_no,
+                task_title=c.task_title,
+                title=c.title,
+                standard=c.standard,
+                deduction_rule=c.deduction_rule,
+                max_points=from_tenths(c.max_tenths) or Decimal(0),
+                evidence_required=c.evidence_required,
+                auto_label=c.auto_label,
+                auto_unit=c.auto_unit,
+                self_points=from_tenths(entry.self_tenths) if entry else None,
+                figure=entry.figure if entry else None,
+                note=entry.note if entry else "",
+                reviewed_points=from_tenths(entry.reviewed_tenths) if entry else None,
+                reviewer_comment=entry.reviewer_comment if entry else "",
+                evidence=tuple(evidence.get(c.id, ())),
+            )
+        )
+    assert org.id is not None
+    return ReviewView(
+        assessment_id=assessment_id,
+        org_id=org.id,
+        org_code=org.code,
+        org_name=org.name,
+        org_type=org.org_type,
+        region=org.region,
+        department=department,
+        cycle_id=cycle.id,
+        year=cycle.year,
+        cycle_status=cycle.status,
+        status=assessment.status,
+        version=assessment.version,
+        submitted_at=assessment.submitted_at,
+        reviewed_at=assessment.reviewed_at,
+        reviewer_name=(reviewer.display_name or reviewer.username) if reviewer else "",
+        return_comment=assessment.return_comment,
+        lines=tuple(lines),
+        rubric=rubric_of_cycle(cycle.id),
+    )
+
+
+# ----------------------------------------------------------------------------- live results
+
+
+def evaluate_points(rubric: Rubric, points: Mapping[str, Decimal | None]) -> scoring.OrgResult:
+    """The scoring result of per-code points (missing or None counts as 0), via scoring."""
+    stars = dict.fromkeys(scoring.STAR_KEYS, Decimal(0))
+    bonus = deduction = Decimal(0)
+    vetoed = False
+    for c in rubric.criteria:
+        value = points.get(c.code)
+        if value is None:
+            continue
+        if c.kind == "criterion" and c.star is not None:
+            stars[c.star] += value
+        elif c.kind == "bonus":
+            bonus += value
+        elif c.kind == "deduction":
+            deduction += value
+        elif c.kind == "veto":
+            vetoed = vetoed or value > 0
+    return scoring.evaluate_org(
+        stars,
+        rubric.bases,
+        bonus=bonus,
+        deduction=deduction,
+        vetoed=vetoed,
+        thresholds=rubric.thresholds,
+    )
+
+
+def self_points(view: ReviewView) -> dict[str, Decimal | None]:
+    return {line.code: line.self_points for line in view.lines}
+
+
+def reviewed_points(
+    view: ReviewView, overrides: Mapping[str, Decimal | None] | None = None
+) -> dict[str, Decimal | None]:
+    """The reviewed basis: the reviewer's points where given, the branch's own elsewhere."""
+    out: dict[str, Decimal | None] = {}
+    for line in view.lines:
+        value = line.reviewed_points
+        if overrides is not None and line.code in overrides:
+            value = overrides[line.code]
+        out[line.code] = line.self_points if value is None else value
+    return out
+
+
+def preview(
+    view: ReviewView, overrides: Mapping[str, Decimal | None] | None = None
+) -> tuple[scoring.OrgResult, scoring.OrgResult]:
+    """(self result, reviewed result) with the reviewer's unsaved inputs applied."""
+    return (
+        evaluate_points(view.rubric, self_points(view)),
+        evaluate_points(view.rubric, reviewed_points(view, overrides)),
+    )
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def parse_points(value: object) -> Decimal | None:
+    """A reviewer's input as Decimal; None or blank means "not given"."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+    if isinstance(value, float) and value != value:  # NaN from an empty table cell
+        return None
+    return scoring.to_decimal(value)
+
+
+@dataclass
+class _Checked:
+    criterion_id: int
+    code: str
+    reviewed_tenths: int | None
+    comment: str
+
+
+def _check_lines(
+    criteria: Mapping[str, Criterion],
+    entries: Mapping[int, ScoreEntry],
+    lines: Iterable[ReviewLine],
+) -> list[_Checked]:
+    """Validate every line; raise InvalidInput listing every problem, else the checked values."""
+    problems: list[str] = []
+    checked: list[_Checked] = []
+    for line in lines:
+        criterion = criteria.get(line.code)
+        if criterion is None:
+            problems.append(T.ERR_UNKNOWN_CODE.format(code=line.code))
+            continue
+        assert criterion.id is not None
+        max_points = from_tenths(criterion.max_tenths) or Decimal(0)
+        comment = (line.comment or "").strip()
+        if len(comment) > COMMENT_MAX:
+            problems.append(T.ERR_COMMENT_TOO_LONG.format(code=line.code, n=COMMENT_MAX))
+            continue
+        try:
+            value = parse_points(line.reviewed)
+        except ValueError:
+            problems.append(
+                T.ERR_POINTS_NOT_NUMBER.format(
+                    code=line.code, value=line.reviewed, max=_fmt(max_points)
+                )
+            )
+            continue
+        entry = entries.get(criterion.id)
+        self_value = from_tenths(entry.self_tenths) if entry else None
+        if criterion.kind == "veto":
+            if value is not None and value not in (Decimal(0), Decimal(1)):
+                problems.append(T.ERR_VETO_VALUE.format(code=line.code))
+                continue
+            if value == 1 and not comment:
+                problems.append(T.ERR_VETO_REASON.format(code=line.code))
+                continue
+            tenths = None if value is None else (VETO_TENTHS if value == 1 else 0)
+            checked.append(_Checked(criterion.id, line.code, tenths, comment))
+            continue
+        if value is not None:
+            if value < 0 or value > max_points:
+                problems.append(
+                    T.ERR_POINTS_RANGE.format(
+                        code=line.code, value=_fmt(value), max=_fmt(max_points)
+                    )
+                )
+                continue
+            if not scoring.is_half_step(value):
+                problems.append(T.ERR_POINTS_STEP.format(code=line.code, value=_fmt(value)))
+                continue
+            if criterion.kind == "deduction":
+                if value > 0 and not comment:
+                    problems.append(
+                        T.ERR_DEDUCTION_REASON.format(code=line.code, reviewed=_fmt(value))
+                    )
+                    continue
+            elif value != (self_value or Decimal(0)) and not comment:
+                problems.append(
+                    T.ERR_REASON_REQUIRED.format(
+                        code=line.code, reviewed=_fmt(value), self=_fmt(self_value)
+                    )
+                )
+                continue
+        checked.append(
+            _Checked(criterion.id, line.code, None if value is None else to_tenths(value), comment)
+        )
+    if problems:
+        raise InvalidInput(problems[0], errors=problems)
+    return checked
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def _bump_version(
+    session: Session, assessment_id: int, version: int, actor: Actor, **values: object
+) -> None:
+    """UPDATE … WHERE id = ? AND version = ?; zero rows means someone saved first."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Assessment)
+        .where(Assessment.id == assessment_id, Assessment.version == version)  # type: ignore[arg-type]
+        .values(
+            version=Assessment.version + 1,
+            updated_at=freeze.utcnow(),
+            updated_by=actor.id,
+            **values,
+        )
+    )
+    if result.rowcount != 1:
+        raise StaleVersion()
+
+
+def _load_for_write(
+    session: Session, assessment_id: int
+) -> tuple[Assessment, Cycle, dict[str, Criterion], dict[int, ScoreEntry]]:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound()
+    freeze.ensure_cycle_editable(session, assessment.cycle_id)
+    cycle = session.get(Cycle, assessment.cycle_id)
+    assert cycle is not None
+    criteria = {
+        c.code: c
+        for c in session.exec(select(Criterion).where(Criterion.cycle_id == cycle.id)).all()
+    }
+    entries = {
+        e.criterion_id: e
+        for e in session.exec(
+            select(ScoreEntry).where(ScoreEntry.assessment_id == assessment_id)
+        ).all()
+    }
+    return assessment, cycle, criteria, entries
+
+
+def _apply_lines(
+    session: Session,
+    actor: Actor,
+    assessment_id: int,
+    entries: dict[int, ScoreEntry],
+    checked: list[_Checked],
+) -> list[dict[str, object]]:
+    """Write the checked lines; returns the before → after of every line that changed."""
+    now = freeze.utcnow()
+    changes: list[dict[str, object]] = []
+    for item in checked:
+        entry = entries.get(item.criterion_id)
+        before_points = entry.reviewed_tenths if entry else None
+        before_comment = entry.reviewer_comment if entry else ""
+        if before_points == item.reviewed_tenths and before_comment == item.comment:
+            continue
+        if entry is None:
+            entry = ScoreEntry(assessment_id=assessment_id, criterion_id=item.criterion_id)
+            entries[item.criterion_id] = entry
+        entry.reviewed_tenths = item.reviewed_tenths
+        entry.reviewer_comment = item.comment
+        entry.reviewed_at = now
+        entry.reviewed_by = actor.id
+        session.add(entry)
+        changes.append(
+            {
+                "code": item.code,
+                "before": {"reviewed": _fmt(from_tenths(before_points)), "comment": before_comment},
+                "after": {
+                    "reviewed": _fmt(from_tenths(item.reviewed_tenths)),
+                    "comment": item.comment,
+                },
+            }
+        )
+    return changes
+
+
+def _status_error(status: str, action: str) -> InvalidInput:
+    message = T.ERR_NOT_SUBMITTED_FOR.format(
+        status=C.STATUS_NAMES.get(status, status), action=action
+    )
+    return InvalidInput(message, errors=[message])
+
+
+def save_review(
+    actor: Actor | None,
+    *,
+    assessment_id: int,
+    version: int,
+    lines: Iterable[ReviewLine],
+) -> int:
+    """Save reviewed points and comments without changing the status; returns the new version.
+
+    Allowed on submitted or reviewed assessments of an open or closed year, and as a
+    correction on published assessments while the year's 公示 runs.
+    """
+    actor = authorize_review(actor)
+    with write_session() as session:
+        assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
+        correcting = cycle.status == "published" and assessment.status == "published"
+        if not correcting and not (
+            cycle.status in ("open", "closed") and assessment.status in REVIEWABLE
+        ):
+            message = T.ERR_NOT_REVIEWABLE.format(
+                status=C.STATUS_NAMES.get(assessment.status, assessment.status)
+            )
+            raise InvalidInput(message, errors=[message])
+        checked = _check_lines(criteria, entries, lines)
+        changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        _bump_version(session, assessment_id, version, actor)
+        audit(
+            session,
+            actor,
+            "review_corrected" if correcting else "review_saved",
+            "assessment",
+            assessment_id,
+            {"org_id": assessment.org_id, "year": cycle.year, "changes": changes},
+        )
+        bump_change_counter(session)
+    return version + 1
+
+
+def return_assessment(
+    actor: Actor | None,
+    *,
+    assessment_id: int,
+    version: int,
+    comment: str,
+    lines: Iterable[ReviewLine] = (),
+) -> int:
+    """退回: back to the branch with an overall comment (and the per-criterion ones)."""
+    actor = authorize_review(actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput(T.ERR_RETURN_COMMENT, errors=[T.ERR_RETURN_COMMENT])
+    if len(comment) > COMMENT_MAX:
+        message = T.ERR_RETURN_TOO_LONG.format(n=COMMENT_MAX)
+        raise InvalidInput(message, errors=[message])
+    with write_session() as session:
+        assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
+        if cycle.status not in ("open", "closed") or assessment.status not in REVIEWABLE:
+            raise _status_error(assessment.status, "退回")
+        before = {"status": assessment.status, "return_comment": assessment.return_comment}
+        checked = _check_lines(criteria, entries, lines)
+        changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        _bump_version(
+            session,
+            assessment_id,
+            version,
+            actor,
+            status="returned",
+            return_comment=comment,
+            reviewer_id=actor.id,
+        )
+        audit(
+            session,
+            actor,
+            "review_returned",
+            "assessment",
+            assessment_id,
+            {
+                "org_id": assessment.org_id,
+                "year": cycle.year,
+                "before": before,
+                "after": {"status": "returned", "return_comment": comment},
+                "changes": changes,
+            },
+        )
+        bump_change_counter(session)
+    return version + 1
+
+
+def approve_assessment(
+    actor: Actor | None,
+    *,
+    assessment_id: int,
+    version: int,
+    lines: Iterable[ReviewLine] = (),
+) -> int:
+    """通过: status "reviewed"; the branch's points stand wherever the reviewer gave none."""
+    actor = authorize_review(actor)
+    with write_session() as session:
+        assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
+        if cycle.status not in ("open", "closed") or assessment.status != "submitted":
+            raise _status_error(assessment.status, "审核通过")
+        before = {"status": assessment.status, "return_comment": assessment.return_comment}
+        checked = _check_lines(criteria, entries, lines)
+        changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        now = freeze.utcnow()
+        confirmed = 0
+        for entry in entries.values():
+            if entry.reviewed_tenths is None and entry.self_tenths is not None:
+                entry.reviewed_tenths = entry.self_tenths
+                entry.reviewed_at = now
+                entry.reviewed_by = actor.id
+                session.add(entry)
+                confirmed += 1
+        _bump_version(
+            session,
+            assessment_id,
+            version,
+            actor,
+            status="reviewed",
+            reviewed_at=now,
+            reviewer_id=actor.id,
+            return_comment="",
+        )
+        audit(
+            session,
+            actor,
+            "review_approved",
+            "assessment",
+            assessment_id,
+            {
+                "org_id": assessment.org_id,
+                "year": cycle.year,
+                "before": before,
+                "after": {"status": "reviewed"},
+                "changes": changes,
+                "confirmed_self_points": confirmed,
+            },
+        )
+        bump_change_counter(session)
+    return version + 1
+
+
+__all__ = [
+    "REVIEW_ROLES",
+    "EvidenceInfo",
+    "LineView",
+    "ReviewLine",
+    "ReviewView",
+    "approve_assessment",
+    "authorize_review",
+    "evaluate_points",
+    "load_queue",
+    "load_review",
+    "parse_points",
+    "preview",
+    "return_assessment",
+    "review_queue",
+    "reviewed_points",
+    "save_review",
+    "self_points",
+]

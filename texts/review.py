@@ -1,0 +1,210 @@
+"""Texts of 审核 and 公示 (service messages and screens)."""
+
+# ----------------------------------------------------------------------------- service messages
+ERR_FROZEN = "{year} 年度的评定结果已公示期满并定档，不能再修改。如确需更正，请联系市直机关工委。"
+ERR_NOT_REVIEWABLE = (
+    "这份测评当前状态为“{status}”，不能审核。只有已提交（或已审核）的测评才能审核。"
+)
+ERR_NOT_SUBMITTED_FOR = "这份测评当前状态为“{status}”，不能{action}。"
+ERR_UNKNOWN_CODE = "细则编号 {code} 不属于本年度的评价细则。"
+ERR_POINTS_NOT_NUMBER = "{code}：审核分“{value}”不是数字，请填写 0 到 {max} 之间的分数。"
+ERR_POINTS_RANGE = "{code}：审核分 {value} 超出范围，应在 0 到 {max} 分之间。"
+ERR_POINTS_STEP = "{code}：审核分 {value} 不是 0.5 的整数倍。"
+ERR_VETO_VALUE = "{code}：一票否决项只能选择“适用”或“不适用”。"
+ERR_REASON_REQUIRED = (
+    "{code}：审核分（{reviewed}）与支部自评分（{self}）不同，请在审核意见中写明理由。"
+)
+ERR_DEDUCTION_REASON = "{code}：扣分 {reviewed} 分，请在审核意见中写明扣分理由。"
+ERR_VETO_REASON = "{code}：一票否决项适用时，请在审核意见中写明依据。"
+ERR_COMMENT_TOO_LONG = "{code}：审核意见不能超过 {n} 个字。"
+ERR_RETURN_COMMENT = "退回时请填写退回意见，说明需要支部补充或修改的内容。"
+ERR_RETURN_TOO_LONG = "退回意见不能超过 {n} 个字。"
+ERR_CORRECTION_ONLY = "公示期间只能更正审核分（须写明理由），不能退回或重新审核。"
+
+# ----------------------------------------------------------------------------- review screen
+REVIEW_TITLE = "审核"
+REVIEW_INTRO = (
+    "按提交先后审核各党组织的自评。逐条核对自评分、说明和佐证材料；"
+    "审核分留空表示认可自评分，改动自评分须写明理由。"
+)
+YEAR = "年度"
+FILTER_STATUS = "状态"
+FILTER_REGION = "区域"
+FILTER_DEPARTMENT = "所属部门"
+FILTER_TYPE = "组织类型"
+FILTER_SEARCH = "按名称或编码搜索"
+FILTER_CHANGED = "只看审核分与自评分不同的"
+QUEUE_CAPTION = "共 {shown} 份（待审核 {pending} 份，已审核 {done} 份，已退回 {returned} 份）"
+QUEUE_EMPTY = "没有符合条件的测评。"
+QUEUE_PICK = "在上表中点选一行，或在此选择要审核的党组织"
+QUEUE_COLUMNS = {
+    "code": "编码",
+    "name": "党组织",
+    "department": "所属部门",
+    "region": "区域",
+    "status_name": "状态",
+    "submitted_at": "提交时间",
+    "self_composite": "自评综合分",
+    "self_level_name": "自评等级",
+    "reviewed_composite": "审核综合分",
+    "reviewed_level_name": "审核等级",
+    "changed": "改动条数",
+}
+NO_SELECTION = "请选择一份测评开始审核。"
+
+DETAIL_HEADER = "{name}（{code}）"
+DETAIL_META = "{department} · {region} · {org_type} · 状态：{status} · 提交时间：{submitted}"
+NOT_SUBMITTED_YET = "未提交"
+RETURN_HISTORY = "上次退回意见：{comment}"
+SELF_BASIS = "自评"
+REVIEWED_BASIS = "审核后"
+COMPOSITE = "综合得分"
+LEVEL = "等级"
+STARS_LIT = "点亮星数"
+STAR_SCORE = "{score} / {base}"
+LIT_MARK = "★ 已点亮"
+UNLIT_MARK = "☆ 未点亮"
+VETOED = "一票否决"
+TAB_ADJUSTMENTS = "加分 · 扣分 · 否决"
+TASK_HEADER = "任务 {no}：{title}"
+MAX_POINTS = "满分 {max} 分"
+SELF_POINTS = "自评 {points} 分"
+SELF_NOT_SCORED = "未自评"
+FIGURE = "{label}：{figure} {unit}"
+NOTE = "自评说明：{note}"
+NO_NOTE = "（无自评说明）"
+STANDARD = "评价标准与扣分办法"
+EVIDENCE_NONE = "无佐证材料"
+EVIDENCE_REQUIRED_MISSING = "要求佐证，但未上传"
+EVIDENCE_COUNT = "佐证材料 {n} 份"
+REVIEWED_POINTS = "审核分"
+REVIEWED_PLACEHOLDER = "同自评"
+REVIEWER_COMMENT = "审核意见"
+REVIEWER_COMMENT_HELP = "改动自评分、扣分或否决时必须填写；支部会在对应页面看到。"
+VETO_APPLIES = "适用一票否决"
+DEDUCTION_POINTS = "扣分"
+BONUS_POINTS = "加分"
+RETURN_COMMENT = "退回意见（支部在“我的支部”页面看到）"
+RETURN_COMMENT_HELP = "写明需要补充或修改什么；各条的具体意见请写在对应细则的审核意见中。"
+SAVE_BUTTON = "保存审核意见"
+RETURN_BUTTON = "退回修改"
+APPROVE_BUTTON = "审核通过"
+CORRECT_BUTTON = "保存更正"
+SAVED = "审核意见已保存。"
+RETURNED = "已退回 {name}，支部将看到退回意见。"
+APPROVED = "{name} 已审核通过。"
+NEXT_HINT = "已自动转到队列中的下一份。"
+RELOAD_BUTTON = "载入最新内容"
+READ_ONLY = "这份测评当前状态为“{status}”，只能查看。"
+CORRECTION_NOTICE = "本年度正在公示。如异议属实需要更正，可修改审核分并写明理由后点“保存更正”。"
+EVIDENCE_HEADER = "佐证材料"
+DOWNLOAD = "下载"
+
+# ----------------------------------------------------------------------------- publication
+PUB_TITLE = "公示"
+PUB_INTRO = (
+    "审核全部完成后，由系统管理员发布本年度评定结果（星级和“双优”名单）并公示。"
+    "公示期内可登记异议并记录处理结果；公示期满且异议全部处理后，结果定档，不能再修改。"
+)
+ERR_PUB_STATUS = "{year} 年度当前状态为“{status}”，不能发布公示。"
+ERR_PUB_PENDING = "还有 {n} 份已提交的测评尚未审核，请审核完毕后再发布：{names}"
+ERR_PUB_UNFINISHED = (
+    "有 {n} 个党组织未提交或已退回未重新提交，将不参加本年度星级评定。"
+    "如确认发布，请勾选“确认未完成测评的组织不参加评定”：{names}"
+)
+ERR_PUB_NO_RESULTS = "没有已审核的测评，无法发布。"
+ERR_PUB_EXCELLENCE = (
+    "“双优”名单尚未经领导小组确认。请先在“双优”页面确认名单；"
+    "如确需先公示星级，请勾选“本次不含双优名单”。"
+)
+ERR_PUB_DAYS = "公示天数应为 1 到 60 之间的整数。"
+ERR_NOT_PUBLISHED = "{year} 年度尚未发布公示。"
+ERR_PERIOD_OVER = "{year} 年度的公示期已于 {ends} 结束，不能再登记异议。"
+ERR_OBJECTION_CONTENT = "请填写异议内容。"
+ERR_OBJECTION_TOO_LONG = "{what}不能超过 {n} 个字。"
+ERR_OBJECTION_ORG = "所选党组织不在本年度公示名单中。"
+ERR_OUTCOME = "请选择处理结果。"
+ERR_OUTCOME_NOTE = "请填写处理说明。"
+ERR_OUTCOME_DONE = "这条异议已经处理（{outcome}），不能重复处理。"
+ERR_FINALIZE_EARLY = "公示期至 {ends} 结束，期满后才能定档。"
+ERR_FINALIZE_OPEN = "还有 {n} 条异议尚未处理，处理完毕后才能定档。"
+ERR_ALREADY_FINAL = "{year} 年度已定档。"
+
+OUTCOME_NAMES = {
+    "maintained": "经核实，维持原评定",
+    "corrected": "异议属实，已更正",
+    "dismissed": "不属于异议受理范围",
+}
+PUB_STATE = {
+    "none": "未发布",
+    "published": "公示中",
+    "expired": "公示期满，待定档",
+    "final": "已定档",
+}
+PUB_STATUS_LINE = "{year} 年度：{state}"
+PUB_PERIOD = "公示期：{start} 至 {end}（北京时间）"
+PUB_DAYS_LEFT = "距公示期结束还有 {days} 天 {hours} 小时"
+PUB_FINALIZED = "已于 {at} 定档"
+PUB_PUBLISH_HEADER = "发布公示"
+PUB_DAYS = "公示天数"
+PUB_INCLUDE_UNFINISHED = "确认未完成测评的组织不参加评定"
+PUB_WITHOUT_EXCELLENCE = "本次不含双优名单（双优名单尚未确认）"
+PUB_PUBLISH_BUTTON = "发布公示"
+PUB_PUBLISHED = "{year} 年度评定结果已发布，公示期至 {end}。"
+PUB_READY = "共 {reviewed} 份测评已审核；待审核 {pending} 份；未完成 {unfinished} 份。"
+PUB_EXCELLENCE_STATE = "双优名单：{state}"
+PUB_EXCELLENCE_CONFIRMED = "已确认（{n} 个）"
+PUB_EXCELLENCE_NOT_CONFIRMED = "尚未确认"
+PUB_NOT_ADMIN = "公示由系统管理员发布和管理，您可以查看公示名单。"
+PUB_LIST_HEADER = "公示名单"
+PUB_LIST_EMPTY = "本年度尚未发布公示。"
+PUB_LIST_COLUMNS = {
+    "no": "序号",
+    "name": "党组织",
+    "department": "所属部门",
+    "region": "区域",
+    "org_type": "类型",
+    "composite": "综合得分",
+    "level": "评定等级",
+    "excellence": "双优",
+}
+PUB_EXCELLENCE_MARK = "双优"
+PUB_PRINT = "下载打印版（网页，可直接打印）"
+PUB_XLSX = "下载 Excel"
+PUB_PRINT_TITLE = "{year} 年度机关基层党组织“五星示范、双优引领”评定结果公示"
+PUB_PRINT_NOTICE = (
+    "公示期：{start} 至 {end}。公示期间，如对公示对象有异议，请以书面或电话形式向市直机关工委反映。"
+)
+PUB_PRINT_SUMMARY = "参加评定 {total} 个，其中五星级 {five} 个，“双优”{excellence} 个。"
+PUB_SHEET = "公示名单"
+
+OBJ_HEADER = "异议登记与处理"
+OBJ_NEW = "登记异议"
+OBJ_ORG = "被异议的党组织"
+OBJ_RAISED_BY = "反映人（可匿名）"
+OBJ_CONTENT = "异议内容"
+OBJ_SUBMIT = "登记"
+OBJ_RECORDED = "异议已登记。"
+OBJ_NONE = "尚无异议。"
+OBJ_COLUMNS = {
+    "id": "编号",
+    "org_name": "党组织",
+    "raised_by": "反映人",
+    "content": "异议内容",
+    "created_at": "登记时间",
+    "outcome_name": "处理结果",
+    "outcome_note": "处理说明",
+    "resolved_at": "处理时间",
+}
+OBJ_PENDING = "待处理"
+OBJ_RESOLVE = "处理异议"
+OBJ_PICK = "选择要处理的异议"
+OBJ_OUTCOME = "处理结果"
+OBJ_NOTE = "处理说明"
+OBJ_RESOLVE_BUTTON = "记录处理结果"
+OBJ_RESOLVED = "处理结果已记录。"
+OBJ_CORRECT_HINT = "如异议属实，请先在“审核”页面更正审核分，再在这里记录“异议属实，已更正”。"
+FINALIZE_HEADER = "定档"
+FINALIZE_BUTTON = "确认定档"
+FINALIZED = "{year} 年度评定结果已定档。"
+FINALIZE_HINT = "公示期满、异议全部处理后，结果自动定档；也可在此确认定档。"
