@@ -9,14 +9,15 @@ about 70% → 80% → 90% from 2018 to 2020 and stays around the target after.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +38,7 @@ from db.models import (
     User,
     utcnow,
 )
+from db.seed_scores import CritInfo, generate_year
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
 from rubric import Rubric, load_rubric
@@ -106,15 +108,6 @@ COUNTY_BUREAUS = (
     "自然资源和规划分局",
 )
 BRANCH_NAMES = ("第一党支部", "第二党支部", "第三党支部", "第四党支部", "离退休干部党支部")
-GRADE_WEIGHTS = (("优秀", 38), ("良好", 44), ("一般", 14), ("较差", 4))
-FIVE_STAR_PROFILE = {2018: 0.72, 2019: 0.80, 2020: 0.91}  # later years: 0.92
-NOTES = (
-    "已按要求开展，台账齐全。",
-    "详见会议记录和签到表。",
-    "按季度开展，材料已归档。",
-    "年度计划已落实，个别活动延期。",
-    "",
-)
 
 
 @dataclass
@@ -230,180 +223,73 @@ def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[
     return rows
 
 
-def _weighted(rng: random.Random, pairs: Sequence[tuple[str, int]]) -> str:
-    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
-
-
-def _half(value: float) -> Decimal:
-    """Nearest multiple of 0.5."""
-    return Decimal(round(value * 2)) / 2
-
-
-@dataclass
-class _Crit:
-    id: int
-    code: str
-    kind: str
-    star: str | None
-    max_points: Decimal
-    auto: scoring.AutoRule | None
-    evidence_required: bool
-
-
-def _criteria_of(rubric: Rubric, ids: dict[str, int]) -> list[_Crit]:
-    return [
-        _Crit(ids[c.code], c.code, c.kind, c.star, c.max_points, c.auto, c.evidence_required)
-        for c in rubric.criteria
-    ]
-
-
-def _auto_figure(rule: scoring.AutoRule, strong: bool, rng: random.Random) -> Decimal:
-    lo = rule.minimum
-    hi = rule.maximum
-    if strong or rng.random() < 0.7:
-        if lo is not None and hi is not None:
-            return Decimal(rng.randint(int(lo), int(hi)))
-        if lo is not None:
-            figure = lo + Decimal(rng.randint(0, max(1, int(lo) // 2)))
-            # Coverage rates never exceed 100%.
-            return min(figure, Decimal(100)) if rule.unit == "%" else figure
-        assert hi is not None
-        return max(Decimal(0), hi - Decimal(rng.randint(0, max(1, int(hi) // 2))))
-    steps = rng.randint(1, 3)
-    if lo is not None:
-        return max(Decimal(0), lo - rule.step * steps)
-    assert hi is not None
-    return hi + rule.step * steps
-
-
-def _true_points(
-    crits: list[_Crit], strong: bool, weak_stars: set[str], rng: random.Random
-) -> dict[str, tuple[Decimal, Decimal | None]]:
-    """The points an org really earned per criterion code, with the auto figure if any."""
-    out: dict[str, tuple[Decimal, Decimal | None]] = {}
-    for c in crits:
-        if c.kind != "criterion":
-            continue
-        if c.auto is not None:
-            figure = _auto_figure(c.auto, strong and c.star not in weak_stars, rng)
-            out[c.code] = (scoring.auto_points(c.auto, figure, c.max_points), figure)
-            continue
-        low, high = (
-            (0.55, 0.86) if c.star in weak_stars else ((0.88, 1.0) if strong else (0.8, 1.0))
-        )
-        points = _half(float(c.max_points) * rng.uniform(low, high))
-        out[c.code] = (min(max(points, Decimal(0)), c.max_points), None)
-    return out
-
-
-@dataclass
-class _Generated:
-    entries: list[dict[str, Any]]
-    frame_rows: list[tuple[int, str, Decimal]]
-    adjustments: list[tuple[int, Decimal, Decimal, bool]]
-
-
-def _generate_assessment(
-    *,
-    assessment_id: int,
-    org_id: int,
-    year: int,
-    crits: list[_Crit],
-    rng: random.Random,
-    fill: float,
-    reviewed: bool,
-    now: datetime,
-) -> _Generated:
-    """Score entries for one assessment; `fill` is the share of criteria the branch has scored."""
-    p_five = FIVE_STAR_PROFILE.get(year, 0.92) if year >= 2018 else 0.6
-    strong = rng.random() < p_five
-    stars = list(scoring.STAR_KEYS)
-    weak = set() if strong else set(rng.sample(stars, rng.choice((1, 1, 2))))
-    truth = _true_points(crits, strong, weak, rng)
-    inflated = rng.random() < 0.1
-    entries: list[dict[str, Any]] = []
-    frame_rows: list[tuple[int, str, Decimal]] = []
-    for c in crits:
-        if c.kind != "criterion" or rng.random() > fill:
-            continue
-        true_points, figure = truth[c.code]
-        self_points = true_points
-        if inflated and figure is None and rng.random() < 0.5:
-            self_points = min(c.max_points, true_points + _half(rng.uniform(0.5, 1.5)))
-        entries.append(
-            _entry(
-                assessment_id,
-                c,
-                self_points,
-                true_points if reviewed else None,
-                figure,
-                rng,
-                now,
-                reviewer_cut=self_points != true_points,
-            )
-        )
-        frame_rows.append((org_id, c.star or "", true_points if reviewed else self_points))
-    bonus = deduction = Decimal(0)
-    vetoed = False
-    if fill >= 1:
-        for c in crits:
-            if c.kind == "bonus" and rng.random() < 0.12:
-                pts = min(c.max_points, _half(rng.uniform(0.5, 2)))
-                entries.append(
-                    _entry(assessment_id, c, pts, pts if reviewed else None, None, rng, now)
-                )
-                bonus += pts
-            elif c.kind == "deduction" and reviewed and rng.random() < 0.03:
-                pts = min(c.max_points, _half(rng.uniform(0.5, 2)))
-                entries.append(_entry(assessment_id, c, None, pts, None, rng, now))
-                deduction += pts
-            elif c.kind == "veto" and reviewed and not vetoed and rng.random() < 0.005:
-                entries.append(_entry(assessment_id, c, None, Decimal(1), None, rng, now))
-                vetoed = True
-    return _Generated(entries, frame_rows, [(org_id, bonus, deduction, vetoed)])
-
-
-def _entry(
-    assessment_id: int,
-    c: _Crit,
-    self_points: Decimal | None,
-    reviewed: Decimal | None,
-    figure: Decimal | None,
-    rng: random.Random,
-    now: datetime,
-    *,
-    reviewer_cut: bool = False,
-) -> dict[str, Any]:
-    return {
-        "assessment_id": assessment_id,
-        "criterion_id": c.id,
-        "self_tenths": None if self_points is None else int(self_points * 10),
-        "figure": None if figure is None else str(figure),
-        "note": rng.choice(NOTES),
-        "reviewed_tenths": None if reviewed is None else int(reviewed * 10),
-        "reviewer_comment": "佐证材料不足以支撑自评分，按台账核减。" if reviewer_cut else "",
-        "updated_at": now,
-        "updated_by": None,
-        "reviewed_at": now if reviewed is not None else None,
-        "reviewed_by": None,
-    }
-
-
-def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
+def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]] | pd.DataFrame) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, the driver's executemany on SQLite."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    if frame.empty:
         return
     tbl = table.__table__
-    if conn.dialect.name == "postgresql":
-        columns = list(rows[0].keys())
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        with cursor.copy(f'COPY "{tbl.name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+    if len(frame) < 1000:  # small tables: let SQLAlchemy convert every type
+        conn.execute(insert(tbl), rows if isinstance(rows, list) else frame.to_dict("records"))
         return
-    for start in range(0, len(rows), 50_000):
-        conn.execute(insert(tbl), rows[start : start + 50_000])
+    columns = list(frame.columns)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "postgresql":
+        buffer = io.StringIO()
+        frame = frame.convert_dtypes()  # integral floats (ids next to NULLs) back to integers
+        for column in frame.columns:
+            if frame[column].dtype == object:  # datetimes: format each distinct value once
+                frame[column] = _distinct_map(frame[column], _pg_value)
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        sql = f"COPY \"{tbl.name}\" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+        return
+    marks = ", ".join("?" for _ in columns)
+    driver = conn.connection.driver_connection  # type: ignore[union-attr]
+    values = [_sqlite_column(frame[c]) for c in columns]
+    driver.executemany(
+        f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks})', zip(*values, strict=True)
+    )
+
+
+def _sqlite_column(column: pd.Series) -> list[Any]:
+    """A column as SQLAlchemy would store it on SQLite (UTC naive ISO datetimes, NULL for NA).
+
+    Converted once per distinct value, so millions of rows cost a factorize, not a loop.
+    """
+    if pd.api.types.is_integer_dtype(column.dtype) and not column.isna().any():
+        return column.astype("int64").tolist()
+    return _distinct_map(column, _sqlite_value).tolist()
+
+
+def _distinct_map(column: pd.Series, convert: Any) -> np.ndarray:
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return np.array([*(convert(u) for u in uniques), None], dtype=object)[codes]
+
+
+def _pg_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(sep=" ")
+    return value
+
+
+def _sqlite_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, datetime):
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        return naive.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, np.bool_ | bool):
+        return int(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _reset_sequences(conn: Connection, tables: Iterable[str]) -> None:
@@ -489,65 +375,32 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
             session.flush()
             session.commit()
         next_assessment = _next_id(conn, Assessment)
+        org_ids = np.array([o.id for o in evaluated], dtype=np.int64)
+        demo = sorted(demo_orgs)
         for year in years:
             cycle = cycles[year]
-            crits = _criteria_of(rubric, ids_by_year[year])
-            is_current = cycle.status == "open"
-            assessments, entries = [], []
-            frame_rows: list[tuple[int, str, Decimal]] = []
-            adjustments: list[tuple[int, Decimal, Decimal, bool]] = []
-            grades = []
-            for org in evaluated:
-                status, fill, reviewed = _status_for(org.id, is_current, demo_orgs, branches, rng)
-                aid = next_assessment
-                next_assessment += 1
-                gen = _generate_assessment(
-                    assessment_id=aid,
-                    org_id=org.id,
-                    year=year,
-                    crits=crits,
-                    rng=rng,
-                    fill=fill,
-                    reviewed=reviewed,
-                    now=now,
-                )
-                assessments.append(
-                    {
-                        "id": aid,
-                        "org_id": org.id,
-                        "cycle_id": cycle.id,
-                        "status": status,
-                        "version": 1 + (1 if gen.entries else 0),
-                        "submitted_at": now
-                        if status in ("submitted", "reviewed", "published", "returned")
-                        else None,
-                        "reviewed_at": now if reviewed else None,
-                        "reviewer_id": None,
-                        "return_comment": "请补充主题党日活动记录和签到表后重新提交。"
-                        if status == "returned"
-                        else "",
-                        "updated_at": now,
-                        "updated_by": None,
-                    }
-                )
-                entries.extend(gen.entries)
-                frame_rows.extend(gen.frame_rows)
-                adjustments.extend(gen.adjustments)
-                grades.append(
-                    {
-                        "org_id": org.id,
-                        "year": year,
-                        "grade": _weighted(rng, GRADE_WEIGHTS),
-                        "updated_at": now,
-                        "updated_by": None,
-                    }
-                )
-            bulk_insert(conn, Assessment, assessments)
-            bulk_insert(conn, ScoreEntry, entries)
-            bulk_insert(conn, PerformanceGrade, grades)
-            frame = _evaluate(frame_rows, adjustments, rubric)
+            data = generate_year(
+                year=year,
+                cycle_id=cycle.id,
+                org_ids=org_ids,
+                crits=_crit_infos(rubric, ids_by_year[year]),
+                first_assessment_id=next_assessment,
+                is_current=cycle.status == "open",
+                demo_draft=demo[0] if demo else None,
+                demo_empty=demo[1] if len(demo) > 1 else None,
+                seed=plan.seed,
+                now=now,
+            )
+            next_assessment += len(org_ids)
+            bulk_insert(conn, Assessment, data.assessments)
+            bulk_insert(conn, ScoreEntry, data.entries)
+            bulk_insert(conn, PerformanceGrade, data.grades)
+            frame = scoring.evaluate_frame(
+                data.scores, rubric.bases, data.adjustments, thresholds=rubric.thresholds
+            )
             summary[year] = _year_summary(frame, year)
-            if not is_current:
+            if cycle.status != "open":
+                grades = dict(zip(data.grades["org_id"], data.grades["grade"], strict=True))
                 _record_excellence(conn, cycle.id, frame, grades, now)
         _reset_sequences(
             conn,
@@ -571,36 +424,10 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
     return summary
 
 
-def _status_for(
-    org_id: int,
-    is_current: bool,
-    demo_orgs: set[int],
-    branches: list[OrgRow],
-    rng: random.Random,
-) -> tuple[str, float, bool]:
-    """(status, share of criteria filled in, reviewed?) for an assessment."""
-    if not is_current:
-        return "published", 1.0, True
-    if branches and org_id == branches[0].id:
-        return "draft", 0.6, False
-    if org_id in demo_orgs:
-        return "draft", 0.0, False
-    u = rng.random()
-    if u < 0.30:
-        return "submitted", 1.0, False
-    if u < 0.45:
-        return "reviewed", 1.0, True
-    if u < 0.52:
-        return "returned", 1.0, False
-    if u < 0.80:
-        return "draft", rng.uniform(0.3, 0.9), False
-    return "draft", 0.0, False
-
-
-def _evaluate(frame_rows, adjustments, rubric: Rubric) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    scores = pd.DataFrame(frame_rows, columns=["org_id", "star", "points"])
-    adj = pd.DataFrame(adjustments, columns=["org_id", "bonus", "deduction", "vetoed"])
-    return scoring.evaluate_frame(scores, rubric.bases, adj, thresholds=rubric.thresholds)
+def _crit_infos(rubric: Rubric, ids: dict[str, int]) -> list[CritInfo]:
+    return [
+        CritInfo(ids[c.code], c.code, c.kind, c.star, c.max_points, c.auto) for c in rubric.criteria
+    ]
 
 
 def _year_summary(frame: pd.DataFrame, year: int) -> dict[str, Any]:
@@ -615,14 +442,9 @@ def _year_summary(frame: pd.DataFrame, year: int) -> dict[str, Any]:
 
 
 def _record_excellence(
-    conn: Connection,
-    cycle_id: int,
-    frame: pd.DataFrame,
-    grades: list[dict[str, Any]],
-    now: datetime,
+    conn: Connection, cycle_id: int, frame: pd.DataFrame, grades: dict[int, str], now: datetime
 ) -> None:
-    grade_map = {g["org_id"]: g["grade"] for g in grades}
-    result = scoring.select_excellence(frame, grade_map)
+    result = scoring.select_excellence(frame, grades)
     bulk_insert(
         conn,
         ExcellenceDecision,
