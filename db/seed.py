@@ -230,7 +230,8 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]] | pd.Da
         return
     tbl = table.__table__
     if len(frame) < 1000:  # small tables: let SQLAlchemy convert every type
-        conn.execute(insert(tbl), rows if isinstance(rows, list) else frame.to_dict("records"))
+        records = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        conn.execute(insert(tbl), records)
         return
     columns = list(frame.columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -272,6 +273,21 @@ def _distinct_map(column: pd.Series, convert: Any) -> np.ndarray:
 def _pg_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(sep=" ")
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars as the plain Python values drivers expect."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
     return value
 
 

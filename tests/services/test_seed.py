@@ -63,7 +63,7 @@ def test_demo_city_shape(city: str) -> None:
 
 def test_five_star_share_follows_the_targets() -> None:
     """On the full demo profile the share rises about 70% → 80% → 90%."""
-    from db.seed import FIVE_STAR_PROFILE
+    from db.seed_scores import FIVE_STAR_PROFILE
 
     assert FIVE_STAR_PROFILE[2018] < FIVE_STAR_PROFILE[2019] < FIVE_STAR_PROFILE[2020]
 
