@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
@@ -12,7 +14,7 @@ from db.services import auth
 from db.services.common import Actor
 from ui.session import TEST_TOKEN_KEY
 
-ROOT_APP = "app.py"
+ROOT_APP = str(Path(__file__).resolve().parent.parent / "app.py")
 STRONG_PASSWORD = "Shaoxing#2026-Star"
 
 

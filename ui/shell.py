@@ -6,20 +6,21 @@ import streamlit as st
 
 from db.bootstrap import prepare_database
 from db.services.common import Actor
+from settings import get_settings
 from texts import auth as T
 from texts import common as C
 from ui.login_form import logout_form_html
 
 
 @st.cache_resource(show_spinner="正在准备数据库…")
-def _prepared() -> bool:
+def _prepared(database_url: str) -> bool:
     prepare_database()
     return True
 
 
 def prepare() -> None:
-    """Migrate (and seed the demo) once per server process."""
-    _prepared()
+    """Migrate (and seed the demo) once per server process and database."""
+    _prepared(get_settings().database_url)
 
 
 def sidebar(actor: Actor | None) -> None:
