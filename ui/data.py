@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from db.services import readmodels
+from db.services import cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
 COUNTER_POLL_SECONDS = 2
@@ -60,3 +60,143 @@ def org_standing(
     readmodels.authorize_org_view(actor, org_id)
     frame = _city_frame(year, basis, data_version())
     return frame.loc[org_id] if org_id in frame.index else None
+
+
+# ----------------------------------------------------------------------------- leadership views
+# Everything below is the same for every city-role viewer, so it is cached once per process and
+# keyed by the change counter; the public wrappers check the viewer's role first.
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cycles(version: int) -> list[cycles.CycleInfo]:
+    return cycles.list_cycles()
+
+
+def cycle_list() -> list[cycles.CycleInfo]:
+    """Every evaluation year, oldest first (no personal data)."""
+    return _cycles(data_version())
+
+
+def current_year() -> int | None:
+    """The open year (latest open), else the latest year; None without any year."""
+    infos = cycle_list()
+    if not infos:
+        return None
+    open_years = [c.year for c in infos if c.is_open]
+    return (open_years or [infos[-1].year])[-1]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _entries(year: int, version: int) -> pd.DataFrame:
+    return statistics.load_entries(year)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _criteria(year: int, version: int) -> pd.DataFrame:
+    return statistics.load_criteria(year)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _criterion_stats(year: int, basis: str, version: int) -> pd.DataFrame:
+    frame = _city_frame(year, basis, version)
+    scope = statistics.handed_in(frame).index
+    return statistics.criterion_stats(
+        _entries(year, version), _criteria(year, version), scope, basis
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _missed(year: int, basis: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = statistics.handed_in(_city_frame(year, basis, version))
+    return (
+        statistics.missed_reasons(frame),
+        statistics.missed_criteria(frame, _entries(year, version), _criteria(year, version), basis),
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _chase(year: int, version: int) -> pd.DataFrame:
+    frame = _city_frame(year, "reviewed", version)
+    return statistics.chase_list(frame, statistics.load_progress(year))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _gaps(year: int, version: int) -> pd.DataFrame:
+    return statistics.score_gaps(
+        _city_frame(year, "self", version), _city_frame(year, "reviewed", version)
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _attainment(version: int, city_label: str) -> pd.DataFrame:
+    return statistics.attainment_table(_history(version), city_label)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _changes(version: int) -> pd.DataFrame:
+    return statistics.level_changes(_history(version))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _org_detail(year: int, org_id: int, version: int) -> statistics.OrgDetail:
+    return statistics.load_org_detail(year, org_id)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _excellence(year: int, version: int) -> excellence.ExcellenceView:
+    return excellence.build_view(year)
+
+
+def criterion_stats(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
+    """Per-criterion average share of max points over handed-in organisations, weakest first."""
+    readmodels.authorize_city_view(actor)
+    return _criterion_stats(year, basis, data_version())
+
+
+def missed(
+    actor: Actor | None, year: int, basis: str = "reviewed"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(reasons organisations miss five-star, criteria losing most points in unlit stars)."""
+    readmodels.authorize_city_view(actor)
+    return _missed(year, basis, data_version())
+
+
+def chase_list(actor: Actor | None, year: int) -> pd.DataFrame:
+    """Organisations that have not handed in, with last save and contacts (for 催报)."""
+    readmodels.authorize_city_view(actor)
+    return _chase(year, data_version())
+
+
+def score_gaps(actor: Actor | None, year: int) -> pd.DataFrame:
+    """Reviewed organisations' self composite minus reviewed composite, inflated first."""
+    readmodels.authorize_city_view(actor)
+    return _gaps(year, data_version())
+
+
+def attainment_table(actor: Actor | None, city_label: str) -> pd.DataFrame:
+    """Five-star share against the target per year, for the city and each region."""
+    readmodels.authorize_city_view(actor)
+    return _attainment(data_version(), city_label)
+
+
+def level_changes(actor: Actor | None) -> pd.DataFrame:
+    """Every organisation's level against its previous year (升星 / 降星 / 持平)."""
+    readmodels.authorize_city_view(actor)
+    return _changes(data_version())
+
+
+def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDetail:
+    """One organisation's rubric lines, points, notes and evidence list."""
+    readmodels.authorize_org_view(actor, org_id)
+    return _org_detail(year, org_id, data_version())
+
+
+def excellence_view(actor: Actor | None, year: int) -> excellence.ExcellenceView:
+    """The year's 双优 recommendation and confirmed list."""
+    readmodels.authorize_city_view(actor)
+    return _excellence(year, data_version())
+
+
+def rubric_criteria(year: int) -> pd.DataFrame:
+    """The year's rubric lines (public: the rubric is not personal)."""
+    return _criteria(year, data_version())

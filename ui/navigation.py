@@ -38,6 +38,16 @@ PAGES: tuple[PageSpec, ...] = (
              ("branch",), "自评"),
     PageSpec("pages/dashboard.py", "总览", "dashboard", ":material/dashboard:",
              ("reviewer", "leader", "admin"), "全市", default_for=("reviewer", "leader", "admin")),
+    PageSpec("pages/rankings.py", "实时排名", "rankings", ":material/leaderboard:",
+             ("reviewer", "leader", "admin"), "全市"),
+    PageSpec("pages/trends.py", "历年趋势", "trends", ":material/trending_up:",
+             ("reviewer", "leader", "admin"), "全市"),
+    PageSpec("pages/excellence.py", "双优", "excellence", ":material/workspace_premium:",
+             ("reviewer", "leader", "admin"), "全市"),
+    PageSpec("pages/report.py", "导出与打印", "report", ":material/print:",
+             ("reviewer", "leader", "admin"), "全市"),
+    PageSpec("pages/screen.py", "大屏", "screen", ":material/tv:",
+             ("reviewer", "leader", "admin"), "全市"),
     PageSpec("pages/account.py", "修改密码", "account", ":material/key:", ALL_ROLES, "账号"),
 )
 

@@ -1,0 +1,364 @@
+"""双优 (党建优 + 业绩优): 业绩 grades, the recommended list and the leadership's final list.
+
+The recommendation is always scoring.select_excellence on the year's reviewed city frame and
+the 业绩 grades: five-star, not vetoed, graded 优秀, the top ~25% of the five-star count, ties at
+the cut all included and flagged. The leadership (leader or admin) confirms the final list;
+every difference from the recommendation (a recommended organisation left out, or one not
+recommended taken in) needs a recorded reason. The confirmed list is kept per year as
+ExcellenceDecision rows, with Cycle.excellence_confirmed_at; Cycle.version guards confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import delete, update
+from sqlmodel import select
+
+import scoring
+from db.engine import read_session, write_session
+from db.models import GRADES, Cycle, ExcellenceDecision, Organisation, PerformanceGrade, utcnow
+from db.services import freeze, readmodels
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    audit,
+    bump_change_counter,
+    require_role,
+)
+from db.services.cycles import rubric_of_cycle
+from texts import leadership as T
+
+CONFIRM_ROLES = ("leader", "admin")
+GRADE_ROLES = ("admin",)
+REASON_MAX = 1000
+CANDIDATE_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "department",
+    "composite",
+    "composite_milli",
+    "rank",
+    "five_star",
+    "vetoed",
+    "grade",
+    "eligible",
+    "recommended",
+    "tied",
+    "selected",
+    "reason",
+]
+
+
+@dataclass(frozen=True)
+class ExcellenceView:
+    """A year's 双优 state: the rule's recommendation and the confirmed list, if any."""
+
+    year: int
+    cycle_id: int
+    cycle_version: int
+    frozen: bool
+    ratio: Decimal
+    basis_count: int
+    quota: int
+    eligible: tuple[int, ...]
+    recommended: tuple[int, ...]
+    tie_at_cut: bool
+    tied: tuple[int, ...]
+    confirmed_at: datetime | None
+    final: tuple[int, ...]
+    changed_since: bool
+    candidates: pd.DataFrame
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def load_grades(year: int) -> dict[int, str]:
+    """业绩 grade per organisation for a year."""
+    with read_session() as session:
+        rows = session.exec(
+            select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
+                PerformanceGrade.year == year
+            )
+        ).all()
+    return {int(org_id): grade for org_id, grade in rows}
+
+
+def _cycle_row(year: int) -> tuple[Cycle, bool]:
+    """The year's cycle and whether its results are already final."""
+    with read_session() as session:
+        cycle = session.exec(select(Cycle).where(Cycle.year == year)).first()
+        if cycle is None:
+            raise NotFound(T.ERR_YEAR.format(year=year))
+        return cycle, freeze.cycle_frozen(session, cycle)
+
+
+def _decisions(cycle_id: int) -> list[ExcellenceDecision]:
+    with read_session() as session:
+        return list(
+            session.exec(
+                select(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle_id)
+            ).all()
+        )
+
+
+def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  # type: ignore[no-untyped-def]
+    """scoring.select_excellence on a city frame: the rule's recommendation, nothing more."""
+    return scoring.select_excellence(frame, grades, ratio=ratio)
+
+
+def build_view(year: int) -> ExcellenceView:
+    """The year's recommendation and confirmed list (no actor: reached via excellence_view)."""
+    cycle, frozen = _cycle_row(year)
+    assert cycle.id is not None
+    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
+    frame = readmodels.load_city_frame(year, "reviewed")
+    grades = load_grades(year)
+    result = recommend(frame, grades, ratio)
+    decisions = {d.org_id: d for d in _decisions(cycle.id)}
+    confirmed_at = cycle.excellence_confirmed_at
+    final = tuple(sorted(o for o, d in decisions.items() if d.selected)) if confirmed_at else ()
+    stored_recommended = {o for o, d in decisions.items() if d.recommended}
+    changed = confirmed_at is not None and stored_recommended != set(result.recommended)
+
+    ids = set(frame.index[frame["five_star"].astype(bool)]) | set(decisions)
+    ids &= set(frame.index)
+    cand = frame.loc[
+        sorted(ids),
+        [
+            "code",
+            "name",
+            "region",
+            "department",
+            "composite",
+            "composite_milli",
+            "rank",
+            "five_star",
+            "vetoed",
+        ],
+    ].copy()
+    recommended = set(result.recommended)
+    cand["grade"] = [grades.get(int(o), "") for o in cand.index]
+    cand["eligible"] = [o in set(result.eligible) for o in cand.index]
+    cand["recommended"] = [o in recommended for o in cand.index]
+    cand["tied"] = [o in set(result.tied) for o in cand.index]
+    if confirmed_at:
+        cand["selected"] = [bool(decisions.get(o) and decisions[o].selected) for o in cand.index]
+    else:
+        cand["selected"] = cand["recommended"]
+    cand["reason"] = [decisions[o].reason if o in decisions else "" for o in cand.index]
+    cand = cand.sort_values(
+        ["recommended", "composite_milli", "code"], ascending=[False, False, True]
+    )
+    return ExcellenceView(
+        year=year,
+        cycle_id=cycle.id,
+        cycle_version=cycle.version,
+        frozen=frozen,
+        ratio=ratio,
+        basis_count=result.basis_count,
+        quota=result.quota,
+        eligible=tuple(int(o) for o in result.eligible),
+        recommended=tuple(int(o) for o in result.recommended),
+        tie_at_cut=result.tie_at_cut,
+        tied=tuple(int(o) for o in result.tied),
+        confirmed_at=confirmed_at,
+        final=tuple(int(o) for o in final),
+        changed_since=changed,
+        candidates=cand[CANDIDATE_COLUMNS],
+    )
+
+
+def excellence_view(actor: Actor | None, *, year: int) -> ExcellenceView:
+    """The 双优 state of a year, for the 机关工委 and the leadership."""
+    readmodels.authorize_city_view(actor)
+    return build_view(year)
+
+
+# --------------------------------------------------------------------------- 业绩 grades
+
+
+def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
+    with read_session() as session:
+        rows = session.exec(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_(list(org_ids)),  # type: ignore[union-attr]
+                Organisation.org_type != "department",
+            )
+        ).all()
+    return {int(i): name for i, name in rows}
+
+
+def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
+    """Record several 业绩 grades of a year in one transaction; returns how many changed."""
+    actor = require_role(actor, *GRADE_ROLES, action="set_grade")
+    known = _evaluated_orgs(grades)
+    errors = []
+    for org_id, grade in grades.items():
+        if org_id not in known:
+            errors.append(T.ERR_ORG_NOT_EVALUATED.format(org=org_id))
+        if grade not in GRADES:
+            errors.append(T.ERR_GRADE.format(grade=grade))
+    if errors:
+        raise InvalidInput(errors[0], errors=errors)
+    with write_session() as session:
+        if session.exec(select(Cycle.id).where(Cycle.year == year)).first() is None:
+            raise NotFound(T.ERR_YEAR.format(year=year))
+        freeze.ensure_year_editable(session, year)
+        existing = {
+            g.org_id: g
+            for g in session.exec(
+                select(PerformanceGrade).where(
+                    PerformanceGrade.year == year,
+                    PerformanceGrade.org_id.in_(list(grades)),  # type: ignore[attr-defined]
+                )
+            ).all()
+        }
+        changes = {}
+        now = utcnow()
+        for org_id, grade in grades.items():
+            row = existing.get(org_id)
+            before = row.grade if row else None
+            if before == grade:
+                continue
+            if row is None:
+                row = PerformanceGrade(org_id=org_id, year=year, grade=grade)
+            row.grade = grade
+            row.updated_at = now
+            row.updated_by = actor.id
+            session.add(row)
+            changes[org_id] = {"before": before, "after": grade}
+        if changes:
+            audit(session, actor, "set_grade", "year", year, {"changes": changes})
+            bump_change_counter(session)
+    return len(changes)
+
+
+def set_grade(actor: Actor | None, *, org_id: int, year: int, grade: str) -> None:
+    """Record one organisation's 业绩 grade for a year (admin)."""
+    set_grades(actor, year=year, grades={org_id: grade})
+
+
+# --------------------------------------------------------------------------- confirmation
+
+
+def confirm_excellence(
+    actor: Actor | None,
+    *,
+    year: int,
+    selected: Iterable[int],
+    reasons: Mapping[int, str],
+    cycle_version: int,
+) -> ExcellenceView:
+    """Confirm the year's final 双优 list; each change from the recommendation needs a reason."""
+    actor = require_role(actor, *CONFIRM_ROLES, action="confirm_excellence")
+    chosen = {int(o) for o in selected}
+    cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
+    cycle, _frozen = _cycle_row(year)
+    assert cycle.id is not None
+    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
+    frame = readmodels.load_city_frame(year, "reviewed")
+    if frame.empty:
+        raise InvalidInput(T.ERR_NO_DATA_YEAR.format(year=year))
+    result = recommend(frame, load_grades(year), ratio)
+    recommended = {int(o) for o in result.recommended}
+
+    errors = []
+    for org_id in sorted(chosen):
+        if org_id not in frame.index:
+            errors.append(T.ERR_ORG_NOT_EVALUATED.format(org=org_id))
+        elif not bool(frame.at[org_id, "five_star"]) or bool(frame.at[org_id, "vetoed"]):
+            errors.append(T.ERR_NOT_FIVE_STAR.format(name=frame.at[org_id, "name"]))
+    for org_id, change in [(o, T.CHANGE_REMOVED) for o in sorted(recommended - chosen)] + [
+        (o, T.CHANGE_ADDED) for o in sorted(chosen - recommended)
+    ]:
+        name = frame.at[org_id, "name"] if org_id in frame.index else str(org_id)
+        if not cleaned.get(org_id):
+            errors.append(T.ERR_REASON_REQUIRED.format(name=name, change=change))
+    for org_id, reason in cleaned.items():
+        if len(reason) > REASON_MAX:
+            name = frame.at[org_id, "name"] if org_id in frame.index else str(org_id)
+            errors.append(T.ERR_REASON_TOO_LONG.format(name=name, n=REASON_MAX))
+    if errors:
+        raise InvalidInput(T.ERR_CONFIRM_PROBLEMS.format(n=len(errors)), errors=errors)
+
+    now = utcnow()
+    with write_session() as session:
+        freeze.ensure_cycle_editable(session, cycle.id)
+        before = sorted(
+            session.exec(
+                select(ExcellenceDecision.org_id).where(
+                    ExcellenceDecision.cycle_id == cycle.id,
+                    ExcellenceDecision.selected.is_(True),  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+        updated = session.exec(  # type: ignore[call-overload]
+            update(Cycle)
+            .where(Cycle.id == cycle.id, Cycle.version == cycle_version)  # type: ignore[arg-type]
+            .values(excellence_confirmed_at=now, version=Cycle.version + 1)
+        )
+        if updated.rowcount != 1:
+            raise StaleVersion()
+        session.exec(  # type: ignore[call-overload]
+            delete(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle.id)  # type: ignore[arg-type]
+        )
+        changes = {}
+        for org_id in sorted(recommended | chosen):
+            deviates = (org_id in recommended) != (org_id in chosen)
+            reason = cleaned.get(org_id, "") if deviates else ""
+            if deviates:
+                changes[org_id] = reason
+            session.add(
+                ExcellenceDecision(
+                    cycle_id=cycle.id,
+                    org_id=org_id,
+                    recommended=org_id in recommended,
+                    selected=org_id in chosen,
+                    reason=reason,
+                    decided_at=now,
+                    decided_by=actor.id,
+                )
+            )
+        audit(
+            session,
+            actor,
+            "confirm_excellence",
+            "cycle",
+            cycle.id,
+            {
+                "year": year,
+                "quota": result.quota,
+                "recommended": sorted(recommended),
+                "before": before,
+                "after": sorted(chosen),
+                "changes": changes,
+            },
+        )
+        bump_change_counter(session)
+    return build_view(year)
+
+
+__all__ = [
+    "CONFIRM_ROLES",
+    "GRADE_ROLES",
+    "ExcellenceView",
+    "build_view",
+    "confirm_excellence",
+    "excellence_view",
+    "load_grades",
+    "set_grade",
+    "set_grades",
+]

@@ -1,0 +1,508 @@
+"""Leadership read models: criterion statistics, reasons stars are missed, completion, gaps.
+
+Loaders (`load_*`) query the database and take no actor, like db/services/readmodels.py: they
+are reached only through ui/data.py, which checks the viewer's role and caches the result
+across sessions keyed by the change counter. The other functions are pure: they derive
+tables from the city frame (readmodels.load_city_frame) and never re-implement a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import select
+
+import scoring
+from db.engine import read_session
+from db.models import Assessment, Criterion, Cycle, Evidence, ScoreEntry, User
+from db.services.cycles import from_tenths, rubric_of_cycle
+
+# Statuses of an assessment that has been handed in (complete scores).
+HANDED_IN = ("submitted", "returned", "reviewed", "published")
+SUBMITTED = ("submitted", "reviewed", "published")
+REVIEWED = ("reviewed", "published")
+COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
+CHINA_TIME = timezone(timedelta(hours=8))
+ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
+CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _cycle_id(year: int) -> int | None:
+    with read_session() as session:
+        return session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
+
+
+def load_criteria(year: int) -> pd.DataFrame:
+    """The year's rubric lines (every kind) in rubric order; empty when the year is unknown."""
+    cycle_id = _cycle_id(year)
+    if cycle_id is None:
+        return pd.DataFrame(columns=CRITERION_COLUMNS)
+    rubric = rubric_of_cycle(cycle_id)
+    rows = [
+        (c.code, c.kind, c.star, c.task_no, c.title, int(c.max_points * 10), c.sort_order)
+        for c in rubric.criteria
+    ]
+    return pd.DataFrame(rows, columns=CRITERION_COLUMNS)
+
+
+def load_entries(year: int) -> pd.DataFrame:
+    """Every score entry of the year: org_id, criterion code, self and reviewed tenths."""
+    cycle_id = _cycle_id(year)
+    if cycle_id is None:
+        return pd.DataFrame(columns=ENTRY_COLUMNS)
+    with read_session() as session:
+        rows = session.execute(
+            select(
+                Assessment.org_id,
+                Criterion.code,
+                ScoreEntry.self_tenths,
+                ScoreEntry.reviewed_tenths,
+            )
+            .select_from(ScoreEntry)
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+            .where(Assessment.cycle_id == cycle_id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    for column in ("self_tenths", "reviewed_tenths"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def load_progress(year: int) -> pd.DataFrame:
+    """Per organisation: last save, submission time and its branch contacts (for 催报)."""
+    cycle_id = _cycle_id(year)
+    columns = ["org_id", "updated_at", "submitted_at", "contact"]
+    if cycle_id is None:
+        return pd.DataFrame(columns=columns).set_index("org_id")
+    with read_session() as session:
+        rows = session.execute(
+            select(Assessment.org_id, Assessment.updated_at, Assessment.submitted_at).where(
+                Assessment.cycle_id == cycle_id
+            )
+        ).all()
+        users = session.execute(
+            select(User.org_id, User.display_name, User.username)
+            .where(User.role == "branch", User.active.is_(True), User.org_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+            .order_by(User.username)
+        ).all()
+    frame = pd.DataFrame(rows, columns=columns[:3]).set_index("org_id")
+    contacts: dict[int, list[str]] = {}
+    for org_id, display, username in users:
+        contacts.setdefault(int(org_id), []).append(display or username)
+    frame["contact"] = pd.Series({k: "、".join(v) for k, v in contacts.items()}, dtype="str")
+    return frame
+
+
+@dataclass(frozen=True)
+class OrgDetail:
+    """One organisation's year: every rubric line with its points, and its evidence files."""
+
+    org_id: int
+    year: int
+    assessment_id: int | None
+    status: str
+    return_comment: str
+    lines: pd.DataFrame
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+LINE_COLUMNS = [
+    "code",
+    "kind",
+    "star",
+    "title",
+    "max",
+    "self",
+    "reviewed",
+    "figure",
+    "note",
+    "comment",
+    "evidence",
+]
+EVIDENCE_COLUMNS = ["id", "code", "filename", "content_type", "size", "uploaded_at"]
+
+
+def load_org_detail(year: int, org_id: int) -> OrgDetail:
+    """Per-criterion self and reviewed points, notes and the evidence list (no file bytes)."""
+    criteria = load_criteria(year)
+    cycle_id = _cycle_id(year)
+    empty_evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    with read_session() as session:
+        assessment = None
+        if cycle_id is not None:
+            assessment = session.execute(
+                select(Assessment.id, Assessment.status, Assessment.return_comment).where(
+                    Assessment.org_id == org_id, Assessment.cycle_id == cycle_id
+                )
+            ).first()
+        entries: dict[str, tuple] = {}
+        evidence = empty_evidence
+        if assessment is not None:
+            for row in session.execute(
+                select(
+                    Criterion.code,
+                    ScoreEntry.self_tenths,
+                    ScoreEntry.reviewed_tenths,
+                    ScoreEntry.figure,
+                    ScoreEntry.note,
+                    ScoreEntry.reviewer_comment,
+                )
+                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+                .where(ScoreEntry.assessment_id == assessment[0])
+            ).all():
+                entries[row[0]] = tuple(row[1:])
+            files = session.execute(
+                select(
+                    Evidence.id,
+                    Criterion.code,
+                    Evidence.filename,
+                    Evidence.content_type,
+                    Evidence.size,
+                    Evidence.uploaded_at,
+                )
+                .join(Criterion, Criterion.id == Evidence.criterion_id)
+                .where(Evidence.assessment_id == assessment[0])
+                .order_by(Criterion.sort_order, Evidence.id)
+            ).all()
+            evidence = pd.DataFrame(files, columns=EVIDENCE_COLUMNS)
+    counts = evidence["code"].value_counts() if not evidence.empty else pd.Series(dtype="int64")
+    lines = []
+    for c in criteria.itertuples(index=False):
+        self_t, reviewed_t, figure, note, comment = entries.get(c.code, (None,) * 5)
+        lines.append(
+            (
+                c.code,
+                c.kind,
+                c.star,
+                c.title,
+                float(from_tenths(int(c.max_tenths)) or 0),
+                None if self_t is None else self_t / 10,
+                None if reviewed_t is None else reviewed_t / 10,
+                figure or "",
+                note or "",
+                comment or "",
+                int(counts.get(c.code, 0)),
+            )
+        )
+    return OrgDetail(
+        org_id=org_id,
+        year=year,
+        assessment_id=None if assessment is None else int(assessment[0]),
+        status="draft" if assessment is None else str(assessment[1]),
+        return_comment="" if assessment is None else str(assessment[2] or ""),
+        lines=pd.DataFrame(lines, columns=LINE_COLUMNS),
+        evidence=evidence,
+    )
+
+
+# --------------------------------------------------------------------------- pure derivations
+
+
+def basis_points(entries: pd.DataFrame, basis: str) -> pd.Series:
+    """Tenths per entry on a basis: "self", or "reviewed" (the reviewer's where present)."""
+    if basis == "self":
+        return entries["self_tenths"]
+    if basis == "reviewed":
+        return entries["reviewed_tenths"].fillna(entries["self_tenths"])
+    raise ValueError(f"unknown basis {basis!r}")
+
+
+def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
+    """Organisations whose scores are complete (submitted at least once)."""
+    return frame[frame["status"].isin(HANDED_IN)]
+
+
+def criterion_stats(
+    entries: pd.DataFrame, criteria: pd.DataFrame, org_ids: pd.Index, basis: str = "reviewed"
+) -> pd.DataFrame:
+    """Per star criterion over `org_ids`: average share of max points, share at full marks.
+
+    An organisation that left a criterion blank counts as 0 points for it.
+    """
+    crit = criteria[criteria["kind"] == "criterion"].set_index("code")
+    n = len(org_ids)
+    result = crit[["star", "title", "max_tenths", "sort_order"]].copy()
+    if n == 0 or crit.empty:
+        result["avg_share"] = pd.Series(dtype="float64")
+        result["full_share"] = pd.Series(dtype="float64")
+        result["avg_points"] = pd.Series(dtype="float64")
+        return result
+    scoped = entries[entries["org_id"].isin(org_ids) & entries["code"].isin(crit.index)]
+    points = basis_points(scoped, basis).fillna(0).astype("int64")
+    total = points.groupby(scoped["code"]).sum().reindex(crit.index, fill_value=0)
+    maxes = crit["max_tenths"].astype("int64")
+    full = points.to_numpy() >= maxes.reindex(scoped["code"]).to_numpy()
+    full_count = pd.Series(full, index=scoped.index).groupby(scoped["code"]).sum()
+    result["avg_points"] = total / n / 10
+    result["avg_share"] = total / (maxes * n)
+    result["full_share"] = full_count.reindex(crit.index, fill_value=0) / n
+    return result.sort_values(["avg_share", "sort_order"])
+
+
+def missed_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    """Why organisations are not five-star: each unlit star, a composite under the line, a veto.
+
+    One organisation can have several reasons; counts are over non-five-star organisations.
+    """
+    missed = frame[~frame["five_star"].astype(bool)]
+    rows = []
+    for key in scoring.STAR_KEYS:
+        rows.append(("star:" + key, int((~missed[f"lit_{key}"].astype(bool)).sum())))
+    all_lit = missed["star_count"] == len(scoring.STAR_KEYS)
+    rows.append(("composite", int((all_lit & ~missed["vetoed"].astype(bool)).sum())))
+    rows.append(("veto", int(missed["vetoed"].astype(bool).sum())))
+    result = pd.DataFrame(rows, columns=["reason", "orgs"])
+    return result.sort_values("orgs", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def missed_criteria(
+    frame: pd.DataFrame, entries: pd.DataFrame, criteria: pd.DataFrame, basis: str = "reviewed"
+) -> pd.DataFrame:
+    """Points lost per criterion by organisations whose star (of that criterion) is unlit."""
+    crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
+    unlit = []
+    for key in scoring.STAR_KEYS:
+        ids = frame.index[~frame[f"lit_{key}"].astype(bool)]
+        unlit.append(pd.DataFrame({"org_id": ids, "star": key}))
+    pairs = pd.concat(unlit, ignore_index=True)
+    columns = ["code", "star", "title", "lost", "orgs"]
+    if pairs.empty or crit.empty:
+        return pd.DataFrame(columns=columns)
+    grid = pairs.merge(crit, on="star")
+    got = entries.assign(points=basis_points(entries, basis))[["org_id", "code", "points"]]
+    grid = grid.merge(got, on=["org_id", "code"], how="left")
+    grid["lost"] = grid["max_tenths"] - grid["points"].fillna(0).astype("int64")
+    lost = grid[grid["lost"] > 0]
+    result = lost.groupby(["code", "star", "title"], as_index=False).agg(
+        lost=("lost", "sum"), orgs=("org_id", "nunique")
+    )
+    result["lost"] = result["lost"] / 10
+    return result.sort_values(["lost", "code"], ascending=[False, True]).reset_index(drop=True)[
+        columns
+    ]
+
+
+def completion_state(frame: pd.DataFrame) -> pd.Series:
+    """not_started / in_progress / returned / submitted / reviewed / published per organisation."""
+    status = frame["status"].astype("str")
+    state = status.where(status != "draft", "in_progress")
+    state = state.mask((status == "draft") & (frame["scored"] == 0), "not_started")
+    return state
+
+
+def completion_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """How many organisations are in each completion state, in a fixed order."""
+    counts = completion_state(frame).value_counts()
+    return pd.DataFrame(
+        {"state": list(COMPLETION_ORDER), "orgs": [int(counts.get(s, 0)) for s in COMPLETION_ORDER]}
+    )
+
+
+def chase_list(frame: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
+    """Organisations that have not handed in yet (not started, in progress, returned)."""
+    state = completion_state(frame)
+    pending = frame[state.isin(("not_started", "in_progress", "returned"))].copy()
+    pending["state"] = state.loc[pending.index]
+    pending = pending.join(progress, how="left")
+    pending["progress"] = pending["scored"] / pending["criteria_total"].where(
+        pending["criteria_total"] > 0, 1
+    )
+    return pending.sort_values(["progress", "region", "code"])
+
+
+def score_gaps(self_frame: pd.DataFrame, reviewed_frame: pd.DataFrame) -> pd.DataFrame:
+    """Reviewed organisations: self composite minus reviewed composite, inflated first."""
+    done = reviewed_frame[reviewed_frame["status"].isin(REVIEWED)]
+    if done.empty:
+        return pd.DataFrame(
+            columns=[
+                "name",
+                "region",
+                "department",
+                "self",
+                "reviewed",
+                "gap",
+                "self_level",
+                "reviewed_level",
+            ]
+        )
+    mine = self_frame.reindex(done.index)
+    result = pd.DataFrame(
+        {
+            "name": done["name"],
+            "region": done["region"],
+            "department": done["department"],
+            "self": mine["composite"],
+            "reviewed": done["composite"],
+            "gap": (mine["composite_milli"] - done["composite_milli"]) / 1000,
+            "self_level": mine["level"],
+            "reviewed_level": done["level"],
+        }
+    )
+    return result.sort_values(["gap", "name"], ascending=[False, True])
+
+
+@dataclass(frozen=True)
+class YearAttainment:
+    """Five-star share of a scope (the city or one region) in one year against the target."""
+
+    year: int
+    scope: str
+    total: int
+    five_star: int
+    share: float
+    target: float | None
+    met: bool | None
+    needed: int
+
+
+def _needed(five: int, total: int, year: int) -> int:
+    """Fewest further five-star organisations that would meet the target (exact, integers)."""
+    pct = scoring.target_percent(year)
+    if pct is None or total == 0:
+        return 0
+    need = 0
+    while not scoring.meets_target(five + need, total, year):
+        need += 1
+    return need
+
+
+def attainment(frame: pd.DataFrame, year: int, scope: str = "") -> YearAttainment:
+    """scoring.target_attainment for a frame, with the number of organisations still needed."""
+    att = scoring.target_attainment(frame, year)
+    return YearAttainment(
+        year,
+        scope,
+        att.total,
+        att.five_star,
+        att.share,
+        att.target,
+        att.met,
+        _needed(att.five_star, att.total, year),
+    )
+
+
+def attainment_table(history: pd.DataFrame, city_label: str) -> pd.DataFrame:
+    """Per year: the city's and each region's five-star share against the target."""
+    rows = []
+    for year, frame in history.groupby("year", sort=True):
+        rows.append(attainment(frame, int(year), city_label))
+        for region, part in frame.groupby("region", sort=True):
+            rows.append(attainment(part, int(year), str(region)))
+    columns = ["year", "scope", "total", "five_star", "share", "target", "met", "needed"]
+    return pd.DataFrame([r.__dict__ for r in rows], columns=columns)
+
+
+def region_star_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of organisations with each star lit, per region (long: region, star, share, lit)."""
+    rows = []
+    for region, part in frame.groupby("region", sort=True):
+        for key in scoring.STAR_KEYS:
+            lit = int(part[f"lit_{key}"].astype(bool).sum())
+            rows.append((region, key, lit / len(part) if len(part) else 0.0, lit, len(part)))
+    return pd.DataFrame(rows, columns=["region", "star", "share", "lit", "total"])
+
+
+def level_changes(history: pd.DataFrame) -> pd.DataFrame:
+    """Each organisation's level against its previous evaluated year (升星 / 降星 / 持平)."""
+    cols = [
+        "org_id",
+        "year",
+        "name",
+        "region",
+        "department",
+        "level",
+        "composite",
+        "prev_year",
+        "prev_level",
+        "prev_composite",
+        "change",
+    ]
+    if history.empty:
+        return pd.DataFrame(columns=cols)
+    h = history.reset_index()[
+        ["org_id", "year", "name", "region", "department", "level", "composite"]
+    ]
+    h = h.sort_values(["org_id", "year"])
+    grouped = h.groupby("org_id")
+    h["prev_year"] = grouped["year"].shift(1)
+    h["prev_level"] = grouped["level"].shift(1)
+    h["prev_composite"] = grouped["composite"].shift(1)
+    h = h[h["prev_level"].notna()].copy()
+    h["prev_year"] = h["prev_year"].astype("int64")
+    h["prev_level"] = h["prev_level"].astype("int64")
+    diff = h["level"] - h["prev_level"]
+    h["change"] = diff.map(lambda d: "up" if d > 0 else ("down" if d < 0 else "same"))
+    return h[cols].reset_index(drop=True)
+
+
+def not_five_star_twice(history: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Organisations not five-star in `year` nor in the year before."""
+    this = history[history["year"] == year]
+    prev = history[history["year"] == year - 1]
+    ids = this.index[~this["five_star"].astype(bool)]
+    prev_not = prev.index[~prev["five_star"].astype(bool)]
+    both = ids.intersection(prev_not)
+    result = this.loc[both, ["code", "name", "region", "department", "composite", "level"]].copy()
+    result["prev_composite"] = prev.loc[both, "composite"]
+    result["prev_level"] = prev.loc[both, "level"]
+    return result.sort_values(["composite", "code"])
+
+
+def gap_of(
+    row: pd.Series,
+    bases: dict[str, Decimal],
+    thresholds: scoring.Thresholds = scoring.DEFAULT_THRESHOLDS,
+) -> scoring.Gap:
+    """scoring.gap_to_five_star for one row of the city frame."""
+    return scoring.gap_to_five_star(
+        {k: scoring.to_decimal(row[k]) for k in scoring.STAR_KEYS},
+        bases,
+        bonus=scoring.to_decimal(row["bonus"]),
+        deduction=scoring.to_decimal(row["deduction"]),
+        vetoed=bool(row["vetoed"]),
+        thresholds=thresholds,
+    )
+
+
+def as_local(value: datetime | None) -> str:
+    """A stored UTC timestamp as local (China) time text, or an empty string."""
+    if value is None or pd.isna(value):
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = [
+    "COMPLETION_ORDER",
+    "HANDED_IN",
+    "OrgDetail",
+    "YearAttainment",
+    "attainment",
+    "attainment_table",
+    "basis_points",
+    "chase_list",
+    "completion_counts",
+    "completion_state",
+    "criterion_stats",
+    "gap_of",
+    "handed_in",
+    "level_changes",
+    "load_criteria",
+    "load_entries",
+    "load_org_detail",
+    "load_progress",
+    "missed_criteria",
+    "missed_reasons",
+    "not_five_star_twice",
+    "region_star_share",
+    "score_gaps",
+]

@@ -1,0 +1,47 @@
+"""实时排名: every organisation of the year ranked live, with filters and a drill-down."""
+
+import streamlit as st
+
+from texts import leadership as T
+from ui import data, live, rankings
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+with shown_errors(stop=True):
+    data.city_frame(actor, data.current_year() or 0)
+
+st.title(T.RANKINGS_TITLE)
+st.caption(T.RANKINGS_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds()))
+
+
+@st.fragment
+def ranking_view() -> None:
+    """Year, basis, filters, table and detail: a filter change reruns only this part."""
+    with shown_errors(stop=True):
+        year, basis = rankings.year_and_basis("rk")
+        frame = data.city_frame(actor, year, basis)
+    if frame.empty:
+        st.info(T.NO_DATA)
+        return
+    filters = rankings.filter_widgets(frame)
+    shown = rankings.apply_filters(frame, filters)
+    five = int(shown["five_star"].sum())
+    share = f"{five / len(shown):.1%}" if len(shown) else "—"
+    left, right = st.columns([4, 1])
+    left.caption(
+        T.SHOWN_COUNT.format(shown=len(shown), total=len(frame))
+        + "　"
+        + T.SHOWN_SUMMARY.format(five=five, share=share)
+    )
+    with right:
+        rankings.export_button(actor, year, key="rk_export")
+    rankings.show_table(rankings.cached_table(year, basis).loc[shown.index])
+    org_id = rankings.detail_picker(frame, shown)
+    if org_id is not None:
+        with shown_errors():
+            rankings.show_detail(actor, frame.loc[org_id], year)
+
+
+ranking_view()
+live.watch("rankings")

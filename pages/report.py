@@ -1,0 +1,53 @@
+"""导出与打印: the year's Excel workbook and a one-page printable report per organisation."""
+
+import streamlit as st
+
+from db.services import exports
+from texts import leadership as T
+from ui import data, rankings
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+with shown_errors(stop=True):
+    data.city_frame(actor, data.current_year() or 0)
+
+st.title(T.REPORT_TITLE)
+st.caption(T.REPORT_CAPTION)
+
+with shown_errors(stop=True):
+    year, basis = rankings.year_and_basis("rp")
+    frame = data.city_frame(actor, year, basis)
+
+st.subheader(T.REPORT_WORKBOOK)
+st.caption(T.EXPORT_HELP)
+rankings.export_button(actor, year, key="rp_export")
+
+st.subheader(T.REPORT_ORG)
+if frame.empty:
+    st.info(T.NO_DATA)
+    st.stop()
+ordered = frame.sort_values("code")
+labels = dict(zip(ordered.index, ordered["name"] + "（" + ordered["code"] + "）", strict=True))
+org_id = st.selectbox(T.REPORT_ORG_PICK, list(labels), format_func=labels.__getitem__, key="rp_org")
+if org_id is not None:
+    with shown_errors():
+        report = exports.org_report(
+            actor,
+            org_id=int(org_id),
+            year=year,
+            basis=basis,
+            frame_of=lambda y, b: data.city_frame(actor, y, b),
+        )
+        st.download_button(
+            T.REPORT_DOWNLOAD,
+            data=report.document.encode("utf-8"),
+            file_name=report.filename,
+            mime="text/html",
+            on_click="ignore",
+            icon=":material/print:",
+            key="rp_download",
+        )
+        st.markdown(f"**{T.REPORT_PREVIEW}**")
+        # The body is built from escaped values and static markup only.
+        st.html(f"<style>{exports.REPORT_CSS}</style>{report.body}")

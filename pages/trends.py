@@ -1,0 +1,70 @@
+"""历年趋势: the city's and one organisation's composite, stars and level over the years."""
+
+import streamlit as st
+
+from texts import leadership as T
+from ui import charts, data, live, trends
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+with shown_errors(stop=True):
+    history = data.city_history(actor)
+    changes = data.level_changes(actor)
+
+st.title(T.TRENDS_TITLE)
+st.caption(T.TRENDS_CAPTION)
+if history.empty:
+    st.info(T.NO_DATA)
+    st.stop()
+
+years = sorted(int(y) for y in history["year"].unique())
+city_tab, org_tab = st.tabs([T.TRENDS_CITY, T.TRENDS_ORG])
+
+with city_tab:
+    st.dataframe(
+        trends.city_table(history, changes),
+        hide_index=True,
+        column_config={
+            T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
+            T.COL_TARGET: st.column_config.NumberColumn(format="percent"),
+            T.COL_AVG_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+    left, right = st.columns(2)
+    left.altair_chart(charts.city_levels_chart(history), theme="streamlit")
+    right.altair_chart(charts.changes_chart(changes), theme="streamlit")
+    if len(years) < 2:
+        st.info(T.TRENDS_NEED_TWO)
+    else:
+        year = st.selectbox(T.YEAR, years[1:][::-1], key="tr_year")
+        st.subheader(T.TRENDS_CHANGES_TABLE.format(year=year))
+        moved = trends.change_rows(changes, year)
+        if moved.empty:
+            st.caption(T.TRENDS_CHANGES_NONE)
+        else:
+            st.dataframe(moved, hide_index=True)
+        st.subheader(T.TRENDS_NOT_FIVE.format(prev=year - 1, year=year))
+        twice = trends.not_five_rows(history, year)
+        if twice.empty:
+            st.caption(T.TRENDS_NOT_FIVE_NONE)
+        else:
+            st.dataframe(twice, hide_index=True)
+
+with org_tab:
+    latest = history[history["year"] == years[-1]].sort_values("code")
+    names = dict(zip(latest.index, latest["name"] + "（" + latest["code"] + "）", strict=True))
+    org_id = st.selectbox(
+        T.TRENDS_ORG_PICK, list(names), format_func=names.__getitem__, key="tr_org"
+    )
+    if org_id is not None:
+        rows = trends.org_rows(history, int(org_id))
+        st.altair_chart(charts.org_trend_chart(rows), theme="streamlit")
+        st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
+        st.dataframe(
+            trends.org_table(rows),
+            hide_index=True,
+            column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
+        )
+
+live.watch("trends")

@@ -1,0 +1,424 @@
+"""Altair charts of the leadership screens.
+
+Every chart has a Chinese title and axis titles; vertical axes carry their title horizontally
+above the axis (rotated Chinese is hard to read). Altair and Vega come with Streamlit, and the
+fonts are the theme's system fonts, so nothing is loaded from outside the server.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+import scoring
+from texts import common as C
+from texts import leadership as T
+
+RED = "#c0392b"
+GOLD = "#d4a017"
+GREY = "#9aa0a6"
+BLUE = "#2f6f9f"
+GREEN = "#2e8b57"
+LEVEL_ORDER = [C.LEVEL_NAMES[k] for k in (5, 4, 3, 2, 1, 0)]
+LEVEL_COLORS = [RED, "#e67e22", GOLD, "#7f8c8d", "#95a5a6", "#bdc3c7"]
+STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
+
+
+def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
+    """A vertical axis whose title reads horizontally, above the axis."""
+    kwargs: dict[str, object] = {
+        "title": title,
+        "titleAngle": 0,
+        "titleAlign": "left",
+        "titleAnchor": "end",
+        "titleBaseline": "bottom",
+        "titleY": -8,
+        "titleX": 0,
+        "titleFontWeight": "normal",
+    }
+    if fmt:
+        kwargs["format"] = fmt
+    kwargs.update(extra)
+    return alt.Axis(**kwargs)  # type: ignore[arg-type]
+
+
+def _x_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
+    kwargs: dict[str, object] = {"title": title, "labelAngle": 0, "titleFontWeight": "normal"}
+    if fmt:
+        kwargs["format"] = fmt
+    kwargs.update(extra)
+    return alt.Axis(**kwargs)  # type: ignore[arg-type]
+
+
+def _category_y(title: str) -> alt.Axis:
+    """Category labels on the left (bar charts with long names); title above, horizontal."""
+    return _y_axis(title, labelLimit=320, titleX=-6, titleAlign="right")
+
+
+def _finish(chart: alt.Chart | alt.LayerChart, title: str, height: int = 300) -> alt.Chart:
+    return chart.properties(title=alt.TitleParams(title, anchor="start"), height=height)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.Chart:
+    """The city's five-star share per year (bars) against that year's target (line)."""
+    city = attain[attain["scope"] == city_label].copy()
+    city["year_label"] = city["year"].astype(str)
+    city["status"] = city["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
+    base = alt.Chart(city).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
+    bars = base.mark_bar(size=36).encode(
+        y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color(
+            "status:N",
+            title=None,
+            scale=alt.Scale(domain=[T.MET, T.NOT_MET, T.NO_TARGET], range=[RED, GREY, GREY]),
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip("year_label:O", title=T.AX_YEAR),
+            alt.Tooltip("share:Q", title=T.AX_SHARE, format=".1%"),
+            alt.Tooltip("target:Q", title=T.AX_TARGET, format=".0%"),
+            alt.Tooltip("five_star:Q", title=T.KPI_FIVE),
+            alt.Tooltip("total:Q", title=T.AX_ORGS),
+        ],
+    )
+    labels = base.mark_text(dy=-8, fontSize=13).encode(
+        y="share:Q", text=alt.Text("share:Q", format=".1%")
+    )
+    target = base.mark_line(color="#1f2430", strokeDash=[6, 4], point=True).encode(
+        y="target:Q", tooltip=[alt.Tooltip("target:Q", title=T.AX_TARGET, format=".0%")]
+    )
+    return _finish(alt.layer(bars, labels, target), T.CH_TARGET, height)
+
+
+def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.Chart:
+    """Each region's five-star share per year, with the target as a dashed line."""
+    regions = attain[attain["scope"] != city_label].copy()
+    regions["year_label"] = regions["year"].astype(str)
+    base = alt.Chart(regions).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("scope:N", title=T.AX_REGION, legend=alt.Legend(orient="right")),
+        tooltip=[
+            alt.Tooltip("scope:N", title=T.AX_REGION),
+            alt.Tooltip("year_label:O", title=T.AX_YEAR),
+            alt.Tooltip("share:Q", title=T.AX_SHARE, format=".1%"),
+            alt.Tooltip("five_star:Q", title=T.KPI_FIVE),
+            alt.Tooltip("total:Q", title=T.AX_ORGS),
+        ],
+    )
+    target_rows = regions.drop_duplicates("year_label")
+    target = (
+        alt.Chart(target_rows)
+        .mark_line(color="#1f2430", strokeDash=[6, 4])
+        .encode(x="year_label:O", y="target:Q")
+    )
+    return _finish(alt.layer(lines, target), T.CH_REGION_TARGET, height)
+
+
+def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: int = 300):  # type: ignore[no-untyped-def]
+    """One year's five-star share per region, horizontal bars with the target rule."""
+    rows = attain[(attain["year"] == year) & (attain["scope"] != city_label)]
+    bars = (
+        alt.Chart(rows)
+        .mark_bar(color=RED)
+        .encode(
+            y=alt.Y("scope:N", sort="-x", axis=_category_y(T.AX_REGION)),
+            x=alt.X("share:Q", axis=_x_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=[
+                alt.Tooltip("scope:N", title=T.AX_REGION),
+                alt.Tooltip("share:Q", title=T.AX_SHARE, format=".1%"),
+                alt.Tooltip("five_star:Q", title=T.KPI_FIVE),
+                alt.Tooltip("total:Q", title=T.AX_ORGS),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=14).encode(
+        text=alt.Text("share:Q", format=".0%"), color=alt.value("#1f2430")
+    )
+    layers = [bars, text]
+    target = rows["target"].dropna()
+    if not target.empty:
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [float(target.iloc[0])]}))
+            .mark_rule(color="#1f2430", strokeDash=[6, 4])
+            .encode(x="target:Q")
+        )
+        layers.append(rule)
+    return _finish(alt.layer(*layers), T.SCREEN_REGIONS, height)
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """How many organisations are at each level."""
+    counts = frame["level"].map(C.LEVEL_NAMES).value_counts()
+    data = pd.DataFrame(
+        {"level": LEVEL_ORDER, "orgs": [int(counts.get(n, 0)) for n in LEVEL_ORDER]}
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("level:N", sort=LEVEL_ORDER, axis=_x_axis(T.AX_LEVEL)),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "level:N", scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS), legend=None
+        ),
+        tooltip=[alt.Tooltip("level:N", title=T.AX_LEVEL), alt.Tooltip("orgs:Q", title=T.AX_ORGS)],
+    )
+    text = base.mark_text(dy=-8).encode(text="orgs:Q")
+    return _finish(alt.layer(bars, text), T.CH_LEVELS, height)
+
+
+def composite_histogram(frame: pd.DataFrame, line: float = 90, height: int = 260) -> alt.Chart:
+    """Composite scores in bins of 2 points, with the five-star line."""
+    data = pd.DataFrame({"composite": frame["composite"].astype(float)})
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=BLUE)
+        .encode(
+            x=alt.X(
+                "composite:Q",
+                bin=alt.Bin(step=2, extent=[0, 106]),
+                axis=_x_axis(T.AX_COMPOSITE),
+            ),
+            y=alt.Y("count():Q", axis=_y_axis(T.AX_ORGS, "d")),
+            tooltip=[
+                alt.Tooltip(
+                    "composite:Q", bin=alt.Bin(step=2, extent=[0, 106]), title=T.AX_COMPOSITE
+                ),
+                alt.Tooltip("count():Q", title=T.AX_ORGS),
+            ],
+        )
+    )
+    rule_data = pd.DataFrame({"x": [line], "label": [T.LINE_90]})
+    rule = alt.Chart(rule_data).mark_rule(color=RED, strokeWidth=2).encode(x="x:Q")
+    label = (
+        alt.Chart(rule_data)
+        .mark_text(color=RED, align="right", dx=-4, dy=-6, baseline="top")
+        .encode(x="x:Q", y=alt.value(0), text="label:N")
+    )
+    return _finish(alt.layer(bars, rule, label), T.CH_HISTOGRAM, height)
+
+
+def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
+    """Region × star: the share of organisations with the star lit."""
+    data = shares.assign(star_name=shares["star"].map(scoring.STAR_NAMES))
+    base = alt.Chart(data).encode(
+        x=alt.X("star_name:N", sort=STAR_ORDER, axis=_x_axis(T.AX_STAR, orient="top")),
+        y=alt.Y("region:N", axis=_category_y(T.AX_REGION)),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "share:Q",
+            title=T.AX_LIT_SHARE,
+            scale=alt.Scale(domain=[0.5, 1], scheme="reds", clamp=True),
+            legend=alt.Legend(format=".0%"),
+        ),
+        tooltip=[
+            alt.Tooltip("region:N", title=T.AX_REGION),
+            alt.Tooltip("star_name:N", title=T.AX_STAR),
+            alt.Tooltip("share:Q", title=T.AX_LIT_SHARE, format=".1%"),
+            alt.Tooltip("lit:Q", title=T.LIT_MARK + C.LIT),
+            alt.Tooltip("total:Q", title=T.AX_ORGS),
+        ],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text=alt.Text("share:Q", format=".0%"),
+        color=alt.condition("datum.share > 0.85", alt.value("white"), alt.value("#1f2430")),
+    )
+    return _finish(alt.layer(rect, text), T.CH_HEAT, height)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def weakest_chart(stats: pd.DataFrame, n: int = 10, height: int = 320) -> alt.Chart:
+    """The n criteria with the lowest average share of max points."""
+    data = stats.head(n).reset_index()
+    data["label"] = data["code"] + " " + data["title"]
+    data["star_name"] = data["star"].map(scoring.STAR_NAMES)
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=GOLD)
+        .encode(
+            y=alt.Y("label:N", sort=None, axis=_category_y(T.AX_CRITERION)),
+            x=alt.X(
+                "avg_share:Q", axis=_x_axis(T.AX_AVG_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=T.AX_CRITERION),
+                alt.Tooltip("star_name:N", title=T.AX_STAR),
+                alt.Tooltip("avg_share:Q", title=T.AX_AVG_SHARE, format=".1%"),
+                alt.Tooltip("full_share:Q", title=T.COL_FULL_SHARE, format=".1%"),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3).encode(
+        text=alt.Text("avg_share:Q", format=".0%"), color=alt.value("#1f2430")
+    )
+    return _finish(alt.layer(bars, text), T.CH_WEAKEST, height)
+
+
+def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """How many non-five-star organisations miss for each reason."""
+    data = reasons.assign(label=reasons["reason"].map(reason_label))
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=RED)
+        .encode(
+            y=alt.Y("label:N", sort="-x", axis=_category_y(T.AX_REASON)),
+            x=alt.X("orgs:Q", axis=_x_axis(T.AX_ORGS, "d")),
+            tooltip=[
+                alt.Tooltip("label:N", title=T.AX_REASON),
+                alt.Tooltip("orgs:Q", title=T.AX_ORGS),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3).encode(text="orgs:Q", color=alt.value("#1f2430"))
+    return _finish(alt.layer(bars, text), T.CH_MISSED, height)
+
+
+def reason_label(reason: str) -> str:
+    """Chinese label of a statistics.missed_reasons code."""
+    if reason.startswith("star:"):
+        return T.MISSED_STAR.format(star=scoring.STAR_NAMES[reason.removeprefix("star:")])
+    return T.MISSED_COMPOSITE if reason == "composite" else T.MISSED_VETO
+
+
+def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.Chart:
+    """Organisations per completion state of the current year."""
+    order = [T.COMPLETION_NAMES[s] for s in counts["state"]]
+    data = counts.assign(label=order)
+    colors = [GREY, GOLD, "#e67e22", BLUE, GREEN, RED]
+    base = alt.Chart(data).encode(
+        x=alt.X("label:N", sort=order, axis=_x_axis(T.AX_STATUS)),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("label:N", scale=alt.Scale(domain=order, range=colors), legend=None),
+        tooltip=[alt.Tooltip("label:N", title=T.AX_STATUS), alt.Tooltip("orgs:Q", title=T.AX_ORGS)],
+    )
+    text = base.mark_text(dy=-8).encode(text="orgs:Q")
+    return _finish(alt.layer(bars, text), T.CH_COMPLETION, height)
+
+
+def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.Chart:
+    """The organisations whose self composite exceeds the reviewed one the most."""
+    data = gaps[gaps["gap"] > 0].head(n).reset_index()
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#e67e22")
+        .encode(
+            y=alt.Y("name:N", sort="-x", axis=_category_y(T.AX_ORG)),
+            x=alt.X("gap:Q", axis=_x_axis(T.AX_GAP)),
+            tooltip=[
+                alt.Tooltip("name:N", title=T.AX_ORG),
+                alt.Tooltip("self:Q", title=T.COL_SELF, format=".1f"),
+                alt.Tooltip("reviewed:Q", title=T.COL_REVIEWED, format=".1f"),
+                alt.Tooltip("gap:Q", title=T.COL_GAP, format=".1f"),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3).encode(
+        text=alt.Text("gap:Q", format=".1f"), color=alt.value("#1f2430")
+    )
+    return _finish(alt.layer(bars, text), T.CH_GAPS, height)
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def org_trend_chart(rows: pd.DataFrame, line: float = 90, height: int = 280) -> alt.Chart:
+    """One organisation's composite per year with its level, and the five-star line."""
+    data = rows.assign(
+        year_label=rows["year"].astype(str), level_name=rows["level"].map(C.LEVEL_NAMES)
+    )
+    base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
+    points = base.mark_line(point=alt.OverlayMarkDef(size=80), color=RED).encode(
+        y=alt.Y("composite:Q", axis=_y_axis(T.AX_COMPOSITE), scale=alt.Scale(domain=[0, 106])),
+        tooltip=[
+            alt.Tooltip("year_label:O", title=T.AX_YEAR),
+            alt.Tooltip("composite:Q", title=T.AX_COMPOSITE, format=".1f"),
+            alt.Tooltip("level_name:N", title=T.AX_LEVEL),
+        ],
+    )
+    labels = base.mark_text(dy=-14, fontSize=13).encode(y="composite:Q", text="level_name:N")
+    rule = (
+        alt.Chart(pd.DataFrame({"y": [line]}))
+        .mark_rule(color=GREY, strokeDash=[6, 4])
+        .encode(y="y:Q")
+    )
+    return _finish(alt.layer(rule, points, labels), T.CH_ORG_TREND, height)
+
+
+def city_levels_chart(history: pd.DataFrame, height: int = 280) -> alt.Chart:
+    """Level composition of the city per year (stacked shares)."""
+    data = history.assign(
+        year_label=history["year"].astype(str), level_name=history["level"].map(C.LEVEL_NAMES)
+    )
+    counts = data.groupby(["year_label", "level_name"]).size().reset_index(name="orgs")
+    return _finish(
+        alt.Chart(counts)
+        .mark_bar(size=40)
+        .encode(
+            x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)),
+            y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS + "占比", ".0%")),
+            color=alt.Color(
+                "level_name:N",
+                title=T.AX_LEVEL,
+                scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
+                sort=LEVEL_ORDER,
+            ),
+            order=alt.Order("level_name:N", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("year_label:O", title=T.AX_YEAR),
+                alt.Tooltip("level_name:N", title=T.AX_LEVEL),
+                alt.Tooltip("orgs:Q", title=T.AX_ORGS),
+            ],
+        ),
+        T.CH_CITY_TREND,
+        height,
+    )
+
+
+def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """How many organisations went up or down a level, per year."""
+    names = {"up": T.CHANGE_UP, "down": T.CHANGE_DOWN}
+    moved = changes[changes["change"].isin(names)]
+    counts = moved.groupby(["year", "change"]).size().reset_index(name="orgs")
+    counts["year_label"] = counts["year"].astype(str)
+    counts["label"] = counts["change"].map(names)
+    domain = [T.CHANGE_UP, T.CHANGE_DOWN]
+    return _finish(
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)),
+            xOffset=alt.XOffset("label:N", sort=domain),
+            y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+            color=alt.Color(
+                "label:N", title=T.AX_CHANGE, scale=alt.Scale(domain=domain, range=[RED, GREY])
+            ),
+            tooltip=[
+                alt.Tooltip("year_label:O", title=T.AX_YEAR),
+                alt.Tooltip("label:N", title=T.AX_CHANGE),
+                alt.Tooltip("orgs:Q", title=T.AX_ORGS),
+            ],
+        ),
+        T.CH_CHANGES,
+        height,
+    )
+
+
+def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Larger type for the wall screen."""
+    return (
+        chart.configure_axis(labelFontSize=16, titleFontSize=18)
+        .configure_title(fontSize=24)
+        .configure_legend(labelFontSize=16, titleFontSize=16)
+        .configure_text(fontSize=18)
+    )

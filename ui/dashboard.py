@@ -1,0 +1,216 @@
+"""Panels of the 总览 page and the 大屏: each reads the shared caches in ui/data.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import scoring
+from db.services import exports, statistics
+from db.services.common import Actor
+from texts import common as C
+from texts import leadership as T
+from ui import charts, data
+
+CHART_THEME = "streamlit"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
+    """Five-star share against the target, five-star count, how many still needed, submitted."""
+    att = statistics.attainment(frame, year)
+    submitted = int(frame["status"].isin(statistics.SUBMITTED).sum())
+    cols = st.columns(5)
+    delta = T.KPI_SHARE_DELTA.format(target=_pct(att.target)) if att.target else T.NO_TARGET
+    cols[0].metric(
+        T.KPI_SHARE,
+        f"{att.share:.1%}",
+        delta=delta,
+        delta_color="off" if not att.met else "normal",
+        delta_arrow="off",
+    )
+    cols[1].metric(T.KPI_FIVE, T.KPI_FIVE_VALUE.format(five=att.five_star, total=att.total))
+    cols[2].metric(T.KPI_NEEDED, T.KPI_MET if att.met else T.KPI_NEEDED_VALUE.format(n=att.needed))
+    cols[3].metric(T.KPI_SUBMITTED, T.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame)))
+    avg = float(frame["composite"].mean()) if len(frame) else 0.0
+    cols[4].metric(T.KPI_AVG, f"{avg:.1f}")
+
+
+def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
+    """Five-star share per year against the target, city-wide and per region."""
+    attain = data.attainment_table(actor, T.CITY_SCOPE)
+    if attain.empty:
+        st.info(T.NO_DATA)
+        return attain
+    left, right = st.columns(2)
+    left.altair_chart(charts.target_chart(attain, T.CITY_SCOPE, height), theme=CHART_THEME)
+    right.altair_chart(charts.region_target_chart(attain, T.CITY_SCOPE, height), theme=CHART_THEME)
+    return attain
+
+
+def target_table(attain: pd.DataFrame) -> None:
+    """The numbers behind the target chart (city rows)."""
+    city = attain[attain["scope"] == T.CITY_SCOPE]
+    table = pd.DataFrame(
+        {
+            T.YEAR: city["year"].astype(str),
+            T.COL_ORG_COUNT: city["total"],
+            T.COL_FIVE_COUNT: city["five_star"],
+            T.COL_SHARE: city["share"],
+            T.COL_TARGET: city["target"],
+            T.COL_MET: city["met"].map({True: T.YES, False: T.NO}).fillna("—"),
+            T.COL_NEEDED: city["needed"],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
+            T.COL_TARGET: st.column_config.NumberColumn(format="percent"),
+        },
+    )
+
+
+def distribution_panel(frame: pd.DataFrame, height: int = 260) -> None:
+    """Level distribution and the composite histogram with the five-star line."""
+    left, right = st.columns(2)
+    left.altair_chart(charts.level_chart(frame, height), theme=CHART_THEME)
+    right.altair_chart(charts.composite_histogram(frame, 90, height), theme=CHART_THEME)
+
+
+def heat_panel(frame: pd.DataFrame, height: int = 300) -> None:
+    """Region × star: how often each star is lit."""
+    shares = statistics.region_star_share(frame)
+    st.altair_chart(charts.star_heatmap(shares, height), theme=CHART_THEME)
+
+
+def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "reviewed") -> None:
+    """Weakest criteria city-wide, reasons stars are missed, criteria losing most points."""
+    scope = statistics.handed_in(frame)
+    st.caption(T.SECTION_PROBLEMS_NOTE.format(n=len(scope)))
+    if scope.empty:
+        st.info(T.NO_DATA)
+        return
+    stats = data.criterion_stats(actor, year, basis)
+    reasons, lost = data.missed(actor, year, basis)
+    left, right = st.columns(2)
+    left.altair_chart(charts.weakest_chart(stats), theme=CHART_THEME)
+    right.altair_chart(charts.missed_chart(reasons), theme=CHART_THEME)
+    if not lost.empty:
+        st.markdown(f"**{T.SECTION_MISSED_CRITERIA}**")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    T.COL_CRIT_CODE: lost["code"],
+                    T.COL_CRIT_STAR: lost["star"].map(scoring.STAR_NAMES),
+                    T.COL_CRIT_TITLE: lost["title"],
+                    T.COL_LOST: lost["lost"],
+                    T.COL_LOST_ORGS: lost["orgs"],
+                }
+            ).head(10),
+            hide_index=True,
+            column_config={T.COL_LOST: st.column_config.NumberColumn(format="%.1f")},
+        )
+
+
+def completion_panel(
+    actor: Actor, year: int, frame: pd.DataFrame, *, with_list: bool = True
+) -> None:
+    """Completion of the year, and the list of organisations to chase (催报)."""
+    counts = statistics.completion_counts(frame)
+    left, right = st.columns([2, 3])
+    left.altair_chart(charts.completion_chart(counts), theme=CHART_THEME)
+    if not with_list:
+        pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
+        right.metric(T.SECTION_CHASE, int(pending["orgs"].sum()))
+        return
+    pending = data.chase_list(actor, year)
+    with right:
+        st.markdown(f"**{T.SECTION_CHASE}**")
+        if pending.empty:
+            st.success(T.SECTION_CHASE_NONE)
+            return
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    T.COL_NAME: pending["name"],
+                    T.COL_STATUS: pending["state"].map(T.COMPLETION_NAMES),
+                    T.COL_PROGRESS: pending["progress"],
+                    T.COL_REGION: pending["region"],
+                    T.COL_DEPARTMENT: pending["department"],
+                    T.COL_CONTACT: pending["contact"].fillna(""),
+                    T.COL_UPDATED: pending["updated_at"].map(statistics.as_local),
+                }
+            ),
+            hide_index=True,
+            height=300,
+            column_config={
+                T.COL_PROGRESS: st.column_config.ProgressColumn(
+                    format="percent", min_value=0.0, max_value=1.0
+                ),
+            },
+        )
+        st.download_button(
+            T.SECTION_CHASE_DOWNLOAD,
+            data=lambda: exports.chase_workbook(actor, year=year),
+            file_name=T.X_CHASE_FILENAME.format(year=year),
+            mime=exports.XLSX_MIME,
+            on_click="ignore",
+            icon=":material/download:",
+            key="db_chase_download",
+        )
+
+
+def gaps_panel(actor: Actor, year: int) -> None:
+    """Self vs reviewed: who inflated the self-assessment the most."""
+    gaps = data.score_gaps(actor, year)
+    st.caption(T.SECTION_GAPS_NOTE)
+    if gaps.empty:
+        st.info(T.SECTION_GAPS_NONE)
+        return
+    down = int((gaps["reviewed_level"] < gaps["self_level"]).sum())
+    st.markdown(T.GAPS_SUMMARY.format(n=len(gaps), avg=f"{gaps['gap'].mean():.1f}", down=down))
+    left, right = st.columns([3, 2])
+    if (gaps["gap"] > 0).any():
+        left.altair_chart(charts.gaps_chart(gaps), theme=CHART_THEME)
+    right.dataframe(
+        pd.DataFrame(
+            {
+                T.COL_NAME: gaps["name"],
+                T.COL_SELF: gaps["self"],
+                T.COL_REVIEWED: gaps["reviewed"],
+                T.COL_GAP: gaps["gap"],
+                T.COL_SELF_LEVEL: gaps["self_level"].map(C.LEVEL_NAMES),
+                T.COL_REVIEWED_LEVEL: gaps["reviewed_level"].map(C.LEVEL_NAMES),
+            }
+        ).head(20),
+        hide_index=True,
+        column_config={
+            T.COL_SELF: st.column_config.NumberColumn(format="%.1f"),
+            T.COL_REVIEWED: st.column_config.NumberColumn(format="%.1f"),
+            T.COL_GAP: st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+
+
+def top_table(frame: pd.DataFrame, n: int = 15) -> None:
+    """The first n organisations (for the wall screen)."""
+    top = frame.head(n)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                T.COL_RANK: top["rank"],
+                T.COL_NAME: top["name"],
+                T.COL_REGION: top["region"],
+                T.COL_COMPOSITE: top["composite"],
+                T.COL_LEVEL: top["level"].map(C.LEVEL_NAMES),
+            }
+        ),
+        hide_index=True,
+        row_height=44,
+        column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
+    )

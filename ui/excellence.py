@@ -1,0 +1,102 @@
+"""The 双优 page's tables: candidates with the recommendation, and the 业绩 grade editor."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from db.models import GRADES
+from db.services import excellence, imports
+from db.services.common import Actor
+from texts import leadership as T
+
+ID = "_org_id"
+
+
+def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
+    """Five-star organisations (and any already decided) with the rule's recommendation."""
+    c = view.candidates
+    return pd.DataFrame(
+        {
+            ID: c.index.astype("int64"),
+            T.COL_RANK: c["rank"].astype("int64"),
+            T.COL_NAME: c["name"],
+            T.COL_REGION: c["region"],
+            T.COL_COMPOSITE: c["composite"].astype(float),
+            T.COL_GRADE: c["grade"].replace("", T.EX_NO_GRADE),
+            T.COL_ELIGIBLE: c["eligible"].astype(bool),
+            T.COL_RECOMMENDED: c["recommended"].astype(bool),
+            T.COL_TIED: c["tied"].astype(bool),
+            T.COL_SELECTED: c["selected"].astype(bool),
+            T.COL_REASON: c["reason"].fillna(""),
+        }
+    )
+
+
+CANDIDATE_CONFIG = {
+    ID: None,
+    T.COL_RANK: st.column_config.NumberColumn(format="%d", width="small"),
+    T.COL_NAME: st.column_config.TextColumn(width="large"),
+    T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width="small"),
+    T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width="small"),
+    T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width="small"),
+    T.COL_TIED: st.column_config.CheckboxColumn(width="small"),
+    T.COL_SELECTED: st.column_config.CheckboxColumn(width="small"),
+    T.COL_REASON: st.column_config.TextColumn(width="large", max_chars=excellence.REASON_MAX),
+}
+
+
+def decisions_from(edited: pd.DataFrame) -> tuple[list[int], dict[int, str]]:
+    """(selected org ids, reason per org) from the edited candidate table."""
+    selected = [int(i) for i in edited.loc[edited[T.COL_SELECTED].astype(bool), ID]]
+    reasons = {
+        int(i): str(r or "").strip()
+        for i, r in zip(edited[ID], edited[T.COL_REASON], strict=True)
+        if str(r or "").strip()
+    }
+    return selected, reasons
+
+
+def grade_table(frame: pd.DataFrame, grades: dict[int, str]) -> pd.DataFrame:
+    """Every evaluated organisation of the year with its 业绩 grade (for the admin's editor)."""
+    ordered = frame.sort_values("code")
+    return pd.DataFrame(
+        {
+            ID: ordered.index.astype("int64"),
+            T.COL_CODE: ordered["code"],
+            T.COL_NAME: ordered["name"],
+            T.COL_REGION: ordered["region"],
+            T.COL_GRADE: [grades.get(int(i)) for i in ordered.index],
+        }
+    )
+
+
+GRADE_CONFIG = {
+    ID: None,
+    T.COL_GRADE: st.column_config.SelectboxColumn(options=list(GRADES), width="small"),
+}
+
+
+def changed_grades(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
+    """Grades the admin changed in the editor (cleared cells are ignored)."""
+    old = dict(zip(before[ID], before[T.COL_GRADE], strict=True))
+    return {
+        int(i): str(g)
+        for i, g in zip(after[ID], after[T.COL_GRADE], strict=True)
+        if isinstance(g, str) and g and g != old.get(i)
+    }
+
+
+def import_form(actor: Actor, year: int) -> None:
+    """Upload an Excel/CSV file of 业绩 grades (db/services/imports.py)."""
+    with st.form("ex_import", clear_on_submit=True):
+        upload = st.file_uploader(T.EX_IMPORT, type=["xlsx", "csv"], help=T.EX_IMPORT_HELP)
+        if st.form_submit_button(T.EX_IMPORT_BUTTON) and upload is not None:
+            result = imports.import_grades(
+                actor, data=upload.getvalue(), filename=upload.name, year=year
+            )
+            st.success(
+                T.EX_IMPORT_OK.format(
+                    summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+                )
+            )

@@ -1,0 +1,354 @@
+"""The live rankings: the display table, filters, and one organisation's detail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import scoring
+from db.services import evidence as evidence_service
+from db.services import exports, statistics
+from db.services.common import Actor
+from db.services.cycles import rubric_of_cycle
+from texts import common as C
+from texts import leadership as T
+from ui import data
+
+TABLE_KEY = "rk_table"
+ORDER_KEY = "rk_order"
+DETAIL_KEY = "rk_detail"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer narrowed the table to; empty means no restriction."""
+
+    regions: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    org_types: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    query: str = ""
+
+
+def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Rows of the city frame that pass every filter (name or code contains the query)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, values in (
+        ("region", f.regions),
+        ("department", f.departments),
+        ("org_type", f.org_types),
+        ("level", f.levels),
+        ("status", f.statuses),
+    ):
+        if values:
+            mask &= frame[column].isin(list(values)).to_numpy()
+    query = f.query.strip()
+    if query:
+        mask &= (
+            frame["name"].str.contains(query, regex=False, case=False).to_numpy()
+            | frame["code"].str.contains(query, regex=False, case=False).to_numpy()
+        )
+    return frame[mask]
+
+
+def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
+    marks = np.where(lit.to_numpy(dtype=bool), T.LIT_MARK, T.UNLIT_MARK)
+    return marks + " " + scores.map("{:.1f}".format).to_numpy(dtype=object)
+
+
+def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The display table of a city frame (same order, same rank), headers in Chinese."""
+    table = pd.DataFrame(index=frame.index)
+    table[T.COL_RANK] = frame["rank"].astype("int64")
+    table[T.COL_NAME] = frame["name"]
+    for key in scoring.STAR_KEYS:
+        table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
+    table[T.COL_COMPOSITE] = frame["composite"].astype(float)
+    table[T.COL_LEVEL] = frame["level"].map(C.LEVEL_NAMES)
+    table[T.COL_STATUS] = frame["status"].map(C.STATUS_NAMES).fillna(frame["status"])
+    total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
+    table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
+    table[T.COL_REGION] = frame["region"]
+    table[T.COL_REGION_RANK] = frame["region_rank"].astype("int64")
+    table[T.COL_DEPARTMENT] = frame["department"].fillna("")
+    table[T.COL_TYPE] = frame["org_type"].map(C.ORG_TYPE_NAMES)
+    return table
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _table(year: int, basis: str, version: int) -> pd.DataFrame:
+    # Built once per data version and shared by every session of the process.
+    return ranking_table(data._city_frame(year, basis, version))
+
+
+def cached_table(year: int, basis: str) -> pd.DataFrame:
+    """ranking_table of the cached city frame (the caller has checked the viewer's role)."""
+    return _table(year, basis, data.data_version())
+
+
+COLUMN_CONFIG = {
+    T.COL_RANK: st.column_config.NumberColumn(T.COL_RANK, format="%d", width="small", pinned=True),
+    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="large", pinned=True),
+    T.COL_COMPOSITE: st.column_config.NumberColumn(T.COL_COMPOSITE, format="%.1f", width="small"),
+    T.COL_PROGRESS: st.column_config.ProgressColumn(
+        T.COL_PROGRESS, format="percent", min_value=0.0, max_value=1.0, width="small"
+    ),
+    T.COL_REGION_RANK: st.column_config.NumberColumn(T.COL_REGION_RANK, format="%d", width="small"),
+    **{
+        name: st.column_config.TextColumn(name, width="small", help=T.STAR_LIT_HELP)
+        for name in scoring.STAR_NAMES.values()
+    },
+}
+
+
+def remember_selection() -> None:
+    """Table row picked: map its position to the organisation shown there at the time."""
+    state = st.session_state.get(TABLE_KEY)
+    order = st.session_state.get(ORDER_KEY) or []
+    rows = state.selection.rows if state is not None else []
+    if rows and rows[0] < len(order):
+        st.session_state[DETAIL_KEY] = int(order[rows[0]])
+
+
+def show_table(table: pd.DataFrame, height: int = 560) -> None:
+    """The ranking table; a picked row opens that organisation's detail below."""
+    st.session_state[ORDER_KEY] = [int(i) for i in table.index]
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=COLUMN_CONFIG,
+        height=height,
+        key=TABLE_KEY,
+        on_select=remember_selection,
+        selection_mode="single-row",
+        row_height=34,
+    )
+
+
+def filter_widgets(frame: pd.DataFrame) -> Filters:
+    """The filter row (region, department, type, level, status) and the name search."""
+    cols = st.columns([1, 1.4, 1, 1, 1, 1.4])
+    regions = cols[0].multiselect(
+        T.FILTER_REGION,
+        sorted(frame["region"].dropna().unique()),
+        key="rk_regions",
+        placeholder=T.ALL,
+    )
+    departments = cols[1].multiselect(
+        T.FILTER_DEPARTMENT,
+        sorted(frame["department"].dropna().unique()),
+        key="rk_departments",
+        placeholder=T.ALL,
+    )
+    types = cols[2].multiselect(
+        T.FILTER_TYPE,
+        [t for t in C.ORG_TYPE_NAMES if t != "department"],
+        format_func=C.ORG_TYPE_NAMES.__getitem__,
+        key="rk_types",
+        placeholder=T.ALL,
+    )
+    levels = cols[3].multiselect(
+        T.FILTER_LEVEL,
+        [5, 4, 3, 2, 1, 0],
+        format_func=C.LEVEL_NAMES.__getitem__,
+        key="rk_levels",
+        placeholder=T.ALL,
+    )
+    statuses = cols[4].multiselect(
+        T.FILTER_STATUS,
+        list(C.STATUS_NAMES),
+        format_func=C.STATUS_NAMES.__getitem__,
+        key="rk_statuses",
+        placeholder=T.ALL,
+    )
+    query = cols[5].text_input(T.SEARCH, key="rk_query", placeholder=T.SEARCH_PLACEHOLDER)
+    return Filters(
+        tuple(regions), tuple(departments), tuple(types), tuple(levels), tuple(statuses), query
+    )
+
+
+def year_label(year: int, open_years: Iterable[int]) -> str:
+    return f"{year}" + (T.CURRENT_MARK if year in set(open_years) else "")
+
+
+def year_and_basis(key: str, *, with_basis: bool = True) -> tuple[int, str]:
+    """Year picker (current year first shown) and the reviewed/self switch."""
+    infos = data.cycle_list()
+    if not infos:
+        st.info(T.NO_YEARS)
+        st.stop()
+    years = [c.year for c in infos][::-1]
+    open_years = [c.year for c in infos if c.is_open]
+    current = data.current_year()
+    cols = st.columns([1, 2, 3])
+    year = cols[0].selectbox(
+        T.YEAR,
+        years,
+        index=years.index(current) if current in years else 0,
+        format_func=lambda y: year_label(y, open_years),
+        key=f"{key}_year",
+    )
+    basis = "reviewed"
+    if with_basis:
+        basis = (
+            cols[1].segmented_control(
+                T.BASIS,
+                list(T.BASIS_OPTIONS),
+                format_func=T.BASIS_OPTIONS.__getitem__,
+                default="reviewed",
+                key=f"{key}_basis",
+                help=T.BASIS_HELP,
+                required=True,
+            )
+            or "reviewed"
+        )
+    return int(year), basis
+
+
+def cycle_id_of(year: int) -> int | None:
+    for info in data.cycle_list():
+        if info.year == year:
+            return info.id
+    return None
+
+
+def gap_text(row: pd.Series, year: int) -> str:
+    """How far the organisation is from five-star, in words (scoring.gap_to_five_star)."""
+    cycle_id = cycle_id_of(year)
+    rubric = rubric_of_cycle(cycle_id) if cycle_id is not None else None
+    bases = rubric.bases if rubric else None
+    thresholds = rubric.thresholds if rubric else scoring.DEFAULT_THRESHOLDS
+    gap = statistics.gap_of(row, bases or {}, thresholds)
+    if gap.five_star:
+        return T.DETAIL_GAP_DONE
+    if bool(row["vetoed"]):
+        return T.DETAIL_GAP_VETO
+    parts = [
+        T.DETAIL_GAP_STAR.format(star=scoring.STAR_NAMES[k], points=_num(v))
+        for k, v in gap.star_missing.items()
+        if v > 0
+    ]
+    if gap.composite_missing > 0:
+        parts.append(T.DETAIL_GAP_COMPOSITE.format(points=_num(gap.composite_missing)))
+    return T.DETAIL_GAP.format(points=_num(gap.min_extra_points), parts="；".join(parts))
+
+
+def _num(value: object) -> str:
+    d = scoring.to_decimal(value)
+    text = format(d.normalize(), "f")
+    return text
+
+
+def detail_lines_table(detail: statistics.OrgDetail) -> pd.DataFrame:
+    """Rubric lines of one organisation with Chinese headers."""
+    lines = detail.lines
+    star = lines["star"].map(lambda s: scoring.STAR_NAMES.get(s, "") if s else "")
+    return pd.DataFrame(
+        {
+            T.COL_CRIT_CODE: lines["code"],
+            T.COL_CRIT_KIND: lines["kind"].map(C.KIND_NAMES),
+            T.COL_CRIT_STAR: star,
+            T.COL_CRIT_TITLE: lines["title"],
+            T.COL_CRIT_MAX: lines["max"],
+            T.COL_CRIT_SELF: lines["self"],
+            T.COL_CRIT_REVIEWED: lines["reviewed"],
+            T.COL_CRIT_FIGURE: lines["figure"],
+            T.COL_CRIT_NOTE: lines["note"],
+            T.COL_CRIT_COMMENT: lines["comment"],
+            T.COL_CRIT_EVIDENCE: lines["evidence"],
+        }
+    )
+
+
+def _download(actor: Actor, evidence_id: int):  # type: ignore[no-untyped-def]
+    # Deferred: the bytes are fetched (and the permission checked) only when clicked.
+    return lambda: evidence_service.download_evidence(actor, evidence_id=evidence_id).content
+
+
+def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
+    """One organisation: summary, gap to five-star, per-criterion points, evidence files."""
+    org_id = int(row.name)  # type: ignore[arg-type]
+    detail = data.org_detail(actor, org_id, year)
+    st.subheader(T.DETAIL_TITLE.format(name=row["name"], year=year))
+    st.markdown(
+        T.DETAIL_SUMMARY.format(
+            composite=f"{row['composite']:.1f}",
+            level=C.LEVEL_NAMES[int(row["level"])],
+            rank=int(row["rank"]),
+            region_rank=int(row["region_rank"]),
+            status=C.STATUS_NAMES.get(str(row["status"]), str(row["status"])),
+        )
+    )
+    st.markdown(gap_text(row, year))
+    if detail.return_comment and detail.status == "returned":
+        st.warning(T.DETAIL_RETURN_COMMENT.format(comment=detail.return_comment))
+    st.markdown(f"**{T.DETAIL_CRITERIA}**")
+    st.dataframe(
+        detail_lines_table(detail),
+        hide_index=True,
+        column_config={
+            T.COL_CRIT_MAX: st.column_config.NumberColumn(format="%.1f", width="small"),
+            T.COL_CRIT_SELF: st.column_config.NumberColumn(format="%.1f", width="small"),
+            T.COL_CRIT_REVIEWED: st.column_config.NumberColumn(format="%.1f", width="small"),
+            T.COL_CRIT_TITLE: st.column_config.TextColumn(width="medium"),
+            T.COL_CRIT_NOTE: st.column_config.TextColumn(width="large"),
+        },
+        key=f"rk_lines_{org_id}",
+    )
+    st.markdown(f"**{T.DETAIL_EVIDENCE}**")
+    if detail.evidence.empty:
+        st.caption(T.DETAIL_NO_EVIDENCE)
+        return
+    for ev in detail.evidence.itertuples(index=False):
+        cols = st.columns([1, 4, 1.2, 2, 1.2])
+        cols[0].write(ev.code)
+        cols[1].write(ev.filename)
+        cols[2].write(evidence_service.human_size(int(ev.size)))
+        cols[3].write(statistics.as_local(ev.uploaded_at))
+        cols[4].download_button(
+            T.DETAIL_DOWNLOAD,
+            data=_download(actor, int(ev.id)),
+            file_name=ev.filename,
+            mime=ev.content_type,
+            key=f"rk_ev_{ev.id}",
+            on_click="ignore",
+        )
+
+
+def export_button(actor: Actor, year: int, key: str) -> None:
+    """Download the year's Excel workbook (built only when clicked)."""
+    st.download_button(
+        T.EXPORT_BUTTON,
+        data=lambda: exports.export_workbook(actor, year=year),
+        file_name=T.X_FILENAME.format(year=year),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key,
+        help=T.EXPORT_HELP,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
+    """Searchable picker of the organisation whose detail is shown (a table pick sets it)."""
+    options: list[int | None] = [None, *(int(i) for i in shown.index)]
+    chosen = st.session_state.get(DETAIL_KEY)
+    if chosen is not None and chosen not in frame.index:
+        st.session_state[DETAIL_KEY] = None
+    elif chosen is not None and chosen not in options:
+        options.append(int(chosen))
+    names = frame["name"]
+    codes = frame["code"]
+
+    def label(org: int | None) -> str:
+        return T.DETAIL_NONE if org is None else f"{names[org]}（{codes[org]}）"
+
+    picked = st.selectbox(
+        T.DETAIL_PICK, options, format_func=label, key=DETAIL_KEY, help=T.DETAIL_PICK_HELP
+    )
+    return None if picked is None else int(picked)
