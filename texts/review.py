@@ -28,6 +28,7 @@ REVIEW_INTRO = (
     "审核分留空表示认可自评分，改动自评分须写明理由。"
 )
 YEAR = "年度"
+ALL = "全部"
 FILTER_STATUS = "状态"
 FILTER_REGION = "区域"
 FILTER_DEPARTMENT = "所属部门"

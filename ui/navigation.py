@@ -48,6 +48,12 @@ PAGES: tuple[PageSpec, ...] = (
              ("reviewer", "leader", "admin"), "全市"),
     PageSpec("pages/screen.py", "大屏", "screen", ":material/tv:",
              ("reviewer", "leader", "admin"), "全市"),
+    PageSpec("pages/review.py", "审核", "review", ":material/fact_check:", ("reviewer", "admin"),
+             "审核与公示"),
+    PageSpec("pages/publication.py", "公示", "publication", ":material/campaign:",
+             ("reviewer", "leader", "admin"), "审核与公示"),
+    PageSpec("pages/admin.py", "管理", "admin", ":material/settings:", ("admin",), "系统"),
+    PageSpec("pages/audit.py", "审计日志", "audit", ":material/history:", ("admin",), "系统"),
     PageSpec("pages/account.py", "修改密码", "account", ":material/key:", ALL_ROLES, "账号"),
 )
 

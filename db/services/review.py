@@ -20,8 +20,10 @@ from sqlmodel import Session, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Criterion, Cycle, Evidence, Organisation, ScoreEntry, User
+from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.services import evidence as evidence_service
 from db.services import freeze, readmodels
+from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -52,14 +54,6 @@ class ReviewLine:
     code: str
     reviewed: Decimal | str | float | int | None
     comment: str = ""
-
-
-@dataclass(frozen=True)
-class EvidenceInfo:
-    id: int
-    filename: str
-    content_type: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -232,26 +226,6 @@ def _org_names(session: Session, org: Organisation) -> str:
     return dept.name if dept else ""
 
 
-def _evidence_of(session: Session, assessment_id: int) -> dict[int, list[EvidenceInfo]]:
-    rows = session.exec(
-        select(
-            Evidence.id,
-            Evidence.criterion_id,
-            Evidence.filename,
-            Evidence.content_type,
-            Evidence.size,
-        )
-        .where(Evidence.assessment_id == assessment_id)
-        .order_by(Evidence.id)  # type: ignore[arg-type]
-    ).all()
-    out: dict[int, list[EvidenceInfo]] = {}
-    for evidence_id, criterion_id, filename, content_type, size in rows:
-        out.setdefault(criterion_id, []).append(
-            EvidenceInfo(evidence_id, filename, content_type, size)
-        )
-    return out
-
-
 def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
     """One assessment with every rubric item, the branch's entries and the reviewer's."""
     authorize_review(actor)
@@ -271,9 +245,11 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
                 select(ScoreEntry).where(ScoreEntry.assessment_id == assessment_id)
             ).all()
         }
-        evidence = _evidence_of(session, assessment_id)
         reviewer = session.get(User, assessment.reviewer_id) if assessment.reviewer_id else None
         department = _org_names(session, org)
+    evidence: dict[int, list[EvidenceInfo]] = {}
+    for info in evidence_service.list_evidence(actor, assessment_id=assessment_id):
+        evidence.setdefault(info.criterion_id, []).append(info)
     lines = []
     for c in criteria:
         assert c.id is not None

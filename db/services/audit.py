@@ -1,0 +1,233 @@
+"""审计日志: browsing, filtering and exporting who did what (administrators only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import func
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import AuditLog
+from db.services.common import Actor, InvalidInput, audit_now, require_role
+from db.services.publication import BEIJING
+from db.services.sheets import safe_row
+from texts import admin as T
+
+AUDIT_ROLES = ("admin",)
+PAGE_LIMIT = 1_000
+EXPORT_LIMIT = 100_000
+COLUMNS = [
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "action_name",
+    "target_type",
+    "target_id",
+    "detail",
+]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What to look for; dates are Beijing calendar days, both ends included."""
+
+    start: date | None = None
+    end: date | None = None
+    actions: tuple[str, ...] = ()
+    actor_name: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    text: str = ""
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
+
+
+def _query(flt: AuditFilter):  # type: ignore[no-untyped-def]
+    if flt.start and flt.end and flt.start > flt.end:
+        raise InvalidInput(T.ERR_AUDIT_DATES, errors=[T.ERR_AUDIT_DATES])
+    conditions = []
+    if flt.start:
+        conditions.append(AuditLog.at >= _utc_start(flt.start))
+    if flt.end:
+        conditions.append(AuditLog.at < _utc_start(flt.end + timedelta(days=1)))
+    if flt.actions:
+        conditions.append(AuditLog.action.in_(flt.actions))  # type: ignore[attr-defined]
+    if flt.actor_name.strip():
+        conditions.append(AuditLog.actor_name == flt.actor_name.strip())
+    if flt.target_type:
+        conditions.append(AuditLog.target_type == flt.target_type)
+    if flt.target_id:
+        conditions.append(AuditLog.target_id == flt.target_id)
+    if flt.text.strip():
+        # Literal match: the user's % and _ are not wildcards.
+        pattern = flt.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(AuditLog.detail.like(f"%{pattern}%", escape="\\"))  # type: ignore[attr-defined]
+    return conditions
+
+
+def _frame(rows: list[AuditLog]) -> pd.DataFrame:
+    data = [
+        {
+            "id": r.id,
+            "at": r.at,
+            "actor_id": r.actor_id,
+            "actor_name": r.actor_name or T.SYSTEM_ACTOR,
+            "action": r.action,
+            "action_name": T.ACTION_NAMES.get(r.action, r.action),
+            "target_type": r.target_type,
+            "target_id": r.target_id,
+            "detail": r.detail,
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def search_audit(
+    actor: Actor | None,
+    flt: AuditFilter | None = None,
+    *,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """Matching entries, newest first, and how many match in all."""
+    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    flt = flt or AuditFilter()
+    limit = max(1, min(limit, PAGE_LIMIT))
+    conditions = _query(flt)
+    with read_session() as session:
+        total = int(
+            session.exec(select(func.count()).select_from(AuditLog).where(*conditions)).one()
+        )
+        rows = session.exec(
+            select(AuditLog)
+            .where(*conditions)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())  # type: ignore[attr-defined,union-attr]
+            .offset(max(0, offset))
+            .limit(limit)
+        ).all()
+    return _frame(list(rows)), total
+
+
+def audit_actions(actor: Actor | None) -> list[str]:
+    """Every kind of event recorded so far (for the filter), named ones first."""
+    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    with read_session() as session:
+        present = set(session.exec(select(AuditLog.action).distinct()).all())
+    named = [a for a in T.ACTION_NAMES if a in present]
+    return named + sorted(present - set(named))
+
+
+def describe(detail: str) -> str:
+    """The JSON detail as one readable line: key: value; before → after where recorded."""
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    if "before" in data and "after" in data:
+        parts.append(f"{_short(data['before'])} → {_short(data['after'])}")
+    for key, value in data.items():
+        if key in ("before", "after"):
+            continue
+        parts.append(f"{key}: {_short(value)}")
+    return "；".join(parts)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 400 else text[:400] + "…"
+
+
+def _local(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: str = "csv") -> bytes:
+    """The matching entries (up to EXPORT_LIMIT, newest first) as CSV (UTF-8 with BOM) or xlsx."""
+    actor = require_role(actor, *AUDIT_ROLES, action="export_audit")
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"unknown export format {fmt!r}")
+    frame, total = search_audit(actor, flt, limit=PAGE_LIMIT)
+    if total > len(frame):
+        frames = [frame]
+        offset = len(frame)
+        while offset < min(total, EXPORT_LIMIT):
+            more, _ = search_audit(actor, flt, limit=PAGE_LIMIT, offset=offset)
+            if more.empty:
+                break
+            frames.append(more)
+            offset += len(more)
+        frame = pd.concat(frames, ignore_index=True)
+    headers = [
+        "时间（北京时间）",
+        "时间（UTC）",
+        "操作人",
+        "事件",
+        "事件代码",
+        "对象类型",
+        "对象编号",
+        "详情",
+    ]
+    rows = [
+        [
+            _local(r.at),
+            r.at.astimezone(UTC).isoformat() if r.at.tzinfo else r.at.isoformat(),
+            r.actor_name,
+            r.action_name,
+            r.action,
+            T.TARGET_NAMES.get(r.target_type, r.target_type),
+            r.target_id,
+            r.detail,
+        ]
+        for r in frame.itertuples()
+    ]
+    audit_now(actor, "audit_exported", "audit_log", "", {"rows": len(rows), "format": fmt})
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(headers)
+        writer.writerows(safe_row(r) for r in rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    book = Workbook(write_only=False)
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = T.AUDIT_SHEET
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(safe_row(row))
+    for letter, width in zip("ABCDEFGH", (20, 28, 14, 20, 22, 10, 10, 100), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "AUDIT_ROLES",
+    "AuditFilter",
+    "audit_actions",
+    "describe",
+    "export_audit",
+    "search_audit",
+]

@@ -1,0 +1,670 @@
+"""All-or-nothing imports of organisations, accounts and 业绩 grades from Excel or CSV.
+
+Files come from Excel or WPS on Chinese Windows: .xlsx, or CSV in UTF-8 (with or without BOM)
+or GBK. Every row is checked before anything is written; a file with any bad row writes nothing
+and the error lists every bad row with its line number and the reason, in Chinese. Templates
+with the expected headers can be downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from sqlmodel import Session, select
+
+from db.engine import write_session
+from db.models import EVALUATED_ORG_TYPES, GRADES, Organisation, PerformanceGrade, User
+from db.services import admin, auth, freeze
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    audit,
+    audit_now,
+    bump_change_counter,
+    require_role,
+)
+from db.services.sheets import safe_row
+from settings import get_settings
+from texts import admin as T
+from texts import common as C
+
+MAX_ROWS = 20_000
+MAX_LISTED_CHANGES = 200
+GRADE_ROLES = ("admin",)
+
+
+# ----------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "organisations": (
+        Column("code", "编码", True, ("组织编码", "代码", "code"), T.HELP_ORG_CODE),
+        Column("name", "名称", True, ("组织名称", "党组织名称", "name"), T.HELP_ORG_NAME),
+        Column("org_type", "类型", True, ("组织类型", "type"), T.HELP_ORG_TYPE),
+        Column("region", "区域", True, ("所属区域", "region"), T.HELP_REGION),
+        Column("parent_code", "上级编码", False, ("上级组织编码", "parent"), T.HELP_PARENT),
+        Column("member_count", "党员人数", False, ("党员数", "members"), T.HELP_MEMBERS),
+        Column("staff_count", "在编人数", False, ("职工人数", "staff"), T.HELP_STAFF),
+    ),
+    "users": (
+        Column("username", "用户名", True, ("账号", "登录名", "username"), T.HELP_USERNAME),
+        Column("display_name", "姓名", False, ("显示名称", "name"), T.HELP_DISPLAY_NAME),
+        Column("role", "角色", True, ("role",), T.HELP_ROLE),
+        Column("org_code", "组织编码", False, ("所属组织编码", "编码", "org"), T.HELP_USER_ORG),
+        Column("password", "初始密码", False, ("密码", "password"), T.HELP_PASSWORD),
+    ),
+    "grades": (
+        Column("org_code", "组织编码", True, ("编码", "代码", "org"), T.HELP_GRADE_ORG),
+        Column("org_name", "组织名称", False, ("名称", "党组织", "name"), T.HELP_GRADE_NAME),
+        Column("year", "年度", True, ("年份", "year"), T.HELP_YEAR),
+        Column("grade", "业绩等次", True, ("等次", "业绩", "grade"), T.HELP_GRADE),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    kind: str
+    created: int
+    updated: int
+    unchanged: int
+    generated_passwords: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+class ImportRejected(InvalidInput):
+    """The file was refused; `errors` lists every problem (第 N 行：…); nothing was written."""
+
+    def __init__(self, problems: list[str], *, summary: str | None = None) -> None:
+        super().__init__(summary or T.IMPORT_REJECTED.format(n=len(problems)), errors=problems)
+
+
+# ----------------------------------------------------------------------------- reading files
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number as the spreadsheet shows it, cells)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRejected([T.ERR_ENCODING], summary=T.ERR_ENCODING)
+
+
+def _read_csv(data: bytes) -> Table:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";", "，"), key=first.count) if first else ","
+    if first.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    headers: list[str] | None = None
+    line = 0
+    for record in reader:
+        line = reader.line_num
+        cells = [c.strip() for c in record]
+        if headers is None:
+            if not any(cells):
+                continue
+            headers = cells
+            continue
+        rows.append((line, cells))
+        if len(rows) > MAX_ROWS:
+            raise ImportRejected(
+                [T.ERR_TOO_MANY_ROWS.format(n=MAX_ROWS)],
+                summary=T.ERR_TOO_MANY_ROWS.format(n=MAX_ROWS),
+            )
+    return Table(headers or [], rows)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportRejected([T.ERR_XLSX], summary=T.ERR_XLSX) from None
+    try:
+        sheet = book.worksheets[0]
+        headers: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell(v) for v in values]
+            if headers is None:
+                if not any(cells):
+                    continue
+                headers = cells
+                continue
+            rows.append((line, cells))
+            if len(rows) > MAX_ROWS:
+                raise ImportRejected(
+                    [T.ERR_TOO_MANY_ROWS.format(n=MAX_ROWS)],
+                    summary=T.ERR_TOO_MANY_ROWS.format(n=MAX_ROWS),
+                )
+    finally:
+        book.close()
+    return Table(headers or [], rows)
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header row and data rows of an uploaded .xlsx or .csv file."""
+    name = (filename or "").lower()
+    if len(data) > get_settings().upload_max_bytes:
+        message = T.ERR_FILE_TOO_LARGE.format(mb=get_settings().upload_max_mb)
+        raise ImportRejected([message], summary=message)
+    if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportRejected([T.ERR_XLS], summary=T.ERR_XLS)
+    if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if name.endswith((".csv", ".txt")):
+        return _read_csv(data)
+    raise ImportRejected([T.ERR_FILE_TYPE], summary=T.ERR_FILE_TYPE)
+
+
+def _normalise_header(value: str) -> str:
+    return value.replace("\ufeff", "").replace("*", "").replace("＊", "").strip().lower()
+
+
+def map_columns(kind: str, table: Table) -> dict[str, int]:
+    """Column key → index; refuses a file that lacks a required column (listing them all)."""
+    columns = COLUMNS[kind]
+    index: dict[str, int] = {}
+    for i, header in enumerate(table.headers):
+        h = _normalise_header(header)
+        for column in columns:
+            names = [column.header.lower(), *(a.lower() for a in column.aliases)]
+            if h in names and column.key not in index:
+                index[column.key] = i
+                break
+    missing = [c.header for c in columns if c.required and c.key not in index]
+    if missing:
+        message = T.ERR_MISSING_COLUMNS.format(
+            missing="、".join(missing), expected="、".join(c.header for c in columns)
+        )
+        raise ImportRejected([message], summary=message)
+    return index
+
+
+def _records(kind: str, table: Table) -> list[tuple[int, dict[str, str]]]:
+    index = map_columns(kind, table)
+    out = []
+    for line, cells in table.rows:
+        if not any(cells):
+            continue  # blank lines between rows are harmless
+        out.append(
+            (line, {k: cells[i].strip() if i < len(cells) else "" for k, i in index.items()})
+        )
+    if not out:
+        raise ImportRejected([T.ERR_NO_ROWS], summary=T.ERR_NO_ROWS)
+    return out
+
+
+def _line(line: int, reasons: Sequence[str]) -> str:
+    return T.ROW_ERROR.format(line=line, reasons="；".join(r.rstrip("。") for r in reasons))
+
+
+def _duplicates(
+    records: list[tuple[int, dict[str, str]]],
+    key: Callable[[dict[str, str]], Any],
+    label: Callable[[dict[str, str]], str],
+) -> dict[int, str]:
+    """line → reason for every row whose key already appeared on an earlier row."""
+    first: dict[Any, int] = {}
+    out: dict[int, str] = {}
+    for line, record in records:
+        k = key(record)
+        if not k or (isinstance(k, tuple) and not all(k)):
+            continue
+        if k in first:
+            out[line] = T.ERR_DUPLICATE_ROW.format(value=label(record), first=first[k])
+        else:
+            first[k] = line
+    return out
+
+
+# ----------------------------------------------------------------------------- organisations
+
+
+@contextmanager
+def _logged_rejection(actor: Actor, kind: str, filename: str) -> Iterator[None]:
+    """A refused file is recorded too (how many problems, never the file's content)."""
+    try:
+        yield
+    except ImportRejected as exc:
+        audit_now(
+            actor,
+            "import_rejected",
+            kind,
+            "",
+            {"filename": filename, "problems": len(exc.errors), "first": exc.errors[:5]},
+        )
+        raise
+
+
+def import_organisations(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
+    """Create or update organisations by code (parents may be in the file or already stored)."""
+    actor = require_role(actor, "admin", action="import_organisations")
+    with _logged_rejection(actor, "organisations", filename):
+        return _import_organisations(actor, data, filename)
+
+
+def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportResult:
+    records = _records("organisations", read_table(data, filename))
+    dupes = _duplicates(records, lambda r: r.get("code", ""), lambda r: r.get("code", ""))
+    reasons_by_line: dict[int, list[str]] = {}
+    items: list[tuple[int | None, dict[str, Any]]] = []
+    rejected_codes: set[str] = set()
+    for line, record in records:
+        values, reasons = admin.check_org_fields(
+            admin.OrgInput(
+                code=record.get("code", ""),
+                name=record.get("name", ""),
+                org_type=record.get("org_type", ""),
+                region=record.get("region", ""),
+                parent_code=record.get("parent_code", ""),
+                member_count=record.get("member_count", ""),
+                staff_count=record.get("staff_count", ""),
+            )
+        )
+        if line in dupes:
+            reasons.append(dupes[line])
+        if reasons:
+            reasons_by_line[line] = reasons
+            rejected_codes.add(values["code"])
+            continue
+        values["_line"] = line
+        items.append((None, values))
+    with write_session() as session:
+        before = {o.code: admin.org_snapshot(o) for o in session.exec(select(Organisation)).all()}
+        # Rows keep the stored activity state; only the form deactivates an organisation.
+        for _, values in items:
+            if values["code"] in before:
+                values["active"] = before[values["code"]]["active"]
+        # The tree is checked even when some rows are bad, so every bad row is listed at once.
+        tree_problems, changes = admin.apply_organisations(
+            session, actor, items, known_codes=frozenset(rejected_codes)
+        )
+        for line, reason in tree_problems:
+            reasons_by_line.setdefault(line or 0, []).append(reason)
+        if reasons_by_line:
+            raise ImportRejected([_line(n, r) for n, r in sorted(reasons_by_line.items())])
+        created = sum(1 for c in changes if c["before"] is None)
+        updated = len(changes) - created
+        result = ImportResult("organisations", created, updated, len(items) - created - updated)
+        _audit_import(session, actor, "organisations", filename, result, changes)
+        bump_change_counter(session)
+    return result
+
+
+def _audit_import(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    filename: str,
+    result: ImportResult,
+    changes: list[dict[str, Any]],
+) -> None:
+    audit(
+        session,
+        actor,
+        "import_" + kind,
+        kind,
+        "",
+        {
+            "filename": filename,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "changes": changes[:MAX_LISTED_CHANGES],
+            "changes_not_listed": max(0, len(changes) - MAX_LISTED_CHANGES),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- users
+
+
+def import_users(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
+    """Create accounts; a blank 初始密码 gets a generated one, returned once for handing out."""
+    actor = require_role(actor, "admin", action="import_users")
+    with _logged_rejection(actor, "users", filename):
+        return _import_users(actor, data, filename)
+
+
+def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
+    records = _records("users", read_table(data, filename))
+    dupes = _duplicates(
+        records, lambda r: r.get("username", "").lower(), lambda r: r.get("username", "")
+    )
+    with write_session() as session:
+        existing = {u.lower() for u in session.exec(select(User.username)).all()}
+        orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
+        problems: list[str] = []
+        new_users: list[tuple[User, str | None]] = []
+        for line, record in records:
+            password = record.get("password", "")
+            values, reasons = admin.check_user_fields(
+                record.get("username", ""),
+                record.get("display_name", ""),
+                record.get("role", ""),
+                password if password else None,
+            )
+            if values["username"] and values["username"].lower() in existing:
+                reasons.append(T.ERR_USERNAME_TAKEN.format(value=values["username"]))
+            if line in dupes:
+                reasons.append(dupes[line])
+            org_code = record.get("org_code", "")
+            org = orgs.get(org_code) if org_code else None
+            if org_code and org is None:
+                reasons.append(T.ERR_ORG_UNKNOWN.format(code=org_code))
+            elif values["role"] == "branch":
+                if org is None:
+                    reasons.append(T.ERR_BRANCH_NEEDS_ORG)
+                elif not org.active or org.org_type not in EVALUATED_ORG_TYPES:
+                    reasons.append(T.ERR_USER_ORG_CODE.format(code=org_code))
+            if reasons:
+                problems.append(_line(line, reasons))
+                continue
+            user = User(
+                username=values["username"],
+                display_name=values["display_name"],
+                role=values["role"],
+                org_id=org.id if org is not None and values["role"] == "branch" else None,
+                password_hash="",
+            )
+            new_users.append((user, password or None))
+        if problems:
+            raise ImportRejected(problems)
+        generated: list[tuple[str, str]] = []
+        changes = []
+        for user, password in new_users:
+            if password is None:
+                password = admin.generate_password()
+                generated.append((user.username, password))
+            user.password_hash = auth.hash_password(password)
+            session.add(user)
+            changes.append({"username": user.username, "role": user.role, "org_id": user.org_id})
+        session.flush()
+        result = ImportResult("users", len(new_users), 0, 0, tuple(generated))
+        _audit_import(
+            session,
+            actor,
+            "users",
+            filename,
+            result,
+            [{"before": None, "after": c} for c in changes],
+        )
+        bump_change_counter(session)
+    return result
+
+
+# ----------------------------------------------------------------------------- grades
+
+
+def _grade(value: str) -> str | None:
+    value = value.strip()
+    if value in GRADES:
+        return value
+    return T.GRADE_ALIASES.get(value)
+
+
+def _year(value: str) -> int | None:
+    text = value.strip().removesuffix("年度").removesuffix("年").strip()
+    if not text.isdigit():
+        return None
+    year = int(text)
+    return year if 2000 <= year <= 2100 else None
+
+
+def import_grades(
+    actor: Actor | None,
+    *,
+    data: bytes,
+    filename: str,
+    year: int | None = None,
+) -> ImportResult:
+    """Set the 业绩 grade per organisation and year (upsert); `year` fills a missing 年度 column."""
+    actor = require_role(actor, *GRADE_ROLES, action="import_grades")
+    with _logged_rejection(actor, "grades", filename):
+        return _import_grades(actor, data, filename, year)
+
+
+def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -> ImportResult:
+    table = read_table(data, filename)
+    if year is not None:
+        index = {_normalise_header(h) for h in table.headers}
+        names = {"年度", "年份", "year"}
+        if not index & names:
+            table = Table(
+                [*table.headers, "年度"],
+                [
+                    (line, [*cells, *[""] * (len(table.headers) - len(cells)), str(year)])
+                    for line, cells in table.rows
+                ],
+            )
+    records = _records("grades", table)
+    dupes = _duplicates(
+        records,
+        lambda r: (r.get("org_code", ""), _year(r.get("year", ""))),
+        lambda r: f"{r.get('org_code', '')} {r.get('year', '')}",
+    )
+    with write_session() as session:
+        orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
+        frozen: dict[int, bool] = {}
+        problems: list[str] = []
+        wanted: list[tuple[int, int, str, str]] = []
+        for line, record in records:
+            reasons = []
+            code = record.get("org_code", "")
+            org = orgs.get(code)
+            if not code:
+                reasons.append(T.ERR_ORG_CODE_EMPTY)
+            elif org is None:
+                reasons.append(T.ERR_ORG_UNKNOWN.format(code=code))
+            elif org.org_type not in EVALUATED_ORG_TYPES:
+                reasons.append(T.ERR_GRADE_NOT_EVALUATED.format(code=code))
+            grade_year = _year(record.get("year", ""))
+            if grade_year is None:
+                reasons.append(T.ERR_GRADE_YEAR.format(value=record.get("year", "")))
+            elif grade_year not in frozen:
+                frozen[grade_year] = freeze.year_is_frozen(session, grade_year)
+            if grade_year is not None and frozen.get(grade_year):
+                reasons.append(T.ERR_GRADE_FROZEN.format(year=grade_year))
+            grade = _grade(record.get("grade", ""))
+            if grade is None:
+                reasons.append(
+                    T.ERR_GRADE.format(value=record.get("grade", ""), allowed="、".join(GRADES))
+                )
+            if line in dupes:
+                reasons.append(dupes[line])
+            if reasons:
+                problems.append(_line(line, reasons))
+                continue
+            assert org is not None and org.id is not None and grade_year and grade
+            wanted.append((org.id, grade_year, grade, code))
+        if problems:
+            raise ImportRejected(problems)
+        stored = {
+            (g.org_id, g.year): g
+            for g in session.exec(
+                select(PerformanceGrade).where(
+                    PerformanceGrade.year.in_({y for _, y, _, _ in wanted})
+                )
+            ).all()  # type: ignore[attr-defined]
+        }
+        now = freeze.utcnow()
+        created = updated = unchanged = 0
+        changes = []
+        for org_id, grade_year, grade, code in wanted:
+            row = stored.get((org_id, grade_year))
+            if row is not None and row.grade == grade:
+                unchanged += 1
+                continue
+            before = row.grade if row is not None else None
+            if row is None:
+                row = PerformanceGrade(org_id=org_id, year=grade_year, grade=grade)
+                created += 1
+            else:
+                updated += 1
+            row.grade = grade
+            row.updated_at = now
+            row.updated_by = actor.id
+            session.add(row)
+            changes.append({"code": code, "year": grade_year, "before": before, "after": grade})
+        result = ImportResult("grades", created, updated, unchanged)
+        _audit_import(session, actor, "grades", filename, result, changes)
+        bump_change_counter(session)
+    return result
+
+
+# ----------------------------------------------------------------------------- templates
+
+TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
+    "organisations": [
+        ["D00100", "市示例局", "部门", "市直", "", "", "120"],
+        ["P00100", "中共市示例局机关委员会", "机关党委", "市直", "D00100", "86", ""],
+        ["B0010001", "中共市示例局第一党支部", "党支部", "市直", "P00100", "15", ""],
+    ],
+    "users": [
+        ["zhang.san", "支部书记 张三", "支部书记", "B0010001", ""],
+        ["li.si", "审核员 李四", "机关工委审核员", "", ""],
+    ],
+    "grades": [["B0010001", "中共市示例局第一党支部", str(date.today().year), "优秀"]],
+}
+
+
+def template(kind: str, fmt: str) -> bytes:
+    """A template for `kind` ("organisations", "users", "grades") as "csv" or "xlsx".
+
+    The CSV has only the header row (UTF-8 with BOM, so Excel shows the Chinese correctly);
+    the workbook adds a 填写说明 sheet with the rules and an example.
+    """
+    columns = COLUMNS[kind]
+    headers = [c.header + ("*" if c.required else "") for c in columns]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(headers)
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r}")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = T.TEMPLATE_SHEET
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.number_format = "@"
+    for i in range(len(columns)):
+        letter = sheet.cell(1, i + 1).column_letter
+        sheet.column_dimensions[letter].width = 22
+        for row in range(2, 502):
+            sheet.cell(row, i + 1).number_format = "@"  # codes keep their leading zeros
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet(T.TEMPLATE_HELP_SHEET)
+    notes.append([T.TEMPLATE_HELP_COLUMN, T.TEMPLATE_HELP_REQUIRED, T.TEMPLATE_HELP_TEXT])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for c in columns:
+        notes.append([c.header, C.YES if c.required else C.NO, c.help])
+    notes.append([])
+    notes.append([T.TEMPLATE_EXAMPLE])
+    notes.append(headers)
+    for example in TEMPLATE_EXAMPLES[kind]:
+        notes.append(example)
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 10
+    notes.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_organisations(actor: Actor | None) -> bytes:
+    """Every organisation in the import layout (edit in Excel, import back)."""
+    frame = admin.list_organisations(actor)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = T.TEMPLATE_SHEET
+    sheet.append([c.header + ("*" if c.required else "") for c in COLUMNS["organisations"]])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples():
+        sheet.append(
+            safe_row(
+                [
+                    row.code,
+                    row.name,
+                    C.ORG_TYPE_NAMES.get(row.org_type, row.org_type),
+                    row.region,
+                    row.parent_code,
+                    int(row.member_count),
+                    int(row.staff_count),
+                ]
+            )
+        )
+    for i in range(1, len(COLUMNS["organisations"]) + 1):
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = 22
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "COLUMNS",
+    "ImportRejected",
+    "ImportResult",
+    "Table",
+    "export_organisations",
+    "import_grades",
+    "import_organisations",
+    "import_users",
+    "map_columns",
+    "read_table",
+    "template",
+]

@@ -1,0 +1,29 @@
+"""修改密码: every role changes its own password; the current one is required."""
+
+import streamlit as st
+
+from db.services import auth
+from texts import admin as T
+from texts import common as C
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+st.title(T.ACCOUNT_TITLE)
+st.caption(T.ACCOUNT_INTRO)
+st.markdown(T.ACCOUNT_USER.format(username=actor.username, role=C.ROLE_NAMES[actor.role]))
+st.info(T.PASSWORD_RULES, icon=":material/password:")
+
+with st.form("account:password", clear_on_submit=True, enter_to_submit=False):
+    current = st.text_input(T.CURRENT_PASSWORD, type="password", autocomplete="current-password")
+    new = st.text_input(T.NEW_PASSWORD, type="password", autocomplete="new-password")
+    again = st.text_input(T.NEW_PASSWORD_AGAIN, type="password", autocomplete="new-password")
+    submitted = st.form_submit_button(T.CHANGE_BUTTON, type="primary")
+
+if submitted:
+    if new != again:
+        st.error(T.MISMATCH)
+    else:
+        with shown_errors():
+            auth.change_password(actor, current, new)
+            st.success(T.CHANGED, icon=":material/check_circle:")

@@ -1,0 +1,29 @@
+"""管理: years, organisations, accounts, rubric and 业绩 grades (administrators only)."""
+
+import streamlit as st
+
+from db.services.admin import require_admin
+from texts import admin as T
+from ui import admin as ui
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+with shown_errors(stop=True):
+    require_admin(actor, "open_admin")
+st.title(T.ADMIN_TITLE)
+ui.show_flash()
+
+years, orgs, users, rubric, grades = st.tabs(
+    [T.TAB_YEARS, T.TAB_ORGS, T.TAB_USERS, T.TAB_RUBRIC, T.TAB_GRADES]
+)
+with years:
+    ui.years_tab(actor)
+with orgs:
+    ui.orgs_tab(actor)
+with users:
+    ui.users_tab(actor)
+with rubric:
+    ui.rubric_tab(actor)
+with grades:
+    ui.grades_tab(actor)

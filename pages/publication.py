@@ -1,0 +1,33 @@
+"""公示: the administrator publishes a year's results, records objections, and they become final."""
+
+import streamlit as st
+
+from db.services import publication as P
+from texts import review as T
+from ui import publication as ui
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+st.title(T.PUB_TITLE)
+st.caption(T.PUB_INTRO)
+ui.show_flash()
+
+year = ui.year_picker()
+with shown_errors(stop=True):
+    cycle_id = P.cycle_id_of(year)
+    info = P.publication_info(actor, cycle_id=cycle_id)
+    listed = P.publication_list(actor, cycle_id=cycle_id)
+
+ui.state_panel(info)
+if actor.role != "admin":
+    st.caption(T.PUB_NOT_ADMIN)
+elif info.state == "none":
+    ui.publish_form(actor, info)
+
+if info.state != "none":
+    ui.objections_panel(actor, info, listed)
+if actor.role == "admin" and info.state == "expired":
+    ui.finalize_panel(actor, info)
+
+ui.result_list(actor, info, listed)

@@ -1,0 +1,25 @@
+"""审核: the 机关工委 works through the submitted self-assessments (reviewer and admin)."""
+
+import streamlit as st
+
+from texts import review as T
+from ui import review as ui
+from ui.feedback import shown_errors
+from ui.session import require_actor
+
+actor = require_actor()
+st.title(T.REVIEW_TITLE)
+st.caption(T.REVIEW_INTRO)
+ui.show_flash()
+
+with shown_errors(stop=True):
+    year = ui.year_picker()
+    queue = ui.queue(actor, year)
+
+shown = ui.filters(queue)
+picked = ui.queue_table(queue, shown)
+if picked is None:
+    st.info(T.NO_SELECTION)
+    st.stop()
+
+ui.review_panel(actor, picked, [int(a) for a in shown["assessment_id"]])

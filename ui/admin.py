@@ -1,0 +1,634 @@
+"""The 管理 screen's tabs (years, organisations, users, rubric, grades) and the import block."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from db.models import REGIONS, ROLES
+from db.services import admin as A
+from db.services import imports as I
+from db.services.common import Actor, ServiceError
+from db.services.publication import local_time
+from rubric import RubricError, parse_rubric
+from texts import admin as T
+from texts import common as C
+from ui.feedback import shown_errors
+
+FLASH_KEY = "admin:flash"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def flash(text: str) -> None:
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flash() -> None:
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.success(text, icon=":material/check_circle:")
+
+
+def _done(text: str) -> None:
+    flash(text)
+    st.rerun()
+
+
+# ============================================================================= import block
+
+
+def _uploader_key(kind: str) -> str:
+    return f"admin:{kind}:upload:{st.session_state.get(f'admin:{kind}:upload-n', 0)}"
+
+
+def _clear_uploader(kind: str) -> None:
+    name = f"admin:{kind}:upload-n"
+    st.session_state[name] = st.session_state.get(name, 0) + 1
+
+
+def import_block(
+    actor: Actor, kind: str, importer: Callable[..., I.ImportResult], **kwargs: object
+) -> None:
+    """Templates, upload and the all-or-nothing import with every bad row listed."""
+    with st.expander(T.IMPORT_HEADER, icon=":material/upload_file:"):
+        st.caption(T.IMPORT_HELP)
+        left, right = st.columns(2)
+        left.download_button(
+            T.TEMPLATE_XLSX,
+            data=lambda: I.template(kind, "xlsx"),
+            file_name=f"{T.TEMPLATE_NAMES[kind]}.xlsx",
+            mime=XLSX_MIME,
+            on_click="ignore",
+            key=f"admin:{kind}:template-xlsx",
+            icon=":material/download:",
+        )
+        right.download_button(
+            T.TEMPLATE_CSV,
+            data=lambda: I.template(kind, "csv"),
+            file_name=f"{T.TEMPLATE_NAMES[kind]}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"admin:{kind}:template-csv",
+            icon=":material/download:",
+        )
+        uploaded = st.file_uploader(T.IMPORT_UPLOAD, type=["xlsx", "csv"], key=_uploader_key(kind))
+        if uploaded is not None and st.button(
+            T.IMPORT_BUTTON, key=f"admin:{kind}:import", type="primary"
+        ):
+            with shown_errors():
+                try:
+                    result = importer(
+                        actor, data=uploaded.getvalue(), filename=uploaded.name, **kwargs
+                    )
+                except I.ImportRejected as exc:
+                    st.error(exc.message, icon=":material/error:")
+                    st.dataframe(
+                        pd.DataFrame({T.PROBLEM_COLUMN: exc.errors}),
+                        hide_index=True,
+                        width="stretch",
+                    )
+                    return
+                _clear_uploader(kind)
+                if result.generated_passwords:
+                    st.session_state["admin:generated"] = list(result.generated_passwords)
+                _done(
+                    T.IMPORT_DONE.format(
+                        created=result.created, updated=result.updated, unchanged=result.unchanged
+                    )
+                )
+
+
+def _generated_passwords() -> None:
+    pairs = st.session_state.get("admin:generated")
+    if not pairs:
+        return
+    with st.container(border=True):
+        st.warning(T.GENERATED_PASSWORDS, icon=":material/key:")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(T.GENERATED_COLUMNS)
+        writer.writerows(pairs)
+        st.download_button(
+            T.GENERATED_DOWNLOAD,
+            data=buffer.getvalue().encode("utf-8-sig"),
+            file_name="初始密码.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        if st.button(T.GENERATED_DONE, key="admin:generated-done"):
+            st.session_state.pop("admin:generated", None)
+            st.rerun()
+
+
+# ============================================================================= years
+
+
+def years_tab(actor: Actor) -> None:
+    st.caption(T.YEARS_INTRO)
+    with shown_errors(stop=True):
+        rows = A.list_years(actor)
+    if rows:
+        table = pd.DataFrame(
+            [
+                {
+                    "year": r.year,
+                    "status": C.CYCLE_STATUS_NAMES.get(r.status, r.status),
+                    "deadline": r.deadline.isoformat() if r.deadline else "—",
+                    "criteria": r.criteria,
+                    "assessments": r.assessments,
+                    "submitted": r.submitted,
+                    "rubric_title": r.rubric_title,
+                }
+                for r in rows
+            ]
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={k: st.column_config.Column(v) for k, v in T.YEARS_COLUMNS.items()}
+            | {"year": st.column_config.NumberColumn(T.YEARS_COLUMNS["year"], format="%d")},
+        )
+    left, right = st.columns(2, gap="large")
+    with left:
+        _new_year_form(actor, rows)
+    with right:
+        _edit_year(actor, rows)
+
+
+def _new_year_form(actor: Actor, rows: list[A.YearRow]) -> None:
+    st.markdown("**" + T.NEW_YEAR_HEADER + "**")
+    next_year = (max(r.year for r in rows) + 1) if rows else date.today().year
+    open_years = [r.year for r in rows if r.status == "open"]
+    if open_years:
+        st.caption(T.STILL_OPEN.format(years="、".join(str(y) for y in open_years)))
+    with st.form("admin:new-year", enter_to_submit=False):
+        year = st.number_input(T.NEW_YEAR, min_value=2000, max_value=2100, value=next_year, step=1)
+        sources = {r.cycle_id: r.year for r in rows}
+        source = (
+            st.selectbox(
+                T.COPY_FROM,
+                list(sources),
+                format_func=lambda c: T.YEAR_LABEL.format(year=sources[c]),
+            )
+            if sources
+            else None
+        )
+        deadline = st.date_input(T.NEW_DEADLINE, value=date(int(year), 12, 20))
+        if st.form_submit_button(T.CREATE_YEAR, type="primary", icon=":material/add:"):
+            with shown_errors():
+                A.create_year(actor, year=int(year), copy_from=source, deadline=deadline)
+                _done(T.YEAR_CREATED.format(year=int(year)))
+
+
+def _edit_year(actor: Actor, rows: list[A.YearRow]) -> None:
+    st.markdown("**" + T.EDIT_YEAR_HEADER + "**")
+    if not rows:
+        return
+    by_id = {r.cycle_id: r for r in rows}
+    cycle_id = st.selectbox(
+        T.PICK_YEAR,
+        list(by_id),
+        format_func=lambda c: T.YEAR_LABEL.format(year=by_id[c].year),
+        key="admin:edit-year",
+    )
+    row = by_id[cycle_id]
+    status = C.CYCLE_STATUS_NAMES.get(row.status, row.status)
+    if row.status not in ("open", "closed"):
+        st.info(T.YEAR_NOT_EDITABLE.format(year=row.year, status=status))
+        return
+    with st.form(f"admin:year:{cycle_id}:{row.version}", enter_to_submit=False):
+        none = st.checkbox(T.NO_DEADLINE, value=row.deadline is None)
+        deadline = st.date_input(T.DEADLINE, value=row.deadline or date(row.year, 12, 20))
+        if st.form_submit_button(T.SAVE_DEADLINE):
+            with shown_errors():
+                A.set_deadline(
+                    actor,
+                    cycle_id=cycle_id,
+                    version=row.version,
+                    deadline=None if none else deadline,
+                )
+                _done(T.DEADLINE_SAVED)
+    target = "closed" if row.status == "open" else "open"
+    label = T.CLOSE_YEAR if target == "closed" else T.OPEN_YEAR
+    st.caption(T.YEAR_STATUS_NOW.format(status=status))
+    if st.button(label, key=f"admin:year-status:{cycle_id}"):
+        with shown_errors():
+            A.set_year_status(actor, cycle_id=cycle_id, version=row.version, status=target)
+            _done(T.YEAR_STATUS_SAVED.format(year=row.year, status=C.CYCLE_STATUS_NAMES[target]))
+
+
+# ============================================================================= organisations
+
+
+def orgs_tab(actor: Actor) -> None:
+    st.caption(T.ORGS_INTRO)
+    with shown_errors(stop=True):
+        frame = A.list_organisations(actor)
+    cols = st.columns([3, 2, 2], vertical_alignment="bottom")
+    search = cols[0].text_input(T.ORG_FILTER, key="admin:org-filter").strip()
+    inactive = cols[1].checkbox(T.ORG_SHOW_INACTIVE, key="admin:org-inactive")
+    cols[2].download_button(
+        T.ORG_EXPORT,
+        data=lambda: I.export_organisations(actor),
+        file_name="组织.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    shown = frame if inactive else frame[frame["active"]]
+    if search:
+        shown = shown[
+            shown["name"].str.contains(search, regex=False)
+            | shown["code"].str.contains(search, regex=False, case=False)
+        ]
+    table = shown.assign(
+        org_type_name=[C.ORG_TYPE_NAMES.get(t, t) for t in shown["org_type"]],
+        active_name=[T.ORG_ACTIVE if a else T.ORG_INACTIVE for a in shown["active"]],
+    )
+    st.dataframe(
+        table[list(T.ORG_COLUMNS)],
+        hide_index=True,
+        width="stretch",
+        height=360,
+        column_config={k: st.column_config.Column(v) for k, v in T.ORG_COLUMNS.items()},
+    )
+    _org_form(actor, frame)
+    import_block(actor, "organisations", I.import_organisations)
+
+
+def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
+    st.markdown("**" + T.ORG_EDIT_HEADER + "**")
+    by_id = {int(r.id): r for r in frame.itertuples()}
+    options: list[int | None] = [None, *by_id]
+    picked = st.selectbox(
+        T.ORG_PICK,
+        options,
+        format_func=lambda o: T.ORG_NEW if o is None else f"{by_id[o].code} {by_id[o].name}",
+        key="admin:org-pick",
+    )
+    row = by_id.get(picked) if picked is not None else None
+    parents = {
+        int(r.id): f"{r.code} {r.name}"
+        for r in frame.itertuples()
+        if r.org_type != "branch" and r.active and int(r.id) != picked
+    }
+    types = list(C.ORG_TYPE_NAMES)
+    with st.form(f"admin:org-form:{picked}", enter_to_submit=False):
+        cols = st.columns(2)
+        code = cols[0].text_input(T.ORG_CODE, value=row.code if row else "", max_chars=32)
+        name = cols[1].text_input(T.ORG_NAME, value=row.name if row else "", max_chars=120)
+        org_type = cols[0].selectbox(
+            T.ORG_TYPE,
+            types,
+            index=types.index(row.org_type) if row else types.index("branch"),
+            format_func=C.ORG_TYPE_NAMES.get,
+        )
+        region = cols[1].selectbox(
+            T.ORG_REGION, REGIONS, index=REGIONS.index(row.region) if row else 0
+        )
+        parent_options: list[int | None] = [None, *parents]
+        current_parent = int(row.parent_id) if row is not None and pd.notna(row.parent_id) else None
+        parent = st.selectbox(
+            T.ORG_PARENT,
+            parent_options,
+            index=parent_options.index(current_parent) if current_parent in parents else 0,
+            format_func=lambda p: T.ORG_NO_PARENT if p is None else parents[p],
+        )
+        members = cols[0].number_input(
+            T.ORG_MEMBERS,
+            min_value=0,
+            max_value=A.MAX_COUNT,
+            value=int(row.member_count) if row else 0,
+        )
+        staff = cols[1].number_input(
+            T.ORG_STAFF,
+            min_value=0,
+            max_value=A.MAX_COUNT,
+            value=int(row.staff_count) if row else 0,
+        )
+        active = st.checkbox(T.ORG_IS_ACTIVE, value=bool(row.active) if row else True)
+        if st.form_submit_button(T.ORG_SAVE, type="primary"):
+            item = A.OrgInput(
+                code=code,
+                name=name,
+                org_type=str(org_type),
+                region=str(region),
+                parent_code=frame.set_index("id").loc[parent, "code"] if parent else "",
+                member_count=int(members),
+                staff_count=int(staff),
+                active=active,
+            )
+            with shown_errors():
+                A.save_organisation(actor, org_id=picked, item=item)
+                _done(T.ORG_SAVED.format(name=name))
+
+
+# ============================================================================= users
+
+
+def _user_state(row: object) -> str:
+    if not row.active:  # type: ignore[attr-defined]
+        return T.USER_STATE_DISABLED
+    if row.locked:  # type: ignore[attr-defined]
+        return T.USER_STATE_LOCKED
+    return T.USER_STATE_ACTIVE
+
+
+def users_tab(actor: Actor) -> None:
+    st.caption(T.USERS_INTRO)
+    _generated_passwords()
+    with shown_errors(stop=True):
+        frame = A.list_users(actor)
+        orgs = A.evaluated_organisations(actor)
+    search = st.text_input(T.USER_FILTER, key="admin:user-filter").strip()
+    shown = frame
+    if search:
+        shown = shown[
+            shown["username"].str.contains(search, regex=False, case=False)
+            | shown["display_name"].str.contains(search, regex=False)
+            | shown["org_name"].str.contains(search, regex=False)
+        ]
+    table = shown.assign(
+        role_name=[C.ROLE_NAMES.get(r, r) for r in shown["role"]],
+        state=[_user_state(r) for r in shown.itertuples()],
+        password_changed_at=[
+            local_time(t) if pd.notna(t) else "—" for t in shown["password_changed_at"]
+        ],
+    )
+    st.dataframe(
+        table[list(T.USER_COLUMNS)],
+        hide_index=True,
+        width="stretch",
+        height=300,
+        column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
+    )
+    st.caption(T.PASSWORD_RULES)
+    org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
+    left, right = st.columns(2, gap="large")
+    with left:
+        _new_user_form(actor, org_names)
+    with right:
+        _edit_user(actor, frame, org_names)
+    import_block(actor, "users", I.import_users)
+
+
+def _generate_into(key: str) -> None:
+    password = A.generate_password()
+    st.session_state[key] = password
+    st.session_state[key + ":shown"] = password
+
+
+def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
+    st.markdown("**" + T.USER_NEW_HEADER + "**")
+    key = "admin:new-user-password"
+    st.button(
+        T.GENERATE,
+        key="admin:gen-new",
+        on_click=_generate_into,
+        args=(key,),
+        icon=":material/casino:",
+    )
+    shown = st.session_state.pop(key + ":shown", None)
+    if shown:
+        st.info(T.GENERATED.format(password=shown))
+    with st.form("admin:new-user", enter_to_submit=False):
+        username = st.text_input(T.USERNAME, max_chars=64)
+        display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
+        role = st.selectbox(T.ROLE, list(ROLES), format_func=C.ROLE_NAMES.get)
+        org_options: list[int | None] = [None, *org_names]
+        org_id = st.selectbox(
+            T.USER_ORG,
+            org_options,
+            format_func=lambda o: T.USER_ORG_NONE if o is None else org_names[o],
+        )
+        password = st.text_input(
+            T.INITIAL_PASSWORD, type="password", key=key, autocomplete="new-password"
+        )
+        if st.form_submit_button(T.CREATE_USER, type="primary", icon=":material/person_add:"):
+            with shown_errors():
+                A.create_user(
+                    actor,
+                    username=username,
+                    display_name=display_name,
+                    role=str(role),
+                    org_id=org_id,
+                    password=password or "",
+                )
+                st.session_state.pop(key, None)
+                _done(T.USER_CREATED.format(username=username.strip()))
+
+
+def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> None:
+    st.markdown("**" + T.USER_EDIT_HEADER + "**")
+    if frame.empty:
+        return
+    by_id = {int(r.id): r for r in frame.itertuples()}
+    user_id = st.selectbox(
+        T.USER_PICK,
+        list(by_id),
+        format_func=lambda u: f"{by_id[u].username}（{by_id[u].display_name or '—'}）",
+        key="admin:user-pick",
+    )
+    row = by_id[user_id]
+    if row.locked:
+        st.warning(T.LOCKED_UNTIL.format(until=local_time(row.locked_until)))
+        if st.button(T.UNLOCK, key=f"admin:unlock:{user_id}"):
+            with shown_errors():
+                A.unlock_user(actor, user_id=user_id)
+                _done(T.UNLOCKED.format(username=row.username))
+    roles = list(ROLES)
+    with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
+        display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
+        role = st.selectbox(
+            T.ROLE, roles, index=roles.index(row.role), format_func=C.ROLE_NAMES.get
+        )
+        org_options: list[int | None] = [None, *org_names]
+        current = int(row.org_id) if pd.notna(row.org_id) else None
+        org_id = st.selectbox(
+            T.USER_ORG,
+            org_options,
+            index=org_options.index(current) if current in org_names else 0,
+            format_func=lambda o: T.USER_ORG_NONE if o is None else org_names[o],
+        )
+        if st.form_submit_button(T.SAVE_USER):
+            with shown_errors():
+                A.update_user(
+                    actor,
+                    user_id=user_id,
+                    version=int(row.version),
+                    display_name=display_name,
+                    role=str(role),
+                    org_id=org_id,
+                )
+                _done(T.USER_SAVED)
+    key = f"admin:reset:{user_id}"
+    with st.popover(T.RESET_HEADER, icon=":material/lock_reset:"):
+        st.caption(T.PASSWORD_RULES)
+        st.button(
+            T.GENERATE,
+            key=f"admin:gen-reset:{user_id}",
+            on_click=_generate_into,
+            args=(key,),
+            icon=":material/casino:",
+        )
+        shown = st.session_state.pop(key + ":shown", None)
+        if shown:
+            st.info(T.GENERATED.format(password=shown))
+        password = st.text_input(
+            T.NEW_PASSWORD, type="password", key=key, autocomplete="new-password"
+        )
+        if st.button(T.RESET_BUTTON, key=f"admin:reset-do:{user_id}", type="primary"):
+            with shown_errors():
+                A.reset_password(actor, user_id=user_id, password=password or "")
+                st.session_state.pop(key, None)
+                _done(T.RESET_DONE.format(username=row.username))
+    if row.active:
+        if st.button(T.DISABLE, key=f"admin:disable:{user_id}", icon=":material/block:"):
+            with shown_errors():
+                A.set_user_active(actor, user_id=user_id, active=False)
+                _done(T.DISABLED.format(username=row.username))
+    elif st.button(T.ENABLE, key=f"admin:enable:{user_id}", icon=":material/check_circle:"):
+        with shown_errors():
+            A.set_user_active(actor, user_id=user_id, active=True)
+            _done(T.ENABLED.format(username=row.username))
+
+
+# ============================================================================= rubric
+
+
+def rubric_tab(actor: Actor) -> None:
+    st.caption(T.RUBRIC_INTRO)
+    with shown_errors(stop=True):
+        rows = A.list_years(actor)
+    if not rows:
+        return
+    by_id = {r.cycle_id: r for r in rows}
+    cycle_id = st.selectbox(
+        T.PICK_YEAR,
+        list(by_id),
+        format_func=lambda c: T.YEAR_LABEL.format(year=by_id[c].year),
+        key="admin:rubric-year",
+    )
+    row = by_id[cycle_id]
+    with shown_errors(stop=True):
+        text = A.export_rubric(actor, cycle_id=cycle_id)
+    rubric = parse_rubric(text)
+    st.markdown(
+        T.RUBRIC_SUMMARY.format(
+            title=rubric.title,
+            version=rubric.version,
+            criteria=len(rubric.items("criterion")),
+            bonus=len(rubric.items("bonus")),
+            deduction=len(rubric.items("deduction")),
+            veto=len(rubric.items("veto")),
+        )
+    )
+    st.download_button(
+        T.RUBRIC_DOWNLOAD.format(year=row.year),
+        data=text.encode("utf-8"),
+        file_name=f"评价细则-{row.year}.yaml",
+        mime="application/x-yaml",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    if row.status in ("published", "final"):
+        st.info(T.RUBRIC_LOCKED.format(year=row.year))
+        return
+    uploaded = st.file_uploader(
+        T.RUBRIC_UPLOAD, type=["yaml", "yml"], key=f"admin:rubric-upload:{cycle_id}"
+    )
+    if uploaded is None:
+        return
+    try:
+        new_text = uploaded.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        st.error(T.RUBRIC_NOT_UTF8)
+        return
+    try:
+        change = A.check_rubric(actor, cycle_id=cycle_id, text=new_text)
+    except ServiceError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return
+    except RubricError as exc:  # defensive: check_rubric turns these into InvalidInput
+        st.error(str(exc))
+        return
+    _show_change(change)
+    if change.problems or change.empty:
+        return
+    if st.button(
+        T.RUBRIC_APPLY.format(year=row.year), type="primary", key=f"admin:rubric-apply:{cycle_id}"
+    ):
+        with shown_errors():
+            A.import_rubric(actor, cycle_id=cycle_id, version=row.version, text=new_text)
+            _done(T.RUBRIC_APPLIED.format(year=row.year))
+
+
+def _show_change(change: A.RubricChange) -> None:
+    if change.problems:
+        st.error(T.RUBRIC_REFUSED, icon=":material/error:")
+        for problem in change.problems:
+            st.text("· " + problem)
+        return
+    if change.empty:
+        st.info(T.RUBRIC_NO_CHANGE)
+        return
+    st.success(T.RUBRIC_CHECK_OK)
+    if change.added:
+        st.text(T.RUBRIC_ADDED.format(codes="、".join(change.added)))
+    if change.removed:
+        st.text(T.RUBRIC_REMOVED.format(codes="、".join(change.removed)))
+    if change.changed:
+        st.text(T.RUBRIC_CHANGED.format(codes="、".join(change.changed)))
+    if change.header_changed:
+        st.text(T.RUBRIC_HEADER_CHANGED)
+
+
+# ============================================================================= grades
+
+
+def grades_tab(actor: Actor) -> None:
+    st.caption(T.GRADES_INTRO)
+    with shown_errors(stop=True):
+        rows = A.list_years(actor)
+    if not rows:
+        return
+    year = st.selectbox(
+        T.PICK_YEAR,
+        [r.year for r in rows],
+        format_func=lambda y: T.YEAR_LABEL.format(year=y),
+        key="admin:grades-year",
+    )
+    with shown_errors(stop=True):
+        frame = A.grades_table(actor, year=int(year))
+    missing = int(frame["grade"].isna().sum())
+    if missing:
+        st.warning(T.GRADES_MISSING.format(n=missing, year=year))
+    table = frame.assign(
+        grade=frame["grade"].fillna("—"),
+        updated_at=[local_time(t) if pd.notna(t) else "" for t in frame["updated_at"]],
+    )
+    st.dataframe(
+        table[list(T.GRADES_COLUMNS)],
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_config={k: st.column_config.Column(v) for k, v in T.GRADES_COLUMNS.items()},
+    )
+    import_block(actor, "grades", I.import_grades, year=int(year))
+
+
+__all__ = [
+    "grades_tab",
+    "import_block",
+    "orgs_tab",
+    "rubric_tab",
+    "show_flash",
+    "users_tab",
+    "years_tab",
+]

@@ -1,0 +1,215 @@
+"""The 公示 screen's parts: state of the year, publishing, objections, finalising, the list."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from db.services import publication as P
+from db.services.common import Actor
+from settings import get_settings
+from texts import review as T
+from ui.data import years
+from ui.feedback import shown_errors
+
+FLASH_KEY = "publication:flash"
+
+
+def flash(text: str) -> None:
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flash() -> None:
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.success(text, icon=":material/check_circle:")
+
+
+def year_picker() -> int:
+    options = sorted(years(), reverse=True)
+    if not options:
+        st.stop()
+    return int(st.selectbox(T.YEAR, options, key="publication:year"))
+
+
+def state_panel(info: P.PublicationInfo) -> None:
+    """Where the year stands: state, period, time left, objections."""
+    state = T.PUB_STATE[info.state]
+    with st.container(border=True):
+        st.markdown("**" + T.PUB_STATUS_LINE.format(year=info.year, state=state) + "**")
+        if info.published_at is not None:
+            st.caption(
+                T.PUB_PERIOD.format(
+                    start=P.local_time(info.published_at), end=P.local_time(info.publication_ends)
+                )
+            )
+        remaining = info.remaining
+        if remaining is not None:
+            st.caption(T.PUB_DAYS_LEFT.format(days=remaining.days, hours=remaining.seconds // 3600))
+        if info.finalized_at is not None:
+            st.caption(T.PUB_FINALIZED.format(at=P.local_time(info.finalized_at)))
+        if info.state == "none":
+            st.caption(
+                T.PUB_READY.format(
+                    reviewed=info.reviewed, pending=info.pending, unfinished=info.unfinished
+                )
+            )
+        excellence = (
+            T.PUB_EXCELLENCE_CONFIRMED.format(n=info.excellence_count)
+            if info.excellence_confirmed
+            else T.PUB_EXCELLENCE_NOT_CONFIRMED
+        )
+        st.caption(T.PUB_EXCELLENCE_STATE.format(state=excellence))
+
+
+def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
+    """The administrator publishes the year (only before publication)."""
+    st.subheader(T.PUB_PUBLISH_HEADER)
+    with st.form("publication:publish", enter_to_submit=False):
+        days = st.number_input(
+            T.PUB_DAYS,
+            min_value=1,
+            max_value=60,
+            value=get_settings().publication_days,
+            step=1,
+        )
+        include_unfinished = st.checkbox(T.PUB_INCLUDE_UNFINISHED) if info.unfinished else False
+        without_excellence = (
+            st.checkbox(T.PUB_WITHOUT_EXCELLENCE) if not info.excellence_confirmed else False
+        )
+        submitted = st.form_submit_button(
+            T.PUB_PUBLISH_BUTTON, type="primary", icon=":material/campaign:"
+        )
+    if submitted:
+        with shown_errors():
+            ends = P.publish_year(
+                actor,
+                cycle_id=info.cycle_id,
+                days=int(days),
+                include_unfinished=include_unfinished,
+                without_excellence=without_excellence,
+            )
+            flash(T.PUB_PUBLISHED.format(year=info.year, end=P.local_time(ends)))
+            st.rerun()
+
+
+def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> None:
+    """Objections of the year; the administrator records them and their outcomes."""
+    st.subheader(T.OBJ_HEADER)
+    with shown_errors():
+        frame = P.objections(actor, cycle_id=info.cycle_id)
+    if frame.empty:
+        st.caption(T.OBJ_NONE)
+    else:
+        shown = frame.assign(
+            created_at=[P.local_time(t) for t in frame["created_at"]],
+            resolved_at=[P.local_time(t) if pd.notna(t) else "" for t in frame["resolved_at"]],
+        )
+        st.dataframe(
+            shown[list(T.OBJ_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config={k: st.column_config.Column(v) for k, v in T.OBJ_COLUMNS.items()},
+        )
+    if actor.role != "admin":
+        return
+    left, right = st.columns(2, gap="large")
+    if info.state == "published" and not listed.empty:
+        with left, st.form("publication:objection", clear_on_submit=True, enter_to_submit=False):
+            st.markdown("**" + T.OBJ_NEW + "**")
+            names = dict(zip(listed["org_id"].astype(int), listed["name"], strict=True))
+            org_id = st.selectbox(T.OBJ_ORG, list(names), format_func=lambda o: names[o])
+            raised_by = st.text_input(T.OBJ_RAISED_BY, max_chars=P.RAISED_BY_MAX)
+            content = st.text_area(T.OBJ_CONTENT, max_chars=P.TEXT_MAX)
+            if st.form_submit_button(T.OBJ_SUBMIT, type="primary"):
+                with shown_errors():
+                    P.record_objection(
+                        actor,
+                        cycle_id=info.cycle_id,
+                        org_id=int(org_id),
+                        content=content,
+                        raised_by=raised_by,
+                    )
+                    flash(T.OBJ_RECORDED)
+                    st.rerun()
+    pending = frame[frame["outcome"] == ""] if not frame.empty else frame
+    if not pending.empty:
+        with right, st.form("publication:resolve", enter_to_submit=False):
+            st.markdown("**" + T.OBJ_RESOLVE + "**")
+            labels = {
+                int(r.id): f"#{r.id} {r.org_name}：{r.content[:30]}" for r in pending.itertuples()
+            }
+            objection_id = st.selectbox(T.OBJ_PICK, list(labels), format_func=labels.get)
+            outcome = st.radio(
+                T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.get
+            )
+            note = st.text_area(T.OBJ_NOTE, max_chars=P.TEXT_MAX)
+            st.caption(T.OBJ_CORRECT_HINT)
+            if st.form_submit_button(T.OBJ_RESOLVE_BUTTON, type="primary"):
+                with shown_errors():
+                    P.resolve_objection(
+                        actor, objection_id=int(objection_id), outcome=str(outcome), note=note
+                    )
+                    flash(T.OBJ_RESOLVED)
+                    st.rerun()
+
+
+def finalize_panel(actor: Actor, info: P.PublicationInfo) -> None:
+    st.subheader(T.FINALIZE_HEADER)
+    st.caption(T.FINALIZE_HINT)
+    if st.button(T.FINALIZE_BUTTON, type="primary", icon=":material/verified:"):
+        with shown_errors():
+            P.finalize_year(actor, cycle_id=info.cycle_id)
+            flash(T.FINALIZED.format(year=info.year))
+            st.rerun()
+
+
+def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> None:
+    """The 公示 list on screen, with a print-ready page and an Excel file to download."""
+    st.subheader(T.PUB_LIST_HEADER)
+    if listed.empty:
+        st.caption(T.PUB_LIST_EMPTY)
+        return
+    cols = st.columns(2)
+    cols[0].download_button(
+        T.PUB_PRINT,
+        data=lambda: P.print_html(actor, cycle_id=info.cycle_id),
+        file_name=f"{info.year}年度五星双优评定结果公示.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/print:",
+    )
+    cols[1].download_button(
+        T.PUB_XLSX,
+        data=lambda: P.list_xlsx(actor, cycle_id=info.cycle_id),
+        file_name=f"{info.year}年度五星双优评定结果公示.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table:",
+    )
+    table = listed.assign(
+        level=listed["level_name"],
+        excellence=[T.PUB_EXCELLENCE_MARK if e else "" for e in listed["excellence"]],
+    )
+    columns = ["no", "name", "department", "region", "org_type", "composite", "level", "excellence"]
+    st.dataframe(
+        table[columns],
+        hide_index=True,
+        width="stretch",
+        column_config={k: st.column_config.Column(T.PUB_LIST_COLUMNS[k]) for k in columns}
+        | {
+            "composite": st.column_config.NumberColumn(
+                T.PUB_LIST_COLUMNS["composite"], format="%.1f"
+            )
+        },
+    )
+
+
+__all__ = [
+    "finalize_panel",
+    "objections_panel",
+    "publish_form",
+    "result_list",
+    "show_flash",
+    "state_panel",
+    "year_picker",
+]

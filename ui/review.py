@@ -1,0 +1,559 @@
+"""The review screen's parts: the queue with filters, and one assessment under review.
+
+Widget keys carry the assessment id and the version the reviewer loaded ("base"), so typed
+points survive reruns, a save is guarded by the version the reviewer actually saw, and after a
+save the inputs start again from the database.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+import scoring
+from db.services import evidence as evidence_service
+from db.services import review as R
+from db.services.common import Actor, InvalidInput, StaleVersion
+from db.services.publication import local_time
+from texts import common as C
+from texts import review as T
+from ui.data import data_version, years
+from ui.feedback import shown_errors
+from ui.star_page import fmt, plain
+
+PICK_KEY = "review:pick"
+FLASH_KEY = "review:flash"
+STALE_KEY = "review:stale"
+TABLE_IDS_KEY = "review:table-ids"
+NEXT_KEY = "review:next"
+PENDING = "submitted"
+
+
+# ----------------------------------------------------------------------------- queue
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _queue(year: int, version: int) -> pd.DataFrame:
+    return R.load_queue(year)
+
+
+def queue(actor: Actor, year: int) -> pd.DataFrame:
+    """The year's queue (shared cache, keyed by the database change counter)."""
+    R.authorize_review(actor)
+    return _queue(year, data_version())
+
+
+def year_picker() -> int:
+    options = sorted(years(), reverse=True)
+    if not options:
+        st.info(C.ERR_NO_OPEN_CYCLE)
+        st.stop()
+    return int(st.selectbox(T.YEAR, options, key="review:year"))
+
+
+def filters(frame: pd.DataFrame) -> pd.DataFrame:
+    """Status, region, department, type, search and "changed only"; returns the rows shown."""
+    statuses = [s for s in C.STATUS_NAMES if s in set(frame["status"])]
+    cols = st.columns([2, 1, 2, 1])
+    default = [PENDING] if PENDING in statuses else statuses
+    chosen = cols[0].multiselect(
+        T.FILTER_STATUS,
+        statuses,
+        default=default,
+        format_func=lambda s: C.STATUS_NAMES[s],
+        key="review:status",
+        placeholder=T.ALL,
+    )
+    regions = cols[1].multiselect(
+        T.FILTER_REGION, sorted(set(frame["region"])), key="review:region", placeholder=T.ALL
+    )
+    departments = cols[2].multiselect(
+        T.FILTER_DEPARTMENT,
+        sorted(d for d in set(frame["department"]) if d),
+        key="review:dept",
+        placeholder=T.ALL,
+    )
+    types = cols[3].multiselect(
+        T.FILTER_TYPE,
+        [t for t in C.ORG_TYPE_NAMES if t in set(frame["org_type"])],
+        format_func=lambda t: C.ORG_TYPE_NAMES[t],
+        key="review:type",
+        placeholder=T.ALL,
+    )
+    search_col, changed_col = st.columns([3, 2], vertical_alignment="bottom")
+    search = search_col.text_input(T.FILTER_SEARCH, key="review:search").strip()
+    changed_only = changed_col.checkbox(T.FILTER_CHANGED, key="review:changed")
+    shown = frame
+    if chosen:
+        shown = shown[shown["status"].isin(chosen)]
+    if regions:
+        shown = shown[shown["region"].isin(regions)]
+    if departments:
+        shown = shown[shown["department"].isin(departments)]
+    if types:
+        shown = shown[shown["org_type"].isin(types)]
+    if search:
+        mask = shown["name"].str.contains(search, regex=False) | shown["code"].str.contains(
+            search, regex=False, case=False
+        )
+        shown = shown[mask]
+    if changed_only:
+        shown = shown[shown["changed"] > 0]
+    return shown
+
+
+def _level_name(level: object) -> str:
+    if level is None or pd.isna(level):
+        return "—"
+    return C.LEVEL_NAMES.get(int(level), str(level))
+
+
+def _on_table_select() -> None:
+    selection = st.session_state.get("review:table")
+    ids = st.session_state.get(TABLE_IDS_KEY, [])
+    rows = getattr(getattr(selection, "selection", None), "rows", None)
+    if rows is None and isinstance(selection, dict):
+        rows = selection.get("selection", {}).get("rows", [])
+    if rows:
+        position = rows[0]
+        if 0 <= position < len(ids):
+            st.session_state[PICK_KEY] = ids[position]
+
+
+def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
+    """The queue as a table (a click picks a row) and a picker; returns the chosen assessment."""
+    counts = frame["status"].value_counts()
+    st.caption(
+        T.QUEUE_CAPTION.format(
+            shown=len(shown),
+            pending=int(counts.get("submitted", 0)),
+            done=int(counts.get("reviewed", 0) + counts.get("published", 0)),
+            returned=int(counts.get("returned", 0)),
+        )
+    )
+    if shown.empty:
+        st.info(T.QUEUE_EMPTY)
+        return None
+    table = pd.DataFrame(
+        {
+            "code": shown["code"],
+            "name": shown["name"],
+            "department": shown["department"],
+            "region": shown["region"],
+            "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
+            "submitted_at": [local_time(t) if pd.notna(t) else "—" for t in shown["submitted_at"]],
+            "self_composite": shown["self_composite"],
+            "self_level_name": [_level_name(v) for v in shown["self_level"]],
+            "reviewed_composite": shown["reviewed_composite"],
+            "reviewed_level_name": [_level_name(v) for v in shown["reviewed_level"]],
+            "changed": shown["changed"],
+        }
+    )
+    st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(table)),
+        column_config={
+            key: st.column_config.Column(label) for key, label in T.QUEUE_COLUMNS.items()
+        }
+        | {
+            "self_composite": st.column_config.NumberColumn(
+                T.QUEUE_COLUMNS["self_composite"], format="%.1f"
+            ),
+            "reviewed_composite": st.column_config.NumberColumn(
+                T.QUEUE_COLUMNS["reviewed_composite"], format="%.1f"
+            ),
+        },
+        key="review:table",
+        on_select=_on_table_select,
+        selection_mode="single-row",
+    )
+    ids = [int(a) for a in shown["assessment_id"]]
+    labels = {
+        int(r.assessment_id): f"{r.name}（{C.STATUS_NAMES.get(r.status, r.status)}）"
+        for r in shown.itertuples()
+    }
+    following = st.session_state.pop(NEXT_KEY, None)
+    if following in ids:
+        st.session_state[PICK_KEY] = following
+    if st.session_state.get(PICK_KEY) not in ids:
+        st.session_state[PICK_KEY] = ids[0]
+    picked = st.selectbox(T.QUEUE_PICK, ids, format_func=lambda a: labels[a], key=PICK_KEY)
+    return int(picked) if picked is not None else None
+
+
+def next_in_queue(ids: list[int], current: int) -> int | None:
+    """The assessment after `current` in the shown queue (None at the end)."""
+    if current not in ids:
+        return ids[0] if ids else None
+    position = ids.index(current)
+    rest = ids[position + 1 :]
+    return rest[0] if rest else None
+
+
+# ----------------------------------------------------------------------------- one assessment
+
+
+def _base_key(assessment_id: int) -> str:
+    return f"review:{assessment_id}:base"
+
+
+def _key(assessment_id: int, base: int, code: str, part: str) -> str:
+    return f"review:{assessment_id}:{base}:{code}:{part}"
+
+
+def _initial(key: str, value: object) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def reload(assessment_id: int) -> None:
+    """Forget what was typed and start from the latest saved review (button callback)."""
+    st.session_state.pop(_base_key(assessment_id), None)
+    st.session_state.pop(STALE_KEY, None)
+    marker = f"review:{assessment_id}:"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(marker)]:
+        del st.session_state[key]
+
+
+def flash(text: str) -> None:
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flash() -> None:
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.success(text, icon=":material/check_circle:")
+
+
+def _results_table(
+    view: R.ReviewView, own: scoring.OrgResult, reviewed: scoring.OrgResult
+) -> pd.DataFrame:
+    rows = []
+    for key in scoring.STAR_KEYS:
+        base = view.rubric.bases[key]
+        rows.append(
+            {
+                "item": scoring.STAR_NAMES[key],
+                "self": f"{fmt(own.star_scores[key])} / {fmt(base)} "
+                + ("★" if key in own.lit_stars else "☆"),
+                "reviewed": f"{fmt(reviewed.star_scores[key])} / {fmt(base)} "
+                + ("★" if key in reviewed.lit_stars else "☆"),
+            }
+        )
+    rows.append({"item": T.BONUS_POINTS, "self": fmt(own.bonus), "reviewed": fmt(reviewed.bonus)})
+    rows.append(
+        {
+            "item": T.DEDUCTION_POINTS,
+            "self": fmt(own.deduction),
+            "reviewed": fmt(reviewed.deduction),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def _level_text(result: scoring.OrgResult) -> str:
+    return T.VETOED if result.vetoed else C.LEVEL_NAMES[result.level]
+
+
+def live_results(view: R.ReviewView, overrides: dict[str, Decimal | None]) -> None:
+    """Composite, level and stars for the branch's points and with the reviewer's inputs."""
+    own, reviewed = R.preview(view, overrides)
+    cols = st.columns(4)
+    cols[0].metric(T.SELF_BASIS + T.COMPOSITE, fmt(own.composite))
+    delta = reviewed.composite - own.composite
+    cols[1].metric(
+        T.REVIEWED_BASIS + T.COMPOSITE,
+        fmt(reviewed.composite),
+        delta=None if delta == 0 else fmt(delta),
+    )
+    cols[2].metric(T.SELF_BASIS + T.LEVEL, _level_text(own))
+    cols[3].metric(T.REVIEWED_BASIS + T.LEVEL, _level_text(reviewed))
+    st.dataframe(
+        _results_table(view, own, reviewed),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "item": st.column_config.Column(""),
+            "self": st.column_config.Column(T.SELF_BASIS),
+            "reviewed": st.column_config.Column(T.REVIEWED_BASIS),
+        },
+    )
+
+
+def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
+    if not line.evidence:
+        if line.evidence_required and line.kind == "criterion":
+            st.caption(":orange[" + T.EVIDENCE_REQUIRED_MISSING + "]")
+        else:
+            st.caption(T.EVIDENCE_NONE)
+        return
+    for info in line.evidence:
+
+        def content(evidence_id: int = info.id) -> bytes:
+            return evidence_service.download_evidence(actor, evidence_id=evidence_id).content
+
+        st.download_button(
+            info.filename,
+            data=content,
+            file_name=info.filename,
+            mime=info.content_type,
+            key=f"review:{assessment_id}:dl:{info.id}",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+        )
+
+
+def _self_text(line: R.LineView) -> str:
+    if line.self_points is None:
+        return T.SELF_NOT_SCORED
+    return T.SELF_POINTS.format(points=fmt(line.self_points))
+
+
+def line_inputs(
+    actor: Actor, view: R.ReviewView, line: R.LineView, base: int, editable: bool
+) -> tuple[Decimal | None, str]:
+    """One rubric item: the branch's side and the reviewer's inputs; (points, comment)."""
+    aid = view.assessment_id
+    points_key = _key(aid, base, line.code, "p")
+    comment_key = _key(aid, base, line.code, "c")
+    with st.container(border=True):
+        head, right = st.columns([5, 2], vertical_alignment="center")
+        head.markdown(f"**{line.code}** {plain(line.title)}")
+        if line.kind == "veto":
+            right.markdown(f"**{_self_text(line) if line.self_points else ''}**")
+        else:
+            right.markdown(
+                f"**{_self_text(line)}** · {T.MAX_POINTS.format(max=fmt(line.max_points))}"
+            )
+        branch_col, points_col, comment_col = st.columns([3, 1.2, 2.2], gap="small")
+        with branch_col:
+            with st.expander(T.STANDARD):
+                if line.standard:
+                    st.text(line.standard)
+                if line.deduction_rule:
+                    st.text(line.deduction_rule)
+            if line.auto_label and line.figure is not None:
+                st.text(
+                    T.FIGURE.format(
+                        label=line.auto_label, figure=line.figure, unit=line.auto_unit or ""
+                    )
+                )
+            st.text(T.NOTE.format(note=line.note) if line.note else T.NO_NOTE)
+            _evidence_list(actor, line, aid)
+        with points_col:
+            if line.kind == "veto":
+                _initial(points_key, bool(line.reviewed_points and line.reviewed_points > 0))
+                applied = st.checkbox(T.VETO_APPLIES, key=points_key, disabled=not editable)
+                value: Decimal | None = Decimal(1) if applied else None
+            else:
+                _initial(points_key, _as_float(line.reviewed_points))
+                label = T.DEDUCTION_POINTS if line.kind == "deduction" else T.REVIEWED_POINTS
+                number = st.number_input(
+                    label,
+                    min_value=0.0,
+                    max_value=float(line.max_points),
+                    step=0.5,
+                    format="%.1f",
+                    key=points_key,
+                    placeholder=T.REVIEWED_PLACEHOLDER if line.kind != "deduction" else "0",
+                    disabled=not editable,
+                )
+                value = None if number is None else scoring.to_decimal(number)
+        with comment_col:
+            _initial(comment_key, line.reviewer_comment)
+            comment = st.text_input(
+                T.REVIEWER_COMMENT,
+                key=comment_key,
+                max_chars=R.COMMENT_MAX,
+                help=T.REVIEWER_COMMENT_HELP,
+                disabled=not editable,
+            )
+    return value, comment
+
+
+def _tab_lines(view: R.ReviewView) -> list[tuple[str, list[R.LineView]]]:
+    tabs = []
+    for key in scoring.STAR_KEYS:
+        tabs.append(
+            (
+                scoring.STAR_NAMES[key],
+                [x for x in view.lines if x.star == key and x.kind == "criterion"],
+            )
+        )
+    tabs.append((T.TAB_ADJUSTMENTS, [x for x in view.lines if x.kind != "criterion"]))
+    return tabs
+
+
+def _task_header(line: R.LineView, last: tuple[int | None, str] | None) -> tuple[int | None, str]:
+    task = (line.task_no, line.task_title)
+    if line.kind == "criterion" and task != last and line.task_no is not None:
+        st.markdown("##### " + T.TASK_HEADER.format(no=line.task_no, title=plain(line.task_title)))
+    return task
+
+
+def _collect(values: dict[str, tuple[Decimal | None, str]]) -> list[R.ReviewLine]:
+    return [R.ReviewLine(code, points, comment) for code, (points, comment) in values.items()]
+
+
+def _stale_block(assessment_id: int) -> None:
+    if not st.session_state.get(STALE_KEY):
+        return
+    with st.container(border=True):
+        st.error(C.ERR_STALE, icon=":material/sync_problem:")
+        st.button(
+            T.RELOAD_BUTTON,
+            key=f"review:{assessment_id}:reload",
+            icon=":material/refresh:",
+            on_click=reload,
+            args=(assessment_id,),
+        )
+
+
+def _show_invalid(exc: InvalidInput) -> None:
+    st.error(exc.message, icon=":material/error:")
+    for problem in exc.errors:
+        if problem != exc.message:
+            st.markdown("- " + plain(problem))
+
+
+def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None:
+    """One assessment under review: header, live results, every item, and the decisions."""
+    with shown_errors(stop=True):
+        view = R.load_review(actor, assessment_id=assessment_id)
+    base = st.session_state.setdefault(_base_key(assessment_id), view.version)
+    mode = view.mode
+    editable = mode in ("review", "correct")
+    st.subheader(T.DETAIL_HEADER.format(name=view.org_name, code=view.org_code), divider="red")
+    st.caption(
+        T.DETAIL_META.format(
+            department=view.department or "—",
+            region=view.region,
+            org_type=C.ORG_TYPE_NAMES.get(view.org_type, view.org_type),
+            status=C.STATUS_NAMES.get(view.status, view.status),
+            submitted=local_time(view.submitted_at) if view.submitted_at else T.NOT_SUBMITTED_YET,
+        )
+    )
+    if view.return_comment:
+        st.info(T.RETURN_HISTORY.format(comment=view.return_comment), icon=":material/undo:")
+    if mode == "read":
+        st.info(T.READ_ONLY.format(status=C.STATUS_NAMES.get(view.status, view.status)))
+    elif mode == "correct":
+        st.warning(T.CORRECTION_NOTICE)
+    _stale_block(assessment_id)
+    summary = st.container()
+    values: dict[str, tuple[Decimal | None, str]] = {}
+    for tab, (_name, lines) in zip(
+        st.tabs([name for name, _ in _tab_lines(view)]), _tab_lines(view), strict=True
+    ):
+        with tab:
+            last = None
+            for line in lines:
+                last = _task_header(line, last)
+                values[line.code] = line_inputs(actor, view, line, base, editable)
+    overrides = {code: points for code, (points, _c) in values.items()}
+    with summary:
+        live_results(view, overrides)
+    if not editable:
+        return
+    lines = _collect(values)
+    if mode == "correct":
+        if st.button(T.CORRECT_BUTTON, type="primary", key=f"review:{assessment_id}:correct"):
+            _act(actor, view, base, "save", lines, queue_ids)
+        return
+    return_key = f"review:{assessment_id}:return-comment"
+    _initial(return_key, "")
+    st.text_area(
+        T.RETURN_COMMENT,
+        key=return_key,
+        max_chars=R.COMMENT_MAX,
+        help=T.RETURN_COMMENT_HELP,
+    )
+    cols = st.columns(3)
+    if cols[0].button(T.SAVE_BUTTON, key=f"review:{assessment_id}:save", width="stretch"):
+        _act(actor, view, base, "save", lines, queue_ids)
+    if cols[1].button(
+        T.RETURN_BUTTON,
+        key=f"review:{assessment_id}:return",
+        width="stretch",
+        icon=":material/undo:",
+    ):
+        _act(
+            actor,
+            view,
+            base,
+            "return",
+            lines,
+            queue_ids,
+            comment=st.session_state.get(return_key, ""),
+        )
+    if cols[2].button(
+        T.APPROVE_BUTTON,
+        key=f"review:{assessment_id}:approve",
+        type="primary",
+        width="stretch",
+        icon=":material/check:",
+        disabled=view.status != "submitted",
+    ):
+        _act(actor, view, base, "approve", lines, queue_ids)
+
+
+def _act(
+    actor: Actor,
+    view: R.ReviewView,
+    base: int,
+    action: str,
+    lines: list[R.ReviewLine],
+    queue_ids: list[int],
+    comment: str = "",
+) -> None:
+    """Carry out a decision; on success move on (the next in the queue after 退回 / 通过)."""
+    aid = view.assessment_id
+    with shown_errors():
+        try:
+            if action == "save":
+                R.save_review(actor, assessment_id=aid, version=base, lines=lines)
+                message = T.SAVED
+            elif action == "return":
+                R.return_assessment(
+                    actor, assessment_id=aid, version=base, comment=comment, lines=lines
+                )
+                message = T.RETURNED.format(name=view.org_name)
+            else:
+                R.approve_assessment(actor, assessment_id=aid, version=base, lines=lines)
+                message = T.APPROVED.format(name=view.org_name)
+        except StaleVersion:
+            st.session_state[STALE_KEY] = True
+            st.rerun()
+        except InvalidInput as exc:
+            _show_invalid(exc)
+            return
+        reload(aid)
+        flash(message)
+        if action in ("return", "approve"):
+            following = next_in_queue(queue_ids, aid)
+            if following is not None:
+                st.session_state[NEXT_KEY] = following
+                flash(T.NEXT_HINT)
+        st.rerun()
+
+
+__all__ = [
+    "filters",
+    "live_results",
+    "next_in_queue",
+    "queue",
+    "queue_table",
+    "reload",
+    "review_panel",
+    "show_flash",
+    "year_picker",
+]
