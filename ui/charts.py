@@ -67,14 +67,16 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
     city = attain[attain["scope"] == city_label].copy()
     city["year_label"] = city["year"].astype(str)
     city["status"] = city["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
+    palette = {T.MET: RED, T.NOT_MET: GREY, T.NO_TARGET: "#d5d8dc"}
+    present = [s for s in palette if s in set(city["status"])]
     base = alt.Chart(city).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
     bars = base.mark_bar(size=36).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(
             "status:N",
             title=None,
-            scale=alt.Scale(domain=[T.MET, T.NOT_MET, T.NO_TARGET], range=[RED, GREY, GREY]),
-            legend=alt.Legend(orient="top"),
+            scale=alt.Scale(domain=present, range=[palette[s] for s in present]),
+            legend=alt.Legend(orient="right"),
         ),
         tooltip=[
             alt.Tooltip("year_label:O", title=T.AX_YEAR),
@@ -87,9 +89,9 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
     labels = base.mark_text(dy=-8, fontSize=13).encode(
         y="share:Q", text=alt.Text("share:Q", format=".1%")
     )
-    target = base.mark_line(color="#1f2430", strokeDash=[6, 4], point=True).encode(
-        y="target:Q", tooltip=[alt.Tooltip("target:Q", title=T.AX_TARGET, format=".0%")]
-    )
+    target = base.mark_line(
+        color="#1f2430", strokeDash=[6, 4], point=alt.OverlayMarkDef(color="#1f2430")
+    ).encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title=T.AX_TARGET, format=".0%")])
     return _finish(alt.layer(bars, labels, target), T.CH_TARGET, height)
 
 

@@ -181,9 +181,9 @@ def gaps_panel(actor: Actor, year: int) -> None:
         pd.DataFrame(
             {
                 T.COL_NAME: gaps["name"],
+                T.COL_GAP: gaps["gap"],
                 T.COL_SELF: gaps["self"],
                 T.COL_REVIEWED: gaps["reviewed"],
-                T.COL_GAP: gaps["gap"],
                 T.COL_SELF_LEVEL: gaps["self_level"].map(C.LEVEL_NAMES),
                 T.COL_REVIEWED_LEVEL: gaps["reviewed_level"].map(C.LEVEL_NAMES),
             }

@@ -36,6 +36,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_STYLE = "wx_header"
 SCORE_STYLE = "wx_score"
 PERCENT_STYLE = "wx_percent"
+SUGGESTIONS_SHOWN = 6
+HISTORY_YEARS = 5  # keeps the report on one A4 page
 
 
 @dataclass(frozen=True)
@@ -497,8 +499,10 @@ def report_body(
     if suggestions:
         items = "".join(
             f"<li>{e(T.R_SUGGEST_ROW.format(code=code, title=title, points=_fmt(points)))}</li>"
-            for code, title, points in suggestions[:6]
+            for code, title, points in suggestions[:SUGGESTIONS_SHOWN]
         )
+        if len(suggestions) > SUGGESTIONS_SHOWN:
+            items += f"<li>{e(T.R_SUGGEST_MORE.format(n=len(suggestions)))}</li>"
         suggest = f"<h2>{T.R_SUGGEST}</h2><ul>{items}</ul>"
     hist = ""
     if not history.empty:
@@ -511,7 +515,7 @@ def report_body(
                     str(int(h.rank)),
                 ]
             )
-            for h in history.itertuples()
+            for h in history.tail(HISTORY_YEARS).itertuples()
         )
         hist = f"<h2>{T.R_HISTORY}</h2><table>{hist_rows}</table>"
     return (

@@ -1,0 +1,149 @@
+"""Exports: the Excel workbook opened with openpyxl, the 催报 list and the printable report."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+import scoring
+from db.engine import read_session, write_session
+from db.models import AuditLog, Organisation
+from db.services import excellence, exports, readmodels, statistics
+from db.services.common import PermissionDenied
+from tests.utils import actor
+
+YEAR = 2026
+
+
+def _open(content: bytes):  # type: ignore[no-untyped-def]
+    return load_workbook(io.BytesIO(content))
+
+
+def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
+    content = exports.export_workbook(actor("leader"), year=YEAR)
+    wb = _open(content)
+    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "目标达成"]
+    frame = readmodels.load_city_frame(YEAR)
+
+    ranking = wb["排名"]
+    headers = [c.value for c in ranking[1]]
+    assert headers[:4] == ["名次", "地区名次", "组织编码", "组织名称"]
+    assert {"综合得分", "等级", "五星级", "状态"} <= set(headers)
+    assert ranking.freeze_panes == "E2"
+    assert ranking.max_row == len(frame) + 1
+    col = {h: i for i, h in enumerate(headers)}
+    for excel_row, (_org, row) in zip(ranking.iter_rows(min_row=2), frame.iterrows(), strict=True):
+        assert excel_row[col["组织编码"]].value == row["code"]
+        assert excel_row[col["名次"]].value == row["rank"]
+        assert excel_row[col["综合得分"]].value == pytest.approx(row["composite"])
+        assert excel_row[col["综合得分"]].number_format == "0.0"
+        assert excel_row[col["五星级"]].value == ("是" if row["five_star"] else "否")
+    assert ranking.column_dimensions["D"].width >= 30
+
+    stars = wb["分星得分"]
+    star_headers = [c.value for c in stars[1]]
+    assert stars.freeze_panes == "D2"
+    assert star_headers[3] == "学习星得分（基本分20）" and star_headers[4] == "学习星点亮"
+    first = frame.iloc[0]
+    values = [c.value for c in stars[2]]
+    assert values[1] == first["code"]
+    for i, key in enumerate(scoring.STAR_KEYS):
+        assert values[3 + 2 * i] == pytest.approx(first[key])
+        assert values[4 + 2 * i] == ("是" if first[f"lit_{key}"] else "否")
+
+    criteria = wb["细则明细"]
+    assert [c.value for c in criteria[1]] == [
+        "组织编码",
+        "组织名称",
+        "所属星",
+        "编号",
+        "满分",
+        "自评分",
+        "审核分",
+        "采用分",
+    ]
+    assert criteria.freeze_panes == "C2"
+    entries = statistics.load_entries(YEAR)
+    assert criteria.max_row == len(entries) + 1
+
+    chosen = wb["双优名单"]
+    assert chosen.freeze_panes == "D2"
+    view = excellence.build_view(YEAR)
+    names = [
+        r[2].value
+        for r in chosen.iter_rows(min_row=2)
+        if r[0].value is not None and isinstance(r[0].value, int)
+    ]
+    assert sorted(names) == sorted(frame.loc[list(view.recommended), "name"])
+    labels = [r[0].value for r in chosen.iter_rows(min_row=2)]
+    assert "推荐名额" in labels
+
+    targets = wb["目标达成"]
+    assert [c.value for c in targets[1]][:6] == [
+        "年度",
+        "范围",
+        "组织数",
+        "五星级数",
+        "五星级占比",
+        "目标",
+    ]
+    city_rows = [r for r in targets.iter_rows(min_row=2, values_only=True) if r[1] == "全市"]
+    assert [r[0] for r in city_rows] == readmodels.load_years()
+    row = next(
+        r for r in targets.iter_rows(min_row=2) if r[0].value == YEAR and r[1].value == "全市"
+    )
+    assert row[3].value == int(frame["five_star"].sum())
+    assert row[4].value == pytest.approx(frame["five_star"].mean())
+    assert row[4].number_format == "0.0%" and row[5].value == pytest.approx(0.9)
+
+    with read_session() as session:
+        assert session.exec(select(AuditLog).where(AuditLog.action == "export_workbook")).first()
+
+
+def test_exports_refuse_branch_users(city: str) -> None:
+    with pytest.raises(PermissionDenied):
+        exports.export_workbook(actor("branch01"), year=YEAR)
+    with pytest.raises(PermissionDenied):
+        exports.chase_workbook(actor("branch01"), year=YEAR)
+    other = actor("branch02").org_id
+    with pytest.raises(PermissionDenied):
+        exports.org_report(actor("branch01"), org_id=other or 0, year=YEAR)
+
+
+def test_chase_list_workbook(city: str) -> None:
+    wb = _open(exports.chase_workbook(actor("reviewer"), year=YEAR))
+    ws = wb["催报名单"]
+    assert ws.freeze_panes == "C2"
+    frame = readmodels.load_city_frame(YEAR)
+    codes = {r[0] for r in ws.iter_rows(min_row=2, values_only=True)}
+    pending = frame[frame["status"].isin(["draft", "returned"])]
+    assert codes == set(pending["code"])
+
+
+def test_org_report_is_one_self_contained_page(city: str) -> None:
+    org_id = actor("branch01").org_id
+    assert org_id is not None
+    with write_session() as session:  # a name that would break unescaped HTML
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        org.name = "第一支部<script>alert(1)</script>"
+        session.add(org)
+    report = exports.org_report(actor("leader"), org_id=org_id, year=YEAR)
+    frame = readmodels.load_city_frame(YEAR)
+    row = frame.loc[org_id]
+    doc = report.document
+    assert "<script>" not in doc and "&lt;script&gt;" in doc
+    assert "http://" not in doc and "https://" not in doc and "<link" not in doc
+    assert "@page{size:A4" in doc
+    assert f"第 {int(row['rank'])} 名 / 共 {len(frame)} 个" in doc
+    assert "五星级" in doc or "星级" in doc
+    for key in scoring.STAR_KEYS:
+        assert scoring.STAR_NAMES[key] in doc
+    assert "距五星级" in doc
+    assert report.filename.endswith(f"_{YEAR}.html")
+    # The branch user may print its own organisation's report.
+    own = exports.org_report(actor("branch01"), org_id=org_id, year=YEAR)
+    assert "综合得分" in own.body

@@ -1,0 +1,247 @@
+"""The leadership read models: the ranking equals scoring.evaluate_frame on the raw rows, the
+five-star share per year matches a hand calculation, and the derived statistics add up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlmodel import select
+
+import scoring
+from db.engine import read_session, write_session
+from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry
+from db.services import readmodels, statistics
+from db.services.common import PermissionDenied, bump_change_counter
+from db.services.cycles import rubric_of_cycle
+from tests.utils import actor
+from ui import data, rankings
+
+
+def _raw_rows(year: int) -> tuple[list[tuple], list[int], int]:
+    """(org_id, kind, star, self_tenths, reviewed_tenths) per ScoreEntry; evaluated org ids."""
+    with read_session() as session:
+        cycle = session.exec(select(Cycle).where(Cycle.year == year)).one()
+        rows = session.exec(
+            select(
+                Assessment.org_id,
+                Criterion.kind,
+                Criterion.star,
+                ScoreEntry.self_tenths,
+                ScoreEntry.reviewed_tenths,
+            )
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .where(Assessment.cycle_id == cycle.id)
+        ).all()
+        orgs = session.exec(
+            select(Organisation.id).where(Organisation.org_type != "department")
+        ).all()
+    return list(rows), list(orgs), int(cycle.id)
+
+
+def _independent_frame(year: int, basis: str) -> pd.DataFrame:
+    """evaluate_frame built in the test from the ScoreEntry rows, not through readmodels."""
+    rows, orgs, cycle_id = _raw_rows(year)
+    rubric = rubric_of_cycle(cycle_id)
+
+    def points(self_t: int | None, reviewed_t: int | None) -> int:
+        value = self_t if basis == "self" else (reviewed_t if reviewed_t is not None else self_t)
+        return value or 0
+
+    scores = [
+        (o, star, Decimal(points(s, r)) / 10) for o, kind, star, s, r in rows if kind == "criterion"
+    ]
+    adjust: dict[int, list] = {o: [Decimal(0), Decimal(0), False] for o in orgs}
+    for o, kind, _star, s, r in rows:
+        p = Decimal(points(s, r)) / 10
+        if kind == "bonus":
+            adjust[o][0] += p
+        elif kind == "deduction":
+            adjust[o][1] += p
+        elif kind == "veto" and p > 0:
+            adjust[o][2] = True
+    return scoring.evaluate_frame(
+        pd.DataFrame(scores, columns=["org_id", "star", "points"]),
+        rubric.bases,
+        pd.DataFrame(
+            [(o, *v) for o, v in adjust.items()], columns=["org_id", "bonus", "deduction", "vetoed"]
+        ),
+        thresholds=rubric.thresholds,
+    )
+
+
+RESULT_COLUMNS = [
+    "composite_milli",
+    "star_count",
+    "five_star",
+    "level",
+    "rank",
+    "vetoed",
+    *(f"lit_{k}" for k in scoring.STAR_KEYS),
+]
+
+
+@pytest.mark.parametrize("basis", ["reviewed", "self"])
+def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
+    for year in readmodels.load_years():
+        expected = _independent_frame(year, basis)
+        frame = readmodels.load_city_frame(year, basis)
+        assert sorted(frame.index) == sorted(expected.index)
+        got = frame[RESULT_COLUMNS]
+        pd.testing.assert_frame_equal(
+            got.loc[expected.index], expected[RESULT_COLUMNS], check_dtype=False
+        )
+        # The table the leader sees: same order, same rank and composite, lit marks per star.
+        table = rankings.ranking_table(frame)
+        assert list(table.index) == list(frame.index)
+        assert table["名次"].tolist() == expected.loc[table.index, "rank"].tolist()
+        assert table["综合得分"].tolist() == [
+            m / 1000 for m in expected.loc[table.index, "composite_milli"]
+        ]
+        for key in scoring.STAR_KEYS:
+            marks = table[scoring.STAR_NAMES[key]].str[0]
+            lit = expected.loc[table.index, f"lit_{key}"]
+            assert (marks == "★").tolist() == lit.tolist()
+        ranks = table["名次"].tolist()
+        assert ranks == sorted(ranks)
+
+
+def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> None:
+    history = readmodels.load_history()
+    table = statistics.attainment_table(history, "全市")
+    for year in (2024, 2025, 2026):
+        rows, orgs, cycle_id = _raw_rows(year)
+        base = {k: Decimal(20) for k in scoring.STAR_KEYS}  # the demo rubric's bases
+        assert rubric_of_cycle(cycle_id).bases == base
+        per_org: dict[int, dict] = {
+            o: {
+                "stars": dict.fromkeys(scoring.STAR_KEYS, Decimal(0)),
+                "bonus": Decimal(0),
+                "deduction": Decimal(0),
+                "veto": False,
+            }
+            for o in orgs
+        }
+        for o, kind, star, s, r in rows:
+            p = Decimal(r if r is not None else (s or 0)) / 10
+            if kind == "criterion":
+                per_org[o]["stars"][star] += p
+            elif kind == "bonus":
+                per_org[o]["bonus"] += p
+            elif kind == "deduction":
+                per_org[o]["deduction"] += p
+            elif p > 0:
+                per_org[o]["veto"] = True
+        five = 0
+        for v in per_org.values():
+            lit = all(v["stars"][k] >= Decimal("17") for k in scoring.STAR_KEYS)  # 85% of 20
+            composite = sum(v["stars"].values()) + min(v["bonus"], Decimal(5)) - v["deduction"]
+            five += lit and composite >= 90 and not v["veto"]
+        total = len(orgs)
+        target = 0.9  # 2020 onwards
+        needed = max(0, -(-9 * total // 10) - five)  # ceil(0.9 * total) - five
+        row = table[(table["year"] == year) & (table["scope"] == "全市")].iloc[0]
+        assert (row["total"], row["five_star"]) == (total, five)
+        assert row["share"] == pytest.approx(five / total)
+        assert row["target"] == target
+        assert bool(row["met"]) == (five * 100 >= 90 * total)
+        assert row["needed"] == needed
+        regions = table[(table["year"] == year) & (table["scope"] != "全市")]
+        assert regions["total"].sum() == total and regions["five_star"].sum() == five
+    assert [scoring.target_percent(y) for y in (2017, 2018, 2019, 2020, 2030)] == [
+        None,
+        70,
+        80,
+        90,
+        90,
+    ]
+
+
+def test_statistics_add_up(demo_city: str) -> None:
+    frame = readmodels.load_city_frame(2026)
+    counts = statistics.completion_counts(frame)
+    assert counts["orgs"].sum() == len(frame)
+    chase = statistics.chase_list(frame, statistics.load_progress(2026))
+    assert set(chase["status"]) <= {"draft", "returned"}
+    assert len(chase) == int(
+        counts.set_index("state").loc[["not_started", "in_progress", "returned"], "orgs"].sum()
+    )
+    branch01 = actor("branch01").org_id
+    assert branch01 in chase.index
+    assert "支部书记 王芳" in chase.loc[branch01, "contact"]
+
+    handed = statistics.handed_in(frame)
+    reasons = statistics.missed_reasons(handed)
+    not_five = handed[~handed["five_star"]]
+    for key in scoring.STAR_KEYS:
+        n = int(reasons.set_index("reason").loc["star:" + key, "orgs"])
+        assert n == int((~not_five[f"lit_{key}"]).sum())
+    stats = statistics.criterion_stats(
+        statistics.load_entries(2026), statistics.load_criteria(2026), handed.index
+    )
+    assert stats["avg_share"].between(0, 1).all()
+    assert list(stats["avg_share"]) == sorted(stats["avg_share"])
+
+    gaps = statistics.score_gaps(readmodels.load_city_frame(2026, "self"), frame)
+    assert set(frame.loc[gaps.index, "status"]) <= {"reviewed", "published"}
+
+    history = readmodels.load_history()
+    twice = statistics.not_five_star_twice(history, 2025)
+    for org_id in twice.index:
+        for year in (2024, 2025):
+            row = history[(history.index == org_id) & (history["year"] == year)]
+            assert not bool(row["five_star"].iloc[0])
+    changes = statistics.level_changes(history)
+    assert set(changes["change"]) <= {"up", "down", "same"}
+    assert (changes["year"] > changes["prev_year"]).all()
+
+
+def test_org_detail_lines_and_evidence(demo_city: str) -> None:
+    org_id = actor("branch01").org_id
+    assert org_id is not None
+    detail = statistics.load_org_detail(2026, org_id)
+    assert len(detail.lines) == len(statistics.load_criteria(2026))
+    assert len(detail.evidence) == 2
+    assert detail.lines["evidence"].sum() == 2
+    assert detail.lines["self"].notna().sum() > 0
+
+
+def test_city_views_refuse_branch_users(demo_city: str) -> None:
+    branch = actor("branch01")
+    for call in (
+        lambda: data.city_frame(branch, 2026),
+        lambda: data.criterion_stats(branch, 2026),
+        lambda: data.chase_list(branch, 2026),
+        lambda: data.excellence_view(branch, 2026),
+        lambda: data.org_detail(branch, actor("branch02").org_id or 0, 2026),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    own = data.org_detail(branch, branch.org_id or 0, 2026)
+    assert own.org_id == branch.org_id
+    assert data.city_frame(actor("leader"), 2026).shape[0] == 24
+
+
+def test_ranking_follows_a_saved_score(demo_city: str) -> None:
+    """A write bumps the change counter, so the cached ranking is rebuilt with the new score."""
+    leader = actor("leader")
+    org_id = actor("branch02").org_id
+    before = data.city_frame(leader, 2026).loc[org_id, "composite"]
+    with write_session() as session:
+        aid = session.exec(
+            select(Assessment.id)
+            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .where(Assessment.org_id == org_id, Cycle.year == 2026)
+        ).one()
+        crit = session.exec(
+            select(Criterion)
+            .join(Cycle, Cycle.id == Criterion.cycle_id)  # type: ignore[arg-type]
+            .where(Cycle.year == 2026, Criterion.kind == "criterion")
+        ).first()
+        session.add(ScoreEntry(assessment_id=aid, criterion_id=crit.id, self_tenths=15))
+        bump_change_counter(session)
+    data.data_version.clear()
+    after = data.city_frame(leader, 2026).loc[org_id, "composite"]
+    assert after == before + 1.5
