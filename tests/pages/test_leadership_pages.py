@@ -1,0 +1,149 @@
+"""AppTest of the leadership pages: allowed roles see working screens, refused roles can't open
+them, and the main interactions (filters, drill-down, 双优 confirmation, panels) work."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.services import excellence, readmodels
+from tests.utils import actor, open_page
+
+PAGES = [
+    "pages/rankings.py",
+    "pages/dashboard.py",
+    "pages/trends.py",
+    "pages/excellence.py",
+    "pages/report.py",
+    "pages/screen.py",
+]
+ALLOWED = ["reviewer", "leader", "admin"]
+
+
+def _texts(at) -> str:  # type: ignore[no-untyped-def]
+    parts = [
+        e.value
+        for e in (
+            *at.title,
+            *at.subheader,
+            *at.caption,
+            *at.markdown,
+            *at.info,
+            *at.success,
+            *at.warning,
+        )
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("username", ALLOWED)
+def test_allowed_roles_render(demo_city: str, page: str, username: str) -> None:
+    at = open_page(username, page, timeout=90)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("username", ["branch01", None])
+def test_refused_roles_cannot_open(demo_city: str, page: str, username: str | None) -> None:
+    with pytest.raises(ValueError, match="Could not find"):
+        open_page(username, page)
+
+
+def test_rankings_filters_and_detail(demo_city: str) -> None:
+    at = open_page("leader", "pages/rankings.py", timeout=90)
+    frame = readmodels.load_city_frame(2026)
+    assert f"显示 {len(frame)} / {len(frame)} 个组织" in _texts(at)
+    table = at.dataframe[0].value
+    assert len(table) == len(frame)
+    assert table["名次"].tolist() == frame["rank"].tolist()
+
+    region = frame["region"].value_counts().index[0]
+    at.multiselect(key="rk_regions").set_value([region]).run()
+    n = int((frame["region"] == region).sum())
+    assert f"显示 {n} / {len(frame)} 个组织" in _texts(at)
+    assert len(at.dataframe[0].value) == n
+
+    at.multiselect(key="rk_regions").set_value([]).run()
+    at.text_input(key="rk_query").set_value("不存在的组织名").run()
+    assert f"显示 0 / {len(frame)} 个组织" in _texts(at)
+    at.text_input(key="rk_query").set_value("").run()
+
+    org_id = actor("branch01").org_id
+    at.selectbox(key="rk_detail").set_value(org_id).run()
+    assert not at.exception
+    text = _texts(at)
+    assert frame.at[org_id, "name"] in text
+    assert "细则得分" in text and "佐证材料" in text
+    assert any("距五星级" in t or "已达到五星级" in t for t in text.splitlines())
+    detail = at.dataframe[1].value
+    assert {"自评分", "审核分", "情况说明"} <= set(detail.columns)
+
+    at.segmented_control(key="rk_basis").set_value("self").run()
+    self_frame = readmodels.load_city_frame(2026, "self")
+    assert at.dataframe[0].value["名次"].tolist() == self_frame["rank"].tolist()
+
+
+def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
+    at = open_page("leader", "pages/dashboard.py", timeout=90)
+    frame = readmodels.load_city_frame(2026)
+    five = int(frame["five_star"].sum())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["五星级占比"] == f"{five / len(frame):.1%}"
+    assert metrics["五星级组织"] == f"{five} / {len(frame)}"
+    text = _texts(at)
+    assert "尚未提交的组织（催报名单）" in text
+    chase = next(d.value for d in at.dataframe if "联系人" in d.value.columns)
+    assert frame.at[actor("branch01").org_id, "name"] in chase["组织名称"].tolist()
+    assert len(at.get("vega_lite_chart")) >= 6
+
+
+def test_excellence_roles(demo_city: str) -> None:
+    reviewer = open_page("reviewer", "pages/excellence.py", timeout=90)
+    assert "确认最终名单" not in [b.label for b in reviewer.button]
+    assert "审核员可查看推荐名单" in _texts(reviewer)
+
+    leader = open_page("leader", "pages/excellence.py", timeout=90)
+    view = excellence.excellence_view(actor("leader"), year=2026)
+    assert {m.label: m.value for m in leader.metric}["推荐名额（25%）"] == str(view.quota)
+    confirm = next(b for b in leader.button if b.label == "确认最终名单")
+    confirm.click().run()
+    assert not leader.exception
+    assert any("双优名单已确认" in s.value for s in leader.success)
+    assert excellence.excellence_view(actor("leader"), year=2026).confirmed
+    assert not [e for e in leader.expander if e.label == "业绩等次"]
+
+    admin = open_page("admin", "pages/excellence.py", timeout=90)
+    assert [e for e in admin.expander if e.label == "业绩等次"]
+
+
+def test_screen_panels_cycle_and_fix(demo_city: str) -> None:
+    at = open_page("leader", "pages/screen.py", timeout=90)
+    assert "总体进度" in _texts(at)
+    at.run()
+    assert "排行榜" in _texts(at)
+    at.query_params["panel"] = "4"
+    at.run()
+    assert "问题导向" in _texts(at)
+    at.run()
+    assert "问题导向" in _texts(at)
+
+
+def test_report_page_offers_the_printable_report(demo_city: str) -> None:
+    at = open_page("leader", "pages/report.py", timeout=90)
+    org_id = actor("branch01").org_id
+    at.selectbox(key="rp_org").set_value(org_id).run()
+    assert not at.exception
+    assert "星级评定报告" in "".join(h.proto.body for h in at.get("html"))
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert any("打印版" in label for label in labels)
+    assert "导出 Excel" in labels
+
+
+def test_trends_org_tab(demo_city: str) -> None:
+    at = open_page("reviewer", "pages/trends.py", timeout=90)
+    org_id = actor("branch01").org_id
+    at.selectbox(key="tr_org").set_value(org_id).run()
+    assert not at.exception
+    assert "历年结果" in _texts(at)
