@@ -93,7 +93,7 @@ def cached_table(year: int, basis: str) -> pd.DataFrame:
 
 COLUMN_CONFIG = {
     T.COL_RANK: st.column_config.NumberColumn(T.COL_RANK, format="%d", width="small", pinned=True),
-    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="large", pinned=True),
+    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="medium", pinned=True),
     T.COL_COMPOSITE: st.column_config.NumberColumn(T.COL_COMPOSITE, format="%.1f", width="small"),
     T.COL_PROGRESS: st.column_config.ProgressColumn(
         T.COL_PROGRESS, format="percent", min_value=0.0, max_value=1.0, width="small"
@@ -122,7 +122,8 @@ def show_table(table: pd.DataFrame, height: int = 560) -> None:
         table,
         hide_index=True,
         column_config=COLUMN_CONFIG,
-        height=height,
+        # Few rows: no empty grid below them; many: a scrolling grid of fixed height.
+        height="auto" if len(table) <= 15 else height,
         key=TABLE_KEY,
         on_select=remember_selection,
         selection_mode="single-row",
