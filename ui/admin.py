@@ -33,6 +33,11 @@ def show_flash() -> None:
         st.success(text, icon=":material/check_circle:")
 
 
+def _height(rows: int, most: int) -> int:
+    """A table just tall enough for its rows, scrolling beyond `most` pixels."""
+    return min(most, 38 + 35 * max(rows, 1))
+
+
 def _done(text: str) -> None:
     flash(text)
     st.rerun()
@@ -255,7 +260,7 @@ def orgs_tab(actor: Actor) -> None:
         table[list(T.ORG_COLUMNS)],
         hide_index=True,
         width="stretch",
-        height=360,
+        height=_height(len(table), 360),
         column_config={k: st.column_config.Column(v) for k, v in T.ORG_COLUMNS.items()},
     )
     _org_form(actor, frame)
@@ -365,7 +370,7 @@ def users_tab(actor: Actor) -> None:
         table[list(T.USER_COLUMNS)],
         hide_index=True,
         width="stretch",
-        height=300,
+        height=_height(len(table), 300),
         column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
     )
     st.caption(T.PASSWORD_RULES)
@@ -488,12 +493,14 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
                 A.reset_password(actor, user_id=user_id, password=password or "")
                 st.session_state.pop(key, None)
                 _done(T.RESET_DONE.format(username=row.username))
-    if row.active:
+    if row.active and user_id != actor.id:
         if st.button(T.DISABLE, key=f"admin:disable:{user_id}", icon=":material/block:"):
             with shown_errors():
                 A.set_user_active(actor, user_id=user_id, active=False)
                 _done(T.DISABLED.format(username=row.username))
-    elif st.button(T.ENABLE, key=f"admin:enable:{user_id}", icon=":material/check_circle:"):
+    elif not row.active and st.button(
+        T.ENABLE, key=f"admin:enable:{user_id}", icon=":material/check_circle:"
+    ):
         with shown_errors():
             A.set_user_active(actor, user_id=user_id, active=True)
             _done(T.ENABLED.format(username=row.username))
@@ -617,7 +624,7 @@ def grades_tab(actor: Actor) -> None:
         table[list(T.GRADES_COLUMNS)],
         hide_index=True,
         width="stretch",
-        height=320,
+        height=_height(len(table), 320),
         column_config={k: st.column_config.Column(v) for k, v in T.GRADES_COLUMNS.items()},
     )
     import_block(actor, "grades", I.import_grades, year=int(year))

@@ -64,6 +64,8 @@ def state_panel(info: P.PublicationInfo) -> None:
 def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
     """The administrator publishes the year (only before publication)."""
     st.subheader(T.PUB_PUBLISH_HEADER)
+    if info.pending:
+        st.warning(T.PUB_WAIT_PENDING.format(n=info.pending), icon=":material/pending_actions:")
     with st.form("publication:publish", enter_to_submit=False):
         days = st.number_input(
             T.PUB_DAYS,
@@ -77,7 +79,10 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
             st.checkbox(T.PUB_WITHOUT_EXCELLENCE) if not info.excellence_confirmed else False
         )
         submitted = st.form_submit_button(
-            T.PUB_PUBLISH_BUTTON, type="primary", icon=":material/campaign:"
+            T.PUB_PUBLISH_BUTTON,
+            type="primary",
+            icon=":material/campaign:",
+            disabled=info.pending > 0,
         )
     if submitted:
         with shown_errors():
