@@ -1,0 +1,280 @@
+"""Benchmark the leadership pages on a 2,000-organisation city in headless Chromium.
+
+Run: ``python bench/bench_pages.py`` (about 3 minutes; prints figures and PASS/FAIL; exit 0).
+
+1. Seeds a temporary SQLite database: ``python -m db seed --orgs 2000 --years 2024-2026
+   --demo-users``, then starts ``streamlit run app.py`` on it.
+2. Logs ``leader`` in and measures, each as the median of 5 fresh browser tabs (new sessions):
+   the time until the 实时排名 table shows its rows on first load, and the time until the
+   lightest page of the same app (修改密码) shows its title: the baseline of the same run.
+3. On a loaded 实时排名 page, the time from picking a region in the filter until the table
+   and its count show the filtered rows (median of 5).
+4. Opens 20 leader sessions on 实时排名 and reads the server's resident memory (VmRSS).
+
+Targets: first load <= 2x the baseline, filter change <= 0.6 s median, memory <= 1 GB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ORGS = int(os.environ.get("BENCH_ORGS", "2000"))
+YEARS = "2024-2026"
+SAMPLES = 5
+SESSIONS = 20
+PASSWORD = "demo123456"
+TABLE_ROWS_JS = """() => { const t = document.querySelector('[data-testid="stDataFrame"] table');
+                          return t ? t.rows.length : 0; }"""
+TARGET_LOAD_RATIO = 2.0
+TARGET_FILTER_S = 0.6
+TARGET_MEMORY_MB = 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "DEMO_MODE": "0",
+            "SECRET_KEY": "bench-secret-" + "z" * 40,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def seed(db_url: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "db", "seed", "--orgs", str(ORGS), "--years", YEARS, "--demo-users"],
+        cwd=ROOT,
+        env=_env(db_url),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def start_server(db_url: str, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    handle = open(log, "w")  # noqa: SIM115 - the server outlives this function
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=_env(db_url),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the server did not start; see " + str(log))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the process and its children (MB), from /proc."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def login(context, url: str) -> None:  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(url + "/")
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=120_000)
+    page.close()
+
+
+def timed_load(context, url: str, ready: Callable) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigation to `ready(page)` in a fresh tab (a new Streamlit session)."""
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    ready(page)
+    elapsed = time.perf_counter() - started
+    page.close()
+    return elapsed
+
+
+def rankings_ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(f"() => ({TABLE_ROWS_JS})() > 10", timeout=120_000)
+
+
+def baseline_ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("heading", name="修改密码").first.wait_for(timeout=120_000)
+
+
+def caption_text(page) -> str:  # type: ignore[no-untyped-def]
+    return page.evaluate(
+        """() => { for (const el of document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+                   { if (el.innerText.startsWith('显示 ')) return el.innerText; } return ''; }"""
+    )
+
+
+def filter_changes(context, url: str, regions: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    """Seconds from picking one more region until the table and count show the filtered rows."""
+    page = context.new_page()
+    page.goto(url + "/rankings")
+    rankings_ready(page)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="地区").first
+    times = []
+    for region in regions:
+        before = caption_text(page)
+        box.click()
+        option = page.get_by_role("option", name=region, exact=True)
+        option.wait_for(timeout=30_000)
+        started = time.perf_counter()
+        option.click()
+        page.wait_for_function(
+            """(before) => { for (const el of document.querySelectorAll(
+                  '[data-testid="stCaptionContainer"]')) { if (el.innerText.startsWith('显示 '))
+                  return el.innerText !== before; } return false; }""",
+            arg=before,
+            timeout=60_000,
+        )
+        times.append(time.perf_counter() - started)
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        )
+        time.sleep(0.3)
+    page.close()
+    return times
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        print(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="bench_pages_"))
+    db_url = f"sqlite:///{work / 'bench.db'}"
+    print(f"seeding {ORGS} organisations x {YEARS} into {db_url} ...", flush=True)
+    print(f"seeded in {seed(db_url):.1f} s", flush=True)
+    proc, url = start_server(db_url, work / "server.log")
+    regions = ["越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市"][:SAMPLES]
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-dev-shm-usage"],
+            )
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
+            login(context, url)
+            rss_idle = rss_mb(proc.pid)
+            # Warm-up: the first visit of each page fills the shared caches of this process.
+            timed_load(context, url + "/rankings", rankings_ready)
+            timed_load(context, url + "/account", baseline_ready)
+            base_times, rank_times = [], []
+            for _ in range(SAMPLES):
+                base_times.append(timed_load(context, url + "/account", baseline_ready))
+                rank_times.append(timed_load(context, url + "/rankings", rankings_ready))
+            filter_times = filter_changes(context, url, regions)
+
+            pages = []
+            for _ in range(SESSIONS):
+                page = context.new_page()
+                page.goto(url + "/rankings")
+                pages.append(page)
+            for page in pages:
+                rankings_ready(page)
+            time.sleep(25)  # let every session's live refresh tick a couple of times
+            rss_sessions = rss_mb(proc.pid)
+            for page in pages:
+                page.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    base = statistics.median(base_times)
+    first = statistics.median(rank_times)
+    filt = statistics.median(filter_times)
+    ratio = first / base if base else float("inf")
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "FAIL"
+
+    print(f"city: {ORGS} organisations x 3 years (SQLite), headless Chromium, medians of {SAMPLES}")
+    print(f"baseline page (修改密码) first load : {base:.2f} s   samples {_fmt(base_times)}")
+    print(f"实时排名 first load (table shown)  : {first:.2f} s   samples {_fmt(rank_times)}")
+    print(
+        f"  ratio to baseline                : {ratio:.2f}x  target <= {TARGET_LOAD_RATIO}x  "
+        f"{verdict(ratio <= TARGET_LOAD_RATIO)}"
+    )
+    print(
+        f"filter change (region)            : {filt:.2f} s   samples {_fmt(filter_times)}  "
+        f"target <= {TARGET_FILTER_S} s  {verdict(filt <= TARGET_FILTER_S)}"
+    )
+    print(f"server RSS idle after login       : {rss_idle:.0f} MB")
+    print(
+        f"server RSS, {SESSIONS} leader sessions   : {rss_sessions:.0f} MB  "
+        f"target <= {TARGET_MEMORY_MB} MB  {verdict(rss_sessions <= TARGET_MEMORY_MB)}"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _fmt(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.2f}" for v in values) + "]"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
