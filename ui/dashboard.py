@@ -198,19 +198,16 @@ def gaps_panel(actor: Actor, year: int) -> None:
 
 
 def top_table(frame: pd.DataFrame, n: int = 15) -> None:
-    """The first n organisations (for the wall screen)."""
+    """The first n organisations as a plain table (large type on the wall screen via CSS)."""
     top = frame.head(n)
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             {
-                T.COL_RANK: top["rank"],
+                T.COL_RANK: top["rank"].astype(str),
                 T.COL_NAME: top["name"],
                 T.COL_REGION: top["region"],
-                T.COL_COMPOSITE: top["composite"],
+                T.COL_COMPOSITE: top["composite"].map("{:.1f}".format),
                 T.COL_LEVEL: top["level"].map(C.LEVEL_NAMES),
             }
-        ),
-        hide_index=True,
-        row_height=44,
-        column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
+        ).set_index(T.COL_RANK)
     )

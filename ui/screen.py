@@ -22,6 +22,8 @@ header[data-testid="stHeader"] {display:none !important;}
 h1 {font-size:2.6rem !important;}
 h3 {font-size:1.8rem !important;}
 [data-testid="stCaptionContainer"] p {font-size:1.1rem !important;}
+[data-testid="stTable"] td, [data-testid="stTable"] th {font-size:1.35rem !important;
+ padding:0.45rem 0.7rem !important;}
 </style>"""
 PANELS = len(T.SCREEN_PANEL_NAMES)
 
@@ -85,8 +87,8 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
                 .groupby(frame["region"])
                 .sum()
             )
-            st.dataframe(
-                pd.DataFrame({T.COL_REGION: by_region.index, T.COL_ORG_COUNT: by_region.values}),
-                hide_index=True,
-                row_height=40,
+            st.table(
+                pd.DataFrame(
+                    {T.COL_REGION: by_region.index, T.COL_ORG_COUNT: by_region.values}
+                ).set_index(T.COL_REGION)
             )
