@@ -67,6 +67,7 @@ if can_confirm:
                 cycle_version=view.cycle_version,
             )
             st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
+            data.changed_here()
             st.rerun()
 else:
     if actor.role not in excellence.CONFIRM_ROLES:
@@ -103,6 +104,7 @@ if actor.role in excellence.GRADE_ROLES:
                 else:
                     n = excellence.set_grades(actor, year=year, grades=changes)
                     st.session_state["ex_flash"] = T.EX_GRADES_SAVED.format(n=n)
+                    data.changed_here()
                     st.rerun()
         with shown_errors():
             ux.import_form(actor, year)

@@ -200,3 +200,9 @@ def excellence_view(actor: Actor | None, year: int) -> excellence.ExcellenceView
 def rubric_criteria(year: int) -> pd.DataFrame:
     """The year's rubric lines (public: the rubric is not personal)."""
     return _criteria(year, data_version())
+
+
+def changed_here() -> None:
+    """After a write in this session: read the change counter afresh on the next access, so the
+    page that follows shows the write at once instead of after the counter's poll interval."""
+    data_version.clear()

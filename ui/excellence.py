@@ -9,6 +9,7 @@ from db.models import GRADES
 from db.services import excellence, imports
 from db.services.common import Actor
 from texts import leadership as T
+from ui import data
 
 ID = "_org_id"
 
@@ -36,13 +37,13 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
 CANDIDATE_CONFIG = {
     ID: None,
     T.COL_RANK: st.column_config.NumberColumn(format="%d", width="small"),
-    T.COL_NAME: st.column_config.TextColumn(width="large"),
+    T.COL_NAME: st.column_config.TextColumn(width="medium"),
     T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width="small"),
     T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width="small"),
     T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width="small"),
     T.COL_TIED: st.column_config.CheckboxColumn(width="small"),
     T.COL_SELECTED: st.column_config.CheckboxColumn(width="small"),
-    T.COL_REASON: st.column_config.TextColumn(width="large", max_chars=excellence.REASON_MAX),
+    T.COL_REASON: st.column_config.TextColumn(width="medium", max_chars=excellence.REASON_MAX),
 }
 
 
@@ -95,6 +96,7 @@ def import_form(actor: Actor, year: int) -> None:
             result = imports.import_grades(
                 actor, data=upload.getvalue(), filename=upload.name, year=year
             )
+            data.changed_here()
             st.success(
                 T.EX_IMPORT_OK.format(
                     summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
