@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -147,3 +148,26 @@ def test_org_report_is_one_self_contained_page(city: str) -> None:
     # The branch user may print its own organisation's report.
     own = exports.org_report(actor("branch01"), org_id=org_id, year=YEAR)
     assert "综合得分" in own.body
+
+
+def test_criteria_sheet_values_and_awkward_names(city: str) -> None:
+    org_id = actor("branch01").org_id
+    with write_session() as session:
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        org.name = " A&B <支部>\x01 "
+        session.add(org)
+    wb = _open(exports.export_workbook(actor("admin"), year=YEAR))
+    rows = list(wb["细则明细"].iter_rows(min_row=2, values_only=True))
+    frame = readmodels.load_city_frame(YEAR)
+    code = frame.at[org_id, "code"]
+    mine = [r for r in rows if r[0] == code]
+    assert mine and {r[1] for r in mine} == {" A&B <支部> "}
+    entries = statistics.load_entries(YEAR)
+    expected = entries[entries["org_id"] == org_id].set_index("code")
+    assert len(mine) == len(expected)
+    for _code, _name, _star, crit, _max, self_p, reviewed_p, used in mine:
+        e = expected.loc[crit]
+        assert self_p == (None if e["self_tenths"] is pd.NA else e["self_tenths"] / 10)
+        assert reviewed_p == (None if e["reviewed_tenths"] is pd.NA else e["reviewed_tenths"] / 10)
+        assert used == (reviewed_p if reviewed_p is not None else self_p)
