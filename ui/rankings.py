@@ -300,6 +300,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
             T.COL_CRIT_NOTE: st.column_config.TextColumn(width="large"),
         },
         key=f"rk_lines_{org_id}",
+        placeholder="—",
     )
     st.markdown(f"**{T.DETAIL_EVIDENCE}**")
     if detail.evidence.empty:
