@@ -18,6 +18,7 @@ from db.services.publication import local_time
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
+from ui.data import changed_here
 from ui.feedback import shown_errors
 
 FLASH_KEY = "admin:flash"
@@ -39,6 +40,7 @@ def _height(rows: int, most: int) -> int:
 
 
 def _done(text: str) -> None:
+    changed_here()
     flash(text)
     st.rerun()
 

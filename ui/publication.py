@@ -9,13 +9,14 @@ from db.services import publication as P
 from db.services.common import Actor
 from settings import get_settings
 from texts import review as T
-from ui.data import years
+from ui.data import changed_here, years
 from ui.feedback import shown_errors
 
 FLASH_KEY = "publication:flash"
 
 
 def flash(text: str) -> None:
+    changed_here()  # flashes follow a write: show it at once
     st.session_state.setdefault(FLASH_KEY, []).append(text)
 
 

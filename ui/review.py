@@ -19,7 +19,7 @@ from db.services.common import Actor, InvalidInput, StaleVersion
 from db.services.publication import local_time
 from texts import common as C
 from texts import review as T
-from ui.data import data_version, years
+from ui.data import changed_here, data_version, years
 from ui.feedback import shown_errors
 from ui.star_page import fmt, plain
 
@@ -536,6 +536,7 @@ def _act(
         except InvalidInput as exc:
             _show_invalid(exc)
             return
+        changed_here()
         reload(aid)
         flash(message)
         if action in ("return", "approve"):

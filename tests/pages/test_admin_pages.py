@@ -1,0 +1,320 @@
+"""AppTest of 审核, 公示, 管理, 审计日志 and 修改密码: each role sees what it may, the main
+interactions work, and the page guards hold even when a page script is opened directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from db.engine import read_session, write_session
+from db.models import Organisation, User
+from db.services import auth, publication, review
+from tests.services.cycle_helpers import (
+    approve_all_submitted,
+    assessment,
+    assessments_with,
+    audit_rows,
+    confirm_recommended,
+    open_cycle_id,
+)
+from tests.utils import actor, open_page, token_for
+from ui.session import TEST_TOKEN_KEY
+from ui.star_page import fmt
+
+ROOT = Path(__file__).resolve().parents[2]
+MY_PAGES = {
+    "pages/review.py": ["reviewer", "admin"],
+    "pages/publication.py": ["reviewer", "leader", "admin"],
+    "pages/admin.py": ["admin"],
+    "pages/audit.py": ["admin"],
+    "pages/account.py": ["branch01", "reviewer", "leader", "admin"],
+}
+CASES = [(page, user) for page, users in MY_PAGES.items() for user in users]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test has its own database; the process-wide page caches must not carry over."""
+    st.cache_data.clear()
+
+
+def _texts(at) -> str:  # type: ignore[no-untyped-def]
+    parts = [
+        e.value
+        for e in (
+            *at.title,
+            *at.subheader,
+            *at.caption,
+            *at.markdown,
+            *at.info,
+            *at.success,
+            *at.warning,
+            *at.error,
+            *at.text,
+        )
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def _ok(at) -> None:  # type: ignore[no-untyped-def]
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize(("page", "username"), CASES, ids=[f"{p[6:-3]}-{u}" for p, u in CASES])
+def test_allowed_roles_render(demo_city: str, page: str, username: str) -> None:
+    at = open_page(username, page, timeout=90)
+    _ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+
+
+@pytest.mark.parametrize(
+    ("page", "username"),
+    [
+        ("pages/admin.py", "reviewer"),
+        ("pages/audit.py", "leader"),
+        ("pages/review.py", "branch01"),
+        ("pages/publication.py", "branch01"),
+    ],
+)
+def test_page_scripts_opened_directly_still_refuse(
+    demo_city: str, page: str, username: str
+) -> None:
+    """Hiding the page is not the protection: the page's own service calls refuse and log."""
+    before = len(audit_rows("access_denied"))
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    at.session_state[TEST_TOKEN_KEY] = token_for(username)
+    at.run()
+    _ok(at)
+    assert any("权限" in e.value for e in at.error)
+    assert len(audit_rows("access_denied")) > before
+    assert not at.button or all(
+        b.label not in ("审核通过", "发布公示", "新建账号") for b in at.button
+    )
+
+
+# ----------------------------------------------------------------------------- 审核
+
+
+def _review_page(username: str = "reviewer") -> AppTest:
+    at = open_page(username, "pages/review.py", timeout=90)
+    _ok(at)
+    return at
+
+
+def _picked(at) -> int:  # type: ignore[no-untyped-def]
+    return int(at.selectbox(key="review:pick").value)
+
+
+def _points_key(at, code: str) -> str:  # type: ignore[no-untyped-def]
+    aid = _picked(at)
+    base = at.session_state[f"review:{aid}:base"]
+    return f"review:{aid}:{base}:{code}:p"
+
+
+def test_review_queue_starts_with_pending_submissions(demo_city: str) -> None:
+    at = _review_page()
+    pending = assessments_with("submitted")
+    assert _picked(at) in pending
+    assert f"待审核 {len(pending)} 份" in _texts(at)
+    assert at.multiselect(key="review:status").value == ["submitted"]
+    assert [b.label for b in at.button if b.label in ("保存审核意见", "退回修改", "审核通过")] == [
+        "保存审核意见",
+        "退回修改",
+        "审核通过",
+    ]
+
+
+def test_a_changed_point_without_reason_is_refused_on_the_page(demo_city: str) -> None:
+    at = _review_page()
+    aid = _picked(at)
+    view = review.load_review(actor("reviewer"), assessment_id=aid)
+    line = next(x for x in view.lines if x.kind == "criterion" and (x.self_points or 0) >= 1)
+    at.number_input(key=_points_key(at, line.code)).set_value(float(line.self_points - 1)).run()
+    _ok(at)
+    # The live result already shows the cut.
+    _own, cut = review.preview(view, {line.code: line.self_points - 1})
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["审核后综合得分"] == fmt(cut.composite)
+    at.button(key=f"review:{aid}:approve").click().run()
+    _ok(at)
+    assert any("理由" in e.value for e in at.error)
+    assert assessment(aid).status == "submitted"
+
+
+def test_approve_with_a_reason_moves_on_to_the_next(demo_city: str) -> None:
+    at = _review_page()
+    aid = _picked(at)
+    view = review.load_review(actor("reviewer"), assessment_id=aid)
+    line = next(x for x in view.lines if x.kind == "criterion" and (x.self_points or 0) >= 1)
+    at.number_input(key=_points_key(at, line.code)).set_value(float(line.self_points - 1)).run()
+    base = at.session_state[f"review:{aid}:base"]
+    at.text_input(key=f"review:{aid}:{base}:{line.code}:c").input("记录不全，核减1分").run()
+    at.button(key=f"review:{aid}:approve").click().run()
+    _ok(at)
+    assert assessment(aid).status == "reviewed"
+    assert _picked(at) != aid and _picked(at) in assessments_with("submitted")
+    assert any("审核通过" in s.value for s in at.success)
+
+
+def test_return_with_a_comment(demo_city: str) -> None:
+    at = _review_page("admin")
+    aid = _picked(at)
+    at.button(key=f"review:{aid}:return").click().run()
+    assert any("退回意见" in e.value for e in at.error)
+    at.text_area(key=f"review:{aid}:return-comment").input("请补充签到表").run()
+    at.button(key=f"review:{aid}:return").click().run()
+    _ok(at)
+    row = assessment(aid)
+    assert row.status == "returned" and row.return_comment == "请补充签到表"
+
+
+def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
+    aid = assessments_with("submitted")[0]
+    org_id = assessment(aid).org_id
+    hostile = "**粗体** <img src=x onerror=alert(1)> [链接](http://evil.example)"
+    with write_session() as session:
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        org.name = "支部" + hostile
+        session.add(org)
+    review.return_assessment(
+        actor("reviewer"), assessment_id=aid, version=assessment(aid).version, comment=hostile
+    )
+    at = _review_page()
+    at.multiselect(key="review:status").set_value(["returned"]).run()
+    at.selectbox(key="review:pick").set_value(aid).run()
+    _ok(at)
+    assert any(hostile in i.value for i in at.info)
+    for element in at.markdown:
+        assert "<img" not in element.value or "\\<img" in element.value
+    assert any(hostile in s.value for s in at.subheader)
+
+
+# ----------------------------------------------------------------------------- 公示
+
+
+def test_admin_publishes_and_leader_sees_the_list(demo_city: str) -> None:
+    at = open_page("admin", "pages/publication.py", timeout=90)
+    _ok(at)
+    assert "待审核" in _texts(at) or "尚未审核" in _texts(at)
+    publish = next(b for b in at.button if b.label == "发布公示")
+    assert publish.disabled  # submissions still wait for review
+    cycle_id = open_cycle_id()
+    approve_all_submitted(actor("reviewer"), cycle_id)
+    info = publication.publication_info(actor("admin"), cycle_id=cycle_id)
+    confirm_recommended(actor("leader"), info.year)
+    at = open_page("admin", "pages/publication.py", timeout=90)
+    at.checkbox[0].check()  # 确认未完成测评的组织不参加评定 (sent with the form)
+    next(b for b in at.button if b.label == "发布公示").click().run()
+    _ok(at)
+    assert any("已发布" in s.value for s in at.success)
+    leader = open_page("leader", "pages/publication.py", timeout=90)
+    _ok(leader)
+    assert "公示中" in _texts(leader)
+    assert not [b for b in leader.button if b.label in ("发布公示", "登记", "确认定档")]
+    table = leader.dataframe[-1].value
+    assert len(table) == len(publication.publication_list(actor("leader"), cycle_id=cycle_id))
+    # Objections: the admin records one on the page.
+    at = open_page("admin", "pages/publication.py", timeout=90)
+    at.text_area[0].input("反映该支部主题党日活动记录不全")
+    next(b for b in at.button if b.label == "登记").click().run()
+    _ok(at)
+    assert len(publication.objections(actor("admin"), cycle_id=cycle_id)) == 1
+
+
+def test_a_final_year_shows_its_list_to_reviewers(demo_city: str) -> None:
+    at = open_page("reviewer", "pages/publication.py", timeout=90)
+    at.selectbox(key="publication:year").set_value(2025).run()
+    _ok(at)
+    assert "已定档" in _texts(at)
+    assert at.dataframe and len(at.dataframe[-1].value) > 0
+
+
+# ----------------------------------------------------------------------------- 管理
+
+
+def test_admin_tabs_and_creating_an_account(demo_city: str) -> None:
+    at = open_page("admin", "pages/admin.py", timeout=90)
+    _ok(at)
+    assert [t.label for t in at.tabs] == ["年度", "组织", "用户", "评价细则", "业绩等次"]
+    form_inputs = {t.label: t for t in at.text_input if t.key is None or "new-user" in t.key}
+    form_inputs["用户名"].input("zhang.san")
+    form_inputs["姓名"].input("张三")
+    at.text_input(key="admin:new-user-password").input("short")
+    next(b for b in at.button if b.label == "新建账号").click().run()
+    _ok(at)
+    assert "至少" in _texts(at)
+    assert "党组织" in _texts(at)  # the default role is 支部书记, which needs an organisation
+    at.text_input(key="admin:new-user-password").input("Shaoxing#Zhang-2026")
+    next(s for s in at.selectbox if s.label == "角色").set_value("leader")
+    next(b for b in at.button if b.label == "新建账号").click().run()
+    _ok(at)
+    with read_session() as session:
+        assert session.exec(select(User).where(User.username == "zhang.san")).first() is not None
+
+
+def test_generated_password_is_shown_once_and_fills_the_form(demo_city: str) -> None:
+    at = open_page("admin", "pages/admin.py", timeout=90)
+    next(b for b in at.button if b.key == "admin:gen-new").click().run()
+    _ok(at)
+    password = at.text_input(key="admin:new-user-password").value
+    assert password and not auth.password_problems(password)
+    assert any(password in i.value for i in at.info)
+
+
+def test_disabling_an_account_from_the_page_ends_its_session(demo_city: str) -> None:
+    token = token_for("leader")
+    at = open_page("admin", "pages/admin.py", timeout=90)
+    leader_id = actor("leader").id
+    at.selectbox(key="admin:user-pick").set_value(leader_id).run()
+    at.button(key=f"admin:disable:{leader_id}").click().run()
+    _ok(at)
+    assert auth.resolve_session(token) is None
+
+
+# ----------------------------------------------------------------------------- 审计日志
+
+
+def test_audit_log_lists_and_filters_events(demo_city: str) -> None:
+    token_for("leader")
+    at = open_page("admin", "pages/audit.py", timeout=90)
+    _ok(at)
+    frame = at.dataframe[0].value
+    assert "登录" in set(frame["action_name"])
+    at.multiselect(key="audit:actions").set_value(["login"]).run()
+    _ok(at)
+    assert set(at.dataframe[0].value["action_name"]) == {"登录"}
+
+
+# ----------------------------------------------------------------------------- 修改密码
+
+
+def test_account_page_changes_the_password_with_the_current_one(demo_city: str) -> None:
+    at = open_page("branch01", "pages/account.py", timeout=90)
+    _ok(at)
+    assert "至少 8 个字符" in _texts(at)
+    fields = at.text_input
+    fields[0].input("wrong-current")
+    fields[1].input("Branch#New-Pass-2026")
+    fields[2].input("Branch#New-Pass-2026")
+    at.button[0].click().run()
+    assert any("当前密码不正确" in e.value for e in at.error)
+    fields = at.text_input
+    fields[0].input("demo123456")
+    fields[1].input("Branch#New-Pass-2026")
+    fields[2].input("Branch#Other-2026")
+    at.button[0].click().run()
+    assert any("不一致" in e.value for e in at.error)
+    fields = at.text_input
+    fields[0].input("demo123456")
+    fields[1].input("Branch#New-Pass-2026")
+    fields[2].input("Branch#New-Pass-2026")
+    at.button[0].click().run()
+    _ok(at)
+    assert any("已修改" in s.value for s in at.success)
+    assert auth.login("branch01", "Branch#New-Pass-2026")[0].username == "branch01"
