@@ -338,19 +338,21 @@ def export_button(actor: Actor, year: int, key: str) -> None:
 
 def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     """Searchable picker of the organisation whose detail is shown (a table pick sets it)."""
-    options: list[int | None] = [None, *(int(i) for i in shown.index)]
+    # Labels are built in one vectorised step: 2,000 per-option lookups cost ~0.2 s a run.
+    labels: dict[int | None, str] = {None: T.DETAIL_NONE}
+    labels.update(
+        zip(shown.index.astype("int64"), shown["name"] + "（" + shown["code"] + "）", strict=True)
+    )
     chosen = st.session_state.get(DETAIL_KEY)
     if chosen is not None and chosen not in frame.index:
         st.session_state[DETAIL_KEY] = None
-    elif chosen is not None and chosen not in options:
-        options.append(int(chosen))
-    names = frame["name"]
-    codes = frame["code"]
-
-    def label(org: int | None) -> str:
-        return T.DETAIL_NONE if org is None else f"{names[org]}（{codes[org]}）"
-
+    elif chosen is not None and chosen not in labels:
+        labels[int(chosen)] = f"{frame.at[chosen, 'name']}（{frame.at[chosen, 'code']}）"
     picked = st.selectbox(
-        T.DETAIL_PICK, options, format_func=label, key=DETAIL_KEY, help=T.DETAIL_PICK_HELP
+        T.DETAIL_PICK,
+        list(labels),
+        format_func=labels.__getitem__,
+        key=DETAIL_KEY,
+        help=T.DETAIL_PICK_HELP,
     )
     return None if picked is None else int(picked)
