@@ -19,7 +19,6 @@ with shown_errors(stop=True):
 shown = ui.filters(queue)
 picked = ui.queue_table(queue, shown)
 if picked is None:
-    st.info(T.NO_SELECTION)
-    st.stop()
+    st.stop()  # the queue said why it is empty
 
 ui.review_panel(actor, picked, [int(a) for a in shown["assessment_id"]])

@@ -51,7 +51,6 @@ QUEUE_COLUMNS = {
     "reviewed_level_name": "审核等级",
     "changed": "改动条数",
 }
-NO_SELECTION = "请选择一份测评开始审核。"
 
 DETAIL_HEADER = "{name}（{code}）"
 DETAIL_META = "{department} · {region} · {org_type} · 状态：{status} · 提交时间：{submitted}"
