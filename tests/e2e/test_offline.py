@@ -1,0 +1,89 @@
+"""Nothing leaves the server: every request of a full session of each role goes to its host.
+
+Chromium records every request (documents, scripts, styles, fonts, images, map tiles, XHR,
+websockets) while each demo account logs in, opens every page of its menu, clicks every tab
+there, and logs out. Any http(s)/ws(s) request to another host fails the test.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.helpers import login, wait_app
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNTS = ("branch01", "branch02", "reviewer", "leader", "admin")
+NETWORK_SCHEMES = ("http", "https", "ws", "wss")
+
+
+class Recorder:
+    """Every URL the page asked for, including websockets and service-worker fetches."""
+
+    def __init__(self, context, page) -> None:  # type: ignore[no-untyped-def]
+        self.urls: list[str] = []
+        context.on("request", lambda request: self.urls.append(request.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+
+    def foreign(self, host: str) -> list[str]:
+        return sorted(
+            {
+                url
+                for url in self.urls
+                if urlsplit(url).scheme in NETWORK_SCHEMES and urlsplit(url).netloc != host
+            }
+        )
+
+
+def _menu_links(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The href of every page in the sidebar menu (the menu of this role)."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    return [href for i in range(links.count()) if (href := links.nth(i).get_attribute("href"))]
+
+
+def _click_every_tab(page) -> None:  # type: ignore[no-untyped-def]
+    tabs = page.locator('[data-testid="stMain"] [role="tab"]')
+    for i in range(tabs.count()):
+        tabs.nth(i).click()
+        wait_app(page)
+
+
+def test_login_page_loads_nothing_from_outside(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    recorder = Recorder(context, page)
+    page.goto(live_server.url + "/")
+    wait_app(page)
+    page.get_by_label("用户名").wait_for()
+    context.close()
+    host = urlsplit(live_server.url).netloc
+    assert recorder.urls, "no request was recorded"
+    assert recorder.foreign(host) == []
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_full_session_loads_nothing_from_outside(
+    live_server, browser, shots, username: str
+) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    recorder = Recorder(context, page)
+    login(page, live_server.url, username)
+    links = _menu_links(page)
+    assert links, f"{username} sees no menu"
+    for href in links:
+        page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+        wait_app(page)
+        _click_every_tab(page)
+    shots(page, f"{username}-last-page")
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_label("用户名").wait_for(timeout=30_000)
+    context.close()
+
+    host = urlsplit(live_server.url).netloc
+    assert len(recorder.urls) > len(links), "too few requests recorded to be a real session"
+    assert recorder.foreign(host) == [], f"{username}'s session reached outside the server"
+    print(f"{username}: {len(links)} pages, {len(recorder.urls)} requests, all to {host}")
