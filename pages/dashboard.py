@@ -31,10 +31,10 @@ with st.expander(T.SECTION_TARGET + "（数据）"):
     dashboard.target_table(attain)
 
 st.subheader(T.SECTION_DISTRIBUTION)
-dashboard.distribution_panel(frame)
+dashboard.distribution_panel(year, frame)
 
 st.subheader(T.SECTION_HEAT)
-dashboard.heat_panel(frame)
+dashboard.heat_panel(year, frame)
 
 st.subheader(T.SECTION_PROBLEMS)
 dashboard.problems_panel(actor, year, frame)

@@ -32,8 +32,8 @@ with city_tab:
         },
     )
     left, right = st.columns(2)
-    left.altair_chart(charts.city_levels_chart(history), theme="streamlit")
-    right.altair_chart(charts.changes_chart(changes), theme="streamlit")
+    charts.show(left, ("city_levels",), lambda: charts.city_levels_chart(history))
+    charts.show(right, ("changes",), lambda: charts.changes_chart(changes))
     if len(years) < 2:
         st.info(T.TRENDS_NEED_TWO)
     else:
@@ -59,7 +59,9 @@ with org_tab:
     )
     if org_id is not None:
         rows = trends.org_rows(history, int(org_id))
-        st.altair_chart(charts.org_trend_chart(rows), theme="streamlit")
+        charts.show(
+            st.container(), ("org_trend", int(org_id)), lambda: charts.org_trend_chart(rows)
+        )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(
             trends.org_table(rows),

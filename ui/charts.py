@@ -7,12 +7,17 @@ fonts are the theme's system fonts, so nothing is loaded from outside the server
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import scoring
 from texts import common as C
 from texts import leadership as T
+from ui import data
 
 RED = "#c0392b"
 GOLD = "#d4a017"
@@ -424,3 +429,16 @@ def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_legend(labelFontSize=16, titleFontSize=16)
         .configure_text(fontSize=18)
     )
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _spec(key: tuple, version: int, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    # Building and validating an Altair spec costs ~0.1 s per chart: done once per data version
+    # and shared by every session (keyed by `key`, which names the chart and its inputs).
+    with alt.data_transformers.disable_max_rows():
+        return _build().to_dict()
+
+
+def show(container: DeltaGenerator, key: tuple, build: Callable[[], alt.TopLevelMixin]) -> None:
+    """Draw a chart from the shared spec cache; `key` must name everything the chart shows."""
+    container.vega_lite_chart(spec=_spec(key, data.data_version(), build), theme="streamlit")

@@ -12,8 +12,6 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 
-CHART_THEME = "streamlit"
-
 
 def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
@@ -46,8 +44,12 @@ def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
         st.info(T.NO_DATA)
         return attain
     left, right = st.columns(2)
-    left.altair_chart(charts.target_chart(attain, T.CITY_SCOPE, height), theme=CHART_THEME)
-    right.altair_chart(charts.region_target_chart(attain, T.CITY_SCOPE, height), theme=CHART_THEME)
+    charts.show(left, ("target", height), lambda: charts.target_chart(attain, T.CITY_SCOPE, height))
+    charts.show(
+        right,
+        ("region_target", height),
+        lambda: charts.region_target_chart(attain, T.CITY_SCOPE, height),
+    )
     return attain
 
 
@@ -75,17 +77,19 @@ def target_table(attain: pd.DataFrame) -> None:
     )
 
 
-def distribution_panel(frame: pd.DataFrame, height: int = 260) -> None:
+def distribution_panel(year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)
-    left.altair_chart(charts.level_chart(frame, height), theme=CHART_THEME)
-    right.altair_chart(charts.composite_histogram(frame, 90, height), theme=CHART_THEME)
+    charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
+    charts.show(
+        right, ("histogram", year, height), lambda: charts.composite_histogram(frame, 90, height)
+    )
 
 
-def heat_panel(frame: pd.DataFrame, height: int = 300) -> None:
+def heat_panel(year: int, frame: pd.DataFrame, height: int = 300) -> None:
     """Region × star: how often each star is lit."""
     shares = statistics.region_star_share(frame)
-    st.altair_chart(charts.star_heatmap(shares, height), theme=CHART_THEME)
+    charts.show(st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, height))
 
 
 def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "reviewed") -> None:
@@ -98,8 +102,8 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
     stats = data.criterion_stats(actor, year, basis)
     reasons, lost = data.missed(actor, year, basis)
     left, right = st.columns(2)
-    left.altair_chart(charts.weakest_chart(stats), theme=CHART_THEME)
-    right.altair_chart(charts.missed_chart(reasons), theme=CHART_THEME)
+    charts.show(left, ("weakest", year, basis), lambda: charts.weakest_chart(stats))
+    charts.show(right, ("missed", year, basis), lambda: charts.missed_chart(reasons))
     if not lost.empty:
         st.markdown(f"**{T.SECTION_MISSED_CRITERIA}**")
         st.dataframe(
@@ -123,7 +127,7 @@ def completion_panel(
     """Completion of the year, and the list of organisations to chase (催报)."""
     counts = statistics.completion_counts(frame)
     left, right = st.columns([2, 3])
-    left.altair_chart(charts.completion_chart(counts), theme=CHART_THEME)
+    charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
     if not with_list:
         pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
         right.metric(T.SECTION_CHASE, int(pending["orgs"].sum()))
@@ -176,7 +180,7 @@ def gaps_panel(actor: Actor, year: int) -> None:
     st.markdown(T.GAPS_SUMMARY.format(n=len(gaps), avg=f"{gaps['gap'].mean():.1f}", down=down))
     left, right = st.columns([3, 2])
     if (gaps["gap"] > 0).any():
-        left.altair_chart(charts.gaps_chart(gaps), theme=CHART_THEME)
+        charts.show(left, ("gaps", year), lambda: charts.gaps_chart(gaps))
     right.dataframe(
         pd.DataFrame(
             {

@@ -52,18 +52,34 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
     if panel == 0:
         attain = data.attainment_table(actor, T.CITY_SCOPE)
         left, right = st.columns(2)
-        left.altair_chart(charts.big(charts.target_chart(attain, T.CITY_SCOPE, 420)))
-        right.altair_chart(charts.big(charts.region_share_bars(attain, year, T.CITY_SCOPE, 420)))
+        charts.show(
+            left,
+            ("big_target",),
+            lambda: charts.big(charts.target_chart(attain, T.CITY_SCOPE, 420)),
+        )
+        charts.show(
+            right,
+            ("big_regions", year),
+            lambda: charts.big(charts.region_share_bars(attain, year, T.CITY_SCOPE, 420)),
+        )
     elif panel == 1:
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T.SCREEN_TOP.format(n=12))
             dashboard.top_table(frame, 12)
-        right.altair_chart(charts.big(charts.level_chart(frame, 480)))
+        charts.show(right, ("big_levels", year), lambda: charts.big(charts.level_chart(frame, 480)))
     elif panel == 2:
         left, right = st.columns([3, 2])
-        left.altair_chart(charts.big(charts.star_heatmap(statistics.region_star_share(frame), 460)))
-        right.altair_chart(charts.big(charts.composite_histogram(frame, 90, 460)))
+        charts.show(
+            left,
+            ("big_heat", year),
+            lambda: charts.big(charts.star_heatmap(statistics.region_star_share(frame), 460)),
+        )
+        charts.show(
+            right,
+            ("big_histogram", year),
+            lambda: charts.big(charts.composite_histogram(frame, 90, 460)),
+        )
     elif panel == 3:
         scope = statistics.handed_in(frame)
         if scope.empty:
@@ -72,12 +88,18 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         stats = data.criterion_stats(actor, year)
         reasons, _lost = data.missed(actor, year)
         left, right = st.columns(2)
-        left.altair_chart(charts.big(charts.weakest_chart(stats, 10, 460)))
-        right.altair_chart(charts.big(charts.missed_chart(reasons, 460)))
+        charts.show(
+            left, ("big_weakest", year), lambda: charts.big(charts.weakest_chart(stats, 10, 460))
+        )
+        charts.show(
+            right, ("big_missed", year), lambda: charts.big(charts.missed_chart(reasons, 460))
+        )
     else:
         counts = statistics.completion_counts(frame)
         left, right = st.columns([3, 2])
-        left.altair_chart(charts.big(charts.completion_chart(counts, 440)))
+        charts.show(
+            left, ("big_completion", year), lambda: charts.big(charts.completion_chart(counts, 440))
+        )
         with right:
             pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
             st.metric(T.SECTION_CHASE, int(pending["orgs"].sum()))
