@@ -144,7 +144,7 @@ def _org_detail(year: int, org_id: int, version: int) -> statistics.OrgDetail:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _excellence(year: int, version: int) -> excellence.ExcellenceView:
-    return excellence.build_view(year)
+    return excellence.build_view(year, _city_frame(year, "reviewed", version))
 
 
 def criterion_stats(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:

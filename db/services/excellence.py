@@ -119,12 +119,16 @@ def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  
     return scoring.select_excellence(frame, grades, ratio=ratio)
 
 
-def build_view(year: int) -> ExcellenceView:
-    """The year's recommendation and confirmed list (no actor: reached via excellence_view)."""
+def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
+    """The year's recommendation and confirmed list (no actor: reached via excellence_view).
+
+    `frame` may be the year's reviewed city frame when the caller already has it (cached).
+    """
     cycle, frozen = _cycle_row(year)
     assert cycle.id is not None
     ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
-    frame = readmodels.load_city_frame(year, "reviewed")
+    if frame is None:
+        frame = readmodels.load_city_frame(year, "reviewed")
     grades = load_grades(year)
     result = recommend(frame, grades, ratio)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
