@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -121,11 +123,27 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
         )
 
 
+def deadline_note(year: int, today: date | None = None) -> None:
+    """The year's submission deadline and how many days are left (for 催报)."""
+    info = next((c for c in data.cycle_list() if c.year == year), None)
+    if info is None or info.deadline is None or not info.is_open:
+        return
+    days = (info.deadline - (today or date.today())).days
+    when = info.deadline.isoformat()
+    if days > 0:
+        st.caption(T.DEADLINE_LEFT.format(date=when, days=days))
+    elif days == 0:
+        st.warning(T.DEADLINE_TODAY.format(date=when))
+    else:
+        st.warning(T.DEADLINE_PASSED.format(date=when, days=-days))
+
+
 def completion_panel(
     actor: Actor, year: int, frame: pd.DataFrame, *, with_list: bool = True
 ) -> None:
     """Completion of the year, and the list of organisations to chase (催报)."""
     counts = statistics.completion_counts(frame)
+    deadline_note(year)
     left, right = st.columns([2, 3])
     charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
     if not with_list:
