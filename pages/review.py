@@ -21,4 +21,4 @@ picked = ui.queue_table(queue, shown)
 if picked is None:
     st.stop()  # the queue said why it is empty
 
-ui.review_panel(actor, picked, [int(a) for a in shown["assessment_id"]])
+ui.review_fragment(actor, picked, [int(a) for a in shown["assessment_id"]])

@@ -352,7 +352,9 @@ def line_inputs(
         with points_col:
             if line.kind == "veto":
                 _initial(points_key, bool(line.reviewed_points and line.reviewed_points > 0))
-                applied = st.checkbox(T.VETO_APPLIES, key=points_key, disabled=not editable)
+                applied = st.checkbox(
+                    T.VETO_APPLIES, key=points_key, disabled=not editable, persist_state="session"
+                )
                 value: Decimal | None = Decimal(1) if applied else None
             else:
                 _initial(points_key, _as_float(line.reviewed_points))
@@ -366,6 +368,7 @@ def line_inputs(
                     key=points_key,
                     placeholder=T.REVIEWED_PLACEHOLDER if line.kind != "deduction" else "0",
                     disabled=not editable,
+                    persist_state="session",
                 )
                 value = None if number is None else scoring.to_decimal(number)
         with comment_col:
@@ -376,8 +379,22 @@ def line_inputs(
                 max_chars=R.COMMENT_MAX,
                 help=T.REVIEWER_COMMENT_HELP,
                 disabled=not editable,
+                persist_state="session",
             )
     return value, comment
+
+
+def _kept_inputs(view: R.ReviewView, line: R.LineView, base: int) -> tuple[Decimal | None, str]:
+    """The inputs of an item on a tab that is not drawn: as typed before, else as saved."""
+    state = st.session_state
+    points_key = _key(view.assessment_id, base, line.code, "p")
+    comment_key = _key(view.assessment_id, base, line.code, "c")
+    comment = str(state.get(comment_key, line.reviewer_comment) or "")
+    if line.kind == "veto":
+        applied = state.get(points_key, bool(line.reviewed_points and line.reviewed_points > 0))
+        return (Decimal(1) if applied else None), comment
+    number = state.get(points_key, _as_float(line.reviewed_points))
+    return (None if number is None else scoring.to_decimal(number)), comment
 
 
 def _tab_lines(view: R.ReviewView) -> list[tuple[str, list[R.LineView]]]:
@@ -425,6 +442,12 @@ def _show_invalid(exc: InvalidInput) -> None:
             st.markdown("- " + plain(problem))
 
 
+@st.fragment
+def review_fragment(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None:
+    """The review panel as a fragment: typing reruns only the panel, not the queue above it."""
+    review_panel(actor, assessment_id, queue_ids)
+
+
 def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None:
     """One assessment under review: header, live results, every item, and the decisions."""
     with shown_errors(stop=True):
@@ -451,9 +474,17 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     _stale_block(assessment_id)
     summary = st.container()
     values: dict[str, tuple[Decimal | None, str]] = {}
-    for tab, (_name, lines) in zip(
-        st.tabs([name for name, _ in _tab_lines(view)]), _tab_lines(view), strict=True
-    ):
+    sections = _tab_lines(view)
+    # Only the open tab is drawn (60 items at once make every rerun slow in the browser);
+    # the inputs of the other tabs keep their values in the session.
+    tabs = st.tabs(
+        [name for name, _ in sections], key=f"review:{assessment_id}:tabs", on_change="rerun"
+    )
+    for tab, (_name, lines) in zip(tabs, sections, strict=True):
+        if not tab.open:
+            for line in lines:
+                values[line.code] = _kept_inputs(view, line, base)
+            continue
         with tab:
             last = None
             for line in lines:
@@ -554,6 +585,7 @@ __all__ = [
     "queue",
     "queue_table",
     "reload",
+    "review_fragment",
     "review_panel",
     "show_flash",
     "year_picker",
