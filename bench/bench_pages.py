@@ -200,6 +200,7 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
         return 0
+    load_start = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="bench_pages_"))
     db_url = f"sqlite:///{work / 'bench.db'}"
     print(f"seeding {ORGS} organisations x {YEARS} into {db_url} ...", flush=True)
@@ -253,6 +254,10 @@ def main() -> int:
         return "PASS" if ok else "FAIL"
 
     print(f"city: {ORGS} organisations x 3 years (SQLite), headless Chromium, medians of {SAMPLES}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, 1-min load average {load_start:.1f} at start, "
+        f"{os.getloadavg()[0]:.1f} at end (other processes compete for the same CPUs)"
+    )
     print(f"baseline page (修改密码) first load : {base:.2f} s   samples {_fmt(base_times)}")
     print(f"实时排名 first load (table shown)  : {first:.2f} s   samples {_fmt(rank_times)}")
     print(
