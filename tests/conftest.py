@@ -122,22 +122,84 @@ def sqlite_url(
     dispose_engines()
 
 
-@pytest.fixture
-def demo_city(sqlite_url: str) -> str:
-    """The SQLite database filled with a small demo city (24 organisations, 2024–2026)."""
+@pytest.fixture(scope="session")
+def demo_city_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo city seeded once into a SQLite file that each test copies."""
     from tests.utils import make_city
 
-    make_city()
-    return sqlite_url
+    folder = tmp_path_factory.mktemp("city")
+    url = _fresh_sqlite(sqlite_template, folder)
+    with pytest.MonkeyPatch.context() as mp:
+        _use(url, mp)
+        make_city()
+        dispose_engines()
+    get_settings.cache_clear()
+    return folder / "app.db"
+
+
+@pytest.fixture(scope="session")
+def pg_city_template(pg_database: str) -> Iterator[str]:
+    """A PostgreSQL database holding the small demo city, cloned per test (CREATE ... TEMPLATE)."""
+    from tests.utils import make_city
+
+    url = _fresh_pg(pg_database)
+    with pytest.MonkeyPatch.context() as mp:
+        _use(url, mp)
+        make_city()
+        dispose_engines()
+    get_settings.cache_clear()
+    name = f"wx_city_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _clone_pg(template_url: str) -> str:
+    name = f"wx_t_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"'))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg(url: str) -> None:
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
-def city(db_url: str) -> str:
-    """A small demo city on each backend."""
-    from tests.utils import make_city
+def demo_city(
+    demo_city_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh copy of the small demo city on SQLite (24 organisations, 2024–2026)."""
+    url = _fresh_sqlite(demo_city_template, tmp_path)
+    _use(url, monkeypatch)
+    yield url
+    dispose_engines()
 
-    make_city()
-    return db_url
+
+@pytest.fixture(params=BACKENDS)
+def city(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh copy of the small demo city on each backend."""
+    if request.param == "sqlite":
+        url = _fresh_sqlite(request.getfixturevalue("demo_city_template"), tmp_path)
+    else:
+        url = _clone_pg(request.getfixturevalue("pg_city_template"))
+    _use(url, monkeypatch)
+    yield url
+    dispose_engines()
+    if request.param != "sqlite":
+        _drop_pg(url)
 
 
 @pytest.fixture(scope="session")
