@@ -7,11 +7,12 @@ from texts import admin as T
 from texts import common as C
 from ui.feedback import shown_errors
 from ui.session import require_actor
+from ui.star_page import plain
 
 actor = require_actor()
 st.title(T.ACCOUNT_TITLE)
 st.caption(T.ACCOUNT_INTRO)
-st.markdown(T.ACCOUNT_USER.format(username=actor.username, role=C.ROLE_NAMES[actor.role]))
+st.markdown(T.ACCOUNT_USER.format(username=plain(actor.username), role=C.ROLE_NAMES[actor.role]))
 st.info(T.PASSWORD_RULES, icon=":material/password:")
 
 with st.form("account:password", clear_on_submit=True, enter_to_submit=False):

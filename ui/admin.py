@@ -20,6 +20,7 @@ from texts import admin as T
 from texts import common as C
 from ui.data import changed_here
 from ui.feedback import shown_errors
+from ui.star_page import plain
 
 FLASH_KEY = "admin:flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -333,7 +334,7 @@ def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
             )
             with shown_errors():
                 A.save_organisation(actor, org_id=picked, item=item)
-                _done(T.ORG_SAVED.format(name=name))
+                _done(T.ORG_SAVED.format(name=plain(name)))
 
 
 # ============================================================================= users
@@ -428,7 +429,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
                     password=password or "",
                 )
                 st.session_state.pop(key, None)
-                _done(T.USER_CREATED.format(username=username.strip()))
+                _done(T.USER_CREATED.format(username=plain(username.strip())))
 
 
 def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> None:
@@ -448,7 +449,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
         if st.button(T.UNLOCK, key=f"admin:unlock:{user_id}"):
             with shown_errors():
                 A.unlock_user(actor, user_id=user_id)
-                _done(T.UNLOCKED.format(username=row.username))
+                _done(T.UNLOCKED.format(username=plain(row.username)))
     roles = list(ROLES)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
@@ -494,18 +495,18 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
             with shown_errors():
                 A.reset_password(actor, user_id=user_id, password=password or "")
                 st.session_state.pop(key, None)
-                _done(T.RESET_DONE.format(username=row.username))
+                _done(T.RESET_DONE.format(username=plain(row.username)))
     if row.active and user_id != actor.id:
         if st.button(T.DISABLE, key=f"admin:disable:{user_id}", icon=":material/block:"):
             with shown_errors():
                 A.set_user_active(actor, user_id=user_id, active=False)
-                _done(T.DISABLED.format(username=row.username))
+                _done(T.DISABLED.format(username=plain(row.username)))
     elif not row.active and st.button(
         T.ENABLE, key=f"admin:enable:{user_id}", icon=":material/check_circle:"
     ):
         with shown_errors():
             A.set_user_active(actor, user_id=user_id, active=True)
-            _done(T.ENABLED.format(username=row.username))
+            _done(T.ENABLED.format(username=plain(row.username)))
 
 
 # ============================================================================= rubric
@@ -530,7 +531,7 @@ def rubric_tab(actor: Actor) -> None:
     rubric = parse_rubric(text)
     st.markdown(
         T.RUBRIC_SUMMARY.format(
-            title=rubric.title,
+            title=plain(rubric.title),
             version=rubric.version,
             criteria=len(rubric.items("criterion")),
             bonus=len(rubric.items("bonus")),

@@ -455,10 +455,12 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     base = st.session_state.setdefault(_base_key(assessment_id), view.version)
     mode = view.mode
     editable = mode in ("review", "correct")
-    st.subheader(T.DETAIL_HEADER.format(name=view.org_name, code=view.org_code), divider="red")
+    st.subheader(
+        T.DETAIL_HEADER.format(name=plain(view.org_name), code=plain(view.org_code)), divider="red"
+    )
     st.caption(
         T.DETAIL_META.format(
-            department=view.department or "—",
+            department=plain(view.department) or "—",
             region=view.region,
             org_type=C.ORG_TYPE_NAMES.get(view.org_type, view.org_type),
             status=C.STATUS_NAMES.get(view.status, view.status),
@@ -466,7 +468,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
         )
     )
     if view.return_comment:
-        st.info(T.RETURN_HISTORY.format(comment=view.return_comment), icon=":material/undo:")
+        st.info(T.RETURN_HISTORY.format(comment=plain(view.return_comment)), icon=":material/undo:")
     if mode == "read":
         st.info(T.READ_ONLY.format(status=C.STATUS_NAMES.get(view.status, view.status)))
     elif mode == "correct":
@@ -557,10 +559,10 @@ def _act(
                 R.return_assessment(
                     actor, assessment_id=aid, version=base, comment=comment, lines=lines
                 )
-                message = T.RETURNED.format(name=view.org_name)
+                message = T.RETURNED.format(name=plain(view.org_name))
             else:
                 R.approve_assessment(actor, assessment_id=aid, version=base, lines=lines)
-                message = T.APPROVED.format(name=view.org_name)
+                message = T.APPROVED.format(name=plain(view.org_name))
         except StaleVersion:
             st.session_state[STALE_KEY] = True
             st.rerun()

@@ -174,9 +174,13 @@ def test_return_with_a_comment(demo_city: str) -> None:
 
 
 def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
+    """Markdown and HTML typed by users stay text: no link, no image, no tag is rendered."""
     aid = assessments_with("submitted")[0]
     org_id = assessment(aid).org_id
-    hostile = "**粗体** <img src=x onerror=alert(1)> [链接](http://evil.example)"
+    hostile = (
+        "**粗体** <img src=x onerror=alert(1)> ![图](http://evil.example/x.png) "
+        "[链接](http://evil.example)"
+    )
     with write_session() as session:
         org = session.get(Organisation, org_id)
         assert org is not None
@@ -189,10 +193,10 @@ def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
     at.multiselect(key="review:status").set_value(["returned"]).run()
     at.selectbox(key="review:pick").set_value(aid).run()
     _ok(at)
-    assert any(hostile in i.value for i in at.info)
-    for element in at.markdown:
-        assert "<img" not in element.value or "\\<img" in element.value
-    assert any(hostile in s.value for s in at.subheader)
+    rendered = [*at.info, *at.subheader, *at.caption, *at.markdown, *at.success, *at.warning]
+    assert any("粗体" in e.value and "evil" in e.value for e in at.info)  # shown …
+    for element in rendered:  # … but as text: every markdown/HTML character is escaped
+        assert "](http" not in element.value and "<img" not in element.value.replace("\\<", "")
 
 
 # ----------------------------------------------------------------------------- 公示
