@@ -26,32 +26,98 @@ class PageSpec:
 
 # Order here is the order in the menu. Sections group the sidebar.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "我的支部", "overview", ":material/home:", ("branch",), "自评",
-             default_for=("branch",)),
-    PageSpec("pages/learning.py", "学习星", "learning", ":material/menu_book:", ("branch",), "自评"),
+    PageSpec(
+        "pages/overview.py",
+        "我的支部",
+        "overview",
+        ":material/home:",
+        ("branch",),
+        "自评",
+        default_for=("branch",),
+    ),
+    PageSpec(
+        "pages/learning.py", "学习星", "learning", ":material/menu_book:", ("branch",), "自评"
+    ),
     PageSpec("pages/standard.py", "规范星", "standard", ":material/rule:", ("branch",), "自评"),
-    PageSpec("pages/service.py", "服务星", "service", ":material/volunteer_activism:",
-             ("branch",), "自评"),
-    PageSpec("pages/democracy.py", "民主星", "democracy", ":material/how_to_vote:",
-             ("branch",), "自评"),
-    PageSpec("pages/innovation.py", "创新星", "innovation", ":material/lightbulb:",
-             ("branch",), "自评"),
-    PageSpec("pages/dashboard.py", "总览", "dashboard", ":material/dashboard:",
-             ("reviewer", "leader", "admin"), "全市", default_for=("reviewer", "leader", "admin")),
-    PageSpec("pages/rankings.py", "实时排名", "rankings", ":material/leaderboard:",
-             ("reviewer", "leader", "admin"), "全市"),
-    PageSpec("pages/trends.py", "历年趋势", "trends", ":material/trending_up:",
-             ("reviewer", "leader", "admin"), "全市"),
-    PageSpec("pages/excellence.py", "双优", "excellence", ":material/workspace_premium:",
-             ("reviewer", "leader", "admin"), "全市"),
-    PageSpec("pages/report.py", "导出与打印", "report", ":material/print:",
-             ("reviewer", "leader", "admin"), "全市"),
-    PageSpec("pages/screen.py", "大屏", "screen", ":material/tv:",
-             ("reviewer", "leader", "admin"), "全市"),
-    PageSpec("pages/review.py", "审核", "review", ":material/fact_check:", ("reviewer", "admin"),
-             "审核与公示"),
-    PageSpec("pages/publication.py", "公示", "publication", ":material/campaign:",
-             ("reviewer", "leader", "admin"), "审核与公示"),
+    PageSpec(
+        "pages/service.py",
+        "服务星",
+        "service",
+        ":material/volunteer_activism:",
+        ("branch",),
+        "自评",
+    ),
+    PageSpec(
+        "pages/democracy.py", "民主星", "democracy", ":material/how_to_vote:", ("branch",), "自评"
+    ),
+    PageSpec(
+        "pages/innovation.py", "创新星", "innovation", ":material/lightbulb:", ("branch",), "自评"
+    ),
+    PageSpec(
+        "pages/dashboard.py",
+        "总览",
+        "dashboard",
+        ":material/dashboard:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+        default_for=("reviewer", "leader", "admin"),
+    ),
+    PageSpec(
+        "pages/rankings.py",
+        "实时排名",
+        "rankings",
+        ":material/leaderboard:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+    ),
+    PageSpec(
+        "pages/trends.py",
+        "历年趋势",
+        "trends",
+        ":material/trending_up:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+    ),
+    PageSpec(
+        "pages/excellence.py",
+        "双优",
+        "excellence",
+        ":material/workspace_premium:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+    ),
+    PageSpec(
+        "pages/report.py",
+        "导出与打印",
+        "report",
+        ":material/print:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+    ),
+    PageSpec(
+        "pages/screen.py",
+        "大屏",
+        "screen",
+        ":material/tv:",
+        ("reviewer", "leader", "admin"),
+        "全市",
+    ),
+    PageSpec(
+        "pages/review.py",
+        "审核",
+        "review",
+        ":material/fact_check:",
+        ("reviewer", "admin"),
+        "审核与公示",
+    ),
+    PageSpec(
+        "pages/publication.py",
+        "公示",
+        "publication",
+        ":material/campaign:",
+        ("reviewer", "leader", "admin"),
+        "审核与公示",
+    ),
     PageSpec("pages/admin.py", "管理", "admin", ":material/settings:", ("admin",), "系统"),
     PageSpec("pages/audit.py", "审计日志", "audit", ":material/history:", ("admin",), "系统"),
     PageSpec("pages/account.py", "修改密码", "account", ":material/key:", ALL_ROLES, "账号"),
@@ -67,8 +133,13 @@ def pages_for(actor: Actor | None) -> list[PageSpec]:
 def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
     """st.navigation for this actor: only the pages its role may open."""
     if actor is None:
-        login = st.Page(str(ROOT / "pages" / "login.py"), title="登录", url_path="login",
-                        icon=":material/login:", default=True)
+        login = st.Page(
+            str(ROOT / "pages" / "login.py"),
+            title="登录",
+            url_path="login",
+            icon=":material/login:",
+            default=True,
+        )
         return st.navigation([login], position="hidden")
     sections: dict[str, list] = {}
     for spec in pages_for(actor):
