@@ -244,6 +244,10 @@ ENABLE = "重新启用"
 DISABLED = "{username} 已停用，其登录已立即失效。"
 ENABLED = "{username} 已重新启用。"
 UNLOCK = "解除锁定"
+LOCKED_LIST = (
+    "以下账号因连续登录失败被临时锁定：{names}。如确认是本人操作，"
+    "可在右侧“修改账号”中选中后解除锁定。"
+)
 UNLOCKED = "{username} 已解除锁定。"
 LOCKED_UNTIL = "因连续登录失败，账号锁定至 {until}"
 PASSWORD_RULES = (

@@ -354,6 +354,12 @@ def users_tab(actor: Actor) -> None:
     with shown_errors(stop=True):
         frame = A.list_users(actor)
         orgs = A.evaluated_organisations(actor)
+    locked = frame[frame["locked"] & frame["active"]]
+    if not locked.empty:
+        st.warning(
+            T.LOCKED_LIST.format(names="、".join(plain(u) for u in locked["username"])),
+            icon=":material/lock:",
+        )
     search = st.text_input(T.USER_FILTER, key="admin:user-filter").strip()
     shown = frame
     if search:
