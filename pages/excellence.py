@@ -9,6 +9,7 @@ from ui import data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
 from ui.session import require_actor
+from ui.star_page import plain
 
 actor = require_actor()
 with shown_errors(stop=True):
@@ -31,7 +32,7 @@ cols[2].metric(T.EX_ELIGIBLE, len(view.eligible))
 cols[3].metric(T.EX_RECOMMENDED, len(view.recommended))
 names = view.candidates["name"]
 if view.tie_at_cut:
-    st.warning(T.EX_TIE.format(names="、".join(names[o] for o in view.tied if o in names)))
+    st.warning(T.EX_TIE.format(names="、".join(plain(names[o]) for o in view.tied if o in names)))
 if view.confirmed_at:
     st.success(T.EX_CONFIRMED.format(at=as_local(view.confirmed_at), n=len(view.final)))
     if view.changed_since:

@@ -17,6 +17,7 @@ from db.services.cycles import rubric_of_cycle
 from texts import common as C
 from texts import leadership as T
 from ui import data
+from ui.star_page import plain
 
 TABLE_KEY = "rk_table"
 ORDER_KEY = "rk_order"
@@ -275,7 +276,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
     """One organisation: summary, gap to five-star, per-criterion points, evidence files."""
     org_id = int(row.name)  # type: ignore[arg-type]
     detail = data.org_detail(actor, org_id, year)
-    st.subheader(T.DETAIL_TITLE.format(name=row["name"], year=year))
+    st.subheader(T.DETAIL_TITLE.format(name=plain(str(row["name"])), year=year))
     st.markdown(
         T.DETAIL_SUMMARY.format(
             composite=f"{row['composite']:.1f}",
@@ -287,7 +288,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
     )
     st.markdown(gap_text(row, year))
     if detail.return_comment and detail.status == "returned":
-        st.warning(T.DETAIL_RETURN_COMMENT.format(comment=detail.return_comment))
+        st.warning(T.DETAIL_RETURN_COMMENT.format(comment=plain(detail.return_comment)))
     st.markdown(f"**{T.DETAIL_CRITERIA}**")
     st.dataframe(
         detail_lines_table(detail),
@@ -308,10 +309,11 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         return
     for ev in detail.evidence.itertuples(index=False):
         cols = st.columns([1, 4, 1.2, 2, 1.2])
-        cols[0].write(ev.code)
-        cols[1].write(ev.filename)
-        cols[2].write(evidence_service.human_size(int(ev.size)))
-        cols[3].write(statistics.as_local(ev.uploaded_at))
+        # st.text: file names are user-written and must not be read as markdown.
+        cols[0].text(ev.code)
+        cols[1].text(ev.filename)
+        cols[2].text(evidence_service.human_size(int(ev.size)))
+        cols[3].text(statistics.as_local(ev.uploaded_at))
         cols[4].download_button(
             T.DETAIL_DOWNLOAD,
             data=_download(actor, int(ev.id)),
