@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -42,6 +43,7 @@ from db.services.cycles import (
 from db.services.freeze import ensure_cycle_editable
 from db.services.readmodels import authorize_org_view
 from rubric import Criterion, Rubric
+from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 
@@ -246,23 +248,36 @@ def _cycle_info(cycle: Cycle) -> CycleInfo:
     return CycleInfo(cycle.id, cycle.year, cycle.status, cycle.deadline, cycle.version)
 
 
-def _load_header(session: Session, assessment_id: int) -> tuple[Assessment, Cycle, Organisation]:
+def _load_header_or_none(
+    session: Session, assessment_id: int
+) -> tuple[Assessment, Cycle, Organisation] | None:
     row = session.exec(
         select(Assessment, Cycle, Organisation)
         .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
         .join(Organisation, col(Organisation.id) == Assessment.org_id)
         .where(Assessment.id == assessment_id)
     ).first()
-    if row is None:
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _load_header(session: Session, assessment_id: int) -> tuple[Assessment, Cycle, Organisation]:
+    header = _load_header_or_none(session, assessment_id)
+    if header is None:
         raise NotFound()
-    return row[0], row[1], row[2]
+    return header
+
+
+def may_read(actor: Actor | None, assessment: Assessment) -> bool:
+    """Branch users read only their own organisation; city roles read every one."""
+    return actor is not None and (
+        actor.role in READ_ROLES or (actor.role == "branch" and actor.org_id == assessment.org_id)
+    )
 
 
 def check_read(actor: Actor | None, assessment: Assessment, action: str) -> Actor:
-    """Branch users read only their own organisation; city roles read every one."""
-    if actor is not None and (
-        actor.role in READ_ROLES or (actor.role == "branch" and actor.org_id == assessment.org_id)
-    ):
+    """The actor if it may read `assessment`; otherwise the refusal is logged and raised."""
+    if may_read(actor, assessment):
+        assert actor is not None
         return actor
     refuse(actor, action, "assessment", assessment.id)
     raise AssertionError("unreachable")
@@ -291,11 +306,11 @@ def writable_target(actor: Actor | None, assessment_id: int, action: str) -> _Ta
     if actor is None or actor.role != "branch":
         refuse(actor, action, "assessment", assessment_id)
     with read_session() as session:
-        try:
-            assessment, cycle, _org = _load_header(session, assessment_id)
-        except NotFound:
-            refuse(actor, action, "assessment", assessment_id)
-            raise
+        header = _load_header_or_none(session, assessment_id)
+    if header is None:
+        refuse(actor, action, "assessment", assessment_id)
+        raise AssertionError("unreachable")
+    assessment, cycle, _org = header
     _check_write(actor, assessment, action)
     info = _cycle_info(cycle)
     reason = _lock_reason(assessment.status, info)
@@ -322,6 +337,7 @@ def _bump_version(
         update(Assessment)
         .where(col(Assessment.id) == assessment_id, col(Assessment.version) == version)
         .values(version=version + 1, updated_at=utcnow(), updated_by=actor.id, **values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise StaleVersion()
@@ -331,8 +347,36 @@ def _bump_version(
 # --------------------------------------------------------------------------- reading
 
 
-def _entries_of(session: Session, assessment_id: int) -> list[ScoreEntry]:
-    return list(session.exec(select(ScoreEntry).where(ScoreEntry.assessment_id == assessment_id)))
+def rubric_and_ids(cycle_id: int, cycle_version: int) -> tuple[Rubric, dict[str, int]]:
+    """The cycle's rubric and criterion ids, cached per database and cycle version.
+
+    Callers already hold the cycle row (and so its version), which saves the version lookup
+    that cycles.rubric_of_cycle does on every call.
+    """
+    return _rubric_and_ids(get_settings().database_url, cycle_id, cycle_version)
+
+
+@lru_cache(maxsize=64)
+def _rubric_and_ids(
+    database_url: str, cycle_id: int, cycle_version: int
+) -> tuple[Rubric, dict[str, int]]:
+    return rubric_of_cycle(cycle_id), criterion_ids(cycle_id)
+
+
+def _entries_of(session: Session, assessment_id: int) -> list[tuple]:
+    """(criterion_id, self_tenths, figure, note, reviewed_tenths, reviewer_comment) rows."""
+    return list(
+        session.exec(
+            select(  # type: ignore[call-overload]
+                ScoreEntry.criterion_id,
+                ScoreEntry.self_tenths,
+                ScoreEntry.figure,
+                ScoreEntry.note,
+                ScoreEntry.reviewed_tenths,
+                ScoreEntry.reviewer_comment,
+            ).where(ScoreEntry.assessment_id == assessment_id)
+        ).all()
+    )
 
 
 def _evidence_of(session: Session, assessment_id: int) -> list[tuple]:
@@ -393,16 +437,38 @@ def evaluate_entries(
     )
 
 
-def _build_view(
-    session: Session, assessment: Assessment, cycle: Cycle, org: Organisation
-) -> AssessmentView:
+@dataclass(frozen=True)
+class _Rows:
+    """What one read session loads for a view; the view is built after it has closed."""
+
+    assessment: Assessment
+    cycle: Cycle
+    org: Organisation
+    entries: list[tuple]
+    files: list[tuple]
+
+
+def _load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation]) -> _Rows:
+    assessment, cycle, org = header
+    assert assessment.id is not None
+    return _Rows(
+        assessment,
+        cycle,
+        org,
+        _entries_of(session, assessment.id),
+        _evidence_of(session, assessment.id),
+    )
+
+
+def _build_view(loaded: _Rows) -> AssessmentView:
+    """Assemble the view (rubric lookups open sessions of their own, so none may be open)."""
+    assessment, cycle, org = loaded.assessment, loaded.cycle, loaded.org
     assert assessment.id is not None and cycle.id is not None
-    rubric = rubric_of_cycle(cycle.id)
-    ids = criterion_ids(cycle.id)
+    rubric, ids = rubric_and_ids(cycle.id, cycle.version)
     code_of = {cid: code for code, cid in ids.items()}
-    rows = {e.criterion_id: e for e in _entries_of(session, assessment.id)}
+    rows = {r[0]: r for r in loaded.entries}
     files: dict[int, list[EvidenceInfo]] = {}
-    for eid, cid, name, ctype, size, at in _evidence_of(session, assessment.id):
+    for eid, cid, name, ctype, size, at in loaded.files:
         files.setdefault(cid, []).append(
             EvidenceInfo(eid, cid, code_of.get(cid, ""), name, ctype, size, at)
         )
@@ -413,11 +479,11 @@ def _build_view(
         entries[c.code] = EntryView(
             criterion=c,
             criterion_id=cid,
-            self_points=from_tenths(row.self_tenths) if row else None,
-            figure=Decimal(row.figure) if row and row.figure else None,
-            note=row.note if row else "",
-            reviewed_points=from_tenths(row.reviewed_tenths) if row else None,
-            reviewer_comment=row.reviewer_comment if row else "",
+            self_points=from_tenths(row[1]) if row else None,
+            figure=Decimal(row[2]) if row and row[2] else None,
+            note=row[3] if row else "",
+            reviewed_points=from_tenths(row[4]) if row else None,
+            reviewer_comment=row[5] if row else "",
             evidence=tuple(files.get(cid, ())),
         )
     info = _cycle_info(cycle)
@@ -443,16 +509,21 @@ def _build_view(
 
 def get_assessment(actor: Actor | None, *, assessment_id: int) -> AssessmentView:
     """One assessment with its entries, evidence list and computed results."""
+    loaded = None
     with read_session() as session:
-        try:
-            assessment, cycle, org = _load_header(session, assessment_id)
-        except NotFound:
-            if actor is None or actor.role not in READ_ROLES:
-                # Don't let a branch user probe which ids exist: same refusal, logged.
-                refuse(actor, "view_assessment", "assessment", assessment_id)
-            raise
-        check_read(actor, assessment, "view_assessment")
-        return _build_view(session, assessment, cycle, org)
+        header = _load_header_or_none(session, assessment_id)
+        if header is not None and may_read(actor, header[0]):
+            loaded = _load_rows(session, header)
+    # Refusals are logged after the read session is closed (one connection at a time).
+    if header is None:
+        if actor is None or actor.role not in READ_ROLES:
+            # Don't let a branch user probe which ids exist: same refusal, logged.
+            refuse(actor, "view_assessment", "assessment", assessment_id)
+        raise NotFound()
+    if loaded is None:
+        refuse(actor, "view_assessment", "assessment", assessment_id)
+        raise AssertionError("unreachable")
+    return _build_view(loaded)
 
 
 def my_assessment(actor: Actor | None, *, year: int | None = None) -> AssessmentView:
@@ -629,10 +700,36 @@ def _figure_text(value: Decimal | None) -> str | None:
     return None if value is None else _fmt(value)
 
 
-def _snapshot(row: ScoreEntry | None) -> dict[str, Any]:
-    if row is None:
-        return {"points": None, "figure": None, "note": ""}
-    return {"points": from_tenths(row.self_tenths), "figure": row.figure, "note": row.note}
+def _snapshot(points: int | None, figure: str | None, note: str) -> dict[str, Any]:
+    return {"points": from_tenths(points), "figure": figure, "note": note}
+
+
+def _claim(session: Session, actor: Actor, target: _Target, version: int) -> int:
+    """Take the page's version in one guarded UPDATE (still editable, cycle open, in time).
+
+    One statement instead of read-then-write keeps the time inside SQLite's write lock short;
+    only when it matches no row is the reason looked up (stale, or no longer editable).
+    """
+    open_cycle = select(Cycle.id).where(
+        Cycle.id == target.cycle.id,
+        Cycle.status == "open",
+        or_(col(Cycle.deadline).is_(None), col(Cycle.deadline) >= today()),
+    )
+    result = session.exec(  # type: ignore[call-overload]
+        update(Assessment)
+        .where(
+            col(Assessment.id) == target.assessment_id,
+            col(Assessment.version) == version,
+            col(Assessment.status).in_(EDITABLE_STATUSES),
+            col(Assessment.cycle_id).in_(open_cycle),
+        )
+        .values(version=version + 1, updated_at=utcnow(), updated_by=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        recheck_editable(session, target)
+        raise StaleVersion()
+    return version + 1
 
 
 def _write_entries(
@@ -643,40 +740,59 @@ def _write_entries(
     action: str,
     page: str,
 ) -> int:
-    ids = criterion_ids(target.cycle.id)
+    _rubric, ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    wanted = {ids[p.criterion.code]: p for p in parsed}
     with write_session() as session:
-        recheck_editable(session, target)
-        new_version = _bump_version(session, actor, target.assessment_id, version)
-        wanted = {ids[p.criterion.code]: p for p in parsed}
+        new_version = _claim(session, actor, target, version)
         existing = {
-            e.criterion_id: e
-            for e in session.exec(
-                select(ScoreEntry).where(
+            row[1]: row
+            for row in session.exec(
+                select(  # type: ignore[call-overload]
+                    ScoreEntry.id,
+                    ScoreEntry.criterion_id,
+                    ScoreEntry.self_tenths,
+                    ScoreEntry.figure,
+                    ScoreEntry.note,
+                ).where(
                     ScoreEntry.assessment_id == target.assessment_id,
                     col(ScoreEntry.criterion_id).in_(list(wanted)),
                 )
             )
         }
         now = utcnow()
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
         changes: dict[str, Any] = {}
         for cid, p in wanted.items():
+            after = (_tenths(p.points), _figure_text(p.figure), p.note)
             row = existing.get(cid)
-            tenths, figure = _tenths(p.points), _figure_text(p.figure)
-            if row is not None and (row.self_tenths, row.figure, row.note) == (
-                tenths,
-                figure,
-                p.note,
-            ):
-                continue
-            before = _snapshot(row)
+            before = (None, None, "") if row is None else (row[2], row[3], row[4])
+            if before == after:
+                continue  # unchanged, or blank and never written
+            values = {
+                "self_tenths": after[0],
+                "figure": after[1],
+                "note": after[2],
+                "updated_at": now,
+                "updated_by": actor.id,
+            }
             if row is None:
-                if tenths is None and figure is None and not p.note:
-                    continue
-                row = ScoreEntry(assessment_id=target.assessment_id, criterion_id=cid)
-            row.self_tenths, row.figure, row.note = tenths, figure, p.note
-            row.updated_at, row.updated_by = now, actor.id
-            session.add(row)
-            changes[p.criterion.code] = {"before": before, "after": _snapshot(row)}
+                inserts.append(
+                    {
+                        "assessment_id": target.assessment_id,
+                        "criterion_id": cid,
+                        "reviewer_comment": "",
+                        **values,
+                    }
+                )
+            else:
+                updates.append({"id": row[0], **values})
+            changes[p.criterion.code] = {"before": _snapshot(*before), "after": _snapshot(*after)}
+        # executemany: one prepared statement for the whole page.
+        if updates:
+            session.execute(update(ScoreEntry), updates)
+        if inserts:
+            session.execute(insert(ScoreEntry), inserts)
         audit(
             session,
             actor,
@@ -707,7 +823,7 @@ def save_star_page(
     assert actor is not None
     if star not in scoring.STAR_KEYS:
         raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
-    rubric = rubric_of_cycle(target.cycle.id)
+    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
     return _write_entries(actor, target, version, parsed, "save_star_page", star)
 
@@ -722,7 +838,7 @@ def save_bonus_items(
     """Save the branch's 加分项 declaration (points and notes); returns the new version."""
     target = writable_target(actor, assessment_id, "save_bonus_items")
     assert actor is not None
-    rubric = rubric_of_cycle(target.cycle.id)
+    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.items("bonus"), entries, C.KIND_NAMES["bonus"])
     return _write_entries(actor, target, version, parsed, "save_bonus_items", BONUS_PAGE)
 
@@ -893,7 +1009,8 @@ def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
             .where(Assessment.org_id == org_id)
             .order_by(col(Cycle.year))
         ).all()
-        views = [_build_view(session, a, c, o) for a, c, o in rows]
+        loaded = [_load_rows(session, (a, c, o)) for a, c, o in rows]
+    views = [_build_view(item) for item in loaded]
     results = []
     for v in views:
         basis = "reviewed" if v.reviewed_result is not None else "self"

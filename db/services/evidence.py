@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
@@ -23,6 +23,7 @@ from db.services.assessment import (
     READ_ROLES,
     EvidenceInfo,
     check_read,
+    may_read,
     recheck_editable,
     writable_target,
 )
@@ -198,25 +199,30 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
     """Metadata of every file of an assessment (owner branch, or city roles)."""
     with read_session() as session:
         assessment = session.get(Assessment, assessment_id)
-        if assessment is None:
-            if actor is None or actor.role not in READ_ROLES:
-                refuse(actor, "list_evidence", "assessment", assessment_id)
-            raise NotFound()
-        check_read(actor, assessment, "list_evidence")
-        rows = session.exec(
-            select(  # type: ignore[call-overload]
-                Evidence.id,
-                Evidence.criterion_id,
-                Criterion.code,
-                Evidence.filename,
-                Evidence.content_type,
-                Evidence.size,
-                Evidence.uploaded_at,
-            )
-            .join(Criterion, col(Criterion.id) == Evidence.criterion_id)
-            .where(Evidence.assessment_id == assessment_id)
-            .order_by(col(Criterion.sort_order), col(Evidence.uploaded_at), col(Evidence.id))
-        ).all()
+        allowed = assessment is not None and may_read(actor, assessment)
+        rows = []
+        if allowed:
+            rows = session.exec(
+                select(  # type: ignore[call-overload]
+                    Evidence.id,
+                    Evidence.criterion_id,
+                    Criterion.code,
+                    Evidence.filename,
+                    Evidence.content_type,
+                    Evidence.size,
+                    Evidence.uploaded_at,
+                )
+                .join(Criterion, col(Criterion.id) == Evidence.criterion_id)
+                .where(Evidence.assessment_id == assessment_id)
+                .order_by(col(Criterion.sort_order), col(Evidence.uploaded_at), col(Evidence.id))
+            ).all()
+    # Refusals are logged after the read session is closed (one connection at a time).
+    if assessment is None:
+        if actor is None or actor.role not in READ_ROLES:
+            refuse(actor, "list_evidence", "assessment", assessment_id)
+        raise NotFound()
+    if not allowed:
+        refuse(actor, "list_evidence", "assessment", assessment_id)
     return [EvidenceInfo(*row) for row in rows]
 
 
@@ -252,7 +258,11 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
     target = writable_target(actor, assessment.id, "delete_evidence")
     with write_session() as session:
         recheck_editable(session, target)
-        row = session.get(Evidence, evidence_id)
+        row = session.exec(
+            select(  # type: ignore[call-overload]
+                Evidence.criterion_id, Evidence.filename, Evidence.size, Evidence.sha256
+            ).where(Evidence.id == evidence_id)
+        ).first()
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
         audit(
@@ -263,13 +273,13 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
             evidence_id,
             {
                 "assessment_id": assessment.id,
-                "criterion_id": row.criterion_id,
-                "filename": row.filename,
-                "size": row.size,
-                "sha256": row.sha256,
+                "criterion_id": row[0],
+                "filename": row[1],
+                "size": row[2],
+                "sha256": row[3],
             },
         )
-        session.delete(row)
+        session.exec(delete(Evidence).where(col(Evidence.id) == evidence_id))  # type: ignore[call-overload]
         bump_change_counter(session)
 
 
