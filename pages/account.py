@@ -6,7 +6,7 @@ from db.services import auth
 from texts import admin as T
 from texts import common as C
 from ui.feedback import shown_errors
-from ui.session import require_actor
+from ui.session import require_actor, session_token
 from ui.star_page import plain
 
 actor = require_actor()
@@ -26,5 +26,5 @@ if submitted:
         st.error(T.MISMATCH)
     else:
         with shown_errors():
-            auth.change_password(actor, current, new)
+            auth.change_password(actor, current, new, keep_token=session_token())
             st.success(T.CHANGED, icon=":material/check_circle:")

@@ -48,6 +48,14 @@ def _use(url: str, monkeypatch: pytest.MonkeyPatch, demo: bool = False) -> None:
     cycles._rubric_cached.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Shared caches are keyed by the change counter, which repeats across test databases."""
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file copied for each test (migrating once is the slow part)."""

@@ -67,6 +67,13 @@ def check_password(password: str, username: str = "") -> None:
         raise InvalidInput(problems[0], errors=problems)
 
 
+def _masked(username: str) -> str:
+    """An unknown login name, masked: people sometimes type their password into that box."""
+    if len(username) <= 2:
+        return "*" * len(username)
+    return f"{username[:2]}***（{len(username)} 个字符）"
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -91,9 +98,8 @@ def login(username: str, password: str) -> tuple[Actor, str]:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password or "")
-            audit(
-                session, None, "login_failed", "user", username, {"reason": "unknown_or_disabled"}
-            )
+            target = username if user is not None else _masked(username)
+            audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
             refusal = T.LOGIN_FAILED
         elif user.locked_until and user.locked_until > now:
             audit(session, actor_of(user), "login_refused_locked", "user", user.id)
@@ -177,8 +183,8 @@ def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-de
     return len(rows)
 
 
-def change_password(actor: Actor, current: str, new: str) -> None:
-    """Change the actor's own password; the current one is required."""
+def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None) -> None:
+    """Change the actor's own password (the current one is required); other sessions end."""
     with read_session() as session:
         user = session.get(User, actor.id)
     if user is None or not user.active:
@@ -194,7 +200,19 @@ def change_password(actor: Actor, current: str, new: str) -> None:
         user.password_changed_at = utcnow()
         user.version += 1
         session.add(user)
-        audit(session, actor, "password_changed", "user", actor.id)
+        keep = _token_hash(keep_token) if keep_token else None
+        ended = 0
+        for row in session.exec(
+            select(AuthSession).where(
+                AuthSession.user_id == actor.id,
+                AuthSession.revoked == False,  # noqa: E712
+            )
+        ).all():
+            if row.token_hash != keep:
+                row.revoked = True
+                session.add(row)
+                ended += 1
+        audit(session, actor, "password_changed", "user", actor.id, {"sessions_ended": ended})
 
 
 def create_user(

@@ -68,3 +68,21 @@ def test_failed_logins_are_audited_without_the_password(db_url: str) -> None:
 def test_tampered_or_unknown_token_resolves_to_nobody(db_url: str) -> None:
     assert auth.resolve_session(None) is None
     assert auth.resolve_session("made-up-token") is None
+
+
+def test_unknown_login_name_is_masked_in_the_audit_log(db_url: str) -> None:
+    with pytest.raises(auth.LoginFailed):
+        auth.login("MyS3cret-Passw0rd", "whatever")
+    with read_session() as session:
+        rows = session.exec(select(AuditLog).where(AuditLog.action == "login_failed")).all()
+    assert rows and all("MyS3cret-Passw0rd" not in r.target_id + r.detail for r in rows)
+    assert rows[-1].target_id.startswith("My***")
+
+
+def test_changing_the_password_ends_the_other_sessions(db_url: str) -> None:
+    user = make_user("leader", username="lingdao")
+    _, here = auth.login("lingdao", STRONG_PASSWORD)
+    _, elsewhere = auth.login("lingdao", STRONG_PASSWORD)
+    auth.change_password(user, STRONG_PASSWORD, "Another#Good-Pass-9", keep_token=here)
+    assert auth.resolve_session(here) == user
+    assert auth.resolve_session(elsewhere) is None
