@@ -10,7 +10,9 @@ import streamlit as st
 
 import scoring
 from db.services import assessment as A
+from db.services import readmodels
 from db.services.common import Actor, ServiceError
+from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 from ui import data
@@ -363,7 +365,7 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
     for r in results:
         ranks = None
         with shown_errors():
-            ranks = data.org_standing(actor, view.org_id, r.year, "reviewed")
+            ranks = year_standing(actor, view.org_id, r.year, r.cycle_status)
         row: dict[str, object] = {
             T.HISTORY_YEAR: T.HISTORY_CURRENT.format(year=r.year)
             if r.year == view.year
@@ -386,6 +388,22 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
         st.altair_chart(
             history_chart(results, view.rubric.thresholds.five_star_composite), width="stretch"
         )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _final_ranks(database_url: str, year: int) -> pd.DataFrame:
+    """Ranks of a final (frozen) year: they never change, so no change-counter key."""
+    return readmodels.load_city_frame(year, "reviewed")[["rank", "region_rank"]]
+
+
+def year_standing(actor: Actor, org_id: int, year: int, cycle_status: str) -> pd.Series | None:
+    """The organisation's ranks in a year; final years come from a cache that never expires,
+    so a save anywhere in the city does not recompute every past year."""
+    if cycle_status != "final":
+        return data.org_standing(actor, org_id, year, "reviewed")
+    readmodels.authorize_org_view(actor, org_id)
+    ranks = _final_ranks(get_settings().database_url, year)
+    return ranks.loc[org_id] if org_id in ranks.index else None
 
 
 def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:

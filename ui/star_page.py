@@ -189,8 +189,9 @@ class EntryForm:
         """The points (or figure) input and the note of one criterion; records live values."""
         max_points = c.max_points
         if c.auto is None:
+            label = T.BONUS_POINTS_LABEL if self.page == A.BONUS_PAGE else T.POINTS_LABEL
             value = st.number_input(
-                T.POINTS_LABEL.format(max=fmt(max_points)),
+                label.format(max=fmt(max_points)),
                 # No min/max here: the browser would refuse out-of-range values silently
                 # (in English); the service's Chinese message is shown under the field instead.
                 step=0.5,
