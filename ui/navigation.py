@@ -142,13 +142,23 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
         )
         return st.navigation([login], position="hidden")
     sections: dict[str, list] = {}
+    home = None
     for spec in pages_for(actor):
         page = st.Page(
-            str(ROOT / spec.file),
-            title=spec.title,
-            url_path=spec.url_path,
-            icon=spec.icon,
-            default=actor.role in spec.default_for,
+            str(ROOT / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon
         )
+        if actor.role in spec.default_for:
+            home = page
         sections.setdefault(spec.section, []).append(page)
+    if home is not None:
+        # Streamlit serves the default page at "/" only; a hidden landing page that forwards
+        # to the role's home keeps that home reachable under its own path (/overview, …).
+        landing = st.Page(
+            lambda: st.switch_page(home),
+            title=home.title,
+            url_path="start",
+            default=True,
+            visibility="hidden",
+        )
+        sections.setdefault("", []).insert(0, landing)
     return st.navigation(sections)
