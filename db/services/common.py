@@ -114,7 +114,10 @@ def require_role(actor: Actor | None, *roles: str, action: str = "") -> Actor:
 def bump_change_counter(session: Session) -> None:
     """Mark the data as changed so every process's shared caches refresh."""
     result = session.exec(  # type: ignore[call-overload]
-        update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + 1)
+        update(ChangeCounter)
+        .where(ChangeCounter.id == 1)
+        .values(value=ChangeCounter.value + 1)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount == 0:
         session.add(ChangeCounter(id=1, value=1))
