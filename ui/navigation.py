@@ -161,4 +161,4 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
             visibility="hidden",
         )
         sections.setdefault("", []).insert(0, landing)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)
