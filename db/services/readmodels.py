@@ -7,8 +7,9 @@ the database change counter.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 import scoring
 from db.engine import read_session
@@ -86,8 +87,15 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
 
     basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
+    One aggregate query returns one row per organisation (stars, bonus, deduction and veto
+    summed with conditional aggregation), so the database, not Python, does the grouping.
     """
     points = _points_column(basis)
+
+    def total(condition):  # type: ignore[no-untyped-def]
+        return func.sum(case((condition, points), else_=None))
+
+    criterion = Criterion.kind == "criterion"
     with read_session() as session:
         cycle = session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
         if cycle is None:
@@ -95,33 +103,50 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
         rows = session.execute(
             select(
                 Assessment.org_id,
-                Criterion.kind,
-                Criterion.star,
-                func.sum(points),
-                func.count(ScoreEntry.self_tenths),
+                *(total(criterion & (Criterion.star == key)) for key in scoring.STAR_KEYS),
+                total(Criterion.kind == "bonus"),
+                total(Criterion.kind == "deduction"),
+                total(Criterion.kind == "veto"),
+                func.count(case((criterion, ScoreEntry.self_tenths), else_=None)),
             )
             .select_from(ScoreEntry)
             .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
             .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(Assessment.cycle_id == cycle)
-            .group_by(Assessment.org_id, Criterion.kind, Criterion.star)
+            .group_by(Assessment.org_id)
         ).all()
         n_criteria = session.execute(
-            select(func.count()).where(Criterion.cycle_id == cycle, Criterion.kind == "criterion")
+            select(func.count()).where(Criterion.cycle_id == cycle, criterion)
         ).scalar_one()
     rubric = rubric_of_cycle(cycle)
     orgs = load_org_table(year)
-    sums = pd.DataFrame(rows, columns=["org_id", "kind", "star", "tenths", "scored"])
-    sums["tenths"] = sums["tenths"].fillna(0).astype("int64")
-    stars = sums[sums["kind"] == "criterion"]
+    columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
+    data = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
+    wide = pd.DataFrame(
+        {name: np.asarray(values, dtype=object) for name, values in zip(columns, data, strict=True)}
+    ).set_index("org_id")
+    wide = wide.reindex(orgs.index).fillna(0).astype("int64")
+    n = len(wide)
     scores = pd.DataFrame(
-        {"org_id": stars["org_id"], "star": stars["star"], "points": stars["tenths"] / 10}
+        {
+            "org_id": np.repeat(wide.index.to_numpy(), len(scoring.STAR_KEYS)),
+            "star": pd.Categorical.from_codes(
+                np.tile(np.arange(len(scoring.STAR_KEYS)), n), categories=scoring.STAR_KEYS
+            ),
+            "points": wide[list(scoring.STAR_KEYS)].to_numpy().ravel() / 10,
+        }
     )
-    adjustments = _adjustments(sums, orgs.index)
+    adjustments = pd.DataFrame(
+        {
+            "org_id": wide.index.to_numpy(),
+            "bonus": wide["bonus"].to_numpy() / 10,
+            "deduction": wide["deduction"].to_numpy() / 10,
+            "vetoed": wide["veto"].to_numpy() > 0,
+        }
+    )
     frame = scoring.evaluate_frame(scores, rubric.bases, adjustments, thresholds=rubric.thresholds)
-    scored = stars.groupby("org_id")["scored"].sum()
     frame = frame.join(orgs, how="inner")
-    frame["scored"] = scored.reindex(frame.index).fillna(0).astype("int64")
+    frame["scored"] = wide["scored"].reindex(frame.index).fillna(0).astype("int64")
     frame["criteria_total"] = int(n_criteria)
     frame["region_rank"] = (
         frame.groupby("region")["composite_milli"]
@@ -130,22 +155,6 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     )
     frame["year"] = year
     return frame
-
-
-def _adjustments(sums: pd.DataFrame, org_index: pd.Index) -> pd.DataFrame:
-    wide = sums[sums["kind"] != "criterion"].pivot_table(
-        index="org_id", columns="kind", values="tenths", aggfunc="sum", fill_value=0
-    )
-    wide = wide.reindex(index=org_index, columns=["bonus", "deduction", "veto"], fill_value=0)
-    wide = wide.fillna(0)
-    return pd.DataFrame(
-        {
-            "org_id": wide.index,
-            "bonus": (wide["bonus"] / 10).to_numpy(),
-            "deduction": (wide["deduction"] / 10).to_numpy(),
-            "vetoed": (wide["veto"] > 0).to_numpy(),
-        }
-    )
 
 
 def _empty() -> pd.DataFrame:
