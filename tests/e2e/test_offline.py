@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.helpers import login, wait_app
 
@@ -46,7 +47,15 @@ def _menu_links(page) -> list[str]:  # type: ignore[no-untyped-def]
 def _click_every_tab(page) -> None:  # type: ignore[no-untyped-def]
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for i in range(tabs.count()):
-        tabs.nth(i).click()
+        # A rerun can redraw the tab bar under the click; wait for the app and try again.
+        for attempt in range(3):
+            wait_app(page)
+            try:
+                tabs.nth(i).click(timeout=10_000)
+                break
+            except PlaywrightTimeoutError:
+                if attempt == 2:
+                    raise
         wait_app(page)
 
 
@@ -75,7 +84,8 @@ def test_full_session_loads_nothing_from_outside(
     links = _menu_links(page)
     assert links, f"{username} sees no menu"
     for href in links:
-        page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+        # Open by address: the wall screen (大屏) hides the sidebar, so its links can't be clicked.
+        page.goto(href)
         wait_app(page)
         _click_every_tab(page)
     shots(page, f"{username}-last-page")
