@@ -131,6 +131,12 @@ class App:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -416,7 +422,8 @@ def _run_scenario(
             f"  max {max(lat, default=float('nan')) * 1000:6.0f} ms  "
             f"first-load p95 {_percentile(stats.first_runs, 0.95) * 1000:6.0f} ms  "
             f"errors {errors}{' ' + str(stats.errors) if errors else ''}  "
-            f"CPU {' + '.join(f'{c:.0f}%' for c in cpu)}"
+            f"CPU {' + '.join(f'{c:.0f}%' for c in cpu)}  "
+            f"RSS {' + '.join(f'{a.rss_mb():.0f}' for a in apps)} MB"
         )
         print(line, flush=True)
         lines.append(line)

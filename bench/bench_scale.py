@@ -38,6 +38,9 @@ def _parse() -> argparse.Namespace:
         help="a PostgreSQL URL allowed to CREATE DATABASE",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--database-url", default="", help="time an already seeded database (from --keep)"
+    )
     parser.add_argument("--seed", type=int, default=2018)
     return parser.parse_args()
 
@@ -62,13 +65,19 @@ def main() -> int:
 
     from db.engine import dispose_engines, make_engine
 
+    os.environ.setdefault("SECRET_KEY", "bench-" + "z" * 40)
+    if args.database_url:
+        os.environ.update({"DATABASE_URL": args.database_url, "DEMO_MODE": "0"})
+        try:
+            return _run(args, args.database_url, seed=False)
+        finally:
+            dispose_engines()
     name = f"wx_bench_{uuid.uuid4().hex[:10]}"
     admin = make_engine(args.admin_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
     os.environ.update({"DATABASE_URL": url, "DEMO_MODE": "0"})
-    os.environ.setdefault("SECRET_KEY", "bench-" + "z" * 40)
     try:
         return _run(args, url)
     finally:
@@ -81,7 +90,7 @@ def main() -> int:
         admin.dispose()
 
 
-def _run(args: argparse.Namespace, url: str) -> int:
+def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
     import pandas as pd
     from sqlalchemy import func, select
 
@@ -101,10 +110,9 @@ def _run(args: argparse.Namespace, url: str) -> int:
 
     start = time.perf_counter()
     migrate.upgrade(engine)
-    seed_city(
-        CityPlan(orgs=args.orgs, first_year=first_year, last_year=last_year, seed=args.seed),
-        engine=engine,
-    )
+    if seed:
+        plan = CityPlan(orgs=args.orgs, first_year=first_year, last_year=last_year, seed=args.seed)
+        seed_city(plan, engine=engine)
     seeded = time.perf_counter() - start
     with read_session() as session:
         n_orgs = session.execute(
@@ -118,7 +126,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
         size = conn.exec_driver_sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
         db_size = size.scalar_one()
     print(
-        f"seeded {n_orgs:,} evaluated organisations, {n_entries:,} score entries "
+        f"{'seeded' if seed else 'found'} {n_orgs:,} evaluated organisations, "
+        f"{n_entries:,} score entries "
         f"({last_year - first_year + 1} years, database {db_size}) in {seeded:.1f} s"
     )
 
