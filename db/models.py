@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("branch", "reviewer", "leader", "admin")
@@ -165,6 +165,32 @@ class ScoreEntry(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     reviewed_at: datetime | None = None
     reviewed_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class AssessmentTotal(SQLModel, table=True):
+    """An assessment's summed points per star, bonus, deduction and veto, on one basis.
+
+    Written in the same transaction as the score entries it sums (db/services/totals.py), so a
+    ranking reads one row per organisation instead of adding up the year's entries.
+    basis "self" sums the branch's own points, "reviewed" the reviewer's where given.
+    """
+
+    __tablename__ = "assessment_total"
+    __table_args__ = (Index("ix_assessment_total_cycle_basis", "cycle_id", "basis"),)
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    basis: str = Field(primary_key=True, max_length=8)
+    cycle_id: int = Field(foreign_key="cycle.id")
+    org_id: int = Field(foreign_key="organisation.id")
+    learning_tenths: int = 0
+    standard_tenths: int = 0
+    service_tenths: int = 0
+    democracy_tenths: int = 0
+    innovation_tenths: int = 0
+    bonus_tenths: int = 0
+    deduction_tenths: int = 0
+    veto_tenths: int = 0
+    scored: int = 0  # star criteria the branch has given points to
 
 
 class Evidence(SQLModel, table=True):

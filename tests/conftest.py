@@ -22,6 +22,7 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "audit_log",
     "evidence",
+    "assessment_total",
     "score_entry",
     "excellence_decision",
     "objection",

@@ -46,6 +46,7 @@ from db.services.common import (
     require_role,
 )
 from db.services.cycles import from_tenths, install_rubric, rubric_of_cycle, to_tenths
+from db.services.totals import refresh_totals
 from rubric import Rubric, RubricError, dump_rubric, parse_rubric, rubric_to_records
 from scoring import STAR_KEYS
 from texts import admin as T
@@ -1108,6 +1109,7 @@ def import_rubric(actor: Actor | None, *, cycle_id: int, version: int, text: str
             _fill_criterion(criterion, record)
             session.add(criterion)
         _bump_cycle(session, cycle_id, version, **rubric_header(new))
+        refresh_totals(session, cycle_id=cycle_id)
         audit(
             session,
             actor,

@@ -42,6 +42,7 @@ from db.services.cycles import (
 )
 from db.services.freeze import ensure_cycle_editable
 from db.services.readmodels import authorize_org_view
+from db.services.totals import refresh_totals
 from rubric import Criterion, Rubric
 from settings import get_settings
 from texts import assessment as T
@@ -793,6 +794,8 @@ def _write_entries(
             session.execute(update(ScoreEntry), updates)
         if inserts:
             session.execute(insert(ScoreEntry), inserts)
+        if updates or inserts:
+            refresh_totals(session, assessment_ids=[target.assessment_id])
         audit(
             session,
             actor,

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 import scoring
 from db.engine import read_session
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry
+from db.models import Assessment, AssessmentTotal, Criterion, Cycle, Organisation
 from db.services.common import Actor, refuse, require_role
 from db.services.cycles import rubric_of_cycle
+from db.services.totals import BASES, SUM_COLUMNS
 
-BASES = ("reviewed", "self")
 CITY_ROLES = ("reviewer", "leader", "admin")
 ORG_COLUMNS = [
     "org_id",
@@ -43,14 +43,6 @@ def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
         return actor
     refuse(actor, "view_org", "organisation", org_id)
     raise AssertionError("unreachable")
-
-
-def _points_column(basis: str):  # type: ignore[no-untyped-def]
-    if basis == "self":
-        return ScoreEntry.self_tenths
-    if basis == "reviewed":
-        return func.coalesce(ScoreEntry.reviewed_tenths, ScoreEntry.self_tenths)
-    raise ValueError(f"unknown basis {basis!r}")
 
 
 def load_org_table(year: int) -> pd.DataFrame:
@@ -87,14 +79,11 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
 
     basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
-    One aggregate query returns one row per organisation (stars, bonus, deduction and veto
-    summed with conditional aggregation), so the database, not Python, does the grouping.
+    The sums come from assessment_total, one row per organisation kept in step with the score
+    entries by every write (db/services/totals.py), so this read never adds up entries.
     """
-    points = _points_column(basis)
-
-    def total(condition):  # type: ignore[no-untyped-def]
-        return func.sum(case((condition, points), else_=None))
-
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}")
     criterion = Criterion.kind == "criterion"
     with read_session() as session:
         cycle = session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
@@ -102,18 +91,10 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
             return _empty()
         rows = session.execute(
             select(
-                Assessment.org_id,
-                *(total(criterion & (Criterion.star == key)) for key in scoring.STAR_KEYS),
-                total(Criterion.kind == "bonus"),
-                total(Criterion.kind == "deduction"),
-                total(Criterion.kind == "veto"),
-                func.count(case((criterion, ScoreEntry.self_tenths), else_=None)),
-            )
-            .select_from(ScoreEntry)
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-            .where(Assessment.cycle_id == cycle)
-            .group_by(Assessment.org_id)
+                AssessmentTotal.org_id,
+                *(getattr(AssessmentTotal, column) for column in SUM_COLUMNS),
+                AssessmentTotal.scored,
+            ).where(AssessmentTotal.cycle_id == cycle, AssessmentTotal.basis == basis)
         ).all()
         n_criteria = session.execute(
             select(func.count()).where(Criterion.cycle_id == cycle, criterion)

@@ -34,6 +34,7 @@ from db.services.common import (
     require_role,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
+from db.services.totals import refresh_totals
 from rubric import Rubric
 from texts import common as C
 from texts import review as T
@@ -536,6 +537,8 @@ def _apply_lines(
                 },
             }
         )
+    if changes:
+        refresh_totals(session, assessment_ids=[assessment_id])
     return changes
 
 

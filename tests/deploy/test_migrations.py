@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import dispose_engines, make_engine
-from db.models import Assessment, Organisation, ScoreEntry, User
+from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 WORKERS = 4
@@ -143,27 +143,86 @@ def test_upgrade_keeps_the_data(db_url: str) -> None:
         engine.dispose()
 
 
-def test_upgrade_from_the_previous_revision_keeps_the_data(tmp_path: Path) -> None:
-    """Rows written under the previous schema survive the upgrade to head."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+def _write_old_release_city(engine: Engine) -> dict[str, int]:
+    """Two organisations with scores, written while the schema is at the previous revision.
+
+    Only tables that revision already had are used, through Core inserts (column defaults
+    apply), so nothing here depends on the newer schema.
+    """
+    with engine.begin() as conn:
+        ids = {}
+        for code in ("OLD-1", "OLD-2"):
+            ids[code] = conn.execute(
+                insert(Organisation.__table__).values(
+                    code=code, name=f"旧版本{code}", org_type="branch", region="市直"
+                )
+            ).inserted_primary_key[0]
+        cycle = conn.execute(insert(Cycle.__table__).values(year=2025)).inserted_primary_key[0]
+        crit = {}
+        for code, kind, star in (
+            ("L1", "criterion", "learning"),
+            ("S1", "criterion", "standard"),
+            ("B1", "bonus", None),
+        ):
+            crit[code] = conn.execute(
+                insert(Criterion.__table__).values(
+                    cycle_id=cycle, code=code, kind=kind, star=star, title=code, max_tenths=200
+                )
+            ).inserted_primary_key[0]
+        for code, lines in (
+            ("OLD-1", [("L1", 170, 180), ("B1", 20, None)]),
+            ("OLD-2", [("S1", 190, None), ("L1", None, None)]),
+        ):
+            aid = conn.execute(
+                insert(Assessment.__table__).values(org_id=ids[code], cycle_id=cycle)
+            ).inserted_primary_key[0]
+            ids[f"{code}-assessment"] = aid
+            for crit_code, own, reviewed in lines:
+                conn.execute(
+                    insert(ScoreEntry.__table__).values(
+                        assessment_id=aid,
+                        criterion_id=crit[crit_code],
+                        self_tenths=own,
+                        reviewed_tenths=reviewed,
+                    )
+                )
+    return ids
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_from_the_previous_revision_keeps_and_sums_the_data(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Scores written under the previous schema survive the upgrade and fill the new totals."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
     script = ScriptDirectory.from_config(migrate.alembic_config(engine))
     revisions = [rev.revision for rev in script.walk_revisions()]  # head first
-    if len(revisions) < 2:
-        pytest.skip("only one migration so far: there is no previous release schema yet")
+    assert len(revisions) >= 2
     try:
         migrate.upgrade(engine, revisions[1])
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisation (code, name, org_type, region, member_count, "
-                    "staff_count, active, sort_order) VALUES "
-                    "('OLD-1', '旧版本数据', 'branch', '市直', 12, 30, 1, 0)"
-                )
-            )
+        ids = _write_old_release_city(engine)
+        before = _counts(engine)
         migrate.upgrade(engine)
+        assert _counts(engine) == before
         with engine.connect() as conn:
-            names = conn.execute(text("SELECT name FROM organisation WHERE code = 'OLD-1'"))
-            assert names.scalars().all() == ["旧版本数据"]
+            rows = conn.execute(
+                text(
+                    "SELECT assessment_id, basis, learning_tenths, standard_tenths, "
+                    "bonus_tenths, scored FROM assessment_total"
+                )
+            ).all()
+        totals = {(aid, basis): tuple(rest) for aid, basis, *rest in rows}
+        one, two = ids["OLD-1-assessment"], ids["OLD-2-assessment"]
+        assert totals == {
+            (one, "self"): (170, 0, 20, 1),
+            (one, "reviewed"): (180, 0, 20, 1),
+            (two, "self"): (0, 190, 0, 1),
+            (two, "reviewed"): (0, 190, 0, 1),
+        }
     finally:
         engine.dispose()
 

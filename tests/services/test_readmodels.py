@@ -15,6 +15,7 @@ from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry
 from db.services import readmodels, statistics
 from db.services.common import PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
+from db.services.totals import refresh_totals
 from tests.utils import actor
 from ui import data, rankings
 
@@ -241,6 +242,7 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
             .where(Cycle.year == 2026, Criterion.kind == "criterion")
         ).first()
         session.add(ScoreEntry(assessment_id=aid, criterion_id=crit.id, self_tenths=15))
+        refresh_totals(session, assessment_ids=[aid])
         bump_change_counter(session)
     data.data_version.clear()
     after = data.city_frame(leader, 2026).loc[org_id, "composite"]

@@ -1,0 +1,87 @@
+"""The assessment_total summary: kept in step with score_entry inside each write transaction.
+
+Every function that writes score entries calls `refresh_totals` in the same transaction, for
+the assessments it touched; a ranking then reads one summary row per organisation. The sums
+are defined here once, as SQL, so the incremental refresh and a full rebuild cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, case, delete, func, insert, literal, select
+from sqlmodel import Session
+
+import scoring
+from db.models import Assessment, AssessmentTotal, Criterion, ScoreEntry
+
+BASES = ("reviewed", "self")
+STAR_COLUMNS = tuple(f"{key}_tenths" for key in scoring.STAR_KEYS)
+SUM_COLUMNS = (*STAR_COLUMNS, "bonus_tenths", "deduction_tenths", "veto_tenths")
+
+
+def points_column(basis: str) -> ColumnElement[Any]:
+    """The points a basis counts: the branch's own, or the reviewer's where given."""
+    if basis == "self":
+        return ScoreEntry.self_tenths  # type: ignore[return-value]
+    if basis == "reviewed":
+        return func.coalesce(ScoreEntry.reviewed_tenths, ScoreEntry.self_tenths)
+    raise ValueError(f"unknown basis {basis!r}")
+
+
+def _aggregate(basis: str, scope: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+    points = points_column(basis)
+
+    def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, points), else_=None)), 0)
+
+    criterion = Criterion.kind == "criterion"
+    return (
+        select(
+            Assessment.id,
+            literal(basis),
+            Assessment.cycle_id,
+            Assessment.org_id,
+            *(total(criterion & (Criterion.star == key)) for key in scoring.STAR_KEYS),
+            total(Criterion.kind == "bonus"),
+            total(Criterion.kind == "deduction"),
+            total(Criterion.kind == "veto"),
+            func.count(case((criterion, ScoreEntry.self_tenths), else_=None)),
+        )
+        .select_from(ScoreEntry)
+        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+        .where(scope)
+        .group_by(Assessment.id, Assessment.cycle_id, Assessment.org_id)
+    )
+
+
+def refresh_totals(
+    session: Session | Connection,
+    *,
+    assessment_ids: Collection[int] | None = None,
+    cycle_id: int | None = None,
+) -> None:
+    """Recompute the summary rows of some assessments, or of a whole cycle, in the caller's
+    transaction (flush ORM changes first)."""
+    if (assessment_ids is None) == (cycle_id is None):
+        raise ValueError("give either assessment_ids or cycle_id")
+    if assessment_ids is not None:
+        ids = sorted(set(assessment_ids))
+        if not ids:
+            return
+        scope = Assessment.id.in_(ids)  # type: ignore[union-attr]
+        stale = AssessmentTotal.assessment_id.in_(ids)  # type: ignore[attr-defined]
+    else:
+        scope = Assessment.cycle_id == cycle_id  # type: ignore[assignment]
+        stale = AssessmentTotal.cycle_id == cycle_id  # type: ignore[assignment]
+    if isinstance(session, Session):
+        session.flush()
+    session.execute(delete(AssessmentTotal).where(stale))
+    columns = ["assessment_id", "basis", "cycle_id", "org_id", *SUM_COLUMNS, "scored"]
+    for basis in BASES:
+        session.execute(insert(AssessmentTotal).from_select(columns, _aggregate(basis, scope)))
+
+
+__all__ = ["BASES", "STAR_COLUMNS", "SUM_COLUMNS", "points_column", "refresh_totals"]
