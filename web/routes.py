@@ -78,8 +78,23 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-ROUTES = [
-    Route(LOGIN_PATH, login, methods=["POST"]),
-    Route(LOGOUT_PATH, logout, methods=["POST"]),
-    Route(HEALTH_PATH, health, methods=["GET"]),
-]
+def build_routes(base_url_path: str = "") -> list[Route]:
+    """The routes at the root and, for a sub-path install, under ``/<base>/`` as well.
+
+    st.App mounts custom routes as given, not under server.baseUrlPath; the login form posts to
+    the prefixed path, which then works with or without a proxy that strips the prefix.
+    """
+    base = base_url_path.strip("/")
+    prefixes = ["", f"/{base}"] if base else [""]
+    return [
+        Route(prefix + path, endpoint, methods=[method])
+        for prefix in prefixes
+        for path, endpoint, method in (
+            (LOGIN_PATH, login, "POST"),
+            (LOGOUT_PATH, logout, "POST"),
+            (HEALTH_PATH, health, "GET"),
+        )
+    ]
+
+
+ROUTES = build_routes(get_settings().base_url_path)

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from db.services import auth
 from tests.utils import STRONG_PASSWORD, make_user
 from web.cookies import COOKIE_NAME, unsign_token
-from web.routes import ROUTES
+from web.routes import ROUTES, build_routes
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -69,3 +69,18 @@ def test_health_checks_the_database(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_sub_path_install_answers_under_the_prefix_and_the_root(db_url: str) -> None:
+    """With BASE_URL_PATH=wuxing the form posts to /wuxing/session/login, proxy or not."""
+    make_user("leader", username="lingdao")
+    client = TestClient(Starlette(routes=build_routes("/wuxing/")), follow_redirects=False)
+    for prefix in ("/wuxing", ""):
+        assert client.get(f"{prefix}/healthz").json()["status"] == "ok"
+        response = client.post(
+            f"{prefix}/session/login",
+            data={"username": "lingdao", "password": STRONG_PASSWORD},
+            headers=ORIGIN,
+        )
+        assert response.status_code == 303 and COOKIE_NAME in response.cookies
+    assert client.get("/other/healthz").status_code == 404
