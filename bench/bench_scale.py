@@ -4,7 +4,9 @@ Run: ``python bench/bench_scale.py [--orgs 50000] [--admin-url postgresql://...]
 Creates a throwaway database next to the admin URL's (default: $TEST_DATABASE_URL, else
 postgresql://postgres@127.0.0.1:5432/postgres), seeds it with ``db.seed.seed_city``, then times
 ``db.services.readmodels.load_city_frame(year, basis)``, the function behind every ranking
-(one SQL aggregate + ``scoring.evaluate_frame``), split into its SQL and scoring parts.
+(one row per organisation from assessment_total + ``scoring.evaluate_frame``), split into its
+SQL and scoring parts; as a baseline in the same run, summing the year's score entries (the
+read before assessment_total) and the upkeep one save pays for the summary.
 Target: <= 2 s for the whole read. Always exits 0; the verdict is printed. The database is
 dropped at the end unless --keep is given (then its URL is printed, e.g. for bench_load.py).
 """
@@ -163,6 +165,8 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
     finally:
         readmodels.scoring.evaluate_frame = original  # type: ignore[attr-defined]
 
+    for year in sorted({first_year, last_year}, reverse=True):
+        _baselines(year)
     worst = max(r[2] for r in rows)
     print(
         f"\nworst rankings read {worst:.3f} s for {n_orgs:,} organisations "
@@ -174,6 +178,38 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
         "counter), so this cost is paid once per process per write, not per viewer."
     )
     return 0
+
+
+def _baselines(year: int) -> None:
+    """Same run, same data: summing the year's entries (the read before the summary table, and
+    what a full rebuild of it costs), and the summary upkeep one save pays."""
+    from sqlalchemy import select
+
+    from db.engine import get_engine, read_session
+    from db.models import Assessment, Cycle
+    from db.services.totals import _aggregate, refresh_totals
+
+    with read_session() as session:
+        cycle = session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one()
+        some = session.execute(
+            select(Assessment.id).where(Assessment.cycle_id == cycle).limit(1)
+        ).scalar_one()
+        times, _ = _timed(
+            lambda: session.execute(_aggregate("reviewed", Assessment.cycle_id == cycle)).all()
+        )
+    print(
+        f"baseline {year}: summing the score entries per organisation (the read before "
+        f"assessment_total): {_fmt(times)}"
+    )
+
+    def one_save_upkeep() -> None:
+        with get_engine().connect() as conn:
+            transaction = conn.begin()
+            refresh_totals(conn, assessment_ids=[some])
+            transaction.rollback()  # measured, not kept
+
+    upkeep, _ = _timed(one_save_upkeep, repeats=20)
+    print(f"  upkeep of assessment_total inside one save (one organisation): {_fmt(upkeep)}")
 
 
 def make_safe(url: str) -> str:
