@@ -5,8 +5,14 @@ routes; run as the Streamlit script (`__main__`), it draws the shell: navigation
 """
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from web.routes import ROUTES
+
+# Navigation is always st.navigation. Left to itself, Streamlit sees the pages/ folder and runs
+# the first session after start-up as a legacy multipage app, whose menu of bare file names
+# ("admin", "learning", ...) shows until app.py's st.navigation replaces it.
+PagesManager.uses_pages_directory = False
 
 app = st.App("app.py", routes=ROUTES)
 
