@@ -6,8 +6,16 @@ from db.seed import DEMO_PASSWORD
 
 
 def wait_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished a run (no running indicator, app view present)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    """Wait until Streamlit has finished a run (no running indicator, app view present).
+
+    The app shell exists before the websocket connects; only a connected app whose script
+    state is "notRunning" has drawn the page (the attributes Streamlit's own tests wait on).
+    """
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]',
+        timeout=timeout,
+    )
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout,

@@ -87,8 +87,8 @@ def test_full_session_loads_nothing_from_outside(
         # Open by address: the wall screen (大屏) hides the sidebar, so its links can't be clicked.
         page.goto(href)
         wait_app(page)
+        shots(page, urlsplit(href).path.strip("/").split("/")[-1] or "home")
         _click_every_tab(page)
-    shots(page, f"{username}-last-page")
     page.get_by_role("button", name="退出登录").click()
     page.get_by_label("用户名").wait_for(timeout=30_000)
     context.close()
