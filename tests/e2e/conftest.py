@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,17 +111,33 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+@contextmanager
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, *, before_start: str = "", **env: str
+) -> Iterator[LiveServer]:
+    """A freshly started app on its own new demo SQLite database.
+
+    before_start: Python code run against that database (in a subprocess) before the start.
+    """
+    folder = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{folder / 'app.db'}"
+    prepare_demo_database(url)
+    if before_start:
+        subprocess.run([sys.executable, "-c", before_start], cwd=ROOT, env=app_env(url), check=True)
+    server = LiveServer(url, folder / "server.log", **env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str
 ) -> Iterator[LiveServer]:
     """The app on a fresh demo SQLite database, shared by the browser tests of this run."""
-    folder = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{folder / 'app.db'}"
-    prepare_demo_database(url)
-    server = LiveServer(url, folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(tmp_path_factory, "e2e") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, prepare_demo_database
+from tests.e2e.conftest import demo_server
 
 FILE_NAMES = ("admin", "learning", "review", "audit", "login")
 WATCH_SECONDS = 4.0
@@ -15,12 +15,8 @@ WATCH_SECONDS = 4.0
 
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator:
-    folder = tmp_path_factory.mktemp("first_visit")
-    url = f"sqlite:///{folder / 'app.db'}"
-    prepare_demo_database(url)
-    server = LiveServer(url, folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(tmp_path_factory, "first_visit") as server:
+        yield server
 
 
 def test_first_page_load_after_start_shows_no_file_name_menu(fresh_server, browser, shots) -> None:  # type: ignore[no-untyped-def]

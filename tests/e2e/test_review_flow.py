@@ -4,8 +4,6 @@ fixes a point and resubmits, `reviewer` approves. Screenshots of every step."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +11,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.models import Assessment, Cycle, Organisation, User
-from tests.e2e.conftest import ROOT, LiveServer, app_env, prepare_demo_database
+from tests.e2e.conftest import LiveServer, demo_server
 from tests.e2e.helpers import login, wait_app
 
 RETURN_COMMENT = "学习星第1项佐证不足，请补充第三季度传达学习记录后重新提交。"
@@ -32,13 +30,8 @@ def review_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str
 ) -> Iterator[LiveServer]:
     """A demo city of its own in which branch01 has already submitted a complete self-assessment."""
-    folder = tmp_path_factory.mktemp("review-flow")
-    url = f"sqlite:///{folder / 'app.db'}"
-    prepare_demo_database(url)
-    subprocess.run([sys.executable, "-c", SUBMIT_BRANCH01], cwd=ROOT, env=app_env(url), check=True)
-    server = LiveServer(url, folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(tmp_path_factory, "review-flow", before_start=SUBMIT_BRANCH01) as server:
+        yield server
 
 
 def _branch01(url: str) -> tuple[int, str, str]:

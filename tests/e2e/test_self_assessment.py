@@ -4,8 +4,6 @@ submits on 我的支部; /admin and /review do not exist for a branch user. Scre
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +12,7 @@ from sqlalchemy import select
 from db.engine import make_engine
 from db.models import Assessment, Cycle, User
 from tests.assessment_helpers import PDF
-from tests.e2e.conftest import ROOT, LiveServer, app_env, prepare_demo_database
+from tests.e2e.conftest import LiveServer, demo_server
 from tests.e2e.helpers import login, wait_app
 
 # Everything complete and full except 学习星: L1.1 and L2.1 at 0 (15 of 20, below the 17 line)
@@ -37,13 +35,8 @@ def branch_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str
 ) -> Iterator[LiveServer]:
     """A demo city of its own (the shared server's branch01 is left alone)."""
-    folder = tmp_path_factory.mktemp("self-assessment")
-    url = f"sqlite:///{folder / 'app.db'}"
-    prepare_demo_database(url)
-    subprocess.run([sys.executable, "-c", PREPARE_BRANCH01], cwd=ROOT, env=app_env(url), check=True)
-    server = LiveServer(url, folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(tmp_path_factory, "self-assessment", before_start=PREPARE_BRANCH01) as server:
+        yield server
 
 
 def _status(url: str) -> str:

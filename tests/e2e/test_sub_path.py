@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, prepare_demo_database
+from tests.e2e.conftest import demo_server
 from tests.e2e.helpers import login, wait_app
 
 BASE = "wuxing"
@@ -14,17 +14,9 @@ BASE = "wuxing"
 
 @pytest.fixture(scope="module")
 def sub_path_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator:
-    folder = tmp_path_factory.mktemp("subpath")
-    url = f"sqlite:///{folder / 'app.db'}"
-    prepare_demo_database(url)
-    server = LiveServer(
-        url,
-        folder / "server.log",
-        BASE_URL_PATH=BASE,
-        STREAMLIT_SERVER_BASE_URL_PATH=BASE,
-    )
-    yield server
-    server.stop()
+    env = {"BASE_URL_PATH": BASE, "STREAMLIT_SERVER_BASE_URL_PATH": BASE}
+    with demo_server(tmp_path_factory, "subpath", **env) as server:
+        yield server
 
 
 def test_login_and_pages_work_under_the_sub_path(sub_path_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
