@@ -406,6 +406,29 @@ def _adjustment_arrays(
     return orgs, summed("bonus"), summed("deduction"), vetoed
 
 
+def _lit_ceil_milli(base_d: Mapping[str, Decimal], thresholds: Thresholds) -> np.ndarray:
+    """Per star, the smallest total in integer thousandths that lights it."""
+    return np.array(
+        [
+            int((base_d[k] * thresholds.star_ratio * _MILLI).to_integral_value(ROUND_CEILING))
+            for k in STAR_KEYS
+        ],
+        dtype=np.int64,
+    )
+
+
+def lit_minimum_tenths(
+    bases: Mapping[str, Number] | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> dict[str, int]:
+    """Per star, the smallest total in integer tenths that lights it (for database filters).
+
+    A star total of t tenths is lit exactly when t >= this value: the same rule as
+    evaluate_frame, stated in the unit the database stores.
+    """
+    ceil_milli = _lit_ceil_milli(_resolve_bases(bases), thresholds)
+    return {key: -(-int(milli) // 100) for key, milli in zip(STAR_KEYS, ceil_milli, strict=True)}
+
+
 def evaluate_frame(
     scores: pd.DataFrame,
     bases: Mapping[str, Number] | None = None,
@@ -427,13 +450,7 @@ def evaluate_frame(
         [int((base_d[k] * _MILLI).to_integral_value(ROUND_FLOOR)) for k in STAR_KEYS],
         dtype=np.int64,
     )
-    lit_ceil = np.array(
-        [
-            int((base_d[k] * thresholds.star_ratio * _MILLI).to_integral_value(ROUND_CEILING))
-            for k in STAR_KEYS
-        ],
-        dtype=np.int64,
-    )
+    lit_ceil = _lit_ceil_milli(base_d, thresholds)
     composite_ceil = int((thresholds.five_star_composite * _MILLI).to_integral_value(ROUND_CEILING))
     cap_milli = _decimal_to_milli(thresholds.bonus_cap, "bonus_cap")
 

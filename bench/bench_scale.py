@@ -123,7 +123,9 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
             .where(Organisation.org_type != "department")
         ).scalar_one()
         n_entries = session.execute(select(func.count()).select_from(ScoreEntry)).scalar_one()
-    with engine.connect() as conn:
+    # Autocommit: inside a transaction that is then rolled back, ANALYZE's statistics are lost
+    # (while pg_stat_user_tables still shows the time), and the planner guesses row counts.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")
         size = conn.exec_driver_sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
         db_size = size.scalar_one()
@@ -167,6 +169,8 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
 
     for year in sorted({first_year, last_year}, reverse=True):
         _baselines(year)
+    for year in sorted({first_year, last_year}, reverse=True):
+        _statistics(year)
     worst = max(r[2] for r in rows)
     print(
         f"\nworst rankings read {worst:.3f} s for {n_orgs:,} organisations "
@@ -210,6 +214,34 @@ def _baselines(year: int) -> None:
 
     upkeep, _ = _timed(one_save_upkeep, repeats=20)
     print(f"  upkeep of assessment_total inside one save (one organisation): {_fmt(upkeep)}")
+
+
+def _statistics(year: int) -> None:
+    """The dashboard's per-criterion statistics, summed in SQL, against loading every entry."""
+    import resource
+
+    from db.services import readmodels, statistics
+
+    frame = statistics.handed_in(readmodels.load_city_frame(year))
+    criteria = statistics.load_criteria(year)
+
+    def summed_in_sql() -> None:
+        totals = statistics.load_criterion_totals(year)
+        statistics.criterion_stats(totals, criteria, len(frame))
+        unlit = statistics.load_criterion_totals(year, unlit_only=True)
+        statistics.missed_criteria(frame, unlit, criteria)
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times, _ = _timed(summed_in_sql)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(f"criterion statistics {year} (summed in SQL): {_fmt(times)}  peak RSS +{grown:.0f} MB")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times, entries = _timed(lambda: statistics.load_entries(year), repeats=1)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(
+        f"  baseline: loading all {len(entries):,} entries of {year} into pandas (the previous "
+        f"dashboard read): {_fmt(times)}  peak RSS +{grown:.0f} MB"
+    )
 
 
 def make_safe(url: str) -> str:

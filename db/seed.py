@@ -438,6 +438,11 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
                 conn, sorted(demo_orgs), cycles[years[-1]].id, ids_by_year[years[-1]], rubric, now
             )
             _reset_sequences(conn, ("user", "evidence"))
+    if engine.dialect.name == "postgresql":
+        # Fresh bulk data: planner statistics now, not at autovacuum's pace. Autocommit, since
+        # ANALYZE inside a transaction that ends in a rollback keeps nothing.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
     log.info("seeded %s organisations over %s years", len(evaluated), len(years))
     return summary
 

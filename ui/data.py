@@ -87,30 +87,24 @@ def current_year() -> int | None:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _entries(year: int, version: int) -> pd.DataFrame:
-    return statistics.load_entries(year)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
 def _criteria(year: int, version: int) -> pd.DataFrame:
     return statistics.load_criteria(year)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _criterion_stats(year: int, basis: str, version: int) -> pd.DataFrame:
-    frame = _city_frame(year, basis, version)
-    scope = statistics.handed_in(frame).index
-    return statistics.criterion_stats(
-        _entries(year, version), _criteria(year, version), scope, basis
-    )
+    handed_in = statistics.handed_in(_city_frame(year, basis, version))
+    totals = statistics.load_criterion_totals(year, basis)
+    return statistics.criterion_stats(totals, _criteria(year, version), len(handed_in))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _missed(year: int, basis: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame = statistics.handed_in(_city_frame(year, basis, version))
+    unlit = statistics.load_criterion_totals(year, basis, unlit_only=True)
     return (
         statistics.missed_reasons(frame),
-        statistics.missed_criteria(frame, _entries(year, version), _criteria(year, version), basis),
+        statistics.missed_criteria(frame, unlit, _criteria(year, version)),
     )
 
 

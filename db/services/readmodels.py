@@ -78,10 +78,10 @@ def load_org_table(year: int) -> pd.DataFrame:
             )
             .all()
         )
-    return _columns_frame(rows, ORG_COLUMNS).set_index("org_id")
+    return columns_frame(rows, ORG_COLUMNS).set_index("org_id")
 
 
-def _columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
+def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     """A frame built column by column: pandas inspects each Row object when given a row list,
     which costs more than the query itself at 50,000 organisations."""
     data = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
@@ -119,7 +119,7 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
     rubric = rubric_of_cycle(cycle)
     orgs = load_org_table(year)
     columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
-    wide = _columns_frame(rows, columns).set_index("org_id")
+    wide = columns_frame(rows, columns).set_index("org_id")
     wide = wide.reindex(orgs.index).fillna(0).astype("int64")
     n = len(wide)
     scores = pd.DataFrame(
@@ -178,6 +178,7 @@ __all__ = [
     "CITY_ROLES",
     "authorize_city_view",
     "authorize_org_view",
+    "columns_frame",
     "load_city_frame",
     "load_history",
     "load_org_table",

@@ -13,12 +13,24 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
+from sqlmodel import col
 
 import scoring
 from db.engine import read_session
-from db.models import Assessment, Criterion, Cycle, Evidence, ScoreEntry, User
+from db.models import (
+    Assessment,
+    AssessmentTotal,
+    Criterion,
+    Cycle,
+    Evidence,
+    Organisation,
+    ScoreEntry,
+    User,
+)
 from db.services.cycles import from_tenths, rubric_of_cycle
+from db.services.readmodels import columns_frame
+from db.services.totals import points_column
 
 # Statuses of an assessment that has been handed in (complete scores).
 HANDED_IN = ("submitted", "returned", "reviewed", "published")
@@ -57,22 +69,81 @@ def load_entries(year: int) -> pd.DataFrame:
     if cycle_id is None:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
     with read_session() as session:
-        rows = session.execute(
-            select(
-                Assessment.org_id,
-                Criterion.code,
-                ScoreEntry.self_tenths,
-                ScoreEntry.reviewed_tenths,
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    Assessment.org_id,
+                    Criterion.code,
+                    ScoreEntry.self_tenths,
+                    ScoreEntry.reviewed_tenths,
+                )
+                .select_from(ScoreEntry)
+                .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+                .where(Assessment.cycle_id == cycle_id)
             )
-            .select_from(ScoreEntry)
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-            .where(Assessment.cycle_id == cycle_id)
-        ).all()
-    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+            .all()
+        )
+    frame = columns_frame(rows, ENTRY_COLUMNS)
     for column in ("self_tenths", "reviewed_tenths"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+TOTAL_COLUMNS = ["code", "points", "full"]
+
+
+def load_criterion_totals(
+    year: int, basis: str = "reviewed", *, unlit_only: bool = False
+) -> pd.DataFrame:
+    """Per star criterion over the handed-in organisations: points summed (tenths) and how many
+    organisations have full marks. With unlit_only, an organisation counts for a criterion only
+    while the star of that criterion is unlit on this basis.
+
+    Summed by the database: at province scale the year's entries are millions of rows.
+    """
+    cycle_id = _cycle_id(year)
+    if cycle_id is None:
+        return pd.DataFrame(columns=TOTAL_COLUMNS).set_index("code")
+    points = points_column(basis)
+    query = (
+        select(
+            Criterion.code,
+            func.coalesce(func.sum(points), 0),
+            func.sum(case((points >= Criterion.max_tenths, 1), else_=0)),
+        )
+        .select_from(ScoreEntry)
+        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        .where(
+            Assessment.cycle_id == cycle_id,
+            col(Assessment.status).in_(HANDED_IN),
+            Criterion.kind == "criterion",
+            Organisation.org_type != "department",
+            col(Organisation.active).is_(True),
+        )
+        .group_by(Criterion.code)
+    )
+    if unlit_only:
+        rubric = rubric_of_cycle(cycle_id)
+        minimum = scoring.lit_minimum_tenths(rubric.bases, rubric.thresholds)
+        query = query.join(
+            AssessmentTotal,
+            (AssessmentTotal.assessment_id == Assessment.id) & (AssessmentTotal.basis == basis),
+        ).where(
+            or_(
+                *(
+                    (Criterion.star == key) & (getattr(AssessmentTotal, f"{key}_tenths") < low)
+                    for key, low in minimum.items()
+                )
+            )
+        )
+    with read_session() as session:
+        rows = session.connection().execute(query).all()
+    frame = columns_frame(rows, TOTAL_COLUMNS).set_index("code")
+    return frame.astype("int64")
 
 
 def load_progress(year: int) -> pd.DataFrame:
@@ -219,30 +290,25 @@ def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"].isin(HANDED_IN)]
 
 
-def criterion_stats(
-    entries: pd.DataFrame, criteria: pd.DataFrame, org_ids: pd.Index, basis: str = "reviewed"
-) -> pd.DataFrame:
-    """Per star criterion over `org_ids`: average share of max points, share at full marks.
+def criterion_stats(totals: pd.DataFrame, criteria: pd.DataFrame, n_orgs: int) -> pd.DataFrame:
+    """Per star criterion over `n_orgs` handed-in organisations: average share of max points,
+    share at full marks (totals from load_criterion_totals).
 
     An organisation that left a criterion blank counts as 0 points for it.
     """
     crit = criteria[criteria["kind"] == "criterion"].set_index("code")
-    n = len(org_ids)
     result = crit[["star", "title", "max_tenths", "sort_order"]].copy()
-    if n == 0 or crit.empty:
+    if n_orgs == 0 or crit.empty:
         result["avg_share"] = pd.Series(dtype="float64")
         result["full_share"] = pd.Series(dtype="float64")
         result["avg_points"] = pd.Series(dtype="float64")
         return result
-    scoped = entries[entries["org_id"].isin(org_ids) & entries["code"].isin(crit.index)]
-    points = basis_points(scoped, basis).fillna(0).astype("int64")
-    total = points.groupby(scoped["code"]).sum().reindex(crit.index, fill_value=0)
+    total = totals["points"].reindex(crit.index, fill_value=0)
+    full = totals["full"].reindex(crit.index, fill_value=0)
     maxes = crit["max_tenths"].astype("int64")
-    full = points.to_numpy() >= maxes.reindex(scoped["code"]).to_numpy()
-    full_count = pd.Series(full, index=scoped.index).groupby(scoped["code"]).sum()
-    result["avg_points"] = total / n / 10
-    result["avg_share"] = total / (maxes * n)
-    result["full_share"] = full_count.reindex(crit.index, fill_value=0) / n
+    result["avg_points"] = total / n_orgs / 10
+    result["avg_share"] = total / (maxes * n_orgs)
+    result["full_share"] = full / n_orgs
     return result.sort_values(["avg_share", "sort_order"])
 
 
@@ -263,26 +329,25 @@ def missed_reasons(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def missed_criteria(
-    frame: pd.DataFrame, entries: pd.DataFrame, criteria: pd.DataFrame, basis: str = "reviewed"
+    frame: pd.DataFrame, unlit_totals: pd.DataFrame, criteria: pd.DataFrame
 ) -> pd.DataFrame:
-    """Points lost per criterion by organisations whose star (of that criterion) is unlit."""
-    crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
-    unlit = []
-    for key in scoring.STAR_KEYS:
-        ids = frame.index[~frame[f"lit_{key}"].astype(bool)]
-        unlit.append(pd.DataFrame({"org_id": ids, "star": key}))
-    pairs = pd.concat(unlit, ignore_index=True)
+    """Points lost per criterion by organisations whose star (of that criterion) is unlit.
+
+    `frame` is the handed-in part of the city frame, `unlit_totals` the matching
+    load_criterion_totals(..., unlit_only=True): an unlit organisation loses max − points on
+    each criterion of that star (all of it where it left the criterion blank).
+    """
     columns = ["code", "star", "title", "lost", "orgs"]
-    if pairs.empty or crit.empty:
+    crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
+    if frame.empty or crit.empty:
         return pd.DataFrame(columns=columns)
-    grid = pairs.merge(crit, on="star")
-    got = entries.assign(points=basis_points(entries, basis))[["org_id", "code", "points"]]
-    grid = grid.merge(got, on=["org_id", "code"], how="left")
-    grid["lost"] = grid["max_tenths"] - grid["points"].fillna(0).astype("int64")
-    lost = grid[grid["lost"] > 0]
-    result = lost.groupby(["code", "star", "title"], as_index=False).agg(
-        lost=("lost", "sum"), orgs=("org_id", "nunique")
-    )
+    unlit = {key: int((~frame[f"lit_{key}"].astype(bool)).sum()) for key in scoring.STAR_KEYS}
+    result = crit.copy()
+    n_unlit = result["star"].map(unlit).fillna(0).astype("int64")
+    got = unlit_totals.reindex(result["code"], fill_value=0)
+    result["lost"] = n_unlit * result["max_tenths"].astype("int64") - got["points"].to_numpy()
+    result["orgs"] = n_unlit - got["full"].to_numpy()
+    result = result[result["lost"] > 0].copy()
     result["lost"] = result["lost"] / 10
     return result.sort_values(["lost", "code"], ascending=[False, True]).reset_index(drop=True)[
         columns
@@ -497,6 +562,7 @@ __all__ = [
     "handed_in",
     "level_changes",
     "load_criteria",
+    "load_criterion_totals",
     "load_entries",
     "load_org_detail",
     "load_progress",

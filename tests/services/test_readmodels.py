@@ -180,7 +180,7 @@ def test_statistics_add_up(demo_city: str) -> None:
         n = int(reasons.set_index("reason").loc["star:" + key, "orgs"])
         assert n == int((~not_five[f"lit_{key}"]).sum())
     stats = statistics.criterion_stats(
-        statistics.load_entries(2026), statistics.load_criteria(2026), handed.index
+        statistics.load_criterion_totals(2026), statistics.load_criteria(2026), len(handed)
     )
     assert stats["avg_share"].between(0, 1).all()
     assert list(stats["avg_share"]) == sorted(stats["avg_share"])
@@ -247,3 +247,73 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
     data.data_version.clear()
     after = data.city_frame(leader, 2026).loc[org_id, "composite"]
     assert after == before + 1.5
+
+
+def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
+    """Per-criterion sums and full marks counted in pandas from every raw entry of the year."""
+    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    entries = statistics.load_entries(year)
+    criteria = statistics.load_criteria(year)
+    crit = criteria[criteria["kind"] == "criterion"].set_index("code")
+    scoped = entries[entries["org_id"].isin(frame.index) & entries["code"].isin(crit.index)]
+    points = statistics.basis_points(scoped, basis).fillna(0).astype("int64")
+    full = points.to_numpy() >= crit["max_tenths"].reindex(scoped["code"]).to_numpy()
+    n = len(frame)
+    total = points.groupby(scoped["code"]).sum().reindex(crit.index, fill_value=0)
+    full_count = pd.Series(full, index=scoped.index).groupby(scoped["code"]).sum()
+    return pd.DataFrame(
+        {
+            "avg_share": total / (crit["max_tenths"] * n),
+            "full_share": full_count.reindex(crit.index, fill_value=0) / n,
+        }
+    )
+
+
+def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
+    """Points lost per criterion, counted org by org in pandas for unlit stars."""
+    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    entries = statistics.load_entries(year)
+    criteria = statistics.load_criteria(year)
+    crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"org_id": frame.index[~frame[f"lit_{key}"]], "star": key})
+            for key in scoring.STAR_KEYS
+        ],
+        ignore_index=True,
+    )
+    grid = pairs.merge(crit, on="star")
+    got = entries.assign(points=statistics.basis_points(entries, basis))
+    grid = grid.merge(got[["org_id", "code", "points"]], on=["org_id", "code"], how="left")
+    grid["lost"] = grid["max_tenths"] - grid["points"].fillna(0).astype("int64")
+    lost = grid[grid["lost"] > 0]
+    result = lost.groupby("code").agg(lost=("lost", "sum"), orgs=("org_id", "nunique"))
+    result["lost"] = result["lost"] / 10
+    return result.sort_index()
+
+
+@pytest.mark.parametrize("basis", ["reviewed", "self"])
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
+    demo_city: str, year: int, basis: str
+) -> None:
+    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    criteria = statistics.load_criteria(year)
+    stats = statistics.criterion_stats(
+        statistics.load_criterion_totals(year, basis), criteria, len(frame)
+    )
+    expected = _reference_criterion_stats(year, basis)
+    pd.testing.assert_frame_equal(
+        stats[["avg_share", "full_share"]].sort_index(),
+        expected.sort_index(),
+        check_names=False,
+    )
+    missed = statistics.missed_criteria(
+        frame, statistics.load_criterion_totals(year, basis, unlit_only=True), criteria
+    ).set_index("code")[["lost", "orgs"]]
+    reference = _reference_missed_criteria(year, basis)
+    if year == 2025:
+        assert len(reference) > 0, "the demo city's 2025 has unlit stars to explain"
+    pd.testing.assert_frame_equal(
+        missed.sort_index(), reference, check_dtype=False, check_names=False
+    )

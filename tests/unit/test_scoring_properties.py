@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from scoring import (
     STAR_KEYS,
     CriterionState,
+    Thresholds,
     evaluate_frame,
     evaluate_org,
     gap_to_five_star,
     is_half_step,
+    lit_minimum_tenths,
     suggest_gap_closure,
 )
 
@@ -179,3 +181,26 @@ def test_suggest_gap_closure_reaches_five_star(case: tuple) -> None:
     unlit = sum(1 for v in gap.star_missing.values() if v > 0)
     total = sum((s.add_points for s in plan), D(0))
     assert gap.min_extra_points <= total < gap.min_extra_points + D("0.5") * (unlit + 1)
+
+
+@SETTINGS
+@given(
+    base_tenths=st.integers(min_value=10, max_value=400),
+    ratio=st.sampled_from([D("0.85"), D("0.8"), D("0.9"), D("0.875")]),
+    total_tenths=st.integers(min_value=0, max_value=400),
+)
+def test_lit_minimum_in_tenths_agrees_with_evaluate_frame(
+    base_tenths: int, ratio: D, total_tenths: int
+) -> None:
+    """The database filter (total >= minimum tenths) lights exactly the stars scoring lights."""
+    base = D(base_tenths) / 10
+    total = min(total_tenths, base_tenths)
+    thresholds = Thresholds(star_ratio=ratio)
+    bases = {key: base for key in STAR_KEYS}
+    minimum = lit_minimum_tenths(bases, thresholds)
+    scores = pd.DataFrame(
+        {"org_id": [1] * 5, "star": list(STAR_KEYS), "points": [D(total) / 10] * 5}
+    )
+    frame = evaluate_frame(scores, bases, thresholds=thresholds)
+    for key in STAR_KEYS:
+        assert bool(frame.loc[1, f"lit_{key}"]) == (total >= minimum[key])
