@@ -32,6 +32,7 @@ from db.services.common import (
     bump_change_counter,
     require_role,
 )
+from db.services.readmodels import taking_part
 from db.services.sheets import safe_row
 from settings import get_settings
 from texts import common as C
@@ -98,11 +99,15 @@ def _state(cycle: Cycle) -> str:
     return "published"
 
 
+def _status_of(session: Session, cycle_id: int) -> str:
+    return str(session.exec(select(Cycle.status).where(Cycle.id == cycle_id)).one())
+
+
 def _status_counts(session: Session, cycle_id: int) -> dict[str, int]:
     rows = session.exec(
         select(Assessment.status, func.count())
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-        .where(Assessment.cycle_id == cycle_id, Organisation.active.is_(True))  # type: ignore[attr-defined]
+        .where(Assessment.cycle_id == cycle_id, *taking_part(_status_of(session, cycle_id)))
         .group_by(Assessment.status)
     ).all()
     return {status: int(n) for status, n in rows}
@@ -231,8 +236,8 @@ def _names(session: Session, cycle_id: int, statuses: tuple[str, ...]) -> tuple[
             .where(
                 Assessment.cycle_id == cycle_id,
                 Assessment.status.in_(statuses),  # type: ignore[attr-defined]
-                Organisation.active.is_(True),
-            )  # type: ignore[attr-defined]
+                *taking_part(_status_of(session, cycle_id)),
+            )
             .order_by(Organisation.code)
         ).all()
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import col
 
 import scoring
 from db.engine import read_session
@@ -48,10 +49,27 @@ def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
     raise AssertionError("unreachable")
 
 
+def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
+    """Which organisations a year counts (SQL conditions on Organisation, beside Assessment).
+
+    Open and closed years count the active evaluated organisations (the open year also those
+    without an assessment yet: load_org_table joins outer then). Once a year is published its
+    set is fixed: the organisations that took part, whatever has happened to them since, so
+    adding or dissolving a branch never rewrites published results.
+    """
+    evaluated = [Organisation.org_type != "department"]
+    if cycle_status in ("open", "closed"):
+        return [*evaluated, col(Organisation.active).is_(True)]
+    return evaluated
+
+
 def load_org_table(year: int) -> pd.DataFrame:
-    """Every evaluated organisation with its department and this year's assessment status."""
+    """The organisations the year counts, with department and this year's assessment status."""
     dept = Organisation.__table__.alias("dept")
     with read_session() as session:
+        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+        if cycle is None:
+            return columns_frame([], ORG_COLUMNS).set_index("org_id")
         rows = (
             session.connection()
             .execute(
@@ -68,13 +86,12 @@ def load_org_table(year: int) -> pd.DataFrame:
                 )
                 .select_from(Organisation)
                 .join(dept, dept.c.id == Organisation.department_id, isouter=True)
-                .join(Cycle, Cycle.year == year)
                 .join(
                     Assessment,
-                    (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == Cycle.id),
-                    isouter=True,
+                    (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == cycle.id),
+                    isouter=cycle.status == "open",
                 )
-                .where(Organisation.org_type != "department", Organisation.active.is_(True))  # type: ignore[attr-defined]
+                .where(*taking_part(cycle.status))
             )
             .all()
         )
@@ -183,4 +200,5 @@ __all__ = [
     "load_history",
     "load_org_table",
     "load_years",
+    "taking_part",
 ]

@@ -29,7 +29,7 @@ from db.models import (
     User,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle
-from db.services.readmodels import columns_frame
+from db.services.readmodels import columns_frame, taking_part
 from db.services.totals import points_column
 
 # Statuses of an assessment that has been handed in (complete scores).
@@ -103,9 +103,11 @@ def load_criterion_totals(
 
     Summed by the database: at province scale the year's entries are millions of rows.
     """
-    cycle_id = _cycle_id(year)
-    if cycle_id is None:
+    with read_session() as session:
+        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+    if cycle is None:
         return pd.DataFrame(columns=TOTAL_COLUMNS).set_index("code")
+    cycle_id = cycle.id
     points = points_column(basis)
     query = (
         select(
@@ -121,8 +123,7 @@ def load_criterion_totals(
             Assessment.cycle_id == cycle_id,
             col(Assessment.status).in_(HANDED_IN),
             Criterion.kind == "criterion",
-            Organisation.org_type != "department",
-            col(Organisation.active).is_(True),
+            *taking_part(cycle.status),
         )
         .group_by(Criterion.code)
     )

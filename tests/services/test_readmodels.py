@@ -11,8 +11,8 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry
-from db.services import readmodels, statistics
+from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.services import admin, readmodels, statistics
 from db.services.common import PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
@@ -317,3 +317,58 @@ def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     pd.testing.assert_frame_equal(
         missed.sort_index(), reference, check_dtype=False, check_names=False
     )
+
+
+def _deactivate(boss, org_id: int) -> None:  # type: ignore[no-untyped-def]
+    with read_session() as session:
+        org = session.get(Organisation, org_id)
+        parent = session.get(Organisation, org.parent_id)
+    admin.save_organisation(
+        boss,
+        org_id=org_id,
+        item=admin.OrgInput(
+            code=org.code,
+            name=org.name,
+            org_type=org.org_type,
+            region=org.region,
+            parent_code=parent.code,
+            member_count=org.member_count,
+            staff_count=org.staff_count,
+            active=False,
+        ),
+    )
+
+
+def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) -> None:
+    """2025 is final: its organisations are those that took part, whatever happens later."""
+    boss = actor("admin")
+    final_before = readmodels.load_city_frame(2025)
+    open_before = readmodels.load_city_frame(2026)
+    committee = open_before[open_before["org_type"] == "party_committee"].iloc[0]
+    new_branch = admin.save_organisation(
+        boss,
+        org_id=None,
+        item=admin.OrgInput(
+            code="B0999901",
+            name="中共新成立单位第一党支部",
+            org_type="branch",
+            region=str(committee["region"]),
+            parent_code=str(committee["code"]),
+        ),
+    )
+    with read_session() as session:
+        with_accounts = set(session.exec(select(User.org_id)).all())
+    dissolved = next(
+        org_id
+        for org_id in final_before.index
+        if org_id not in with_accounts and final_before.loc[org_id, "org_type"] == "branch"
+    )
+    _deactivate(boss, dissolved)
+
+    final_after = readmodels.load_city_frame(2025)
+    open_after = readmodels.load_city_frame(2026)
+    pd.testing.assert_frame_equal(final_after, final_before)
+    assert new_branch in open_after.index and dissolved not in open_after.index
+    assert open_after.loc[new_branch, "status"] == "draft"
+    assert open_after.loc[new_branch, "scored"] == 0
+    assert len(open_after) == len(open_before)
