@@ -22,14 +22,43 @@ def data_version() -> int:
     return change_counter()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _year_scores(year: int, basis: str, key: tuple) -> pd.DataFrame:
+    return readmodels.load_year_scores(year, basis)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _org_attributes(version: int) -> pd.DataFrame:
+    return readmodels.load_org_attributes()
+
+
+def _scores_key(year: int, version: int) -> tuple:
+    """A final year's scores never change (freeze), so they are keyed by its cycle alone and
+    survive writes to other years; every other year's follow the change counter."""
+    for cycle in _cycles(version):
+        if cycle.year == year and cycle.status == "final":
+            return ("final", cycle.id, cycle.version)
+    return ("live", version)
+
+
+def _scores(year: int, basis: str, version: int) -> pd.DataFrame:
+    return _year_scores(year, basis, _scores_key(year, version))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _city_frame(year: int, basis: str, version: int) -> pd.DataFrame:
-    return readmodels.load_city_frame(year, basis)
+    return readmodels.with_org_attributes(_scores(year, basis, version), _org_attributes(version))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _history(version: int) -> pd.DataFrame:
-    return readmodels.load_history()
+    attributes = _org_attributes(version)
+    return readmodels.concat_years(
+        [
+            readmodels.with_org_attributes(_scores(year, "reviewed", version), attributes)
+            for year in _years(version)
+        ]
+    )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

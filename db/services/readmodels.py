@@ -1,4 +1,8 @@
-"""Shared read models: the whole city's evaluated standing for a year, in one query.
+"""Shared read models: the whole city's evaluated standing for a year.
+
+A year's frame is two parts: its scores (evaluated by `scoring`, one row per organisation the
+year counts, from assessment_total) and the organisations' current names and places. A final
+year's scores never change, so ui/data.py caches that part per year and only joins fresh names.
 
 These loaders take no actor: they are called only through `authorize_*` checks in the
 service functions below and through ui/data.py, which caches them across sessions keyed by
@@ -23,17 +27,10 @@ from db.services.cycles import rubric_of_cycle
 from db.services.totals import BASES, SUM_COLUMNS
 
 CITY_ROLES = ("reviewer", "leader", "admin")
-ORG_COLUMNS = [
-    "org_id",
-    "code",
-    "name",
-    "org_type",
-    "region",
-    "department",
-    "member_count",
-    "assessment_id",
-    "status",
-]
+ATTRIBUTE_COLUMNS = ["org_id", "code", "name", "org_type", "region", "department", "member_count"]
+PART_COLUMNS = ["org_id", "assessment_id", "status"]
+ORG_COLUMNS = [*ATTRIBUTE_COLUMNS, *PART_COLUMNS[1:]]
+TAIL_COLUMNS = ["scored", "criteria_total", "region_rank", "year"]
 
 
 def authorize_city_view(actor: Actor | None) -> Actor:
@@ -53,8 +50,8 @@ def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     """Which organisations a year counts (SQL conditions on Organisation, beside Assessment).
 
     Open and closed years count the active evaluated organisations (the open year also those
-    without an assessment yet: load_org_table joins outer then). Once a year is published its
-    set is fixed: the organisations that took part, whatever has happened to them since, so
+    without an assessment yet: the query joins outer then). Once a year is published its set
+    is fixed: the organisations that took part, whatever has happened to them since, so
     adding or dissolving a branch never rewrites published results.
     """
     evaluated = [Organisation.org_type != "department"]
@@ -63,13 +60,17 @@ def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     return evaluated
 
 
-def load_org_table(year: int) -> pd.DataFrame:
-    """The organisations the year counts, with department and this year's assessment status."""
+def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """A frame built column by column: pandas inspects each Row object when given a row list,
+    which costs more than the query itself at 50,000 organisations."""
+    data = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=list(columns))
+
+
+def load_org_attributes() -> pd.DataFrame:
+    """Every evaluated organisation's current code, name, type, region, department, members."""
     dept = Organisation.__table__.alias("dept")
     with read_session() as session:
-        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
-        if cycle is None:
-            return columns_frame([], ORG_COLUMNS).set_index("org_id")
         rows = (
             session.connection()
             .execute(
@@ -81,34 +82,49 @@ def load_org_table(year: int) -> pd.DataFrame:
                     Organisation.region,
                     dept.c.name,
                     Organisation.member_count,
-                    Assessment.id,
-                    func.coalesce(Assessment.status, "draft"),
                 )
-                .select_from(Organisation)
                 .join(dept, dept.c.id == Organisation.department_id, isouter=True)
-                .join(
-                    Assessment,
-                    (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == cycle.id),
-                    isouter=cycle.status == "open",
-                )
-                .where(*taking_part(cycle.status))
+                .where(Organisation.org_type != "department")
             )
             .all()
         )
-    return columns_frame(rows, ORG_COLUMNS).set_index("org_id")
+    return columns_frame(rows, ATTRIBUTE_COLUMNS).set_index("org_id")
 
 
-def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
-    """A frame built column by column: pandas inspects each Row object when given a row list,
-    which costs more than the query itself at 50,000 organisations."""
-    data = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=list(columns))
+def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
+    """org_id → assessment_id, status for the organisations the year counts."""
+    rows = (
+        session.connection()
+        .execute(
+            select(Organisation.id, Assessment.id, func.coalesce(Assessment.status, "draft"))
+            .select_from(Organisation)
+            .join(
+                Assessment,
+                (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == cycle_id),
+                isouter=status == "open",
+            )
+            .where(*taking_part(status))
+        )
+        .all()
+    )
+    return columns_frame(rows, PART_COLUMNS).set_index("org_id")
 
 
-def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
-    """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
+def load_org_table(year: int) -> pd.DataFrame:
+    """The organisations the year counts, with department and this year's assessment status."""
+    with read_session() as session:
+        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+        if cycle is None:
+            return columns_frame([], ORG_COLUMNS).set_index("org_id")
+        part = _taking_part_in(session, cycle.id, cycle.status)
+    attributes = load_org_attributes()
+    return attributes.join(part, how="inner")[ORG_COLUMNS[1:]]
 
-    basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
+
+def load_year_scores(year: int, basis: str = "reviewed") -> pd.DataFrame:
+    """The scores part of a year's frame: evaluate_frame's columns plus assessment_id, status,
+    scored, criteria_total and year, one row per organisation the year counts, by rank.
+
     The sums come from assessment_total, one row per organisation kept in step with the score
     entries by every write (db/services/totals.py), so this read never adds up entries.
     """
@@ -116,9 +132,9 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
         raise ValueError(f"unknown basis {basis!r}")
     criterion = Criterion.kind == "criterion"
     with read_session() as session:
-        cycle = session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
+        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
         if cycle is None:
-            return _empty()
+            return _empty_scores()
         rows = (
             session.connection()
             .execute(
@@ -126,18 +142,18 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
                     AssessmentTotal.org_id,
                     *(getattr(AssessmentTotal, column) for column in SUM_COLUMNS),
                     AssessmentTotal.scored,
-                ).where(AssessmentTotal.cycle_id == cycle, AssessmentTotal.basis == basis)
+                ).where(AssessmentTotal.cycle_id == cycle.id, AssessmentTotal.basis == basis)
             )
             .all()
         )
         n_criteria = session.execute(
-            select(func.count()).where(Criterion.cycle_id == cycle, criterion)
+            select(func.count()).where(Criterion.cycle_id == cycle.id, criterion)
         ).scalar_one()
-    rubric = rubric_of_cycle(cycle)
-    orgs = load_org_table(year)
+        part = _taking_part_in(session, cycle.id, cycle.status)
+    rubric = rubric_of_cycle(cycle.id)
     columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
     wide = columns_frame(rows, columns).set_index("org_id")
-    wide = wide.reindex(orgs.index).fillna(0).astype("int64")
+    wide = wide.reindex(part.index).fillna(0).astype("int64")
     n = len(wide)
     scores = pd.DataFrame(
         {
@@ -157,23 +173,44 @@ def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
         }
     )
     frame = scoring.evaluate_frame(scores, rubric.bases, adjustments, thresholds=rubric.thresholds)
-    frame = frame.join(orgs, how="inner")
+    frame = frame.join(part, how="inner")
     frame["scored"] = wide["scored"].reindex(frame.index).fillna(0).astype("int64")
     frame["criteria_total"] = int(n_criteria)
+    frame["year"] = year
+    return frame
+
+
+def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+    """A year's frame: its scores with the organisations' current names and places, and the
+    rank within each region."""
+    frame = scores.join(attributes, how="inner")
     frame["region_rank"] = (
         frame.groupby("region")["composite_milli"]
         .rank(method="min", ascending=False)
         .astype("int64")
     )
-    frame["year"] = year
-    return frame
+    evaluated = [c for c in scores.columns if c not in (*PART_COLUMNS, *TAIL_COLUMNS)]
+    return frame[[*evaluated, *ORG_COLUMNS[1:], *TAIL_COLUMNS]]
+
+
+def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
+    """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
+
+    basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
+    """
+    return with_org_attributes(load_year_scores(year, basis), load_org_attributes())
+
+
+def _empty_scores() -> pd.DataFrame:
+    empty = scoring.evaluate_frame(pd.DataFrame({"org_id": [], "star": [], "points": []}))
+    for column in [*PART_COLUMNS[1:], "scored", "criteria_total", "year"]:
+        empty[column] = pd.Series(dtype="object")
+    return empty
 
 
 def _empty() -> pd.DataFrame:
-    empty = scoring.evaluate_frame(pd.DataFrame({"org_id": [], "star": [], "points": []}))
-    for column in [*ORG_COLUMNS[1:], "scored", "criteria_total", "region_rank", "year"]:
-        empty[column] = pd.Series(dtype="object")
-    return empty
+    no_attributes = columns_frame([], ATTRIBUTE_COLUMNS).set_index("org_id")
+    return with_org_attributes(_empty_scores(), no_attributes)
 
 
 def load_years() -> list[int]:
@@ -183,7 +220,14 @@ def load_years() -> list[int]:
 
 def load_history() -> pd.DataFrame:
     """One row per (year, organisation) over every year, reviewed basis."""
-    frames = [load_city_frame(year, "reviewed") for year in load_years()]
+    attributes = load_org_attributes()
+    return concat_years(
+        [with_org_attributes(load_year_scores(y, "reviewed"), attributes) for y in load_years()]
+    )
+
+
+def concat_years(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Years' frames stacked into one history (empty years left out)."""
     frames = [f for f in frames if not f.empty]
     if not frames:
         return _empty()
@@ -196,9 +240,13 @@ __all__ = [
     "authorize_city_view",
     "authorize_org_view",
     "columns_frame",
+    "concat_years",
     "load_city_frame",
     "load_history",
+    "load_org_attributes",
     "load_org_table",
+    "load_year_scores",
     "load_years",
     "taking_part",
+    "with_org_attributes",
 ]

@@ -16,6 +16,7 @@ from db.services import admin, readmodels, statistics
 from db.services.common import PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
+from tests.assessment_helpers import fill_all
 from tests.utils import actor
 from ui import data, rankings
 
@@ -319,24 +320,22 @@ def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     )
 
 
-def _deactivate(boss, org_id: int) -> None:  # type: ignore[no-untyped-def]
+def _change_org(boss, org_id: int, **changes: object) -> None:  # type: ignore[no-untyped-def]
+    """Save an organisation through the admin service with some fields changed."""
     with read_session() as session:
         org = session.get(Organisation, org_id)
         parent = session.get(Organisation, org.parent_id)
-    admin.save_organisation(
-        boss,
-        org_id=org_id,
-        item=admin.OrgInput(
-            code=org.code,
-            name=org.name,
-            org_type=org.org_type,
-            region=org.region,
-            parent_code=parent.code,
-            member_count=org.member_count,
-            staff_count=org.staff_count,
-            active=False,
-        ),
-    )
+    fields = {
+        "code": org.code,
+        "name": org.name,
+        "org_type": org.org_type,
+        "region": org.region,
+        "parent_code": parent.code,
+        "member_count": org.member_count,
+        "staff_count": org.staff_count,
+        "active": org.active,
+    }
+    admin.save_organisation(boss, org_id=org_id, item=admin.OrgInput(**{**fields, **changes}))
 
 
 def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) -> None:
@@ -363,7 +362,7 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
         for org_id in final_before.index
         if org_id not in with_accounts and final_before.loc[org_id, "org_type"] == "branch"
     )
-    _deactivate(boss, dissolved)
+    _change_org(boss, dissolved, active=False)
 
     final_after = readmodels.load_city_frame(2025)
     open_after = readmodels.load_city_frame(2026)
@@ -372,3 +371,40 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
     assert open_after.loc[new_branch, "status"] == "draft"
     assert open_after.loc[new_branch, "scored"] == 0
     assert len(open_after) == len(open_before)
+
+
+def test_a_save_in_the_open_year_reloads_no_final_year(
+    demo_city: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Final years' scores stay cached across writes; names are always the current ones."""
+    leader = actor("leader")
+    loaded: list[int] = []
+    real = readmodels.load_year_scores
+
+    def counting(year: int, basis: str = "reviewed") -> pd.DataFrame:
+        loaded.append(year)
+        return real(year, basis)
+
+    monkeypatch.setattr(readmodels, "load_year_scores", counting)
+    before = data.city_history(leader)
+    assert sorted(set(loaded)) == [2024, 2025, 2026]
+
+    loaded.clear()
+    branch = actor("branch02")
+    fill_all(branch, evidence=False, stars=("learning",))
+    data.data_version.clear()
+    after = data.city_history(leader)
+    assert loaded == [2026]
+    open_year = after[after["year"] == 2026]
+    assert (
+        open_year.loc[branch.org_id, "learning"]
+        > before[before["year"] == 2026].loc[branch.org_id, "learning"]
+    )
+    pd.testing.assert_frame_equal(after[after["year"] < 2026], before[before["year"] < 2026])
+
+    loaded.clear()
+    _change_org(actor("admin"), branch.org_id, name="中共改名后的党支部")
+    data.data_version.clear()
+    renamed = data.city_history(leader)
+    assert loaded == [2026]
+    assert set(renamed.loc[branch.org_id, "name"]) == {"中共改名后的党支部"}
