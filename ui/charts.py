@@ -422,9 +422,11 @@ def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.Chart:
 
 
 def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Larger type for the wall screen."""
+    """Larger type for the wall screen, and the height of its container (set by the screen's
+    CSS to what the display has left), so the panels fill a wall display of any size."""
     return (
-        chart.configure_axis(labelFontSize=16, titleFontSize=18)
+        chart.properties(height="container")
+        .configure_axis(labelFontSize=16, titleFontSize=18)
         .configure_title(fontSize=24)
         .configure_legend(labelFontSize=16, titleFontSize=16)
         .configure_text(fontSize=18)

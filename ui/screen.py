@@ -10,7 +10,8 @@ from db.services.common import Actor
 from texts import leadership as T
 from ui import charts, dashboard, data
 
-# Static CSS only (no user text): bigger type, no sidebar or toolbar on a wall screen.
+# Static CSS only (no user text): bigger type, no sidebar or toolbar on a wall screen, and
+# charts as tall as the display below the headline figures (charts.big sizes them to it).
 SCREEN_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"] {display:none !important;}
@@ -22,6 +23,9 @@ header[data-testid="stHeader"] {display:none !important;}
 h1 {font-size:2.6rem !important;}
 h3 {font-size:1.8rem !important;}
 [data-testid="stCaptionContainer"] p {font-size:1.1rem !important;}
+[data-testid="stVegaLiteChart"] {height:calc(100vh - 330px) !important; min-height:300px;}
+[data-testid="stVegaLiteChart"] > div, [data-testid="stVegaLiteChart"] .vega-embed
+ {height:100% !important;}
 [data-testid="stTable"] td, [data-testid="stTable"] th {font-size:1.35rem !important;
  padding:0.45rem 0.7rem !important;}
 </style>"""
@@ -55,30 +59,30 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         charts.show(
             left,
             ("big_target",),
-            lambda: charts.big(charts.target_chart(attain, T.CITY_SCOPE, 420)),
+            lambda: charts.big(charts.target_chart(attain, T.CITY_SCOPE)),
         )
         charts.show(
             right,
             ("big_regions", year),
-            lambda: charts.big(charts.region_share_bars(attain, year, T.CITY_SCOPE, 420)),
+            lambda: charts.big(charts.region_share_bars(attain, year, T.CITY_SCOPE)),
         )
     elif panel == 1:
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T.SCREEN_TOP.format(n=12))
             dashboard.top_table(frame, 12)
-        charts.show(right, ("big_levels", year), lambda: charts.big(charts.level_chart(frame, 480)))
+        charts.show(right, ("big_levels", year), lambda: charts.big(charts.level_chart(frame)))
     elif panel == 2:
         left, right = st.columns([3, 2])
         charts.show(
             left,
             ("big_heat", year),
-            lambda: charts.big(charts.star_heatmap(statistics.region_star_share(frame), 460)),
+            lambda: charts.big(charts.star_heatmap(statistics.region_star_share(frame))),
         )
         charts.show(
             right,
             ("big_histogram", year),
-            lambda: charts.big(charts.composite_histogram(frame, 90, 460)),
+            lambda: charts.big(charts.composite_histogram(frame, 90)),
         )
     elif panel == 3:
         scope = statistics.handed_in(frame)
@@ -89,16 +93,14 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         reasons, _lost = data.missed(actor, year)
         left, right = st.columns(2)
         charts.show(
-            left, ("big_weakest", year), lambda: charts.big(charts.weakest_chart(stats, 10, 460))
+            left, ("big_weakest", year), lambda: charts.big(charts.weakest_chart(stats, 10))
         )
-        charts.show(
-            right, ("big_missed", year), lambda: charts.big(charts.missed_chart(reasons, 460))
-        )
+        charts.show(right, ("big_missed", year), lambda: charts.big(charts.missed_chart(reasons)))
     else:
         counts = statistics.completion_counts(frame)
         left, right = st.columns([3, 2])
         charts.show(
-            left, ("big_completion", year), lambda: charts.big(charts.completion_chart(counts, 440))
+            left, ("big_completion", year), lambda: charts.big(charts.completion_chart(counts))
         )
         with right:
             pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
