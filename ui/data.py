@@ -157,7 +157,8 @@ def _attainment(version: int, city_label: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _changes(version: int) -> pd.DataFrame:
-    return statistics.level_changes(_history(version))
+    unfinished = [c.year for c in _cycles(version) if c.status in ("open", "closed")]
+    return statistics.level_changes(_history(version), unfinished)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

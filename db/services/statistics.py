@@ -8,6 +8,7 @@ tables from the city frame (readmodels.load_city_frame) and never re-implement a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -476,8 +477,12 @@ def region_star_share(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "star", "share", "lit", "total"])
 
 
-def level_changes(history: pd.DataFrame) -> pd.DataFrame:
-    """Each organisation's level against its previous evaluated year (升星 / 降星 / 持平)."""
+def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ()) -> pd.DataFrame:
+    """Each organisation's level against its previous evaluated year (升星 / 降星 / 持平).
+
+    In an unfinished year (open, or closed and not yet published) only organisations that have
+    handed in are compared: a branch still filling in is not "down" a level.
+    """
     cols = [
         "org_id",
         "year",
@@ -494,14 +499,15 @@ def level_changes(history: pd.DataFrame) -> pd.DataFrame:
     if history.empty:
         return pd.DataFrame(columns=cols)
     h = history.reset_index()[
-        ["org_id", "year", "name", "region", "department", "level", "composite"]
+        ["org_id", "year", "name", "region", "department", "level", "composite", "status"]
     ]
     h = h.sort_values(["org_id", "year"])
     grouped = h.groupby("org_id")
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
-    h = h[h["prev_level"].notna()].copy()
+    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(HANDED_IN)
+    h = h[h["prev_level"].notna() & ~pending].copy()
     h["prev_year"] = h["prev_year"].astype("int64")
     h["prev_level"] = h["prev_level"].astype("int64")
     diff = h["level"] - h["prev_level"]

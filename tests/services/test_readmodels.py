@@ -408,3 +408,17 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     renamed = data.city_history(leader)
     assert loaded == [2026]
     assert set(renamed.loc[branch.org_id, "name"]) == {"中共改名后的党支部"}
+
+
+def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: str) -> None:
+    history = readmodels.load_history()
+    every = statistics.level_changes(history)
+    handed = statistics.level_changes(history, unfinished_years=[2026])
+    status_2026 = history[history["year"] == 2026]["status"]
+    in_2026 = handed[handed["year"] == 2026]
+    assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.HANDED_IN)].index)
+    assert len(every[every["year"] == 2026]) == len(status_2026) > len(in_2026) > 0
+    pd.testing.assert_frame_equal(
+        handed[handed["year"] < 2026].reset_index(drop=True),
+        every[every["year"] < 2026].reset_index(drop=True),
+    )
