@@ -192,7 +192,7 @@ def _baselines(year: int) -> None:
 
     from db.engine import get_engine, read_session
     from db.models import Assessment, Cycle
-    from db.services.totals import _aggregate, refresh_totals
+    from db.services.totals import refresh_totals, sums_per_assessment
 
     with read_session() as session:
         cycle = session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one()
@@ -200,7 +200,9 @@ def _baselines(year: int) -> None:
             select(Assessment.id).where(Assessment.cycle_id == cycle).limit(1)
         ).scalar_one()
         times, _ = _timed(
-            lambda: session.execute(_aggregate("reviewed", Assessment.cycle_id == cycle)).all()
+            lambda: session.execute(
+                sums_per_assessment("reviewed", Assessment.cycle_id == cycle)
+            ).all()
         )
     print(
         f"baseline {year}: summing the score entries per organisation (the read before "

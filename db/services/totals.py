@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlmodel import Session
 
 import scoring
@@ -30,7 +40,8 @@ def points_column(basis: str) -> ColumnElement[Any]:
     raise ValueError(f"unknown basis {basis!r}")
 
 
-def _aggregate(basis: str, scope: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+def sums_per_assessment(basis: str, scope: ColumnElement[bool]) -> Select[Any]:
+    """One row per assessment in `scope`: the summary columns, summed from its score entries."""
     points = points_column(basis)
 
     def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -81,7 +92,16 @@ def refresh_totals(
     session.execute(delete(AssessmentTotal).where(stale))
     columns = ["assessment_id", "basis", "cycle_id", "org_id", *SUM_COLUMNS, "scored"]
     for basis in BASES:
-        session.execute(insert(AssessmentTotal).from_select(columns, _aggregate(basis, scope)))
+        session.execute(
+            insert(AssessmentTotal).from_select(columns, sums_per_assessment(basis, scope))
+        )
 
 
-__all__ = ["BASES", "STAR_COLUMNS", "SUM_COLUMNS", "points_column", "refresh_totals"]
+__all__ = [
+    "BASES",
+    "STAR_COLUMNS",
+    "SUM_COLUMNS",
+    "points_column",
+    "refresh_totals",
+    "sums_per_assessment",
+]
