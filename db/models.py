@@ -145,6 +145,9 @@ class Assessment(SQLModel, table=True):
     return_comment: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
+    # Set when the year is published: False for organisations no longer active then, so a
+    # published year keeps exactly the set it was published with (readmodels.taking_part).
+    counted: bool = True
 
 
 class ScoreEntry(SQLModel, table=True):

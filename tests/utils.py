@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from db.engine import read_session
 from db.models import Assessment, Cycle, Organisation, User
 from db.seed import DEMO_PASSWORD, CityPlan, seed_city
-from db.services import auth
+from db.services import admin, auth
 from db.services.common import Actor
 from ui.session import TEST_TOKEN_KEY
 
@@ -70,3 +70,21 @@ def org_ids() -> list[int]:
         return list(
             session.exec(select(Organisation.id).where(Organisation.org_type != "department")).all()
         )
+
+
+def change_org(boss: Actor, org_id: int, **changes: object) -> None:
+    """Save an organisation through the admin service with some fields changed."""
+    with read_session() as session:
+        org = session.get(Organisation, org_id)
+        parent = session.get(Organisation, org.parent_id)
+    fields = {
+        "code": org.code,
+        "name": org.name,
+        "org_type": org.org_type,
+        "region": org.region,
+        "parent_code": parent.code,
+        "member_count": org.member_count,
+        "staff_count": org.staff_count,
+        "active": org.active,
+    }
+    admin.save_organisation(boss, org_id=org_id, item=admin.OrgInput(**{**fields, **changes}))

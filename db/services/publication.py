@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, ExcellenceDecision, Objection, Organisation, User
@@ -292,6 +292,17 @@ def publish_year(
         )
         if result.rowcount != 1:
             raise _invalid(T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status))
+        # The published results count the organisations counted now: record the set.
+        session.exec(  # type: ignore[call-overload]
+            update(Assessment)
+            .where(
+                col(Assessment.cycle_id) == cycle_id,
+                col(Assessment.org_id).in_(
+                    select(Organisation.id).where(col(Organisation.active).is_(False))
+                ),
+            )
+            .values(counted=False)
+        )
         session.exec(  # type: ignore[call-overload]
             update(Assessment)
             .where(Assessment.cycle_id == cycle_id, Assessment.status == "reviewed")  # type: ignore[arg-type]

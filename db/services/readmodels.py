@@ -47,17 +47,17 @@ def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
 
 
 def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
-    """Which organisations a year counts (SQL conditions on Organisation, beside Assessment).
+    """Which organisations a year counts (SQL conditions on Organisation and Assessment).
 
     Open and closed years count the active evaluated organisations (the open year also those
-    without an assessment yet: the query joins outer then). Once a year is published its set
-    is fixed: the organisations that took part, whatever has happened to them since, so
-    adding or dissolving a branch never rewrites published results.
+    without an assessment yet: the query joins outer then). A published year counts the set it
+    was published with (`Assessment.counted`, set by publish_year), whatever has happened to
+    the organisations since, so adding or dissolving a branch never rewrites published results.
     """
     evaluated = [Organisation.org_type != "department"]
     if cycle_status in ("open", "closed"):
         return [*evaluated, col(Organisation.active).is_(True)]
-    return evaluated
+    return [*evaluated, col(Assessment.counted).is_(True)]
 
 
 def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Cycle, Organisation
+from db.models import Cycle, Organisation, User
 from db.services import freeze, publication, readmodels, review
 from db.services.common import InvalidInput, PermissionDenied
 from tests.services.cycle_helpers import (
@@ -24,7 +24,7 @@ from tests.services.cycle_helpers import (
     first_criterion,
     open_cycle_id,
 )
-from tests.utils import actor
+from tests.utils import actor, change_org
 
 
 @pytest.fixture
@@ -274,3 +274,26 @@ def test_leaders_and_reviewers_cannot_publish(city: str) -> None:
     for username in ("leader", "reviewer"):
         with pytest.raises(PermissionDenied):
             publication.publish_year(actor(username), cycle_id=cycle_id)
+
+
+def test_an_organisation_dissolved_before_publication_stays_out_of_the_published_year(
+    clock: Clock,
+) -> None:
+    cycle_id = open_cycle_id()
+    before = readmodels.load_city_frame(2026)
+    with read_session() as session:
+        with_accounts = set(session.exec(select(User.org_id)).all())
+    dissolved = next(
+        org_id
+        for org_id in before.index
+        if org_id not in with_accounts
+        and before.loc[org_id, "org_type"] == "branch"
+        and before.loc[org_id, "status"] == "draft"
+    )
+    change_org(actor("admin"), dissolved, active=False)
+    assert dissolved not in readmodels.load_city_frame(2026).index
+    _ready(cycle_id)
+    _publish(cycle_id)
+    published = readmodels.load_city_frame(2026)
+    assert dissolved not in published.index
+    assert len(published) == len(before) - 1

@@ -17,7 +17,7 @@ from db.services.common import PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
 from tests.assessment_helpers import fill_all
-from tests.utils import actor
+from tests.utils import actor, change_org
 from ui import data, rankings
 
 
@@ -320,24 +320,6 @@ def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     )
 
 
-def _change_org(boss, org_id: int, **changes: object) -> None:  # type: ignore[no-untyped-def]
-    """Save an organisation through the admin service with some fields changed."""
-    with read_session() as session:
-        org = session.get(Organisation, org_id)
-        parent = session.get(Organisation, org.parent_id)
-    fields = {
-        "code": org.code,
-        "name": org.name,
-        "org_type": org.org_type,
-        "region": org.region,
-        "parent_code": parent.code,
-        "member_count": org.member_count,
-        "staff_count": org.staff_count,
-        "active": org.active,
-    }
-    admin.save_organisation(boss, org_id=org_id, item=admin.OrgInput(**{**fields, **changes}))
-
-
 def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) -> None:
     """2025 is final: its organisations are those that took part, whatever happens later."""
     boss = actor("admin")
@@ -362,7 +344,7 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
         for org_id in final_before.index
         if org_id not in with_accounts and final_before.loc[org_id, "org_type"] == "branch"
     )
-    _change_org(boss, dissolved, active=False)
+    change_org(boss, dissolved, active=False)
 
     final_after = readmodels.load_city_frame(2025)
     open_after = readmodels.load_city_frame(2026)
@@ -403,7 +385,7 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     pd.testing.assert_frame_equal(after[after["year"] < 2026], before[before["year"] < 2026])
 
     loaded.clear()
-    _change_org(actor("admin"), branch.org_id, name="中共改名后的党支部")
+    change_org(actor("admin"), branch.org_id, name="中共改名后的党支部")
     data.data_version.clear()
     renamed = data.city_history(leader)
     assert loaded == [2026]
