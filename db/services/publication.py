@@ -99,15 +99,11 @@ def _state(cycle: Cycle) -> str:
     return "published"
 
 
-def _status_of(session: Session, cycle_id: int) -> str:
-    return str(session.exec(select(Cycle.status).where(Cycle.id == cycle_id)).one())
-
-
-def _status_counts(session: Session, cycle_id: int) -> dict[str, int]:
+def _status_counts(session: Session, cycle: Cycle) -> dict[str, int]:
     rows = session.exec(
         select(Assessment.status, func.count())
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-        .where(Assessment.cycle_id == cycle_id, *taking_part(_status_of(session, cycle_id)))
+        .where(Assessment.cycle_id == cycle.id, *taking_part(cycle.status))
         .group_by(Assessment.status)
     ).all()
     return {status: int(n) for status, n in rows}
@@ -198,7 +194,7 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
     finalize_due()
     with read_session() as session:
         cycle = _cycle(session, cycle_id)
-        counts = _status_counts(session, cycle_id)
+        counts = _status_counts(session, cycle)
         total_objections = int(
             session.exec(
                 select(func.count()).select_from(Objection).where(Objection.cycle_id == cycle_id)
@@ -228,15 +224,15 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
 # ----------------------------------------------------------------------------- publishing
 
 
-def _names(session: Session, cycle_id: int, statuses: tuple[str, ...]) -> tuple[int, str]:
+def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[int, str]:
     names = list(
         session.exec(
             select(Organisation.name)
             .join(Assessment, Assessment.org_id == Organisation.id)  # type: ignore[arg-type]
             .where(
-                Assessment.cycle_id == cycle_id,
+                Assessment.cycle_id == cycle.id,
                 Assessment.status.in_(statuses),  # type: ignore[attr-defined]
-                *taking_part(_status_of(session, cycle_id)),
+                *taking_part(cycle.status),
             )
             .order_by(Organisation.code)
         ).all()
@@ -266,13 +262,13 @@ def publish_year(
                     year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
                 )
             )
-        pending, pending_names = _names(session, cycle_id, ("submitted",))
+        pending, pending_names = _names(session, cycle, ("submitted",))
         if pending:
             raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = _names(session, cycle_id, ("draft", "returned"))
+        unfinished, unfinished_names = _names(session, cycle, ("draft", "returned"))
         if unfinished and not include_unfinished:
             raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        reviewed, _ = _names(session, cycle_id, ("reviewed",))
+        reviewed, _ = _names(session, cycle, ("reviewed",))
         if not reviewed:
             raise _invalid(T.ERR_PUB_NO_RESULTS)
         if cycle.excellence_confirmed_at is None and not without_excellence:

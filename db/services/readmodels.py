@@ -46,6 +46,11 @@ def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
     raise AssertionError("unreachable")
 
 
+def cycle_of_year(session: Any, year: int) -> Any:
+    """(id, status) of the year's cycle, or None."""
+    return session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+
+
 def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     """Which organisations a year counts (SQL conditions on Organisation and Assessment).
 
@@ -113,7 +118,7 @@ def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
 def load_org_table(year: int) -> pd.DataFrame:
     """The organisations the year counts, with department and this year's assessment status."""
     with read_session() as session:
-        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+        cycle = cycle_of_year(session, year)
         if cycle is None:
             return columns_frame([], ORG_COLUMNS).set_index("org_id")
         part = _taking_part_in(session, cycle.id, cycle.status)
@@ -132,7 +137,7 @@ def load_year_scores(year: int, basis: str = "reviewed") -> pd.DataFrame:
         raise ValueError(f"unknown basis {basis!r}")
     criterion = Criterion.kind == "criterion"
     with read_session() as session:
-        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+        cycle = cycle_of_year(session, year)
         if cycle is None:
             return _empty_scores()
         rows = (
@@ -241,6 +246,7 @@ __all__ = [
     "authorize_org_view",
     "columns_frame",
     "concat_years",
+    "cycle_of_year",
     "load_city_frame",
     "load_history",
     "load_org_attributes",

@@ -30,7 +30,7 @@ from db.models import (
     User,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle
-from db.services.readmodels import columns_frame, taking_part
+from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
 
 # Statuses of an assessment that has been handed in (complete scores).
@@ -105,7 +105,7 @@ def load_criterion_totals(
     Summed by the database: at province scale the year's entries are millions of rows.
     """
     with read_session() as session:
-        cycle = session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+        cycle = cycle_of_year(session, year)
     if cycle is None:
         return pd.DataFrame(columns=TOTAL_COLUMNS).set_index("code")
     cycle_id = cycle.id
