@@ -1,8 +1,8 @@
 """管理: years, organisations, accounts, rubric and 业绩 grades (administrators only)."""
 
 import streamlit as st
-from db.services.common import require_admin
 
+from db.services.common import require_admin
 from texts import admin as T
 from ui import admin as ui
 from ui.feedback import shown_errors
