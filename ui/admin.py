@@ -14,7 +14,8 @@ from db.models import REGIONS, ROLES
 from db.services import grades, organisations, rubrics, users, years
 from db.services import imports as I
 from db.services.common import Actor, ServiceError
-from db.services.publication import local_time
+from documents.xlsx import XLSX_MIME
+from formatting import local_time
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
@@ -23,7 +24,6 @@ from ui.feedback import shown_errors
 from ui.star_page import plain
 
 FLASH_KEY = "admin:flash"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def flash(text: str) -> None:

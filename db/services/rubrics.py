@@ -276,3 +276,12 @@ def _fill_criterion(criterion: Criterion, record: Mapping[str, Any]) -> None:
     criterion.auto_step = _opt(record["auto_step"])
     criterion.auto_per_step = _opt(record["auto_per_step"])
     criterion.sort_order = record["sort_order"]
+
+
+__all__ = [
+    "RubricChange",
+    "check_rubric",
+    "export_rubric",
+    "import_rubric",
+    "rubric_header",
+]

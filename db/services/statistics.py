@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
@@ -38,7 +37,6 @@ HANDED_IN = ("submitted", "returned", "reviewed", "published")
 SUBMITTED = ("submitted", "reviewed", "published")
 REVIEWED = ("reviewed", "published")
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
-CHINA_TIME = timezone(timedelta(hours=8))
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
 CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
 
@@ -542,15 +540,6 @@ def gap_of(
         vetoed=bool(row["vetoed"]),
         thresholds=thresholds,
     )
-
-
-def as_local(value: datetime | None) -> str:
-    """A stored UTC timestamp as local (China) time text, or an empty string."""
-    if value is None or pd.isna(value):
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = [
