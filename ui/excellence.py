@@ -123,7 +123,7 @@ def progress_notes(view: excellence.ExcellenceView) -> None:
         )
     )
     if not p.finished:
-        st.error(T.EX_BLOCKED.format(n=p.unreviewed))
+        st.warning(T.EX_BLOCKED.format(n=p.unreviewed), icon=":material/block:")
     elif p.not_handed_in:
         st.warning(T.EX_EARLY.format(n=p.not_handed_in, drafts=p.drafts, returned=p.returned))
 
