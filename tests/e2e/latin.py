@@ -20,9 +20,10 @@ ALLOWED_WORDS = frozenset(
 ACCOUNT_NAMES = frozenset({"admin", "reviewer", "leader"})
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
-# aria-labels are left out (screen-reader descriptions, e.g. Vega's axis summaries); tooltips are
-# read by hovering (tests/e2e/test_chinese_only.py). Every visible text node (Material Symbols ligatures are drawn as icons, not words), the
-# tooltip/placeholder/label attributes of visible elements, and the tab title.
+# Every visible text node (Material Symbols ligatures are drawn as icons, not words), the title,
+# placeholder and alt attributes of visible elements, and the tab title. aria-labels are left out
+# (screen-reader descriptions such as Vega's axis summaries); tooltips are read by hovering
+# (tests/e2e/test_chinese_only.py).
 VISIBLE_TEXT_JS = """() => {
   const out = [document.title];
   const visible = (el) => el && el.checkVisibility({visibilityProperty: true});
