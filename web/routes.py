@@ -57,9 +57,9 @@ async def login(request: Request) -> Response:
     target = _home() + safe_next(form.get("next"))
     try:
         _actor, token = auth_service.login(username, password)
-    except auth_service.LoginFailed as exc:
-        reason = "locked" if "锁定" in exc.message else "failed"
-        return RedirectResponse(f"{target}?login={reason}", status_code=303)
+    except auth_service.LoginFailed:
+        # One answer whatever the reason (unknown, disabled, locked, wrong).
+        return RedirectResponse(f"{target}?login=failed", status_code=303)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE_NAME,
