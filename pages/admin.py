@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from db.services.admin import require_admin
+from db.services.common import require_admin
 from texts import admin as T
 from ui import admin as ui
 from ui.feedback import shown_errors

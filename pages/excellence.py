@@ -3,6 +3,7 @@
 import streamlit as st
 
 from db.services import excellence
+from db.services import grades as G
 from db.services.statistics import as_local
 from texts import leadership as T
 from ui import data, live, rankings
@@ -43,6 +44,8 @@ if view.frozen:
     st.info(T.EX_FROZEN)
 
 can_confirm = actor.role in excellence.CONFIRM_ROLES and not view.frozen
+if can_confirm:
+    ux.progress_notes(view)
 st.subheader(T.EX_CANDIDATES)
 table = ux.candidate_table(view)
 if can_confirm:
@@ -55,21 +58,15 @@ if can_confirm:
             disabled=[c for c in table.columns if c not in (T.COL_SELECTED, T.COL_REASON)],
             key=f"ex_editor_{year}",
         )
-        confirm = st.form_submit_button(T.EX_CONFIRM, type="primary")
+        confirm = st.form_submit_button(
+            T.EX_CONFIRM, type="primary", disabled=not view.progress.finished
+        )
     selected, reasons = ux.decisions_from(edited)
     st.caption(T.EX_COUNT_NOTE.format(n=len(selected), quota=view.quota))
     if confirm:
-        with shown_errors():
-            done = excellence.confirm_excellence(
-                actor,
-                year=year,
-                selected=selected,
-                reasons=reasons,
-                cycle_version=view.cycle_version,
-            )
-            st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
-            data.changed_here()
-            st.rerun()
+        ux.ask_confirmation(year, selected, reasons)
+    if pending := ux.pending_confirmation(year):
+        ux.confirm_dialog(actor, view, pending)
 else:
     if actor.role not in excellence.CONFIRM_ROLES:
         st.caption(T.EX_VIEW_ONLY)
@@ -83,10 +80,10 @@ if view.confirmed_at:
     else:
         st.dataframe(final, hide_index=True, column_config=ux.CANDIDATE_CONFIG)
 
-if actor.role in excellence.GRADE_ROLES:
+if actor.role in G.GRADE_ROLES:
     with st.expander(T.EX_GRADES, expanded=False):
         st.caption(T.EX_GRADES_HELP)
-        grades = ux.grade_table(frame, excellence.load_grades(year))
+        grades = ux.grade_table(frame, G.load_grades(year))
         with st.form(f"ex_grades_{year}"):
             edited_grades = st.data_editor(
                 grades,
@@ -103,7 +100,7 @@ if actor.role in excellence.GRADE_ROLES:
                 if not changes:
                     st.info(T.EX_GRADES_NONE_CHANGED)
                 else:
-                    n = excellence.set_grades(actor, year=year, grades=changes)
+                    n = G.set_grades(actor, year=year, grades=changes)
                     st.session_state["ex_flash"] = T.EX_GRADES_SAVED.format(n=n)
                     data.changed_here()
                     st.rerun()

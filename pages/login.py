@@ -15,9 +15,9 @@ with left:
     st.subheader(T.LOGIN_TITLE)
     outcome = st.query_params.get("login")
     if outcome == "failed":
-        st.error(T.LOGIN_FAILED)
-    elif outcome == "locked":
-        st.error(T.LOGIN_LOCKED.format(minutes=get_settings().lockout_minutes))
+        st.error(T.LOGIN_FAILED.format(minutes=get_settings().lockout_minutes))
+    elif outcome == "throttled":
+        st.error(T.LOGIN_THROTTLED)
     elif outcome == "expired":
         st.warning(T.SESSION_EXPIRED)
     st.html(login_form_html())

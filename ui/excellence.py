@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from db.models import GRADES
-from db.services import excellence, imports
+from db.services import excellence
+from db.services import grades as G
 from db.services.common import Actor
 from texts import leadership as T
 from ui import data
+from ui.feedback import shown_errors
 
 ID = "_org_id"
 
@@ -89,16 +91,96 @@ def changed_grades(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
 
 
 def import_form(actor: Actor, year: int) -> None:
-    """Upload an Excel/CSV file of 业绩 grades (db/services/imports.py)."""
+    """Upload an Excel/CSV file of 业绩 grades (db/services/grades.py)."""
     with st.form("ex_import", clear_on_submit=True):
         upload = st.file_uploader(T.EX_IMPORT, type=["xlsx", "csv"], help=T.EX_IMPORT_HELP)
         if st.form_submit_button(T.EX_IMPORT_BUTTON) and upload is not None:
-            result = imports.import_grades(
-                actor, data=upload.getvalue(), filename=upload.name, year=year
-            )
+            result = G.import_grades(actor, data=upload.getvalue(), filename=upload.name, year=year)
             data.changed_here()
             st.success(
                 T.EX_IMPORT_OK.format(
                     summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
                 )
             )
+
+
+# --------------------------------------------------------------------------- confirmation
+
+PENDING_KEY = "ex:pending-confirm"
+
+
+def progress_notes(view: excellence.ExcellenceView) -> None:
+    """The figures the confirmation rests on, and in bold what stands in its way or is missing."""
+    p = view.progress
+    st.caption(
+        T.EX_PROGRESS.format(
+            drafts=p.drafts,
+            returned=p.returned,
+            unreviewed=p.unreviewed,
+            reviewed=p.reviewed,
+            five=view.basis_count,
+            quota=view.quota,
+        )
+    )
+    if not p.finished:
+        st.warning(T.EX_BLOCKED.format(n=p.unreviewed), icon=":material/block:")
+    elif p.not_handed_in:
+        st.warning(T.EX_EARLY.format(n=p.not_handed_in, drafts=p.drafts, returned=p.returned))
+
+
+def ask_confirmation(year: int, selected: list[int], reasons: dict[int, str]) -> None:
+    """Remember the edited list; the dialog stays open across reruns until answered."""
+    st.session_state[PENDING_KEY] = {"year": year, "selected": selected, "reasons": reasons}
+
+
+def _close() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+
+
+def pending_confirmation(year: int) -> dict | None:  # type: ignore[type-arg]
+    pending = st.session_state.get(PENDING_KEY)
+    return pending if pending and pending.get("year") == year else None
+
+
+@st.dialog(T.EX_DIALOG_TITLE, on_dismiss=_close)
+def confirm_dialog(actor: Actor, view: excellence.ExcellenceView, pending: dict) -> None:  # type: ignore[type-arg]
+    """Name what is confirmed and on which figures; only 确认名单 writes."""
+    selected = [int(o) for o in pending["selected"]]
+    reasons = {int(o): r for o, r in pending["reasons"].items()}
+    names = view.candidates["name"]
+    st.markdown(
+        T.EX_DIALOG_TEXT.format(
+            year=view.year,
+            n=len(selected),
+            recommended=len(view.recommended),
+            quota=view.quota,
+            five=view.basis_count,
+        )
+    )
+    removed = [o for o in view.recommended if o not in selected]
+    added = [o for o in selected if o not in view.recommended]
+    for template, ids in ((T.EX_DIALOG_REMOVED, removed), (T.EX_DIALOG_ADDED, added)):
+        if ids:
+            st.markdown(template.format(names="、".join(str(names.get(o, o)) for o in ids)))
+    progress_notes(view)
+    yes, no = st.columns(2)
+    if yes.button(
+        T.EX_DIALOG_YES,
+        type="primary",
+        key="ex:confirm-yes",
+        disabled=not view.progress.finished,
+    ):
+        with shown_errors():
+            done = excellence.confirm_excellence(
+                actor,
+                year=view.year,
+                selected=selected,
+                reasons=reasons,
+                cycle_version=view.cycle_version,
+            )
+            _close()
+            st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
+            data.changed_here()
+            st.rerun()
+    if no.button(T.EX_DIALOG_NO, key="ex:confirm-no", on_click=_close):
+        st.rerun()

@@ -60,6 +60,11 @@ class InvalidInput(ServiceError):
     """Bad input; `errors` lists every problem found, nothing was written."""
 
 
+def invalid(problems: list[str]) -> InvalidInput:
+    """InvalidInput led by the first problem and listing them all."""
+    return InvalidInput(problems[0], errors=problems)
+
+
 def audit(
     session: Session,
     actor: Actor | None,
@@ -109,6 +114,11 @@ def require_role(actor: Actor | None, *roles: str, action: str = "") -> Actor:
         refuse(actor, action or "role:" + "/".join(roles))
     assert actor is not None
     return actor
+
+
+def require_admin(actor: Actor | None, action: str) -> Actor:
+    """The actor if an administrator; otherwise the refusal is logged and raised."""
+    return require_role(actor, "admin", action=action)
 
 
 def bump_change_counter(session: Session) -> None:

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import GRADES, Cycle, ExcellenceDecision, Organisation, PerformanceGrade, utcnow
+from db.models import Cycle, ExcellenceDecision, utcnow
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -33,10 +33,10 @@ from db.services.common import (
     require_role,
 )
 from db.services.cycles import rubric_of_cycle
+from db.services.grades import load_grades
 from texts import leadership as T
 
 CONFIRM_ROLES = ("leader", "admin")
-GRADE_ROLES = ("admin",)
 REASON_MAX = 1000
 CANDIDATE_COLUMNS = [
     "code",
@@ -58,6 +58,48 @@ CANDIDATE_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class ReviewProgress:
+    """Where the year's review stands: the figures a 双优 confirmation rests on."""
+
+    drafts: int  # not started or still a draft
+    returned: int  # sent back to the branch
+    unreviewed: int  # submitted, waiting for the reviewer
+    reviewed: int  # reviewed or published
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> ReviewProgress:
+        return cls(
+            drafts=counts.get("draft", 0),
+            returned=counts.get("returned", 0),
+            unreviewed=counts.get("submitted", 0),
+            reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
+        )
+
+    @property
+    def finished(self) -> bool:
+        """Every handed-in assessment is reviewed (the same gate as publishing the year)."""
+        return self.unreviewed == 0 and self.reviewed > 0
+
+    @property
+    def not_handed_in(self) -> int:
+        return self.drafts + self.returned
+
+
+def review_progress(year: int) -> ReviewProgress:
+    """The year's review progress over the organisations the year counts."""
+    with read_session() as session:
+        return ReviewProgress.of(readmodels.status_counts(session, year))
+
+
+def ensure_review_finished(progress: ReviewProgress, year: int) -> None:
+    """The final 双优 list is confirmed only once every handed-in assessment is reviewed."""
+    if progress.reviewed == 0:
+        raise InvalidInput(T.ERR_NO_REVIEWED.format(year=year))
+    if not progress.finished:
+        raise InvalidInput(T.ERR_REVIEW_NOT_FINISHED.format(year=year, n=progress.unreviewed))
+
+
+@dataclass(frozen=True)
 class ExcellenceView:
     """A year's 双优 state: the rule's recommendation and the confirmed list, if any."""
 
@@ -76,6 +118,7 @@ class ExcellenceView:
     final: tuple[int, ...]
     changed_since: bool
     candidates: pd.DataFrame
+    progress: ReviewProgress
 
     @property
     def confirmed(self) -> bool:
@@ -83,17 +126,6 @@ class ExcellenceView:
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def load_grades(year: int) -> dict[int, str]:
-    """业绩 grade per organisation for a year."""
-    with read_session() as session:
-        rows = session.exec(
-            select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
-                PerformanceGrade.year == year
-            )
-        ).all()
-    return {int(org_id): grade for org_id, grade in rows}
 
 
 def _cycle_row(year: int) -> tuple[Cycle, bool]:
@@ -182,6 +214,7 @@ def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
         final=tuple(int(o) for o in final),
         changed_since=changed,
         candidates=cand[CANDIDATE_COLUMNS],
+        progress=review_progress(year),
     )
 
 
@@ -192,67 +225,6 @@ def excellence_view(actor: Actor | None, *, year: int) -> ExcellenceView:
 
 
 # --------------------------------------------------------------------------- 业绩 grades
-
-
-def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
-    with read_session() as session:
-        rows = session.exec(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_(list(org_ids)),  # type: ignore[union-attr]
-                Organisation.org_type != "department",
-            )
-        ).all()
-    return {int(i): name for i, name in rows}
-
-
-def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
-    """Record several 业绩 grades of a year in one transaction; returns how many changed."""
-    actor = require_role(actor, *GRADE_ROLES, action="set_grade")
-    known = _evaluated_orgs(grades)
-    errors = []
-    for org_id, grade in grades.items():
-        if org_id not in known:
-            errors.append(T.ERR_ORG_NOT_EVALUATED.format(org=org_id))
-        if grade not in GRADES:
-            errors.append(T.ERR_GRADE.format(grade=grade))
-    if errors:
-        raise InvalidInput(errors[0], errors=errors)
-    with write_session() as session:
-        if session.exec(select(Cycle.id).where(Cycle.year == year)).first() is None:
-            raise NotFound(T.ERR_YEAR.format(year=year))
-        freeze.ensure_year_editable(session, year)
-        existing = {
-            g.org_id: g
-            for g in session.exec(
-                select(PerformanceGrade).where(
-                    PerformanceGrade.year == year,
-                    PerformanceGrade.org_id.in_(list(grades)),  # type: ignore[attr-defined]
-                )
-            ).all()
-        }
-        changes = {}
-        now = utcnow()
-        for org_id, grade in grades.items():
-            row = existing.get(org_id)
-            before = row.grade if row else None
-            if before == grade:
-                continue
-            if row is None:
-                row = PerformanceGrade(org_id=org_id, year=year, grade=grade)
-            row.grade = grade
-            row.updated_at = now
-            row.updated_by = actor.id
-            session.add(row)
-            changes[org_id] = {"before": before, "after": grade}
-        if changes:
-            audit(session, actor, "set_grade", "year", year, {"changes": changes})
-            bump_change_counter(session)
-    return len(changes)
-
-
-def set_grade(actor: Actor | None, *, org_id: int, year: int, grade: str) -> None:
-    """Record one organisation's 业绩 grade for a year (admin)."""
-    set_grades(actor, year=year, grades={org_id: grade})
 
 
 # --------------------------------------------------------------------------- confirmation
@@ -266,8 +238,14 @@ def confirm_excellence(
     reasons: Mapping[int, str],
     cycle_version: int,
 ) -> ExcellenceView:
-    """Confirm the year's final 双优 list; each change from the recommendation needs a reason."""
+    """Confirm the year's final 双优 list; each change from the recommendation needs a reason.
+
+    Refused while any handed-in assessment of the year waits for review: the list rests on
+    reviewed results. Organisations that have not handed in (drafts, returned) do not block it;
+    the page names them before the leadership confirms.
+    """
     actor = require_role(actor, *CONFIRM_ROLES, action="confirm_excellence")
+    ensure_review_finished(review_progress(year), year)
     chosen = {int(o) for o in selected}
     cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
     cycle, _frozen = _cycle_row(year)
@@ -301,6 +279,9 @@ def confirm_excellence(
     now = utcnow()
     with write_session() as session:
         freeze.ensure_cycle_editable(session, cycle.id)
+        # Checked inside the transaction: a submission arriving meanwhile refuses it too.
+        progress = ReviewProgress.of(readmodels.status_counts(session, year))
+        ensure_review_finished(progress, year)
         before = sorted(
             session.exec(
                 select(ExcellenceDecision.org_id).where(
@@ -345,6 +326,13 @@ def confirm_excellence(
             {
                 "year": year,
                 "quota": result.quota,
+                "five_star": result.basis_count,
+                "progress": {
+                    "drafts": progress.drafts,
+                    "returned": progress.returned,
+                    "unreviewed": progress.unreviewed,
+                    "reviewed": progress.reviewed,
+                },
                 "recommended": sorted(recommended),
                 "before": before,
                 "after": sorted(chosen),
@@ -357,12 +345,11 @@ def confirm_excellence(
 
 __all__ = [
     "CONFIRM_ROLES",
-    "GRADE_ROLES",
     "ExcellenceView",
+    "ReviewProgress",
     "build_view",
     "confirm_excellence",
+    "ensure_review_finished",
     "excellence_view",
-    "load_grades",
-    "set_grade",
-    "set_grades",
+    "review_progress",
 ]

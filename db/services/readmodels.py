@@ -115,6 +115,17 @@ def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
     return columns_frame(rows, PART_COLUMNS).set_index("org_id")
 
 
+def status_counts(session: Any, year: int) -> dict[str, int]:
+    """How many organisations the year counts are in each assessment status (in `session`, so
+    a writer can check them inside its transaction); an organisation of the open year that has
+    not started counts as "draft"."""
+    cycle = cycle_of_year(session, year)
+    if cycle is None:
+        return {}
+    part = _taking_part_in(session, cycle.id, cycle.status)
+    return {str(k): int(v) for k, v in part["status"].value_counts().items()}
+
+
 def load_org_table(year: int) -> pd.DataFrame:
     """The organisations the year counts, with department and this year's assessment status."""
     with read_session() as session:
@@ -253,6 +264,7 @@ __all__ = [
     "load_org_table",
     "load_year_scores",
     "load_years",
+    "status_counts",
     "taking_part",
     "with_org_attributes",
 ]

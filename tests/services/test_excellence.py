@@ -10,8 +10,10 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import AuditLog, ExcellenceDecision
 from db.services import excellence, readmodels
+from db.services import grades as G
 from db.services.common import InvalidInput, PermissionDenied, StaleVersion
 from db.services.freeze import CycleFrozen
+from tests.services.cycle_helpers import approve_all_submitted, assessments_with
 from tests.utils import actor
 
 OPEN_YEAR = 2026
@@ -26,7 +28,7 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
     for year in (2024, FINAL_YEAR, OPEN_YEAR):
         view = excellence.excellence_view(actor("leader"), year=year)
         frame = readmodels.load_city_frame(year)
-        grades = excellence.load_grades(year)
+        grades = G.load_grades(year)
         five = int(frame["five_star"].sum())
         assert view.basis_count == five
         assert view.quota == _quota(five)
@@ -64,7 +66,7 @@ def test_tie_at_the_cut_is_flagged(city: str) -> None:
             break
     assert chosen is not None, "the seeded city has tied five-star composites"
     grades = {int(o): ("优秀" if o in chosen else "良好") for o in frame.index}
-    excellence.set_grades(admin, year=OPEN_YEAR, grades=grades)
+    G.set_grades(admin, year=OPEN_YEAR, grades=grades)
     view = excellence.excellence_view(admin, year=OPEN_YEAR)
     assert view.tie_at_cut
     assert len(view.recommended) > view.quota
@@ -74,8 +76,57 @@ def test_tie_at_the_cut_is_flagged(city: str) -> None:
     assert sorted(flagged) == sorted(view.tied)
 
 
+def test_confirmation_waits_for_the_review(city: str) -> None:
+    leader = actor("leader")
+    view = excellence.excellence_view(leader, year=OPEN_YEAR)
+    waiting = len(assessments_with("submitted"))
+    assert waiting > 0, "the seeded open year has submissions waiting for review"
+    assert view.progress.unreviewed == waiting and not view.progress.finished
+    counts = readmodels.load_city_frame(OPEN_YEAR)["status"].value_counts()
+    assert view.progress.drafts == counts.get("draft", 0)
+    assert view.progress.returned == counts.get("returned", 0)
+    assert view.progress.reviewed == counts.get("reviewed", 0) + counts.get("published", 0)
+
+    with pytest.raises(InvalidInput) as refused:
+        excellence.confirm_excellence(
+            leader,
+            year=OPEN_YEAR,
+            selected=view.recommended,
+            reasons={},
+            cycle_version=view.cycle_version,
+        )
+    assert f"还有 {waiting} 个组织已提交、尚未审核" in refused.value.message
+    with read_session() as session:
+        assert not session.exec(
+            select(ExcellenceDecision).where(ExcellenceDecision.cycle_id == view.cycle_id)
+        ).all()
+        assert not session.exec(
+            select(AuditLog).where(AuditLog.action == "confirm_excellence")
+        ).all()
+    assert not excellence.excellence_view(leader, year=OPEN_YEAR).confirmed
+
+    # Once every submission is reviewed the same list is accepted; the audit entry keeps the
+    # figures it rested on (drafts and returned ones do not block it).
+    approve_all_submitted(actor("reviewer"))
+    view = excellence.excellence_view(leader, year=OPEN_YEAR)
+    assert view.progress.finished and view.progress.unreviewed == 0
+    done = excellence.confirm_excellence(
+        leader,
+        year=OPEN_YEAR,
+        selected=view.recommended,
+        reasons={},
+        cycle_version=view.cycle_version,
+    )
+    assert done.confirmed and sorted(done.final) == sorted(view.recommended)
+    with read_session() as session:
+        log = session.exec(select(AuditLog).where(AuditLog.action == "confirm_excellence")).one()
+    assert '"unreviewed": 0' in log.detail
+    assert f'"drafts": {view.progress.drafts}' in log.detail
+
+
 def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
     leader = actor("leader")
+    approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     assert view.recommended, "the open year has recommendations"
     dropped = view.recommended[0]
@@ -142,6 +193,7 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
 
 def test_only_five_star_organisations_can_be_selected(city: str) -> None:
     leader = actor("leader")
+    approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     frame = readmodels.load_city_frame(OPEN_YEAR)
     weak = next(o for o in frame.index if not frame.at[o, "five_star"])
@@ -172,11 +224,11 @@ def test_permissions_and_frozen_years(city: str) -> None:
     org = int(readmodels.load_city_frame(OPEN_YEAR).index[0])
     for who in ("leader", "reviewer", "branch01"):
         with pytest.raises(PermissionDenied):
-            excellence.set_grade(actor(who), org_id=org, year=OPEN_YEAR, grade="优秀")
+            G.set_grade(actor(who), org_id=org, year=OPEN_YEAR, grade="优秀")
     with pytest.raises(InvalidInput):
-        excellence.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
-    excellence.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
-    assert excellence.load_grades(OPEN_YEAR)[org] == "一般"
+        G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
+    G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
+    assert G.load_grades(OPEN_YEAR)[org] == "一般"
 
     final = excellence.excellence_view(actor("admin"), year=FINAL_YEAR)
     assert final.frozen and final.confirmed and final.final
@@ -189,4 +241,4 @@ def test_permissions_and_frozen_years(city: str) -> None:
             cycle_version=final.cycle_version,
         )
     with pytest.raises(CycleFrozen):
-        excellence.set_grade(actor("admin"), org_id=org, year=FINAL_YEAR, grade="优秀")
+        G.set_grade(actor("admin"), org_id=org, year=FINAL_YEAR, grade="优秀")

@@ -12,7 +12,7 @@ from sqlmodel import select
 import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
-from db.services import admin, readmodels, statistics
+from db.services import organisations, readmodels, statistics
 from db.services.common import PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
@@ -326,10 +326,10 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
     final_before = readmodels.load_city_frame(2025)
     open_before = readmodels.load_city_frame(2026)
     committee = open_before[open_before["org_type"] == "party_committee"].iloc[0]
-    new_branch = admin.save_organisation(
+    new_branch = organisations.save_organisation(
         boss,
         org_id=None,
-        item=admin.OrgInput(
+        item=organisations.OrgInput(
             code="B0999901",
             name="中共新成立单位第一党支部",
             org_type="branch",
