@@ -30,7 +30,7 @@ from db.models import (
     User,
 )
 from db.services import evidence as evidence_service
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
@@ -579,6 +579,9 @@ def save_review(
             raise InvalidInput(message, errors=[message])
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        if correcting and changes:
+            # the one sanctioned change of a published result: the 公示 list follows it
+            published.refresh_published_sums(session, [assessment_id])
         _bump_version(session, assessment_id, version, actor)
         audit(
             session,
