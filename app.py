@@ -5,8 +5,10 @@ routes; run as the Streamlit script (`__main__`), it draws the shell: navigation
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from web.chrome import ChineseChrome
 from web.routes import ROUTES
 
 # Navigation is always st.navigation. Left to itself, Streamlit sees the pages/ folder and runs
@@ -14,7 +16,7 @@ from web.routes import ROUTES
 # ("admin", "learning", ...) shows until app.py's st.navigation replaces it.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=ROUTES)
+app = st.App("app.py", routes=ROUTES, middleware=[Middleware(ChineseChrome)])
 
 if __name__ == "__main__":
     from texts import common as C

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from sqlalchemy import text
@@ -27,6 +28,17 @@ def _home() -> str:
     return f"/{base}/" if base else "/"
 
 
+# A page's url_path (ui/navigation.PAGES): the only thing a login may return to. Anything else
+# (a full URL, "//host", "..") is dropped, so the form cannot be turned into an open redirect.
+_NEXT_PATH = re.compile(r"[a-z][a-z_]{0,39}")
+
+
+def safe_next(value: object) -> str:
+    """The page path to return to after login, or "" when the value is not a plain page path."""
+    text = str(value or "")
+    return text if _NEXT_PATH.fullmatch(text) else ""
+
+
 def _same_origin(request: Request) -> bool:
     """Refuse cross-site form posts (CSRF): Origin, or else Referer, must be this host."""
     source = request.headers.get("origin") or request.headers.get("referer")
@@ -41,12 +53,14 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
+    # Back to the page the visitor asked for (a bookmark), or home.
+    target = _home() + safe_next(form.get("next"))
     try:
         _actor, token = auth_service.login(username, password)
-    except auth_service.LoginFailed as exc:
-        reason = "locked" if "锁定" in exc.message else "failed"
-        return RedirectResponse(f"{_home()}?login={reason}", status_code=303)
-    response = RedirectResponse(_home(), status_code=303)
+    except auth_service.LoginFailed:
+        # One answer whatever the reason (unknown, disabled, locked, wrong).
+        return RedirectResponse(f"{target}?login=failed", status_code=303)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         sign_token(token),
