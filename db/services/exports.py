@@ -32,7 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 import scoring
 from db.models import utcnow
 from db.services import excellence, readmodels, statistics
-from db.services.common import Actor, NotFound, audit_now
+from db.services.common import Actor, InvalidInput, NotFound, audit_now
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from texts import common as C
 from texts import leadership as T
@@ -626,6 +626,11 @@ def org_report(
     load = frame_of or readmodels.load_city_frame
     frame = load(year, basis)
     if org_id not in frame.index:
+        counted = readmodels.load_org_table(year)
+        if org_id in counted.index:
+            # a published year rated only those it published: the rest have no rank or level
+            message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
+            raise InvalidInput(message, errors=[message])
         raise NotFound()
     row = frame.loc[org_id]
     cycle = cycle_by_year(year)

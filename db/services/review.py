@@ -22,7 +22,7 @@ import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
 from db.services import evidence as evidence_service
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
@@ -574,6 +574,9 @@ def save_review(
             raise InvalidInput(message, errors=[message])
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        if correcting and changes:
+            # the one sanctioned change of a published result: the 公示 list follows it
+            published.refresh_published_sums(session, [assessment_id])
         _bump_version(session, assessment_id, version, actor)
         audit(
             session,
