@@ -49,7 +49,18 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scoring import DEFAULT_THRESHOLDS, STAR_KEYS, STAR_NAMES, AutoRule, Thresholds
+from scoring import (
+    DEFAULT_THRESHOLDS,
+    STAR_KEYS,
+    STAR_NAMES,
+    Advice,
+    AutoRule,
+    ItemPoints,
+    OrgResult,
+    Thresholds,
+    advise,
+    evaluate_basis,
+)
 
 __all__ = [
     "CODE_PATTERN",
@@ -166,6 +177,35 @@ class Rubric:
             if c.code == code:
                 return c
         raise KeyError(code)
+
+    def points(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]]
+    ) -> list[ItemPoints]:
+        """scoring.ItemPoints per item from code → (branch's points, reviewer's figure); items
+        not in ``points`` are not given."""
+        return [
+            ItemPoints(
+                c.kind, c.star, *points.get(c.code, (None, None)), c.code, c.max_points, c.auto
+            )
+            for c in self.criteria
+        ]
+
+    def result(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]], basis: str
+    ) -> OrgResult:
+        """scoring.evaluate_basis on this rubric (see :meth:`points`)."""
+        return evaluate_basis(self.points(points), basis, self.bases, thresholds=self.thresholds)
+
+    def advice(
+        self,
+        points: Mapping[str, tuple[Decimal | None, Decimal | None]],
+        basis: str,
+        figures: Mapping[str, Decimal | None] | None = None,
+    ) -> Advice:
+        """scoring.advise on this rubric (see :meth:`points`)."""
+        return advise(
+            self.points(points), basis, self.bases, thresholds=self.thresholds, figures=figures
+        )
 
 
 # --------------------------------------------------------------------------- helpers

@@ -196,6 +196,40 @@ class AssessmentTotal(SQLModel, table=True):
     scored: int = 0  # star criteria the branch has given points to
 
 
+class PublishedResult(SQLModel, table=True):
+    """One organisation of a published year, frozen as it was at publication.
+
+    publish_year writes one row per assessment the year counts: the organisation's code, name,
+    type, region, department and member count, its assessment status (status "published" is
+    rated; a draft or returned one is 不参加评定) and its reviewed sums (as assessment_total's
+    "reviewed" row). Every figure of a published year is read from here, so later imports,
+    renames and moves between regions change nothing published; a correction during 公示 is
+    the one sanctioned change and refreshes its row (db/services/published.py).
+    """
+
+    __tablename__ = "published_result"
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id")
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    org_type: str = Field(max_length=20)
+    region: str = Field(max_length=8)
+    department: str | None = Field(default=None, max_length=120)
+    member_count: int = 0
+    status: str = Field(max_length=16)
+    learning_tenths: int = 0
+    standard_tenths: int = 0
+    service_tenths: int = 0
+    democracy_tenths: int = 0
+    innovation_tenths: int = 0
+    bonus_tenths: int = 0
+    deduction_tenths: int = 0
+    veto_tenths: int = 0
+    scored: int = 0
+
+
 class Evidence(SQLModel, table=True):
     """An uploaded supporting document, kept in the database so backups and replicas hold it."""
 

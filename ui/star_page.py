@@ -460,13 +460,14 @@ class StarSummary:
     evidence: int
     needed: int
     advice: A.GapAdvice
+    result: scoring.OrgResult  # the self basis, live
 
 
 def star_summary(form: EntryForm, star: str) -> StarSummary:
     """This star's live score (from the widgets) against its base and the 85% line."""
     view = form.view
     advice = A.gap_advice(view, overrides=form.live.points)
-    result = advice.result
+    result = A.live_result(view, form.live.points, "self")
     base = view.rubric.bases[star]
     line = scoring.star_threshold(base, view.rubric.thresholds)
     score = result.star_scores[star]
@@ -483,6 +484,7 @@ def star_summary(form: EntryForm, star: str) -> StarSummary:
         evidence=sum(1 for e in entries if e.evidence),
         needed=sum(1 for e in entries if e.criterion.evidence_required),
         advice=advice,
+        result=result,
     )
 
 
@@ -505,7 +507,7 @@ def summary_panel(s: StarSummary, view: A.AssessmentView, dirty: bool) -> None:
             scored=s.scored, total=s.total, evidence=s.evidence, needed=s.needed
         )
     )
-    result = s.advice.result
+    result = s.result
     line = view.rubric.thresholds.five_star_composite
     missing = max(Decimal(0), line - result.composite)
     st.metric(
@@ -538,14 +540,23 @@ def star_advice(s: StarSummary) -> None:
 
 
 def advice_line(i: A.AdviceItem) -> str:
-    return T.GAP_ITEM.format(
-        code=i.code,
-        title=plain(i.title),
-        points=fmt(i.points),
-        max=fmt(i.max_points),
-        unscored="" if i.scored else T.GAP_ITEM_UNSCORED,
-        add=fmt(i.add_points),
-    )
+    """One item of the advice: points to add, or for an auto-scored criterion the figure."""
+    args = {
+        "code": i.code,
+        "title": plain(i.title),
+        "points": fmt(i.points),
+        "max": fmt(i.max_points),
+        "unscored": "" if i.scored else T.GAP_ITEM_UNSCORED,
+        "add": fmt(i.add_points),
+    }
+    if i.figure is not None:
+        template = T.GAP_ITEM_AT_MOST if i.figure_bound == "at_most" else T.GAP_ITEM_AT_LEAST
+        return template.format(
+            **args, label=plain(i.label), figure=fmt(i.figure), unit=plain(i.unit)
+        )
+    if i.reason == "bonus":
+        return T.GAP_ITEM_BONUS.format(**args)
+    return T.GAP_ITEM.format(**args)
 
 
 # --------------------------------------------------------------------------- the page
@@ -611,7 +622,7 @@ def render_star_page(star: str) -> None:
 
 def status_line(s: StarSummary, view: A.AssessmentView, dirty: bool) -> str:
     """The pinned bar above the 保存 button: this star and the composite, live."""
-    result = s.advice.result
+    result = s.result
     lit = T.SUMMARY_LIT if s.lit else T.SUMMARY_UNLIT.format(missing=fmt(s.missing))
     parts = [
         f"**{scoring.STAR_NAMES[s.star]} {fmt(s.score)} / {fmt(s.base)}**",

@@ -65,7 +65,7 @@ def test_overview_renders(demo_city: str) -> None:
     labels = [m.label for m in at.metric]
     for star in scoring.STAR_NAMES.values():
         assert any(star in label for label in labels)
-    assert T.COMPOSITE in labels and T.RANK_CITY in labels
+    assert T.COMPOSITE_SELF in labels and T.RANK_CITY in labels
     text = texts_of(at)
     assert "距五星级最少还需增加" in text
     assert "尚未评分" in text  # the missing list
