@@ -41,6 +41,7 @@ from db.models import (
 from db.seed_scores import CritInfo, generate_year
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
+from db.services.published import record_publication
 from db.services.totals import refresh_totals
 from rubric import Rubric, load_rubric
 
@@ -429,6 +430,8 @@ def seed_city(
             bulk_insert(conn, Assessment, data.assessments)
             bulk_insert(conn, ScoreEntry, data.entries)
             refresh_totals(conn, cycle_id=cycle.id)
+            if cycle.status != "open":
+                record_publication(conn, cycle.id)
             bulk_insert(conn, PerformanceGrade, data.grades)
             frame = scoring.evaluate_frame(
                 data.scores, rubric.bases, data.adjustments, thresholds=rubric.thresholds
