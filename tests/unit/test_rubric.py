@@ -883,6 +883,6 @@ def test_previous_code_maps_an_item_and_is_not_part_of_the_rubric() -> None:
     assert mapped.previous_codes == {"L1.1": "L1.2"}
     assert mapped.criteria == base.criteria
     twice = text.replace("- code: L1.3\n", "- code: L1.3\n            previous_code: L1.2\n", 1)
-    with pytest.raises(RubricError, match="原编号“L1.2”被多条细则引用") as info:
+    with pytest.raises(RubricError, match=r"原编号“L1\.2”被多条细则引用") as info:
         parse_rubric(twice)
     assert info.value.line is not None
