@@ -120,6 +120,10 @@ ERR_GRADE = "业绩等次“{value}”无法识别（可填：{allowed}）"
 ERR_GRADE_YEAR = "年度“{value}”不正确（应为 2000 到 2100 之间的年份，如 2024）"
 ERR_GRADE_FROZEN = "{year} 年度结果已定档，业绩等次不能再修改"
 ERR_GRADE_NOT_EVALUATED = "“{code}”是部门，不参加评定，无需业绩等次"
+ERR_GRADE_NAME_MISMATCH = (
+    "组织名称“{name}”与组织编码“{code}”不符（该编码在系统中是“{actual}”），"
+    "请核对这一行的编码和名称，以免把等次记到别的组织"
+)
 GRADE_ALIASES = {
     "优": "优秀",
     "良": "良好",
