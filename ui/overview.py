@@ -25,9 +25,9 @@ from ui.star_page import (
     fmt,
     load_my_assessment,
     page_header,
-    plain,
     return_notice,
 )
+from ui.text import plain
 
 STAR_PAGES = {
     "learning": "pages/learning.py",
@@ -116,7 +116,10 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     )
     cols[2].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     cols[3].metric(
-        T.RANK_REGION.format(region=view.org_region), region_rank, help=T.RANK_HELP, border=True
+        T.RANK_REGION.format(region=plain(view.org_region)),
+        region_rank,
+        help=T.RANK_HELP,
+        border=True,
     )
     caption = T.BONUS_DEDUCTION.format(
         bonus=fmt(result.bonus), cap=fmt(thresholds.bonus_cap), deduction=fmt(result.deduction)
