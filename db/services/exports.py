@@ -636,26 +636,8 @@ def org_report(
     cycle = cycle_by_year(year)
     rubric = rubric_of_cycle(cycle.id)
     detail = statistics.load_org_detail(year, org_id)
-    points_col = "self" if basis == "self" else "reviewed"
-    lines = detail.lines[detail.lines["kind"] == "criterion"]
-    states = []
-    for line in lines.itertuples():
-        value = getattr(line, points_col)
-        if basis == "reviewed" and (value is None or pd.isna(value)):
-            value = line.self
-        points = Decimal(0) if value is None or pd.isna(value) else scoring.to_decimal(value)
-        states.append(
-            scoring.CriterionState(line.code, line.star, points, scoring.to_decimal(line.max))
-        )
-    plan = scoring.suggest_gap_closure(
-        states,
-        rubric.bases,
-        bonus=scoring.to_decimal(row["bonus"]),
-        deduction=scoring.to_decimal(row["deduction"]),
-        vetoed=bool(row["vetoed"]),
-        thresholds=rubric.thresholds,
-    )
-    titles = dict(zip(lines["code"], lines["title"], strict=True))
+    plan = statistics.org_advice(detail, rubric, basis).suggestions
+    titles = dict(zip(detail.lines["code"], detail.lines["title"], strict=True))
     suggestions = [(s.code, titles.get(s.code, ""), s.add_points) for s in plan]
     parts = []
     for y in readmodels.load_years():
