@@ -9,6 +9,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from web.chrome import ChineseChrome
 from web.middleware import SecurityMiddleware
 from web.routes import ROUTES
 
@@ -18,7 +19,11 @@ from web.routes import ROUTES
 PagesManager.uses_pages_directory = False
 
 # The middleware wraps Streamlit's own routes too: security headers everywhere, no metrics.
-app = st.App("app.py", routes=ROUTES, middleware=[Middleware(SecurityMiddleware)])
+app = st.App(
+    "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(SecurityMiddleware), Middleware(ChineseChrome)],
+)
 
 if __name__ == "__main__":
     from texts import common as C

@@ -49,7 +49,18 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scoring import DEFAULT_THRESHOLDS, STAR_KEYS, STAR_NAMES, AutoRule, Thresholds
+from scoring import (
+    DEFAULT_THRESHOLDS,
+    STAR_KEYS,
+    STAR_NAMES,
+    Advice,
+    AutoRule,
+    ItemPoints,
+    OrgResult,
+    Thresholds,
+    advise,
+    evaluate_basis,
+)
 
 __all__ = [
     "CODE_PATTERN",
@@ -166,6 +177,35 @@ class Rubric:
             if c.code == code:
                 return c
         raise KeyError(code)
+
+    def points(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]]
+    ) -> list[ItemPoints]:
+        """scoring.ItemPoints per item from code → (branch's points, reviewer's figure); items
+        not in ``points`` are not given."""
+        return [
+            ItemPoints(
+                c.kind, c.star, *points.get(c.code, (None, None)), c.code, c.max_points, c.auto
+            )
+            for c in self.criteria
+        ]
+
+    def result(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]], basis: str
+    ) -> OrgResult:
+        """scoring.evaluate_basis on this rubric (see :meth:`points`)."""
+        return evaluate_basis(self.points(points), basis, self.bases, thresholds=self.thresholds)
+
+    def advice(
+        self,
+        points: Mapping[str, tuple[Decimal | None, Decimal | None]],
+        basis: str,
+        figures: Mapping[str, Decimal | None] | None = None,
+    ) -> Advice:
+        """scoring.advise on this rubric (see :meth:`points`)."""
+        return advise(
+            self.points(points), basis, self.bases, thresholds=self.thresholds, figures=figures
+        )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -435,9 +475,17 @@ class _Builder:
                     f"{what}的每步扣分（per_step）应为 0.5 的正整数倍，而不是 {_fmt(per_step)}",
                     m["per_step"],
                 )
-        return AutoRule(
+        rule = AutoRule(
             unit=unit, label=label, minimum=minimum, maximum=maximum, step=step, per_step=per_step
         )
+        if rule.whole:
+            for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
+                if value is not None and value != value.to_integral_value():
+                    raise _fail(
+                        f"{what}按“{unit}”计数，{key} 应为整数，而不是 {_fmt(value)}",
+                        m.get(key) or node,
+                    )
+        return rule
 
     def item(
         self,

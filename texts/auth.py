@@ -20,6 +20,10 @@ DEMO_ACCOUNTS = {
     "branch01": "党支部书记（支部一）",
     "branch02": "党支部书记（支部二）",
 }
+LOGIN_TO_CONTINUE = "请先登录，登录后将打开您要访问的页面。"
+NO_ACCESS_TITLE = "无法打开“{page}”"
+NO_ACCESS_TEXT = "您的账号没有权限访问此页面。如确需访问，请联系系统管理员。"
+NO_ACCESS_HOME = "返回{page}"
 SIGNED_IN_AS = "当前用户：{name}（{role}）"
 
 PW_TOO_SHORT = "密码至少需要 {n} 个字符。"

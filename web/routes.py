@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
@@ -23,6 +24,7 @@ from settings import get_settings
 from texts import auth as T
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
 from web.ratelimit import SlidingWindowLimiter
+from web.uploads import UPLOAD_PATH, upload
 
 log = logging.getLogger("wuxing.web")
 
@@ -59,7 +61,18 @@ def evidence_url(evidence_id: int) -> str:
     return f"/{base}{path}" if base else path
 
 
-def _same_origin(request: Request) -> bool:
+# A page's url_path (ui/navigation.PAGES): the only thing a login may return to. Anything else
+# (a full URL, "//host", "..") is dropped, so the form cannot be turned into an open redirect.
+_NEXT_PATH = re.compile(r"[a-z][a-z_]{0,39}")
+
+
+def safe_next(value: object) -> str:
+    """The page path to return to after login, or "" when the value is not a plain page path."""
+    text = str(value or "")
+    return text if _NEXT_PATH.fullmatch(text) else ""
+
+
+def same_origin(request: Request) -> bool:
     """Refuse cross-site form posts (CSRF): Origin, or else Referer, must be this host."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source:
@@ -84,16 +97,18 @@ def _session_actor(request: Request) -> Actor | None:
 
 
 async def login(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return Response("forbidden", status_code=403)
     form = await request.form()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
+    # Back to the page the visitor asked for (a bookmark), or home.
+    target = _home() + safe_next(form.get("next"))
     by_address, by_account = limiters()
     address = client_address(request)
     if not by_address.allow(address) or not by_account.allow(username.strip().lower()):
         log.warning("login throttled: address %s, %d-character name", address, len(username))
-        return RedirectResponse(f"{_home()}?login=throttled", status_code=303)
+        return RedirectResponse(f"{target}?login=throttled", status_code=303)
     loop = asyncio.get_running_loop()
     try:
         _actor, token = await loop.run_in_executor(
@@ -101,8 +116,8 @@ async def login(request: Request) -> Response:
         )
     except auth_service.LoginFailed:
         # One answer whatever the reason (unknown, disabled, locked, wrong).
-        return RedirectResponse(f"{_home()}?login=failed", status_code=303)
-    response = RedirectResponse(_home(), status_code=303)
+        return RedirectResponse(f"{target}?login=failed", status_code=303)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         sign_token(token),
@@ -115,7 +130,7 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return Response("forbidden", status_code=403)
     await run_in_threadpool(auth_service.logout, unsign_token(request.cookies.get(COOKIE_NAME)))
     response = RedirectResponse(_home(), status_code=303)
@@ -195,6 +210,7 @@ def build_routes(base_url_path: str = "") -> list[Route]:
             (LOGOUT_PATH, logout, "POST"),
             (HEALTH_PATH, health, "GET"),
             (EVIDENCE_PATH, evidence, "GET"),
+            (UPLOAD_PATH, upload, "POST"),
         )
     ]
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, ExcellenceDecision, Objection, Organisation, User
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -309,6 +309,8 @@ def publish_year(
                 updated_by=actor.id,
             )
         )
+        # ... and freeze it as it is now: names, places, statuses and reviewed sums.
+        published.record_publication(session, cycle_id)
         audit(
             session,
             actor,
