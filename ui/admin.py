@@ -20,7 +20,7 @@ from texts import admin as T
 from texts import common as C
 from ui.data import changed_here
 from ui.feedback import shown_errors
-from ui.star_page import plain
+from ui.text import plain
 
 FLASH_KEY = "admin:flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
