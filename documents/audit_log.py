@@ -34,7 +34,7 @@ def audit_workbook(headers: list[str], rows: Sequence[list[Any]]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(safe_row(row))
-    for letter, width in zip("ABCDEFGH", (20, 28, 14, 20, 22, 10, 10, 100), strict=True):
+    for letter, width in zip("ABCDEFGHI", (20, 28, 14, 20, 22, 10, 10, 80, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     return to_bytes(book)

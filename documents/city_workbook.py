@@ -178,7 +178,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
         Column(T.COL_REASON, 40),
     ]
     rows: list[list[Any]] = []
-    footer: list[list[Any]] = []
+    preamble: list[list[Any]] = []
     if view is not None:
         cand = view.candidates
         shown = cand[cand["selected"] | cand["recommended"]]
@@ -198,13 +198,17 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
             ]
             for r in shown.itertuples()
         ]
-        confirmed = as_local(view.confirmed_at) if view.confirmed_at else T.X_NOT_CONFIRMED
-        footer = [
-            [T.X_FOOT_FIVE, view.basis_count],
-            [T.X_FOOT_QUOTA, view.quota],
-            [T.X_FOOT_CONFIRMED, confirmed],
+        state = (
+            T.X_CONFIRMED_AT.format(at=as_local(view.confirmed_at))
+            if view.confirmed_at
+            else T.X_NOT_CONFIRMED
+        )
+        preamble = [
+            [T.X_HEAD_STATE, state],
+            [T.X_HEAD_FIVE, view.basis_count],
+            [T.X_HEAD_QUOTA, view.quota],
         ]
-    add_sheet(wb, T.SHEET_EXCELLENCE, columns, rows, freeze="D2", footer=footer)
+    add_sheet(wb, T.SHEET_EXCELLENCE, columns, rows, freeze="D2", preamble=preamble)
 
 
 def _targets_sheet(wb: Workbook, table: pd.DataFrame | None) -> None:

@@ -66,13 +66,25 @@ def add_sheet(
     rows: Iterable[Sequence[Any]],
     *,
     freeze: str = "A2",
-    footer: Sequence[Sequence[Any]] = (),
+    preamble: Sequence[Sequence[Any]] = (),
 ) -> WriteOnlyWorksheet:
-    """A write-only sheet: frozen header, widths, styled header and formatted number columns."""
+    """A write-only sheet: frozen header, widths, styled header and formatted number columns.
+
+    `preamble` rows (what the table is, e.g. whether a list is final) come above the header,
+    where a reader sees them before the list; the frozen rows move down with them.
+    """
     ws = wb.create_sheet(title)
-    ws.freeze_panes = freeze
+    if preamble:
+        letters = "".join(c for c in freeze if c.isalpha())
+        ws.freeze_panes = f"{letters}{len(preamble) + 3}"
+    else:
+        ws.freeze_panes = freeze
     for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
+    for line in preamble:
+        ws.append(list(line))
+    if preamble:
+        ws.append([])
     header = []
     for col in columns:
         cell = WriteOnlyCell(ws, value=col.header)
@@ -89,10 +101,6 @@ def add_sheet(
                 cell.style = style
                 values[i] = cell
         ws.append(values)
-    if footer:
-        ws.append([])
-        for line in footer:
-            ws.append(list(line))
     return ws
 
 

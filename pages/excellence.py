@@ -10,7 +10,7 @@ from ui import data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
 from ui.session import require_actor
-from ui.star_page import plain
+from ui.text import plain
 
 actor = require_actor()
 with shown_errors(stop=True):
@@ -44,6 +44,8 @@ if view.frozen:
     st.info(T.EX_FROZEN)
 
 can_confirm = actor.role in excellence.CONFIRM_ROLES and not view.frozen
+if can_confirm:
+    ux.progress_notes(view)
 st.subheader(T.EX_CANDIDATES)
 table = ux.candidate_table(view)
 if can_confirm:
@@ -56,21 +58,15 @@ if can_confirm:
             disabled=[c for c in table.columns if c not in (T.COL_SELECTED, T.COL_REASON)],
             key=f"ex_editor_{year}",
         )
-        confirm = st.form_submit_button(T.EX_CONFIRM, type="primary")
+        confirm = st.form_submit_button(
+            T.EX_CONFIRM, type="primary", disabled=not view.progress.finished
+        )
     selected, reasons = ux.decisions_from(edited)
     st.caption(T.EX_COUNT_NOTE.format(n=len(selected), quota=view.quota))
     if confirm:
-        with shown_errors():
-            done = excellence.confirm_excellence(
-                actor,
-                year=year,
-                selected=selected,
-                reasons=reasons,
-                cycle_version=view.cycle_version,
-            )
-            st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
-            data.changed_here()
-            st.rerun()
+        ux.ask_confirmation(year, selected, reasons)
+    if pending := ux.pending_confirmation(year):
+        ux.confirm_dialog(actor, view, pending)
 else:
     if actor.role not in excellence.CONFIRM_ROLES:
         st.caption(T.EX_VIEW_ONLY)

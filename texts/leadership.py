@@ -240,6 +240,27 @@ EX_CANDIDATES_HELP = (
     "勾选“入选”确定最终名单；取消推荐组织或增选未推荐组织时，请在“调整理由”中写明原因。"
 )
 EX_CONFIRM = "确认最终名单"
+EX_PROGRESS = (
+    "本年度测评进度：未开始或草稿 {drafts} 个，已退回 {returned} 个，已提交待审核 {unreviewed} 个，"
+    "已审核 {reviewed} 个；五星级 {five} 个，推荐名额 {quota} 个。"
+)
+EX_BLOCKED = (
+    "**审核尚未完成：还有 {n} 个组织已提交、待审核，暂不能确认最终名单。**"
+    "双优名单以审核结果为准，请待审核全部完成后再确认。"
+)
+EX_EARLY = (
+    "**注意：还有 {n} 个组织未提交（未开始或草稿 {drafts} 个，已退回 {returned} 个），"
+    "它们不在本次名单的依据之内。确认后如它们提交并审核通过，推荐名单可能变化，届时需重新确认。**"
+)
+EX_DIALOG_TITLE = "确认双优最终名单"
+EX_DIALOG_TEXT = (
+    "即将确认 **{year} 年度** 双优最终名单：入选 **{n} 个** 组织"
+    "（系统推荐 {recommended} 个，名额 {quota} 个，五星级 {five} 个）。"
+)
+EX_DIALOG_REMOVED = "取消推荐：{names}"
+EX_DIALOG_ADDED = "增选：{names}"
+EX_DIALOG_YES = "确认名单"
+EX_DIALOG_NO = "取消"
 EX_CONFIRMED_OK = "双优名单已确认：{n} 个组织。"
 EX_FINAL_LIST = "最终名单"
 EX_FINAL_NONE = "最终名单为空。"
@@ -266,6 +287,10 @@ CHANGE_REMOVED = "取消了推荐"
 CHANGE_ADDED = "增选了未推荐的组织"
 ERR_CONFIRM_PROBLEMS = "名单未确认：有 {n} 处需要处理，请逐条修改后再确认。"
 ERR_NO_DATA_YEAR = "{year} 年度还没有测评数据，不能确认双优名单。"
+ERR_NO_REVIEWED = "{year} 年度还没有审核通过的测评，不能确认双优名单。"
+ERR_REVIEW_NOT_FINISHED = (
+    "{year} 年度还有 {n} 个组织已提交、尚未审核。双优名单以审核结果为准，请待审核全部完成后再确认。"
+)
 
 # ---------------------------------------------------------------- wall screen
 SCREEN_TITLE = "五星示范 · 双优引领 实时大屏"
@@ -296,10 +321,11 @@ SHEET_TARGETS = "目标达成"
 X_STAR_SCORE = "{star}得分"
 X_STAR_LIT = "{star}点亮"
 X_USED = "采用分"
-X_FOOT_FIVE = "五星级组织数"
-X_FOOT_QUOTA = "推荐名额"
-X_FOOT_CONFIRMED = "领导确认时间"
-X_NOT_CONFIRMED = "尚未确认（以下为推荐名单）"
+X_HEAD_FIVE = "五星级组织数"
+X_HEAD_QUOTA = "推荐名额"
+X_HEAD_STATE = "名单状态"
+X_CONFIRMED_AT = "最终名单，已于 {at} 由领导确认"
+X_NOT_CONFIRMED = "尚未确认：下表为系统推荐名单，不是最终名单"
 X_FILENAME = "五星示范_{year}年度汇总.xlsx"
 X_CHASE_FILENAME = "催报名单_{year}年度.xlsx"
 X_CHASE_SHEET = "催报名单"
@@ -315,6 +341,7 @@ R_LEVEL = "评定等级"
 R_COMPOSITE = "综合得分"
 R_RANK = "全市名次"
 R_RANK_VALUE = "第 {rank} 名 / 共 {total} 个"
+R_NOT_RATED = "{name}未在 {year} 年度完成测评，按公示确认不参加评定，没有该年度的等级和名次。"
 R_REGION_RANK = "地区名次"
 R_REGION_RANK_VALUE = "第 {rank} 名 / 共 {total} 个"
 R_STARS = "分星得分"

@@ -48,6 +48,7 @@ from texts import common as C
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 READ_ROLES = ("reviewer", "leader", "admin")
 EDITABLE_STATUSES = ("draft", "returned")
+FINAL_REVIEW_STATUSES = ("reviewed", "published")
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"
@@ -331,41 +332,9 @@ def _evidence_of(session: Session, assessment_id: int) -> list[tuple]:
 def evaluate_entries(
     rubric: Rubric, entries: Mapping[str, EntryView], basis: str = "self"
 ) -> scoring.OrgResult:
-    """The organisation's result from its entries (unscored = 0).
-
-    basis "self": the branch's own points for criteria and 加分项, and the deductions and vetoes
-    as recorded by anyone (the branch never enters those). basis "reviewed": the reviewer's
-    points where present, the branch's elsewhere (as the rankings read model does).
-    """
-    stars = dict.fromkeys(scoring.STAR_KEYS, _ZERO)
-    bonus = deduction = _ZERO
-    vetoed = False
-    for entry in entries.values():
-        kind = entry.criterion.kind
-        if basis == "reviewed" or kind in ("deduction", "veto"):
-            points = entry.reviewed_points if entry.reviewed else entry.self_points
-        else:
-            points = entry.self_points
-        if points is None:
-            continue
-        if kind == "criterion" and entry.criterion.star:
-            stars[entry.criterion.star] += points
-        elif kind == "bonus":
-            bonus += points
-        elif kind == "deduction":
-            deduction += points
-        elif kind == "veto" and points > 0:
-            vetoed = True
-    bases = rubric.bases
-    # A star never exceeds its base (criteria maxima add up to it; this guards odd rubrics).
-    stars = {k: min(v, bases[k]) for k, v in stars.items()}
-    return scoring.evaluate_org(
-        stars,
-        bases,
-        bonus=bonus,
-        deduction=deduction,
-        vetoed=vetoed,
-        thresholds=rubric.thresholds,
+    """The organisation's result from its entries on a basis (scoring.evaluate_basis)."""
+    return rubric.result(
+        {code: (e.self_points, e.reviewed_points) for code, e in entries.items()}, basis
     )
 
 
@@ -509,6 +478,7 @@ def _create_assessment(actor: Actor, cycle_id: int) -> int:
 
 
 __all__ = [
+    "FINAL_REVIEW_STATUSES",
     "AssessmentView",
     "EntryView",
     "EvidenceInfo",

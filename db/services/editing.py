@@ -108,6 +108,8 @@ def parse_figure(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:
         return None, T.ERR_FIGURE_NEGATIVE.format(**args)
     if value > FIGURE_MAX:
         return None, T.ERR_FIGURE_TOO_LARGE.format(**args)
+    if c.auto.whole and value != value.to_integral_value():
+        return None, T.ERR_FIGURE_NOT_INTEGER.format(**args)
     if value != value.quantize(Decimal("0.01")):
         return None, T.ERR_FIGURE_PRECISION.format(**args)
     return value.normalize() if value else Decimal(0), None
@@ -233,6 +235,7 @@ def _write_entries(
                     ScoreEntry.self_tenths,
                     ScoreEntry.figure,
                     ScoreEntry.note,
+                    ScoreEntry.reviewed_tenths,
                 ).where(
                     ScoreEntry.assessment_id == target.assessment_id,
                     col(ScoreEntry.criterion_id).in_(list(wanted)),
@@ -265,9 +268,20 @@ def _write_entries(
                         **values,
                     }
                 )
-            else:
-                updates.append({"id": row[0], **values})
-            changes[p.criterion.code] = {"before": _snapshot(*before), "after": _snapshot(*after)}
+                changes[p.criterion.code] = {
+                    "before": _snapshot(*before),
+                    "after": _snapshot(*after),
+                }
+                continue
+            # A reviewer's figure judged the points it was given on: once the branch changes
+            # them (after a 退回), the old figure no longer stands and is dropped, so the
+            # reviewed basis takes the branch's new points until the reviewer looks again.
+            stale = row[5] is not None and before[:2] != after[:2]
+            updates.append({"id": row[0], **values, "reviewed_tenths": None if stale else row[5]})
+            change = {"before": _snapshot(*before), "after": _snapshot(*after)}
+            if stale:
+                change["reviewed_dropped"] = str(from_tenths(row[5]))
+            changes[p.criterion.code] = change
         # executemany: one prepared statement for the whole page.
         if updates:
             session.execute(update(ScoreEntry), updates)

@@ -27,7 +27,15 @@ from db.services.assessment import (
     recheck_editable,
     writable_target,
 )
-from db.services.common import Actor, InvalidInput, NotFound, audit, bump_change_counter, refuse
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    audit,
+    audit_now,
+    bump_change_counter,
+    refuse,
+)
 from settings import get_settings
 from texts import assessment as T
 
@@ -98,6 +106,19 @@ def clean_filename(name: str) -> str:
     return base
 
 
+def check_size(filename: str, size: int) -> None:
+    """InvalidInput when a file is larger than UPLOAD_MAX_MB (also used before reading a body)."""
+    limit = get_settings().upload_max_bytes
+    if size > limit:
+        raise InvalidInput(
+            T.ERR_FILE_TOO_LARGE.format(
+                name=clean_filename(filename) or filename,
+                size=human_size(size),
+                limit=human_size(limit),
+            )
+        )
+
+
 def check_file(filename: str, content: bytes) -> tuple[str, str]:
     """(clean name, kind) for an acceptable file; InvalidInput with a Chinese reason otherwise."""
     name = clean_filename(filename)
@@ -109,13 +130,7 @@ def check_file(filename: str, content: bytes) -> tuple[str, str]:
         raise InvalidInput(T.ERR_FILE_TYPE.format(name=name))
     if not content:
         raise InvalidInput(T.ERR_FILE_EMPTY.format(name=name))
-    limit = get_settings().upload_max_bytes
-    if len(content) > limit:
-        raise InvalidInput(
-            T.ERR_FILE_TOO_LARGE.format(
-                name=name, size=human_size(len(content)), limit=human_size(limit)
-            )
-        )
+    check_size(name, len(content))
     if detect_kind(content) != kind:
         raise InvalidInput(
             T.ERR_FILE_DISGUISED.format(name=name, ext=ext, kind=T.KIND_LABELS[kind])
@@ -248,7 +263,16 @@ def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
         row = session.get(Evidence, evidence_id)
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
-        return Download(row.filename, row.content_type, bytes(row.content))
+        download = Download(row.filename, row.content_type, bytes(row.content))
+    # Internal documents: who fetched which file is on record.
+    audit_now(
+        actor,
+        "download_evidence",
+        "evidence",
+        evidence_id,
+        {"assessment_id": assessment.id, "filename": download.filename},
+    )
+    return download
 
 
 def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
@@ -287,6 +311,7 @@ __all__ = [
     "UPLOAD_TYPES",
     "Download",
     "check_file",
+    "check_size",
     "clean_filename",
     "delete_evidence",
     "detect_kind",

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
-import scoring
 from db.models import utcnow
 from db.services import excellence, readmodels, statistics
-from db.services.common import Actor, NotFound, audit_now
+from db.services.common import Actor, InvalidInput, NotFound, audit_now
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from documents import city_workbook
 from documents import org_report as report_html
@@ -96,31 +94,18 @@ def org_report(
     load = frame_of or readmodels.load_city_frame
     frame = load(year, basis)
     if org_id not in frame.index:
+        counted = readmodels.load_org_table(year)
+        if org_id in counted.index:
+            # a published year rated only those it published: the rest have no rank or level
+            message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
+            raise InvalidInput(message, errors=[message])
         raise NotFound()
     row = frame.loc[org_id]
     cycle = cycle_by_year(year)
     rubric = rubric_of_cycle(cycle.id)
     detail = statistics.load_org_detail(year, org_id)
-    points_col = "self" if basis == "self" else "reviewed"
-    lines = detail.lines[detail.lines["kind"] == "criterion"]
-    states = []
-    for line in lines.itertuples():
-        value = getattr(line, points_col)
-        if basis == "reviewed" and (value is None or pd.isna(value)):
-            value = line.self
-        points = Decimal(0) if value is None or pd.isna(value) else scoring.to_decimal(value)
-        states.append(
-            scoring.CriterionState(line.code, line.star, points, scoring.to_decimal(line.max))
-        )
-    plan = scoring.suggest_gap_closure(
-        states,
-        rubric.bases,
-        bonus=scoring.to_decimal(row["bonus"]),
-        deduction=scoring.to_decimal(row["deduction"]),
-        vetoed=bool(row["vetoed"]),
-        thresholds=rubric.thresholds,
-    )
-    titles = dict(zip(lines["code"], lines["title"], strict=True))
+    plan = statistics.org_advice(detail, rubric, basis).suggestions
+    titles = dict(zip(detail.lines["code"], detail.lines["title"], strict=True))
     suggestions = [(s.code, titles.get(s.code, ""), s.add_points) for s in plan]
     parts = []
     for y in readmodels.load_years():

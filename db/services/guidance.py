@@ -17,7 +17,6 @@ from db.services.common import (
 )
 from db.services.readmodels import authorize_org_view
 from formatting import decimal_text
-from rubric import Criterion
 from texts import assessment as T
 
 _ZERO = Decimal(0)
@@ -27,7 +26,7 @@ _ZERO = Decimal(0)
 class MissingItem:
     code: str
     star: str | None
-    kind: str  # "score" | "evidence" | "bonus_evidence"
+    kind: str  # "score" | "evidence" | "score_evidence" | "bonus_evidence"
     message: str
 
 
@@ -54,7 +53,11 @@ class AdviceItem:
     max_points: Decimal
     scored: bool
     add_points: Decimal
-    reason: str
+    reason: str  # "star" | "composite" | "bonus"
+    figure: Decimal | None = None  # auto-scored: the figure that earns the added points
+    figure_bound: str | None = None  # "at_least" | "at_most"
+    unit: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class GapAdvice:
     result: scoring.OrgResult
     items: tuple[AdviceItem, ...]
     per_star: dict[str, tuple[AdviceItem, ...]] = field(default_factory=dict)
+    basis: str = "self"
+    bonus_items: tuple[AdviceItem, ...] = ()
 
     @property
     def total_add(self) -> Decimal:
@@ -93,30 +98,23 @@ def completion(view: AssessmentView) -> Completion:
         entries = view.star_entries(star)
         for e in entries:
             c = e.criterion
-            if e.scored:
-                scored += 1
-            else:
-                missing.append(
-                    MissingItem(
-                        c.code,
-                        star,
-                        "score",
-                        T.MISSING_SCORE.format(star=star_name, code=c.code, title=c.title),
-                    )
-                )
+            scored += e.scored
+            lacks_evidence = c.evidence_required and not e.evidence
             if c.evidence_required:
                 needed += 1
-                if e.evidence:
-                    evidenced += 1
-                else:
-                    missing.append(
-                        MissingItem(
-                            c.code,
-                            star,
-                            "evidence",
-                            T.MISSING_EVIDENCE.format(star=star_name, code=c.code, title=c.title),
-                        )
-                    )
+                evidenced += not lacks_evidence
+            if e.scored and not lacks_evidence:
+                continue
+            # One line per criterion, saying everything it still lacks.
+            kind, template = (
+                ("score_evidence", T.MISSING_BOTH)
+                if not e.scored and lacks_evidence
+                else ("score", T.MISSING_SCORE)
+                if not e.scored
+                else ("evidence", T.MISSING_EVIDENCE)
+            )
+            message = template.format(star=star_name, code=c.code, title=c.title)
+            missing.append(MissingItem(c.code, star, kind, message))
         per_star[star] = (scored, len(entries), evidenced, needed)
     for e in view.bonus_entries():
         if e.self_points and not e.evidence:
@@ -143,59 +141,79 @@ def completion(view: AssessmentView) -> Completion:
 # --------------------------------------------------------------------------- gap to five-star
 
 
-def gap_advice(
-    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None = None
-) -> GapAdvice:
-    """The gap to five-star and the criteria that close it with the fewest points.
+def counting_basis(view: AssessmentView) -> str:
+    """The basis the year will judge the organisation on: "reviewed" once a reviewer has given
+    any figure (the two are equal before), else "self"."""
+    return "reviewed" if view.reviewed_result is not None else "self"
 
-    `overrides` (code → points) lets a page ask about values it has not saved yet.
+
+def live_points(
+    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None = None
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """code → (branch's points, reviewer's figure), with a page's unsaved points applied.
+
+    Saving a changed entry drops the reviewer's earlier figure (`_write_entries`), so an
+    unsaved change counts without it here too.
     """
-    overrides = overrides or {}
-    states: list[scoring.CriterionState] = []
-    info: dict[str, tuple[Criterion, Decimal, bool]] = {}
-    for star in scoring.STAR_KEYS:
-        for e in view.star_entries(star):
-            points = overrides.get(e.code, e.self_points)
-            scored = points is not None
-            value = points if points is not None else _ZERO
-            states.append(scoring.CriterionState(e.code, star, value, e.criterion.max_points))
-            info[e.code] = (e.criterion, value, scored)
-    result = view.self_result
-    if overrides:
-        stars = dict.fromkeys(scoring.STAR_KEYS, _ZERO)
-        for s in states:
-            stars[s.star] += s.points
-        result = scoring.evaluate_org(
-            stars,
-            view.rubric.bases,
-            bonus=result.bonus,
-            deduction=result.deduction,
-            vetoed=result.vetoed,
-            thresholds=view.rubric.thresholds,
+    points = {code: (e.self_points, e.reviewed_points) for code, e in view.entries.items()}
+    for code, value in (overrides or {}).items():
+        if code in points and value != points[code][0]:
+            points[code] = (value, None)
+    return points
+
+
+def live_result(
+    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None, basis: str
+) -> scoring.OrgResult:
+    """The result on a basis with a page's unsaved points applied (scoring.evaluate_basis)."""
+    return view.rubric.result(live_points(view, overrides), basis)
+
+
+def gap_advice(
+    view: AssessmentView,
+    overrides: Mapping[str, Decimal | None] | None = None,
+    basis: str | None = None,
+) -> GapAdvice:
+    """The gap to five-star and the items that close it with the fewest points (scoring.advise).
+
+    `overrides` (code → points) lets a page ask about values it has not saved yet; `basis`
+    defaults to the one the year will count (`counting_basis`), so a reviewer's deductions count.
+    """
+    basis = basis or counting_basis(view)
+    figures = {code: e.figure for code, e in view.entries.items() if e.figure is not None}
+    advice = view.rubric.advice(live_points(view, overrides), basis, figures)
+    points = live_points(view, overrides)
+    items = []
+    for s in advice.suggestions:
+        e = view.entries[s.code]
+        own, figure = points[s.code]
+        value = own if basis == "self" or figure is None else figure
+        auto = e.criterion.auto
+        items.append(
+            AdviceItem(
+                code=s.code,
+                star=s.star,
+                title=e.criterion.title,
+                points=value if value is not None else _ZERO,
+                max_points=e.criterion.max_points,
+                scored=own is not None,
+                add_points=s.add_points,
+                reason=s.reason,
+                figure=s.figure,
+                figure_bound=s.figure_bound,
+                unit=auto.unit if auto else "",
+                label=auto.label if auto else "",
+            )
         )
-    kwargs = {
-        "bonus": result.bonus,
-        "deduction": result.deduction,
-        "vetoed": result.vetoed,
-        "thresholds": view.rubric.thresholds,
-    }
-    gap = scoring.gap_to_five_star(result.star_scores, view.rubric.bases, **kwargs)
-    plan = scoring.suggest_gap_closure(states, view.rubric.bases, **kwargs)
-    items = tuple(
-        AdviceItem(
-            code=s.code,
-            star=s.star,
-            title=info[s.code][0].title,
-            points=info[s.code][1],
-            max_points=info[s.code][0].max_points,
-            scored=info[s.code][2],
-            add_points=s.add_points,
-            reason=s.reason,
-        )
-        for s in plan
-    )
     per_star = {k: tuple(i for i in items if i.star == k) for k in scoring.STAR_KEYS}
-    return GapAdvice(gap=gap, result=result, items=items, per_star=per_star)
+    return GapAdvice(
+        gap=advice.gap,
+        result=advice.result,
+        items=tuple(items),
+        per_star=per_star,
+        basis=basis,
+        bonus_items=tuple(i for i in items if i.reason == "bonus"),
+    )
 
 
 # --------------------------------------------------------------------------- history
@@ -239,6 +257,9 @@ __all__ = [
     "MissingItem",
     "YearResult",
     "completion",
+    "counting_basis",
     "gap_advice",
+    "live_points",
+    "live_result",
     "past_results",
 ]

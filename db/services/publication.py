@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, ExcellenceDecision, Objection, Organisation
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -293,6 +293,8 @@ def publish_year(
                 updated_by=actor.id,
             )
         )
+        # ... and freeze it as it is now: names, places, statuses and reviewed sums.
+        published.record_publication(session, cycle_id)
         audit(
             session,
             actor,

@@ -17,8 +17,13 @@ from sqlmodel import Session, select
 
 import scoring
 from db.engine import write_session
-from db.models import Assessment, Criterion, Cycle, ScoreEntry
-from db.services import freeze
+from db.models import (
+    Assessment,
+    Criterion,
+    Cycle,
+    ScoreEntry,
+)
+from db.services import freeze, published
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -256,6 +261,9 @@ def save_review(
             raise InvalidInput(message, errors=[message])
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        if correcting and changes:
+            # the one sanctioned change of a published result: the 公示 list follows it
+            published.refresh_published_sums(session, [assessment_id])
         _bump_version(session, assessment_id, version, actor)
         audit(
             session,

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
@@ -27,55 +24,21 @@ from db.services.common import (
     invalid,
     require_admin,
 )
-from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
+from db.services.cycles import rubric_of_cycle, to_tenths
+from db.services.rubric_changes import PointChange, RubricChange, compare, rubric_records, shown
 from db.services.totals import refresh_totals
 from db.services.years import bump_cycle, locked_cycle
-from rubric import Rubric, RubricError, dump_rubric, parse_rubric, rubric_to_records
+from rubric import Rubric, RubricError, dump_rubric, parse_rubric
 from scoring import STAR_KEYS
 from texts import admin as T
+
+NAMES_SHOWN = 10
 
 
 def export_rubric(actor: Actor | None, *, cycle_id: int) -> str:
     """The rubric of a year as the YAML file administrators edit."""
     require_admin(actor, "export_rubric")
     return dump_rubric(rubric_of_cycle(cycle_id))
-
-
-@dataclass(frozen=True)
-class RubricChange:
-    """What importing a rubric file would change (or changed)."""
-
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    changed: tuple[str, ...]
-    header_changed: bool
-    problems: tuple[str, ...]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.header_changed)
-
-
-_COMPARED = (
-    "kind",
-    "star",
-    "task_no",
-    "task_title",
-    "title",
-    "standard",
-    "deduction_rule",
-    "max_points",
-    "evidence",
-    "check_method",
-    "evidence_required",
-    "auto_unit",
-    "auto_label",
-    "auto_minimum",
-    "auto_maximum",
-    "auto_step",
-    "auto_per_step",
-    "sort_order",
-)
 
 
 def _parse(text: str) -> Rubric:
@@ -85,110 +48,36 @@ def _parse(text: str) -> Rubric:
         raise invalid([T.ERR_RUBRIC_INVALID.format(error=str(exc))]) from None
 
 
-def _usage(session: Session, cycle_id: int) -> dict[str, tuple[int, int, int]]:
-    """Per criterion code: (highest points given, organisations scored, evidence files)."""
-    rows = session.exec(
-        select(
-            Criterion.code,
-            func.max(func.coalesce(ScoreEntry.self_tenths, 0)),
-            func.max(func.coalesce(ScoreEntry.reviewed_tenths, 0)),
-            func.count(ScoreEntry.id),
-        )
-        .join(ScoreEntry, ScoreEntry.criterion_id == Criterion.id)  # type: ignore[arg-type]
-        .where(
-            Criterion.cycle_id == cycle_id,
-            or_(
-                ScoreEntry.self_tenths.is_not(None),  # type: ignore[union-attr]
-                ScoreEntry.reviewed_tenths.is_not(None),
-            ),
-        )  # type: ignore[union-attr]
-        .group_by(Criterion.code)
-    ).all()
-    evidence = dict(
-        session.exec(
-            select(Criterion.code, func.count(Evidence.id))
-            .join(Evidence, Evidence.criterion_id == Criterion.id)  # type: ignore[arg-type]
-            .where(Criterion.cycle_id == cycle_id)
-            .group_by(Criterion.code)
-        ).all()
-    )
-    out = {
-        code: (max(int(s), int(r)), int(n), int(evidence.get(code, 0))) for code, s, r, n in rows
-    }
-    for code, n in evidence.items():
-        if code not in out:
-            out[code] = (0, 0, int(n))
-    return out
-
-
-def _records(rubric: Rubric) -> dict[str, dict[str, Any]]:
-    out = {}
-    for i, record in enumerate(rubric_to_records(rubric)):
-        record = dict(record)
-        record["sort_order"] = i
-        out[record["code"]] = record
-    return out
-
-
-def _compare(session: Session, cycle: Cycle, new: Rubric) -> RubricChange:
-    assert cycle.id is not None
-    old = rubric_of_cycle(cycle.id)
-    old_records, new_records = _records(old), _records(new)
-    usage = _usage(session, cycle.id)
-    problems: list[str] = []
-    added = tuple(c for c in new_records if c not in old_records)
-    removed = tuple(c for c in old_records if c not in new_records)
-    changed = tuple(
-        c
-        for c in new_records
-        if c in old_records
-        and any(_norm(old_records[c][k]) != _norm(new_records[c][k]) for k in _COMPARED)
-    )
-    for code in removed:
-        top, scored, files = usage.get(code, (0, 0, 0))
-        if scored or files:
-            problems.append(T.ERR_RUBRIC_REMOVE_SCORED.format(code=code, n=scored, files=files))
-    for code in changed:
-        top, scored, files = usage.get(code, (0, 0, 0))
-        if not (scored or files):
-            continue
-        before, after = old_records[code], new_records[code]
-        if (before["kind"], before["star"]) != (after["kind"], after["star"]):
-            problems.append(T.ERR_RUBRIC_MOVE_SCORED.format(code=code, n=scored))
-        if after["kind"] != "veto" and to_tenths(after["max_points"]) < top:
-            problems.append(
-                T.ERR_RUBRIC_MAX_BELOW.format(
-                    code=code, max=after["max_points"], top=from_tenths(top)
-                )
-            )
-    header_changed = (
-        old.title != new.title
-        or old.version != new.version
-        or old.thresholds != new.thresholds
-        or old.bases != new.bases
-    )
-    return RubricChange(added, removed, changed, header_changed, tuple(problems))
-
-
-def _norm(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return value
-
-
-def check_rubric(actor: Actor | None, *, cycle_id: int, text: str) -> RubricChange:
-    """Validate a rubric file against a year without writing: what would change, what is refused."""
+def check_rubric(
+    actor: Actor | None, *, cycle_id: int, text: str, drop_scores: bool = False
+) -> RubricChange:
+    """Validate a rubric file against a year without writing: what would change, what is
+    refused, whose stored points an auto-scored rule change would recompute."""
     require_admin(actor, "import_rubric")
     new = _parse(text)
     with read_session() as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:
             raise NotFound()
-        return _compare(session, cycle, new)
+        return compare(session, cycle, new, drop_scores=drop_scores)
 
 
-def import_rubric(actor: Actor | None, *, cycle_id: int, version: int, text: str) -> RubricChange:
-    """Replace a year's rubric by a validated file, keeping every given score valid."""
+def import_rubric(
+    actor: Actor | None,
+    *,
+    cycle_id: int,
+    version: int,
+    text: str,
+    drop_scores: bool = False,
+) -> RubricChange:
+    """Replace a year's rubric by a validated file, keeping every given score valid.
+
+    A criterion is its code and its meaning: one whose title or standard changes while
+    organisations have scored it is refused, unless the file maps it (previous_code, the
+    scores stay) or `drop_scores` confirms deleting its scores and evidence. A changed
+    auto-scored rule recomputes the stored points in the same transaction (an audit entry per
+    assessment). Years already published keep their rubric.
+    """
     actor = require_admin(actor, "import_rubric")
     new = _parse(text)
     with write_session() as session:
@@ -196,7 +85,7 @@ def import_rubric(actor: Actor | None, *, cycle_id: int, version: int, text: str
         freeze.ensure_cycle_editable(session, cycle_id)
         if cycle.status in ("published", "final"):
             raise invalid([T.ERR_RUBRIC_PUBLISHED.format(year=cycle.year)])
-        change = _compare(session, cycle, new)
+        change = compare(session, cycle, new, drop_scores=drop_scores)
         if change.problems:
             raise InvalidInput(change.problems[0], errors=list(change.problems))
         if change.empty:
@@ -206,18 +95,34 @@ def import_rubric(actor: Actor | None, *, cycle_id: int, version: int, text: str
             for c in session.exec(select(Criterion).where(Criterion.cycle_id == cycle_id)).all()
         }
         for code in change.removed:
-            criterion = rows[code]
+            criterion = rows.pop(code)
             for entry in session.exec(
                 select(ScoreEntry).where(ScoreEntry.criterion_id == criterion.id)
             ).all():
                 session.delete(entry)  # notes only: scored entries were refused above
             session.delete(criterion)
+        for code in change.dropped:
+            _drop_scores(session, rows[code])
+        records = rubric_records(new)
+        # new code → the row it continues: changed ones as compared, the rest their own code
+        sources = {code: code for code in records if code not in change.added}
+        sources.update({d.code: d.previous for d in change.differences})
+        # Codes may move between rows (L1.5 continues L1.2, L1.2 is reused): free them first.
+        moving = [rows[s] for c, s in sources.items() if c != s]
+        for criterion in moving:
+            criterion.code = f"~{criterion.id}"
+            session.add(criterion)
         session.flush()
-        records = _records(new)
         for code, record in records.items():
-            criterion = rows.get(code) or Criterion(cycle_id=cycle_id, code=code, kind="", title="")
+            source = sources.get(code)
+            criterion = (
+                rows[source]
+                if source is not None
+                else Criterion(cycle_id=cycle_id, code=code, kind="", title="")
+            )
             _fill_criterion(criterion, record)
             session.add(criterion)
+        _recompute(session, actor, cycle, change.point_changes)
         bump_cycle(session, cycle_id, version, **rubric_header(new))
         refresh_totals(session, cycle_id=cycle_id)
         audit(
@@ -231,11 +136,74 @@ def import_rubric(actor: Actor | None, *, cycle_id: int, version: int, text: str
                 "added": change.added,
                 "removed": change.removed,
                 "changed": change.changed,
+                "mapped": {d.code: d.previous for d in change.differences if d.mapped},
+                "dropped": change.dropped,
+                "recomputed": len({p.assessment_id for p in change.point_changes}),
                 "header_changed": change.header_changed,
             },
         )
         bump_change_counter(session)
     return change
+
+
+def _drop_scores(session: Session, criterion: Criterion) -> None:
+    """The admin confirmed: a criterion that now means something else loses its scores."""
+    for entry in session.exec(
+        select(ScoreEntry).where(ScoreEntry.criterion_id == criterion.id)
+    ).all():
+        session.delete(entry)
+    for evidence in session.exec(
+        select(Evidence).where(Evidence.criterion_id == criterion.id)
+    ).all():
+        session.delete(evidence)
+    session.flush()
+
+
+def _recompute(
+    session: Session, actor: Actor, cycle: Cycle, changes: tuple[PointChange, ...]
+) -> None:
+    """Write the recomputed points of auto-scored criteria, one audit entry per assessment."""
+    by_assessment: dict[int, list[PointChange]] = {}
+    for change in changes:
+        by_assessment.setdefault(change.assessment_id, []).append(change)
+    for assessment_id, items in sorted(by_assessment.items()):
+        for item in items:
+            entry = session.exec(
+                select(ScoreEntry)
+                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+                .where(ScoreEntry.assessment_id == assessment_id, Criterion.code == item.code)
+            ).one()
+            entry.self_tenths = to_tenths(item.self_after)
+            entry.reviewed_tenths = (
+                None if item.reviewed_after is None else to_tenths(item.reviewed_after)
+            )
+            session.add(entry)
+        audit(
+            session,
+            actor,
+            "rubric_points_recomputed",
+            "assessment",
+            assessment_id,
+            {
+                "year": cycle.year,
+                "changes": [
+                    {
+                        "code": i.code,
+                        "figure": shown(i.figure),
+                        "before": {
+                            "self": shown(i.self_before),
+                            "reviewed": shown(i.reviewed_before),
+                        },
+                        "after": {
+                            "self": shown(i.self_after),
+                            "reviewed": shown(i.reviewed_after),
+                        },
+                    }
+                    for i in items
+                ],
+            },
+        )
+    session.flush()
 
 
 def rubric_header(rubric: Rubric) -> dict[str, Any]:
@@ -258,6 +226,7 @@ def _opt(value: Any) -> str | None:
 
 
 def _fill_criterion(criterion: Criterion, record: Mapping[str, Any]) -> None:
+    criterion.code = record["code"]
     criterion.kind = record["kind"]
     criterion.star = record["star"]
     criterion.task_no = record["task_no"]
@@ -279,7 +248,6 @@ def _fill_criterion(criterion: Criterion, record: Mapping[str, Any]) -> None:
 
 
 __all__ = [
-    "RubricChange",
     "check_rubric",
     "export_rubric",
     "import_rubric",

@@ -31,6 +31,7 @@ from db.models import (
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
+from rubric import Rubric
 
 # Statuses of an assessment that has been handed in (complete scores).
 HANDED_IN = ("submitted", "returned", "reviewed", "published")
@@ -277,12 +278,8 @@ def load_org_detail(year: int, org_id: int) -> OrgDetail:
 
 
 def basis_points(entries: pd.DataFrame, basis: str) -> pd.Series:
-    """Tenths per entry on a basis: "self", or "reviewed" (the reviewer's where present)."""
-    if basis == "self":
-        return entries["self_tenths"]
-    if basis == "reviewed":
-        return entries["reviewed_tenths"].fillna(entries["self_tenths"])
-    raise ValueError(f"unknown basis {basis!r}")
+    """Tenths per entry on a basis (scoring.points_on_basis_series)."""
+    return scoring.points_on_basis_series(entries["self_tenths"], entries["reviewed_tenths"], basis)
 
 
 def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
@@ -542,6 +539,24 @@ def gap_of(
     )
 
 
+def _decimal_or_none(value: object) -> Decimal | None:
+    return None if value is None or pd.isna(value) else scoring.to_decimal(value)
+
+
+def org_advice(detail: OrgDetail, rubric: Rubric, basis: str) -> scoring.Advice:
+    """scoring.advise for one organisation's detail lines (result, gap and plan on a basis)."""
+    points = {
+        line.code: (_decimal_or_none(line.self), _decimal_or_none(line.reviewed))
+        for line in detail.lines.itertuples()
+    }
+    figures = {
+        line.code: scoring.to_decimal(line.figure)
+        for line in detail.lines.itertuples()
+        if line.figure
+    }
+    return rubric.advice(points, basis, figures)
+
+
 __all__ = [
     "COMPLETION_ORDER",
     "HANDED_IN",
@@ -565,6 +580,7 @@ __all__ = [
     "missed_criteria",
     "missed_reasons",
     "not_five_star_twice",
+    "org_advice",
     "region_star_share",
     "score_gaps",
 ]

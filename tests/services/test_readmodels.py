@@ -358,7 +358,7 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
 def test_a_save_in_the_open_year_reloads_no_final_year(
     demo_city: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Final years' scores stay cached across writes; names are always the current ones."""
+    """Final years' scores stay cached across writes; only the open year takes a new name."""
     leader = actor("leader")
     loaded: list[int] = []
     real = readmodels.load_year_scores
@@ -389,7 +389,11 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     data.data_version.clear()
     renamed = data.city_history(leader)
     assert loaded == [2026]
-    assert set(renamed.loc[branch.org_id, "name"]) == {"中共改名后的党支部"}
+    names = renamed.loc[branch.org_id].set_index("year")["name"]
+    assert names[2026] == "中共改名后的党支部"
+    # published years keep the name they were published with
+    assert names[2024] == names[2025] == before.loc[branch.org_id].set_index("year")["name"][2025]
+    assert names[2025] != "中共改名后的党支部"
 
 
 def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: str) -> None:
