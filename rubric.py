@@ -475,9 +475,17 @@ class _Builder:
                     f"{what}的每步扣分（per_step）应为 0.5 的正整数倍，而不是 {_fmt(per_step)}",
                     m["per_step"],
                 )
-        return AutoRule(
+        rule = AutoRule(
             unit=unit, label=label, minimum=minimum, maximum=maximum, step=step, per_step=per_step
         )
+        if rule.whole:
+            for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
+                if value is not None and value != value.to_integral_value():
+                    raise _fail(
+                        f"{what}按“{unit}”计数，{key} 应为整数，而不是 {_fmt(value)}",
+                        m.get(key) or node,
+                    )
+        return rule
 
     def item(
         self,

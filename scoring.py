@@ -950,6 +950,10 @@ def suggest_gap_closure(
 # --------------------------------------------------------------------------- auto-scored criteria
 
 
+# Units of things counted one by one (研判次数, 党员人数): their figures are whole numbers.
+COUNT_UNITS = frozenset({"次", "人", "名", "个", "项", "篇", "件", "场", "期", "家", "户"})
+
+
 @dataclass(frozen=True)
 class AutoRule:
     """Criterion scored from an entered figure: full points inside [minimum, maximum]."""
@@ -972,6 +976,11 @@ class AutoRule:
             raise ValueError(f"per_step must not be negative: {self.per_step}")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} exceeds maximum {self.maximum}")
+
+    @property
+    def whole(self) -> bool:
+        """Whether the figure counts things (次, 人, …) and so must be a whole number."""
+        return self.unit.strip() in COUNT_UNITS
 
 
 def auto_points(rule: AutoRule, figure: Number, max_points: Number) -> Decimal:

@@ -248,6 +248,26 @@ class Evidence(SQLModel, table=True):
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
 
 
+class EvidenceUpload(SQLModel, table=True):
+    """A file dropped on a page and checked, not yet assigned to a criterion (佐证待保存).
+
+    Kept in the database, not in a server process, so a preview survives reruns, page switches
+    and replicas; `db.services.evidence_batch.save_staged` moves it into Evidence.
+    """
+
+    __tablename__ = "evidence_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
 class PerformanceGrade(SQLModel, table=True):
     """The 业绩 grade of an organisation in a year (basis of 业绩优)."""
 

@@ -328,9 +328,7 @@ AUDIT_COLUMNS = {
     "at": "时间",
     "actor_name": "操作人",
     "action_name": "事件",
-    "target_type": "对象类型",
-    "target_id": "对象编号",
-    "detail": "详情",
+    "sentence": "经过",
 }
 AUDIT_SHEET = "审计日志"
 ACTION_NAMES = {

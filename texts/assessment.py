@@ -252,3 +252,47 @@ GAP_STAR_HOWTO = "本星还差 {missing} 分点亮：建议优先完善的细则
 UNSAVED_PAGES = "以下页面有尚未保存的填写，提交只包含已保存的内容：{pages}"
 BAR_LINE = "点亮线 {line} 分"
 BAR_COMPOSITE = "综合 {composite} / {line}"
+
+# ---------------------------------------------------------------- drop zones (many files at once)
+DROP_TITLE_PAGE = "批量上传佐证材料：把本页各项细则的文件一次拖到这里"
+DROP_TITLE_ALL = "批量上传佐证材料：把各星细则的文件一次拖到这里"
+DROP_TITLE_ONE = "把文件拖到这里，或点击选择文件"
+DROP_HINT = (
+    "支持 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx），单个文件不超过 {mb} MB，"
+    "每项细则最多 {n} 个。"
+)
+DROP_HINT_NAMES = (
+    "文件名以细则编号开头（如“L2.3-学时登记表.pdf”）时自动对应到该项细则，其余文件请在列表中选择。"
+)
+DROP_BUTTON = "选择文件"
+DROP_PROGRESS = "正在上传第 {i} / {n} 个文件：{name}"
+DROP_FAILED = "文件“{name}”上传失败：网络中断或服务器无响应，请稍后重试。"
+DROP_BUSY = "正在上传，请稍候……"
+ERR_UPLOAD_SESSION = "登录已过期，请刷新页面重新登录后再上传。"
+ERR_UPLOAD_REQUEST = "上传请求不完整，请刷新页面后重试。"
+ERR_UPLOAD_SERVER = "服务器处理文件“{name}”时出错，文件未保存。请稍后重试或联系系统管理员。"
+STAGED_RECEIVED = "已接收：{name}"
+STAGED_HEADER = "待保存的佐证材料（{n} 个）"
+STAGED_INTRO = "请核对每个文件对应的细则，确认后点“保存佐证材料”；保存前这些文件不计入已传佐证。"
+STAGED_TARGET = "对应细则"
+STAGED_TARGET_PLACEHOLDER = "请选择细则"
+STAGED_AUTO = "按文件名自动对应"
+STAGED_REMOVE = "移除"
+STAGED_SAVE = "保存佐证材料（{n} 个）"
+STAGED_DISCARD_ALL = "全部移除"
+STAGED_SAVED = "已保存 {n} 个佐证材料。"
+STAGED_DISCARDED = "已移除 {n} 个待保存的文件。"
+STAGED_PLAN = "{code} ← {names}"
+STAGED_PLAN_TITLE = "保存后："
+ERR_STAGED_FULL = "待保存的文件已有 {n} 个，达到上限。请先保存或移除后再上传。"
+ERR_STAGED_SUMMARY = "有 {n} 处需要处理，本次没有保存任何文件："
+ERR_STAGED_NO_TARGET = "文件“{name}”还没有选择对应的细则。"
+ERR_STAGED_BAD_TARGET = "文件“{name}”选择的“{code}”不是本年度可上传佐证的细则或加分项。"
+ERR_STAGED_GONE = "有文件已被保存或移除（可能在另一个窗口中），请刷新页面后再核对。"
+ERR_STAGED_COUNT = (
+    "细则 {code} 已有 {count} 个佐证材料，再加 {adding} 个将超过每项 {limit} 个的上限。"
+)
+ERR_FIGURE_NOT_INTEGER = (
+    "{code}「{title}」：{label}是次数或人数，只能填写整数（填写的是 {value}）。"
+)
+MISSING_BOTH = "{star} {code}「{title}」尚未评分、尚未上传佐证材料"

@@ -16,6 +16,8 @@ from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 from ui import data
+from ui.evidence_upload import batch_section
+from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
 from ui.session import require_actor
 from ui.star_page import (
@@ -46,6 +48,7 @@ def render_overview() -> None:
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
         st.toast(T.SUBMITTED, icon=":material/task_alt:")
+    show_evidence_flash()
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)
@@ -56,6 +59,7 @@ def render_overview() -> None:
         completion_section(view, done)
     with right:
         gap_section(view)
+    batch_section(actor, view, None)
     bonus_section(actor, view)
     history_section(actor, view)
 

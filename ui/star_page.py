@@ -19,11 +19,13 @@ import streamlit as st
 import scoring
 from db.services import assessment as A
 from db.services import evidence as E
-from db.services.common import Actor, InvalidInput, ServiceError, StaleVersion
+from db.services.common import Actor, InvalidInput, StaleVersion
 from rubric import Criterion
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
+from ui.evidence_upload import batch_section, criterion_drop_zone
+from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
@@ -180,6 +182,8 @@ class EntryForm:
         for kind, text in st.session_state.pop(self._flash_key, []):
             if kind == "success":
                 st.toast(text, icon=":material/check_circle:")
+            elif kind == "error":
+                st.error(text, icon=":material/error:")
             else:
                 st.info(text)
 
@@ -228,7 +232,7 @@ class EntryForm:
         if problem:
             st.error(problem, icon=":material/error:")
             points = None
-        note = st.text_input(
+        note = st.text_area(
             T.NOTE_LABEL,
             value=entry.note,
             max_chars=A.NOTE_MAX,
@@ -322,16 +326,6 @@ def auto_rule_text(c: Criterion) -> str:
 # --------------------------------------------------------------------------- evidence
 
 
-def _upload_key(form: EntryForm, code: str) -> str:
-    counter = st.session_state.get(f"{form.prefix}:{code}:upload-n", 0)
-    return f"{form.prefix}:{code}:upload:{counter}"
-
-
-def _clear_uploader(form: EntryForm, code: str) -> None:
-    name = f"{form.prefix}:{code}:upload-n"
-    st.session_state[name] = st.session_state.get(name, 0) + 1
-
-
 def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
     """The files of one criterion: list with download/delete, and the uploader."""
     settings = get_settings()
@@ -374,31 +368,7 @@ def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
                         form.flash("success", T.EVIDENCE_DELETED.format(name=f.filename))
                         st.rerun()
     if editable and len(files) < limit:
-        uploaded = st.file_uploader(
-            T.EVIDENCE_UPLOAD,
-            type=list(E.UPLOAD_TYPES),
-            accept_multiple_files=True,
-            key=_upload_key(form, entry.code),
-            help=T.EVIDENCE_UPLOAD_HELP.format(mb=settings.upload_max_mb, n=limit),
-            max_upload_size=settings.upload_max_mb,
-        )
-        if uploaded:
-            stored = 0
-            for file in uploaded:
-                try:
-                    E.upload_evidence(
-                        actor,
-                        assessment_id=form.view.id,
-                        code=entry.code,
-                        filename=file.name,
-                        content=file.getvalue(),
-                    )
-                    stored += 1
-                    form.flash("success", T.EVIDENCE_UPLOADED.format(name=file.name))
-                except ServiceError as exc:
-                    form.flash("error", exc.message)
-            _clear_uploader(form, entry.code)
-            st.rerun()
+        criterion_drop_zone(form.view, entry.code, form.page)
 
 
 # --------------------------------------------------------------------------- one criterion
@@ -609,10 +579,12 @@ def render_star_page(star: str) -> None:
 
     page_header(view, scoring.STAR_NAMES[star])
     form.show_flash()
+    show_evidence_flash()
     return_notice(view, star)
     form.stale_block()
     messages = st.container()
     top = st.container()
+    batch_section(actor, view, star)
     if not criteria:
         st.info(T.NO_CRITERIA)
     for (task_no, task_title), items in _tasks(criteria):

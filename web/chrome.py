@@ -10,8 +10,11 @@ Everything is served by this server: nothing is loaded from outside.
 from __future__ import annotations
 
 import json
+from functools import cache
 from html import escape
+from pathlib import Path
 
+import streamlit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from texts import chrome as T
@@ -69,11 +72,54 @@ def chrome_script() -> str:
     return _SCRIPT % {"labels": labels}
 
 
+# The widgets our pages draw. Streamlit loads each one's code only when it first appears and
+# shows a grey placeholder meanwhile (1-2 s on a busy server for the filters of 实时排名);
+# importing them as soon as the page has loaded puts every widget on screen with the page.
+EAGER_WIDGETS = (
+    "DataFrame",
+    "Multiselect",
+    "Selectbox",
+    "TextInput",
+    "TextArea",
+    "NumberInput",
+    "ButtonGroup",
+    "DownloadButton",
+    "ArrowVegaLiteChart",
+    "FileUploader",
+    "Checkbox",
+    "Radio",
+    "Html",
+    "Metric",
+    "Progress",
+    "PageLink",
+    "Table",
+)
+
+
+@cache
+def widget_chunks() -> tuple[str, ...]:
+    """File names of the installed Streamlit's code chunks for EAGER_WIDGETS."""
+    folder = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    names = sorted(p.name for p in folder.glob("*.js"))
+    return tuple(n for n in names if n.split(".", 1)[0] in EAGER_WIDGETS)
+
+
+def preload_script() -> str:
+    """A module script that imports the widget chunks once the page has loaded."""
+    urls = json.dumps([f"./static/js/{name}" for name in widget_chunks()])
+    return (
+        '<script type="module">window.addEventListener("load", () => {'
+        f"for (const u of {urls}) import(u).catch(() => {{}});"
+        "});</script>"
+    )
+
+
 def localise_index(html: str) -> str:
-    """index.html with the Chinese language tag, title and label script."""
+    """index.html with the Chinese language tag, title, label script and widget preloads."""
     html = html.replace('<html lang="en">', f'<html lang="{T.HTML_LANG}">', 1)
     html = html.replace("<title>Streamlit</title>", f"<title>{escape(C.APP_TITLE)}</title>", 1)
-    return html.replace("</head>", f"<script>{chrome_script()}</script></head>", 1)
+    head = f"<script>{chrome_script()}</script>{preload_script()}</head>"
+    return html.replace("</head>", head, 1)
 
 
 def _is_page_request(scope: Scope) -> bool:

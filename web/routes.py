@@ -15,6 +15,7 @@ from db.engine import get_engine
 from db.services import auth as auth_service
 from settings import get_settings
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
+from web.uploads import UPLOAD_PATH, upload
 
 log = logging.getLogger("wuxing.web")
 
@@ -39,7 +40,7 @@ def safe_next(value: object) -> str:
     return text if _NEXT_PATH.fullmatch(text) else ""
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """Refuse cross-site form posts (CSRF): Origin, or else Referer, must be this host."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source:
@@ -48,7 +49,7 @@ def _same_origin(request: Request) -> bool:
 
 
 async def login(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return Response("forbidden", status_code=403)
     form = await request.form()
     username = str(form.get("username", ""))[:64]
@@ -73,7 +74,7 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return Response("forbidden", status_code=403)
     auth_service.logout(unsign_token(request.cookies.get(COOKIE_NAME)))
     response = RedirectResponse(_home(), status_code=303)
@@ -107,6 +108,7 @@ def build_routes(base_url_path: str = "") -> list[Route]:
             (LOGIN_PATH, login, "POST"),
             (LOGOUT_PATH, logout, "POST"),
             (HEALTH_PATH, health, "GET"),
+            (UPLOAD_PATH, upload, "POST"),
         )
     ]
 

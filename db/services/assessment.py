@@ -170,7 +170,7 @@ class EntryInput:
 class MissingItem:
     code: str
     star: str | None
-    kind: str  # "score" | "evidence" | "bonus_evidence"
+    kind: str  # "score" | "evidence" | "score_evidence" | "bonus_evidence"
     message: str
 
 
@@ -604,6 +604,8 @@ def parse_figure(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:
         return None, T.ERR_FIGURE_NEGATIVE.format(**args)
     if value > FIGURE_MAX:
         return None, T.ERR_FIGURE_TOO_LARGE.format(**args)
+    if c.auto.whole and value != value.to_integral_value():
+        return None, T.ERR_FIGURE_NOT_INTEGER.format(**args)
     if value != value.quantize(Decimal("0.01")):
         return None, T.ERR_FIGURE_PRECISION.format(**args)
     return value.normalize() if value else Decimal(0), None
@@ -846,30 +848,23 @@ def completion(view: AssessmentView) -> Completion:
         entries = view.star_entries(star)
         for e in entries:
             c = e.criterion
-            if e.scored:
-                scored += 1
-            else:
-                missing.append(
-                    MissingItem(
-                        c.code,
-                        star,
-                        "score",
-                        T.MISSING_SCORE.format(star=star_name, code=c.code, title=c.title),
-                    )
-                )
+            scored += e.scored
+            lacks_evidence = c.evidence_required and not e.evidence
             if c.evidence_required:
                 needed += 1
-                if e.evidence:
-                    evidenced += 1
-                else:
-                    missing.append(
-                        MissingItem(
-                            c.code,
-                            star,
-                            "evidence",
-                            T.MISSING_EVIDENCE.format(star=star_name, code=c.code, title=c.title),
-                        )
-                    )
+                evidenced += not lacks_evidence
+            if e.scored and not lacks_evidence:
+                continue
+            # One line per criterion, saying everything it still lacks.
+            kind, template = (
+                ("score_evidence", T.MISSING_BOTH)
+                if not e.scored and lacks_evidence
+                else ("score", T.MISSING_SCORE)
+                if not e.scored
+                else ("evidence", T.MISSING_EVIDENCE)
+            )
+            message = template.format(star=star_name, code=c.code, title=c.title)
+            missing.append(MissingItem(c.code, star, kind, message))
         per_star[star] = (scored, len(entries), evidenced, needed)
     for e in view.bonus_entries():
         if e.self_points and not e.evidence:
