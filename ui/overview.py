@@ -27,9 +27,9 @@ from ui.star_page import (
     fmt,
     load_my_assessment,
     page_header,
-    plain,
     return_notice,
 )
+from ui.text import plain
 
 STAR_PAGES = {
     "learning": "pages/learning.py",
@@ -133,7 +133,10 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
-        T.RANK_REGION.format(region=view.org_region), region_rank, help=T.RANK_HELP, border=True
+        T.RANK_REGION.format(region=plain(view.org_region)),
+        region_rank,
+        help=T.RANK_HELP,
+        border=True,
     )
     thresholds = view.rubric.thresholds
     for label, result in ((T.BASIS_SELF, view.self_result), (T.BASIS_REVIEWED, reviewed)):

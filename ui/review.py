@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from db.services import evidence as evidence_service
 from db.services import review as R
 from db.services import review_batch
 from db.services.common import Actor, InvalidInput, StaleVersion
@@ -21,6 +20,7 @@ from db.services.publication import local_time
 from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
+from ui.evidence_link import evidence_link
 from ui.feedback import shown_errors
 from ui.star_page import fmt, plain
 
@@ -376,20 +376,7 @@ def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
             st.caption(T.EVIDENCE_NONE)
         return
     for info in line.evidence:
-
-        def content(evidence_id: int = info.id) -> bytes:
-            return evidence_service.download_evidence(actor, evidence_id=evidence_id).content
-
-        st.download_button(
-            info.filename,
-            data=content,
-            file_name=info.filename,
-            mime=info.content_type,
-            key=f"review:{assessment_id}:dl:{info.id}",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-        )
+        evidence_link(st, info.filename, info.id, tertiary=True)
 
 
 def _self_text(line: R.LineView) -> str:
