@@ -70,9 +70,7 @@ def render_overview() -> None:
 def stars_at_a_glance(view: A.AssessmentView) -> None:
     st.subheader(T.STARS_HEADER)
     result = view.self_result
-    line = {
-        k: scoring.star_threshold(b, view.rubric.thresholds) for k, b in result.star_bases.items()
-    }
+    gap = scoring.gap_of_result(result, view.rubric.thresholds)
     cols = st.columns(len(scoring.STAR_KEYS))
     for col, key in zip(cols, scoring.STAR_KEYS, strict=True):
         score, base = result.star_scores[key], result.star_bases[key]
@@ -81,7 +79,9 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
             st.metric(
                 ("★ " if lit else "☆ ") + scoring.STAR_NAMES[key],
                 T.STAR_CARD_VALUE.format(score=fmt(score), base=fmt(base)),
-                delta=T.STAR_LIT if lit else T.STAR_UNLIT.format(missing=fmt(line[key] - score)),
+                delta=T.STAR_LIT
+                if lit
+                else T.STAR_UNLIT.format(missing=fmt(gap.star_missing[key])),
                 delta_color="normal" if lit else "inverse",
                 delta_arrow="off",
             )
@@ -98,7 +98,7 @@ def _result_metrics(
     """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
     line = thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, thresholds).composite_missing
     cols[0].metric(
         labels[0],
         T.COMPOSITE_VALUE.format(composite=fmt(result.composite)),
