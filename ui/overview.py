@@ -133,7 +133,8 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
-        T.RANK_REGION.format(region=plain(view.org_region)),
+        # a published year ranks the organisation in the region it was published with
+        T.RANK_REGION.format(region=plain(row["region"] if row is not None else view.org_region)),
         region_rank,
         help=T.RANK_HELP,
         border=True,
@@ -404,7 +405,11 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
             lit = "★" if key in r.result.lit_stars else "☆"
             row[scoring.STAR_NAMES[key]] = f"{lit} {fmt(r.result.star_scores[key])}"
         row[T.HISTORY_COMPOSITE] = fmt(r.result.composite)
-        row[T.HISTORY_LEVEL] = C.LEVEL_NAMES.get(r.result.level, "")
+        row[T.HISTORY_LEVEL] = (
+            T.HISTORY_NOT_RATED
+            if readmodels.is_published(r.cycle_status) and r.status != "published"
+            else C.LEVEL_NAMES.get(r.result.level, "")
+        )
         row[T.HISTORY_RANK] = int(ranks["rank"]) if ranks is not None else None
         row[T.HISTORY_REGION_RANK] = int(ranks["region_rank"]) if ranks is not None else None
         row[T.HISTORY_STATUS] = C.STATUS_NAMES.get(r.status, r.status)

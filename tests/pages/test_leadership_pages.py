@@ -97,6 +97,8 @@ def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     assert metrics["五星级组织"] == f"{five} / {len(frame)}"
     text = _texts(at)
     assert "尚未提交的组织（催报名单）" in text
+    scope = readmodels.load_year_scope(2026)
+    assert f"统计全部 {scope.counted} 个在册参评组织（草稿 {scope.by_status['draft']} 个" in text
     chase = next(d.value for d in at.dataframe if "联系人" in d.value.columns)
     assert frame.at[actor("branch01").org_id, "name"] in chase["组织名称"].tolist()
     charts = at.get("vega_lite_chart")
