@@ -15,7 +15,7 @@ from db.services.common import Actor, ServiceError
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
-from ui import data
+from ui import charts, data
 from ui.evidence_upload import batch_section
 from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
@@ -449,7 +449,7 @@ def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:
     )
     points = (
         alt.Chart(frame)
-        .mark_line(point=True)
+        .mark_line(point=True, color=charts.BLUE)
         .encode(
             x=alt.X(f"{T.HISTORY_CHART_X}:O", title=T.HISTORY_CHART_X, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
@@ -462,12 +462,21 @@ def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:
             tooltip=[T.HISTORY_CHART_X, T.HISTORY_CHART_Y],
         )
     )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(dy=-12, fontSize=12, color=charts.INK)
+        .encode(
+            x=f"{T.HISTORY_CHART_X}:O",
+            y=f"{T.HISTORY_CHART_Y}:Q",
+            text=alt.Text(f"{T.HISTORY_CHART_Y}:Q", format=".1f"),
+        )
+    )
     rule = (
         alt.Chart(pd.DataFrame({"y": [float(line)], "label": [T.HISTORY_CHART_LINE]}))
-        .mark_rule(strokeDash=[6, 4], color="#c0392b")
+        .mark_rule(strokeDash=[6, 4], color=charts.MET_COLOR)
         .encode(y="y:Q", tooltip=["label"])
     )
-    return (points + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
+    return (points + labels + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
 
 
 __all__ = ["render_overview"]
