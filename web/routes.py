@@ -14,6 +14,7 @@ from starlette.routing import Route
 from db.engine import get_engine
 from db.services import auth as auth_service
 from settings import get_settings
+from ui.navigation import home_path
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
 from web.uploads import UPLOAD_PATH, upload
 
@@ -54,14 +55,15 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
-    # Back to the page the visitor asked for (a bookmark), or home.
-    target = _home() + safe_next(form.get("next"))
+    wanted = safe_next(form.get("next"))
     try:
-        _actor, token = auth_service.login(username, password)
+        actor, token = auth_service.login(username, password)
     except auth_service.LoginFailed:
         # One answer whatever the reason (unknown, disabled, locked, wrong).
-        return RedirectResponse(f"{target}?login=failed", status_code=303)
-    response = RedirectResponse(target, status_code=303)
+        return RedirectResponse(f"{_home()}{wanted}?login=failed", status_code=303)
+    # Back to the page the visitor asked for (a bookmark), or straight to the role's first page
+    # (not "/", which would draw a landing page only to switch to it: one run more).
+    response = RedirectResponse(_home() + (wanted or home_path(actor.role)), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         sign_token(token),
