@@ -172,7 +172,7 @@ def _discard(actor: Actor, assessment_id: int, ids: list[int] | None) -> None:
 
 
 def _plain(text: str) -> str:
-    from ui.star_page import plain
+    from ui.text import plain
 
     return plain(text)
 
