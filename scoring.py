@@ -802,6 +802,18 @@ def gap_to_five_star(
     )
 
 
+def gap_of_result(result: OrgResult, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Gap:
+    """:func:`gap_to_five_star` of an evaluated result (what a page shows as "还差")."""
+    return gap_to_five_star(
+        result.star_scores,
+        result.star_bases,
+        bonus=result.bonus,
+        deduction=result.deduction,
+        vetoed=result.vetoed,
+        thresholds=thresholds,
+    )
+
+
 @dataclass(frozen=True)
 class CriterionState:
     """Current points of one rubric criterion."""

@@ -231,7 +231,7 @@ def _statistics(year: int) -> None:
 
     from db.services import readmodels, statistics
 
-    frame = statistics.handed_in(readmodels.load_city_frame(year))
+    frame = statistics.submitted(readmodels.load_city_frame(year))
     criteria = statistics.load_criteria(year)
 
     def summed_in_sql() -> None:

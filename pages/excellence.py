@@ -10,7 +10,7 @@ from ui import data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
 from ui.session import require_actor
-from ui.star_page import plain
+from ui.text import plain
 
 actor = require_actor()
 with shown_errors(stop=True):

@@ -37,3 +37,5 @@ PW_SEQUENCE = (
     "（如 qwer1234、abc123456、1qaz2wsx、121212）。"
 )
 LOGIN_THROTTLED = "登录尝试过于频繁，请稍等一分钟后再试。"
+EVIDENCE_REFUSED = "无权下载该佐证材料：请先登录，并确认该材料属于您有权查看的组织。"
+EVIDENCE_NOT_FOUND = "该佐证材料不存在或已被删除。"

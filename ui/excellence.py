@@ -12,6 +12,7 @@ from db.services.common import Actor
 from texts import leadership as T
 from ui import data
 from ui.feedback import shown_errors
+from ui.text import plain
 
 ID = "_org_id"
 
@@ -161,7 +162,7 @@ def confirm_dialog(actor: Actor, view: excellence.ExcellenceView, pending: dict)
     added = [o for o in selected if o not in view.recommended]
     for template, ids in ((T.EX_DIALOG_REMOVED, removed), (T.EX_DIALOG_ADDED, added)):
         if ids:
-            st.markdown(template.format(names="、".join(str(names.get(o, o)) for o in ids)))
+            st.markdown(template.format(names="、".join(plain(names.get(o, o)) for o in ids)))
     progress_notes(view)
     yes, no = st.columns(2)
     if yes.button(

@@ -27,9 +27,9 @@ from ui.star_page import (
     fmt,
     load_my_assessment,
     page_header,
-    plain,
     return_notice,
 )
+from ui.text import plain
 
 STAR_PAGES = {
     "learning": "pages/learning.py",
@@ -70,9 +70,7 @@ def render_overview() -> None:
 def stars_at_a_glance(view: A.AssessmentView) -> None:
     st.subheader(T.STARS_HEADER)
     result = view.self_result
-    line = {
-        k: scoring.star_threshold(b, view.rubric.thresholds) for k, b in result.star_bases.items()
-    }
+    gap = scoring.gap_of_result(result, view.rubric.thresholds)
     cols = st.columns(len(scoring.STAR_KEYS))
     for col, key in zip(cols, scoring.STAR_KEYS, strict=True):
         score, base = result.star_scores[key], result.star_bases[key]
@@ -81,7 +79,9 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
             st.metric(
                 ("★ " if lit else "☆ ") + scoring.STAR_NAMES[key],
                 T.STAR_CARD_VALUE.format(score=fmt(score), base=fmt(base)),
-                delta=T.STAR_LIT if lit else T.STAR_UNLIT.format(missing=fmt(line[key] - score)),
+                delta=T.STAR_LIT
+                if lit
+                else T.STAR_UNLIT.format(missing=fmt(gap.star_missing[key])),
                 delta_color="normal" if lit else "inverse",
                 delta_arrow="off",
             )
@@ -98,7 +98,7 @@ def _result_metrics(
     """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
     line = thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, thresholds).composite_missing
     cols[0].metric(
         labels[0],
         T.COMPOSITE_VALUE.format(composite=fmt(result.composite)),
@@ -133,7 +133,10 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
-        T.RANK_REGION.format(region=view.org_region), region_rank, help=T.RANK_HELP, border=True
+        T.RANK_REGION.format(region=plain(view.org_region)),
+        region_rank,
+        help=T.RANK_HELP,
+        border=True,
     )
     thresholds = view.rubric.thresholds
     for label, result in ((T.BASIS_SELF, view.self_result), (T.BASIS_REVIEWED, reviewed)):

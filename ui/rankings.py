@@ -17,7 +17,8 @@ from db.services.cycles import rubric_of_cycle
 from texts import common as C
 from texts import leadership as T
 from ui import data
-from ui.star_page import plain
+from ui.evidence_link import evidence_link
+from ui.text import plain
 
 TABLE_KEY = "rk_table"
 ORDER_KEY = "rk_order"
@@ -272,11 +273,6 @@ def detail_lines_table(detail: statistics.OrgDetail) -> pd.DataFrame:
     )
 
 
-def _download(actor: Actor, evidence_id: int):  # type: ignore[no-untyped-def]
-    # Deferred: the bytes are fetched (and the permission checked) only when clicked.
-    return lambda: evidence_service.download_evidence(actor, evidence_id=evidence_id).content
-
-
 def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
     """One organisation: summary, gap to five-star, per-criterion points, evidence files."""
     org_id = int(row.name)  # type: ignore[arg-type]
@@ -319,14 +315,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         cols[1].text(ev.filename)
         cols[2].text(evidence_service.human_size(int(ev.size)))
         cols[3].text(statistics.as_local(ev.uploaded_at))
-        cols[4].download_button(
-            T.DETAIL_DOWNLOAD,
-            data=_download(actor, int(ev.id)),
-            file_name=ev.filename,
-            mime=ev.content_type,
-            key=f"rk_ev_{ev.id}",
-            on_click="ignore",
-        )
+        evidence_link(cols[4], T.DETAIL_DOWNLOAD, int(ev.id))
 
 
 def export_button(actor: Actor, year: int, key: str) -> None:

@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from db.services import evidence as evidence_service
 from db.services import review as R
 from db.services import review_batch
 from db.services.common import Actor, InvalidInput, StaleVersion
@@ -21,6 +20,7 @@ from db.services.publication import local_time
 from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
+from ui.evidence_link import evidence_link
 from ui.feedback import shown_errors
 from ui.star_page import fmt, plain
 
@@ -376,20 +376,7 @@ def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
             st.caption(T.EVIDENCE_NONE)
         return
     for info in line.evidence:
-
-        def content(evidence_id: int = info.id) -> bytes:
-            return evidence_service.download_evidence(actor, evidence_id=evidence_id).content
-
-        st.download_button(
-            info.filename,
-            data=content,
-            file_name=info.filename,
-            mime=info.content_type,
-            key=f"review:{assessment_id}:dl:{info.id}",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-        )
+        evidence_link(st, info.filename, info.id, tertiary=True)
 
 
 def _self_text(line: R.LineView) -> str:
@@ -407,7 +394,8 @@ def line_inputs(
     comment_key = _key(aid, base, line.code, "c")
     with st.container(border=True):
         head, right = st.columns([5, 2], vertical_alignment="center")
-        head.markdown(f"**{line.code}** {plain(line.title)}")
+        changed = f" :orange-badge[{T.CHANGED_BADGE}]" if line.changed else ""
+        head.markdown(f"**{line.code}** {plain(line.title)}{changed}")
         if line.kind == "veto":
             right.markdown(f"**{_self_text(line) if line.self_points else ''}**")
         else:
@@ -549,6 +537,14 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     if view.return_comment:
         st.info(T.RETURN_HISTORY.format(comment=plain(view.return_comment)), icon=":material/undo:")
+    if view.changed_lines:
+        st.warning(
+            T.CHANGED_SINCE_REVIEW.format(
+                n=len(view.changed_lines),
+                codes="、".join(line.code for line in view.changed_lines),
+            ),
+            icon=":material/difference:",
+        )
     if mode == "read":
         st.info(T.READ_ONLY.format(status=C.STATUS_NAMES.get(view.status, view.status)))
     elif mode == "correct":

@@ -8,7 +8,6 @@ session), a save is guarded by the version the user actually saw, and after a sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,17 +23,12 @@ from rubric import Criterion
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
+from ui.evidence_link import evidence_link
 from ui.evidence_upload import batch_section, criterion_drop_zone
 from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
 from ui.session import require_actor
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: str) -> str:
-    """Text shown inside markdown-rendering elements exactly as written (no formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", text or "")
+from ui.text import plain
 
 
 def fmt(value: Decimal | None) -> str:
@@ -344,28 +338,16 @@ def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
                 size=E.human_size(f.size), at=f.uploaded_at.strftime("%Y-%m-%d")
             )
         )
-
-        def content(evidence_id: int = f.id) -> bytes:
-            return E.download_evidence(actor, evidence_id=evidence_id).content
-
-        dl_col.download_button(
-            T.EVIDENCE_DOWNLOAD,
-            data=content,
-            file_name=f.filename,
-            mime=f.content_type,
-            key=f"{form.prefix}:dl:{f.id}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        evidence_link(dl_col, T.EVIDENCE_DOWNLOAD, f.id)
         if editable:
             with del_col.popover(T.EVIDENCE_DELETE, icon=":material/delete:"):
-                st.caption(T.EVIDENCE_DELETE_CONFIRM.format(name=f.filename))
+                st.caption(T.EVIDENCE_DELETE_CONFIRM.format(name=plain(f.filename)))
                 if st.button(
                     T.EVIDENCE_DELETE_YES, key=f"{form.prefix}:del:{f.id}", type="primary"
                 ):
                     with shown_errors():
                         E.delete_evidence(actor, evidence_id=f.id)
-                        form.flash("success", T.EVIDENCE_DELETED.format(name=f.filename))
+                        form.flash("success", T.EVIDENCE_DELETED.format(name=plain(f.filename)))
                         st.rerun()
     if editable and len(files) < limit:
         criterion_drop_zone(form.view, entry.code, form.page)
@@ -478,7 +460,7 @@ def star_summary(form: EntryForm, star: str) -> StarSummary:
         base=base,
         line=line,
         lit=star in result.lit_stars,
-        missing=max(Decimal(0), line - score),
+        missing=scoring.gap_of_result(result, view.rubric.thresholds).star_missing[star],
         scored=sum(1 for e in entries if form.live.points.get(e.code) is not None),
         total=len(entries),
         evidence=sum(1 for e in entries if e.evidence),
@@ -509,7 +491,7 @@ def summary_panel(s: StarSummary, view: A.AssessmentView, dirty: bool) -> None:
     )
     result = s.result
     line = view.rubric.thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, view.rubric.thresholds).composite_missing
     st.metric(
         T.SUMMARY_COMPOSITE,
         T.SUMMARY_COMPOSITE_VALUE.format(composite=fmt(result.composite), line=fmt(line)),
@@ -589,9 +571,9 @@ def render_star_page(star: str) -> None:
         st.info(T.NO_CRITERIA)
     for (task_no, task_title), items in _tasks(criteria):
         if task_no is not None:
-            st.subheader(T.TASK_HEADER.format(no=task_no, title=task_title))
+            st.subheader(T.TASK_HEADER.format(no=task_no, title=plain(task_title)))
         elif task_title:
-            st.subheader(task_title)
+            st.subheader(plain(task_title))
         for c in items:
             criterion_card(form, c, editable)
     form.finish()

@@ -27,7 +27,15 @@ from db.services.assessment import (
     recheck_editable,
     writable_target,
 )
-from db.services.common import Actor, InvalidInput, NotFound, audit, bump_change_counter, refuse
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    audit,
+    audit_now,
+    bump_change_counter,
+    refuse,
+)
 from settings import get_settings
 from texts import assessment as T
 
@@ -255,7 +263,16 @@ def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
         row = session.get(Evidence, evidence_id)
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
-        return Download(row.filename, row.content_type, bytes(row.content))
+        download = Download(row.filename, row.content_type, bytes(row.content))
+    # Internal documents: who fetched which file is on record.
+    audit_now(
+        actor,
+        "download_evidence",
+        "evidence",
+        evidence_id,
+        {"assessment_id": assessment.id, "filename": download.filename},
+    )
+    return download
 
 
 def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:

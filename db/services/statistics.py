@@ -20,6 +20,7 @@ from sqlmodel import col
 import scoring
 from db.engine import read_session
 from db.models import (
+    SUBMITTED_STATUSES,
     Assessment,
     AssessmentTotal,
     Criterion,
@@ -34,9 +35,8 @@ from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
 from rubric import Rubric
 
-# Statuses of an assessment that has been handed in (complete scores).
-HANDED_IN = ("submitted", "returned", "reviewed", "published")
-SUBMITTED = ("submitted", "reviewed", "published")
+# The one definition of "submitted" (db/models.py): every count and scope below uses it.
+SUBMITTED = SUBMITTED_STATUSES
 REVIEWED = ("reviewed", "published")
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
 CHINA_TIME = timezone(timedelta(hours=8))
@@ -123,7 +123,7 @@ def load_criterion_totals(
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
         .where(
             Assessment.cycle_id == cycle_id,
-            col(Assessment.status).in_(HANDED_IN),
+            col(Assessment.status).in_(SUBMITTED),
             Criterion.kind == "criterion",
             *taking_part(cycle.status),
         )
@@ -284,9 +284,10 @@ def basis_points(entries: pd.DataFrame, basis: str) -> pd.Series:
     return scoring.points_on_basis_series(entries["self_tenths"], entries["reviewed_tenths"], basis)
 
 
-def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
-    """Organisations whose scores are complete (submitted at least once)."""
-    return frame[frame["status"].isin(HANDED_IN)]
+def submitted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The organisations counted as submitted (SUBMITTED_STATUSES): the scope of every
+    "已提交" figure and of the statistics over handed-in scores."""
+    return frame[frame["status"].isin(SUBMITTED)]
 
 
 def criterion_stats(totals: pd.DataFrame, criteria: pd.DataFrame, n_orgs: int) -> pd.DataFrame:
@@ -503,7 +504,7 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
-    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(HANDED_IN)
+    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(SUBMITTED)
     h = h[h["prev_level"].notna() & ~pending].copy()
     h["prev_year"] = h["prev_year"].astype("int64")
     h["prev_level"] = h["prev_level"].astype("int64")
@@ -570,7 +571,7 @@ def as_local(value: datetime | None) -> str:
 
 __all__ = [
     "COMPLETION_ORDER",
-    "HANDED_IN",
+    "SUBMITTED",
     "OrgDetail",
     "YearAttainment",
     "attainment",
@@ -581,7 +582,6 @@ __all__ = [
     "completion_state",
     "criterion_stats",
     "gap_of",
-    "handed_in",
     "level_changes",
     "load_criteria",
     "load_criterion_totals",
@@ -594,4 +594,5 @@ __all__ = [
     "org_advice",
     "region_star_share",
     "score_gaps",
+    "submitted",
 ]

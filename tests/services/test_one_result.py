@@ -130,3 +130,39 @@ def test_gap_advice_counts_bonus_room_after_a_review_deduction(city: str, basis:
     assert advice.gap.reachable
     assert advice.bonus_items and sum(i.add_points for i in advice.bonus_items) == 1
     assert A.gap_advice(returned).basis == "reviewed"
+
+
+def test_submitted_is_one_count_on_every_screen(city: str) -> None:
+    """总览's 已提交, 管理→年度's 已提交 and the 问题导向 scope count the same organisations
+    (they were 68 / 76 / 76: two counted 已退回)."""
+    from db.models import SUBMITTED_STATUSES
+    from db.services import statistics, years
+
+    boss = actor("admin")
+    rows = {r.year: r for r in years.list_years(boss)}
+    for year in readmodels.load_years():
+        frame = readmodels.load_city_frame(year, "reviewed")
+        shown = len(statistics.submitted(frame))
+        assert rows[year].submitted == shown
+        assert shown == int(frame["status"].isin(SUBMITTED_STATUSES).sum())
+        if year == max(rows):
+            assert (frame["status"] == "returned").any(), "the open year has returned ones"
+            assert "returned" not in SUBMITTED_STATUSES
+
+
+def test_shown_five_star_line_comes_from_the_years_rubric(city: str) -> None:
+    """A year whose rubric sets the five-star line at 92: the line the charts draw is 92."""
+    from sqlmodel import update
+
+    from db.engine import write_session
+    from db.models import Cycle
+    from ui import charts, data
+
+    year = readmodels.load_years()[-1]
+    with write_session() as session:
+        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))  # type: ignore[call-overload]
+    line = data.thresholds(year).five_star_composite
+    assert line == 92
+    frame = readmodels.load_city_frame(year, "reviewed")
+    spec = charts.composite_histogram(frame, line).to_dict()
+    assert '"x": 92.0' in str(spec).replace("'", '"')
