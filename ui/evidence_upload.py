@@ -172,10 +172,4 @@ def _discard(actor: Actor, assessment_id: int, ids: list[int] | None) -> None:
         flash("success", T.STAGED_DISCARDED.format(n=n))
 
 
-def plain(text: str) -> str:
-    from ui.text import plain
-
-    return plain(text)
-
-
 __all__ = ["batch_section", "criterion_drop_zone", "flash", "report", "show_flash", "staged_panel"]
