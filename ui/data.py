@@ -81,6 +81,17 @@ def city_history(actor: Actor | None) -> pd.DataFrame:
     return _history(data_version())
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _year_scope(year: int, version: int) -> readmodels.YearScope:
+    return readmodels.load_year_scope(year)
+
+
+def year_scope(actor: Actor | None, year: int) -> readmodels.YearScope:
+    """Whom the year's figures count and with which statuses (city roles only)."""
+    readmodels.authorize_city_view(actor)
+    return _year_scope(year, data_version())
+
+
 def years() -> list[int]:
     return _years(data_version())
 
