@@ -51,6 +51,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             seed=args.seed,
             demo_users=args.demo_users,
             current_open=not args.all_closed,
+            evidence=not args.no_evidence,
         )
     )
     elapsed = time.perf_counter() - started
@@ -184,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--seed", type=int, default=2018)
     seed.add_argument("--demo-users", action="store_true", help="同时创建演示账号")
     seed.add_argument("--all-closed", action="store_true", help="所有年度均已结束")
+    seed.add_argument(
+        "--no-evidence", action="store_true", help="不生成佐证材料（大规模性能测试数据）"
+    )
     seed.set_defaults(func=cmd_seed)
     admin = sub.add_parser("create-admin", help="创建管理员账号")
     admin.add_argument("--username", default="admin")
