@@ -405,6 +405,7 @@ ACTION_NAMES = {
     "year_status_changed": "开放/截止年度",
     "deadline_changed": "修改截止日期",
     "rubric_imported": "替换评价细则",
+    "rubric_points_recomputed": "按新细则重算自动计分",
     "import_organisations": "导入组织",
     "import_users": "导入账号",
     "import_grades": "导入业绩等次",
