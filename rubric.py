@@ -809,7 +809,8 @@ def _check_typing(text: str) -> None:
         if _TAB_INDENT.match(line):
             raise RubricError(RT.ERR_TAB, number)
         key = _FULLWIDTH_KEY.match(line)
-        if key:
+        # only the file's own keys: a line of text that happens to start "PPT：" is content
+        if key and key.group(1) in RT.FIELD_NAMES:
             raise RubricError(RT.ERR_FULLWIDTH_COLON.format(key=key.group(1)), number)
 
 
