@@ -20,6 +20,7 @@ def _list_rows(frame: pd.DataFrame) -> list[list[str]]:
     return [
         [
             str(r.no),
+            str(r.rank),
             r.name,
             r.department,
             r.region,
@@ -37,6 +38,7 @@ def _headers() -> list[str]:
         T.PUB_LIST_COLUMNS[k]
         for k in (
             "no",
+            "rank",
             "name",
             "department",
             "region",
@@ -97,6 +99,7 @@ def list_workbook(frame: pd.DataFrame, *, title: str) -> bytes:
             safe_row(
                 [
                     int(row.no),
+                    int(row.rank),
                     row.name,
                     row.department,
                     row.region,
@@ -107,9 +110,9 @@ def list_workbook(frame: pd.DataFrame, *, title: str) -> bytes:
                 ]
             )
         )
-        sheet.cell(sheet.max_row, 6).number_format = "0.0"
+        sheet.cell(sheet.max_row, 7).number_format = "0.0"
     sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFGH", (6, 40, 24, 10, 10, 10, 12, 8), strict=True):
+    for letter, width in zip("ABCDEFGHI", (6, 6, 40, 24, 10, 10, 10, 12, 8), strict=True):
         sheet.column_dimensions[letter].width = width
     return to_bytes(book)
 

@@ -179,6 +179,7 @@ PUB_LIST_HEADER = "公示名单"
 PUB_LIST_EMPTY = "本年度尚未发布公示。"
 PUB_LIST_COLUMNS = {
     "no": "序号",
+    "rank": "名次",
     "name": "党组织",
     "department": "所属部门",
     "region": "区域",
@@ -227,3 +228,8 @@ FINALIZE_HEADER = "定档"
 FINALIZE_BUTTON = "确认定档"
 FINALIZED = "{year} 年度评定结果已定档。"
 FINALIZE_HINT = "公示期满、异议全部处理后，结果自动定档；也可在此确认定档。"
+CHANGED_BADGE = "上次审核后已修改"
+CHANGED_SINCE_REVIEW = (
+    "支部在上次审核后修改了 {n} 项：{codes}。其中分数变动的细则原有核定分已作废，"
+    "请重新核定（不填则按支部新填的分数计）。"
+)

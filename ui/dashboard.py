@@ -21,10 +21,26 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
+def scope_note(actor: Actor, year: int) -> str:
+    """Which organisations and statuses the year's figures include, in one sentence."""
+    scope = data.year_scope(actor, year)
+    if scope.published:
+        note = T.SCOPE_PUBLISHED.format(year=year, rated=scope.rated)
+        if scope.not_rated:
+            note += T.SCOPE_NOT_RATED.format(n=scope.not_rated)
+        return note
+    parts = "、".join(
+        T.SCOPE_STATUS.format(status=C.STATUS_NAMES[s], n=scope.by_status[s])
+        for s in C.STATUS_NAMES
+        if scope.by_status.get(s)
+    )
+    return T.SCOPE_OPEN.format(year=year, total=scope.counted, parts=parts)
+
+
 def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     """Five-star share against the target, five-star count, how many still needed, submitted."""
     att = statistics.attainment(frame, year)
-    submitted = int(frame["status"].isin(statistics.SUBMITTED).sum())
+    submitted = len(statistics.submitted(frame))
     cols = st.columns(5)
     delta = T.KPI_SHARE_DELTA.format(target=_pct(att.target)) if att.target else T.NO_TARGET
     cols[0].metric(
@@ -36,9 +52,14 @@ def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     )
     cols[1].metric(T.KPI_FIVE, T.KPI_FIVE_VALUE.format(five=att.five_star, total=att.total))
     cols[2].metric(T.KPI_NEEDED, T.KPI_MET if att.met else T.KPI_NEEDED_VALUE.format(n=att.needed))
-    cols[3].metric(T.KPI_SUBMITTED, T.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame)))
+    cols[3].metric(
+        T.KPI_SUBMITTED,
+        T.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame)),
+        help=T.KPI_SUBMITTED_HELP,
+    )
     avg = float(frame["composite"].mean()) if len(frame) else 0.0
     cols[4].metric(T.KPI_AVG, f"{avg:.1f}")
+    st.caption(scope_note(actor, year))
 
 
 def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
@@ -86,7 +107,11 @@ def distribution_panel(year: int, frame: pd.DataFrame, height: int = 260) -> Non
     left, right = st.columns(2)
     charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
     charts.show(
-        right, ("histogram", year, height), lambda: charts.composite_histogram(frame, 90, height)
+        right,
+        ("histogram", year, height),
+        lambda: charts.composite_histogram(
+            frame, data.thresholds(year).five_star_composite, height
+        ),
     )
 
 
@@ -98,7 +123,7 @@ def heat_panel(year: int, frame: pd.DataFrame, height: int = 300) -> None:
 
 def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "reviewed") -> None:
     """Weakest criteria city-wide, reasons stars are missed, criteria losing most points."""
-    scope = statistics.handed_in(frame)
+    scope = statistics.submitted(frame)
     st.caption(T.SECTION_PROBLEMS_NOTE.format(n=len(scope)))
     if scope.empty:
         st.info(T.NO_DATA)

@@ -7,9 +7,12 @@ couple of seconds, so a write in any server process shows up everywhere within s
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
+import scoring
 from db.services import cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
@@ -78,6 +81,17 @@ def city_history(actor: Actor | None) -> pd.DataFrame:
     return _history(data_version())
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _year_scope(year: int, version: int) -> readmodels.YearScope:
+    return readmodels.load_year_scope(year)
+
+
+def year_scope(actor: Actor | None, year: int) -> readmodels.YearScope:
+    """Whom the year's figures count and with which statuses (city roles only)."""
+    readmodels.authorize_city_view(actor)
+    return _year_scope(year, data_version())
+
+
 def years() -> list[int]:
     return _years(data_version())
 
@@ -115,6 +129,25 @@ def current_year() -> int | None:
     return (open_years or [infos[-1].year])[-1]
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _thresholds(year: int, version: int) -> scoring.Thresholds:
+    info = next((c for c in _cycles(version) if c.year == year), None)
+    return (
+        scoring.DEFAULT_THRESHOLDS if info is None else cycles.rubric_of_cycle(info.id).thresholds
+    )
+
+
+def thresholds(year: int) -> scoring.Thresholds:
+    """The year's thresholds from its rubric (five-star line, 85% ratio, bonus cap): every line
+    a chart or page draws comes from here, never from a literal (no personal data)."""
+    return _thresholds(year, data_version())
+
+
+def five_star_lines(years: list[int]) -> dict[int, Decimal]:
+    """year → the year's five-star composite line."""
+    return {y: thresholds(y).five_star_composite for y in years}
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _criteria(year: int, version: int) -> pd.DataFrame:
     return statistics.load_criteria(year)
@@ -122,14 +155,14 @@ def _criteria(year: int, version: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _criterion_stats(year: int, basis: str, version: int) -> pd.DataFrame:
-    handed_in = statistics.handed_in(_city_frame(year, basis, version))
+    scope = statistics.submitted(_city_frame(year, basis, version))
     totals = statistics.load_criterion_totals(year, basis)
-    return statistics.criterion_stats(totals, _criteria(year, version), len(handed_in))
+    return statistics.criterion_stats(totals, _criteria(year, version), len(scope))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _missed(year: int, basis: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = statistics.handed_in(_city_frame(year, basis, version))
+    frame = statistics.submitted(_city_frame(year, basis, version))
     unlit = statistics.load_criterion_totals(year, basis, unlit_only=True)
     return (
         statistics.missed_reasons(frame),

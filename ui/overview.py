@@ -15,7 +15,7 @@ from db.services.common import Actor, ServiceError
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
-from ui import data
+from ui import charts, data
 from ui.evidence_upload import batch_section
 from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
@@ -70,9 +70,7 @@ def render_overview() -> None:
 def stars_at_a_glance(view: A.AssessmentView) -> None:
     st.subheader(T.STARS_HEADER)
     result = view.self_result
-    line = {
-        k: scoring.star_threshold(b, view.rubric.thresholds) for k, b in result.star_bases.items()
-    }
+    gap = scoring.gap_of_result(result, view.rubric.thresholds)
     cols = st.columns(len(scoring.STAR_KEYS))
     for col, key in zip(cols, scoring.STAR_KEYS, strict=True):
         score, base = result.star_scores[key], result.star_bases[key]
@@ -81,7 +79,9 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
             st.metric(
                 ("★ " if lit else "☆ ") + scoring.STAR_NAMES[key],
                 T.STAR_CARD_VALUE.format(score=fmt(score), base=fmt(base)),
-                delta=T.STAR_LIT if lit else T.STAR_UNLIT.format(missing=fmt(line[key] - score)),
+                delta=T.STAR_LIT
+                if lit
+                else T.STAR_UNLIT.format(missing=fmt(gap.star_missing[key])),
                 delta_color="normal" if lit else "inverse",
                 delta_arrow="off",
             )
@@ -98,7 +98,7 @@ def _result_metrics(
     """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
     line = thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, thresholds).composite_missing
     cols[0].metric(
         labels[0],
         T.COMPOSITE_VALUE.format(composite=fmt(result.composite)),
@@ -133,7 +133,8 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
-        T.RANK_REGION.format(region=plain(view.org_region)),
+        # a published year ranks the organisation in the region it was published with
+        T.RANK_REGION.format(region=plain(row["region"] if row is not None else view.org_region)),
         region_rank,
         help=T.RANK_HELP,
         border=True,
@@ -404,7 +405,11 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
             lit = "★" if key in r.result.lit_stars else "☆"
             row[scoring.STAR_NAMES[key]] = f"{lit} {fmt(r.result.star_scores[key])}"
         row[T.HISTORY_COMPOSITE] = fmt(r.result.composite)
-        row[T.HISTORY_LEVEL] = C.LEVEL_NAMES.get(r.result.level, "")
+        row[T.HISTORY_LEVEL] = (
+            T.HISTORY_NOT_RATED
+            if readmodels.is_published(r.cycle_status) and r.status != "published"
+            else C.LEVEL_NAMES.get(r.result.level, "")
+        )
         row[T.HISTORY_RANK] = int(ranks["rank"]) if ranks is not None else None
         row[T.HISTORY_REGION_RANK] = int(ranks["region_rank"]) if ranks is not None else None
         row[T.HISTORY_STATUS] = C.STATUS_NAMES.get(r.status, r.status)
@@ -444,7 +449,7 @@ def history_chart(results: list[guidance.YearResult], line: Decimal) -> alt.Laye
     )
     points = (
         alt.Chart(frame)
-        .mark_line(point=True)
+        .mark_line(point=True, color=charts.BLUE)
         .encode(
             x=alt.X(f"{T.HISTORY_CHART_X}:O", title=T.HISTORY_CHART_X, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
@@ -457,12 +462,21 @@ def history_chart(results: list[guidance.YearResult], line: Decimal) -> alt.Laye
             tooltip=[T.HISTORY_CHART_X, T.HISTORY_CHART_Y],
         )
     )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(dy=-12, fontSize=12, color=charts.INK)
+        .encode(
+            x=f"{T.HISTORY_CHART_X}:O",
+            y=f"{T.HISTORY_CHART_Y}:Q",
+            text=alt.Text(f"{T.HISTORY_CHART_Y}:Q", format=".1f"),
+        )
+    )
     rule = (
         alt.Chart(pd.DataFrame({"y": [float(line)], "label": [T.HISTORY_CHART_LINE]}))
-        .mark_rule(strokeDash=[6, 4], color="#c0392b")
+        .mark_rule(strokeDash=[6, 4], color=charts.MET_COLOR)
         .encode(y="y:Q", tooltip=["label"])
     )
-    return (points + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
+    return (points + labels + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
 
 
 __all__ = ["render_overview"]

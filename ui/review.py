@@ -394,7 +394,8 @@ def line_inputs(
     comment_key = _key(aid, base, line.code, "c")
     with st.container(border=True):
         head, right = st.columns([5, 2], vertical_alignment="center")
-        head.markdown(f"**{line.code}** {plain(line.title)}")
+        changed = f" :orange-badge[{T.CHANGED_BADGE}]" if line.changed else ""
+        head.markdown(f"**{line.code}** {plain(line.title)}{changed}")
         if line.kind == "veto":
             right.markdown(f"**{_self_text(line) if line.self_points else ''}**")
         else:
@@ -536,6 +537,14 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     if view.return_comment:
         st.info(T.RETURN_HISTORY.format(comment=plain(view.return_comment)), icon=":material/undo:")
+    if view.changed_lines:
+        st.warning(
+            T.CHANGED_SINCE_REVIEW.format(
+                n=len(view.changed_lines),
+                codes="、".join(line.code for line in view.changed_lines),
+            ),
+            icon=":material/difference:",
+        )
     if mode == "read":
         st.info(T.READ_ONLY.format(status=C.STATUS_NAMES.get(view.status, view.status)))
     elif mode == "correct":

@@ -463,7 +463,7 @@ def star_summary(form: EntryForm, star: str) -> StarSummary:
         base=base,
         line=line,
         lit=star in result.lit_stars,
-        missing=max(Decimal(0), line - score),
+        missing=scoring.gap_of_result(result, view.rubric.thresholds).star_missing[star],
         scored=sum(1 for e in entries if form.live.points.get(e.code) is not None),
         total=len(entries),
         evidence=sum(1 for e in entries if e.evidence),
@@ -494,7 +494,7 @@ def summary_panel(s: StarSummary, view: A.AssessmentView, dirty: bool) -> None:
     )
     result = s.result
     line = view.rubric.thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, view.rubric.thresholds).composite_missing
     st.metric(
         T.SUMMARY_COMPOSITE,
         T.SUMMARY_COMPOSITE_VALUE.format(composite=fmt(result.composite), line=fmt(line)),

@@ -21,7 +21,15 @@ from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, Evidence, Organisation, ScoreEntry, utcnow
+from db.models import (
+    REVIEWED_STATUSES,
+    Assessment,
+    Cycle,
+    Evidence,
+    Organisation,
+    ScoreEntry,
+    utcnow,
+)
 from db.services.common import (
     Actor,
     NotFound,
@@ -48,7 +56,7 @@ from texts import common as C
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 READ_ROLES = ("reviewer", "leader", "admin")
 EDITABLE_STATUSES = ("draft", "returned")
-FINAL_REVIEW_STATUSES = ("reviewed", "published")
+FINAL_REVIEW_STATUSES = REVIEWED_STATUSES
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"

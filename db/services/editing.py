@@ -66,7 +66,11 @@ def _blank(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    return decimal_text(value) if isinstance(value, Decimal) else str(value).strip()
+    ordinary = isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) < 16
+    text = decimal_text(value) if ordinary else str(value).strip()
+    # Quoted back in an error message: a pasted 5,000-digit "number" is cut short.
+    limit = scoring.MAX_NUMBER_TEXT
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_points(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:

@@ -340,6 +340,7 @@ def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
 
 LIST_COLUMNS = [
     "no",
+    "rank",
     "org_id",
     "code",
     "name",
@@ -387,6 +388,8 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
             "region": frame["region"].to_numpy(),
             "org_type": [C.ORG_TYPE_NAMES.get(t, t) for t in frame["org_type"]],
             "composite": frame["composite"].to_numpy(),
+            # the city rank every screen and the printable report show (ties share it)
+            "rank": frame["rank"].to_numpy(),
             "level": frame["level"].to_numpy(),
             "level_name": [
                 _level_name(lv, vt) for lv, vt in zip(frame["level"], frame["vetoed"], strict=True)

@@ -19,6 +19,8 @@ from sqlmodel import col
 import scoring
 from db.engine import read_session
 from db.models import (
+    REVIEWED_STATUSES,
+    SUBMITTED_STATUSES,
     Assessment,
     AssessmentTotal,
     Criterion,
@@ -33,10 +35,9 @@ from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
 from rubric import Rubric
 
-# Statuses of an assessment that has been handed in (complete scores).
-HANDED_IN = ("submitted", "returned", "reviewed", "published")
-SUBMITTED = ("submitted", "reviewed", "published")
-REVIEWED = ("reviewed", "published")
+# The one definition of "submitted" (db/models.py): every count and scope below uses it.
+SUBMITTED = SUBMITTED_STATUSES
+REVIEWED = REVIEWED_STATUSES
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
 CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
@@ -121,7 +122,7 @@ def load_criterion_totals(
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
         .where(
             Assessment.cycle_id == cycle_id,
-            col(Assessment.status).in_(HANDED_IN),
+            col(Assessment.status).in_(SUBMITTED),
             Criterion.kind == "criterion",
             *taking_part(cycle.status),
         )
@@ -282,9 +283,10 @@ def basis_points(entries: pd.DataFrame, basis: str) -> pd.Series:
     return scoring.points_on_basis_series(entries["self_tenths"], entries["reviewed_tenths"], basis)
 
 
-def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
-    """Organisations whose scores are complete (submitted at least once)."""
-    return frame[frame["status"].isin(HANDED_IN)]
+def submitted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The organisations counted as submitted (SUBMITTED_STATUSES): the scope of every
+    "已提交" figure and of the statistics over handed-in scores."""
+    return frame[frame["status"].isin(SUBMITTED)]
 
 
 def criterion_stats(totals: pd.DataFrame, criteria: pd.DataFrame, n_orgs: int) -> pd.DataFrame:
@@ -501,7 +503,7 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
-    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(HANDED_IN)
+    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(SUBMITTED)
     h = h[h["prev_level"].notna() & ~pending].copy()
     h["prev_year"] = h["prev_year"].astype("int64")
     h["prev_level"] = h["prev_level"].astype("int64")
@@ -559,7 +561,7 @@ def org_advice(detail: OrgDetail, rubric: Rubric, basis: str) -> scoring.Advice:
 
 __all__ = [
     "COMPLETION_ORDER",
-    "HANDED_IN",
+    "SUBMITTED",
     "OrgDetail",
     "YearAttainment",
     "attainment",
@@ -570,7 +572,6 @@ __all__ = [
     "completion_state",
     "criterion_stats",
     "gap_of",
-    "handed_in",
     "level_changes",
     "load_criteria",
     "load_criterion_totals",
@@ -583,4 +584,5 @@ __all__ = [
     "org_advice",
     "region_star_share",
     "score_gaps",
+    "submitted",
 ]

@@ -246,7 +246,7 @@ def test_lists_escape_names_and_spreadsheets_are_formula_safe(clock: Clock) -> N
     assert "公示期" in page and "http" not in page.split("<body>")[0]
     book = load_workbook(io.BytesIO(publication.list_xlsx(admin, cycle_id=cycle_id)))
     sheet = book.active
-    names = [sheet.cell(r, 2).value for r in range(3, sheet.max_row + 1)]
+    names = [sheet.cell(r, 3).value for r in range(3, sheet.max_row + 1)]
     assert any(str(n).startswith("'=HYPERLINK") for n in names)
     assert sheet.cell(2, 1).value == "序号"
 
@@ -323,6 +323,25 @@ def test_organisations_not_taking_part_get_no_rank_and_no_level(clock: Clock) ->
     with pytest.raises(InvalidInput) as refused:
         report_of(admin, org_id=int(not_rated[0]), year=2026)
     assert "不参加评定" in refused.value.message
-    first = listed.sort_values("composite").iloc[-1]
-    report = report_of(admin, org_id=int(first["org_id"]), year=2026).body
-    assert f"共 {len(listed)} 个" in report
+    for row in listed.head(12).itertuples():
+        # the report prints the rank the 公示 list shows, out of the rated organisations
+        report = report_of(admin, org_id=int(row.org_id), year=2026).body
+        assert f"第 {row.rank} 名 / 共 {len(listed)} 个" in report
+    assert listed["rank"].tolist() == frame.loc[listed["org_id"], "rank"].tolist()
+
+
+def test_every_screen_says_whom_the_year_counts(clock: Clock) -> None:
+    """An open year names the statuses its figures include; a published one its rated set and
+    the organisations not taking part, the same numbers as the 公示 list."""
+    cycle_id = open_cycle_id()
+    open_scope = readmodels.load_year_scope(2026)
+    assert not open_scope.published
+    assert open_scope.counted == open_scope.rated == len(readmodels.load_city_frame(2026))
+    assert set(open_scope.by_status) >= {"draft", "submitted"}
+    _ready(cycle_id)
+    _publish(cycle_id)
+    scope = readmodels.load_year_scope(2026)
+    listed = publication.publication_list(actor("admin"), cycle_id=cycle_id)
+    assert scope.published and scope.counted == open_scope.counted
+    assert scope.rated == len(listed) == len(readmodels.load_city_frame(2026))
+    assert scope.not_rated == scope.by_status.get("draft", 0) + scope.by_status.get("returned", 0)

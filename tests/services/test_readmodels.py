@@ -174,7 +174,7 @@ def test_statistics_add_up(demo_city: str) -> None:
     assert branch01 in chase.index
     assert "支部书记 王芳" in chase.loc[branch01, "contact"]
 
-    handed = statistics.handed_in(frame)
+    handed = statistics.submitted(frame)
     reasons = statistics.missed_reasons(handed)
     not_five = handed[~handed["five_star"]]
     for key in scoring.STAR_KEYS:
@@ -252,7 +252,7 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
 
 def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
     """Per-criterion sums and full marks counted in pandas from every raw entry of the year."""
-    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
     entries = statistics.load_entries(year)
     criteria = statistics.load_criteria(year)
     crit = criteria[criteria["kind"] == "criterion"].set_index("code")
@@ -272,7 +272,7 @@ def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
 
 def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
     """Points lost per criterion, counted org by org in pandas for unlit stars."""
-    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
     entries = statistics.load_entries(year)
     criteria = statistics.load_criteria(year)
     crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
@@ -298,7 +298,7 @@ def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
 def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     demo_city: str, year: int, basis: str
 ) -> None:
-    frame = statistics.handed_in(readmodels.load_city_frame(year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
     criteria = statistics.load_criteria(year)
     stats = statistics.criterion_stats(
         statistics.load_criterion_totals(year, basis), criteria, len(frame)
@@ -402,7 +402,7 @@ def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: s
     handed = statistics.level_changes(history, unfinished_years=[2026])
     status_2026 = history[history["year"] == 2026]["status"]
     in_2026 = handed[handed["year"] == 2026]
-    assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.HANDED_IN)].index)
+    assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.SUBMITTED)].index)
     assert len(every[every["year"] == 2026]) == len(status_2026) > len(in_2026) > 0
     pd.testing.assert_frame_equal(
         handed[handed["year"] < 2026].reset_index(drop=True),
