@@ -13,6 +13,7 @@ import streamlit as st
 from db.models import REGIONS, ROLES
 from db.services import grades, organisations, rubrics, users, years
 from db.services import imports as I
+from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
 from db.services.publication import local_time
 from rubric import RubricError, parse_rubric
@@ -394,7 +395,7 @@ def users_tab(actor: Actor) -> None:
         height=_height(len(table), 300),
         column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
     )
-    st.caption(T.PASSWORD_RULES)
+    st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
     org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
     left, right = st.columns(2, gap="large")
     with left:
@@ -495,7 +496,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
                 _done(T.USER_SAVED)
     key = f"admin:reset:{user_id}"
     with st.popover(T.RESET_HEADER, icon=":material/lock_reset:"):
-        st.caption(T.PASSWORD_RULES)
+        st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
         st.button(
             T.GENERATE,
             key=f"admin:gen-reset:{user_id}",
