@@ -26,18 +26,29 @@ from ui.rubric_editor import rubric_editor
 from ui.text import plain
 
 FLASH_KEY = "admin:flash"
+TAB_KEY = "admin:tab"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
 RUBRIC_TYPES = ("yaml", "yml")
 
 
 def flash(text: str) -> None:
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
+    """A success message for the next run, shown on the tab that is open now."""
+    tab = st.session_state.get(TAB_KEY)
+    st.session_state.setdefault(FLASH_KEY, []).append((tab, text))
 
 
-def show_flash() -> None:
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.success(text, icon=":material/check_circle:")
+def show_flash(tab: str) -> None:
+    """This tab's messages (those of other tabs wait until their tab is opened)."""
+    waiting = st.session_state.pop(FLASH_KEY, [])
+    keep = []
+    for owner, text in waiting:
+        if owner in (tab, None):
+            st.success(text, icon=":material/check_circle:")
+        else:
+            keep.append((owner, text))
+    if keep:
+        st.session_state[FLASH_KEY] = keep
 
 
 def _height(rows: int, most: int) -> int:
