@@ -114,6 +114,12 @@ def _sheet(
     return ws
 
 
+def _standing(level: Any, vetoed: Any, status: Any, scored: Any) -> str:
+    """未开始 / 已否决 / the level, as on every screen (readmodels.standing_key)."""
+    key = readmodels.standing_key(int(level), bool(vetoed), str(status), int(scored))
+    return C.STANDING_NAMES[key]
+
+
 def _yes(value: object) -> str:
     return T.YES if bool(value) else T.NO
 
@@ -164,7 +170,7 @@ def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
             int(r.member_count),
             float(r.composite),
             int(r.star_count),
-            C.LEVEL_NAMES[int(r.level)],
+            _standing(r.level, r.vetoed, r.status, r.scored),
             _yes(r.five_star),
             _yes(r.vetoed),
             C.STATUS_NAMES.get(r.status, r.status),
@@ -200,7 +206,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
             float(r["deduction"]),
             _yes(r["vetoed"]),
             float(r["composite"]),
-            C.LEVEL_NAMES[int(r["level"])],
+            _standing(r["level"], r["vetoed"], r["status"], r["scored"]),
         ]
         return values
 
@@ -504,7 +510,7 @@ def report_body(
 ) -> str:
     """The report's HTML fragment (scoped CSS); every value from the database is escaped."""
     e = escape
-    level = C.LEVEL_NAMES[int(row["level"])]
+    level = _standing(row["level"], row["vetoed"], row["status"], row["scored"])
     gap = statistics.gap_of(row, bases, thresholds)
     if gap.five_star:
         gap_text = T.DETAIL_GAP_DONE
@@ -575,7 +581,7 @@ def report_body(
                 [
                     str(int(h.year)),
                     _fmt(h.composite),
-                    e(C.LEVEL_NAMES[int(h.level)]),
+                    e(_standing(h.level, h.vetoed, h.status, h.scored)),
                     str(int(h.rank)),
                 ]
             )

@@ -19,6 +19,14 @@ from db.services.totals import SUM_COLUMNS
 BASES = ("self", "reviewed")
 
 
+def _label(result, row) -> str:  # type: ignore[no-untyped-def]
+    """What every screen calls the result: 未开始, 已否决 or the level (readmodels.standing_key)."""
+    from texts import common as C
+
+    key = readmodels.standing_key(result.level, result.vetoed, row["status"], row["scored"])
+    return C.STANDING_NAMES[key]
+
+
 def expected_results() -> dict[tuple[int, str], dict[int, scoring.OrgResult]]:
     """(year, basis) → org_id → evaluate_basis over the raw score entries (not the totals)."""
     with read_session() as session:
@@ -120,7 +128,6 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     from db.services import assessment as A
     from db.services import exports, review, statistics
     from tests.utils import actor
-    from texts import common as C
     from texts import leadership as TL
     from ui import data
 
@@ -167,7 +174,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                 report = exports.org_report(
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
-                assert C.LEVEL_NAMES[r.level] in report
+                assert _label(r, row) in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
@@ -181,7 +188,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     line = by_code[frame.at[org, "code"]]
                     assert Decimal(str(line[col[TL.COL_COMPOSITE]])) == r.composite
                     assert line[col[TL.COL_RANK]] == ranks[org]
-                    assert line[col[TL.COL_LEVEL]] == C.LEVEL_NAMES[r.level]
+                    assert line[col[TL.COL_LEVEL]] == _label(r, frame.loc[org])
                 header, rows = _sheet(workbook, TL.SHEET_TARGETS)
                 city_row = next(x for x in rows if x[0] == year and x[1] == TL.CITY_SCOPE)
                 assert (city_row[2], city_row[3]) == (len(frame), five)
@@ -222,7 +229,7 @@ def test_pages_show_the_same_result(city: str) -> None:
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
                 assert row[TL.COL_RANK] == ranks[int(org)]
-                assert row[TL.COL_LEVEL] == C.LEVEL_NAMES[r.level]
+                assert row[TL.COL_LEVEL] == _label(r, frame.loc[org])
 
     branch = actor("branch01")
     mine = A.my_assessment(branch)
@@ -231,7 +238,9 @@ def test_pages_show_the_same_result(city: str) -> None:
     metrics = {m.label: m.value for m in page.metric}
     own = expected[(mine.year, "self")][branch.org_id]
     assert Decimal(metrics[TA.COMPOSITE_SELF]) == own.composite
-    assert metrics[TA.LEVEL_SELF] == C.LEVEL_NAMES[own.level]
+    scored = sum(1 for e in mine.entries.values() if e.scored)
+    key = readmodels.standing_key(own.level, own.vetoed, mine.status, scored)
+    assert metrics[TA.LEVEL_SELF] == C.STANDING_NAMES[key]
     if mine.reviewed_result is not None:
         judged = expected[(mine.year, "reviewed")][branch.org_id]
         assert Decimal(metrics[TA.COMPOSITE_REVIEWED]) == judged.composite
