@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+import formatting
 import scoring
 from db.engine import read_session
 from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
@@ -20,10 +21,10 @@ BASES = ("self", "reviewed")
 
 
 def _label(result, row) -> str:  # type: ignore[no-untyped-def]
-    """What every screen calls the result: 未开始, 已否决 or the level (readmodels.standing_key)."""
+    """What every screen calls the result: 未开始, 已否决 or the level (formatting.standing_key)."""
     from texts import common as C
 
-    key = readmodels.standing_key(result.level, result.vetoed, row["status"], row["scored"])
+    key = formatting.standing_key(result.level, result.vetoed, row["status"], row["scored"])
     return C.STANDING_NAMES[key]
 
 
@@ -270,7 +271,7 @@ def test_pages_show_the_same_result(city: str) -> None:
     own = expected[(mine.year, "self")][branch.org_id]
     assert Decimal(metrics[TA.COMPOSITE_SELF]) == own.composite
     scored = sum(1 for e in mine.entries.values() if e.scored)
-    key = readmodels.standing_key(own.level, own.vetoed, mine.status, scored)
+    key = formatting.standing_key(own.level, own.vetoed, mine.status, scored)
     assert metrics[TA.LEVEL_SELF] == C.STANDING_NAMES[key]
     if mine.reviewed_result is not None:
         judged = expected[(mine.year, "reviewed")][branch.org_id]
