@@ -109,6 +109,10 @@ ERR_ENCODING = (
 )
 ERR_XLS = "不支持旧版 Excel 文件（.xls）。请在 Excel 或 WPS 中“另存为”.xlsx 格式后重新上传。"
 ERR_XLSX = "无法读取这个 Excel 文件，它可能已损坏或不是 .xlsx 格式。"
+ERR_XLSX_EXPANDS = (
+    "这个 Excel 文件解压后超过 {mb} MB，可能是异常文件，未导入。"
+    "请只保留需要导入的工作表和数据后重新保存，再导入。"
+)
 ERR_FILE_TYPE = "只能导入 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
 ERR_FILE_TOO_LARGE = "文件超过 {mb} MB，请拆分后分批导入。"
 ERR_TOO_MANY_ROWS = "文件超过 {n} 行，请拆分后分批导入。"
@@ -401,6 +405,7 @@ ACTION_NAMES = {
     "year_status_changed": "开放/截止年度",
     "deadline_changed": "修改截止日期",
     "rubric_imported": "替换评价细则",
+    "rubric_points_recomputed": "按新细则重算自动计分",
     "import_organisations": "导入组织",
     "import_users": "导入账号",
     "import_grades": "导入业绩等次",

@@ -365,6 +365,11 @@ R_SUGGEST_MORE = "……共 {n} 条，其余见系统内细则得分"
 R_HISTORY = "历年结果"
 R_GENERATED = "生成时间：{at}　数据来源：五星示范 · 双优引领 星级评定系统"
 R_FILENAME = "星级评定报告_{code}_{year}.html"
+ERR_NOT_REVIEWED_EXCELLENCE = "“{name}”的测评状态为“{status}”，尚无审核结果，不能列入双优名单。"
+EX_STATUS_HELP = (
+    "双优只从已审核（或已公示）的组织中产生；草稿、待审核、已退回的组织"
+    "即使按自评分达到五星级，也不列入推荐，不能选入。"
+)
 
 SCOPE_OPEN = (
     "{year} 年度尚未公示：统计全部 {total} 个在册参评组织（{parts}），"

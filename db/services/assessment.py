@@ -21,7 +21,15 @@ from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, Evidence, Organisation, ScoreEntry, utcnow
+from db.models import (
+    REVIEWED_STATUSES,
+    Assessment,
+    Cycle,
+    Evidence,
+    Organisation,
+    ScoreEntry,
+    utcnow,
+)
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -51,7 +59,7 @@ from texts import common as C
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 READ_ROLES = ("reviewer", "leader", "admin")
 EDITABLE_STATUSES = ("draft", "returned")
-FINAL_REVIEW_STATUSES = ("reviewed", "published")
+FINAL_REVIEW_STATUSES = REVIEWED_STATUSES
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"
@@ -567,7 +575,11 @@ def _fmt(d: Decimal) -> str:
 
 
 def _show(value: Any) -> str:
-    return _fmt(value) if isinstance(value, Decimal) else str(value).strip()
+    ordinary = isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) < 16
+    text = _fmt(value) if ordinary else str(value).strip()
+    # Quoted back in an error message: a pasted 5,000-digit "number" is cut short.
+    limit = scoring.MAX_NUMBER_TEXT
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_points(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:

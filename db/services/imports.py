@@ -160,7 +160,25 @@ def _read_csv(data: bytes) -> Table:
     return Table(headers or [], rows)
 
 
+def check_uncompressed(data: bytes) -> None:
+    """Refuse a zip whose parts expand past the limit, before anything decompresses them.
+
+    A 200 KB "zip bomb" .xlsx expands to gigabytes inside openpyxl. The sizes checked are the
+    ones the archive declares, and Python's zipfile never yields more than a part declares.
+    """
+    limit = get_settings().import_max_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportRejected([T.ERR_XLSX], summary=T.ERR_XLSX) from None
+    if total > limit:
+        message = T.ERR_XLSX_EXPANDS.format(mb=get_settings().import_max_uncompressed_mb)
+        raise ImportRejected([message], summary=message)
+
+
 def _read_xlsx(data: bytes) -> Table:
+    check_uncompressed(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
