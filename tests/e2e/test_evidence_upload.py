@@ -4,9 +4,12 @@ from the list, and all three are saved together. Screenshots of each step."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from db.engine import make_engine
@@ -15,6 +18,7 @@ from tests.assessment_helpers import PDF, PNG
 from tests.e2e.conftest import LiveServer, demo_server
 from tests.e2e.helpers import login, wait_app
 
+ROOT = Path(__file__).resolve().parents[2]
 FILES = [
     {"name": "L3.1-意识形态工作会议记录.pdf", "mimeType": "application/pdf", "buffer": PDF},
     {"name": "l3.3 谈心谈话记录.pdf", "mimeType": "application/pdf", "buffer": PDF},
@@ -29,6 +33,30 @@ def evidence_server(
 ) -> Iterator[LiveServer]:
     with demo_server(tmp_path_factory, "evidence-upload") as server:
         yield server
+
+
+def _nginx_csp() -> str:
+    """The Content-Security-Policy the deployment's proxy sends (deploy/nginx.conf)."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    found = re.search(r'add_header Content-Security-Policy "([^"]+)"', conf)
+    assert found is not None
+    return found.group(1)
+
+
+def _with_proxy_csp(context) -> None:  # type: ignore[no-untyped-def]
+    """Pages get the proxy's CSP header, so the zone is tested as it runs behind nginx."""
+    csp = _nginx_csp()
+
+    def fulfil(route) -> None:  # type: ignore[no-untyped-def]
+        request = route.request
+        if request.method != "GET" or request.resource_type != "document":
+            route.continue_()  # the login POST and its redirect, uploads: untouched
+            return
+        response = route.fetch(max_redirects=0)
+        headers = {**response.headers, "content-security-policy": csp}
+        route.fulfill(response=response, headers=headers)
+
+    context.route(lambda url: "/static/" not in url and "/_stcore/" not in url, fulfil)
 
 
 def _stored(url: str) -> dict[str, str]:
@@ -49,20 +77,38 @@ def _stored(url: str) -> dict[str, str]:
     return {name: code for name, code in rows}
 
 
-def test_several_files_at_once_on_a_star_page(evidence_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_several_files_at_once_on_a_star_page(
+    evidence_server, browser, chromium_path, shots
+) -> None:  # type: ignore[no-untyped-def]
     base = evidence_server.url
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    # A browser of its own: a page whose headers the test rewrites is not "local" to Chromium's
+    # Local Network Access check, which would then block the websocket to 127.0.0.1.
+    own = browser.browser_type.launch(
+        executable_path=chromium_path,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--disable-features=LocalNetworkAccessChecks",
+        ],
+    )
+    context = own.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    _with_proxy_csp(context)
     page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
     login(page, base, "branch01")
-    page.get_by_role("link", name="学习星").first.click()
+    # Loaded afresh (the document after the login redirect does not pass the route).
+    page.goto(base + "/learning")
     page.get_by_role("heading", name="学习星", exact=True).wait_for(timeout=30_000)
     wait_app(page)
-    zone = page.locator(".wx-drop").first
-    assert "批量上传佐证材料" in zone.inner_text()
+    zone = page.locator(".wx-drop", has_text="批量上传佐证材料")
+    zone.wait_for(timeout=30_000)
+    expect(page.locator(".wx-drop")).to_have_count(1 + 9)  # the page's zone, one per criterion
     shots(page, "page-wide-drop-zone")
 
-    # One file dialog, four files: the page-wide zone is the first one on the page.
-    page.locator("input.wx-drop-input").first.set_input_files(files=FILES)
+    # One file dialog, four files, on the page-wide zone.
+    zone.locator("input.wx-drop-input").set_input_files(files=FILES)
     page.get_by_text("待保存的佐证材料（3 个）").first.wait_for(timeout=30_000)
     page.get_by_text("内容与扩展名").first.wait_for(timeout=30_000)
     wait_app(page)
@@ -88,4 +134,6 @@ def test_several_files_at_once_on_a_star_page(evidence_server, browser, shots) -
     assert page.get_by_text("待保存的佐证材料").count() == 0
     page.get_by_text("主题党日现场照片.png").first.scroll_into_view_if_needed()
     shots(page, "listed-under-its-criterion")
+    assert blocked == []
     context.close()
+    own.close()
