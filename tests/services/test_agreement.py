@@ -120,6 +120,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     from db.services import assessment as A
     from db.services import exports, publication, review, statistics
     from db.services.cycles import cycle_by_year
+    from formatting import points_text
     from tests.utils import actor
     from texts import common as C
     from texts import leadership as TL
@@ -175,7 +176,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
                 assert C.LEVEL_NAMES[r.level] in report
-                assert f'<span class="big">{exports._fmt(r.composite)}</span>' in report
+                assert f'<span class="big">{points_text(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
