@@ -4,7 +4,7 @@ import streamlit as st
 
 from db.services import excellence
 from db.services import grades as G
-from db.services.statistics import as_local
+from formatting import as_local
 from texts import leadership as T
 from ui import data, live, rankings
 from ui import excellence as ux
