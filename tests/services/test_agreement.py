@@ -120,6 +120,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     from db.services import assessment as A
     from db.services import exports, publication, review, statistics
     from db.services.cycles import cycle_by_year
+    from formatting import points_text
     from tests.utils import actor
     from texts import common as C
     from texts import leadership as TL
@@ -175,7 +176,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
                 assert C.LEVEL_NAMES[r.level] in report
-                assert f'<span class="big">{exports._fmt(r.composite)}</span>' in report
+                assert f'<span class="big">{points_text(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
@@ -247,13 +248,19 @@ def test_pages_show_the_same_result(city: str) -> None:
             table = at.dataframe[0].value
             assert len(table) == len(frame)
             ranks = _rank({int(o): expected[(year, basis)][int(o)].composite for o in frame.index})
+            standing = readmodels.standing_keys(frame)
             # The table keeps the frame's order; its index is not shown.
             for org, (_i, row) in zip(frame.index, table.iterrows(), strict=True):
                 assert row[TL.COL_NAME] == frame.at[org, "name"]
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
                 assert row[TL.COL_RANK] == ranks[int(org)]
-                assert row[TL.COL_LEVEL] == C.LEVEL_NAMES[r.level]
+                # 等级 names the level, or 已否决 / 未开始 (readmodels.standing_key).
+                key = standing[org]
+                assert key == (
+                    "vetoed" if r.vetoed else key if key == "not_started" else str(r.level)
+                )
+                assert row[TL.COL_LEVEL] == C.STANDING_NAMES[key]
 
     branch = actor("branch01")
     mine = A.my_assessment(branch)
