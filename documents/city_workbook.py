@@ -27,7 +27,7 @@ from documents.xlsx import (
     insert_rows,
     to_bytes,
 )
-from formatting import as_local, points_text
+from formatting import as_local, points_text, standing_name
 from texts import common as C
 from texts import leadership as T
 
@@ -82,7 +82,7 @@ def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
             int(r.member_count),
             float(r.composite),
             int(r.star_count),
-            C.LEVEL_NAMES[int(r.level)],
+            standing_name(int(r.level), bool(r.vetoed), str(r.status), int(r.scored)),
             _yes(r.five_star),
             _yes(r.vetoed),
             C.STATUS_NAMES.get(r.status, r.status),
@@ -118,7 +118,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
             float(r["deduction"]),
             _yes(r["vetoed"]),
             float(r["composite"]),
-            C.LEVEL_NAMES[int(r["level"])],
+            standing_name(int(r["level"]), bool(r["vetoed"]), str(r["status"]), int(r["scored"])),
         ]
         return values
 
