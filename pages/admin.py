@@ -5,7 +5,7 @@ import streamlit as st
 from db.services.common import require_admin
 from texts import admin as T
 from ui import admin as ui
-from ui.feedback import shown_errors
+from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
 
 actor = require_actor()
@@ -26,5 +26,5 @@ tabs = st.tabs(list(sections), key=ui.TAB_KEY, on_change="rerun")
 for (label, draw), tab in zip(sections.items(), tabs, strict=True):
     if tab.open:
         with tab:
-            ui.show_flash(label)
+            show_flash(ui.FLASH_KEY, owner=label)
             draw(actor)

@@ -5,13 +5,13 @@ import streamlit as st
 from db.services import publication as P
 from texts import review as T
 from ui import publication as ui
-from ui.feedback import shown_errors
+from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
 
 actor = require_actor()
 st.title(T.PUB_TITLE)
 st.caption(T.PUB_INTRO)
-ui.show_flash()
+show_flash(ui.FLASH_KEY)
 
 year = ui.year_picker()
 with shown_errors(stop=True):
