@@ -257,10 +257,11 @@ def _history_after_a_write() -> None:
     # Outside `streamlit run` each cache warns "No runtime found"; that is expected here.
     logging.getLogger(cache_api.__name__).setLevel(logging.ERROR)
     from db.engine import write_session
+    from db.models import Role
     from db.services.common import Actor, bump_change_counter
     from ui import data
 
-    leader = Actor(id=0, username="bench", display_name="", role="leader")  # reads only
+    leader = Actor(id=0, username="bench", display_name="", role=Role.LEADER)  # reads only
     cold, history = _timed(lambda: data.city_history(leader), repeats=1)
 
     def after_write() -> None:

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from permissions import Action
 from texts import leadership as T
 from ui import charts, data, live, trends
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
+actor = require_actor(Action.VIEW_RESULTS)
 with shown_errors(stop=True):
     history = data.city_history(actor)
     changes = data.level_changes(actor)

@@ -123,9 +123,9 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
         )
 
 
-def deadline_note(year: int, today: date | None = None) -> None:
+def deadline_note(actor: Actor, year: int, today: date | None = None) -> None:
     """The year's submission deadline and how many days are left (for 催报)."""
-    info = next((c for c in data.cycle_list() if c.year == year), None)
+    info = next((c for c in data.cycle_list(actor) if c.year == year), None)
     if info is None or info.deadline is None or not info.is_open:
         return
     days = (info.deadline - (today or date.today())).days
@@ -143,7 +143,7 @@ def completion_panel(
 ) -> None:
     """Completion of the year, and the list of organisations to chase (催报)."""
     counts = statistics.completion_counts(frame)
-    deadline_note(year)
+    deadline_note(actor, year)
     left, right = st.columns([2, 3])
     charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
     if not with_list:

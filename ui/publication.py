@@ -7,6 +7,7 @@ import streamlit as st
 
 from db.services import publication as P
 from db.services.common import Actor
+from permissions import Action, can
 from settings import get_settings
 from texts import review as T
 from ui.data import changed_here, years
@@ -25,8 +26,8 @@ def show_flash() -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def year_picker() -> int:
-    options = sorted(years(), reverse=True)
+def year_picker(actor: Actor) -> int:
+    options = sorted(years(actor), reverse=True)
     if not options:
         st.stop()
     return int(st.selectbox(T.YEAR, options, key="publication:year"))
@@ -116,7 +117,7 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             width="stretch",
             column_config={k: st.column_config.Column(v) for k, v in T.OBJ_COLUMNS.items()},
         )
-    if actor.role != "admin":
+    if not can(actor, Action.MANAGE_PUBLICATION):
         return
     left, right = st.columns(2, gap="large")
     if info.state == "published" and not listed.empty:

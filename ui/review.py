@@ -45,8 +45,8 @@ def queue(actor: Actor, year: int) -> pd.DataFrame:
     return _queue(year, data_version())
 
 
-def year_picker() -> int:
-    options = sorted(years(), reverse=True)
+def year_picker(actor: Actor) -> int:
+    options = sorted(years(actor), reverse=True)
     if not options:
         st.info(C.ERR_NO_OPEN_CYCLE)
         st.stop()

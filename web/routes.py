@@ -43,9 +43,10 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))[:256]
     try:
         _actor, token = auth_service.login(username, password)
-    except auth_service.LoginFailed as exc:
-        reason = "locked" if "锁定" in exc.message else "failed"
-        return RedirectResponse(f"{_home()}?login={reason}", status_code=303)
+    except auth_service.AccountLocked:
+        return RedirectResponse(f"{_home()}?login=locked", status_code=303)
+    except auth_service.LoginFailed:
+        return RedirectResponse(f"{_home()}?login=failed", status_code=303)
     response = RedirectResponse(_home(), status_code=303)
     response.set_cookie(
         COOKIE_NAME,

@@ -17,12 +17,12 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import AuditLog
-from db.services.common import Actor, InvalidInput, audit_now, require_role
+from db.services.common import Actor, InvalidInput, audit_now, require
 from db.services.publication import BEIJING
 from db.services.sheets import safe_row
+from permissions import Action
 from texts import admin as T
 
-AUDIT_ROLES = ("admin",)
 PAGE_LIMIT = 1_000
 EXPORT_LIMIT = 100_000
 COLUMNS = [
@@ -104,7 +104,7 @@ def search_audit(
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """Matching entries, newest first, and how many match in all."""
-    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    require(actor, Action.VIEW_AUDIT)
     flt = flt or AuditFilter()
     limit = max(1, min(limit, PAGE_LIMIT))
     conditions = _query(flt)
@@ -124,7 +124,7 @@ def search_audit(
 
 def audit_actions(actor: Actor | None) -> list[str]:
     """Every kind of event recorded so far (for the filter), named ones first."""
-    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    require(actor, Action.VIEW_AUDIT)
     with read_session() as session:
         present = set(session.exec(select(AuditLog.action).distinct()).all())
     named = [a for a in T.ACTION_NAMES if a in present]
@@ -162,7 +162,7 @@ def _local(value: datetime) -> str:
 
 def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: str = "csv") -> bytes:
     """The matching entries (up to EXPORT_LIMIT, newest first) as CSV (UTF-8 with BOM) or xlsx."""
-    actor = require_role(actor, *AUDIT_ROLES, action="export_audit")
+    actor = require(actor, Action.VIEW_AUDIT)
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}")
     frame, total = search_audit(actor, flt, limit=PAGE_LIMIT)
@@ -224,7 +224,6 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
 
 
 __all__ = [
-    "AUDIT_ROLES",
     "AuditFilter",
     "audit_actions",
     "describe",

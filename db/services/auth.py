@@ -13,8 +13,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import AuthSession, User, utcnow
-from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now
+from db.models import AuthSession, Role, User, utcnow
+from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now, require
+from permissions import Action
 from settings import get_settings
 from texts import auth as T
 
@@ -28,7 +29,29 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
 
 
 class LoginFailed(ServiceError):
-    pass
+    """A refused login; the subclass says why, the message says it in Chinese."""
+
+
+class BadCredentials(LoginFailed):
+    """Unknown or disabled user, or wrong password (one message for all, on purpose)."""
+
+    def __init__(self) -> None:
+        super().__init__(T.LOGIN_FAILED)
+
+
+class AccountLocked(LoginFailed):
+    """Too many failures: the account is locked for `minutes`."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(T.LOGIN_LOCKED.format(minutes=minutes))
+        self.minutes = minutes
+
+
+class SessionEnded(LoginFailed):
+    """The acting user's account is gone or disabled since the page was loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(T.SESSION_EXPIRED)
 
 
 def hash_password(password: str) -> str:
@@ -80,7 +103,7 @@ def _token_hash(token: str) -> str:
 
 def actor_of(user: User) -> Actor:
     assert user.id is not None
-    return Actor(user.id, user.username, user.display_name, user.role, user.org_id)
+    return Actor(user.id, user.username, user.display_name, Role(user.role), user.org_id)
 
 
 def login(username: str, password: str) -> tuple[Actor, str]:
@@ -93,17 +116,17 @@ def login(username: str, password: str) -> tuple[Actor, str]:
     username = (username or "").strip()
     now = utcnow()
     # A refusal is committed (failure count, lock, audit) before it is raised.
-    refusal: str | None = None
+    refusal: LoginFailed | None = None
     with write_session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password or "")
             target = username if user is not None else _masked(username)
             audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
-            refusal = T.LOGIN_FAILED
+            refusal = BadCredentials()
         elif user.locked_until and user.locked_until > now:
             audit(session, actor_of(user), "login_refused_locked", "user", user.id)
-            refusal = T.LOGIN_LOCKED.format(minutes=settings.lockout_minutes)
+            refusal = AccountLocked(settings.lockout_minutes)
         elif not verify_password(user.password_hash, password or ""):
             user.failed_logins += 1
             detail: dict[str, object] = {"failures": user.failed_logins}
@@ -113,7 +136,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
                 detail["locked_until"] = user.locked_until.isoformat()
             session.add(user)
             audit(session, actor_of(user), "login_failed", "user", user.id, detail)
-            refusal = T.LOGIN_FAILED
+            refusal = BadCredentials()
         else:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
@@ -125,7 +148,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
             actor = actor_of(user)
             audit(session, actor, "login", "user", user.id)
     if refusal is not None:
-        raise LoginFailed(refusal)
+        raise refusal
     return actor, token
 
 
@@ -185,10 +208,11 @@ def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-de
 
 def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None) -> None:
     """Change the actor's own password (the current one is required); other sessions end."""
+    require(actor, Action.CHANGE_OWN_PASSWORD)
     with read_session() as session:
         user = session.get(User, actor.id)
     if user is None or not user.active:
-        raise LoginFailed(T.SESSION_EXPIRED)
+        raise SessionEnded()
     if not verify_password(user.password_hash, current):
         audit_now(actor, "password_change_failed", "user", actor.id)
         raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
@@ -225,9 +249,7 @@ def create_user(
     enforce_policy: bool = True,
 ) -> int:
     """Insert a user (CLI and demo seed; the admin screens go through the admin services)."""
-    from db.models import ROLES
-
-    if role not in ROLES:
+    if role not in set(Role):
         raise InvalidInput(f"未知角色：{role}")
     if enforce_policy:
         check_password(password, username)
@@ -249,7 +271,10 @@ def create_user(
 
 
 __all__ = [
+    "AccountLocked",
+    "BadCredentials",
     "LoginFailed",
+    "SessionEnded",
     "audit_now",
     "change_password",
     "check_password",

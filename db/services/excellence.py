@@ -21,7 +21,15 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import GRADES, Cycle, ExcellenceDecision, Organisation, PerformanceGrade, utcnow
+from db.models import (
+    GRADES,
+    Cycle,
+    ExcellenceDecision,
+    Organisation,
+    OrgType,
+    PerformanceGrade,
+    utcnow,
+)
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -30,13 +38,12 @@ from db.services.common import (
     StaleVersion,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.cycles import rubric_of_cycle
+from permissions import Action
 from texts import leadership as T
 
-CONFIRM_ROLES = ("leader", "admin")
-GRADE_ROLES = ("admin",)
 REASON_MAX = 1000
 CANDIDATE_COLUMNS = [
     "code",
@@ -85,8 +92,9 @@ class ExcellenceView:
 # --------------------------------------------------------------------------- reads
 
 
-def load_grades(year: int) -> dict[int, str]:
+def load_grades(actor: Actor | None, year: int) -> dict[int, str]:
     """业绩 grade per organisation for a year."""
+    require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         rows = session.exec(
             select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
@@ -119,17 +127,18 @@ def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  
     return scoring.select_excellence(frame, grades, ratio=ratio)
 
 
-def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
-    """The year's recommendation and confirmed list (no actor: reached via excellence_view).
+def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
+    """The year's recommendation and confirmed list.
 
     `frame` may be the year's reviewed city frame when the caller already has it (cached).
     """
+    require(actor, Action.VIEW_RESULTS)
     cycle, frozen = _cycle_row(year)
     assert cycle.id is not None
-    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
+    ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
     if frame is None:
-        frame = readmodels.load_city_frame(year, "reviewed")
-    grades = load_grades(year)
+        frame = readmodels.load_city_frame(actor, year, "reviewed")
+    grades = load_grades(actor, year)
     result = recommend(frame, grades, ratio)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
     confirmed_at = cycle.excellence_confirmed_at
@@ -187,8 +196,7 @@ def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
 
 def excellence_view(actor: Actor | None, *, year: int) -> ExcellenceView:
     """The 双优 state of a year, for the 机关工委 and the leadership."""
-    readmodels.authorize_city_view(actor)
-    return build_view(year)
+    return build_view(actor, year)
 
 
 # --------------------------------------------------------------------------- 业绩 grades
@@ -199,7 +207,7 @@ def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
         rows = session.exec(
             select(Organisation.id, Organisation.name).where(
                 Organisation.id.in_(list(org_ids)),  # type: ignore[union-attr]
-                Organisation.org_type != "department",
+                Organisation.org_type != OrgType.DEPARTMENT,
             )
         ).all()
     return {int(i): name for i, name in rows}
@@ -207,7 +215,7 @@ def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
 
 def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
     """Record several 业绩 grades of a year in one transaction; returns how many changed."""
-    actor = require_role(actor, *GRADE_ROLES, action="set_grade")
+    actor = require(actor, Action.MANAGE_GRADES)
     known = _evaluated_orgs(grades)
     errors = []
     for org_id, grade in grades.items():
@@ -267,16 +275,16 @@ def confirm_excellence(
     cycle_version: int,
 ) -> ExcellenceView:
     """Confirm the year's final 双优 list; each change from the recommendation needs a reason."""
-    actor = require_role(actor, *CONFIRM_ROLES, action="confirm_excellence")
+    actor = require(actor, Action.CONFIRM_EXCELLENCE)
     chosen = {int(o) for o in selected}
     cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
     cycle, _frozen = _cycle_row(year)
     assert cycle.id is not None
-    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
-    frame = readmodels.load_city_frame(year, "reviewed")
+    ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
     if frame.empty:
         raise InvalidInput(T.ERR_NO_DATA_YEAR.format(year=year))
-    result = recommend(frame, load_grades(year), ratio)
+    result = recommend(frame, load_grades(actor, year), ratio)
     recommended = {int(o) for o in result.recommended}
 
     errors = []
@@ -352,12 +360,10 @@ def confirm_excellence(
             },
         )
         bump_change_counter(session)
-    return build_view(year)
+    return build_view(actor, year)
 
 
 __all__ = [
-    "CONFIRM_ROLES",
-    "GRADE_ROLES",
     "ExcellenceView",
     "build_view",
     "confirm_excellence",

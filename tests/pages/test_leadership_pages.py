@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from db.services import excellence, readmodels
-from tests.utils import actor, open_page
+from tests.utils import actor, leader, open_page
 
 PAGES = [
     "pages/rankings.py",
@@ -53,7 +53,7 @@ def test_refused_roles_cannot_open(demo_city: str, page: str, username: str | No
 
 def test_rankings_filters_and_detail(demo_city: str) -> None:
     at = open_page("leader", "pages/rankings.py", timeout=90)
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(leader(), 2026)
     assert f"显示 {len(frame)} / {len(frame)} 个组织" in _texts(at)
     table = at.dataframe[0].value
     assert len(table) == len(frame)
@@ -81,13 +81,13 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
     assert {"自评分", "审核分", "情况说明"} <= set(detail.columns)
 
     at.segmented_control(key="rk_basis").set_value("self").run()
-    self_frame = readmodels.load_city_frame(2026, "self")
+    self_frame = readmodels.load_city_frame(leader(), 2026, "self")
     assert at.dataframe[0].value["名次"].tolist() == self_frame["rank"].tolist()
 
 
 def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     at = open_page("leader", "pages/dashboard.py", timeout=90)
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(leader(), 2026)
     five = int(frame["five_star"].sum())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["五星级占比"] == f"{five / len(frame):.1%}"

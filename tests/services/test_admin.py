@@ -16,7 +16,7 @@ from db.services.common import InvalidInput, PermissionDenied, ServiceError, Sta
 from db.services.cycles import current_cycle, rubric_of_cycle
 from rubric import dump_rubric, parse_rubric
 from tests.services.cycle_helpers import audit_rows
-from tests.utils import STRONG_PASSWORD, actor
+from tests.utils import STRONG_PASSWORD, actor, leader
 
 NEW_PASSWORD = "Yuecheng#Branch-2027"
 
@@ -39,7 +39,7 @@ def _year_row(boss, year: int) -> admin.YearRow:  # type: ignore[no-untyped-def]
 
 
 def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(boss) -> None:  # type: ignore[no-untyped-def]
-    latest = current_cycle()
+    latest = current_cycle(leader())
     cycle_id = admin.create_year(boss, deadline=date(latest.year + 1, 12, 20))
     row = _year_row(boss, latest.year + 1)
     assert (row.cycle_id, row.status, row.deadline) == (
@@ -47,7 +47,10 @@ def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(bo
         "open",
         date(latest.year + 1, 12, 20),
     )
-    assert rubric_of_cycle(cycle_id).criteria == rubric_of_cycle(latest.id).criteria
+    assert (
+        rubric_of_cycle(leader(), cycle_id).criteria
+        == rubric_of_cycle(leader(), latest.id).criteria
+    )
     evaluated = [o for o in _orgs() if o.org_type != "department" and o.active]
     assert row.assessments == len(evaluated)
     with pytest.raises(InvalidInput) as twice:
@@ -62,7 +65,7 @@ def _orgs() -> list[Organisation]:
 
 
 def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss) -> None:  # type: ignore[no-untyped-def]
-    year = current_cycle().year
+    year = current_cycle(leader()).year
     row = _year_row(boss, year)
     admin.set_year_status(boss, cycle_id=row.cycle_id, version=row.version, status="closed")
     with pytest.raises(StaleVersion):
@@ -125,7 +128,7 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
     with read_session() as session:
         assert session.exec(
             select(Assessment).where(
-                Assessment.org_id == branch, Assessment.cycle_id == current_cycle().id
+                Assessment.org_id == branch, Assessment.cycle_id == current_cycle(leader()).id
             )
         ).first()
     # Moving the committee under another department moves its branch too.
@@ -340,7 +343,7 @@ def test_generated_passwords_meet_the_rules() -> None:
 
 
 def test_rubric_export_is_reimported_unchanged(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     text = admin.export_rubric(boss, cycle_id=cycle.id)
     change = admin.check_rubric(boss, cycle_id=cycle.id, text=text)
     assert change.empty and not change.problems
@@ -359,7 +362,7 @@ def _scored_max(cycle_id: int, code: str) -> int:
 
 
 def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     text = admin.export_rubric(boss, cycle_id=cycle.id)
     assert _scored_max(cycle.id, "L1.1") == 30  # someone gave the full 3 points
     # Keep the star's total: L1.1 3 → 2.5, L2.1 2 → 2.5.
@@ -380,14 +383,14 @@ def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[
     row = _year_row(boss, cycle.year)
     with pytest.raises(InvalidInput):
         admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=lowered)
-    assert rubric_of_cycle(cycle.id).criterion("L1.1").max_points == 3
+    assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").max_points == 3
     with pytest.raises(InvalidInput) as broken:
         admin.check_rubric(boss, cycle_id=cycle.id, text=text.replace("max_points: 3\n", "", 1))
     assert "行" in broken.value.message
 
 
 def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     text = admin.export_rubric(boss, cycle_id=cycle.id)
     edited = text.replace("title: 党的政治建设和贯彻落实决策部署", "title: 党的政治建设", 1)
@@ -399,7 +402,7 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
         )
     change = admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
     assert change.changed == ("L1.1",) and not change.added and not change.removed
-    assert rubric_of_cycle(cycle.id).criterion("L1.1").title == "党的政治建设"
+    assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").title == "党的政治建设"
     with read_session() as session:
         after_ids = dict(
             session.exec(
@@ -423,11 +426,11 @@ def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no
     change = admin.import_rubric(boss, cycle_id=cycle_id, version=row.version, text=dropped)
     assert change.removed == ("B1",)
     with pytest.raises(KeyError):
-        rubric_of_cycle(cycle_id).criterion("B1")
+        rubric_of_cycle(leader(), cycle_id).criterion("B1")
 
 
 def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-untyped-def]
-    final = _year_row(boss, current_cycle().year - 1)
+    final = _year_row(boss, current_cycle(leader()).year - 1)
     text = admin.export_rubric(boss, cycle_id=final.cycle_id)
     with pytest.raises(ServiceError):
         admin.import_rubric(
@@ -444,7 +447,7 @@ def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize("username", ["reviewer", "leader", "branch01", None])
 def test_every_admin_function_is_for_admins_only(city: str, username) -> None:  # type: ignore[no-untyped-def]
     who = actor(username) if username else None
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     calls = [
         lambda: admin.list_years(who),
         lambda: admin.create_year(who),

@@ -19,7 +19,7 @@ from db.services import evidence as E
 from db.services import readmodels, review
 from db.services.common import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from tests.assessment_helpers import PDF, fill_all, full_entries, star_points
-from tests.utils import actor, make_user
+from tests.utils import actor, leader, make_user
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -66,7 +66,7 @@ def test_my_assessment_is_the_open_draft_with_every_item(city: str) -> None:
 
 def test_self_result_agrees_with_the_city_read_model(city: str) -> None:
     view = A.my_assessment(actor("branch01"))
-    frame = readmodels.load_city_frame(view.year, "self")
+    frame = readmodels.load_city_frame(leader(), view.year, "self")
     row = frame.loc[view.org_id]
     assert Decimal(str(row["composite"])) == view.self_result.composite
     for star in scoring.STAR_KEYS:
@@ -512,7 +512,7 @@ def test_past_results_cover_every_year(city: str) -> None:
     assert [r.year for r in results] == [2024, 2025, 2026]
     assert results[-1].basis == "self" and results[-1].status == "draft"
     assert all(r.basis == "reviewed" and r.status == "published" for r in results[:-1])
-    frame = readmodels.load_city_frame(2025, "reviewed")
+    frame = readmodels.load_city_frame(leader(), 2025, "reviewed")
     assert Decimal(str(frame.loc[view.org_id, "composite"])) == results[1].result.composite
     assert A.past_results(actor("leader"), org_id=view.org_id) == results
 

@@ -24,7 +24,7 @@ from tests.services.cycle_helpers import (
     first_criterion,
     open_cycle_id,
 )
-from tests.utils import actor, change_org
+from tests.utils import actor, change_org, leader
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_publish_sets_the_notice_period_and_publishes_reviewed_assessments(clock
     assert assessments_with("published", cycle_id) == reviewed
     assert assessments_with("draft", cycle_id) == drafts
     listed = publication.publication_list(actor("reviewer"), cycle_id=cycle_id)
-    frame = readmodels.load_city_frame(info.year, "reviewed")
+    frame = readmodels.load_city_frame(leader(), info.year, "reviewed")
     assert set(listed["org_id"]) == set(frame[frame["status"] == "published"].index)
     row = listed.iloc[0]
     assert row["composite"] == frame.loc[row["org_id"], "composite"]
@@ -99,7 +99,7 @@ def test_objections_are_recorded_during_the_period_with_an_outcome(clock: Clock)
     listed = publication.publication_list(admin, cycle_id=cycle_id)
     org_id = int(listed.iloc[0]["org_id"])
     not_listed = [
-        o for o in readmodels.load_org_table(2026).index if o not in set(listed["org_id"])
+        o for o in readmodels.load_org_table(leader(), 2026).index if o not in set(listed["org_id"])
     ]
     with pytest.raises(InvalidInput):
         publication.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content=" ")
@@ -280,7 +280,7 @@ def test_an_organisation_dissolved_before_publication_stays_out_of_the_published
     clock: Clock,
 ) -> None:
     cycle_id = open_cycle_id()
-    before = readmodels.load_city_frame(2026)
+    before = readmodels.load_city_frame(leader(), 2026)
     with read_session() as session:
         with_accounts = set(session.exec(select(User.org_id)).all())
     dissolved = next(
@@ -291,9 +291,9 @@ def test_an_organisation_dissolved_before_publication_stays_out_of_the_published
         and before.loc[org_id, "status"] == "draft"
     )
     change_org(actor("admin"), dissolved, active=False)
-    assert dissolved not in readmodels.load_city_frame(2026).index
+    assert dissolved not in readmodels.load_city_frame(leader(), 2026).index
     _ready(cycle_id)
     _publish(cycle_id)
-    published = readmodels.load_city_frame(2026)
+    published = readmodels.load_city_frame(leader(), 2026)
     assert dissolved not in published.index
     assert len(published) == len(before) - 1
