@@ -3,6 +3,7 @@
 import streamlit as st
 
 from db.services import excellence
+from db.services import grades as G
 from db.services.statistics import as_local
 from permissions import Action, can
 from texts import leadership as T
@@ -86,7 +87,7 @@ if view.confirmed_at:
 if can(actor, Action.MANAGE_GRADES):
     with st.expander(T.EX_GRADES, expanded=False):
         st.caption(T.EX_GRADES_HELP)
-        grades = ux.grade_table(frame, excellence.load_grades(actor, year))
+        grades = ux.grade_table(frame, G.load_grades(actor, year))
         with st.form(f"ex_grades_{year}"):
             edited_grades = st.data_editor(
                 grades,
@@ -103,7 +104,7 @@ if can(actor, Action.MANAGE_GRADES):
                 if not changes:
                     st.info(T.EX_GRADES_NONE_CHANGED)
                 else:
-                    n = excellence.set_grades(actor, year=year, grades=changes)
+                    n = G.set_grades(actor, year=year, grades=changes)
                     st.session_state["ex_flash"] = T.EX_GRADES_SAVED.format(n=n)
                     data.changed_here()
                     st.rerun()

@@ -16,7 +16,7 @@ ui.show_flash()
 
 year = ui.year_picker(actor)
 with shown_errors(stop=True):
-    cycle_id = P.cycle_id_of(year)
+    cycle_id = P.cycle_id_of(actor, year)
     info = P.publication_info(actor, cycle_id=cycle_id)
     listed = P.publication_list(actor, cycle_id=cycle_id)
 

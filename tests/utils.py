@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from db.engine import read_session
 from db.models import Assessment, Cycle, Organisation, User
 from db.seed import DEMO_PASSWORD, CityPlan, seed_city
-from db.services import admin, auth
+from db.services import auth, organisations
 from db.services.common import Actor
 from ui.session import TEST_TOKEN_KEY
 
@@ -92,4 +92,6 @@ def change_org(boss: Actor, org_id: int, **changes: object) -> None:
         "staff_count": org.staff_count,
         "active": org.active,
     }
-    admin.save_organisation(boss, org_id=org_id, item=admin.OrgInput(**{**fields, **changes}))
+    organisations.save_organisation(
+        boss, org_id=org_id, item=organisations.OrgInput(**{**fields, **changes})
+    )

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models import REGIONS, ROLES
-from db.services import admin as A
+from db.services import grades, organisations, rubrics, users, years
 from db.services import imports as I
 from db.services.common import Actor, ServiceError
 from db.services.publication import local_time
@@ -139,7 +139,7 @@ def _generated_passwords() -> None:
 def years_tab(actor: Actor) -> None:
     st.caption(T.YEARS_INTRO)
     with shown_errors(stop=True):
-        rows = A.list_years(actor)
+        rows = years.list_years(actor)
     if rows:
         table = pd.DataFrame(
             [
@@ -169,7 +169,7 @@ def years_tab(actor: Actor) -> None:
         _edit_year(actor, rows)
 
 
-def _new_year_form(actor: Actor, rows: list[A.YearRow]) -> None:
+def _new_year_form(actor: Actor, rows: list[years.YearRow]) -> None:
     st.markdown("**" + T.NEW_YEAR_HEADER + "**")
     next_year = (max(r.year for r in rows) + 1) if rows else date.today().year
     open_years = [r.year for r in rows if r.status == "open"]
@@ -190,11 +190,11 @@ def _new_year_form(actor: Actor, rows: list[A.YearRow]) -> None:
         deadline = st.date_input(T.NEW_DEADLINE, value=date(int(year), 12, 20))
         if st.form_submit_button(T.CREATE_YEAR, type="primary", icon=":material/add:"):
             with shown_errors():
-                A.create_year(actor, year=int(year), copy_from=source, deadline=deadline)
+                years.create_year(actor, year=int(year), copy_from=source, deadline=deadline)
                 _done(T.YEAR_CREATED.format(year=int(year)))
 
 
-def _edit_year(actor: Actor, rows: list[A.YearRow]) -> None:
+def _edit_year(actor: Actor, rows: list[years.YearRow]) -> None:
     st.markdown("**" + T.EDIT_YEAR_HEADER + "**")
     if not rows:
         return
@@ -215,7 +215,7 @@ def _edit_year(actor: Actor, rows: list[A.YearRow]) -> None:
         deadline = st.date_input(T.DEADLINE, value=row.deadline or date(row.year, 12, 20))
         if st.form_submit_button(T.SAVE_DEADLINE):
             with shown_errors():
-                A.set_deadline(
+                years.set_deadline(
                     actor,
                     cycle_id=cycle_id,
                     version=row.version,
@@ -227,7 +227,7 @@ def _edit_year(actor: Actor, rows: list[A.YearRow]) -> None:
     st.caption(T.YEAR_STATUS_NOW.format(status=status))
     if st.button(label, key=f"admin:year-status:{cycle_id}"):
         with shown_errors():
-            A.set_year_status(actor, cycle_id=cycle_id, version=row.version, status=target)
+            years.set_year_status(actor, cycle_id=cycle_id, version=row.version, status=target)
             _done(T.YEAR_STATUS_SAVED.format(year=row.year, status=C.CYCLE_STATUS_NAMES[target]))
 
 
@@ -237,7 +237,7 @@ def _edit_year(actor: Actor, rows: list[A.YearRow]) -> None:
 def orgs_tab(actor: Actor) -> None:
     st.caption(T.ORGS_INTRO)
     with shown_errors(stop=True):
-        frame = A.list_organisations(actor)
+        frame = organisations.list_organisations(actor)
     cols = st.columns([3, 2, 2], vertical_alignment="bottom")
     search = cols[0].text_input(T.ORG_FILTER, key="admin:org-filter").strip()
     inactive = cols[1].checkbox(T.ORG_SHOW_INACTIVE, key="admin:org-inactive")
@@ -311,18 +311,18 @@ def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
         members = cols[0].number_input(
             T.ORG_MEMBERS,
             min_value=0,
-            max_value=A.MAX_COUNT,
+            max_value=organisations.MAX_COUNT,
             value=int(row.member_count) if row else 0,
         )
         staff = cols[1].number_input(
             T.ORG_STAFF,
             min_value=0,
-            max_value=A.MAX_COUNT,
+            max_value=organisations.MAX_COUNT,
             value=int(row.staff_count) if row else 0,
         )
         active = st.checkbox(T.ORG_IS_ACTIVE, value=bool(row.active) if row else True)
         if st.form_submit_button(T.ORG_SAVE, type="primary"):
-            item = A.OrgInput(
+            item = organisations.OrgInput(
                 code=code,
                 name=name,
                 org_type=str(org_type),
@@ -333,7 +333,7 @@ def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
                 active=active,
             )
             with shown_errors():
-                A.save_organisation(actor, org_id=picked, item=item)
+                organisations.save_organisation(actor, org_id=picked, item=item)
                 _done(T.ORG_SAVED.format(name=plain(name)))
 
 
@@ -352,8 +352,8 @@ def users_tab(actor: Actor) -> None:
     st.caption(T.USERS_INTRO)
     _generated_passwords()
     with shown_errors(stop=True):
-        frame = A.list_users(actor)
-        orgs = A.evaluated_organisations(actor)
+        frame = users.list_users(actor)
+        orgs = organisations.evaluated_organisations(actor)
     locked = frame[frame["locked"] & frame["active"]]
     if not locked.empty:
         st.warning(
@@ -393,7 +393,7 @@ def users_tab(actor: Actor) -> None:
 
 
 def _generate_into(key: str) -> None:
-    password = A.generate_password()
+    password = users.generate_password()
     st.session_state[key] = password
     st.session_state[key + ":shown"] = password
 
@@ -426,7 +426,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
         )
         if st.form_submit_button(T.CREATE_USER, type="primary", icon=":material/person_add:"):
             with shown_errors():
-                A.create_user(
+                users.create_user(
                     actor,
                     username=username,
                     display_name=display_name,
@@ -454,7 +454,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
         st.warning(T.LOCKED_UNTIL.format(until=local_time(row.locked_until)))
         if st.button(T.UNLOCK, key=f"admin:unlock:{user_id}"):
             with shown_errors():
-                A.unlock_user(actor, user_id=user_id)
+                users.unlock_user(actor, user_id=user_id)
                 _done(T.UNLOCKED.format(username=plain(row.username)))
     roles = list(ROLES)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
@@ -472,7 +472,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
         )
         if st.form_submit_button(T.SAVE_USER):
             with shown_errors():
-                A.update_user(
+                users.update_user(
                     actor,
                     user_id=user_id,
                     version=int(row.version),
@@ -499,19 +499,19 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
         )
         if st.button(T.RESET_BUTTON, key=f"admin:reset-do:{user_id}", type="primary"):
             with shown_errors():
-                A.reset_password(actor, user_id=user_id, password=password or "")
+                users.reset_password(actor, user_id=user_id, password=password or "")
                 st.session_state.pop(key, None)
                 _done(T.RESET_DONE.format(username=plain(row.username)))
     if row.active and user_id != actor.id:
         if st.button(T.DISABLE, key=f"admin:disable:{user_id}", icon=":material/block:"):
             with shown_errors():
-                A.set_user_active(actor, user_id=user_id, active=False)
+                users.set_user_active(actor, user_id=user_id, active=False)
                 _done(T.DISABLED.format(username=plain(row.username)))
     elif not row.active and st.button(
         T.ENABLE, key=f"admin:enable:{user_id}", icon=":material/check_circle:"
     ):
         with shown_errors():
-            A.set_user_active(actor, user_id=user_id, active=True)
+            users.set_user_active(actor, user_id=user_id, active=True)
             _done(T.ENABLED.format(username=plain(row.username)))
 
 
@@ -521,7 +521,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
 def rubric_tab(actor: Actor) -> None:
     st.caption(T.RUBRIC_INTRO)
     with shown_errors(stop=True):
-        rows = A.list_years(actor)
+        rows = years.list_years(actor)
     if not rows:
         return
     by_id = {r.cycle_id: r for r in rows}
@@ -533,7 +533,7 @@ def rubric_tab(actor: Actor) -> None:
     )
     row = by_id[cycle_id]
     with shown_errors(stop=True):
-        text = A.export_rubric(actor, cycle_id=cycle_id)
+        text = rubrics.export_rubric(actor, cycle_id=cycle_id)
     rubric = parse_rubric(text)
     st.markdown(
         T.RUBRIC_SUMMARY.format(
@@ -567,7 +567,7 @@ def rubric_tab(actor: Actor) -> None:
         st.error(T.RUBRIC_NOT_UTF8)
         return
     try:
-        change = A.check_rubric(actor, cycle_id=cycle_id, text=new_text)
+        change = rubrics.check_rubric(actor, cycle_id=cycle_id, text=new_text)
     except ServiceError as exc:
         st.error(exc.message, icon=":material/error:")
         return
@@ -581,11 +581,11 @@ def rubric_tab(actor: Actor) -> None:
         T.RUBRIC_APPLY.format(year=row.year), type="primary", key=f"admin:rubric-apply:{cycle_id}"
     ):
         with shown_errors():
-            A.import_rubric(actor, cycle_id=cycle_id, version=row.version, text=new_text)
+            rubrics.import_rubric(actor, cycle_id=cycle_id, version=row.version, text=new_text)
             _done(T.RUBRIC_APPLIED.format(year=row.year))
 
 
-def _show_change(change: A.RubricChange) -> None:
+def _show_change(change: rubrics.RubricChange) -> None:
     if change.problems:
         st.error(T.RUBRIC_REFUSED, icon=":material/error:")
         for problem in change.problems:
@@ -611,7 +611,7 @@ def _show_change(change: A.RubricChange) -> None:
 def grades_tab(actor: Actor) -> None:
     st.caption(T.GRADES_INTRO)
     with shown_errors(stop=True):
-        rows = A.list_years(actor)
+        rows = years.list_years(actor)
     if not rows:
         return
     year = st.selectbox(
@@ -621,7 +621,7 @@ def grades_tab(actor: Actor) -> None:
         key="admin:grades-year",
     )
     with shown_errors(stop=True):
-        frame = A.grades_table(actor, year=int(year))
+        frame = grades.grades_table(actor, year=int(year))
     missing = int(frame["grade"].isna().sum())
     if missing:
         st.warning(T.GRADES_MISSING.format(n=missing, year=year))
@@ -636,7 +636,7 @@ def grades_tab(actor: Actor) -> None:
         height=_height(len(table), 320),
         column_config={k: st.column_config.Column(v) for k, v in T.GRADES_COLUMNS.items()},
     )
-    import_block(actor, "grades", I.import_grades, year=int(year))
+    import_block(actor, "grades", grades.import_grades, year=int(year))
 
 
 __all__ = [

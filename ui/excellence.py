@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from db.models import GRADES
-from db.services import excellence, imports
+from db.services import excellence
+from db.services import grades as G
 from db.services.common import Actor
 from texts import leadership as T
 from ui import data
@@ -89,13 +90,11 @@ def changed_grades(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
 
 
 def import_form(actor: Actor, year: int) -> None:
-    """Upload an Excel/CSV file of 业绩 grades (db/services/imports.py)."""
+    """Upload an Excel/CSV file of 业绩 grades (db/services/grades.py)."""
     with st.form("ex_import", clear_on_submit=True):
         upload = st.file_uploader(T.EX_IMPORT, type=["xlsx", "csv"], help=T.EX_IMPORT_HELP)
         if st.form_submit_button(T.EX_IMPORT_BUTTON) and upload is not None:
-            result = imports.import_grades(
-                actor, data=upload.getvalue(), filename=upload.name, year=year
-            )
+            result = G.import_grades(actor, data=upload.getvalue(), filename=upload.name, year=year)
             data.changed_here()
             st.success(
                 T.EX_IMPORT_OK.format(

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,15 @@ from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, Evidence, Organisation, ScoreEntry, utcnow
+from db.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    Evidence,
+    Organisation,
+    ScoreEntry,
+    utcnow,
+)
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -31,26 +38,26 @@ from db.services.common import (
     audit,
     bump_change_counter,
     refuse,
+    require,
+    require_missing,
 )
 from db.services.cycles import (
     CycleInfo,
-    criterion_ids,
     current_cycle,
     cycle_by_year,
     from_tenths,
-    rubric_of_cycle,
+    rubric_at_version,
 )
 from db.services.freeze import ensure_cycle_editable
 from db.services.readmodels import authorize_org_view
 from db.services.totals import refresh_totals
+from permissions import Action, Target, can
 from rubric import Criterion, Rubric
-from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-READ_ROLES = ("reviewer", "leader", "admin")
-EDITABLE_STATUSES = ("draft", "returned")
+EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"
@@ -268,28 +275,9 @@ def _load_header(session: Session, assessment_id: int) -> tuple[Assessment, Cycl
     return header
 
 
-def may_read(actor: Actor | None, assessment: Assessment) -> bool:
-    """Branch users read only their own organisation; city roles read every one."""
-    return actor is not None and (
-        actor.role in READ_ROLES or (actor.role == "branch" and actor.org_id == assessment.org_id)
-    )
-
-
-def check_read(actor: Actor | None, assessment: Assessment, action: str) -> Actor:
-    """The actor if it may read `assessment`; otherwise the refusal is logged and raised."""
-    if may_read(actor, assessment):
-        assert actor is not None
-        return actor
-    refuse(actor, action, "assessment", assessment.id)
-    raise AssertionError("unreachable")
-
-
-def _check_write(actor: Actor | None, assessment: Assessment, action: str) -> Actor:
-    """Only the organisation's own branch user writes its self-assessment."""
-    if actor is not None and actor.role == "branch" and actor.org_id == assessment.org_id:
-        return actor
-    refuse(actor, action, "assessment", assessment.id)
-    raise AssertionError("unreachable")
+def assessment_target(assessment: Assessment) -> Target:
+    """The permission target of an assessment: its organisation (named in refusals by id)."""
+    return Target(assessment.org_id, kind="assessment", id=assessment.id)
 
 
 @dataclass(frozen=True)
@@ -302,17 +290,16 @@ class _Target:
     status: str
 
 
-def writable_target(actor: Actor | None, assessment_id: int, action: str) -> _Target:
+def writable_target(actor: Actor | None, assessment_id: int) -> _Target:
     """Ownership (refusal logged) and editability, checked before the write transaction."""
-    if actor is None or actor.role != "branch":
-        refuse(actor, action, "assessment", assessment_id)
+    require(actor, Action.SELF_ASSESS)
     with read_session() as session:
         header = _load_header_or_none(session, assessment_id)
     if header is None:
-        refuse(actor, action, "assessment", assessment_id)
-        raise AssertionError("unreachable")
-    assessment, cycle, _org = header
-    _check_write(actor, assessment, action)
+        # Even the branch users who may write learn nothing about other ids.
+        refuse(actor, Action.SELF_ASSESS, "assessment", assessment_id)
+    assessment, cycle, org = header
+    require(actor, Action.SELF_ASSESS, Target.org(org, kind="assessment", id=assessment_id))
     info = _cycle_info(cycle)
     reason = _lock_reason(assessment.status, info)
     if reason:
@@ -346,22 +333,6 @@ def _bump_version(
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def rubric_and_ids(cycle_id: int, cycle_version: int) -> tuple[Rubric, dict[str, int]]:
-    """The cycle's rubric and criterion ids, cached per database and cycle version.
-
-    Callers already hold the cycle row (and so its version), which saves the version lookup
-    that cycles.rubric_of_cycle does on every call.
-    """
-    return _rubric_and_ids(get_settings().database_url, cycle_id, cycle_version)
-
-
-@lru_cache(maxsize=64)
-def _rubric_and_ids(
-    database_url: str, cycle_id: int, cycle_version: int
-) -> tuple[Rubric, dict[str, int]]:
-    return rubric_of_cycle(cycle_id), criterion_ids(cycle_id)
 
 
 def _entries_of(session: Session, assessment_id: int) -> list[tuple]:
@@ -461,11 +432,11 @@ def _load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation])
     )
 
 
-def _build_view(loaded: _Rows) -> AssessmentView:
+def _build_view(actor: Actor | None, loaded: _Rows) -> AssessmentView:
     """Assemble the view (rubric lookups open sessions of their own, so none may be open)."""
     assessment, cycle, org = loaded.assessment, loaded.cycle, loaded.org
     assert assessment.id is not None and cycle.id is not None
-    rubric, ids = rubric_and_ids(cycle.id, cycle.version)
+    rubric, ids = rubric_at_version(actor, cycle.id, cycle.version)
     code_of = {cid: code for code, cid in ids.items()}
     rows = {r[0]: r for r in loaded.entries}
     files: dict[int, list[EvidenceInfo]] = {}
@@ -513,28 +484,28 @@ def get_assessment(actor: Actor | None, *, assessment_id: int) -> AssessmentView
     loaded = None
     with read_session() as session:
         header = _load_header_or_none(session, assessment_id)
-        if header is not None and may_read(actor, header[0]):
+        target = None if header is None else _header_target(header)
+        if header is not None and target is not None and can(actor, Action.VIEW_ASSESSMENT, target):
             loaded = _load_rows(session, header)
     # Refusals are logged after the read session is closed (one connection at a time).
-    if header is None:
-        if actor is None or actor.role not in READ_ROLES:
-            # Don't let a branch user probe which ids exist: same refusal, logged.
-            refuse(actor, "view_assessment", "assessment", assessment_id)
-        raise NotFound()
+    if target is None:
+        require_missing(actor, Action.VIEW_ASSESSMENT, "assessment", assessment_id)
     if loaded is None:
-        refuse(actor, "view_assessment", "assessment", assessment_id)
-        raise AssertionError("unreachable")
-    return _build_view(loaded)
+        refuse(actor, Action.VIEW_ASSESSMENT, target.kind, assessment_id)
+    return _build_view(actor, loaded)
+
+
+def _header_target(header: tuple[Assessment, Cycle, Organisation]) -> Target:
+    assessment, _cycle, org = header
+    return Target.org(org, kind="assessment", id=assessment.id)
 
 
 def my_assessment(actor: Actor | None, *, year: int | None = None) -> AssessmentView:
     """The branch user's own assessment of `year` (default: the open year), created if missing."""
-    if actor is None or actor.role != "branch":
-        refuse(actor, "my_assessment")
-    assert actor is not None
+    actor = require(actor, Action.SELF_ASSESS)
     if actor.org_id is None:
         raise ServiceError(T.ERR_NO_ORG)
-    cycle = current_cycle() if year is None else cycle_by_year(year)
+    cycle = current_cycle(actor) if year is None else cycle_by_year(actor, year)
     with read_session() as session:
         found = session.exec(
             select(Assessment.id).where(
@@ -741,7 +712,7 @@ def _write_entries(
     action: str,
     page: str,
 ) -> int:
-    _rubric, ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    _rubric, ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     wanted = {ids[p.criterion.code]: p for p in parsed}
     with write_session() as session:
         new_version = _claim(session, actor, target, version)
@@ -822,11 +793,11 @@ def save_star_page(
     come from scoring.auto_points. Bad values raise InvalidInput listing every problem; nothing
     is written then.
     """
-    target = writable_target(actor, assessment_id, "save_star_page")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     if star not in scoring.STAR_KEYS:
         raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
-    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
     return _write_entries(actor, target, version, parsed, "save_star_page", star)
 
@@ -839,9 +810,9 @@ def save_bonus_items(
     entries: Mapping[str, EntryInput | Mapping[str, Any]],
 ) -> int:
     """Save the branch's 加分项 declaration (points and notes); returns the new version."""
-    target = writable_target(actor, assessment_id, "save_bonus_items")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
-    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.items("bonus"), entries, C.KIND_NAMES["bonus"])
     return _write_entries(actor, target, version, parsed, "save_bonus_items", BONUS_PAGE)
 
@@ -908,7 +879,7 @@ def completion(view: AssessmentView) -> Completion:
 
 def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) -> int:
     """Submit for review: only when complete; the branch can't edit afterwards."""
-    target = writable_target(actor, assessment_id, "submit_assessment")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     view = get_assessment(actor, assessment_id=assessment_id)
     if view.version != version:
@@ -1003,7 +974,7 @@ def gap_advice(
 
 def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
     """The organisation's result in every year (reviewed points where present), oldest first."""
-    authorize_org_view(actor, org_id)
+    viewer = authorize_org_view(actor, org_id)
     with read_session() as session:
         rows = session.exec(
             select(Assessment, Cycle, Organisation)
@@ -1013,7 +984,7 @@ def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
             .order_by(col(Cycle.year))
         ).all()
         loaded = [_load_rows(session, (a, c, o)) for a, c, o in rows]
-    views = [_build_view(item) for item in loaded]
+    views = [_build_view(viewer, item) for item in loaded]
     results = []
     for v in views:
         basis = "reviewed" if v.reviewed_result is not None else "self"

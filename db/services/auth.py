@@ -206,9 +206,11 @@ def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-de
     return len(rows)
 
 
-def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None) -> None:
+def change_password(
+    actor: Actor | None, current: str, new: str, *, keep_token: str | None = None
+) -> None:
     """Change the actor's own password (the current one is required); other sessions end."""
-    require(actor, Action.CHANGE_OWN_PASSWORD)
+    actor = require(actor, Action.CHANGE_OWN_PASSWORD)
     with read_session() as session:
         user = session.get(User, actor.id)
     if user is None or not user.active:

@@ -61,6 +61,11 @@ class InvalidInput(ServiceError):
     """Bad input; `errors` lists every problem found, nothing was written."""
 
 
+def invalid(problems: list[str]) -> InvalidInput:
+    """InvalidInput led by the first problem and listing them all."""
+    return InvalidInput(problems[0], errors=problems)
+
+
 def audit(
     session: Session,
     actor: Actor | None,

@@ -176,6 +176,16 @@ def rubric_of_cycle(actor: Actor | None, cycle_id: int) -> Rubric:
     return _rubric_cached(cycle_id, _cycle_version(cycle_id))[0]
 
 
+def rubric_at_version(
+    actor: Actor | None, cycle_id: int, version: int
+) -> tuple[Rubric, dict[str, int]]:
+    """The rubric and criterion code → id of a cycle whose version the caller already holds
+    (saves the version lookup rubric_of_cycle does)."""
+    require(actor, Action.VIEW_YEARS)
+    rubric, ids = _rubric_cached(cycle_id, version)
+    return rubric, dict(ids)
+
+
 def criterion_ids(actor: Actor | None, cycle_id: int) -> dict[str, int]:
     """Criterion code → database id for a cycle."""
     require(actor, Action.VIEW_YEARS)

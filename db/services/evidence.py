@@ -146,7 +146,7 @@ def upload_evidence(
 
     It does not change the assessment's version: uploading never makes an open page stale.
     """
-    target = writable_target(actor, assessment_id, "upload_evidence")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     criterion = _criterion_of(assessment_id, code)
     assert criterion.id is not None
@@ -260,7 +260,7 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
     """Remove a file of the branch's own assessment while it is editable."""
     _, assessment = _evidence_owner(actor, evidence_id, Action.SELF_ASSESS)
     assert assessment.id is not None
-    target = writable_target(actor, assessment.id, "delete_evidence")
+    target = writable_target(actor, assessment.id)
     with write_session() as session:
         recheck_editable(session, target)
         row = session.exec(

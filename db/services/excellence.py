@@ -21,15 +21,7 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import (
-    GRADES,
-    Cycle,
-    ExcellenceDecision,
-    Organisation,
-    OrgType,
-    PerformanceGrade,
-    utcnow,
-)
+from db.models import Cycle, ExcellenceDecision, utcnow
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -41,6 +33,7 @@ from db.services.common import (
     require,
 )
 from db.services.cycles import rubric_of_cycle
+from db.services.grades import load_grades
 from permissions import Action
 from texts import leadership as T
 
@@ -90,18 +83,6 @@ class ExcellenceView:
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def load_grades(actor: Actor | None, year: int) -> dict[int, str]:
-    """业绩 grade per organisation for a year."""
-    require(actor, Action.VIEW_RESULTS)
-    with read_session() as session:
-        rows = session.exec(
-            select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
-                PerformanceGrade.year == year
-            )
-        ).all()
-    return {int(org_id): grade for org_id, grade in rows}
 
 
 def _cycle_row(year: int) -> tuple[Cycle, bool]:
@@ -200,67 +181,6 @@ def excellence_view(actor: Actor | None, *, year: int) -> ExcellenceView:
 
 
 # --------------------------------------------------------------------------- 业绩 grades
-
-
-def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
-    with read_session() as session:
-        rows = session.exec(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_(list(org_ids)),  # type: ignore[union-attr]
-                Organisation.org_type != OrgType.DEPARTMENT,
-            )
-        ).all()
-    return {int(i): name for i, name in rows}
-
-
-def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
-    """Record several 业绩 grades of a year in one transaction; returns how many changed."""
-    actor = require(actor, Action.MANAGE_GRADES)
-    known = _evaluated_orgs(grades)
-    errors = []
-    for org_id, grade in grades.items():
-        if org_id not in known:
-            errors.append(T.ERR_ORG_NOT_EVALUATED.format(org=org_id))
-        if grade not in GRADES:
-            errors.append(T.ERR_GRADE.format(grade=grade))
-    if errors:
-        raise InvalidInput(errors[0], errors=errors)
-    with write_session() as session:
-        if session.exec(select(Cycle.id).where(Cycle.year == year)).first() is None:
-            raise NotFound(T.ERR_YEAR.format(year=year))
-        freeze.ensure_year_editable(session, year)
-        existing = {
-            g.org_id: g
-            for g in session.exec(
-                select(PerformanceGrade).where(
-                    PerformanceGrade.year == year,
-                    PerformanceGrade.org_id.in_(list(grades)),  # type: ignore[attr-defined]
-                )
-            ).all()
-        }
-        changes = {}
-        now = utcnow()
-        for org_id, grade in grades.items():
-            row = existing.get(org_id)
-            before = row.grade if row else None
-            if before == grade:
-                continue
-            if row is None:
-                row = PerformanceGrade(org_id=org_id, year=year, grade=grade)
-            row.grade = grade
-            row.updated_at = now
-            row.updated_by = actor.id
-            session.add(row)
-            changes[org_id] = {"before": before, "after": grade}
-        if changes:
-            audit(session, actor, "set_grade", "year", year, {"changes": changes})
-            bump_change_counter(session)
-    return len(changes)
-
-
-def set_grade(actor: Actor | None, *, org_id: int, year: int, grade: str) -> None:
-    """Record one organisation's 业绩 grade for a year (admin)."""
-    set_grades(actor, year=year, grades={org_id: grade})
 
 
 # --------------------------------------------------------------------------- confirmation
@@ -368,7 +288,4 @@ __all__ = [
     "build_view",
     "confirm_excellence",
     "excellence_view",
-    "load_grades",
-    "set_grade",
-    "set_grades",
 ]

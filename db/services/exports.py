@@ -389,20 +389,20 @@ def build_workbook(
 
 def export_workbook(actor: Actor | None, *, year: int) -> bytes:
     """The year's workbook, for the 机关工委 and the leadership (reviewed basis)."""
-    readmodels.authorize_city_view(actor)
-    cycle = cycle_by_year(year)
-    rubric = rubric_of_cycle(cycle.id)
-    frame = readmodels.load_city_frame(year, "reviewed")
+    actor = readmodels.authorize_results_view(actor)
+    cycle = cycle_by_year(actor, year)
+    rubric = rubric_of_cycle(actor, cycle.id)
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
     try:
-        view: excellence.ExcellenceView | None = excellence.build_view(year)
+        view: excellence.ExcellenceView | None = excellence.build_view(actor, year)
     except NotFound:
         view = None
     content = build_workbook(
         frame=frame,
-        entries=statistics.load_entries(year),
-        criteria=statistics.load_criteria(year),
+        entries=statistics.load_entries(actor, year),
+        criteria=statistics.load_criteria(actor, year),
         view=view,
-        history=readmodels.load_history(),
+        history=readmodels.load_history(actor),
         bases=rubric.bases,
     )
     audit_now(actor, "export_workbook", "year", year, {"orgs": len(frame)})
@@ -411,9 +411,9 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
 
 def chase_workbook(actor: Actor | None, *, year: int) -> bytes:
     """The 催报 list: organisations that have not handed in, with progress and contacts."""
-    readmodels.authorize_city_view(actor)
-    frame = readmodels.load_city_frame(year, "reviewed")
-    pending = statistics.chase_list(frame, statistics.load_progress(year))
+    actor = readmodels.authorize_results_view(actor)
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
+    pending = statistics.chase_list(frame, statistics.load_progress(actor, year))
     wb = Workbook(write_only=True)
     _styles(wb)
     columns = [
@@ -612,15 +612,19 @@ def org_report(
 
     `frame_of(year, basis)` may supply an already cached city frame (defaults to a fresh load).
     """
-    readmodels.authorize_org_view(actor, org_id)
-    load = frame_of or readmodels.load_city_frame
+    viewer = readmodels.authorize_org_view(actor, org_id)
+
+    def fresh(y: int, b: str) -> pd.DataFrame:
+        return readmodels.load_city_frame(viewer, y, b)
+
+    load = frame_of or fresh
     frame = load(year, basis)
     if org_id not in frame.index:
         raise NotFound()
     row = frame.loc[org_id]
-    cycle = cycle_by_year(year)
-    rubric = rubric_of_cycle(cycle.id)
-    detail = statistics.load_org_detail(year, org_id)
+    cycle = cycle_by_year(viewer, year)
+    rubric = rubric_of_cycle(viewer, cycle.id)
+    detail = statistics.load_org_detail(viewer, year, org_id)
     points_col = "self" if basis == "self" else "reviewed"
     lines = detail.lines[detail.lines["kind"] == "criterion"]
     states = []
@@ -643,7 +647,7 @@ def org_report(
     titles = dict(zip(lines["code"], lines["title"], strict=True))
     suggestions = [(s.code, titles.get(s.code, ""), s.add_points) for s in plan]
     parts = []
-    for y in readmodels.load_years():
+    for y in readmodels.load_years(viewer):
         if y > year:
             continue
         past = frame if (y == year and basis == "reviewed") else load(y, "reviewed")

@@ -22,24 +22,24 @@ from openpyxl.styles import Font
 from sqlmodel import Session, select
 
 from db.engine import write_session
-from db.models import EVALUATED_ORG_TYPES, GRADES, Organisation, PerformanceGrade, User
-from db.services import admin, auth, freeze
+from db.models import EVALUATED_ORG_TYPES, Organisation, User
+from db.services import auth, organisations, users
 from db.services.common import (
     Actor,
     InvalidInput,
     audit,
     audit_now,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.sheets import safe_row
+from permissions import Action
 from settings import get_settings
 from texts import admin as T
 from texts import common as C
 
 MAX_ROWS = 20_000
 MAX_LISTED_CHANGES = 200
-GRADE_ROLES = ("admin",)
 
 
 # ----------------------------------------------------------------------------- columns
@@ -203,7 +203,7 @@ def read_table(data: bytes, filename: str) -> Table:
     raise ImportRejected([T.ERR_FILE_TYPE], summary=T.ERR_FILE_TYPE)
 
 
-def _normalise_header(value: str) -> str:
+def normalise_header(value: str) -> str:
     return value.replace("\ufeff", "").replace("*", "").replace("＊", "").strip().lower()
 
 
@@ -212,7 +212,7 @@ def map_columns(kind: str, table: Table) -> dict[str, int]:
     columns = COLUMNS[kind]
     index: dict[str, int] = {}
     for i, header in enumerate(table.headers):
-        h = _normalise_header(header)
+        h = normalise_header(header)
         for column in columns:
             names = [column.header.lower(), *(a.lower() for a in column.aliases)]
             if h in names and column.key not in index:
@@ -227,7 +227,7 @@ def map_columns(kind: str, table: Table) -> dict[str, int]:
     return index
 
 
-def _records(kind: str, table: Table) -> list[tuple[int, dict[str, str]]]:
+def records_of(kind: str, table: Table) -> list[tuple[int, dict[str, str]]]:
     index = map_columns(kind, table)
     out = []
     for line, cells in table.rows:
@@ -241,11 +241,11 @@ def _records(kind: str, table: Table) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def _line(line: int, reasons: Sequence[str]) -> str:
+def line_error(line: int, reasons: Sequence[str]) -> str:
     return T.ROW_ERROR.format(line=line, reasons="；".join(r.rstrip("。") for r in reasons))
 
 
-def _duplicates(
+def duplicates(
     records: list[tuple[int, dict[str, str]]],
     key: Callable[[dict[str, str]], Any],
     label: Callable[[dict[str, str]], str],
@@ -268,7 +268,7 @@ def _duplicates(
 
 
 @contextmanager
-def _logged_rejection(actor: Actor, kind: str, filename: str) -> Iterator[None]:
+def logged_rejection(actor: Actor, kind: str, filename: str) -> Iterator[None]:
     """A refused file is recorded too (how many problems, never the file's content)."""
     try:
         yield
@@ -285,20 +285,20 @@ def _logged_rejection(actor: Actor, kind: str, filename: str) -> Iterator[None]:
 
 def import_organisations(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
     """Create or update organisations by code (parents may be in the file or already stored)."""
-    actor = require_role(actor, "admin", action="import_organisations")
-    with _logged_rejection(actor, "organisations", filename):
+    actor = require(actor, Action.MANAGE_ORGANISATIONS)
+    with logged_rejection(actor, "organisations", filename):
         return _import_organisations(actor, data, filename)
 
 
 def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportResult:
-    records = _records("organisations", read_table(data, filename))
-    dupes = _duplicates(records, lambda r: r.get("code", ""), lambda r: r.get("code", ""))
+    records = records_of("organisations", read_table(data, filename))
+    dupes = duplicates(records, lambda r: r.get("code", ""), lambda r: r.get("code", ""))
     reasons_by_line: dict[int, list[str]] = {}
     items: list[tuple[int | None, dict[str, Any]]] = []
     rejected_codes: set[str] = set()
     for line, record in records:
-        values, reasons = admin.check_org_fields(
-            admin.OrgInput(
+        values, reasons = organisations.check_org_fields(
+            organisations.OrgInput(
                 code=record.get("code", ""),
                 name=record.get("name", ""),
                 org_type=record.get("org_type", ""),
@@ -317,28 +317,30 @@ def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportRes
         values["_line"] = line
         items.append((None, values))
     with write_session() as session:
-        before = {o.code: admin.org_snapshot(o) for o in session.exec(select(Organisation)).all()}
+        before = {
+            o.code: organisations.org_snapshot(o) for o in session.exec(select(Organisation)).all()
+        }
         # Rows keep the stored activity state; only the form deactivates an organisation.
         for _, values in items:
             if values["code"] in before:
                 values["active"] = before[values["code"]]["active"]
         # The tree is checked even when some rows are bad, so every bad row is listed at once.
-        tree_problems, changes = admin.apply_organisations(
+        tree_problems, changes = organisations.apply_organisations(
             session, actor, items, known_codes=frozenset(rejected_codes)
         )
         for line, reason in tree_problems:
             reasons_by_line.setdefault(line or 0, []).append(reason)
         if reasons_by_line:
-            raise ImportRejected([_line(n, r) for n, r in sorted(reasons_by_line.items())])
+            raise ImportRejected([line_error(n, r) for n, r in sorted(reasons_by_line.items())])
         created = sum(1 for c in changes if c["before"] is None)
         updated = len(changes) - created
         result = ImportResult("organisations", created, updated, len(items) - created - updated)
-        _audit_import(session, actor, "organisations", filename, result, changes)
+        audit_import(session, actor, "organisations", filename, result, changes)
         bump_change_counter(session)
     return result
 
 
-def _audit_import(
+def audit_import(
     session: Session,
     actor: Actor,
     kind: str,
@@ -368,14 +370,14 @@ def _audit_import(
 
 def import_users(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
     """Create accounts; a blank 初始密码 gets a generated one, returned once for handing out."""
-    actor = require_role(actor, "admin", action="import_users")
-    with _logged_rejection(actor, "users", filename):
+    actor = require(actor, Action.MANAGE_USERS)
+    with logged_rejection(actor, "users", filename):
         return _import_users(actor, data, filename)
 
 
 def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
-    records = _records("users", read_table(data, filename))
-    dupes = _duplicates(
+    records = records_of("users", read_table(data, filename))
+    dupes = duplicates(
         records, lambda r: r.get("username", "").lower(), lambda r: r.get("username", "")
     )
     with write_session() as session:
@@ -385,7 +387,7 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
         new_users: list[tuple[User, str | None]] = []
         for line, record in records:
             password = record.get("password", "")
-            values, reasons = admin.check_user_fields(
+            values, reasons = users.check_user_fields(
                 record.get("username", ""),
                 record.get("display_name", ""),
                 record.get("role", ""),
@@ -405,7 +407,7 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
                 elif not org.active or org.org_type not in EVALUATED_ORG_TYPES:
                     reasons.append(T.ERR_USER_ORG_CODE.format(code=org_code))
             if reasons:
-                problems.append(_line(line, reasons))
+                problems.append(line_error(line, reasons))
                 continue
             user = User(
                 username=values["username"],
@@ -421,14 +423,14 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
         changes = []
         for user, password in new_users:
             if password is None:
-                password = admin.generate_password()
+                password = users.generate_password()
                 generated.append((user.username, password))
             user.password_hash = auth.hash_password(password)
             session.add(user)
             changes.append({"username": user.username, "role": user.role, "org_id": user.org_id})
         session.flush()
         result = ImportResult("users", len(new_users), 0, 0, tuple(generated))
-        _audit_import(
+        audit_import(
             session,
             actor,
             "users",
@@ -436,125 +438,6 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
             result,
             [{"before": None, "after": c} for c in changes],
         )
-        bump_change_counter(session)
-    return result
-
-
-# ----------------------------------------------------------------------------- grades
-
-
-def _grade(value: str) -> str | None:
-    value = value.strip()
-    if value in GRADES:
-        return value
-    return T.GRADE_ALIASES.get(value)
-
-
-def _year(value: str) -> int | None:
-    text = value.strip().removesuffix("年度").removesuffix("年").strip()
-    if not text.isdigit():
-        return None
-    year = int(text)
-    return year if 2000 <= year <= 2100 else None
-
-
-def import_grades(
-    actor: Actor | None,
-    *,
-    data: bytes,
-    filename: str,
-    year: int | None = None,
-) -> ImportResult:
-    """Set the 业绩 grade per organisation and year (upsert); `year` fills a missing 年度 column."""
-    actor = require_role(actor, *GRADE_ROLES, action="import_grades")
-    with _logged_rejection(actor, "grades", filename):
-        return _import_grades(actor, data, filename, year)
-
-
-def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -> ImportResult:
-    table = read_table(data, filename)
-    if year is not None:
-        index = {_normalise_header(h) for h in table.headers}
-        names = {"年度", "年份", "year"}
-        if not index & names:
-            table = Table(
-                [*table.headers, "年度"],
-                [
-                    (line, [*cells, *[""] * (len(table.headers) - len(cells)), str(year)])
-                    for line, cells in table.rows
-                ],
-            )
-    records = _records("grades", table)
-    dupes = _duplicates(
-        records,
-        lambda r: (r.get("org_code", ""), _year(r.get("year", ""))),
-        lambda r: f"{r.get('org_code', '')} {r.get('year', '')}",
-    )
-    with write_session() as session:
-        orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
-        frozen: dict[int, bool] = {}
-        problems: list[str] = []
-        wanted: list[tuple[int, int, str, str]] = []
-        for line, record in records:
-            reasons = []
-            code = record.get("org_code", "")
-            org = orgs.get(code)
-            if not code:
-                reasons.append(T.ERR_ORG_CODE_EMPTY)
-            elif org is None:
-                reasons.append(T.ERR_ORG_UNKNOWN.format(code=code))
-            elif org.org_type not in EVALUATED_ORG_TYPES:
-                reasons.append(T.ERR_GRADE_NOT_EVALUATED.format(code=code))
-            grade_year = _year(record.get("year", ""))
-            if grade_year is None:
-                reasons.append(T.ERR_GRADE_YEAR.format(value=record.get("year", "")))
-            elif grade_year not in frozen:
-                frozen[grade_year] = freeze.year_is_frozen(session, grade_year)
-            if grade_year is not None and frozen.get(grade_year):
-                reasons.append(T.ERR_GRADE_FROZEN.format(year=grade_year))
-            grade = _grade(record.get("grade", ""))
-            if grade is None:
-                reasons.append(
-                    T.ERR_GRADE.format(value=record.get("grade", ""), allowed="、".join(GRADES))
-                )
-            if line in dupes:
-                reasons.append(dupes[line])
-            if reasons:
-                problems.append(_line(line, reasons))
-                continue
-            assert org is not None and org.id is not None and grade_year and grade
-            wanted.append((org.id, grade_year, grade, code))
-        if problems:
-            raise ImportRejected(problems)
-        stored = {
-            (g.org_id, g.year): g
-            for g in session.exec(
-                select(PerformanceGrade).where(
-                    PerformanceGrade.year.in_({y for _, y, _, _ in wanted})
-                )
-            ).all()  # type: ignore[attr-defined]
-        }
-        now = freeze.utcnow()
-        created = updated = unchanged = 0
-        changes = []
-        for org_id, grade_year, grade, code in wanted:
-            row = stored.get((org_id, grade_year))
-            if row is not None and row.grade == grade:
-                unchanged += 1
-                continue
-            before = row.grade if row is not None else None
-            if row is None:
-                row = PerformanceGrade(org_id=org_id, year=grade_year, grade=grade)
-                created += 1
-            else:
-                updated += 1
-            row.grade = grade
-            row.updated_at = now
-            row.updated_by = actor.id
-            session.add(row)
-            changes.append({"code": code, "year": grade_year, "before": before, "after": grade})
-        result = ImportResult("grades", created, updated, unchanged)
-        _audit_import(session, actor, "grades", filename, result, changes)
         bump_change_counter(session)
     return result
 
@@ -624,7 +507,7 @@ def template(kind: str, fmt: str) -> bytes:
 
 def export_organisations(actor: Actor | None) -> bytes:
     """Every organisation in the import layout (edit in Excel, import back)."""
-    frame = admin.list_organisations(actor)
+    frame = organisations.list_organisations(actor)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -661,7 +544,6 @@ __all__ = [
     "ImportResult",
     "Table",
     "export_organisations",
-    "import_grades",
     "import_organisations",
     "import_users",
     "map_columns",

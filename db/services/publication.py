@@ -22,7 +22,15 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, ExcellenceDecision, Objection, Organisation, User
+from db.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    ExcellenceDecision,
+    Objection,
+    Organisation,
+    User,
+)
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -30,16 +38,15 @@ from db.services.common import (
     NotFound,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.readmodels import taking_part
 from db.services.sheets import safe_row
+from permissions import Action
 from settings import get_settings
 from texts import common as C
 from texts import review as T
 
-MANAGE_ROLES = ("admin",)
-VIEW_ROLES = ("admin", "reviewer", "leader")
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 NAMES_SHOWN = 10
 RAISED_BY_MAX = 100
@@ -127,8 +134,9 @@ def _cycle(session: Session, cycle_id: int) -> Cycle:
     return cycle
 
 
-def cycle_id_of(year: int) -> int:
+def cycle_id_of(actor: Actor | None, year: int) -> int:
     """The id of the evaluation year `year`."""
+    require(actor, Action.VIEW_YEARS)
     with read_session() as session:
         cycle_id = session.exec(select(Cycle.id).where(Cycle.year == year)).first()
     if cycle_id is None:
@@ -190,7 +198,7 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
 
 def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
     """The publication state of a year (admin, reviewer, leader)."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    require(actor, Action.VIEW_PUBLICATION)
     finalize_due()
     with read_session() as session:
         cycle = _cycle(session, cycle_id)
@@ -250,7 +258,7 @@ def publish_year(
     without_excellence: bool = False,
 ) -> datetime:
     """Publish a year's results for `days` days (admin); returns the end of the period (UTC)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="publish")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     days = get_settings().publication_days if days is None else days
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise _invalid(T.ERR_PUB_DAYS)
@@ -334,7 +342,7 @@ def publish_year(
 
 def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
     """定档 by hand once the period is over and every objection has its outcome (admin)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="finalize_publication")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     with write_session() as session:
         cycle = _cycle(session, cycle_id)
         if cycle.status == "final":
@@ -375,7 +383,7 @@ def _level_name(level: int, vetoed: bool) -> str:
 
 def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The published results: every rated organisation's composite, level and 双优 mark."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         cycle = _cycle(session, cycle_id)
         year = cycle.year
@@ -387,8 +395,8 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
         )
     if not published:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    frame = readmodels.load_city_frame(year, "reviewed")
-    frame = frame[frame["status"] == "published"]
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
+    frame = frame[frame["status"] == AssessmentStatus.PUBLISHED]
     frame = frame.sort_values(
         ["level", "composite_milli", "code"], ascending=[False, False, True], kind="stable"
     )
@@ -542,7 +550,7 @@ OBJECTION_COLUMNS = [
 
 def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The objections of a year with their outcomes, newest first."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         rows = session.exec(
             select(Objection, Organisation.name, User.username)
@@ -581,7 +589,7 @@ def record_objection(
     raised_by: str = "",
 ) -> int:
     """Record an 异议 against an organisation during the notice period (admin)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="record_objection")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     content = (content or "").strip()
     raised_by = (raised_by or "").strip()
     problems = []
@@ -646,7 +654,7 @@ def resolve_objection(
     note: str,
 ) -> None:
     """Record the outcome of an objection (admin); a settled one cannot be changed."""
-    actor = require_role(actor, *MANAGE_ROLES, action="resolve_objection")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     note = (note or "").strip()
     problems = []
     if outcome not in T.OUTCOME_NAMES:
@@ -691,8 +699,6 @@ def resolve_objection(
 __all__ = [
     "BEIJING",
     "LIST_COLUMNS",
-    "MANAGE_ROLES",
-    "VIEW_ROLES",
     "PublicationInfo",
     "cycle_id_of",
     "finalize_due",

@@ -31,15 +31,15 @@ from db.services.common import (
     StaleVersion,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
 from db.services.totals import refresh_totals
+from permissions import Action
 from rubric import Rubric
 from texts import common as C
 from texts import review as T
 
-REVIEW_ROLES = ("reviewer", "admin")
 COMMENT_MAX = 2000
 VETO_TENTHS = 10  # a veto entry with points > 0 applies; 1 point is the convention
 REVIEWABLE = ("submitted", "reviewed")
@@ -125,7 +125,7 @@ class ReviewView:
 
 def authorize_review(actor: Actor | None) -> Actor:
     """Reviewing is for the 机关工委's reviewers and administrators."""
-    return require_role(actor, *REVIEW_ROLES, action="review")
+    return require(actor, Action.REVIEW)
 
 
 # ----------------------------------------------------------------------------- queue
@@ -152,13 +152,12 @@ QUEUE_COLUMNS = [
 ]
 
 
-def load_queue(year: int) -> pd.DataFrame:
-    """Every evaluated organisation's assessment of `year` with self and reviewed results.
-
-    No actor: call `review_queue`, or `authorize_review` first (ui/review.py caches this).
-    """
-    self_frame = readmodels.load_city_frame(year, "self")
-    reviewed_frame = readmodels.load_city_frame(year, "reviewed")
+def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
+    """Every evaluated organisation's assessment of `year` with self and reviewed results
+    (ui/review.py caches this across sessions)."""
+    actor = authorize_review(actor)
+    self_frame = readmodels.load_city_frame(actor, year, "self")
+    reviewed_frame = readmodels.load_city_frame(actor, year, "reviewed")
     with read_session() as session:
         rows = session.exec(
             select(
@@ -213,8 +212,7 @@ def load_queue(year: int) -> pd.DataFrame:
 
 def review_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
     """The review queue of `year` (reviewer and admin)."""
-    authorize_review(actor)
-    return load_queue(year)
+    return load_queue(actor, year)
 
 
 # ----------------------------------------------------------------------------- one assessment
@@ -296,7 +294,7 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         reviewer_name=(reviewer.display_name or reviewer.username) if reviewer else "",
         return_comment=assessment.return_comment,
         lines=tuple(lines),
-        rubric=rubric_of_cycle(cycle.id),
+        rubric=rubric_of_cycle(actor, cycle.id),
     )
 
 
@@ -692,7 +690,6 @@ def approve_assessment(
 
 
 __all__ = [
-    "REVIEW_ROLES",
     "EvidenceInfo",
     "LineView",
     "ReviewLine",

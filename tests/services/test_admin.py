@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
-from db.services import admin, auth
+from db.services import auth, grades, organisations, rubrics, users, years
 from db.services.common import InvalidInput, PermissionDenied, ServiceError, StaleVersion
 from db.services.cycles import current_cycle, rubric_of_cycle
 from rubric import dump_rubric, parse_rubric
@@ -31,8 +31,8 @@ def _org(code: str) -> Organisation:
         return session.exec(select(Organisation).where(Organisation.code == code)).one()
 
 
-def _year_row(boss, year: int) -> admin.YearRow:  # type: ignore[no-untyped-def]
-    return next(r for r in admin.list_years(boss) if r.year == year)
+def _year_row(boss, year: int) -> years.YearRow:  # type: ignore[no-untyped-def]
+    return next(r for r in years.list_years(boss) if r.year == year)
 
 
 # ----------------------------------------------------------------------------- years
@@ -40,7 +40,7 @@ def _year_row(boss, year: int) -> admin.YearRow:  # type: ignore[no-untyped-def]
 
 def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(boss) -> None:  # type: ignore[no-untyped-def]
     latest = current_cycle(leader())
-    cycle_id = admin.create_year(boss, deadline=date(latest.year + 1, 12, 20))
+    cycle_id = years.create_year(boss, deadline=date(latest.year + 1, 12, 20))
     row = _year_row(boss, latest.year + 1)
     assert (row.cycle_id, row.status, row.deadline) == (
         cycle_id,
@@ -54,7 +54,7 @@ def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(bo
     evaluated = [o for o in _orgs() if o.org_type != "department" and o.active]
     assert row.assessments == len(evaluated)
     with pytest.raises(InvalidInput) as twice:
-        admin.create_year(boss, year=latest.year + 1)
+        years.create_year(boss, year=latest.year + 1)
     assert "已经存在" in twice.value.message
     assert audit_rows("year_created")[-1].target_id == str(cycle_id)
 
@@ -67,22 +67,22 @@ def _orgs() -> list[Organisation]:
 def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss) -> None:  # type: ignore[no-untyped-def]
     year = current_cycle(leader()).year
     row = _year_row(boss, year)
-    admin.set_year_status(boss, cycle_id=row.cycle_id, version=row.version, status="closed")
+    years.set_year_status(boss, cycle_id=row.cycle_id, version=row.version, status="closed")
     with pytest.raises(StaleVersion):
-        admin.set_deadline(boss, cycle_id=row.cycle_id, version=row.version, deadline=None)
+        years.set_deadline(boss, cycle_id=row.cycle_id, version=row.version, deadline=None)
     row = _year_row(boss, year)
     assert row.status == "closed"
-    admin.set_deadline(
+    years.set_deadline(
         boss, cycle_id=row.cycle_id, version=row.version, deadline=date(year + 1, 1, 10)
     )
     assert _year_row(boss, year).deadline == date(year + 1, 1, 10)
     with pytest.raises(InvalidInput):
-        admin.set_year_status(
+        years.set_year_status(
             boss, cycle_id=row.cycle_id, version=row.version + 1, status="published"
         )
     final = _year_row(boss, year - 1)
     with pytest.raises(InvalidInput):
-        admin.set_year_status(boss, cycle_id=final.cycle_id, version=final.version, status="open")
+        years.set_year_status(boss, cycle_id=final.cycle_id, version=final.version, status="open")
     log = audit_rows("year_status_changed")[-1]
     assert (
         '"before": {"status": "open"}' in log.detail
@@ -94,15 +94,15 @@ def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss
 
 
 def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # type: ignore[no-untyped-def]
-    dept = admin.save_organisation(
+    dept = organisations.save_organisation(
         boss,
         org_id=None,
-        item=admin.OrgInput(code="D09001", name="市示例局", org_type="部门", region="市直"),
+        item=organisations.OrgInput(code="D09001", name="市示例局", org_type="部门", region="市直"),
     )
-    committee = admin.save_organisation(
+    committee = organisations.save_organisation(
         boss,
         org_id=None,
-        item=admin.OrgInput(
+        item=organisations.OrgInput(
             code="P09001",
             name="中共市示例局机关委员会",
             org_type="机关党委",
@@ -111,10 +111,10 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
             member_count="60",
         ),
     )
-    branch = admin.save_organisation(
+    branch = organisations.save_organisation(
         boss,
         org_id=None,
-        item=admin.OrgInput(
+        item=organisations.OrgInput(
             code="B0900101",
             name="中共市示例局第一党支部",
             org_type="branch",
@@ -133,10 +133,10 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
         ).first()
     # Moving the committee under another department moves its branch too.
     other = _org("D00002")
-    admin.save_organisation(
+    organisations.save_organisation(
         boss,
         org_id=committee,
-        item=admin.OrgInput(
+        item=organisations.OrgInput(
             code="P09001",
             name="中共市示例局机关委员会",
             org_type="party_committee",
@@ -147,36 +147,38 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
     assert _org("B0900101").department_id == other.id
     assert _org("P09001").department_id == other.id
     problems = [
-        admin.OrgInput(
+        organisations.OrgInput(
             code="B0900102", name="x", org_type="党支部", region="市直", parent_code="B0900101"
         ),  # under a branch
-        admin.OrgInput(
+        organisations.OrgInput(
             code="P09001", name="x", org_type="机关党委", region="市直", parent_code="B0900101"
         ),  # cycle
-        admin.OrgInput(code="x y", name="", org_type="支部X", region="火星"),
-        admin.OrgInput(code="B0900103", name="x", org_type="党支部", region="市直"),  # no parent
-        admin.OrgInput(
+        organisations.OrgInput(code="x y", name="", org_type="支部X", region="火星"),
+        organisations.OrgInput(
+            code="B0900103", name="x", org_type="党支部", region="市直"
+        ),  # no parent
+        organisations.OrgInput(
             code="D09002", name="x", org_type="部门", region="市直", parent_code="D09001"
         ),
     ]
     for item in problems:
         org_id = committee if item.code == "P09001" else None
         with pytest.raises(InvalidInput):
-            admin.save_organisation(boss, org_id=org_id, item=item)
+            organisations.save_organisation(boss, org_id=org_id, item=item)
     with pytest.raises(InvalidInput) as taken:
-        admin.save_organisation(
+        organisations.save_organisation(
             boss,
             org_id=branch,
-            item=admin.OrgInput(
+            item=organisations.OrgInput(
                 code="P09001", name="x", org_type="党支部", region="市直", parent_code="P09001"
             ),
         )
     assert "已被" in taken.value.message
     with pytest.raises(InvalidInput) as children:
-        admin.save_organisation(
+        organisations.save_organisation(
             boss,
             org_id=committee,
-            item=admin.OrgInput(
+            item=organisations.OrgInput(
                 code="P09001",
                 name="中共市示例局机关委员会",
                 org_type="机关党委",
@@ -197,10 +199,10 @@ def test_deactivating_an_organisation_with_active_accounts_is_refused(boss) -> N
         org = session.get(Organisation, branch01.org_id)
         parent = session.get(Organisation, org.parent_id)
     with pytest.raises(InvalidInput) as refused:
-        admin.save_organisation(
+        organisations.save_organisation(
             boss,
             org_id=org.id,
-            item=admin.OrgInput(
+            item=organisations.OrgInput(
                 code=org.code,
                 name=org.name,
                 org_type=org.org_type,
@@ -218,7 +220,7 @@ def test_deactivating_an_organisation_with_active_accounts_is_refused(boss) -> N
 def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ignore[no-untyped-def]
     org_id = actor("branch02").org_id
     with pytest.raises(InvalidInput) as weak:
-        admin.create_user(
+        users.create_user(
             boss,
             username="wangwu",
             display_name="王五",
@@ -228,7 +230,7 @@ def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ig
         )
     assert any("用户名" in p for p in weak.value.errors)
     with pytest.raises(InvalidInput) as no_org:
-        admin.create_user(
+        users.create_user(
             boss,
             username="wangwu",
             display_name="王五",
@@ -238,7 +240,7 @@ def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ig
         )
     assert "党组织" in no_org.value.message
     with pytest.raises(InvalidInput):
-        admin.create_user(
+        users.create_user(
             boss,
             username="reviewer",
             display_name="",
@@ -246,7 +248,7 @@ def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ig
             org_id=None,
             password=NEW_PASSWORD,
         )
-    user_id = admin.create_user(
+    user_id = users.create_user(
         boss,
         username="wangwu",
         display_name="王五",
@@ -262,8 +264,8 @@ def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ig
 
 def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:  # type: ignore[no-untyped-def]
     _, token = auth.login("leader", "demo123456")
-    row = admin.list_users(boss).set_index("username").loc["leader"]
-    admin.update_user(
+    row = users.list_users(boss).set_index("username").loc["leader"]
+    users.update_user(
         boss,
         user_id=int(row["id"]),
         version=int(row["version"]),
@@ -274,7 +276,7 @@ def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:  # type:
     assert auth.resolve_session(token) is None
     assert actor("leader").role == "reviewer"
     with pytest.raises(StaleVersion):
-        admin.update_user(
+        users.update_user(
             boss,
             user_id=int(row["id"]),
             version=int(row["version"]),
@@ -285,11 +287,11 @@ def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:  # type:
 
 
 def test_admins_cannot_lock_themselves_out(boss) -> None:  # type: ignore[no-untyped-def]
-    row = admin.list_users(boss).set_index("username").loc["admin"]
+    row = users.list_users(boss).set_index("username").loc["admin"]
     with pytest.raises(InvalidInput):
-        admin.set_user_active(boss, user_id=boss.id, active=False)
+        users.set_user_active(boss, user_id=boss.id, active=False)
     with pytest.raises(InvalidInput):
-        admin.update_user(
+        users.update_user(
             boss,
             user_id=boss.id,
             version=int(row["version"]),
@@ -297,13 +299,13 @@ def test_admins_cannot_lock_themselves_out(boss) -> None:  # type: ignore[no-unt
             role="reviewer",
             org_id=None,
         )
-    second = admin.create_user(
+    second = users.create_user(
         boss, username="admin2", display_name="", role="admin", org_id=None, password=NEW_PASSWORD
     )
     admin2 = actor("admin2")
-    admin.set_user_active(admin2, user_id=boss.id, active=False)
+    users.set_user_active(admin2, user_id=boss.id, active=False)
     with pytest.raises(InvalidInput) as last:
-        admin.set_user_active(admin2, user_id=second, active=False)
+        users.set_user_active(admin2, user_id=second, active=False)
     assert "最后" in last.value.message or "自己" in last.value.message
 
 
@@ -313,10 +315,10 @@ def test_reset_password_unlocks_and_ends_sessions(boss) -> None:  # type: ignore
         with pytest.raises(auth.LoginFailed):
             auth.login("branch02", "wrong-password")
     user_id = actor("branch02").id
-    assert bool(admin.list_users(boss).set_index("id").loc[user_id, "locked"])
+    assert bool(users.list_users(boss).set_index("id").loc[user_id, "locked"])
     with pytest.raises(InvalidInput):
-        admin.reset_password(boss, user_id=user_id, password="123")
-    admin.reset_password(boss, user_id=user_id, password=NEW_PASSWORD)
+        users.reset_password(boss, user_id=user_id, password="123")
+    users.reset_password(boss, user_id=user_id, password=NEW_PASSWORD)
     assert auth.resolve_session(token) is None
     assert auth.login("branch02", NEW_PASSWORD)[0].username == "branch02"
     entry = audit_rows("password_reset")[-1]
@@ -329,13 +331,13 @@ def test_unlock_lifts_a_lockout(boss) -> None:  # type: ignore[no-untyped-def]
             auth.login("leader", "wrong-password")
     with pytest.raises(auth.LoginFailed):
         auth.login("leader", "demo123456")
-    admin.unlock_user(boss, user_id=actor("leader").id)
+    users.unlock_user(boss, user_id=actor("leader").id)
     assert auth.login("leader", "demo123456")[0].username == "leader"
 
 
 def test_generated_passwords_meet_the_rules() -> None:
     for _ in range(50):
-        password = admin.generate_password()
+        password = users.generate_password()
         assert len(password) == 12 and not auth.password_problems(password, "someone")
 
 
@@ -344,11 +346,11 @@ def test_generated_passwords_meet_the_rules() -> None:
 
 def test_rubric_export_is_reimported_unchanged(boss) -> None:  # type: ignore[no-untyped-def]
     cycle = current_cycle(leader())
-    text = admin.export_rubric(boss, cycle_id=cycle.id)
-    change = admin.check_rubric(boss, cycle_id=cycle.id, text=text)
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
+    change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=text)
     assert change.empty and not change.problems
     row = _year_row(boss, cycle.year)
-    assert admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text).empty
+    assert rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text).empty
 
 
 def _scored_max(cycle_id: int, code: str) -> int:
@@ -363,7 +365,7 @@ def _scored_max(cycle_id: int, code: str) -> int:
 
 def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[no-untyped-def]
     cycle = current_cycle(leader())
-    text = admin.export_rubric(boss, cycle_id=cycle.id)
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     assert _scored_max(cycle.id, "L1.1") == 30  # someone gave the full 3 points
     # Keep the star's total: L1.1 3 → 2.5, L2.1 2 → 2.5.
     rubric = parse_rubric(text)
@@ -377,22 +379,22 @@ def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[
             ),
         )
     )
-    change = admin.check_rubric(boss, cycle_id=cycle.id, text=lowered)
+    change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=lowered)
     assert change.changed == ("L1.1", "L2.1")
     assert any("L1.1" in p and "3" in p for p in change.problems)
     row = _year_row(boss, cycle.year)
     with pytest.raises(InvalidInput):
-        admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=lowered)
+        rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=lowered)
     assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").max_points == 3
     with pytest.raises(InvalidInput) as broken:
-        admin.check_rubric(boss, cycle_id=cycle.id, text=text.replace("max_points: 3\n", "", 1))
+        rubrics.check_rubric(boss, cycle_id=cycle.id, text=text.replace("max_points: 3\n", "", 1))
     assert "行" in broken.value.message
 
 
 def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) -> None:  # type: ignore[no-untyped-def]
     cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
-    text = admin.export_rubric(boss, cycle_id=cycle.id)
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     edited = text.replace("title: 党的政治建设和贯彻落实决策部署", "title: 党的政治建设", 1)
     with read_session() as session:
         before_ids = dict(
@@ -400,7 +402,7 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
                 select(Criterion.code, Criterion.id).where(Criterion.cycle_id == cycle.id)
             ).all()
         )
-    change = admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
+    change = rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
     assert change.changed == ("L1.1",) and not change.added and not change.removed
     assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").title == "党的政治建设"
     with read_session() as session:
@@ -412,18 +414,18 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
         assert session.get(Cycle, cycle.id).version == row.version + 1
     assert after_ids == before_ids  # scores stay attached to their criteria
     with pytest.raises(StaleVersion):
-        admin.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text)
+        rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text)
 
 
 def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle_id = admin.create_year(boss)
-    row = next(r for r in admin.list_years(boss) if r.cycle_id == cycle_id)
-    text = admin.export_rubric(boss, cycle_id=cycle_id)
+    cycle_id = years.create_year(boss)
+    row = next(r for r in years.list_years(boss) if r.cycle_id == cycle_id)
+    text = rubrics.export_rubric(boss, cycle_id=cycle_id)
     rubric = parse_rubric(text)
     dropped = dump_rubric(
         replace(rubric, criteria=tuple(c for c in rubric.criteria if c.code != "B1"))
     )
-    change = admin.import_rubric(boss, cycle_id=cycle_id, version=row.version, text=dropped)
+    change = rubrics.import_rubric(boss, cycle_id=cycle_id, version=row.version, text=dropped)
     assert change.removed == ("B1",)
     with pytest.raises(KeyError):
         rubric_of_cycle(leader(), cycle_id).criterion("B1")
@@ -431,9 +433,9 @@ def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no
 
 def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-untyped-def]
     final = _year_row(boss, current_cycle(leader()).year - 1)
-    text = admin.export_rubric(boss, cycle_id=final.cycle_id)
+    text = rubrics.export_rubric(boss, cycle_id=final.cycle_id)
     with pytest.raises(ServiceError):
-        admin.import_rubric(
+        rubrics.import_rubric(
             boss,
             cycle_id=final.cycle_id,
             version=final.version,
@@ -449,31 +451,31 @@ def test_every_admin_function_is_for_admins_only(city: str, username) -> None:  
     who = actor(username) if username else None
     cycle = current_cycle(leader())
     calls = [
-        lambda: admin.list_years(who),
-        lambda: admin.create_year(who),
-        lambda: admin.set_year_status(who, cycle_id=cycle.id, version=1, status="closed"),
-        lambda: admin.set_deadline(who, cycle_id=cycle.id, version=1, deadline=None),
-        lambda: admin.list_organisations(who),
-        lambda: admin.save_organisation(
+        lambda: years.list_years(who),
+        lambda: years.create_year(who),
+        lambda: years.set_year_status(who, cycle_id=cycle.id, version=1, status="closed"),
+        lambda: years.set_deadline(who, cycle_id=cycle.id, version=1, deadline=None),
+        lambda: organisations.list_organisations(who),
+        lambda: organisations.save_organisation(
             who,
             org_id=None,
-            item=admin.OrgInput(code="D1", name="x", org_type="部门", region="市直"),
+            item=organisations.OrgInput(code="D1", name="x", org_type="部门", region="市直"),
         ),
-        lambda: admin.list_users(who),
-        lambda: admin.create_user(
+        lambda: users.list_users(who),
+        lambda: users.create_user(
             who, username="x1", display_name="", role="admin", org_id=None, password=STRONG_PASSWORD
         ),
-        lambda: admin.update_user(
+        lambda: users.update_user(
             who, user_id=1, version=1, display_name="", role="admin", org_id=None
         ),
-        lambda: admin.set_user_active(who, user_id=1, active=False),
-        lambda: admin.reset_password(who, user_id=1, password=STRONG_PASSWORD),
-        lambda: admin.unlock_user(who, user_id=1),
-        lambda: admin.evaluated_organisations(who),
-        lambda: admin.export_rubric(who, cycle_id=cycle.id),
-        lambda: admin.check_rubric(who, cycle_id=cycle.id, text=""),
-        lambda: admin.import_rubric(who, cycle_id=cycle.id, version=1, text=""),
-        lambda: admin.grades_table(who, year=cycle.year),
+        lambda: users.set_user_active(who, user_id=1, active=False),
+        lambda: users.reset_password(who, user_id=1, password=STRONG_PASSWORD),
+        lambda: users.unlock_user(who, user_id=1),
+        lambda: organisations.evaluated_organisations(who),
+        lambda: rubrics.export_rubric(who, cycle_id=cycle.id),
+        lambda: rubrics.check_rubric(who, cycle_id=cycle.id, text=""),
+        lambda: rubrics.import_rubric(who, cycle_id=cycle.id, version=1, text=""),
+        lambda: grades.grades_table(who, year=cycle.year),
     ]
     before = len(audit_rows("access_denied"))
     for call in calls:

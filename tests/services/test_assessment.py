@@ -96,7 +96,7 @@ def test_branch_asking_for_another_orgs_assessment_is_refused_and_logged(city: s
             entries={"L1.1": {"points": "3"}},
         )
     assert any(
-        r.actor_name == "branch02" and json.loads(r.detail)["attempted"] == "save_star_page"
+        r.actor_name == "branch02" and json.loads(r.detail)["attempted"] == "self_assess"
         for r in audit_rows("access_denied")
     )
     with pytest.raises(PermissionDenied):

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from db.engine import dispose_engines
-from db.services import admin
+from db.services import users
 from tests.utils import STRONG_PASSWORD, actor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_backup_then_restore_gives_the_same_data(demo_city: str, tmp_path: Path)
     assert len(saved["score_entry"]) > 1000 and saved["evidence"]
 
     # Work goes on after the backup …
-    admin.create_user(
+    users.create_user(
         actor("admin"),
         username="after.backup",
         display_name="",

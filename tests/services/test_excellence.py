@@ -10,6 +10,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import AuditLog, ExcellenceDecision
 from db.services import excellence, readmodels
+from db.services import grades as G
 from db.services.common import InvalidInput, PermissionDenied, StaleVersion
 from db.services.freeze import CycleFrozen
 from tests.utils import actor, leader
@@ -26,7 +27,7 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
     for year in (2024, FINAL_YEAR, OPEN_YEAR):
         view = excellence.excellence_view(actor("leader"), year=year)
         frame = readmodels.load_city_frame(leader(), year)
-        grades = excellence.load_grades(leader(), year)
+        grades = G.load_grades(leader(), year)
         five = int(frame["five_star"].sum())
         assert view.basis_count == five
         assert view.quota == _quota(five)
@@ -49,7 +50,7 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
 
 def test_tie_at_the_cut_is_flagged(city: str) -> None:
     admin = actor("admin")
-    frame = readmodels.load_city_frame(leader(), OPEN_YEAR)
+    frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     five = frame[frame["five_star"] & ~frame["vetoed"]].sort_values(
         "composite_milli", ascending=False
     )
@@ -64,7 +65,7 @@ def test_tie_at_the_cut_is_flagged(city: str) -> None:
             break
     assert chosen is not None, "the seeded city has tied five-star composites"
     grades = {int(o): ("优秀" if o in chosen else "良好") for o in frame.index}
-    excellence.set_grades(admin, year=OPEN_YEAR, grades=grades)
+    G.set_grades(admin, year=OPEN_YEAR, grades=grades)
     view = excellence.excellence_view(admin, year=OPEN_YEAR)
     assert view.tie_at_cut
     assert len(view.recommended) > view.quota
@@ -79,7 +80,7 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     assert view.recommended, "the open year has recommendations"
     dropped = view.recommended[0]
-    frame = readmodels.load_city_frame(leader(), OPEN_YEAR)
+    frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     extra = next(
         o
         for o in frame.index
@@ -143,7 +144,7 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
 def test_only_five_star_organisations_can_be_selected(city: str) -> None:
     leader = actor("leader")
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
-    frame = readmodels.load_city_frame(leader(), OPEN_YEAR)
+    frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     weak = next(o for o in frame.index if not frame.at[o, "five_star"])
     with pytest.raises(InvalidInput) as refused:
         excellence.confirm_excellence(
@@ -169,14 +170,14 @@ def test_permissions_and_frozen_years(city: str) -> None:
             )
     with pytest.raises(PermissionDenied):
         excellence.excellence_view(actor("branch01"), year=OPEN_YEAR)
-    org = int(readmodels.load_city_frame(leader(), OPEN_YEAR).index[0])
+    org = int(readmodels.load_city_frame(actor("leader"), OPEN_YEAR).index[0])
     for who in ("leader", "reviewer", "branch01"):
         with pytest.raises(PermissionDenied):
-            excellence.set_grade(actor(who), org_id=org, year=OPEN_YEAR, grade="优秀")
+            G.set_grade(actor(who), org_id=org, year=OPEN_YEAR, grade="优秀")
     with pytest.raises(InvalidInput):
-        excellence.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
-    excellence.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
-    assert excellence.load_grades(leader(), OPEN_YEAR)[org] == "一般"
+        G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
+    G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
+    assert G.load_grades(leader(), OPEN_YEAR)[org] == "一般"
 
     final = excellence.excellence_view(actor("admin"), year=FINAL_YEAR)
     assert final.frozen and final.confirmed and final.final
@@ -189,4 +190,4 @@ def test_permissions_and_frozen_years(city: str) -> None:
             cycle_version=final.cycle_version,
         )
     with pytest.raises(CycleFrozen):
-        excellence.set_grade(actor("admin"), org_id=org, year=FINAL_YEAR, grade="优秀")
+        G.set_grade(actor("admin"), org_id=org, year=FINAL_YEAR, grade="优秀")

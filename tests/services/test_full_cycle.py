@@ -10,8 +10,9 @@ import pytest
 
 import scoring
 from db.engine import read_session
-from db.services import admin, evidence, excellence, freeze, imports, publication, review
 from db.services import assessment as A
+from db.services import evidence, excellence, freeze, publication, review, rubrics, years
+from db.services import grades as G
 from db.services.common import ServiceError
 from tests.services.cycle_helpers import (
     Clock,
@@ -171,17 +172,17 @@ def test_one_year_from_submission_to_frozen_results(
             boss, cycle_id=cycle_id, org_id=branch.org_id, content="再提异议"
         ),
         lambda: publication.publish_year(boss, cycle_id=cycle_id, include_unfinished=True),
-        lambda: imports.import_grades(
+        lambda: G.import_grades(
             boss,
             data=f"组织编码,年度,业绩等次\n{listed.loc[branch.org_id, 'code']},"
             f"{submitted.year},较差\n".encode(),
             filename="业绩.csv",
         ),
-        lambda: admin.import_rubric(
+        lambda: rubrics.import_rubric(
             boss,
             cycle_id=cycle_id,
-            version=next(r.version for r in admin.list_years(boss) if r.cycle_id == cycle_id),
-            text=admin.export_rubric(boss, cycle_id=cycle_id),
+            version=next(r.version for r in years.list_years(boss) if r.cycle_id == cycle_id),
+            text=rubrics.export_rubric(boss, cycle_id=cycle_id),
         ),
         lambda: excellence.confirm_excellence(
             leader,

@@ -11,7 +11,8 @@ from sqlmodel import func, select
 
 from db.engine import read_session
 from db.models import AuditLog, Organisation, PerformanceGrade, User
-from db.services import admin, auth, imports
+from db.services import auth, imports, years
+from db.services import grades as G
 from db.services.common import PermissionDenied
 from tests.services.cycle_helpers import audit_rows
 from tests.utils import actor
@@ -201,7 +202,7 @@ def test_users_import_checks_every_row_and_generates_missing_passwords(boss) -> 
 
 
 def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -> None:  # type: ignore[no-untyped-def]
-    year = max(r.year for r in admin.list_years(boss))
+    year = max(r.year for r in years.list_years(boss))
     with read_session() as session:
         branch = session.exec(select(Organisation).where(Organisation.org_type == "branch")).first()
         dept = session.exec(
@@ -219,7 +220,7 @@ def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -
     ]
     grades_before = _count(PerformanceGrade)
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_grades(boss, data=_csv(bad, "gbk"), filename="业绩.csv")
+        G.import_grades(boss, data=_csv(bad, "gbk"), filename="业绩.csv")
     errors = rejected.value.errors
     assert [e.split("：", 1)[0] for e in errors] == [
         "第 3 行",
@@ -231,7 +232,7 @@ def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -
     assert "定档" in errors[1] and "部门" in errors[2] and "很好" in errors[3]
     assert "重复" in errors[4]
     assert _count(PerformanceGrade) == grades_before
-    result = imports.import_grades(boss, data=_csv([header, bad[1]]), filename="业绩.csv")
+    result = G.import_grades(boss, data=_csv([header, bad[1]]), filename="业绩.csv")
     assert result.updated + result.unchanged == 1
     with read_session() as session:
         grade = session.exec(
@@ -242,7 +243,7 @@ def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -
     assert grade.grade == "优秀"
     # The 双优 page passes the year when the file has no 年度 column.
     no_year = _csv([["组织编码", "业绩等次"], [branch.code, "一般"]])
-    imports.import_grades(boss, data=no_year, filename="业绩.csv", year=year)
+    G.import_grades(boss, data=no_year, filename="业绩.csv", year=year)
     with read_session() as session:
         grade = session.exec(
             select(PerformanceGrade).where(
@@ -276,7 +277,7 @@ def test_exported_organisations_import_back_unchanged(boss) -> None:  # type: ig
 @pytest.mark.parametrize("username", ["reviewer", "leader", "branch01"])
 def test_imports_are_for_admins_only(city: str, username: str) -> None:
     who = actor(username)
-    for call in (imports.import_organisations, imports.import_users, imports.import_grades):
+    for call in (imports.import_organisations, imports.import_users, G.import_grades):
         with pytest.raises(PermissionDenied):
             call(who, data=_csv(NEW_TREE), filename="x.csv")
     with pytest.raises(PermissionDenied):

@@ -12,8 +12,8 @@ from sqlmodel import select
 import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
-from db.services import admin, readmodels, statistics
-from db.services.common import PermissionDenied, bump_change_counter
+from db.services import organisations, readmodels, statistics
+from db.services.common import Actor, PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
 from tests.assessment_helpers import fill_all
@@ -328,10 +328,10 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
     final_before = readmodels.load_city_frame(leader(), 2025)
     open_before = readmodels.load_city_frame(leader(), 2026)
     committee = open_before[open_before["org_type"] == "party_committee"].iloc[0]
-    new_branch = admin.save_organisation(
+    new_branch = organisations.save_organisation(
         boss,
         org_id=None,
-        item=admin.OrgInput(
+        item=organisations.OrgInput(
             code="B0999901",
             name="中共新成立单位第一党支部",
             org_type="branch",
@@ -365,9 +365,9 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     loaded: list[int] = []
     real = readmodels.load_year_scores
 
-    def counting(year: int, basis: str = "reviewed") -> pd.DataFrame:
+    def counting(who: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
         loaded.append(year)
-        return real(year, basis)
+        return real(who, year, basis)
 
     monkeypatch.setattr(readmodels, "load_year_scores", counting)
     before = data.city_history(leader)

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from db.bootstrap import prepare_database
 from db.engine import read_session
 from db.models import AuditLog, User
-from db.services import admin, auth, imports, publication, review
+from db.services import auth, imports, publication, review, users
 from db.services.common import InvalidInput, PermissionDenied
 from settings import get_settings
 from tests.services.cycle_helpers import (
@@ -78,7 +78,7 @@ def test_a_disabled_users_sessions_end_at_once(clock: Clock) -> None:
     target = make_user("reviewer", username="shenhe")
     tokens = [auth.login("shenhe", STRONG_PASSWORD)[1] for _ in range(2)]
     assert all(auth.resolve_session(t) == target for t in tokens)
-    admin.set_user_active(boss, user_id=target.id, active=False)
+    users.set_user_active(boss, user_id=target.id, active=False)
     assert all(auth.resolve_session(t) is None for t in tokens)
     with pytest.raises(auth.LoginFailed):
         auth.login("shenhe", STRONG_PASSWORD)
@@ -98,7 +98,7 @@ def test_password_rules_apply_to_changes_and_new_accounts(
     assert any(fragment in p for p in refused.value.errors)
     boss = make_user("admin", username="guanli")
     with pytest.raises(InvalidInput) as created:
-        admin.create_user(
+        users.create_user(
             boss,
             username="xiaoming2",
             display_name="",
@@ -170,9 +170,9 @@ def test_every_kind_of_event_is_audited_and_no_password_is_ever_recorded(
         auth.login("leader", secrets[1])
     # refused access
     with pytest.raises(PermissionDenied):
-        admin.list_users(actor("branch01"))
+        users.list_users(actor("branch01"))
     # data changes with before → after
-    user_id = admin.create_user(
+    user_id = users.create_user(
         boss,
         username="new.user",
         display_name="新用户",
@@ -180,7 +180,7 @@ def test_every_kind_of_event_is_audited_and_no_password_is_ever_recorded(
         org_id=None,
         password=secrets[3],
     )
-    admin.reset_password(boss, user_id=user_id, password=secrets[2])
+    users.reset_password(boss, user_id=user_id, password=secrets[2])
     auth.change_password(actor("new.user"), secrets[2], secrets[4])
     # review decisions
     aid = assessments_with("submitted")[0]

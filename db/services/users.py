@@ -1,0 +1,334 @@
+"""Accounts (admin): list, create, edit, disable, unlock and reset passwords.
+
+The validation is shared with the account import (db/services/imports.py).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from db.engine import read_session, write_session
+from db.models import (
+    EVALUATED_ORG_TYPES,
+    ROLES,
+    Organisation,
+    Role,
+    User,
+)
+from db.services import auth, freeze
+from db.services.common import (
+    Actor,
+    NotFound,
+    StaleVersion,
+    audit,
+    bump_change_counter,
+    invalid,
+    require,
+)
+from permissions import Action
+from texts import admin as T
+from texts import common as C
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
+
+
+USER_COLUMNS = [
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "org_id",
+    "org_code",
+    "org_name",
+    "active",
+    "locked",
+    "locked_until",
+    "failed_logins",
+    "created_at",
+    "password_changed_at",
+    "version",
+]
+
+
+def list_users(actor: Actor | None) -> pd.DataFrame:
+    """Every account with its role, organisation and lock state (never a password hash)."""
+    require(actor, Action.MANAGE_USERS)
+    now = freeze.utcnow()
+    with read_session() as session:
+        rows = session.exec(
+            select(User, Organisation.code, Organisation.name)
+            .join(Organisation, Organisation.id == User.org_id, isouter=True)  # type: ignore[arg-type]
+            .order_by(User.role, User.username)
+        ).all()
+    data = [
+        {
+            "id": u.id,
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role,
+            "org_id": u.org_id,
+            "org_code": code or "",
+            "org_name": name or "",
+            "active": u.active,
+            "locked": bool(u.locked_until and u.locked_until > now),
+            "locked_until": u.locked_until,
+            "failed_logins": u.failed_logins,
+            "created_at": u.created_at,
+            "password_changed_at": u.password_changed_at,
+            "version": u.version,
+        }
+        for u, code, name in rows
+    ]
+    return pd.DataFrame(data, columns=USER_COLUMNS)
+
+
+def role_key(value: str) -> str | None:
+    """支部书记 / 机关工委审核员 / 领导 / 系统管理员 (or the key) → the stored role."""
+    value = (value or "").strip()
+    if value in ROLES:
+        return value
+    for key, name in C.ROLE_NAMES.items():
+        if value == name:
+            return key
+    return T.ROLE_ALIASES.get(value)
+
+
+def check_user_fields(
+    username: str,
+    display_name: str,
+    role: str,
+    password: str | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Validate an account's own fields; (values, problems). `password` None: not checked."""
+    problems: list[str] = []
+    username = (username or "").strip()
+    display_name = (display_name or "").strip()
+    if not username:
+        problems.append(T.ERR_USERNAME_EMPTY)
+    elif not USERNAME_RE.match(username):
+        problems.append(T.ERR_USERNAME.format(value=username))
+    if len(display_name) > 64:
+        problems.append(T.ERR_DISPLAY_NAME_LONG)
+    role_value = role_key(role)
+    if role_value is None:
+        problems.append(
+            T.ERR_ROLE.format(value=role, allowed="、".join(C.ROLE_NAMES.values()))
+            if (role or "").strip()
+            else T.ERR_ROLE_EMPTY
+        )
+    if password is not None:
+        problems.extend(auth.password_problems(password, username))
+    return {"username": username, "display_name": display_name, "role": role_value}, problems
+
+
+def _check_user_org(session: Session, role: str | None, org_id: int | None) -> list[str]:
+    if role == "branch":
+        if org_id is None:
+            return [T.ERR_BRANCH_NEEDS_ORG]
+        org = session.get(Organisation, org_id)
+        if org is None or not org.active or org.org_type not in EVALUATED_ORG_TYPES:
+            return [T.ERR_USER_ORG]
+    return []
+
+
+def _user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "org_id": user.org_id,
+        "active": user.active,
+    }
+
+
+def create_user(
+    actor: Actor | None,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    org_id: int | None,
+    password: str,
+) -> int:
+    """Create an account; the password must meet the rules (shown on the form)."""
+    actor = require(actor, Action.MANAGE_USERS)
+    values, problems = check_user_fields(username, display_name, role, password)
+    with write_session() as session:
+        problems += _check_user_org(session, values["role"], org_id)
+        if (
+            values["username"]
+            and session.exec(select(User.id).where(User.username == values["username"])).first()
+        ):
+            problems.append(T.ERR_USERNAME_TAKEN.format(value=values["username"]))
+        if problems:
+            raise invalid(problems)
+        user = User(
+            username=values["username"],
+            display_name=values["display_name"],
+            role=values["role"],
+            org_id=org_id if values["role"] == "branch" else None,
+            password_hash=auth.hash_password(password),
+        )
+        session.add(user)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "user_created",
+            "user",
+            user.id,
+            {"before": None, "after": _user_snapshot(user)},
+        )
+        bump_change_counter(session)
+        assert user.id is not None
+        return user.id
+
+
+def _active_admins(session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN, col(User.active).is_(True))
+        ).one()
+    )  # type: ignore[attr-defined]
+
+
+def _locked_user(session: Session, user_id: int, version: int | None) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if version is not None and user.version != version:
+        raise StaleVersion(T.ERR_USER_STALE)
+    return user
+
+
+def update_user(
+    actor: Actor | None,
+    *,
+    user_id: int,
+    version: int,
+    display_name: str,
+    role: str,
+    org_id: int | None,
+) -> None:
+    """Change an account's name, role or organisation."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with write_session() as session:
+        user = _locked_user(session, user_id, version)
+        values, problems = check_user_fields(user.username, display_name, role, None)
+        problems += _check_user_org(session, values["role"], org_id)
+        if user.id == actor.id and values["role"] != "admin":
+            problems.append(T.ERR_OWN_ROLE)
+        if problems:
+            raise invalid(problems)
+        before = _user_snapshot(user)
+        user.display_name = values["display_name"]
+        user.role = values["role"]
+        user.org_id = org_id if values["role"] == "branch" else None
+        user.version += 1
+        session.add(user)
+        after = _user_snapshot(user)
+        if before == after:
+            return
+        if before["role"] != after["role"] or before["org_id"] != after["org_id"]:
+            # What the user may see changed: make them log in again.
+            auth.end_sessions_of(session, user_id)
+        audit(session, actor, "user_changed", "user", user_id, {"before": before, "after": after})
+        bump_change_counter(session)
+
+
+def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
+    """Disable (every session ends at once) or re-enable an account."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with write_session() as session:
+        user = _locked_user(session, user_id, None)
+        if user.active == active:
+            return
+        if not active and user.id == actor.id:
+            raise invalid([T.ERR_DISABLE_SELF])
+        if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
+            raise invalid([T.ERR_LAST_ADMIN])
+        before = _user_snapshot(user)
+        user.active = active
+        user.version += 1
+        session.add(user)
+        ended = auth.end_sessions_of(session, user_id) if not active else 0
+        audit(
+            session,
+            actor,
+            "user_disabled" if not active else "user_enabled",
+            "user",
+            user_id,
+            {"before": before, "after": _user_snapshot(user), "sessions_ended": ended},
+        )
+        bump_change_counter(session)
+
+
+def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
+    """Set a new password for an account (unlocks it and ends its sessions)."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with write_session() as session:
+        user = _locked_user(session, user_id, None)
+        problems = auth.password_problems(password, user.username)
+        if problems:
+            raise invalid(problems)
+        user.password_hash = auth.hash_password(password)
+        user.password_changed_at = None  # an admin-set password is a temporary one
+        user.failed_logins = 0
+        user.locked_until = None
+        user.version += 1
+        session.add(user)
+        ended = auth.end_sessions_of(session, user_id)
+        audit(
+            session,
+            actor,
+            "password_reset",
+            "user",
+            user_id,
+            {"username": user.username, "sessions_ended": ended},
+        )
+        bump_change_counter(session)
+
+
+def unlock_user(actor: Actor | None, *, user_id: int) -> None:
+    """Lift a lockout after too many failed logins."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with write_session() as session:
+        user = _locked_user(session, user_id, None)
+        before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
+        user.locked_until = None
+        user.failed_logins = 0
+        user.version += 1
+        session.add(user)
+        audit(
+            session,
+            actor,
+            "user_unlocked",
+            "user",
+            user_id,
+            {"before": before, "after": {"locked_until": None, "failed_logins": 0}},
+        )
+        bump_change_counter(session)
+
+
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generate_password(length: int = 12) -> str:
+    """A random password that meets the rules and has no look-alike characters (0/O, 1/l)."""
+    while True:
+        candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if (
+            any(c.isdigit() for c in candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+            and not auth.password_problems(candidate)
+        ):
+            return candidate
