@@ -1,12 +1,16 @@
 """Entry point: `streamlit run app.py`.
 
-Imported by the server, this module is the ASGI app (st.App) with the login, logout and health
-routes; run as the Streamlit script (`__main__`), it draws the shell: navigation per role.
+Imported by the server, this module is the ASGI app (st.App) with the login, logout, evidence
+and health routes and the security middleware; run as the Streamlit script (`__main__`), it
+draws the shell: navigation per role.
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from web.chrome import ChineseChrome
+from web.middleware import SecurityMiddleware
 from web.routes import ROUTES
 
 # Navigation is always st.navigation. Left to itself, Streamlit sees the pages/ folder and runs
@@ -14,7 +18,12 @@ from web.routes import ROUTES
 # ("admin", "learning", ...) shows until app.py's st.navigation replaces it.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=ROUTES)
+# The middleware wraps Streamlit's own routes too: security headers everywhere, no metrics.
+app = st.App(
+    "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(SecurityMiddleware), Middleware(ChineseChrome)],
+)
 
 if __name__ == "__main__":
     from texts import common as C

@@ -49,7 +49,19 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scoring import DEFAULT_THRESHOLDS, STAR_KEYS, STAR_NAMES, AutoRule, Thresholds
+from scoring import (
+    DEFAULT_THRESHOLDS,
+    STAR_KEYS,
+    STAR_NAMES,
+    Advice,
+    AutoRule,
+    ItemPoints,
+    OrgResult,
+    Thresholds,
+    advise,
+    evaluate_basis,
+)
+from texts import rubric as RT
 
 __all__ = [
     "CODE_PATTERN",
@@ -142,6 +154,14 @@ class Rubric:
     stars: tuple[StarDef, ...]
     criteria: tuple[Criterion, ...]
     thresholds: Thresholds
+    # (code, previous code) for items whose file names the criterion they continue
+    # (previous_code / 原编号): an import instruction that keeps their scores, never stored.
+    previous: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def previous_codes(self) -> dict[str, str]:
+        """New code → the code of the current criterion it continues (explicitly mapped)."""
+        return dict(self.previous)
 
     def by_star(self, star: str) -> tuple[Criterion, ...]:
         """The criteria (kind "criterion") of one star, in file order."""
@@ -166,6 +186,35 @@ class Rubric:
             if c.code == code:
                 return c
         raise KeyError(code)
+
+    def points(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]]
+    ) -> list[ItemPoints]:
+        """scoring.ItemPoints per item from code → (branch's points, reviewer's figure); items
+        not in ``points`` are not given."""
+        return [
+            ItemPoints(
+                c.kind, c.star, *points.get(c.code, (None, None)), c.code, c.max_points, c.auto
+            )
+            for c in self.criteria
+        ]
+
+    def result(
+        self, points: Mapping[str, tuple[Decimal | None, Decimal | None]], basis: str
+    ) -> OrgResult:
+        """scoring.evaluate_basis on this rubric (see :meth:`points`)."""
+        return evaluate_basis(self.points(points), basis, self.bases, thresholds=self.thresholds)
+
+    def advice(
+        self,
+        points: Mapping[str, tuple[Decimal | None, Decimal | None]],
+        basis: str,
+        figures: Mapping[str, Decimal | None] | None = None,
+    ) -> Advice:
+        """scoring.advise on this rubric (see :meth:`points`)."""
+        return advise(
+            self.points(points), basis, self.bases, thresholds=self.thresholds, figures=figures
+        )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -197,6 +246,21 @@ def _fail(message: str, node: Node | None) -> RubricError:
     return RubricError(message, _line(node))
 
 
+def _field(key: str) -> str:
+    """A key as people read it: 佐证材料（evidence）."""
+    name = RT.FIELD_NAMES.get(key)
+    return RT.FIELD.format(name=name, key=key) if name else f"“{key}”"
+
+
+def _close_key(key: str, allowed: Sequence[str]) -> str | None:
+    """The allowed key meant by a misspelt English key or by its Chinese name."""
+    for candidate in allowed:
+        if RT.FIELD_NAMES.get(candidate) == key.strip():
+            return candidate
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    return hint[0] if hint else None
+
+
 class _Map:
     """A YAML mapping node checked for unknown, duplicated and missing keys."""
 
@@ -222,11 +286,14 @@ class _Map:
                 where = f"（首次出现在第 {first} 行）" if first is not None else ""
                 raise _fail(f"{what}中的键“{key}”重复{where}", key_node)
             if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                suggestion = f"，是否应为“{hint[0]}”？" if hint else ""
-                allowed_text = "、".join(allowed)
+                hint = _close_key(key, allowed)
+                suggestion = RT.ERR_UNKNOWN_HINT.format(field=_field(hint)) if hint else ""
+                allowed_text = "、".join(_field(k) for k in allowed)
                 raise _fail(
-                    f"{what}中有未知的键“{key}”{suggestion}（可用的键：{allowed_text}）", key_node
+                    RT.ERR_UNKNOWN.format(
+                        what=what, key=key, hint=suggestion, allowed=allowed_text
+                    ),
+                    key_node,
                 )
             self.values[key] = _anchor_to_key(value_node, key_node)
             self.keys[key] = key_node
@@ -235,7 +302,7 @@ class _Map:
     def require(self, keys: Sequence[str], what: str) -> None:
         for key in keys:
             if key not in self.values:
-                raise _fail(f"{what}缺少“{key}”", self.node)
+                raise _fail(RT.ERR_MISSING.format(what=what, field=_field(key)), self.node)
 
     def get(self, key: str) -> Node | None:
         return self.values.get(key)
@@ -331,6 +398,7 @@ def _points(node: Node | None, what: str) -> Decimal:
 
 _CRITERION_KEYS = (
     "code",
+    "previous_code",
     "title",
     "standard",
     "deduction_rule",
@@ -351,6 +419,7 @@ _CRITERION_REQUIRED = (
 )
 _BONUS_KEYS = (
     "code",
+    "previous_code",
     "title",
     "standard",
     "award_rule",
@@ -362,6 +431,7 @@ _BONUS_KEYS = (
 )
 _DEDUCTION_KEYS = (
     "code",
+    "previous_code",
     "title",
     "standard",
     "deduction_rule",
@@ -372,6 +442,7 @@ _DEDUCTION_KEYS = (
 )
 _VETO_KEYS = (
     "code",
+    "previous_code",
     "title",
     "standard",
     "deduction_rule",
@@ -397,6 +468,7 @@ class _Builder:
         self.codes: dict[str, Node] = {}
         self.task_nos: dict[int, Node] = {}
         self.pending: list[_Pending] = []
+        self.previous: dict[str, tuple[str, Node]] = {}  # previous code → (new code, node)
 
     # ---- items
 
@@ -410,6 +482,15 @@ class _Builder:
             raise _fail(f"编号“{code}”重复{where}", node)
         self.codes[code] = node
         return code
+
+    def _previous(self, node: Node, code: str, what: str) -> None:
+        previous = _text(node, f"{what}的{_field('previous_code')}")
+        if not CODE_PATTERN.match(previous):
+            raise _fail(f"编号“{previous}”格式不正确，应为大写字母加数字，如 L2 或 L2.3", node)
+        if previous in self.previous:
+            first = _line(self.previous[previous][1])
+            raise _fail(RT.ERR_PREVIOUS_CODE_TWICE.format(code=previous, first=first), node)
+        self.previous[previous] = (code, node)
 
     def _auto(self, node: Node, code: str) -> AutoRule:
         what = f"细则 {code} 的自动计分规则"
@@ -435,9 +516,17 @@ class _Builder:
                     f"{what}的每步扣分（per_step）应为 0.5 的正整数倍，而不是 {_fmt(per_step)}",
                     m["per_step"],
                 )
-        return AutoRule(
+        rule = AutoRule(
             unit=unit, label=label, minimum=minimum, maximum=maximum, step=step, per_step=per_step
         )
+        if rule.whole:
+            for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
+                if value is not None and value != value.to_integral_value():
+                    raise _fail(
+                        f"{what}按“{unit}”计数，{key} 应为整数，而不是 {_fmt(value)}",
+                        m.get(key) or node,
+                    )
+        return rule
 
     def item(
         self,
@@ -460,6 +549,8 @@ class _Builder:
         m = _Map(node, kind_name, allowed, ("code",))
         code = self._code(m["code"], kind_name)
         what = f"{kind_name} {code} "
+        if not _is_null(m.get("previous_code")):
+            self._previous(m["previous_code"], code, what)
         m.require(required, what)
         title = _text(m["title"], f"{what}的名称（title）")
         full_text = kind == "criterion"
@@ -696,23 +787,51 @@ def _build(root: Node | None) -> Rubric:
         stars=tuple(star_defs[k] for k in STAR_KEYS),
         criteria=criteria,
         thresholds=thresholds,
+        previous=tuple((code, previous) for previous, (code, _) in builder.previous.items()),
     )
 
 
 # --------------------------------------------------------------------------- public API
 
 
+# A key followed by a full-width colon at the start of a line ("title：…", "- code：L1.1"):
+# YAML reads the whole line as text and complains lines later, so it is named first.
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_]+)\s*：")
+_TAB_INDENT = re.compile(r"^ *\t")
+
+
+def _check_typing(text: str) -> None:
+    """Full-width colons after keys and tab indentation, on their own line (before YAML)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        if _TAB_INDENT.match(line):
+            raise RubricError(RT.ERR_TAB, number)
+        key = _FULLWIDTH_KEY.match(line)
+        if key:
+            raise RubricError(RT.ERR_FULLWIDTH_COLON.format(key=key.group(1)), number)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    for words in (exc.problem, exc.context):
+        if words:
+            for known, chinese in RT.YAML_PROBLEMS.items():
+                if known in words:
+                    return chinese
+    return RT.ERR_YAML_UNKNOWN
+
+
 def parse_rubric(text: str) -> Rubric:
     """Parse and validate rubric YAML text; raise RubricError (Chinese, with line) if invalid."""
+    _check_typing(text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "无法解析"
         line = None if mark is None else mark.line + 1
-        raise RubricError(f"YAML 格式错误（{problem}）", line) from exc
+        raise RubricError(RT.ERR_YAML.format(problem=_yaml_problem(exc)), line) from exc
     except yaml.YAMLError as exc:
-        raise RubricError(f"YAML 格式错误（{exc}）") from exc
+        raise RubricError(RT.ERR_YAML.format(problem=RT.ERR_YAML_UNKNOWN)) from exc
     return _build(root)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -234,6 +234,105 @@ def evaluate_org(
         composite=composite,
         five_star=five_star,
         level=_level(five_star, vetoed, len(lit)),
+    )
+
+
+# --------------------------------------------------------------------------- result on a basis
+
+BASES: tuple[str, ...] = ("self", "reviewed")
+ITEM_KINDS: tuple[str, ...] = ("criterion", "bonus", "deduction", "veto")
+
+
+@dataclass(frozen=True)
+class ItemPoints:
+    """One rubric item of an organisation's year: what the branch entered and the reviewer's figure.
+
+    ``kind`` is criterion / bonus / deduction / veto; ``star`` is set for criteria. ``None`` means
+    "not given". The branch never enters deductions and vetoes, so their self points are None.
+    """
+
+    kind: str
+    star: str | None
+    self_points: Number | None
+    reviewed_points: Number | None = None
+    code: str = ""
+    max_points: Number | None = None
+    auto: AutoRule | None = None
+
+
+def check_basis(basis: str) -> str:
+    """The basis name, or ValueError for an unknown one."""
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}; expected one of {BASES}")
+    return basis
+
+
+def points_on_basis(
+    self_points: Number | None, reviewed_points: Number | None, basis: str
+) -> Number | None:
+    """One item's points on a basis: "self" the branch's own, "reviewed" the reviewer's figure
+    where given and the branch's elsewhere (see :func:`evaluate_basis`)."""
+    if check_basis(basis) == "self":
+        return self_points
+    return self_points if reviewed_points is None else reviewed_points
+
+
+def points_on_basis_series(
+    self_points: pd.Series, reviewed_points: pd.Series, basis: str
+) -> pd.Series:
+    """:func:`points_on_basis` over columns (NA = not given)."""
+    if check_basis(basis) == "self":
+        return self_points
+    return reviewed_points.fillna(self_points)
+
+
+def evaluate_basis(
+    items: Iterable[ItemPoints],
+    basis: str,
+    star_bases: Mapping[str, Number] | None = None,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> OrgResult:
+    """The organisation's result for a year on a basis — the one definition of that rule.
+
+    * basis "self" is what the branch itself entered: its own points on every criterion and
+      加分项; the branch enters no deductions or vetoes, so none count on this basis.
+    * basis "reviewed" is the reviewer's figure where given and the branch's elsewhere, plus the
+      deductions and vetoes the reviewer added.
+
+    Then: each star sums its criteria (never above its base), bonus sums the 加分项 and is capped
+    at ``bonus_cap``, deductions are summed, any veto item above 0 vetoes, and
+    :func:`evaluate_org` gives stars, composite, five-star and level. Items not given count 0.
+    The database's per-basis sums (db/services/totals.py) and :func:`evaluate_frame` are the
+    vectorised form of this rule and are held equal to it by tests.
+    """
+    check_basis(basis)
+    bases = _resolve_bases(star_bases)
+    stars = dict.fromkeys(STAR_KEYS, _ZERO)
+    bonus = deduction = _ZERO
+    vetoed = False
+    for item in items:
+        raw = points_on_basis(item.self_points, item.reviewed_points, basis)
+        if raw is None:
+            continue
+        points = to_decimal(raw)
+        if item.kind == "criterion":
+            if item.star not in _STAR_INDEX:
+                raise ValueError(f"criterion with unknown star {item.star!r}")
+            stars[item.star] += points
+        elif item.kind == "bonus":
+            bonus += points
+        elif item.kind == "deduction":
+            deduction += points
+        elif item.kind == "veto":
+            vetoed = vetoed or points > 0
+        else:
+            raise ValueError(f"unknown item kind {item.kind!r}")
+    # Criteria maxima add up to the base (rubric.py checks it); this guards stored points a
+    # later rubric change left above a lowered maximum.
+    stars = {k: min(v, bases[k]) for k, v in stars.items()}
+    return evaluate_org(
+        stars, bases, bonus=bonus, deduction=deduction, vetoed=vetoed, thresholds=thresholds
     )
 
 
@@ -663,8 +762,14 @@ def gap_to_five_star(
     deduction: Number = 0,
     vetoed: bool = False,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    max_bonus: Number | None = None,
 ) -> Gap:
-    """Points missing per star and on the composite, and whether five-star is reachable at all."""
+    """Points missing per star and on the composite, and whether five-star is reachable at all.
+
+    ``max_bonus`` is the most the 加分项 could add up to (their maxima, before the cap); by
+    default only the current bonus is counted. Reachable means: not vetoed and every star at
+    its base plus the bonus the items and the cap allow, minus the deductions, meets the line.
+    """
     r = evaluate_org(
         star_scores,
         star_bases,
@@ -677,7 +782,12 @@ def gap_to_five_star(
         k: max(_ZERO, r.star_bases[k] * thresholds.star_ratio - r.star_scores[k]) for k in STAR_KEYS
     }
     composite_missing = max(_ZERO, thresholds.five_star_composite - r.composite)
-    best_composite = sum(r.star_bases.values(), _ZERO) + r.bonus - r.deduction
+    best_bonus = r.bonus
+    if max_bonus is not None:
+        best_bonus = max(
+            best_bonus, min(_non_negative(max_bonus, "max_bonus"), thresholds.bonus_cap)
+        )
+    best_composite = sum(r.star_bases.values(), _ZERO) + best_bonus - r.deduction
     reachable = (
         not r.vetoed
         and thresholds.star_ratio <= 1
@@ -689,6 +799,18 @@ def gap_to_five_star(
         min_extra_points=max(sum(missing.values(), _ZERO), composite_missing),
         reachable=reachable,
         five_star=r.five_star,
+    )
+
+
+def gap_of_result(result: OrgResult, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Gap:
+    """:func:`gap_to_five_star` of an evaluated result (what a page shows as "还差")."""
+    return gap_to_five_star(
+        result.star_scores,
+        result.star_bases,
+        bonus=result.bonus,
+        deduction=result.deduction,
+        vetoed=result.vetoed,
+        thresholds=thresholds,
     )
 
 
@@ -704,12 +826,18 @@ class CriterionState:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Points to add to one criterion; reason is "star" or "composite"."""
+    """Points to add to one criterion or 加分项; reason is "star", "composite" or "bonus".
+
+    For an auto-scored criterion ``figure`` is the figure that earns the added points and
+    ``figure_bound`` says whether it is a floor ("at_least") or a ceiling ("at_most").
+    """
 
     code: str
     star: str
     add_points: Decimal
     reason: str
+    figure: Decimal | None = None
+    figure_bound: str | None = None
 
 
 def suggest_gap_closure(
@@ -720,13 +848,16 @@ def suggest_gap_closure(
     deduction: Number = 0,
     vetoed: bool = False,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    bonus_items: Sequence[CriterionState] = (),
 ) -> list[Suggestion]:
     """Greedy plan to reach five-star with the least extra points and fewest criteria touched.
 
     Unlit stars first (their criteria with the most headroom first), then any headroom for the
-    composite line. Additions are multiples of 0.5 (the last one rounded up within headroom).
-    One suggestion per criterion; a criterion used for a star and then for the composite keeps
-    reason "star". Empty when already five-star, vetoed, or the criteria cannot close the gap.
+    composite line, then the 加分项 in ``bonus_items`` (their ``star`` is ignored) as far as the
+    bonus cap still leaves room over ``bonus``. Additions are multiples of 0.5 (the last one
+    rounded up within headroom). One suggestion per item; a criterion used for a star and then
+    for the composite keeps reason "star". Empty when already five-star, vetoed, or nothing can
+    close the gap.
     """
     codes: list[str] = []
     stars: list[str] = []
@@ -751,13 +882,23 @@ def suggest_gap_closure(
         headroom.append(max_points - points)
         star_scores[c.star] += points
 
+    bonus_d = _non_negative(bonus, "bonus")
+    bonus_room: list[Decimal] = []
+    for b in bonus_items:
+        if b.code in seen:
+            raise ValueError(f"duplicate criterion code: {b.code!r}")
+        seen.add(b.code)
+        b_points = _non_negative(b.points, f"points of item {b.code!r}")
+        b_max = _non_negative(b.max_points, f"max_points of item {b.code!r}")
+        bonus_room.append(max(_ZERO, b_max - b_points))
     gap = gap_to_five_star(
         star_scores,
         star_bases,
-        bonus=bonus,
+        bonus=bonus_d,
         deduction=deduction,
         vetoed=vetoed,
         thresholds=thresholds,
+        max_bonus=bonus_d + sum(bonus_room, _ZERO),
     )
     if gap.five_star or not gap.reachable:
         return []
@@ -788,12 +929,29 @@ def suggest_gap_closure(
             if take(own, gap.star_missing[key], "star") > 0:
                 return []
     composite_need = gap.composite_missing - sum(added.values(), _ZERO)
-    if composite_need > 0 and take(list(range(len(codes))), composite_need, "composite") > 0:
-        return []
-    return [Suggestion(codes[i], stars[i], added[i], reasons[i]) for i in added]
+    if composite_need > 0:
+        composite_need = take(list(range(len(codes))), composite_need, "composite")
+    plan = [Suggestion(codes[i], stars[i], added[i], reasons[i]) for i in added]
+    cap_room = max(_ZERO, thresholds.bonus_cap - min(bonus_d, thresholds.bonus_cap))
+    order = sorted(range(len(bonus_items)), key=lambda j: -bonus_room[j])
+    for j in order:
+        if composite_need <= 0:
+            break
+        avail = min(bonus_room[j], cap_room)
+        if avail <= 0:
+            continue
+        add = avail if composite_need >= avail else min(quantize_half(composite_need), avail)
+        cap_room -= add
+        composite_need -= add
+        plan.append(Suggestion(bonus_items[j].code, "", add, "bonus"))
+    return [] if composite_need > 0 else plan
 
 
 # --------------------------------------------------------------------------- auto-scored criteria
+
+
+# Units of things counted one by one (研判次数, 党员人数): their figures are whole numbers.
+COUNT_UNITS = frozenset({"次", "人", "名", "个", "项", "篇", "件", "场", "期", "家", "户"})
 
 
 @dataclass(frozen=True)
@@ -819,6 +977,11 @@ class AutoRule:
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} exceeds maximum {self.maximum}")
 
+    @property
+    def whole(self) -> bool:
+        """Whether the figure counts things (次, 人, …) and so must be a whole number."""
+        return self.unit.strip() in COUNT_UNITS
+
 
 def auto_points(rule: AutoRule, figure: Number, max_points: Number) -> Decimal:
     """Points for an entered figure: each started ``step`` outside the range costs ``per_step``."""
@@ -834,3 +997,91 @@ def auto_points(rule: AutoRule, figure: Number, max_points: Number) -> Decimal:
     whole, rest = divmod(shortfall, rule.step)
     steps = int(whole) + (1 if rest else 0)
     return max(_ZERO, full - steps * rule.per_step)
+
+
+def figure_for_points(
+    rule: AutoRule, points: Number, max_points: Number, current: Number | None = None
+) -> tuple[Decimal, str] | None:
+    """The figure that earns at least ``points`` under an auto rule, as (figure, bound).
+
+    bound "at_least" (reach the figure) or "at_most" (stay at or under it): the side of the
+    range the current figure is on (the minimum's side when there is no figure yet). None when
+    no figure earns the points, or when every figure earns full points anyway.
+    """
+    target = to_decimal(points)
+    full = _non_negative(max_points, "max_points")
+    if target > full or rule.per_step == 0:
+        return None
+    # At most k started steps outside the range keep full - k * per_step >= target.
+    k = int((full - target) // rule.per_step)
+    cur = None if current is None else to_decimal(current)
+    above = rule.maximum is not None and (
+        rule.minimum is None or (cur is not None and cur > rule.maximum)
+    )
+    if above:
+        assert rule.maximum is not None
+        return rule.maximum + k * rule.step, "at_most"
+    if rule.minimum is None:
+        return None
+    return max(_ZERO, rule.minimum - k * rule.step), "at_least"
+
+
+@dataclass(frozen=True)
+class Advice:
+    """An organisation's result on a basis, its gap to five-star and the plan closing it."""
+
+    basis: str
+    result: OrgResult
+    gap: Gap
+    suggestions: tuple[Suggestion, ...]
+
+
+def advise(
+    items: Sequence[ItemPoints],
+    basis: str,
+    star_bases: Mapping[str, Number] | None = None,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    figures: Mapping[str, Number | None] | None = None,
+) -> Advice:
+    """:func:`evaluate_basis`, :func:`gap_to_five_star` counting what the 加分项 can still add
+    under the cap, and :func:`suggest_gap_closure` over criteria and 加分项; an auto-scored
+    criterion's suggestion names the figure to reach (``figures``: code → current figure).
+    Items need ``code`` and ``max_points``.
+    """
+    result = evaluate_basis(items, basis, star_bases, thresholds=thresholds)
+    criteria: list[CriterionState] = []
+    bonus_items: list[CriterionState] = []
+    bonus = _ZERO
+    autos: dict[str, tuple[AutoRule, Decimal, Decimal]] = {}
+    for item in items:
+        raw = points_on_basis(item.self_points, item.reviewed_points, basis)
+        points = _ZERO if raw is None else to_decimal(raw)
+        max_points = _non_negative(item.max_points or 0, f"max_points of {item.code!r}")
+        if item.kind == "criterion":
+            points = min(points, max_points)
+            criteria.append(CriterionState(item.code, item.star or "", points, max_points))
+            if item.auto is not None:
+                autos[item.code] = (item.auto, points, max_points)
+        elif item.kind == "bonus":
+            bonus += points
+            bonus_items.append(CriterionState(item.code, "", min(points, max_points), max_points))
+    kwargs: dict[str, Any] = {
+        "bonus": bonus,
+        "deduction": result.deduction,
+        "vetoed": result.vetoed,
+        "thresholds": thresholds,
+    }
+    max_bonus = bonus + sum((b.max_points - b.points for b in bonus_items), _ZERO)
+    gap = gap_to_five_star(result.star_scores, star_bases, max_bonus=max_bonus, **kwargs)
+    plan = suggest_gap_closure(criteria, star_bases, bonus_items=bonus_items, **kwargs)
+    named = []
+    for s in plan:
+        if s.code in autos:
+            rule, points, max_points = autos[s.code]
+            current = (figures or {}).get(s.code)
+            reach = figure_for_points(rule, points + s.add_points, max_points, current)
+            if reach is not None:
+                s = Suggestion(s.code, s.star, s.add_points, s.reason, *reach)
+        named.append(s)
+    return Advice(basis, result, gap, tuple(named))

@@ -5,23 +5,29 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from texts import common as C
 
 ROOT = Path(__file__).resolve().parent
 PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "please-change-this-secret"}
 )
 DEMO_SECRET = "demo-mode-insecure-secret-do-not-use-in-production"
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 8  # "x" * 32 is long but not random
+MAKE_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class Settings(BaseSettings):
-    """Runtime configuration; refuses a placeholder secret outside demo mode."""
+    """Runtime configuration; refuses a weak secret outside demo mode."""
 
     model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
 
     database_url: str = Field(default=f"sqlite:///{ROOT / 'data' / 'app.db'}")
-    demo_mode: bool = True
+    # Off unless asked for: demo mode loads public accounts and a public secret.
+    demo_mode: bool = False
     secret_key: str = "change-me"
     session_idle_minutes: int = Field(default=120, ge=1, le=24 * 60)
     cookie_secure: bool = False
@@ -32,24 +38,59 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     publication_days: int = Field(default=5, ge=1, le=60)
+    # Login attempts per minute one address / one user name may make on one app process.
+    login_rate_per_address: int = Field(default=30, ge=1, le=10_000)
+    login_rate_per_account: int = Field(default=10, ge=1, le=10_000)
+    # Proxies whose X-Forwarded-For names the real client (nginx on the same host).
+    trusted_proxies: str = "127.0.0.1,::1"
+    # Largest uncompressed size of an imported .xlsx (a zip can expand 1000-fold).
+    import_max_uncompressed_mb: int = Field(default=50, ge=1, le=2000)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.secret_key in PLACEHOLDER_SECRETS:
-            if not self.demo_mode:
-                raise ValueError(
-                    "SECRET_KEY is a placeholder; set a long random value "
-                    "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-                )
-            self.secret_key = DEMO_SECRET
+    def _refuse_weak_secret(self) -> Settings:
+        if self.demo_mode:
+            if self.secret_key in PLACEHOLDER_SECRETS:
+                self.secret_key = DEMO_SECRET
+            return self
+        key = self.secret_key
+        if (
+            key in PLACEHOLDER_SECRETS
+            or len(key) < SECRET_MIN_LENGTH
+            or len(set(key)) < SECRET_MIN_DISTINCT
+        ):
+            raise ValueError(
+                C.WEAK_SECRET.format(n=SECRET_MIN_LENGTH, length=len(key), command=MAKE_SECRET)
+            )
         return self
 
     @property
     def upload_max_bytes(self) -> int:
         return self.upload_max_mb * 1024 * 1024
 
+    @property
+    def import_max_uncompressed_bytes(self) -> int:
+        return self.import_max_uncompressed_mb * 1024 * 1024
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
+
+
+def _refusal(error: ValidationError) -> str:
+    """The Chinese reasons of a refused configuration, one per line, without pydantic's noise."""
+    lines = []
+    for item in error.errors():
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        field = ".".join(str(part) for part in item.get("loc", ()))
+        lines.append(f"{field.upper()}：{message}" if field else message)
+    return C.CONFIG_REFUSED + "\n" + "\n".join(lines)
+
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; a refused configuration stops the process."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        # SystemExit prints the message (not a traceback) and exits with status 1.
+        raise SystemExit(_refusal(error)) from None

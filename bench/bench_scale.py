@@ -236,7 +236,7 @@ def _statistics(year: int) -> None:
     from db.services import readmodels, statistics
 
     leader = _reader()
-    frame = statistics.handed_in(readmodels.load_city_frame(leader, year))
+    frame = statistics.submitted(readmodels.load_city_frame(leader, year))
     criteria = statistics.load_criteria(leader, year)
 
     def summed_in_sql() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import get_engine, is_sqlite
+from texts import cli as T
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -23,6 +24,15 @@ def _years(value: str) -> tuple[int, int]:
 def cmd_init(_args: argparse.Namespace) -> int:
     migrate.upgrade(get_engine())
     print("数据库结构已是最新版本。")
+    return 0
+
+
+def cmd_prepare(_args: argparse.Namespace) -> int:
+    """Migrate, and load the demo city into an empty database in demo mode (the server does the
+    same when it starts; this command is for preparing a database ahead of that)."""
+    from db.bootstrap import prepare_and_report
+
+    prepare_and_report(get_engine())
     return 0
 
 
@@ -114,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db", description="数据库管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建或升级数据库结构").set_defaults(func=cmd_init)
+    sub.add_parser("prepare", help=T.PREPARE_HELP).set_defaults(func=cmd_prepare)
     seed = sub.add_parser("seed", help="生成模拟城市数据（演示、压测用）")
     seed.add_argument("--orgs", type=int, default=150)
     seed.add_argument("--years", default=f"2018-{time.localtime().tm_year}")

@@ -58,6 +58,12 @@ class CriterionKind(StrEnum):
 
 
 REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
+CYCLE_STATUSES = ("open", "closed", "published", "final")
+ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "reviewed", "published")
+# What every "已提交" count counts: handed in and not sent back. A 已退回 assessment is with
+# the branch again (its scores may still change), so it is not submitted.
+SUBMITTED_STATUSES = ("submitted", "reviewed", "published")
+CRITERION_KINDS = ("criterion", "bonus", "deduction", "veto")
 GRADES = ("优秀", "良好", "一般", "较差")
 ROLES = tuple(Role)  # kept until the split admin modules use Role directly
 ORG_TYPES = tuple(OrgType)
@@ -238,12 +244,66 @@ class AssessmentTotal(SQLModel, table=True):
     scored: int = 0  # star criteria the branch has given points to
 
 
+class PublishedResult(SQLModel, table=True):
+    """One organisation of a published year, frozen as it was at publication.
+
+    publish_year writes one row per assessment the year counts: the organisation's code, name,
+    type, region, department and member count, its assessment status (status "published" is
+    rated; a draft or returned one is 不参加评定) and its reviewed sums (as assessment_total's
+    "reviewed" row). Every figure of a published year is read from here, so later imports,
+    renames and moves between regions change nothing published; a correction during 公示 is
+    the one sanctioned change and refreshes its row (db/services/published.py).
+    """
+
+    __tablename__ = "published_result"
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id")
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    org_type: str = Field(max_length=20)
+    region: str = Field(max_length=8)
+    department: str | None = Field(default=None, max_length=120)
+    member_count: int = 0
+    status: str = Field(max_length=16)
+    learning_tenths: int = 0
+    standard_tenths: int = 0
+    service_tenths: int = 0
+    democracy_tenths: int = 0
+    innovation_tenths: int = 0
+    bonus_tenths: int = 0
+    deduction_tenths: int = 0
+    veto_tenths: int = 0
+    scored: int = 0
+
+
 class Evidence(SQLModel, table=True):
     """An uploaded supporting document, kept in the database so backups and replicas hold it."""
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     criterion_id: int = Field(foreign_key="criterion.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EvidenceUpload(SQLModel, table=True):
+    """A file dropped on a page and checked, not yet assigned to a criterion (佐证待保存).
+
+    Kept in the database, not in a server process, so a preview survives reruns, page switches
+    and replicas; `db.services.evidence_batch.save_staged` moves it into Evidence.
+    """
+
+    __tablename__ = "evidence_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
     filename: str = Field(max_length=200)
     content_type: str = Field(max_length=100)
     size: int = Field(ge=0)

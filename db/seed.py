@@ -12,7 +12,7 @@ import hashlib
 import io
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -41,6 +41,7 @@ from db.models import (
 from db.seed_scores import CritInfo, generate_year
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
+from db.services.published import record_publication
 from db.services.totals import refresh_totals
 from rubric import Rubric, load_rubric
 
@@ -325,7 +326,16 @@ def _next_id(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one()) + 1
 
 
-def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | None = None) -> dict:
+# progress(done, total, year): called after each step of seed_city (year 0: not a year's step).
+Progress = Callable[[int, int, int], None]
+
+
+def seed_city(
+    plan: CityPlan,
+    engine: Engine | None = None,
+    rubric: Rubric | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Generate a whole city into the (migrated) database; returns a summary per year."""
     engine = engine or get_engine()
     rubric = rubric or load_rubric_default()
@@ -333,6 +343,13 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
     now = utcnow()
     years = list(range(plan.first_year, plan.last_year + 1))
     summary: dict[int, dict[str, Any]] = {}
+    steps = len(years) + 2  # organisations and years' rubrics, each year, accounts and totals
+
+    def step(done: int, year: int = 0) -> None:
+        if progress is not None:
+            progress(done, steps, year)
+
+    step(0)
     with engine.begin() as conn:
         org_rows = build_orgs(plan.orgs, rng, start_id=_next_id(conn, Organisation))
         bulk_insert(
@@ -391,10 +408,11 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
                 session.add(ChangeCounter(id=1, value=1))
             session.flush()
             session.commit()
+        step(1)
         next_assessment = _next_id(conn, Assessment)
         org_ids = np.array([o.id for o in evaluated], dtype=np.int64)
         demo = sorted(demo_orgs)
-        for year in years:
+        for done, year in enumerate(years, start=2):
             cycle = cycles[year]
             data = generate_year(
                 year=year,
@@ -412,6 +430,8 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
             bulk_insert(conn, Assessment, data.assessments)
             bulk_insert(conn, ScoreEntry, data.entries)
             refresh_totals(conn, cycle_id=cycle.id)
+            if cycle.status != "open":
+                record_publication(conn, cycle.id)
             bulk_insert(conn, PerformanceGrade, data.grades)
             frame = scoring.evaluate_frame(
                 data.scores, rubric.bases, data.adjustments, thresholds=rubric.thresholds
@@ -420,6 +440,7 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
             if cycle.status != "open":
                 grades = dict(zip(data.grades["org_id"], data.grades["grade"], strict=True))
                 _record_excellence(conn, cycle.id, frame, grades, now)
+            step(done, year)
         _reset_sequences(
             conn,
             (
@@ -443,6 +464,7 @@ def seed_city(plan: CityPlan, engine: Engine | None = None, rubric: Rubric | Non
         # ANALYZE inside a transaction that ends in a rollback keeps nothing.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
+    step(steps)
     log.info("seeded %s organisations over %s years", len(evaluated), len(years))
     return summary
 
@@ -556,9 +578,9 @@ def load_rubric_default() -> Rubric:
     return load_rubric(default_rubric_path())
 
 
-def seed_demo(engine: Engine | None = None) -> dict:
+def seed_demo(engine: Engine | None = None, progress: Progress | None = None) -> dict:
     """The demo city: ~150 organisations, 2018 to this year, demo accounts."""
-    return seed_city(CityPlan(), engine)
+    return seed_city(CityPlan(), engine, progress=progress)
 
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "CityPlan", "bulk_insert", "seed_city", "seed_demo"]

@@ -8,7 +8,7 @@ from texts import admin as T
 from texts import common as C
 from ui.feedback import shown_errors
 from ui.session import require_actor, session_token
-from ui.star_page import plain
+from ui.text import plain
 
 actor = require_actor(Action.CHANGE_OWN_PASSWORD)
 st.title(T.ACCOUNT_TITLE)

@@ -30,7 +30,7 @@ with st.expander(T.SECTION_TARGET + "（数据）"):
     dashboard.target_table(attain)
 
 st.subheader(T.SECTION_DISTRIBUTION)
-dashboard.distribution_panel(year, frame)
+dashboard.distribution_panel(actor, year, frame)
 
 st.subheader(T.SECTION_HEAT)
 dashboard.heat_panel(year, frame)

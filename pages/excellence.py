@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from db.services import excellence
 from db.services import grades as G
 from db.services.statistics import as_local
 from permissions import Action, can
@@ -11,7 +10,7 @@ from ui import data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
 from ui.session import require_actor
-from ui.star_page import plain
+from ui.text import plain
 
 actor = require_actor(Action.VIEW_RESULTS)
 
@@ -44,6 +43,8 @@ if view.frozen:
 
 confirms = can(actor, Action.CONFIRM_EXCELLENCE)
 can_confirm = confirms and not view.frozen
+if can_confirm:
+    ux.progress_notes(view)
 st.subheader(T.EX_CANDIDATES)
 table = ux.candidate_table(view)
 if can_confirm:
@@ -56,21 +57,15 @@ if can_confirm:
             disabled=[c for c in table.columns if c not in (T.COL_SELECTED, T.COL_REASON)],
             key=f"ex_editor_{year}",
         )
-        confirm = st.form_submit_button(T.EX_CONFIRM, type="primary")
+        confirm = st.form_submit_button(
+            T.EX_CONFIRM, type="primary", disabled=not view.progress.finished
+        )
     selected, reasons = ux.decisions_from(edited)
     st.caption(T.EX_COUNT_NOTE.format(n=len(selected), quota=view.quota))
     if confirm:
-        with shown_errors():
-            done = excellence.confirm_excellence(
-                actor,
-                year=year,
-                selected=selected,
-                reasons=reasons,
-                cycle_version=view.cycle_version,
-            )
-            st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
-            data.changed_here()
-            st.rerun()
+        ux.ask_confirmation(year, selected, reasons)
+    if pending := ux.pending_confirmation(year):
+        ux.confirm_dialog(actor, view, pending)
 else:
     if not confirms:
         st.caption(T.EX_VIEW_ONLY)

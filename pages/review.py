@@ -19,7 +19,8 @@ with shown_errors(stop=True):
 
 shown = ui.filters(queue)
 picked = ui.queue_table(queue, shown)
+ui.batch_approval(actor, shown)
 if picked is None:
-    st.stop()  # the queue said why it is empty
+    st.stop()  # the queue said why it is empty, or the search lists matches to choose from
 
 ui.review_fragment(actor, picked, [int(a) for a in shown["assessment_id"]])

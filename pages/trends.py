@@ -61,7 +61,9 @@ with org_tab:
     if org_id is not None:
         rows = trends.org_rows(history, int(org_id))
         charts.show(
-            st.container(), ("org_trend", int(org_id)), lambda: charts.org_trend_chart(rows)
+            st.container(),
+            ("org_trend", int(org_id)),
+            lambda: charts.org_trend_chart(rows, data.five_star_lines(years)),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(

@@ -37,7 +37,7 @@ TABLES = (
 )
 
 os.environ.setdefault("DEMO_MODE", "0")
-os.environ.setdefault("SECRET_KEY", "test-secret-" + "x" * 32)
+os.environ.setdefault("SECRET_KEY", "test-only-secret-0123456789-abcdefghijklmnop")
 
 
 def _use(url: str, monkeypatch: pytest.MonkeyPatch, demo: bool = False) -> None:

@@ -69,6 +69,35 @@ ERR_RUBRIC_REMOVE_SCORED = "细则 {code} 已有 {n} 个组织打分、{files} �
 ERR_RUBRIC_MOVE_SCORED = "细则 {code} 已有 {n} 个组织打分，不能改变其类型或所属星级"
 ERR_RUBRIC_MAX_BELOW = "细则 {code} 的分值不能改为 {max} 分：已有组织得到 {top} 分"
 ERR_RUBRIC_PUBLISHED = "{year} 年度的结果已发布公示，评价细则不能再修改"
+ERR_RUBRIC_MEANING = (
+    "细则 {code} 的名称或评价标准改变了，但已有 {n} 个组织按原细则打分、{files} 份佐证材料"
+    "（{names}）。若仍是同一条细则，请在该条加“previous_code: {code}”（原编号）保留分数；"
+    "若已是另一条细则，请勾选“确认清除这些细则的已有分数”后再替换"
+)
+ERR_RUBRIC_PREVIOUS_UNKNOWN = "细则 {code} 的原编号 {previous} 在当前细则中不存在"
+AND_MORE = "等"
+YES = "是"
+NO = "否"
+RUBRIC_FIELD_NAMES = {
+    "code": "编号",
+    "kind": "类型",
+    "star": "所属星级",
+    "task_no": "任务序号",
+    "task_title": "所属任务",
+    "title": "名称",
+    "standard": "评价标准",
+    "deduction_rule": "扣分（加分）办法",
+    "max_points": "分值",
+    "evidence": "佐证材料",
+    "check_method": "考核方式",
+    "evidence_required": "是否需佐证",
+    "auto_unit": "自动计分单位",
+    "auto_label": "自动计分填报项",
+    "auto_minimum": "自动计分下限",
+    "auto_maximum": "自动计分上限",
+    "auto_step": "自动计分步长",
+    "auto_per_step": "自动计分每步扣分",
+}
 
 # ---- imports
 IMPORT_REJECTED = "文件中有 {n} 处问题，未导入任何数据。请按下列提示修改后重新上传："
@@ -91,6 +120,10 @@ ERR_GRADE = "业绩等次“{value}”无法识别（可填：{allowed}）"
 ERR_GRADE_YEAR = "年度“{value}”不正确（应为 2000 到 2100 之间的年份，如 2024）"
 ERR_GRADE_FROZEN = "{year} 年度结果已定档，业绩等次不能再修改"
 ERR_GRADE_NOT_EVALUATED = "“{code}”是部门，不参加评定，无需业绩等次"
+ERR_GRADE_NAME_MISMATCH = (
+    "组织名称“{name}”与组织编码“{code}”不符（该编码在系统中是“{actual}”），"
+    "请核对这一行的编码和名称，以免把等次记到别的组织"
+)
 GRADE_ALIASES = {
     "优": "优秀",
     "良": "良好",
@@ -268,6 +301,23 @@ RUBRIC_ADDED = "新增细则：{codes}"
 RUBRIC_REMOVED = "删除细则：{codes}"
 RUBRIC_CHANGED = "修改细则：{codes}"
 RUBRIC_HEADER_CHANGED = "标题、版本、基本分或评定门槛有变化。"
+RUBRIC_DROP_CONFIRM = "确认清除这些细则的已有分数和佐证材料（{codes}），按新含义重新打分"
+RUBRIC_DROPPED = "替换后将清除以下细则的已有分数和佐证材料：{codes}"
+RUBRIC_POINTS = "自动计分规则有变化：替换后 {n} 个组织的已存得分将按新规则重新计算。"
+RUBRIC_POINTS_ROW = "{code}：{before} 分 → {after} 分，{n} 个组织"
+RUBRIC_POINTS_DETAIL = "逐个组织查看得分变化"
+RUBRIC_POINTS_COLUMNS = {
+    "code": "细则",
+    "org": "组织",
+    "figure": "填报数值",
+    "before": "原得分",
+    "after": "新得分",
+}
+RUBRIC_DIFF_TITLE = "细则 {code} 的变化"
+RUBRIC_DIFF_FROM = "（原编号 {previous}）"
+RUBRIC_DIFF_MEANING = "：名称或评价标准改变，已有分数"
+RUBRIC_DIFF_COLUMNS = {"field": "项目", "before": "当前", "after": "上传文件"}
+RUBRIC_DIFF_ORGS = "已有 {n} 个组织打分、{files} 份佐证材料：{names}"
 RUBRIC_APPLY = "确认替换 {year} 年度评价细则"
 RUBRIC_APPLIED = "{year} 年度评价细则已替换。"
 RUBRIC_NOT_UTF8 = "文件不是 UTF-8 编码的文本，请用记事本等工具另存为 UTF-8 后重新上传。"
@@ -328,9 +378,7 @@ AUDIT_COLUMNS = {
     "at": "时间",
     "actor_name": "操作人",
     "action_name": "事件",
-    "target_type": "对象类型",
-    "target_id": "对象编号",
-    "detail": "详情",
+    "sentence": "经过",
 }
 AUDIT_SHEET = "审计日志"
 ACTION_NAMES = {

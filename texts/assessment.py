@@ -137,7 +137,6 @@ STARS_HEADER = "五星一览"
 STAR_CARD_VALUE = "{score} / {base}"
 STAR_LIT = "★ 已点亮"
 STAR_UNLIT = "☆ 还差 {missing} 分"
-COMPOSITE = "综合得分"
 COMPOSITE_VALUE = "{composite}"
 COMPOSITE_HELP = (
     "五颗星得分之和 + 加分（最多 {cap} 分）− 扣分；"
@@ -145,13 +144,21 @@ COMPOSITE_HELP = (
 )
 COMPOSITE_DELTA_OK = "已达 {line} 分线"
 COMPOSITE_DELTA_MISSING = "距 {line} 分还差 {missing}"
-LEVEL = "等级（按自评）"
+COMPOSITE_SELF = "自评综合得分"
+LEVEL_SELF = "自评等级"
+COMPOSITE_REVIEWED = "审核综合得分"
+LEVEL_REVIEWED = "审核等级"
+NOT_REVIEWED_YET = "尚未审核"
+BASIS_SELF = "自评："
+BASIS_REVIEWED = "审核："
+REVIEW_IN_PROGRESS = (
+    "审核尚未完成：审核结果按审核员已给出的核定分、扣分计算，其余细则暂按自评分计。"
+)
 RANK_CITY = "全市排名"
 RANK_REGION = "{region}排名"
 RANK_VALUE = "第 {rank} 名"
 RANK_NONE = "—"
 RANK_HELP = "按审核分排名，尚未审核的按自评分计；每隔几秒随全市填报情况更新。"
-REVIEWED_RESULT = "审核结果：综合得分 {composite} 分，{level}，点亮 {stars} 颗星。"
 BONUS_DEDUCTION = "加分 {bonus} 分（上限 {cap} 分） · 扣分 {deduction} 分"
 VETOED = "存在一票否决情形，本年度不予星级评定。"
 COMPLETION_HEADER = "完成情况"
@@ -164,16 +171,36 @@ COMPLETION_TABLE_EVIDENCE = "已传佐证"
 COMPLETION_TABLE_SCORE = "得分 / 基本分"
 COMPLETION_TABLE_LIT = "点亮"
 GAP_HEADER = "距五星级的差距"
-GAP_FIVE_STAR = "按当前自评，本支部已达到五星级标准。"
+GAP_FIVE_STAR = "按{basis}，本支部已达到五星级标准。"
 GAP_UNREACHABLE_VETO = "存在一票否决情形，本年度无法评为五星级。"
-GAP_UNREACHABLE = "按当前的扣分情况，即使各项得满分也达不到五星级。"
-GAP_TOTAL = "按当前自评，距五星级最少还需增加 **{points}** 分："
+GAP_UNREACHABLE = (
+    "按当前的扣分情况，即使各项细则和加分项（加分合计上限以内）都得满分也达不到五星级。"
+)
+GAP_TOTAL = "按{basis}，距五星级最少还需增加 **{points}** 分："
+GAP_BASIS_NAMES = {
+    "self": "当前自评",
+    "reviewed": "审核意见（审核员的核定分、扣分和一票否决均已计入）",
+}
 GAP_STAR = "**{star}**：{score} / {base} 分，点亮需 {line} 分，还差 **{missing}** 分"
 GAP_STAR_OK = "**{star}**：{score} / {base} 分，已点亮"
 GAP_COMPOSITE = "**综合得分**：{composite} 分，五星级需 {line} 分，还差 **{missing}** 分"
 GAP_ADVICE_HEADER = "建议优先完善以下细则（所需补分最少）："
 GAP_ITEM = "{code}「{title}」：当前 {points} / {max} 分{unscored}，补 **{add}** 分"
 GAP_ITEM_UNSCORED = "（尚未评分）"
+GAP_ITEM_AT_LEAST = (
+    "{code}「{title}」：{label}达到 **{figure} {unit}**"
+    "（当前 {points} / {max} 分{unscored}，可多得 {add} 分）"
+)
+GAP_ITEM_AT_MOST = (
+    "{code}「{title}」：{label}不超过 **{figure} {unit}**"
+    "（当前 {points} / {max} 分{unscored}，可多得 {add} 分）"
+)
+GAP_ITEM_BONUS = (
+    "加分项 {code}「{title}」：已申报 {points} / {max} 分，"
+    "可再申报 **{add}** 分（须有佐证、经审核）"
+)
+GAP_REASON_BONUS = "（提高综合得分，加分合计不超过上限）"
+GAP_BONUS_HEADER = "加分项：补 {add} 分"
 GAP_REASON_STAR = "（点亮{star}）"
 GAP_REASON_COMPOSITE = "（提高综合得分）"
 GAP_PER_STAR = "{star}：补 {add} 分"
@@ -225,3 +252,47 @@ GAP_STAR_HOWTO = "本星还差 {missing} 分点亮：建议优先完善的细则
 UNSAVED_PAGES = "以下页面有尚未保存的填写，提交只包含已保存的内容：{pages}"
 BAR_LINE = "点亮线 {line} 分"
 BAR_COMPOSITE = "综合 {composite} / {line}"
+
+# ---------------------------------------------------------------- drop zones (many files at once)
+DROP_TITLE_PAGE = "批量上传佐证材料：把本页各项细则的文件一次拖到这里"
+DROP_TITLE_ALL = "批量上传佐证材料：把各星细则的文件一次拖到这里"
+DROP_TITLE_ONE = "把文件拖到这里，或点击选择文件"
+DROP_HINT = (
+    "支持 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx），单个文件不超过 {mb} MB，"
+    "每项细则最多 {n} 个。"
+)
+DROP_HINT_NAMES = (
+    "文件名以细则编号开头（如“L2.3-学时登记表.pdf”）时自动对应到该项细则，其余文件请在列表中选择。"
+)
+DROP_BUTTON = "选择文件"
+DROP_PROGRESS = "正在上传第 {i} / {n} 个文件：{name}"
+DROP_FAILED = "文件“{name}”上传失败：网络中断或服务器无响应，请稍后重试。"
+DROP_BUSY = "正在上传，请稍候……"
+ERR_UPLOAD_SESSION = "登录已过期，请刷新页面重新登录后再上传。"
+ERR_UPLOAD_REQUEST = "上传请求不完整，请刷新页面后重试。"
+ERR_UPLOAD_SERVER = "服务器处理文件“{name}”时出错，文件未保存。请稍后重试或联系系统管理员。"
+STAGED_RECEIVED = "已接收：{name}"
+STAGED_HEADER = "待保存的佐证材料（{n} 个）"
+STAGED_INTRO = "请核对每个文件对应的细则，确认后点“保存佐证材料”；保存前这些文件不计入已传佐证。"
+STAGED_TARGET = "对应细则"
+STAGED_TARGET_PLACEHOLDER = "请选择细则"
+STAGED_AUTO = "按文件名自动对应"
+STAGED_REMOVE = "移除"
+STAGED_SAVE = "保存佐证材料（{n} 个）"
+STAGED_DISCARD_ALL = "全部移除"
+STAGED_SAVED = "已保存 {n} 个佐证材料。"
+STAGED_DISCARDED = "已移除 {n} 个待保存的文件。"
+STAGED_PLAN = "{code} ← {names}"
+STAGED_PLAN_TITLE = "保存后："
+ERR_STAGED_FULL = "待保存的文件已有 {n} 个，达到上限。请先保存或移除后再上传。"
+ERR_STAGED_SUMMARY = "有 {n} 处需要处理，本次没有保存任何文件："
+ERR_STAGED_NO_TARGET = "文件“{name}”还没有选择对应的细则。"
+ERR_STAGED_BAD_TARGET = "文件“{name}”选择的“{code}”不是本年度可上传佐证的细则或加分项。"
+ERR_STAGED_GONE = "有文件已被保存或移除（可能在另一个窗口中），请刷新页面后再核对。"
+ERR_STAGED_COUNT = (
+    "细则 {code} 已有 {count} 个佐证材料，再加 {adding} 个将超过每项 {limit} 个的上限。"
+)
+ERR_FIGURE_NOT_INTEGER = (
+    "{code}「{title}」：{label}是次数或人数，只能填写整数（填写的是 {value}）。"
+)
+MISSING_BOTH = "{star} {code}「{title}」尚未评分、尚未上传佐证材料"

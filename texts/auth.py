@@ -5,9 +5,11 @@ USERNAME = "用户名"
 PASSWORD = "密码"
 LOGIN_BUTTON = "登录"
 LOGOUT_BUTTON = "退出登录"
-LOGIN_FAILED = "用户名或密码不正确。"
-LOGIN_LOCKED = (
-    "连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+# One answer for a wrong password, an unknown name and a locked account: the answer must not
+# tell an outsider which accounts exist or are locked.
+LOGIN_FAILED = (
+    "用户名或密码不正确，或账号因连续登录失败已被临时锁定（{minutes} 分钟后自动解锁）。"
+    "请核对后再试，或联系系统管理员。"
 )
 SESSION_EXPIRED = "登录已超时或已退出，请重新登录。"
 DEMO_NOTICE = "这是演示系统，数据均为模拟生成。演示账号（密码均为 {password}）："
@@ -18,6 +20,10 @@ DEMO_ACCOUNTS = {
     "branch01": "党支部书记（支部一）",
     "branch02": "党支部书记（支部二）",
 }
+LOGIN_TO_CONTINUE = "请先登录，登录后将打开您要访问的页面。"
+NO_ACCESS_TITLE = "无法打开“{page}”"
+NO_ACCESS_TEXT = "您的账号没有权限访问此页面。如确需访问，请联系系统管理员。"
+NO_ACCESS_HOME = "返回{page}"
 SIGNED_IN_AS = "当前用户：{name}（{role}）"
 
 PW_TOO_SHORT = "密码至少需要 {n} 个字符。"
@@ -25,3 +31,11 @@ PW_COMMON = "该密码过于常见，容易被猜中，请换一个。"
 PW_SAME_AS_USERNAME = "密码不能与用户名相同或包含用户名。"
 PW_WRONG_CURRENT = "当前密码不正确。"
 PW_CHANGED = "密码已修改。"
+PW_ONE_CHARACTER = "密码不能全部由同一个字符组成。"
+PW_SEQUENCE = (
+    "密码不能只由键盘顺序、数字或字母顺序或简单重复组成"
+    "（如 qwer1234、abc123456、1qaz2wsx、121212）。"
+)
+LOGIN_THROTTLED = "登录尝试过于频繁，请稍等一分钟后再试。"
+EVIDENCE_REFUSED = "无权下载该佐证材料：请先登录，并确认该材料属于您有权查看的组织。"
+EVIDENCE_NOT_FOUND = "该佐证材料不存在或已被删除。"

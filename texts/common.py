@@ -47,3 +47,9 @@ ERR_STALE = (
 ERR_INTERNAL = "系统暂时无法完成操作，请稍后重试；如多次出现，请联系系统管理员。"
 ERR_LOGIN_REQUIRED = "请先登录。"
 ERR_NO_OPEN_CYCLE = "当前没有进行中的测评年度，请联系系统管理员。"
+
+CONFIG_REFUSED = "配置错误，程序未启动："
+WEAK_SECRET = (
+    "SECRET_KEY 不安全：非演示模式下必须是至少 {n} 个字符的随机字符串（当前 {length} 个字符）。"
+    "生成方法：{command}，把输出填入 .env 的 SECRET_KEY=（各副本相同），然后重新启动。"
+)

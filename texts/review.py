@@ -38,6 +38,24 @@ FILTER_CHANGED = "只看审核分与自评分不同的"
 QUEUE_CAPTION = "共 {shown} 份（待审核 {pending} 份，已审核 {done} 份，已退回 {returned} 份）"
 QUEUE_EMPTY = "没有符合条件的测评。"
 QUEUE_PICK = "在上表中点选一行，或在此选择要审核的党组织"
+QUEUE_PICK_PLACEHOLDER = "请选择要审核的党组织"
+SEARCH_MATCHES = "“{search}”匹配到 {n} 个党组织，请在下拉框中选择要审核的一个。"
+SEARCH_CHOOSE = "请从搜索结果中选择一个党组织。"
+BATCH_HEADER = "批量审核通过"
+BATCH_HELP = (
+    "在上表中勾选多行，或在此选择多份“已提交”的测评，一次审核通过；"
+    "每一份仍逐一校验状态和版本并单独记入审计日志，审核分采用支部自评分（已保存的审核分保留）。"
+)
+BATCH_PICK = "选择要审核通过的测评"
+BATCH_ALL = "选中筛选结果中全部待审核的（{n} 份）"
+BATCH_BUTTON = "审核通过选中的 {n} 份"
+BATCH_NONE_PENDING = "当前筛选结果中没有待审核的测评。"
+BATCH_DONE = "已审核通过 {n} 份。"
+BATCH_SOME_FAILED = "有 {n} 份未能通过："
+BATCH_FAILED_ONE = "{name}：{reason}"
+BATCH_UNKNOWN = "测评 {id}"
+ERR_BATCH_EMPTY = "请至少选择一份测评。"
+ERR_BATCH_TOO_MANY = "一次最多批量审核 {n} 份，请分批进行。"
 QUEUE_COLUMNS = {
     "code": "编码",
     "name": "党组织",
@@ -209,3 +227,8 @@ FINALIZE_HEADER = "定档"
 FINALIZE_BUTTON = "确认定档"
 FINALIZED = "{year} 年度评定结果已定档。"
 FINALIZE_HINT = "公示期满、异议全部处理后，结果自动定档；也可在此确认定档。"
+CHANGED_BADGE = "上次审核后已修改"
+CHANGED_SINCE_REVIEW = (
+    "支部在上次审核后修改了 {n} 项：{codes}。其中分数变动的细则原有核定分已作废，"
+    "请重新核定（不填则按支部新填的分数计）。"
+)

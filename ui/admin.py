@@ -20,7 +20,7 @@ from texts import admin as T
 from texts import common as C
 from ui.data import changed_here
 from ui.feedback import shown_errors
-from ui.star_page import plain
+from ui.text import plain
 
 FLASH_KEY = "admin:flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -566,8 +566,9 @@ def rubric_tab(actor: Actor) -> None:
     except UnicodeDecodeError:
         st.error(T.RUBRIC_NOT_UTF8)
         return
+    drop = bool(st.session_state.get(f"admin:rubric-drop:{cycle_id}", False))
     try:
-        change = rubrics.check_rubric(actor, cycle_id=cycle_id, text=new_text)
+        change = rubrics.check_rubric(actor, cycle_id=cycle_id, text=new_text, drop_scores=drop)
     except ServiceError as exc:
         st.error(exc.message, icon=":material/error:")
         return
@@ -575,13 +576,22 @@ def rubric_tab(actor: Actor) -> None:
         st.error(str(exc))
         return
     _show_change(change)
+    if change.meaning_changes or change.dropped:
+        st.checkbox(
+            T.RUBRIC_DROP_CONFIRM.format(
+                codes="、".join(d.code for d in change.meaning_changes) or "、".join(change.dropped)
+            ),
+            key=f"admin:rubric-drop:{cycle_id}",
+        )
     if change.problems or change.empty:
         return
     if st.button(
         T.RUBRIC_APPLY.format(year=row.year), type="primary", key=f"admin:rubric-apply:{cycle_id}"
     ):
         with shown_errors():
-            rubrics.import_rubric(actor, cycle_id=cycle_id, version=row.version, text=new_text)
+            rubrics.import_rubric(
+                actor, cycle_id=cycle_id, version=row.version, text=new_text, drop_scores=drop
+            )
             _done(T.RUBRIC_APPLIED.format(year=row.year))
 
 
@@ -590,11 +600,11 @@ def _show_change(change: rubrics.RubricChange) -> None:
         st.error(T.RUBRIC_REFUSED, icon=":material/error:")
         for problem in change.problems:
             st.text("· " + problem)
-        return
-    if change.empty:
+    elif change.empty:
         st.info(T.RUBRIC_NO_CHANGE)
         return
-    st.success(T.RUBRIC_CHECK_OK)
+    else:
+        st.success(T.RUBRIC_CHECK_OK)
     if change.added:
         st.text(T.RUBRIC_ADDED.format(codes="、".join(change.added)))
     if change.removed:
@@ -603,6 +613,70 @@ def _show_change(change: rubrics.RubricChange) -> None:
         st.text(T.RUBRIC_CHANGED.format(codes="、".join(change.changed)))
     if change.header_changed:
         st.text(T.RUBRIC_HEADER_CHANGED)
+    if change.dropped:
+        st.warning(T.RUBRIC_DROPPED.format(codes="、".join(change.dropped)))
+    _show_points(change.point_changes)
+    _show_differences(change.differences)
+
+
+def _show_points(changes: tuple[rubrics.PointChange, ...]) -> None:
+    """How many organisations' stored points an auto-scored rule change moves, and by how much."""
+    if not changes:
+        return
+    st.warning(T.RUBRIC_POINTS.format(n=len({p.assessment_id for p in changes})))
+    groups: dict[tuple[str, str, str], int] = {}
+    for p in changes:
+        key = (p.code, _number_text(p.self_before), _number_text(p.self_after))
+        groups[key] = groups.get(key, 0) + 1
+    for (code, before, after), n in sorted(groups.items()):
+        st.text(T.RUBRIC_POINTS_ROW.format(code=code, before=before, after=after, n=n))
+    table = pd.DataFrame(
+        {
+            T.RUBRIC_POINTS_COLUMNS["code"]: [p.code for p in changes],
+            T.RUBRIC_POINTS_COLUMNS["org"]: [p.org_name for p in changes],
+            T.RUBRIC_POINTS_COLUMNS["figure"]: [_number_text(p.figure) for p in changes],
+            T.RUBRIC_POINTS_COLUMNS["before"]: [_number_text(p.self_before) for p in changes],
+            T.RUBRIC_POINTS_COLUMNS["after"]: [_number_text(p.self_after) for p in changes],
+        }
+    )
+    with st.expander(T.RUBRIC_POINTS_DETAIL):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _show_differences(differences: tuple[rubrics.CriterionDiff, ...]) -> None:
+    """Field-level differences of each changed criterion, with the organisations it affects."""
+    for d in differences:
+        label = T.RUBRIC_DIFF_TITLE.format(code=d.code)
+        if d.previous != d.code:
+            label += T.RUBRIC_DIFF_FROM.format(previous=d.previous)
+        if d.meaning_changed and d.organisations and not d.mapped:
+            label = ":red[" + label + T.RUBRIC_DIFF_MEANING + "]"
+        with st.expander(label):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        T.RUBRIC_DIFF_COLUMNS["field"]: [f.field for f in d.fields],
+                        T.RUBRIC_DIFF_COLUMNS["before"]: [f.before for f in d.fields],
+                        T.RUBRIC_DIFF_COLUMNS["after"]: [f.after for f in d.fields],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            if d.organisations:
+                st.caption(
+                    T.RUBRIC_DIFF_ORGS.format(
+                        n=len(d.organisations), files=d.files, names="、".join(d.organisations)
+                    )
+                )
+
+
+def _number_text(value: object) -> str:
+    """A Decimal as people write it (20, 19.5); a dash for none."""
+    if value is None:
+        return "—"
+    text = format(value, "f") if not isinstance(value, str) else value
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ============================================================================= grades

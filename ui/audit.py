@@ -47,18 +47,14 @@ def table(frame: pd.DataFrame, total: int) -> None:
         st.info(T.AUDIT_EMPTY)
         return
     st.caption(T.AUDIT_COUNT.format(total=total, shown=len(frame)))
-    shown = frame.assign(
-        at=[local_time(t).replace("T", " ") for t in frame["at"]],
-        target_type=[T.TARGET_NAMES.get(t, t) for t in frame["target_type"]],
-        detail=[A.describe(d) for d in frame["detail"]],
-    )
+    shown = frame.assign(at=[local_time(t).replace("T", " ") for t in frame["at"]])
     st.dataframe(
         shown[list(T.AUDIT_COLUMNS)],
         hide_index=True,
         width="stretch",
         height=520,
         column_config={k: st.column_config.Column(v) for k, v in T.AUDIT_COLUMNS.items()}
-        | {"detail": st.column_config.TextColumn(T.AUDIT_COLUMNS["detail"], width="large")},
+        | {"sentence": st.column_config.TextColumn(T.AUDIT_COLUMNS["sentence"], width="large")},
     )
 
 

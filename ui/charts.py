@@ -7,7 +7,8 @@ fonts are the theme's system fonts, so nothing is loaded from outside the server
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 import altair as alt
 import pandas as pd
@@ -180,8 +181,13 @@ def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
     return _finish(alt.layer(bars, text), T.CH_LEVELS, height)
 
 
-def composite_histogram(frame: pd.DataFrame, line: float = 90, height: int = 260) -> alt.Chart:
-    """Composite scores in bins of 2 points, with the five-star line."""
+def _num(value: Decimal) -> str:
+    """20 rather than 20.0, 92.5 as is."""
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -> alt.Chart:
+    """Composite scores in bins of 2 points, with the year's five-star line (its rubric's)."""
     data = pd.DataFrame({"composite": frame["composite"].astype(float)})
     bars = (
         alt.Chart(data)
@@ -201,7 +207,7 @@ def composite_histogram(frame: pd.DataFrame, line: float = 90, height: int = 260
             ],
         )
     )
-    rule_data = pd.DataFrame({"x": [line], "label": [T.LINE_90]})
+    rule_data = pd.DataFrame({"x": [float(line)], "label": [T.LINE_FIVE.format(line=_num(line))]})
     rule = alt.Chart(rule_data).mark_rule(color=RED, strokeWidth=2).encode(x="x:Q")
     label = (
         alt.Chart(rule_data)
@@ -339,10 +345,15 @@ def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.Chart:
 # --------------------------------------------------------------------------- trends
 
 
-def org_trend_chart(rows: pd.DataFrame, line: float = 90, height: int = 280) -> alt.Chart:
-    """One organisation's composite per year with its level, and the five-star line."""
+def org_trend_chart(
+    rows: pd.DataFrame, lines: Mapping[int, Decimal], height: int = 280
+) -> alt.Chart:
+    """One organisation's composite per year with its level, and each year's five-star line
+    (`lines`: year → line, from that year's rubric)."""
     data = rows.assign(
-        year_label=rows["year"].astype(str), level_name=rows["level"].map(C.LEVEL_NAMES)
+        year_label=rows["year"].astype(str),
+        level_name=rows["level"].map(C.LEVEL_NAMES),
+        line=rows["year"].map(lambda y: float(lines[int(y)])),
     )
     base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
     points = base.mark_line(point=alt.OverlayMarkDef(size=80), color=RED).encode(
@@ -354,10 +365,8 @@ def org_trend_chart(rows: pd.DataFrame, line: float = 90, height: int = 280) -> 
         ],
     )
     labels = base.mark_text(dy=-14, fontSize=13).encode(y="composite:Q", text="level_name:N")
-    rule = (
-        alt.Chart(pd.DataFrame({"y": [line]}))
-        .mark_rule(color=GREY, strokeDash=[6, 4])
-        .encode(y="y:Q")
+    rule = base.mark_line(color=GREY, strokeDash=[6, 4]).encode(
+        y="line:Q", tooltip=[alt.Tooltip("line:Q", title=T.AX_FIVE_LINE)]
     )
     return _finish(alt.layer(rule, points, labels), T.CH_ORG_TREND, height)
 

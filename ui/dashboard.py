@@ -22,7 +22,7 @@ def _pct(value: float | None) -> str:
 def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     """Five-star share against the target, five-star count, how many still needed, submitted."""
     att = statistics.attainment(frame, year)
-    submitted = int(frame["status"].isin(statistics.SUBMITTED).sum())
+    submitted = len(statistics.submitted(frame))
     cols = st.columns(5)
     delta = T.KPI_SHARE_DELTA.format(target=_pct(att.target)) if att.target else T.NO_TARGET
     cols[0].metric(
@@ -34,7 +34,11 @@ def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     )
     cols[1].metric(T.KPI_FIVE, T.KPI_FIVE_VALUE.format(five=att.five_star, total=att.total))
     cols[2].metric(T.KPI_NEEDED, T.KPI_MET if att.met else T.KPI_NEEDED_VALUE.format(n=att.needed))
-    cols[3].metric(T.KPI_SUBMITTED, T.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame)))
+    cols[3].metric(
+        T.KPI_SUBMITTED,
+        T.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame)),
+        help=T.KPI_SUBMITTED_HELP,
+    )
     avg = float(frame["composite"].mean()) if len(frame) else 0.0
     cols[4].metric(T.KPI_AVG, f"{avg:.1f}")
 
@@ -79,12 +83,16 @@ def target_table(attain: pd.DataFrame) -> None:
     )
 
 
-def distribution_panel(year: int, frame: pd.DataFrame, height: int = 260) -> None:
+def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)
     charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
     charts.show(
-        right, ("histogram", year, height), lambda: charts.composite_histogram(frame, 90, height)
+        right,
+        ("histogram", year, height),
+        lambda: charts.composite_histogram(
+            frame, data.thresholds(actor, year).five_star_composite, height
+        ),
     )
 
 
@@ -96,7 +104,7 @@ def heat_panel(year: int, frame: pd.DataFrame, height: int = 300) -> None:
 
 def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "reviewed") -> None:
     """Weakest criteria city-wide, reasons stars are missed, criteria losing most points."""
-    scope = statistics.handed_in(frame)
+    scope = statistics.submitted(frame)
     st.caption(T.SECTION_PROBLEMS_NOTE.format(n=len(scope)))
     if scope.empty:
         st.info(T.NO_DATA)

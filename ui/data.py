@@ -7,9 +7,12 @@ couple of seconds, so a write in any server process shows up everywhere within s
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
+import scoring
 from db.models import CycleStatus
 from db.services import cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
@@ -125,6 +128,25 @@ def current_year(actor: Actor) -> int | None:
     return (open_years or [infos[-1].year])[-1]
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _thresholds(year: int, version: int, _actor: Actor) -> scoring.Thresholds:
+    info = next((c for c in _cycles(version, _actor) if c.year == year), None)
+    if info is None:
+        return scoring.DEFAULT_THRESHOLDS
+    return cycles.rubric_of_cycle(_actor, info.id).thresholds
+
+
+def thresholds(actor: Actor, year: int) -> scoring.Thresholds:
+    """The year's thresholds from its rubric (five-star line, 85% ratio, bonus cap): every line
+    a chart or page draws comes from here, never from a literal (no personal data)."""
+    return _thresholds(year, data_version(), actor)
+
+
+def five_star_lines(years: list[int]) -> dict[int, Decimal]:
+    """year → the year's five-star composite line."""
+    return {y: thresholds(y).five_star_composite for y in years}
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _criteria(year: int, version: int, _actor: Actor) -> pd.DataFrame:
     return statistics.load_criteria(_actor, year)
@@ -132,16 +154,16 @@ def _criteria(year: int, version: int, _actor: Actor) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _criterion_stats(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
-    handed_in = statistics.handed_in(_city_frame(year, basis, version, _actor))
+    scope = statistics.submitted(_city_frame(year, basis, version, _actor))
     totals = statistics.load_criterion_totals(_actor, year, basis)
-    return statistics.criterion_stats(totals, _criteria(year, version, _actor), len(handed_in))
+    return statistics.criterion_stats(totals, _criteria(year, version, _actor), len(scope))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _missed(
     year: int, basis: str, version: int, _actor: Actor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = statistics.handed_in(_city_frame(year, basis, version, _actor))
+    frame = statistics.submitted(_city_frame(year, basis, version, _actor))
     unlit = statistics.load_criterion_totals(_actor, year, basis, unlit_only=True)
     return (
         statistics.missed_reasons(frame),

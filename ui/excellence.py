@@ -11,6 +11,8 @@ from db.services import grades as G
 from db.services.common import Actor
 from texts import leadership as T
 from ui import data
+from ui.feedback import shown_errors
+from ui.text import plain
 
 ID = "_org_id"
 
@@ -101,3 +103,85 @@ def import_form(actor: Actor, year: int) -> None:
                     summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
                 )
             )
+
+
+# --------------------------------------------------------------------------- confirmation
+
+PENDING_KEY = "ex:pending-confirm"
+
+
+def progress_notes(view: excellence.ExcellenceView) -> None:
+    """The figures the confirmation rests on, and in bold what stands in its way or is missing."""
+    p = view.progress
+    st.caption(
+        T.EX_PROGRESS.format(
+            drafts=p.drafts,
+            returned=p.returned,
+            unreviewed=p.unreviewed,
+            reviewed=p.reviewed,
+            five=view.basis_count,
+            quota=view.quota,
+        )
+    )
+    if not p.finished:
+        st.warning(T.EX_BLOCKED.format(n=p.unreviewed), icon=":material/block:")
+    elif p.not_handed_in:
+        st.warning(T.EX_EARLY.format(n=p.not_handed_in, drafts=p.drafts, returned=p.returned))
+
+
+def ask_confirmation(year: int, selected: list[int], reasons: dict[int, str]) -> None:
+    """Remember the edited list; the dialog stays open across reruns until answered."""
+    st.session_state[PENDING_KEY] = {"year": year, "selected": selected, "reasons": reasons}
+
+
+def _close() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+
+
+def pending_confirmation(year: int) -> dict | None:  # type: ignore[type-arg]
+    pending = st.session_state.get(PENDING_KEY)
+    return pending if pending and pending.get("year") == year else None
+
+
+@st.dialog(T.EX_DIALOG_TITLE, on_dismiss=_close)
+def confirm_dialog(actor: Actor, view: excellence.ExcellenceView, pending: dict) -> None:  # type: ignore[type-arg]
+    """Name what is confirmed and on which figures; only 确认名单 writes."""
+    selected = [int(o) for o in pending["selected"]]
+    reasons = {int(o): r for o, r in pending["reasons"].items()}
+    names = view.candidates["name"]
+    st.markdown(
+        T.EX_DIALOG_TEXT.format(
+            year=view.year,
+            n=len(selected),
+            recommended=len(view.recommended),
+            quota=view.quota,
+            five=view.basis_count,
+        )
+    )
+    removed = [o for o in view.recommended if o not in selected]
+    added = [o for o in selected if o not in view.recommended]
+    for template, ids in ((T.EX_DIALOG_REMOVED, removed), (T.EX_DIALOG_ADDED, added)):
+        if ids:
+            st.markdown(template.format(names="、".join(plain(names.get(o, o)) for o in ids)))
+    progress_notes(view)
+    yes, no = st.columns(2)
+    if yes.button(
+        T.EX_DIALOG_YES,
+        type="primary",
+        key="ex:confirm-yes",
+        disabled=not view.progress.finished,
+    ):
+        with shown_errors():
+            done = excellence.confirm_excellence(
+                actor,
+                year=view.year,
+                selected=selected,
+                reasons=reasons,
+                cycle_version=view.cycle_version,
+            )
+            _close()
+            st.session_state["ex_flash"] = T.EX_CONFIRMED_OK.format(n=len(done.final))
+            data.changed_here()
+            st.rerun()
+    if no.button(T.EX_DIALOG_NO, key="ex:confirm-no", on_click=_close):
+        st.rerun()

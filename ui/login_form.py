@@ -6,7 +6,7 @@ from html import escape
 
 from settings import get_settings
 from texts import auth as T
-from web.routes import LOGIN_PATH, LOGOUT_PATH
+from web.routes import LOGIN_PATH, LOGOUT_PATH, safe_next
 
 _FIELD = (
     "display:block;width:100%;box-sizing:border-box;padding:0.55rem 0.7rem;margin:0.25rem 0 0.9rem;"
@@ -23,11 +23,17 @@ def _path(route: str) -> str:
     return f"/{base}{route}" if base else route
 
 
-def login_form_html() -> str:
-    """Static markup: nothing user-written is interpolated."""
+def login_form_html(next_path: str = "") -> str:
+    """Static markup: nothing user-written is interpolated (next_path is a known page path)."""
+    target = (
+        f'<input type="hidden" name="next" value="{escape(next_path)}">'
+        if safe_next(next_path)
+        else ""
+    )
     return (
         f'<form method="post" action="{escape(_path(LOGIN_PATH))}" style="max-width:24rem">'
-        f'<label for="wx-username" style="font-weight:600">{T.USERNAME}</label>'
+        + target
+        + f'<label for="wx-username" style="font-weight:600">{T.USERNAME}</label>'
         f'<input id="wx-username" name="username" type="text" autocomplete="username" '
         f'required maxlength="64" style="{_FIELD}">'
         f'<label for="wx-password" style="font-weight:600">{T.PASSWORD}</label>'

@@ -160,8 +160,35 @@ def pages_for(actor: Actor | None) -> list[PageSpec]:
     return [p for p in PAGES if can(actor, p.action)]
 
 
+def _login_at(url_path: str):  # type: ignore[no-untyped-def]
+    """The login page served under a bookmarked path, which the form keeps as its target."""
+
+    def login_page() -> None:
+        from ui.login_view import show_login
+
+        show_login(next_path=url_path)
+
+    return login_page
+
+
+def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
+    """A Chinese "no access" page under a path the role may not open (not Streamlit's modal)."""
+
+    def no_access() -> None:
+        from ui.login_view import show_no_access
+
+        show_no_access(spec.title, home)
+
+    return no_access
+
+
 def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
-    """st.navigation for this actor: only the pages its role may open."""
+    """st.navigation for this actor: its role's pages in the menu, every other known path hidden.
+
+    Every path of PAGES answers: anonymous visitors get the login form there (and land on that
+    page after logging in), a role that may not open it gets a Chinese "no access" page. Hidden
+    pages are answers, not access: the page files themselves are never registered for them.
+    """
     if actor is None:
         login = st.Page(
             str(ROOT / "pages" / "login.py"),
@@ -170,16 +197,24 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
             icon=":material/login:",
             default=True,
         )
-        return st.navigation([login], position="hidden")
+        bookmarks = [
+            st.Page(
+                _login_at(spec.url_path), title="登录", url_path=spec.url_path, visibility="hidden"
+            )
+            for spec in PAGES
+        ]
+        return st.navigation([login, *bookmarks], position="hidden")
     sections: dict[str, list] = {}
     home = None
-    for spec in pages_for(actor):
+    mine = pages_for(actor)
+    for spec in mine:
         page = st.Page(
             str(ROOT / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon
         )
         if actor.role in spec.default_for:
             home = page
         sections.setdefault(spec.section, []).append(page)
+    hidden = sections.setdefault("", [])
     if home is not None:
         # Streamlit serves the default page at "/" only; a hidden landing page that forwards
         # to the role's home keeps that home reachable under its own path (/overview, …).
@@ -190,5 +225,23 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
             default=True,
             visibility="hidden",
         )
-        sections.setdefault("", []).insert(0, landing)
+        hidden.append(landing)
+        # A bookmarked login page (or the login redirect) of a signed-in user goes home.
+        hidden.append(
+            st.Page(
+                lambda: st.switch_page(home),
+                title=home.title,
+                url_path="login",
+                visibility="hidden",
+            )
+        )
+    hidden.extend(
+        st.Page(
+            _no_access_at(spec, home), title=spec.title, url_path=spec.url_path, visibility="hidden"
+        )
+        for spec in PAGES
+        if spec not in mine
+    )
+    if not hidden:
+        del sections[""]
     return st.navigation(sections, expanded=True)

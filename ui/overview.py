@@ -17,6 +17,8 @@ from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 from ui import data
+from ui.evidence_upload import batch_section
+from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
 from ui.session import require_actor
 from ui.star_page import (
@@ -26,9 +28,9 @@ from ui.star_page import (
     fmt,
     load_my_assessment,
     page_header,
-    plain,
     return_notice,
 )
+from ui.text import plain
 
 STAR_PAGES = {
     "learning": "pages/learning.py",
@@ -47,6 +49,7 @@ def render_overview() -> None:
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
         st.toast(T.SUBMITTED, icon=":material/task_alt:")
+    show_evidence_flash()
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)
@@ -57,6 +60,7 @@ def render_overview() -> None:
         completion_section(view, done)
     with right:
         gap_section(view)
+    batch_section(actor, view, None)
     bonus_section(actor, view)
     history_section(actor, view)
 
@@ -67,9 +71,7 @@ def render_overview() -> None:
 def stars_at_a_glance(view: A.AssessmentView) -> None:
     st.subheader(T.STARS_HEADER)
     result = view.self_result
-    line = {
-        k: scoring.star_threshold(b, view.rubric.thresholds) for k, b in result.star_bases.items()
-    }
+    gap = scoring.gap_of_result(result, view.rubric.thresholds)
     cols = st.columns(len(scoring.STAR_KEYS))
     for col, key in zip(cols, scoring.STAR_KEYS, strict=True):
         score, base = result.star_scores[key], result.star_bases[key]
@@ -78,7 +80,9 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
             st.metric(
                 ("★ " if lit else "☆ ") + scoring.STAR_NAMES[key],
                 T.STAR_CARD_VALUE.format(score=fmt(score), base=fmt(base)),
-                delta=T.STAR_LIT if lit else T.STAR_UNLIT.format(missing=fmt(line[key] - score)),
+                delta=T.STAR_LIT
+                if lit
+                else T.STAR_UNLIT.format(missing=fmt(gap.star_missing[key])),
                 delta_color="normal" if lit else "inverse",
                 delta_arrow="off",
             )
@@ -89,15 +93,15 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
             )
 
 
-def standing(actor: Actor, view: A.AssessmentView) -> None:
-    """Composite against the five-star line, level, and the rank in the city and the region."""
-    result = view.self_result
+def _result_metrics(
+    cols: list, result: scoring.OrgResult, view: A.AssessmentView, labels: tuple[str, str]
+) -> None:
+    """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
     line = thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
-    cols = st.columns(4)
+    missing = scoring.gap_of_result(result, thresholds).composite_missing
     cols[0].metric(
-        T.COMPOSITE,
+        labels[0],
         T.COMPOSITE_VALUE.format(composite=fmt(result.composite)),
         delta=T.COMPOSITE_DELTA_OK.format(line=fmt(line))
         if not missing
@@ -107,7 +111,19 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
         help=T.COMPOSITE_HELP.format(cap=fmt(thresholds.bonus_cap), line=fmt(line)),
         border=True,
     )
-    cols[1].metric(T.LEVEL, C.LEVEL_NAMES.get(result.level, str(result.level)), border=True)
+    cols[1].metric(labels[1], C.LEVEL_NAMES.get(result.level, str(result.level)), border=True)
+
+
+def standing(actor: Actor, view: A.AssessmentView) -> None:
+    """The self result and, once a reviewer has given figures, the reviewed result beside it,
+    each labelled; then the rank in the city and the region (reviewed basis)."""
+    reviewed = view.reviewed_result
+    cols = st.columns(4)
+    _result_metrics(cols[:2], view.self_result, view, (T.COMPOSITE_SELF, T.LEVEL_SELF))
+    if reviewed is not None:
+        _result_metrics(cols[2:], reviewed, view, (T.COMPOSITE_REVIEWED, T.LEVEL_REVIEWED))
+    else:
+        cols[2].metric(T.COMPOSITE_REVIEWED, T.NOT_REVIEWED_YET, border=True)
     row = None
     with shown_errors():
         row = data.org_standing(actor, view.org_id, view.year, "reviewed")
@@ -115,24 +131,30 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     region_rank = (
         T.RANK_VALUE.format(rank=int(row["region_rank"])) if row is not None else T.RANK_NONE
     )
-    cols[2].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
-    cols[3].metric(
-        T.RANK_REGION.format(region=view.org_region), region_rank, help=T.RANK_HELP, border=True
+    ranks = st.columns(4)
+    ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
+    ranks[1].metric(
+        T.RANK_REGION.format(region=plain(view.org_region)),
+        region_rank,
+        help=T.RANK_HELP,
+        border=True,
     )
-    caption = T.BONUS_DEDUCTION.format(
-        bonus=fmt(result.bonus), cap=fmt(thresholds.bonus_cap), deduction=fmt(result.deduction)
-    )
-    st.caption(caption)
-    if result.vetoed:
-        st.error(T.VETOED)
-    if view.reviewed_result is not None:
-        r = view.reviewed_result
-        st.info(
-            T.REVIEWED_RESULT.format(
-                composite=fmt(r.composite), level=C.LEVEL_NAMES.get(r.level, ""), stars=r.star_count
-            ),
-            icon=":material/fact_check:",
+    thresholds = view.rubric.thresholds
+    for label, result in ((T.BASIS_SELF, view.self_result), (T.BASIS_REVIEWED, reviewed)):
+        if result is None:
+            continue
+        st.caption(
+            label
+            + T.BONUS_DEDUCTION.format(
+                bonus=fmt(result.bonus),
+                cap=fmt(thresholds.bonus_cap),
+                deduction=fmt(result.deduction),
+            )
         )
+    if (reviewed or view.self_result).vetoed:
+        st.error(T.VETOED)
+    if reviewed is not None and view.status not in A.FINAL_REVIEW_STATUSES:
+        st.caption(T.REVIEW_IN_PROGRESS)
 
 
 def completion_section(view: A.AssessmentView, done: A.Completion) -> None:
@@ -165,18 +187,20 @@ def completion_section(view: A.AssessmentView, done: A.Completion) -> None:
 
 
 def gap_section(view: A.AssessmentView) -> None:
-    """The gap to five-star as advice: the criteria closing it with the fewest points."""
+    """The gap to five-star as advice: the items closing it with the fewest points, on the
+    basis the year will count (the reviewer's figures and deductions once given)."""
     st.subheader(T.GAP_HEADER)
     advice = A.gap_advice(view)
     gap, result = advice.gap, advice.result
+    basis = T.GAP_BASIS_NAMES[advice.basis]
     if gap.five_star:
-        st.success(T.GAP_FIVE_STAR, icon=":material/star:")
+        st.success(T.GAP_FIVE_STAR.format(basis=basis), icon=":material/star:")
         return
     if not gap.reachable:
         st.error(T.GAP_UNREACHABLE_VETO if result.vetoed else T.GAP_UNREACHABLE)
         return
     thresholds = view.rubric.thresholds
-    st.markdown(T.GAP_TOTAL.format(points=fmt(gap.min_extra_points)))
+    st.markdown(T.GAP_TOTAL.format(basis=basis, points=fmt(gap.min_extra_points)))
     lines = []
     for key in scoring.STAR_KEYS:
         base = result.star_bases[key]
@@ -227,6 +251,11 @@ def gap_section(view: A.AssessmentView) -> None:
                     label=T.SUBMIT_GO_TO.format(star=scoring.STAR_NAMES[key]),
                     icon=":material/arrow_forward:",
                 )
+        if advice.bonus_items:
+            total = sum((i.add_points for i in advice.bonus_items), Decimal(0))
+            with st.expander(T.GAP_BONUS_HEADER.format(add=fmt(total)), expanded=True):
+                for i in advice.bonus_items:
+                    st.markdown("- " + advice_line(i) + T.GAP_REASON_BONUS)
         st.caption(T.GAP_NOTE)
 
 

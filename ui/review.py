@@ -13,13 +13,14 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from db.services import evidence as evidence_service
 from db.services import review as R
+from db.services import review_batch
 from db.services.common import Actor, InvalidInput, StaleVersion
 from db.services.publication import local_time
 from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
+from ui.evidence_link import evidence_link
 from ui.feedback import shown_errors
 from ui.star_page import fmt, plain
 
@@ -28,6 +29,9 @@ FLASH_KEY = "review:flash"
 STALE_KEY = "review:stale"
 TABLE_IDS_KEY = "review:table-ids"
 NEXT_KEY = "review:next"
+BATCH_KEY = "review:batch"
+BATCH_FAILED_KEY = "review:batch-failed"
+PENDING_IDS_KEY = "review:pending-ids"
 PENDING = "submitted"
 
 
@@ -51,6 +55,11 @@ def year_picker(actor: Actor) -> int:
         st.info(C.ERR_NO_OPEN_CYCLE)
         st.stop()
     return int(st.selectbox(T.YEAR, options, key="review:year"))
+
+
+def _search_changed() -> None:
+    """A new search chooses again: the assessment open before is not what was searched for."""
+    st.session_state.pop(PICK_KEY, None)
 
 
 def filters(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +92,9 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
         placeholder=T.ALL,
     )
     search_col, changed_col = st.columns([3, 2], vertical_alignment="bottom")
-    search = search_col.text_input(T.FILTER_SEARCH, key="review:search").strip()
+    search = search_col.text_input(
+        T.FILTER_SEARCH, key="review:search", on_change=_search_changed
+    ).strip()
     changed_only = changed_col.checkbox(T.FILTER_CHANGED, key="review:changed")
     shown = frame
     if chosen:
@@ -116,10 +127,12 @@ def _on_table_select() -> None:
     rows = getattr(getattr(selection, "selection", None), "rows", None)
     if rows is None and isinstance(selection, dict):
         rows = selection.get("selection", {}).get("rows", [])
-    if rows:
-        position = rows[0]
-        if 0 <= position < len(ids):
-            st.session_state[PICK_KEY] = ids[position]
+    chosen = [ids[p] for p in rows or [] if 0 <= p < len(ids)]
+    if chosen:
+        # The row ticked last opens; every ticked pending row goes to the batch approval.
+        st.session_state[PICK_KEY] = chosen[-1]
+    pending = set(st.session_state.get(PENDING_IDS_KEY, []))
+    st.session_state[BATCH_KEY] = [a for a in chosen if a in pending]
 
 
 def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
@@ -170,20 +183,87 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
         },
         key="review:table",
         on_select=_on_table_select,
-        selection_mode="single-row",
+        selection_mode="multi-row",
     )
     ids = [int(a) for a in shown["assessment_id"]]
     labels = {
-        int(r.assessment_id): f"{r.name}（{C.STATUS_NAMES.get(r.status, r.status)}）"
+        int(r.assessment_id): f"{r.name}（{r.code}，{C.STATUS_NAMES.get(r.status, r.status)}）"
         for r in shown.itertuples()
     }
     following = st.session_state.pop(NEXT_KEY, None)
     if following in ids:
         st.session_state[PICK_KEY] = following
+    search = str(st.session_state.get("review:search") or "").strip()
     if st.session_state.get(PICK_KEY) not in ids:
-        st.session_state[PICK_KEY] = ids[0]
-    picked = st.selectbox(T.QUEUE_PICK, ids, format_func=lambda a: labels[a], key=PICK_KEY)
+        # A search with several matches lists them to choose from instead of opening the
+        # first one (which may be a different organisation than the one meant).
+        st.session_state[PICK_KEY] = ids[0] if len(ids) == 1 or not search else None
+    if search and len(ids) > 1:
+        st.info(T.SEARCH_MATCHES.format(search=search, n=len(ids)))
+    picked = st.selectbox(
+        T.QUEUE_PICK,
+        ids,
+        format_func=lambda a: labels[a],
+        key=PICK_KEY,
+        placeholder=T.QUEUE_PICK_PLACEHOLDER,
+    )
     return int(picked) if picked is not None else None
+
+
+def _select_all_pending(pending: list[int]) -> None:
+    st.session_state[BATCH_KEY] = list(pending)
+
+
+def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
+    """Approve several submitted assessments at once (each checked and audited on its own)."""
+    pending = shown[shown["status"] == PENDING]
+    pending_ids = [int(a) for a in pending["assessment_id"]]
+    st.session_state[PENDING_IDS_KEY] = pending_ids
+    if BATCH_KEY in st.session_state:
+        st.session_state[BATCH_KEY] = [a for a in st.session_state[BATCH_KEY] if a in pending_ids]
+    chosen_now = st.session_state.get(BATCH_KEY) or []
+    if failed := st.session_state.pop(BATCH_FAILED_KEY, None):
+        st.error(T.BATCH_SOME_FAILED.format(n=len(failed)))
+        for message in failed:
+            st.markdown(f"- {message}")
+    with st.expander(T.BATCH_HEADER, expanded=bool(chosen_now), icon=":material/done_all:"):
+        st.caption(T.BATCH_HELP)
+        if not pending_ids:
+            st.info(T.BATCH_NONE_PENDING)
+            return
+        labels = {int(r.assessment_id): f"{r.name}（{r.code}）" for r in pending.itertuples()}
+        versions = {int(r.assessment_id): int(r.version) for r in pending.itertuples()}
+        st.button(
+            T.BATCH_ALL.format(n=len(pending_ids)),
+            key="review:batch-all",
+            on_click=_select_all_pending,
+            args=(pending_ids,),
+        )
+        chosen = st.multiselect(
+            T.BATCH_PICK,
+            pending_ids,
+            format_func=lambda a: labels[a],
+            key=BATCH_KEY,
+            placeholder=T.QUEUE_PICK_PLACEHOLDER,
+        )
+        if st.button(
+            T.BATCH_BUTTON.format(n=len(chosen)),
+            type="primary",
+            disabled=not chosen,
+            key="review:batch-approve",
+            icon=":material/done_all:",
+        ):
+            with shown_errors():
+                outcome = review_batch.approve_many(
+                    actor, versions={a: versions[a] for a in chosen}
+                )
+                st.session_state.pop(BATCH_KEY, None)
+                changed_here()
+                if outcome.approved:
+                    flash(T.BATCH_DONE.format(n=len(outcome.approved)))
+                if outcome.failed:
+                    st.session_state[BATCH_FAILED_KEY] = [m for _a, m in outcome.failed]
+                st.rerun()
 
 
 def next_in_queue(ids: list[int], current: int) -> int | None:
@@ -296,20 +376,7 @@ def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
             st.caption(T.EVIDENCE_NONE)
         return
     for info in line.evidence:
-
-        def content(evidence_id: int = info.id) -> bytes:
-            return evidence_service.download_evidence(actor, evidence_id=evidence_id).content
-
-        st.download_button(
-            info.filename,
-            data=content,
-            file_name=info.filename,
-            mime=info.content_type,
-            key=f"review:{assessment_id}:dl:{info.id}",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-        )
+        evidence_link(st, info.filename, info.id, tertiary=True)
 
 
 def _self_text(line: R.LineView) -> str:
@@ -327,7 +394,8 @@ def line_inputs(
     comment_key = _key(aid, base, line.code, "c")
     with st.container(border=True):
         head, right = st.columns([5, 2], vertical_alignment="center")
-        head.markdown(f"**{line.code}** {plain(line.title)}")
+        changed = f" :orange-badge[{T.CHANGED_BADGE}]" if line.changed else ""
+        head.markdown(f"**{line.code}** {plain(line.title)}{changed}")
         if line.kind == "veto":
             right.markdown(f"**{_self_text(line) if line.self_points else ''}**")
         else:
@@ -469,6 +537,14 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     if view.return_comment:
         st.info(T.RETURN_HISTORY.format(comment=plain(view.return_comment)), icon=":material/undo:")
+    if view.changed_lines:
+        st.warning(
+            T.CHANGED_SINCE_REVIEW.format(
+                n=len(view.changed_lines),
+                codes="、".join(line.code for line in view.changed_lines),
+            ),
+            icon=":material/difference:",
+        )
     if mode == "read":
         st.info(T.READ_ONLY.format(status=C.STATUS_NAMES.get(view.status, view.status)))
     elif mode == "correct":

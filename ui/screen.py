@@ -82,10 +82,12 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         charts.show(
             right,
             ("big_histogram", year),
-            lambda: charts.big(charts.composite_histogram(frame, 90)),
+            lambda: charts.big(
+                charts.composite_histogram(frame, data.thresholds(actor, year).five_star_composite)
+            ),
         )
     elif panel == 3:
-        scope = statistics.handed_in(frame)
+        scope = statistics.submitted(frame)
         if scope.empty:
             st.info(T.NO_DATA)
             return

@@ -10,6 +10,7 @@ from settings import get_settings
 from texts import auth as T
 from texts import common as C
 from ui.login_form import logout_form_html
+from ui.text import plain
 
 
 @st.cache_resource(show_spinner="正在准备数据库…")
@@ -27,5 +28,5 @@ def sidebar(actor: Actor | None) -> None:
     if actor is None:
         return
     with st.sidebar:
-        st.caption(T.SIGNED_IN_AS.format(name=actor.label, role=C.ROLE_NAMES[actor.role]))
+        st.caption(T.SIGNED_IN_AS.format(name=plain(actor.label), role=C.ROLE_NAMES[actor.role]))
         st.html(logout_form_html())

@@ -8,7 +8,6 @@ session), a save is guarded by the version the user actually saw, and after a sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,21 +18,18 @@ import streamlit as st
 import scoring
 from db.services import assessment as A
 from db.services import evidence as E
-from db.services.common import Actor, InvalidInput, ServiceError, StaleVersion
+from db.services.common import Actor, InvalidInput, StaleVersion
 from permissions import Action, can
 from rubric import Criterion
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
+from ui.evidence_link import evidence_link
+from ui.evidence_upload import batch_section, criterion_drop_zone
+from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
 from ui.session import require_actor
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: str) -> str:
-    """Text shown inside markdown-rendering elements exactly as written (no formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", text or "")
+from ui.text import plain
 
 
 def fmt(value: Decimal | None) -> str:
@@ -181,6 +177,8 @@ class EntryForm:
         for kind, text in st.session_state.pop(self._flash_key, []):
             if kind == "success":
                 st.toast(text, icon=":material/check_circle:")
+            elif kind == "error":
+                st.error(text, icon=":material/error:")
             else:
                 st.info(text)
 
@@ -229,7 +227,7 @@ class EntryForm:
         if problem:
             st.error(problem, icon=":material/error:")
             points = None
-        note = st.text_input(
+        note = st.text_area(
             T.NOTE_LABEL,
             value=entry.note,
             max_chars=A.NOTE_MAX,
@@ -323,16 +321,6 @@ def auto_rule_text(c: Criterion) -> str:
 # --------------------------------------------------------------------------- evidence
 
 
-def _upload_key(form: EntryForm, code: str) -> str:
-    counter = st.session_state.get(f"{form.prefix}:{code}:upload-n", 0)
-    return f"{form.prefix}:{code}:upload:{counter}"
-
-
-def _clear_uploader(form: EntryForm, code: str) -> None:
-    name = f"{form.prefix}:{code}:upload-n"
-    st.session_state[name] = st.session_state.get(name, 0) + 1
-
-
 def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
     """The files of one criterion: list with download/delete, and the uploader."""
     settings = get_settings()
@@ -351,55 +339,19 @@ def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
                 size=E.human_size(f.size), at=f.uploaded_at.strftime("%Y-%m-%d")
             )
         )
-
-        def content(evidence_id: int = f.id) -> bytes:
-            return E.download_evidence(actor, evidence_id=evidence_id).content
-
-        dl_col.download_button(
-            T.EVIDENCE_DOWNLOAD,
-            data=content,
-            file_name=f.filename,
-            mime=f.content_type,
-            key=f"{form.prefix}:dl:{f.id}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        evidence_link(dl_col, T.EVIDENCE_DOWNLOAD, f.id)
         if editable:
             with del_col.popover(T.EVIDENCE_DELETE, icon=":material/delete:"):
-                st.caption(T.EVIDENCE_DELETE_CONFIRM.format(name=f.filename))
+                st.caption(T.EVIDENCE_DELETE_CONFIRM.format(name=plain(f.filename)))
                 if st.button(
                     T.EVIDENCE_DELETE_YES, key=f"{form.prefix}:del:{f.id}", type="primary"
                 ):
                     with shown_errors():
                         E.delete_evidence(actor, evidence_id=f.id)
-                        form.flash("success", T.EVIDENCE_DELETED.format(name=f.filename))
+                        form.flash("success", T.EVIDENCE_DELETED.format(name=plain(f.filename)))
                         st.rerun()
     if editable and len(files) < limit:
-        uploaded = st.file_uploader(
-            T.EVIDENCE_UPLOAD,
-            type=list(E.UPLOAD_TYPES),
-            accept_multiple_files=True,
-            key=_upload_key(form, entry.code),
-            help=T.EVIDENCE_UPLOAD_HELP.format(mb=settings.upload_max_mb, n=limit),
-            max_upload_size=settings.upload_max_mb,
-        )
-        if uploaded:
-            stored = 0
-            for file in uploaded:
-                try:
-                    E.upload_evidence(
-                        actor,
-                        assessment_id=form.view.id,
-                        code=entry.code,
-                        filename=file.name,
-                        content=file.getvalue(),
-                    )
-                    stored += 1
-                    form.flash("success", T.EVIDENCE_UPLOADED.format(name=file.name))
-                except ServiceError as exc:
-                    form.flash("error", exc.message)
-            _clear_uploader(form, entry.code)
-            st.rerun()
+        criterion_drop_zone(form.view, entry.code, form.page)
 
 
 # --------------------------------------------------------------------------- one criterion
@@ -491,13 +443,14 @@ class StarSummary:
     evidence: int
     needed: int
     advice: A.GapAdvice
+    result: scoring.OrgResult  # the self basis, live
 
 
 def star_summary(form: EntryForm, star: str) -> StarSummary:
     """This star's live score (from the widgets) against its base and the 85% line."""
     view = form.view
     advice = A.gap_advice(view, overrides=form.live.points)
-    result = advice.result
+    result = A.live_result(view, form.live.points, "self")
     base = view.rubric.bases[star]
     line = scoring.star_threshold(base, view.rubric.thresholds)
     score = result.star_scores[star]
@@ -508,12 +461,13 @@ def star_summary(form: EntryForm, star: str) -> StarSummary:
         base=base,
         line=line,
         lit=star in result.lit_stars,
-        missing=max(Decimal(0), line - score),
+        missing=scoring.gap_of_result(result, view.rubric.thresholds).star_missing[star],
         scored=sum(1 for e in entries if form.live.points.get(e.code) is not None),
         total=len(entries),
         evidence=sum(1 for e in entries if e.evidence),
         needed=sum(1 for e in entries if e.criterion.evidence_required),
         advice=advice,
+        result=result,
     )
 
 
@@ -536,9 +490,9 @@ def summary_panel(s: StarSummary, view: A.AssessmentView, dirty: bool) -> None:
             scored=s.scored, total=s.total, evidence=s.evidence, needed=s.needed
         )
     )
-    result = s.advice.result
+    result = s.result
     line = view.rubric.thresholds.five_star_composite
-    missing = max(Decimal(0), line - result.composite)
+    missing = scoring.gap_of_result(result, view.rubric.thresholds).composite_missing
     st.metric(
         T.SUMMARY_COMPOSITE,
         T.SUMMARY_COMPOSITE_VALUE.format(composite=fmt(result.composite), line=fmt(line)),
@@ -569,14 +523,23 @@ def star_advice(s: StarSummary) -> None:
 
 
 def advice_line(i: A.AdviceItem) -> str:
-    return T.GAP_ITEM.format(
-        code=i.code,
-        title=plain(i.title),
-        points=fmt(i.points),
-        max=fmt(i.max_points),
-        unscored="" if i.scored else T.GAP_ITEM_UNSCORED,
-        add=fmt(i.add_points),
-    )
+    """One item of the advice: points to add, or for an auto-scored criterion the figure."""
+    args = {
+        "code": i.code,
+        "title": plain(i.title),
+        "points": fmt(i.points),
+        "max": fmt(i.max_points),
+        "unscored": "" if i.scored else T.GAP_ITEM_UNSCORED,
+        "add": fmt(i.add_points),
+    }
+    if i.figure is not None:
+        template = T.GAP_ITEM_AT_MOST if i.figure_bound == "at_most" else T.GAP_ITEM_AT_LEAST
+        return template.format(
+            **args, label=plain(i.label), figure=fmt(i.figure), unit=plain(i.unit)
+        )
+    if i.reason == "bonus":
+        return T.GAP_ITEM_BONUS.format(**args)
+    return T.GAP_ITEM.format(**args)
 
 
 # --------------------------------------------------------------------------- the page
@@ -599,17 +562,19 @@ def render_star_page(star: str) -> None:
 
     page_header(view, scoring.STAR_NAMES[star])
     form.show_flash()
+    show_evidence_flash()
     return_notice(view, star)
     form.stale_block()
     messages = st.container()
     top = st.container()
+    batch_section(actor, view, star)
     if not criteria:
         st.info(T.NO_CRITERIA)
     for (task_no, task_title), items in _tasks(criteria):
         if task_no is not None:
-            st.subheader(T.TASK_HEADER.format(no=task_no, title=task_title))
+            st.subheader(T.TASK_HEADER.format(no=task_no, title=plain(task_title)))
         elif task_title:
-            st.subheader(task_title)
+            st.subheader(plain(task_title))
         for c in items:
             criterion_card(form, c, editable)
     form.finish()
@@ -640,7 +605,7 @@ def render_star_page(star: str) -> None:
 
 def status_line(s: StarSummary, view: A.AssessmentView, dirty: bool) -> str:
     """The pinned bar above the 保存 button: this star and the composite, live."""
-    result = s.advice.result
+    result = s.result
     lit = T.SUMMARY_LIT if s.lit else T.SUMMARY_UNLIT.format(missing=fmt(s.missing))
     parts = [
         f"**{scoring.STAR_NAMES[s.star]} {fmt(s.score)} / {fmt(s.base)}**",

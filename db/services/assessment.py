@@ -58,6 +58,7 @@ from texts import common as C
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+FINAL_REVIEW_STATUSES = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"
@@ -176,7 +177,7 @@ class EntryInput:
 class MissingItem:
     code: str
     star: str | None
-    kind: str  # "score" | "evidence" | "bonus_evidence"
+    kind: str  # "score" | "evidence" | "score_evidence" | "bonus_evidence"
     message: str
 
 
@@ -203,7 +204,11 @@ class AdviceItem:
     max_points: Decimal
     scored: bool
     add_points: Decimal
-    reason: str
+    reason: str  # "star" | "composite" | "bonus"
+    figure: Decimal | None = None  # auto-scored: the figure that earns the added points
+    figure_bound: str | None = None  # "at_least" | "at_most"
+    unit: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ class GapAdvice:
     result: scoring.OrgResult
     items: tuple[AdviceItem, ...]
     per_star: dict[str, tuple[AdviceItem, ...]] = field(default_factory=dict)
+    basis: str = "self"
+    bonus_items: tuple[AdviceItem, ...] = ()
 
     @property
     def total_add(self) -> Decimal:
@@ -371,41 +378,9 @@ def _evidence_of(session: Session, assessment_id: int) -> list[tuple]:
 def evaluate_entries(
     rubric: Rubric, entries: Mapping[str, EntryView], basis: str = "self"
 ) -> scoring.OrgResult:
-    """The organisation's result from its entries (unscored = 0).
-
-    basis "self": the branch's own points for criteria and 加分项, and the deductions and vetoes
-    as recorded by anyone (the branch never enters those). basis "reviewed": the reviewer's
-    points where present, the branch's elsewhere (as the rankings read model does).
-    """
-    stars = dict.fromkeys(scoring.STAR_KEYS, _ZERO)
-    bonus = deduction = _ZERO
-    vetoed = False
-    for entry in entries.values():
-        kind = entry.criterion.kind
-        if basis == "reviewed" or kind in ("deduction", "veto"):
-            points = entry.reviewed_points if entry.reviewed else entry.self_points
-        else:
-            points = entry.self_points
-        if points is None:
-            continue
-        if kind == "criterion" and entry.criterion.star:
-            stars[entry.criterion.star] += points
-        elif kind == "bonus":
-            bonus += points
-        elif kind == "deduction":
-            deduction += points
-        elif kind == "veto" and points > 0:
-            vetoed = True
-    bases = rubric.bases
-    # A star never exceeds its base (criteria maxima add up to it; this guards odd rubrics).
-    stars = {k: min(v, bases[k]) for k, v in stars.items()}
-    return scoring.evaluate_org(
-        stars,
-        bases,
-        bonus=bonus,
-        deduction=deduction,
-        vetoed=vetoed,
-        thresholds=rubric.thresholds,
+    """The organisation's result from its entries on a basis (scoring.evaluate_basis)."""
+    return rubric.result(
+        {code: (e.self_points, e.reviewed_points) for code, e in entries.items()}, basis
     )
 
 
@@ -600,6 +575,8 @@ def parse_figure(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:
         return None, T.ERR_FIGURE_NEGATIVE.format(**args)
     if value > FIGURE_MAX:
         return None, T.ERR_FIGURE_TOO_LARGE.format(**args)
+    if c.auto.whole and value != value.to_integral_value():
+        return None, T.ERR_FIGURE_NOT_INTEGER.format(**args)
     if value != value.quantize(Decimal("0.01")):
         return None, T.ERR_FIGURE_PRECISION.format(**args)
     return value.normalize() if value else Decimal(0), None
@@ -725,6 +702,7 @@ def _write_entries(
                     ScoreEntry.self_tenths,
                     ScoreEntry.figure,
                     ScoreEntry.note,
+                    ScoreEntry.reviewed_tenths,
                 ).where(
                     ScoreEntry.assessment_id == target.assessment_id,
                     col(ScoreEntry.criterion_id).in_(list(wanted)),
@@ -757,9 +735,20 @@ def _write_entries(
                         **values,
                     }
                 )
-            else:
-                updates.append({"id": row[0], **values})
-            changes[p.criterion.code] = {"before": _snapshot(*before), "after": _snapshot(*after)}
+                changes[p.criterion.code] = {
+                    "before": _snapshot(*before),
+                    "after": _snapshot(*after),
+                }
+                continue
+            # A reviewer's figure judged the points it was given on: once the branch changes
+            # them (after a 退回), the old figure no longer stands and is dropped, so the
+            # reviewed basis takes the branch's new points until the reviewer looks again.
+            stale = row[5] is not None and before[:2] != after[:2]
+            updates.append({"id": row[0], **values, "reviewed_tenths": None if stale else row[5]})
+            change = {"before": _snapshot(*before), "after": _snapshot(*after)}
+            if stale:
+                change["reviewed_dropped"] = str(from_tenths(row[5]))
+            changes[p.criterion.code] = change
         # executemany: one prepared statement for the whole page.
         if updates:
             session.execute(update(ScoreEntry), updates)
@@ -830,30 +819,23 @@ def completion(view: AssessmentView) -> Completion:
         entries = view.star_entries(star)
         for e in entries:
             c = e.criterion
-            if e.scored:
-                scored += 1
-            else:
-                missing.append(
-                    MissingItem(
-                        c.code,
-                        star,
-                        "score",
-                        T.MISSING_SCORE.format(star=star_name, code=c.code, title=c.title),
-                    )
-                )
+            scored += e.scored
+            lacks_evidence = c.evidence_required and not e.evidence
             if c.evidence_required:
                 needed += 1
-                if e.evidence:
-                    evidenced += 1
-                else:
-                    missing.append(
-                        MissingItem(
-                            c.code,
-                            star,
-                            "evidence",
-                            T.MISSING_EVIDENCE.format(star=star_name, code=c.code, title=c.title),
-                        )
-                    )
+                evidenced += not lacks_evidence
+            if e.scored and not lacks_evidence:
+                continue
+            # One line per criterion, saying everything it still lacks.
+            kind, template = (
+                ("score_evidence", T.MISSING_BOTH)
+                if not e.scored and lacks_evidence
+                else ("score", T.MISSING_SCORE)
+                if not e.scored
+                else ("evidence", T.MISSING_EVIDENCE)
+            )
+            message = template.format(star=star_name, code=c.code, title=c.title)
+            missing.append(MissingItem(c.code, star, kind, message))
         per_star[star] = (scored, len(entries), evidenced, needed)
     for e in view.bonus_entries():
         if e.self_points and not e.evidence:
@@ -914,59 +896,79 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
 # --------------------------------------------------------------------------- gap to five-star
 
 
-def gap_advice(
-    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None = None
-) -> GapAdvice:
-    """The gap to five-star and the criteria that close it with the fewest points.
+def counting_basis(view: AssessmentView) -> str:
+    """The basis the year will judge the organisation on: "reviewed" once a reviewer has given
+    any figure (the two are equal before), else "self"."""
+    return "reviewed" if view.reviewed_result is not None else "self"
 
-    `overrides` (code → points) lets a page ask about values it has not saved yet.
+
+def live_points(
+    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None = None
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """code → (branch's points, reviewer's figure), with a page's unsaved points applied.
+
+    Saving a changed entry drops the reviewer's earlier figure (`_write_entries`), so an
+    unsaved change counts without it here too.
     """
-    overrides = overrides or {}
-    states: list[scoring.CriterionState] = []
-    info: dict[str, tuple[Criterion, Decimal, bool]] = {}
-    for star in scoring.STAR_KEYS:
-        for e in view.star_entries(star):
-            points = overrides.get(e.code, e.self_points)
-            scored = points is not None
-            value = points if points is not None else _ZERO
-            states.append(scoring.CriterionState(e.code, star, value, e.criterion.max_points))
-            info[e.code] = (e.criterion, value, scored)
-    result = view.self_result
-    if overrides:
-        stars = dict.fromkeys(scoring.STAR_KEYS, _ZERO)
-        for s in states:
-            stars[s.star] += s.points
-        result = scoring.evaluate_org(
-            stars,
-            view.rubric.bases,
-            bonus=result.bonus,
-            deduction=result.deduction,
-            vetoed=result.vetoed,
-            thresholds=view.rubric.thresholds,
+    points = {code: (e.self_points, e.reviewed_points) for code, e in view.entries.items()}
+    for code, value in (overrides or {}).items():
+        if code in points and value != points[code][0]:
+            points[code] = (value, None)
+    return points
+
+
+def live_result(
+    view: AssessmentView, overrides: Mapping[str, Decimal | None] | None, basis: str
+) -> scoring.OrgResult:
+    """The result on a basis with a page's unsaved points applied (scoring.evaluate_basis)."""
+    return view.rubric.result(live_points(view, overrides), basis)
+
+
+def gap_advice(
+    view: AssessmentView,
+    overrides: Mapping[str, Decimal | None] | None = None,
+    basis: str | None = None,
+) -> GapAdvice:
+    """The gap to five-star and the items that close it with the fewest points (scoring.advise).
+
+    `overrides` (code → points) lets a page ask about values it has not saved yet; `basis`
+    defaults to the one the year will count (`counting_basis`), so a reviewer's deductions count.
+    """
+    basis = basis or counting_basis(view)
+    figures = {code: e.figure for code, e in view.entries.items() if e.figure is not None}
+    advice = view.rubric.advice(live_points(view, overrides), basis, figures)
+    points = live_points(view, overrides)
+    items = []
+    for s in advice.suggestions:
+        e = view.entries[s.code]
+        own, figure = points[s.code]
+        value = own if basis == "self" or figure is None else figure
+        auto = e.criterion.auto
+        items.append(
+            AdviceItem(
+                code=s.code,
+                star=s.star,
+                title=e.criterion.title,
+                points=value if value is not None else _ZERO,
+                max_points=e.criterion.max_points,
+                scored=own is not None,
+                add_points=s.add_points,
+                reason=s.reason,
+                figure=s.figure,
+                figure_bound=s.figure_bound,
+                unit=auto.unit if auto else "",
+                label=auto.label if auto else "",
+            )
         )
-    kwargs = {
-        "bonus": result.bonus,
-        "deduction": result.deduction,
-        "vetoed": result.vetoed,
-        "thresholds": view.rubric.thresholds,
-    }
-    gap = scoring.gap_to_five_star(result.star_scores, view.rubric.bases, **kwargs)
-    plan = scoring.suggest_gap_closure(states, view.rubric.bases, **kwargs)
-    items = tuple(
-        AdviceItem(
-            code=s.code,
-            star=s.star,
-            title=info[s.code][0].title,
-            points=info[s.code][1],
-            max_points=info[s.code][0].max_points,
-            scored=info[s.code][2],
-            add_points=s.add_points,
-            reason=s.reason,
-        )
-        for s in plan
-    )
     per_star = {k: tuple(i for i in items if i.star == k) for k in scoring.STAR_KEYS}
-    return GapAdvice(gap=gap, result=result, items=items, per_star=per_star)
+    return GapAdvice(
+        gap=advice.gap,
+        result=advice.result,
+        items=tuple(items),
+        per_star=per_star,
+        basis=basis,
+        bonus_items=tuple(i for i in items if i.reason == "bonus"),
+    )
 
 
 # --------------------------------------------------------------------------- history
@@ -1004,6 +1006,7 @@ def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
 
 
 __all__ = [
+    "FINAL_REVIEW_STATUSES",
     "AdviceItem",
     "AssessmentView",
     "Completion",
@@ -1016,9 +1019,12 @@ __all__ = [
     "YearResult",
     "auto_points_of",
     "completion",
+    "counting_basis",
     "evaluate_entries",
     "gap_advice",
     "get_assessment",
+    "live_points",
+    "live_result",
     "my_assessment",
     "parse_figure",
     "parse_points",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import AuditLog
+from db.services.audit_text import Entry, load_names, sentence
 from db.services.common import Actor, InvalidInput, audit_now, require
 from db.services.publication import BEIJING
 from db.services.sheets import safe_row
@@ -35,6 +35,7 @@ COLUMNS = [
     "target_type",
     "target_id",
     "detail",
+    "sentence",
 ]
 
 
@@ -78,7 +79,19 @@ def _query(flt: AuditFilter):  # type: ignore[no-untyped-def]
     return conditions
 
 
-def _frame(rows: list[AuditLog]) -> pd.DataFrame:
+def _frame(session: Any, rows: list[AuditLog]) -> pd.DataFrame:
+    entries = [
+        Entry(
+            action=r.action,
+            actor_id=r.actor_id,
+            actor_name=r.actor_name,
+            target_type=r.target_type,
+            target_id=r.target_id,
+            detail=r.detail,
+        )
+        for r in rows
+    ]
+    names = load_names(session, entries)
     data = [
         {
             "id": r.id,
@@ -90,8 +103,9 @@ def _frame(rows: list[AuditLog]) -> pd.DataFrame:
             "target_type": r.target_type,
             "target_id": r.target_id,
             "detail": r.detail,
+            "sentence": sentence(e, names),
         }
-        for r in rows
+        for r, e in zip(rows, entries, strict=True)
     ]
     return pd.DataFrame(data, columns=COLUMNS)
 
@@ -119,7 +133,7 @@ def search_audit(
             .offset(max(0, offset))
             .limit(limit)
         ).all()
-    return _frame(list(rows)), total
+        return _frame(session, list(rows)), total
 
 
 def audit_actions(actor: Actor | None) -> list[str]:
@@ -129,29 +143,6 @@ def audit_actions(actor: Actor | None) -> list[str]:
         present = set(session.exec(select(AuditLog.action).distinct()).all())
     named = [a for a in T.ACTION_NAMES if a in present]
     return named + sorted(present - set(named))
-
-
-def describe(detail: str) -> str:
-    """The JSON detail as one readable line: key: value; before → after where recorded."""
-    try:
-        data = json.loads(detail or "{}")
-    except ValueError:
-        return detail
-    if not isinstance(data, dict):
-        return str(data)
-    parts = []
-    if "before" in data and "after" in data:
-        parts.append(f"{_short(data['before'])} → {_short(data['after'])}")
-    for key, value in data.items():
-        if key in ("before", "after"):
-            continue
-        parts.append(f"{key}: {_short(value)}")
-    return "；".join(parts)
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 400 else text[:400] + "…"
 
 
 def _local(value: datetime) -> str:
@@ -184,7 +175,8 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
         "事件代码",
         "对象类型",
         "对象编号",
-        "详情",
+        "说明",
+        "原始记录",
     ]
     rows = [
         [
@@ -195,6 +187,7 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
             r.action,
             T.TARGET_NAMES.get(r.target_type, r.target_type),
             r.target_id,
+            r.sentence,
             r.detail,
         ]
         for r in frame.itertuples()
@@ -215,7 +208,7 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(safe_row(row))
-    for letter, width in zip("ABCDEFGH", (20, 28, 14, 20, 22, 10, 10, 100), strict=True):
+    for letter, width in zip("ABCDEFGHI", (20, 28, 14, 20, 22, 10, 10, 80, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -226,7 +219,6 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
 __all__ = [
     "AuditFilter",
     "audit_actions",
-    "describe",
     "export_audit",
     "search_audit",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import select
+from sqlalchemy import and_, case, or_, update
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import AuthSession, Role, User, utcnow
@@ -19,7 +20,24 @@ from permissions import Action
 from settings import get_settings
 from texts import auth as T
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+MIN_SEQUENCE_RUN = 3  # "abc", "123", "qwe": shorter runs are too common in real words to refuse
+# Rows and columns of a Chinese/US keyboard and the digit and letter orders, read both ways: a
+# password made only of runs of these (qwer1234, abc123456, 1qaz2wsx, 987654321) is refused.
+SEQUENCES = (
+    "01234567890",
+    "abcdefghijklmnopqrstuvwxyz",
+    "`1234567890-=",
+    "~!@#$%^&*()_+",
+    "qwertyuiop[]\\",
+    "asdfghjkl;'",
+    "zxcvbnm,./",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
+    "qazwsxedcrfvtgbyhnujmik,ol.p;/",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "q1w2e3r4t5y6u7i8o9p0",
+    "!qaz@wsx#edc$rfv%tgb",
+)
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "common_passwords.txt"
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # don't write on every rerun
 
@@ -29,22 +47,19 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
 
 
 class LoginFailed(ServiceError):
-    """A refused login; the subclass says why, the message says it in Chinese."""
+    """A refused login. The subclass says why (for the code and the tests); the message is the
+    same for every reason, so the login page never tells a guesser which one it was."""
+
+    def __init__(self) -> None:
+        super().__init__(T.LOGIN_FAILED.format(minutes=get_settings().lockout_minutes))
 
 
 class BadCredentials(LoginFailed):
-    """Unknown or disabled user, or wrong password (one message for all, on purpose)."""
-
-    def __init__(self) -> None:
-        super().__init__(T.LOGIN_FAILED)
+    """Unknown or disabled user, or wrong password."""
 
 
 class AccountLocked(LoginFailed):
-    """Too many failures: the account is locked for `minutes`."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(T.LOGIN_LOCKED.format(minutes=minutes))
-        self.minutes = minutes
+    """Too many failures: the account is locked for LOCKOUT_MINUTES."""
 
 
 class SessionEnded(LoginFailed):
@@ -69,7 +84,39 @@ def verify_password(password_hash: str, password: str) -> bool:
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip())
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def _is_run(text: str) -> bool:
+    """`text` is a stretch of one keyboard row/column or of the digit or letter order."""
+    return any(text in seq or text in seq[::-1] for seq in SEQUENCES)
+
+
+def _repeats_a_short_unit(text: str) -> bool:
+    """121212…, abcabc…, 5858…: the whole password is one unit of at most 4 characters repeated."""
+    return any(
+        len(text) % size == 0 and text == text[:size] * (len(text) // size)
+        for size in range(2, 5)
+        if len(text) >= 2 * size
+    )
+
+
+def is_sequence(password: str) -> bool:
+    """Made only of keyboard/digit/letter runs of 3+ characters (qwer1234), or a short repeat."""
+    text = password.lower()
+    if _repeats_a_short_unit(text):
+        return True
+    n = len(text)
+    # covered[i]: text[:i] splits into runs of at least MIN_SEQUENCE_RUN characters.
+    covered = [True] + [False] * n
+    for end in range(MIN_SEQUENCE_RUN, n + 1):
+        covered[end] = any(
+            covered[start] and _is_run(text[start:end])
+            for start in range(0, end - MIN_SEQUENCE_RUN + 1)
+        )
+    return n > 0 and covered[n]
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
@@ -77,9 +124,14 @@ def password_problems(password: str, username: str = "") -> list[str]:
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(T.PW_TOO_SHORT.format(n=MIN_PASSWORD_LENGTH))
-    if password.lower() in common_passwords():
+    if password and len(set(password)) == 1:
+        problems.append(T.PW_ONE_CHARACTER)
+    elif is_sequence(password):
+        problems.append(T.PW_SEQUENCE)
+    if password.lower() in common_passwords() or password.strip().lower() in common_passwords():
         problems.append(T.PW_COMMON)
-    if username and username.lower() in password.lower():
+    name = (username or "").strip().lower()
+    if len(name) >= 3 and name in password.lower():
         problems.append(T.PW_SAME_AS_USERNAME)
     return problems
 
@@ -106,49 +158,101 @@ def actor_of(user: User) -> Actor:
     return Actor(user.id, user.username, user.display_name, Role(user.role), user.org_id)
 
 
+def _count_failure(session, user_id: int, now: datetime) -> tuple[int, datetime | None]:  # type: ignore[no-untyped-def]
+    """Add one failure in a single UPDATE (no read-modify-write: parallel failures all count).
+
+    Reaching the limit locks the account and starts the count again, all in the same statement;
+    returns (failures now, locked until).
+    """
+    settings = get_settings()
+    reached = User.failed_logins + 1 >= settings.login_max_failures
+    until = now + timedelta(minutes=settings.lockout_minutes)
+    row = session.execute(
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(
+            failed_logins=case((reached, 0), else_=User.failed_logins + 1),
+            locked_until=case((reached, until), else_=User.locked_until),
+        )
+        .returning(User.failed_logins, User.locked_until)
+    ).one()
+    return int(row[0]), row[1]
+
+
+def _open_if_unlocked(session, user_id: int, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+    """Clear the failure count unless a lock is in force, in one UPDATE; False when locked.
+
+    Deciding in the statement itself means a failure that locks the account a moment earlier,
+    on this or another process, is seen: a right password cannot slip past a fresh lock.
+    """
+    done = session.execute(
+        update(User)
+        .where(
+            and_(
+                col(User.id) == user_id,
+                col(User.active).is_(True),
+                or_(col(User.locked_until).is_(None), col(User.locked_until) <= now),
+            )
+        )
+        .values(failed_logins=0, locked_until=None)
+        .returning(User.id)
+    ).first()
+    return done is not None
+
+
 def login(username: str, password: str) -> tuple[Actor, str]:
     """Check the credentials and open a session; returns the actor and the session token.
 
-    Unknown user and wrong password give the same message; after too many failures the
-    account is locked for a while.
+    Unknown user, disabled or locked account and wrong password give the same message and cost
+    the same time (one argon2 verification each, against a dummy hash for unknown users). The
+    hash is checked before any write transaction opens: it holds no lock while it runs. Failures
+    are counted atomically; after too many the account is locked for a while.
     """
-    settings = get_settings()
     username = (username or "").strip()
-    now = utcnow()
-    # A refusal is committed (failure count, lock, audit) before it is raised.
-    refusal: LoginFailed | None = None
-    with write_session() as session:
+    password = password or ""
+    with read_session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
-        if user is None or not user.active:
-            verify_password(_DUMMY_HASH, password or "")
+    known = user is not None and user.active
+    stored = user.password_hash if user is not None and known else _DUMMY_HASH
+    matches = verify_password(stored, password)
+    new_hash = None
+    if known and matches and _hasher.check_needs_rehash(stored):
+        new_hash = hash_password(password)
+    now = utcnow()
+    refused: LoginFailed | None = BadCredentials()
+    # A refusal is committed (failure count, lock, audit) before it is raised.
+    with write_session() as session:
+        if not known:
             target = username if user is not None else _masked(username)
             audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
-            refusal = BadCredentials()
-        elif user.locked_until and user.locked_until > now:
-            audit(session, actor_of(user), "login_refused_locked", "user", user.id)
-            refusal = AccountLocked(settings.lockout_minutes)
-        elif not verify_password(user.password_hash, password or ""):
-            user.failed_logins += 1
-            detail: dict[str, object] = {"failures": user.failed_logins}
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-                user.failed_logins = 0
-                detail["locked_until"] = user.locked_until.isoformat()
-            session.add(user)
-            audit(session, actor_of(user), "login_failed", "user", user.id, detail)
-            refusal = BadCredentials()
         else:
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            user.failed_logins = 0
-            user.locked_until = None
-            session.add(user)
-            token = secrets.token_urlsafe(32)
-            session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
-            actor = actor_of(user)
-            audit(session, actor, "login", "user", user.id)
-    if refusal is not None:
-        raise refusal
+            assert user is not None and user.id is not None
+            locked = user.locked_until is not None and user.locked_until > now
+            if locked:
+                refused = AccountLocked()
+                audit(session, actor_of(user), "login_refused_locked", "user", user.id)
+            elif not matches:
+                failures, locked_until = _count_failure(session, user.id, now)
+                detail: dict[str, object] = {"failures": failures}
+                if failures == 0 and locked_until is not None:
+                    detail["failures"] = get_settings().login_max_failures
+                    detail["locked_until"] = locked_until.isoformat()
+                audit(session, actor_of(user), "login_failed", "user", user.id, detail)
+            elif not _open_if_unlocked(session, user.id, now):
+                refused = AccountLocked()
+                audit(session, actor_of(user), "login_refused_locked", "user", user.id)
+            else:
+                if new_hash is not None:
+                    session.execute(
+                        update(User).where(col(User.id) == user.id).values(password_hash=new_hash)
+                    )
+                token = secrets.token_urlsafe(32)
+                session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
+                actor = actor_of(user)
+                audit(session, actor, "login", "user", user.id)
+                refused = None
+    if refused is not None:
+        raise refused
     return actor, token
 
 

@@ -25,6 +25,7 @@ from db.services.common import (
     InvalidInput,
     NotFound,
     audit,
+    audit_now,
     bump_change_counter,
     require,
     require_missing,
@@ -100,6 +101,19 @@ def clean_filename(name: str) -> str:
     return base
 
 
+def check_size(filename: str, size: int) -> None:
+    """InvalidInput when a file is larger than UPLOAD_MAX_MB (also used before reading a body)."""
+    limit = get_settings().upload_max_bytes
+    if size > limit:
+        raise InvalidInput(
+            T.ERR_FILE_TOO_LARGE.format(
+                name=clean_filename(filename) or filename,
+                size=human_size(size),
+                limit=human_size(limit),
+            )
+        )
+
+
 def check_file(filename: str, content: bytes) -> tuple[str, str]:
     """(clean name, kind) for an acceptable file; InvalidInput with a Chinese reason otherwise."""
     name = clean_filename(filename)
@@ -111,13 +125,7 @@ def check_file(filename: str, content: bytes) -> tuple[str, str]:
         raise InvalidInput(T.ERR_FILE_TYPE.format(name=name))
     if not content:
         raise InvalidInput(T.ERR_FILE_EMPTY.format(name=name))
-    limit = get_settings().upload_max_bytes
-    if len(content) > limit:
-        raise InvalidInput(
-            T.ERR_FILE_TOO_LARGE.format(
-                name=name, size=human_size(len(content)), limit=human_size(limit)
-            )
-        )
+    check_size(name, len(content))
     if detect_kind(content) != kind:
         raise InvalidInput(
             T.ERR_FILE_DISGUISED.format(name=name, ext=ext, kind=T.KIND_LABELS[kind])
@@ -253,7 +261,16 @@ def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
         row = session.get(Evidence, evidence_id)
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
-        return Download(row.filename, row.content_type, bytes(row.content))
+        download = Download(row.filename, row.content_type, bytes(row.content))
+    # Internal documents: who fetched which file is on record.
+    audit_now(
+        actor,
+        "download_evidence",
+        "evidence",
+        evidence_id,
+        {"assessment_id": assessment.id, "filename": download.filename},
+    )
+    return download
 
 
 def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
@@ -292,6 +309,7 @@ __all__ = [
     "UPLOAD_TYPES",
     "Download",
     "check_file",
+    "check_size",
     "clean_filename",
     "delete_evidence",
     "detect_kind",

@@ -58,6 +58,48 @@ CANDIDATE_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class ReviewProgress:
+    """Where the year's review stands: the figures a 双优 confirmation rests on."""
+
+    drafts: int  # not started or still a draft
+    returned: int  # sent back to the branch
+    unreviewed: int  # submitted, waiting for the reviewer
+    reviewed: int  # reviewed or published
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> ReviewProgress:
+        return cls(
+            drafts=counts.get("draft", 0),
+            returned=counts.get("returned", 0),
+            unreviewed=counts.get("submitted", 0),
+            reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
+        )
+
+    @property
+    def finished(self) -> bool:
+        """Every handed-in assessment is reviewed (the same gate as publishing the year)."""
+        return self.unreviewed == 0 and self.reviewed > 0
+
+    @property
+    def not_handed_in(self) -> int:
+        return self.drafts + self.returned
+
+
+def review_progress(year: int) -> ReviewProgress:
+    """The year's review progress over the organisations the year counts."""
+    with read_session() as session:
+        return ReviewProgress.of(readmodels.status_counts(session, year))
+
+
+def ensure_review_finished(progress: ReviewProgress, year: int) -> None:
+    """The final 双优 list is confirmed only once every handed-in assessment is reviewed."""
+    if progress.reviewed == 0:
+        raise InvalidInput(T.ERR_NO_REVIEWED.format(year=year))
+    if not progress.finished:
+        raise InvalidInput(T.ERR_REVIEW_NOT_FINISHED.format(year=year, n=progress.unreviewed))
+
+
+@dataclass(frozen=True)
 class ExcellenceView:
     """A year's 双优 state: the rule's recommendation and the confirmed list, if any."""
 
@@ -76,6 +118,7 @@ class ExcellenceView:
     final: tuple[int, ...]
     changed_since: bool
     candidates: pd.DataFrame
+    progress: ReviewProgress
 
     @property
     def confirmed(self) -> bool:
@@ -172,6 +215,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
         final=tuple(int(o) for o in final),
         changed_since=changed,
         candidates=cand[CANDIDATE_COLUMNS],
+        progress=review_progress(year),
     )
 
 
@@ -194,8 +238,14 @@ def confirm_excellence(
     reasons: Mapping[int, str],
     cycle_version: int,
 ) -> ExcellenceView:
-    """Confirm the year's final 双优 list; each change from the recommendation needs a reason."""
+    """Confirm the year's final 双优 list; each change from the recommendation needs a reason.
+
+    Refused while any handed-in assessment of the year waits for review: the list rests on
+    reviewed results. Organisations that have not handed in (drafts, returned) do not block it;
+    the page names them before the leadership confirms.
+    """
     actor = require(actor, Action.CONFIRM_EXCELLENCE)
+    ensure_review_finished(review_progress(year), year)
     chosen = {int(o) for o in selected}
     cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
     cycle, _frozen = _cycle_row(year)
@@ -229,6 +279,9 @@ def confirm_excellence(
     now = utcnow()
     with write_session() as session:
         freeze.ensure_cycle_editable(session, cycle.id)
+        # Checked inside the transaction: a submission arriving meanwhile refuses it too.
+        progress = ReviewProgress.of(readmodels.status_counts(session, year))
+        ensure_review_finished(progress, year)
         before = sorted(
             session.exec(
                 select(ExcellenceDecision.org_id).where(
@@ -273,6 +326,13 @@ def confirm_excellence(
             {
                 "year": year,
                 "quota": result.quota,
+                "five_star": result.basis_count,
+                "progress": {
+                    "drafts": progress.drafts,
+                    "returned": progress.returned,
+                    "unreviewed": progress.unreviewed,
+                    "reviewed": progress.reviewed,
+                },
                 "recommended": sorted(recommended),
                 "before": before,
                 "after": sorted(chosen),
@@ -285,7 +345,10 @@ def confirm_excellence(
 
 __all__ = [
     "ExcellenceView",
+    "ReviewProgress",
     "build_view",
     "confirm_excellence",
+    "ensure_review_finished",
     "excellence_view",
+    "review_progress",
 ]

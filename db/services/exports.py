@@ -32,7 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 import scoring
 from db.models import utcnow
 from db.services import excellence, readmodels, statistics
-from db.services.common import Actor, NotFound, audit_now
+from db.services.common import Actor, InvalidInput, NotFound, audit_now
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from texts import common as C
 from texts import leadership as T
@@ -76,13 +76,25 @@ def _sheet(
     rows: Iterable[Sequence[Any]],
     *,
     freeze: str = "A2",
-    footer: Sequence[Sequence[Any]] = (),
+    preamble: Sequence[Sequence[Any]] = (),
 ) -> WriteOnlyWorksheet:
-    """A write-only sheet: frozen header, widths, styled header and formatted number columns."""
+    """A write-only sheet: frozen header, widths, styled header and formatted number columns.
+
+    `preamble` rows (what the table is, e.g. whether a list is final) come above the header,
+    where a reader sees them before the list; the frozen rows move down with them.
+    """
     ws = wb.create_sheet(title)
-    ws.freeze_panes = freeze
+    if preamble:
+        letters = "".join(c for c in freeze if c.isalpha())
+        ws.freeze_panes = f"{letters}{len(preamble) + 3}"
+    else:
+        ws.freeze_panes = freeze
     for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
+    for line in preamble:
+        ws.append(list(line))
+    if preamble:
+        ws.append([])
     header = []
     for col in columns:
         cell = WriteOnlyCell(ws, value=col.header)
@@ -99,10 +111,6 @@ def _sheet(
                 cell.style = style
                 values[i] = cell
         ws.append(values)
-    if footer:
-        ws.append([])
-        for line in footer:
-            ws.append(list(line))
     return ws
 
 
@@ -300,7 +308,7 @@ def _excellence_sheet(wb: Workbook, view: excellence.ExcellenceView | None) -> N
         Column(T.COL_REASON, 40),
     ]
     rows: list[list[Any]] = []
-    footer: list[list[Any]] = []
+    preamble: list[list[Any]] = []
     if view is not None:
         cand = view.candidates
         shown = cand[cand["selected"] | cand["recommended"]]
@@ -320,15 +328,17 @@ def _excellence_sheet(wb: Workbook, view: excellence.ExcellenceView | None) -> N
             ]
             for r in shown.itertuples()
         ]
-        confirmed = (
-            statistics.as_local(view.confirmed_at) if view.confirmed_at else T.X_NOT_CONFIRMED
+        state = (
+            T.X_CONFIRMED_AT.format(at=statistics.as_local(view.confirmed_at))
+            if view.confirmed_at
+            else T.X_NOT_CONFIRMED
         )
-        footer = [
-            [T.X_FOOT_FIVE, view.basis_count],
-            [T.X_FOOT_QUOTA, view.quota],
-            [T.X_FOOT_CONFIRMED, confirmed],
+        preamble = [
+            [T.X_HEAD_STATE, state],
+            [T.X_HEAD_FIVE, view.basis_count],
+            [T.X_HEAD_QUOTA, view.quota],
         ]
-    _sheet(wb, T.SHEET_EXCELLENCE, columns, rows, freeze="D2", footer=footer)
+    _sheet(wb, T.SHEET_EXCELLENCE, columns, rows, freeze="D2", preamble=preamble)
 
 
 def _targets_sheet(wb: Workbook, history: pd.DataFrame) -> None:
@@ -620,31 +630,18 @@ def org_report(
     load = frame_of or fresh
     frame = load(year, basis)
     if org_id not in frame.index:
+        counted = readmodels.load_org_table(viewer, year)
+        if org_id in counted.index:
+            # a published year rated only those it published: the rest have no rank or level
+            message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
+            raise InvalidInput(message, errors=[message])
         raise NotFound()
     row = frame.loc[org_id]
     cycle = cycle_by_year(viewer, year)
     rubric = rubric_of_cycle(viewer, cycle.id)
     detail = statistics.load_org_detail(viewer, year, org_id)
-    points_col = "self" if basis == "self" else "reviewed"
-    lines = detail.lines[detail.lines["kind"] == "criterion"]
-    states = []
-    for line in lines.itertuples():
-        value = getattr(line, points_col)
-        if basis == "reviewed" and (value is None or pd.isna(value)):
-            value = line.self
-        points = Decimal(0) if value is None or pd.isna(value) else scoring.to_decimal(value)
-        states.append(
-            scoring.CriterionState(line.code, line.star, points, scoring.to_decimal(line.max))
-        )
-    plan = scoring.suggest_gap_closure(
-        states,
-        rubric.bases,
-        bonus=scoring.to_decimal(row["bonus"]),
-        deduction=scoring.to_decimal(row["deduction"]),
-        vetoed=bool(row["vetoed"]),
-        thresholds=rubric.thresholds,
-    )
-    titles = dict(zip(lines["code"], lines["title"], strict=True))
+    plan = statistics.org_advice(detail, rubric, basis).suggestions
+    titles = dict(zip(detail.lines["code"], detail.lines["title"], strict=True))
     suggestions = [(s.code, titles.get(s.code, ""), s.add_points) for s in plan]
     parts = []
     for y in readmodels.load_years(viewer):

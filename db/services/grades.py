@@ -172,6 +172,12 @@ def import_grades(
         return _import_grades(actor, data, filename, year)
 
 
+def _same_name(given: str, actual: str) -> bool:
+    """An empty name column is fine; a given one must be the organisation's name (spaces aside)."""
+    given = "".join(given.split())
+    return not given or given == "".join(actual.split())
+
+
 def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -> ImportResult:
     table = read_table(data, filename)
     if year is not None:
@@ -206,6 +212,14 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
                 reasons.append(T.ERR_ORG_UNKNOWN.format(code=code))
             elif org.org_type not in EVALUATED_ORG_TYPES:
                 reasons.append(T.ERR_GRADE_NOT_EVALUATED.format(code=code))
+            elif not _same_name(record.get("org_name", ""), org.name):
+                # a shifted row would give one organisation another's grade: name and code
+                # must point to the same organisation
+                reasons.append(
+                    T.ERR_GRADE_NAME_MISMATCH.format(
+                        name=record.get("org_name", "").strip(), code=code, actual=org.name
+                    )
+                )
             grade_year = _year(record.get("year", ""))
             if grade_year is None:
                 reasons.append(T.ERR_GRADE_YEAR.format(value=record.get("year", "")))

@@ -31,7 +31,7 @@ from db.models import (
     Organisation,
     User,
 )
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -317,6 +317,8 @@ def publish_year(
                 updated_by=actor.id,
             )
         )
+        # ... and freeze it as it is now: names, places, statuses and reviewed sums.
+        published.record_publication(session, cycle_id)
         audit(
             session,
             actor,

@@ -32,9 +32,11 @@ from db.models import (
     CycleStatus,
     Organisation,
     OrgType,
+    PublishedResult,
 )
 from db.services.common import Actor, require
 from db.services.cycles import rubric_of_cycle
+from db.services.published import RATED
 from db.services.totals import BASES, SUM_COLUMNS
 from permissions import Action, Target
 
@@ -42,6 +44,7 @@ ATTRIBUTE_COLUMNS = ["org_id", "code", "name", "org_type", "region", "department
 PART_COLUMNS = ["org_id", "assessment_id", "status"]
 ORG_COLUMNS = [*ATTRIBUTE_COLUMNS, *PART_COLUMNS[1:]]
 TAIL_COLUMNS = ["scored", "criteria_total", "region_rank", "year"]
+FROZEN_ATTRIBUTES = ATTRIBUTE_COLUMNS[1:]  # as published_result holds them
 
 
 def authorize_results_view(actor: Actor | None) -> Actor:
@@ -128,16 +131,70 @@ def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
     return columns_frame(rows, PART_COLUMNS).set_index("org_id")
 
 
+def status_counts(session: Any, year: int) -> dict[str, int]:
+    """How many organisations the year counts are in each assessment status (in `session`, so
+    a writer can check them inside its transaction); an organisation of the open year that has
+    not started counts as "draft"."""
+    cycle = cycle_of_year(session, year)
+    if cycle is None:
+        return {}
+    part = _taking_part_in(session, cycle.id, cycle.status)
+    return {str(k): int(v) for k, v in part["status"].value_counts().items()}
+
+
 def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
-    """The organisations the year counts, with department and this year's assessment status."""
+    """The organisations the year counts, with department and this year's assessment status
+    (a published year: every organisation it counted, rated or not, as at publication)."""
     require(actor, Action.READ_STANDINGS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         if cycle is None:
             return columns_frame([], ORG_COLUMNS).set_index("org_id")
+        if is_published(cycle.status):
+            frozen = PublishedResult
+            rows = (
+                session.connection()
+                .execute(
+                    select(
+                        frozen.org_id,
+                        *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES),
+                        frozen.assessment_id,
+                        frozen.status,
+                    ).where(frozen.cycle_id == cycle.id)
+                )
+                .all()
+            )
+            return columns_frame(rows, ORG_COLUMNS).set_index("org_id")
         part = _taking_part_in(session, cycle.id, cycle.status)
     attributes = load_org_attributes(actor)
     return attributes.join(part, how="inner")[ORG_COLUMNS[1:]]
+
+
+def is_published(cycle_status: str) -> bool:
+    """A published (or final) year reads its frozen set (db/services/published.py)."""
+    return cycle_status in ("published", "final")
+
+
+def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
+    """The rated organisations of a published year: org_id, sums, scored, assessment_id,
+    status and the attributes they had at publication."""
+    frozen = PublishedResult
+    if basis == "reviewed":
+        sums = [getattr(frozen, column) for column in (*SUM_COLUMNS, "scored")]
+        query = select(frozen.org_id, *sums)
+    else:
+        # The self basis was not frozen: nothing writes it once the year is published.
+        live = AssessmentTotal
+        sums = [func.coalesce(getattr(live, column), 0) for column in (*SUM_COLUMNS, "scored")]
+        query = select(frozen.org_id, *sums).join(
+            live,
+            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),  # type: ignore[arg-type]
+            isouter=True,
+        )
+    query = query.add_columns(
+        frozen.assessment_id, frozen.status, *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES)
+    ).where(frozen.cycle_id == cycle_id, frozen.status == RATED)
+    return list(session.connection().execute(query).all())
 
 
 def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
@@ -146,30 +203,50 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
 
     The sums come from assessment_total, one row per organisation kept in step with the score
     entries by every write (db/services/totals.py), so this read never adds up entries.
+    A published year is its frozen set (published_result): only the organisations it rated,
+    ranked among themselves, with the names and places they had at publication (those
+    columns come with the scores then, and with_org_attributes keeps them).
     """
     require(actor, Action.READ_STANDINGS)
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}")
     criterion = Criterion.kind == CriterionKind.CRITERION
+    frozen: pd.DataFrame | None = None
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         if cycle is None:
             return _empty_scores()
-        rows = (
-            session.connection()
-            .execute(
-                select(
-                    AssessmentTotal.org_id,
-                    *(getattr(AssessmentTotal, column) for column in SUM_COLUMNS),
-                    AssessmentTotal.scored,
-                ).where(AssessmentTotal.cycle_id == cycle.id, AssessmentTotal.basis == basis)
-            )
-            .all()
-        )
         n_criteria = session.execute(
             select(func.count()).where(Criterion.cycle_id == cycle.id, criterion)
         ).scalar_one()
-        part = _taking_part_in(session, cycle.id, cycle.status)
+        if is_published(cycle.status):
+            rows = _published_rows(session, cycle.id, basis)
+            columns = [
+                "org_id",
+                *SUM_COLUMNS,
+                "scored",
+                *PART_COLUMNS[1:],
+                *FROZEN_ATTRIBUTES,
+            ]
+            frozen = columns_frame(rows, columns).set_index("org_id")
+            part = frozen[PART_COLUMNS[1:]]
+            rows = [
+                (org_id, *sums)
+                for org_id, *sums in frozen[[*SUM_COLUMNS, "scored"]].itertuples(name=None)
+            ]
+        else:
+            rows = (
+                session.connection()
+                .execute(
+                    select(
+                        AssessmentTotal.org_id,
+                        *(getattr(AssessmentTotal, column) for column in SUM_COLUMNS),
+                        AssessmentTotal.scored,
+                    ).where(AssessmentTotal.cycle_id == cycle.id, AssessmentTotal.basis == basis)
+                )
+                .all()
+            )
+            part = _taking_part_in(session, cycle.id, cycle.status)
     rubric = rubric_of_cycle(actor, cycle.id)
     columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
     wide = columns_frame(rows, columns).set_index("org_id")
@@ -197,19 +274,31 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
     frame["scored"] = wide["scored"].reindex(frame.index).fillna(0).astype("int64")
     frame["criteria_total"] = int(n_criteria)
     frame["year"] = year
+    if frozen is not None:
+        for column in FROZEN_ATTRIBUTES:
+            frame[column] = frozen[column].reindex(frame.index)
     return frame
 
 
 def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
     """A year's frame: its scores with the organisations' current names and places, and the
     rank within each region."""
-    frame = scores.join(attributes, how="inner")
+    if "code" in scores.columns:
+        # A published year brings the attributes it was published with (published_result).
+        frame = scores.copy()
+        frame["member_count"] = frame["member_count"].astype("int64")
+    else:
+        frame = scores.join(attributes, how="inner")
     frame["region_rank"] = (
         frame.groupby("region")["composite_milli"]
         .rank(method="min", ascending=False)
         .astype("int64")
     )
-    evaluated = [c for c in scores.columns if c not in (*PART_COLUMNS, *TAIL_COLUMNS)]
+    evaluated = [
+        c
+        for c in scores.columns
+        if c not in (*PART_COLUMNS, *TAIL_COLUMNS) and c not in FROZEN_ATTRIBUTES
+    ]
     return frame[[*evaluated, *ORG_COLUMNS[1:], *TAIL_COLUMNS]]
 
 
@@ -272,6 +361,7 @@ __all__ = [
     "load_org_table",
     "load_year_scores",
     "load_years",
+    "status_counts",
     "taking_part",
     "with_org_attributes",
 ]

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.models import (
+    Assessment,
+    AuditLog,
+    Criterion,
+    Cycle,
+    Organisation,
+    ScoreEntry,
+    User,
+)
 from db.services import evidence as evidence_service
-from db.services import freeze, readmodels
+from db.services import freeze, published, readmodels
 from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
@@ -79,6 +87,7 @@ class LineView:
     reviewed_points: Decimal | None
     reviewer_comment: str
     evidence: tuple[EvidenceInfo, ...] = ()
+    changed: bool = False  # the branch changed it after the last review (退回 → 重新提交)
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,12 @@ class ReviewView:
     return_comment: str
     lines: tuple[LineView, ...]
     rubric: Rubric = field(repr=False)
+    last_review_at: datetime | None = None
+
+    @property
+    def changed_lines(self) -> tuple[LineView, ...]:
+        """Items the branch changed since the reviewer last acted on this assessment."""
+        return tuple(line for line in self.lines if line.changed)
 
     @property
     def mode(self) -> str:
@@ -246,6 +261,7 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         }
         reviewer = session.get(User, assessment.reviewer_id) if assessment.reviewer_id else None
         department = _org_names(session, org)
+        last_review_at = last_review_time(session, assessment_id)
     evidence: dict[int, list[EvidenceInfo]] = {}
     for info in evidence_service.list_evidence(actor, assessment_id=assessment_id):
         evidence.setdefault(info.criterion_id, []).append(info)
@@ -273,6 +289,9 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
                 reviewed_points=from_tenths(entry.reviewed_tenths) if entry else None,
                 reviewer_comment=entry.reviewer_comment if entry else "",
                 evidence=tuple(evidence.get(c.id, ())),
+                changed=entry is not None
+                and last_review_at is not None
+                and _after(entry.updated_at, last_review_at),
             )
         )
     assert org.id is not None
@@ -295,64 +314,50 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         return_comment=assessment.return_comment,
         lines=tuple(lines),
         rubric=rubric_of_cycle(actor, cycle.id),
+        last_review_at=last_review_at,
     )
+
+
+REVIEW_ACTIONS = ("review_saved", "review_returned", "review_approved", "review_corrected")
+
+
+def last_review_time(session: Session, assessment_id: int) -> datetime | None:
+    """When a reviewer last saved, returned or approved this assessment (from the audit log)."""
+    return session.exec(
+        select(func.max(AuditLog.at)).where(
+            AuditLog.target_type == "assessment",
+            AuditLog.target_id == str(assessment_id),
+            col(AuditLog.action).in_(REVIEW_ACTIONS),
+        )
+    ).one()
+
+
+def _after(when: datetime | None, since: datetime) -> bool:
+    """`when` later than `since` (SQLite hands back naive UTC, PostgreSQL aware)."""
+    if when is None:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return when > since
 
 
 # ----------------------------------------------------------------------------- live results
 
 
-def evaluate_points(rubric: Rubric, points: Mapping[str, Decimal | None]) -> scoring.OrgResult:
-    """The scoring result of per-code points (missing or None counts as 0), via scoring."""
-    stars = dict.fromkeys(scoring.STAR_KEYS, Decimal(0))
-    bonus = deduction = Decimal(0)
-    vetoed = False
-    for c in rubric.criteria:
-        value = points.get(c.code)
-        if value is None:
-            continue
-        if c.kind == "criterion" and c.star is not None:
-            stars[c.star] += value
-        elif c.kind == "bonus":
-            bonus += value
-        elif c.kind == "deduction":
-            deduction += value
-        elif c.kind == "veto":
-            vetoed = vetoed or value > 0
-    return scoring.evaluate_org(
-        stars,
-        rubric.bases,
-        bonus=bonus,
-        deduction=deduction,
-        vetoed=vetoed,
-        thresholds=rubric.thresholds,
-    )
-
-
-def self_points(view: ReviewView) -> dict[str, Decimal | None]:
-    return {line.code: line.self_points for line in view.lines}
-
-
-def reviewed_points(
-    view: ReviewView, overrides: Mapping[str, Decimal | None] | None = None
-) -> dict[str, Decimal | None]:
-    """The reviewed basis: the reviewer's points where given, the branch's own elsewhere."""
-    out: dict[str, Decimal | None] = {}
-    for line in view.lines:
-        value = line.reviewed_points
-        if overrides is not None and line.code in overrides:
-            value = overrides[line.code]
-        out[line.code] = line.self_points if value is None else value
-    return out
-
-
 def preview(
     view: ReviewView, overrides: Mapping[str, Decimal | None] | None = None
 ) -> tuple[scoring.OrgResult, scoring.OrgResult]:
-    """(self result, reviewed result) with the reviewer's unsaved inputs applied."""
-    return (
-        evaluate_points(view.rubric, self_points(view)),
-        evaluate_points(view.rubric, reviewed_points(view, overrides)),
-    )
+    """(self result, reviewed result) with the reviewer's unsaved figures applied (`overrides`:
+    code → figure, None = none given), both from scoring.evaluate_basis."""
+    points: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for line in view.lines:
+        figure = line.reviewed_points
+        if overrides is not None and line.code in overrides:
+            figure = overrides[line.code]
+        points[line.code] = (line.self_points, figure)
+    return view.rubric.result(points, "self"), view.rubric.result(points, "reviewed")
 
 
 # ----------------------------------------------------------------------------- validation
@@ -572,6 +577,9 @@ def save_review(
             raise InvalidInput(message, errors=[message])
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
+        if correcting and changes:
+            # the one sanctioned change of a published result: the 公示 list follows it
+            published.refresh_published_sums(session, [assessment_id])
         _bump_version(session, assessment_id, version, actor)
         audit(
             session,
@@ -696,14 +704,12 @@ __all__ = [
     "ReviewView",
     "approve_assessment",
     "authorize_review",
-    "evaluate_points",
+    "last_review_time",
     "load_queue",
     "load_review",
     "parse_points",
     "preview",
     "return_assessment",
     "review_queue",
-    "reviewed_points",
     "save_review",
-    "self_points",
 ]

@@ -20,6 +20,7 @@ from sqlmodel import col
 import scoring
 from db.engine import read_session
 from db.models import (
+    SUBMITTED_STATUSES,
     Assessment,
     AssessmentStatus,
     AssessmentTotal,
@@ -37,12 +38,11 @@ from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
 from permissions import Action, Target
+from rubric import Rubric
 
-_S = AssessmentStatus
-# Statuses of an assessment that has been handed in (complete scores).
-HANDED_IN = (_S.SUBMITTED, _S.RETURNED, _S.REVIEWED, _S.PUBLISHED)
-SUBMITTED = (_S.SUBMITTED, _S.REVIEWED, _S.PUBLISHED)
-REVIEWED = (_S.REVIEWED, _S.PUBLISHED)
+# The one definition of "submitted" (db/models.py): every count and scope below uses it.
+SUBMITTED = SUBMITTED_STATUSES
+REVIEWED = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
 CHINA_TIME = timezone(timedelta(hours=8))
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
@@ -131,7 +131,7 @@ def load_criterion_totals(
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
         .where(
             Assessment.cycle_id == cycle_id,
-            col(Assessment.status).in_(HANDED_IN),
+            col(Assessment.status).in_(SUBMITTED),
             Criterion.kind == CriterionKind.CRITERION,
             *taking_part(cycle.status),
         )
@@ -294,17 +294,14 @@ def load_org_detail(actor: Actor | None, year: int, org_id: int) -> OrgDetail:
 
 
 def basis_points(entries: pd.DataFrame, basis: str) -> pd.Series:
-    """Tenths per entry on a basis: "self", or "reviewed" (the reviewer's where present)."""
-    if basis == "self":
-        return entries["self_tenths"]
-    if basis == "reviewed":
-        return entries["reviewed_tenths"].fillna(entries["self_tenths"])
-    raise ValueError(f"unknown basis {basis!r}")
+    """Tenths per entry on a basis (scoring.points_on_basis_series)."""
+    return scoring.points_on_basis_series(entries["self_tenths"], entries["reviewed_tenths"], basis)
 
 
-def handed_in(frame: pd.DataFrame) -> pd.DataFrame:
-    """Organisations whose scores are complete (submitted at least once)."""
-    return frame[frame["status"].isin(HANDED_IN)]
+def submitted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The organisations counted as submitted (SUBMITTED_STATUSES): the scope of every
+    "已提交" figure and of the statistics over handed-in scores."""
+    return frame[frame["status"].isin(SUBMITTED)]
 
 
 def criterion_stats(totals: pd.DataFrame, criteria: pd.DataFrame, n_orgs: int) -> pd.DataFrame:
@@ -376,8 +373,8 @@ def missed_criteria(
 def completion_state(frame: pd.DataFrame) -> pd.Series:
     """not_started / in_progress / returned / submitted / reviewed / published per organisation."""
     status = frame["status"].astype("str")
-    state = status.where(status != _S.DRAFT, "in_progress")
-    state = state.mask((status == _S.DRAFT) & (frame["scored"] == 0), "not_started")
+    state = status.where(status != AssessmentStatus.DRAFT, "in_progress")
+    state = state.mask((status == AssessmentStatus.DRAFT) & (frame["scored"] == 0), "not_started")
     return state
 
 
@@ -523,7 +520,7 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
-    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(HANDED_IN)
+    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(SUBMITTED)
     h = h[h["prev_level"].notna() & ~pending].copy()
     h["prev_year"] = h["prev_year"].astype("int64")
     h["prev_level"] = h["prev_level"].astype("int64")
@@ -561,6 +558,24 @@ def gap_of(
     )
 
 
+def _decimal_or_none(value: object) -> Decimal | None:
+    return None if value is None or pd.isna(value) else scoring.to_decimal(value)
+
+
+def org_advice(detail: OrgDetail, rubric: Rubric, basis: str) -> scoring.Advice:
+    """scoring.advise for one organisation's detail lines (result, gap and plan on a basis)."""
+    points = {
+        line.code: (_decimal_or_none(line.self), _decimal_or_none(line.reviewed))
+        for line in detail.lines.itertuples()
+    }
+    figures = {
+        line.code: scoring.to_decimal(line.figure)
+        for line in detail.lines.itertuples()
+        if line.figure
+    }
+    return rubric.advice(points, basis, figures)
+
+
 def as_local(value: datetime | None) -> str:
     """A stored UTC timestamp as local (China) time text, or an empty string."""
     if value is None or pd.isna(value):
@@ -572,7 +587,7 @@ def as_local(value: datetime | None) -> str:
 
 __all__ = [
     "COMPLETION_ORDER",
-    "HANDED_IN",
+    "SUBMITTED",
     "OrgDetail",
     "YearAttainment",
     "attainment",
@@ -583,7 +598,6 @@ __all__ = [
     "completion_state",
     "criterion_stats",
     "gap_of",
-    "handed_in",
     "level_changes",
     "load_criteria",
     "load_criterion_totals",
@@ -593,6 +607,8 @@ __all__ = [
     "missed_criteria",
     "missed_reasons",
     "not_five_star_twice",
+    "org_advice",
     "region_star_share",
     "score_gaps",
+    "submitted",
 ]

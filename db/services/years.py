@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
+    SUBMITTED_STATUSES,
     Assessment,
     Criterion,
     Cycle,
@@ -67,7 +68,7 @@ def list_years(actor: Actor | None) -> list[YearRow]:
         submitted = dict(
             session.exec(
                 select(Assessment.cycle_id, func.count())
-                .where(Assessment.status != "draft")
+                .where(col(Assessment.status).in_(SUBMITTED_STATUSES))
                 .group_by(Assessment.cycle_id)
             ).all()
         )

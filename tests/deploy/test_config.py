@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -104,8 +108,35 @@ def test_placeholder_secret_refused_outside_demo_mode(secret: str) -> None:
         Settings(_env_file=None, demo_mode=False, secret_key=secret)  # type: ignore[call-arg]
 
 
+@pytest.mark.parametrize("secret", ["abc", "short-but-random-Zq81", "x" * 48, "ab" * 20])
+def test_short_or_repetitive_secret_refused_with_a_chinese_how_to(secret: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, demo_mode=False, secret_key=secret)  # type: ignore[call-arg]
+    assert "至少 32 个字符" in str(refused.value)
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+def test_demo_mode_is_off_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEMO_MODE", raising=False)
+    real = "k3J9-vQ2x_Lm8ZpR4tYw7NbC1sHe6UaD0gFo"
+    assert Settings(_env_file=None, secret_key=real).demo_mode is False  # type: ignore[call-arg]
+
+
+def test_the_app_refuses_to_start_with_a_weak_secret(tmp_path: Path) -> None:
+    """`python -m db init` (and the app) stop with the Chinese reason, not a traceback."""
+    env = dict(
+        os.environ, DEMO_MODE="0", SECRET_KEY="abc", DATABASE_URL=f"sqlite:///{tmp_path}/x.db"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "db", "init"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "SECRET_KEY 不安全" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_real_secret_accepted_and_demo_mode_gets_a_demo_secret() -> None:
-    real = "x" * 48
+    real = secrets.token_urlsafe(48)
     assert Settings(_env_file=None, demo_mode=False, secret_key=real).secret_key == real  # type: ignore[call-arg]
     demo = Settings(_env_file=None, demo_mode=True, secret_key="change-me")  # type: ignore[call-arg]
     assert demo.secret_key not in PLACEHOLDER_SECRETS

@@ -244,3 +244,77 @@ def test_models_match_the_migrations(db_url: str) -> None:
         migrate.check(engine)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_freezes_the_years_already_published(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0004 records each published year's counted organisations as stored at upgrade time,
+    with their reviewed sums; an open year gets no frozen rows (publish_year writes them)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0003")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            # at 0003 the app keeps assessment_total in step with the entries
+            from db.services.totals import refresh_totals
+
+            refresh_totals(conn, assessment_ids=[ids["OLD-1-assessment"], ids["OLD-2-assessment"]])
+            conn.execute(text("UPDATE cycle SET status = 'final'"))
+            dept = conn.execute(
+                insert(Organisation.__table__).values(
+                    code="D-1", name="市旧部门", org_type="department", region="市直"
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                text("UPDATE organisation SET department_id = :d WHERE code = 'OLD-1'"),
+                {"d": dept},
+            )
+            conn.execute(
+                text("UPDATE assessment SET counted = :f WHERE id = :a"),
+                {"f": False, "a": ids["OLD-2-assessment"]},
+            )
+            open_cycle = conn.execute(
+                insert(Cycle.__table__).values(year=2026)
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(Table("assessment", MetaData(), autoload_with=conn)).values(
+                    org_id=ids["OLD-1"],
+                    cycle_id=open_cycle,
+                    status="draft",
+                    version=1,
+                    return_comment="",
+                    updated_at=datetime.now(UTC),
+                    counted=True,
+                )
+            )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT assessment_id, code, name, region, department, status, "
+                    "learning_tenths, bonus_tenths, scored FROM published_result"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            (
+                ids["OLD-1-assessment"],
+                "OLD-1",
+                "旧版本OLD-1",
+                "市直",
+                "市旧部门",
+                "published",
+                180,
+                20,
+                1,
+            )
+        ]
+    finally:
+        engine.dispose()

@@ -101,8 +101,8 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
     assert "已点亮" in _bar(page)
     shots(page, "value-kept-after-reload")
 
-    # Evidence for the last criterion (L3.4), through the uploader.
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(
+    # Evidence for the last criterion (L3.4), through its own drop zone.
+    page.locator("input.wx-drop-input").last.set_input_files(
         files=[{"name": "L3.4-关怀帮扶台账.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     uploaded = page.get_by_text("L3.4-关怀帮扶台账.pdf").first

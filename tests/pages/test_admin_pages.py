@@ -290,6 +290,10 @@ def test_audit_log_lists_and_filters_events(demo_city: str) -> None:
     _ok(at)
     frame = at.dataframe[0].value
     assert "登录" in set(frame["action_name"])
+    # Entries read as sentences naming the person, not as event codes and JSON.
+    assert "机关党建工作领导小组 登录系统" in set(frame["sentence"])
+    assert not any("{" in s or '"' in s for s in frame["sentence"])
+    assert "detail" not in frame.columns
     at.multiselect(key="audit:actions").set_value(["login"]).run()
     _ok(at)
     assert set(at.dataframe[0].value["action_name"]) == {"登录"}

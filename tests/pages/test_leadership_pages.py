@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from db.services import excellence, readmodels
+from tests.services.cycle_helpers import approve_all_submitted
 from tests.utils import actor, leader, open_page
 
 PAGES = [
@@ -107,8 +108,36 @@ def test_excellence_roles(demo_city: str) -> None:
     leader = open_page("leader", "pages/excellence.py", timeout=90)
     view = excellence.excellence_view(actor("leader"), year=2026)
     assert {m.label: m.value for m in leader.metric}["推荐名额（25%）"] == str(view.quota)
+    # Submissions still wait for review: the button is off and the page says why, with counts.
+    waiting = view.progress.unreviewed
+    assert waiting > 0
     confirm = next(b for b in leader.button if b.label == "确认最终名单")
+    assert confirm.disabled
+    assert any(f"还有 {waiting} 个组织已提交、待审核" in w.value for w in leader.warning)
+    assert f"已提交待审核 {waiting} 个" in _texts(leader)
+
+    approve_all_submitted(actor("reviewer"))
+    view = excellence.excellence_view(actor("leader"), year=2026)
+    leader = open_page("leader", "pages/excellence.py", timeout=90)
+    assert not any("审核尚未完成" in w.value for w in leader.warning)
+    if view.progress.not_handed_in:
+        early = f"还有 {view.progress.not_handed_in} 个组织未提交"
+        assert any(early in w.value for w in leader.warning)
+    confirm = next(b for b in leader.button if b.label == "确认最终名单")
+    assert not confirm.disabled
     confirm.click().run()
+    # One click only opens the confirmation, naming what it rests on; nothing is written yet.
+    assert not leader.exception
+    assert not excellence.excellence_view(actor("leader"), year=2026).confirmed
+    asked = _texts(leader)
+    assert f"入选 **{len(view.recommended)} 个**" in asked
+    assert f"五星级 {view.basis_count} 个" in asked
+    next(b for b in leader.button if b.label == "取消").click().run()
+    assert not [b for b in leader.button if b.label == "确认名单"]
+    assert not excellence.excellence_view(actor("leader"), year=2026).confirmed
+
+    next(b for b in leader.button if b.label == "确认最终名单").click().run()
+    next(b for b in leader.button if b.label == "确认名单").click().run()
     assert not leader.exception
     assert any("双优名单已确认" in s.value for s in leader.success)
     assert excellence.excellence_view(actor("leader"), year=2026).confirmed

@@ -53,7 +53,7 @@ def test_each_star_page_renders_its_criteria(demo_city: str, star: str) -> None:
         )
     inputs = {n.key.rsplit(":", 2)[1] for n in at.number_input}
     assert inputs == {c.code for c in view.rubric.by_star(star)}
-    assert len(at.text_input) == len(view.rubric.by_star(star))
+    assert len(at.text_area) == len(view.rubric.by_star(star))
     sidebar = [m.value for m in at.sidebar.metric]
     assert any(f"/ {int(view.rubric.bases[star])}" in v for v in sidebar)
 
@@ -65,7 +65,7 @@ def test_overview_renders(demo_city: str) -> None:
     labels = [m.label for m in at.metric]
     for star in scoring.STAR_NAMES.values():
         assert any(star in label for label in labels)
-    assert T.COMPOSITE in labels and T.RANK_CITY in labels
+    assert T.COMPOSITE_SELF in labels and T.RANK_CITY in labels
     text = texts_of(at)
     assert "距五星级最少还需增加" in text
     assert "尚未评分" in text  # the missing list
@@ -78,7 +78,7 @@ def test_saving_via_the_page(demo_city: str) -> None:
     view = A.my_assessment(actor("branch01"))
     at = open_page("branch01", STAR_PAGES["learning"])
     points_input(at, "L1.1").set_value(1.5)
-    at.text_input(key=f"form:{view.id}:learning:{view.version}:L1.1:n").set_value("传达学习 6 次")
+    at.text_area(key=f"form:{view.id}:learning:{view.version}:L1.1:n").set_value("传达学习 6 次")
     figure_input(at, "L2.3").set_value(20.0)
     at.run()
     assert "按细则自动计分：**1.5** / 2.5 分" in texts_of(at)

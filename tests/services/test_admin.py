@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -11,10 +13,12 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
-from db.services import auth, grades, organisations, rubrics, users, years
+from db.services import assessment as A
+from db.services import auth, grades, organisations, readmodels, rubrics, users, years
 from db.services.common import InvalidInput, PermissionDenied, ServiceError, StaleVersion
-from db.services.cycles import current_cycle, rubric_of_cycle
-from rubric import dump_rubric, parse_rubric
+from db.services.cycles import current_cycle, rubric_of_cycle, to_tenths
+from rubric import Rubric, dump_rubric, parse_rubric
+from tests.assessment_helpers import full_entries
 from tests.services.cycle_helpers import audit_rows
 from tests.utils import STRONG_PASSWORD, actor, leader
 
@@ -402,8 +406,13 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
                 select(Criterion.code, Criterion.id).where(Criterion.cycle_id == cycle.id)
             ).all()
         )
+    refused = rubrics.check_rubric(boss, cycle_id=cycle.id, text=edited)
+    assert [d.code for d in refused.meaning_changes] == ["L1.1"]
+    # the file says it is the same criterion reworded: the scores stay
+    edited = _map(edited, "L1.1", "L1.1")
     change = rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
     assert change.changed == ("L1.1",) and not change.added and not change.removed
+    assert change.differences[0].mapped
     assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").title == "党的政治建设"
     with read_session() as session:
         after_ids = dict(
@@ -415,6 +424,121 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
     assert after_ids == before_ids  # scores stay attached to their criteria
     with pytest.raises(StaleVersion):
         rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text)
+
+
+def _entries(cycle_id: int, code: str) -> dict[int, tuple[int | None, int | None]]:
+    with read_session() as session:
+        rows = session.exec(
+            select(ScoreEntry.assessment_id, ScoreEntry.self_tenths, ScoreEntry.reviewed_tenths)
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .where(Criterion.cycle_id == cycle_id, Criterion.code == code)
+        ).all()
+    return {a: (own, reviewed) for a, own, reviewed in rows}
+
+
+def _map(text: str, code: str, previous: str) -> str:
+    """The file says item `code` continues the current criterion `previous` (原编号)."""
+    head = re.search(rf"^( *)- code: {re.escape(code)}\n", text, re.M)
+    assert head is not None
+    indent = head.group(1) + "  "
+    return text.replace(head.group(0), f"{head.group(0)}{indent}previous_code: {previous}\n", 1)
+
+
+def _swap_meanings(rubric: Rubric, pairs: dict[str, str]) -> Rubric:
+    """The same codes for other criteria: each code takes another's title and standard."""
+    by_code = {c.code: c for c in rubric.criteria}
+    return replace(
+        rubric,
+        criteria=tuple(
+            replace(c, title=by_code[pairs[c.code]].title, standard=by_code[pairs[c.code]].standard)
+            if c.code in pairs
+            else c
+            for c in rubric.criteria
+        ),
+    )
+
+
+def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: ignore[no-untyped-def]
+    """Before: only type, star and maximum were compared, so reusing L2.1 and L3.1 for each
+    other's meaning was listed as 修改细则 and every score silently changed meaning."""
+    cycle = current_cycle(leader())
+    row = _year_row(boss, cycle.year)
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
+    swapped = dump_rubric(_swap_meanings(parse_rubric(text), {"L2.1": "L3.1", "L3.1": "L2.1"}))
+    change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=swapped)
+    assert [d.code for d in change.meaning_changes] == ["L2.1", "L3.1"]
+    first = change.meaning_changes[0]
+    assert first.organisations and {f.field for f in first.fields} == {"名称", "评价标准"}
+    assert any("L2.1" in p and "previous_code" in p for p in change.problems)
+    before = _entries(cycle.id, "L2.1")
+    with pytest.raises(InvalidInput):
+        rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=swapped)
+    assert _entries(cycle.id, "L2.1") == before
+
+    # the admin confirms: the reused codes start empty, nothing else moves
+    other = _entries(cycle.id, "L2.2")
+    dropped = rubrics.import_rubric(
+        boss, cycle_id=cycle.id, version=row.version, text=swapped, drop_scores=True
+    )
+    assert dropped.dropped == ("L2.1", "L3.1")
+    assert _entries(cycle.id, "L2.1") == {} and _entries(cycle.id, "L3.1") == {}
+    assert _entries(cycle.id, "L2.2") == other
+    assert (
+        rubric_of_cycle(leader(), cycle.id).criterion("L2.1").title
+        == parse_rubric(text).criterion("L3.1").title
+    )
+    assert json.loads(audit_rows("rubric_imported")[-1].detail)["dropped"] == ["L2.1", "L3.1"]
+
+
+def test_a_file_may_carry_scores_to_a_new_code(boss) -> None:  # type: ignore[no-untyped-def]
+    """L2.1 and L3.1 swap codes, each mapped to the criterion it continues: scores follow."""
+    cycle = current_cycle(leader())
+    row = _year_row(boss, cycle.year)
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
+    swapped = dump_rubric(_swap_meanings(parse_rubric(text), {"L2.1": "L3.1", "L3.1": "L2.1"}))
+    swapped = _map(swapped, "L2.1", "L3.1")
+    swapped = _map(swapped, "L3.1", "L2.1")
+    one, two = _entries(cycle.id, "L2.1"), _entries(cycle.id, "L3.1")
+    change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=swapped)
+    assert not change.meaning_changes
+    assert not change.problems
+    rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=swapped)
+    assert _entries(cycle.id, "L2.1") == two and _entries(cycle.id, "L3.1") == one
+
+
+def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None:  # type: ignore[no-untyped-def]
+    """Before: L2.3's minimum 24 → 32 left the stored 2.5 of a branch that entered 30."""
+    branch = actor("branch01")
+    view = A.my_assessment(branch)
+    entries = full_entries(view, "learning")
+    entries["L2.3"] = A.EntryInput(figure="30", note="测试")
+    A.save_star_page(
+        branch, assessment_id=view.id, version=view.version, star="learning", entries=entries
+    )
+    cycle = current_cycle(leader())
+    row = _year_row(boss, cycle.year)
+    assert _entries(cycle.id, "L2.3")[view.id][0] == 25
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
+    raised = text.replace("minimum: 24", "minimum: 32", 1)
+    preview = rubrics.check_rubric(boss, cycle_id=cycle.id, text=raised)
+    assert not preview.problems
+    mine = [p for p in preview.point_changes if p.assessment_id == view.id]
+    assert [(p.code, p.self_before, p.self_after) for p in mine] == [
+        ("L2.3", Decimal("2.5"), Decimal("2"))
+    ]
+    expected = {
+        p.assessment_id: to_tenths(p.self_after) for p in preview.point_changes if p.code == "L2.3"
+    }
+    before_frame = readmodels.load_city_frame(leader(), cycle.year, "self")
+    rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=raised)
+    stored = _entries(cycle.id, "L2.3")
+    assert {a: stored[a][0] for a in expected} == expected
+    assert A.my_assessment(branch).entries["L2.3"].self_points == Decimal("2")
+    frame = readmodels.load_city_frame(leader(), cycle.year, "self")
+    org = branch.org_id
+    assert frame.loc[org, "learning"] == before_frame.loc[org, "learning"] - 0.5
+    recomputed = audit_rows("rubric_points_recomputed")
+    assert {int(r.target_id) for r in recomputed} == set(expected)
 
 
 def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no-untyped-def]

@@ -52,7 +52,8 @@ def test_unknown_user_and_wrong_password_get_the_same_message(db_url: str) -> No
         auth.login("nobody", STRONG_PASSWORD)
     with pytest.raises(auth.LoginFailed) as wrong:
         auth.login("lingdao", "wrong-password")
-    assert unknown.value.message == wrong.value.message == "用户名或密码不正确。"
+    assert unknown.value.message == wrong.value.message
+    assert unknown.value.message.startswith("用户名或密码不正确")
 
 
 def test_failed_logins_are_audited_without_the_password(db_url: str) -> None:

@@ -13,6 +13,7 @@ from db.services import excellence, readmodels
 from db.services import grades as G
 from db.services.common import InvalidInput, PermissionDenied, StaleVersion
 from db.services.freeze import CycleFrozen
+from tests.services.cycle_helpers import approve_all_submitted, assessments_with
 from tests.utils import actor, leader
 
 OPEN_YEAR = 2026
@@ -75,8 +76,57 @@ def test_tie_at_the_cut_is_flagged(city: str) -> None:
     assert sorted(flagged) == sorted(view.tied)
 
 
+def test_confirmation_waits_for_the_review(city: str) -> None:
+    leader = actor("leader")
+    view = excellence.excellence_view(leader, year=OPEN_YEAR)
+    waiting = len(assessments_with("submitted"))
+    assert waiting > 0, "the seeded open year has submissions waiting for review"
+    assert view.progress.unreviewed == waiting and not view.progress.finished
+    counts = readmodels.load_city_frame(leader(), OPEN_YEAR)["status"].value_counts()
+    assert view.progress.drafts == counts.get("draft", 0)
+    assert view.progress.returned == counts.get("returned", 0)
+    assert view.progress.reviewed == counts.get("reviewed", 0) + counts.get("published", 0)
+
+    with pytest.raises(InvalidInput) as refused:
+        excellence.confirm_excellence(
+            leader,
+            year=OPEN_YEAR,
+            selected=view.recommended,
+            reasons={},
+            cycle_version=view.cycle_version,
+        )
+    assert f"还有 {waiting} 个组织已提交、尚未审核" in refused.value.message
+    with read_session() as session:
+        assert not session.exec(
+            select(ExcellenceDecision).where(ExcellenceDecision.cycle_id == view.cycle_id)
+        ).all()
+        assert not session.exec(
+            select(AuditLog).where(AuditLog.action == "confirm_excellence")
+        ).all()
+    assert not excellence.excellence_view(leader, year=OPEN_YEAR).confirmed
+
+    # Once every submission is reviewed the same list is accepted; the audit entry keeps the
+    # figures it rested on (drafts and returned ones do not block it).
+    approve_all_submitted(actor("reviewer"))
+    view = excellence.excellence_view(leader, year=OPEN_YEAR)
+    assert view.progress.finished and view.progress.unreviewed == 0
+    done = excellence.confirm_excellence(
+        leader,
+        year=OPEN_YEAR,
+        selected=view.recommended,
+        reasons={},
+        cycle_version=view.cycle_version,
+    )
+    assert done.confirmed and sorted(done.final) == sorted(view.recommended)
+    with read_session() as session:
+        log = session.exec(select(AuditLog).where(AuditLog.action == "confirm_excellence")).one()
+    assert '"unreviewed": 0' in log.detail
+    assert f'"drafts": {view.progress.drafts}' in log.detail
+
+
 def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
     leader = actor("leader")
+    approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     assert view.recommended, "the open year has recommendations"
     dropped = view.recommended[0]
@@ -143,6 +193,7 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
 
 def test_only_five_star_organisations_can_be_selected(city: str) -> None:
     leader = actor("leader")
+    approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     weak = next(o for o in frame.index if not frame.at[o, "five_star"])

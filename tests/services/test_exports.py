@@ -71,16 +71,18 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     assert criteria.max_row == len(entries) + 1
 
     chosen = wb["双优名单"]
-    assert chosen.freeze_panes == "D2"
     view = excellence.build_view(leader(), YEAR)
-    names = [
-        r[2].value
-        for r in chosen.iter_rows(min_row=2)
-        if r[0].value is not None and isinstance(r[0].value, int)
+    # What the list is comes above it: a reader sees "not confirmed" before the names.
+    assert [c.value for c in chosen[1]][:2] == [
+        "名单状态",
+        "尚未确认：下表为系统推荐名单，不是最终名单",
     ]
+    assert [c.value for c in chosen[2]][:2] == ["五星级组织数", view.basis_count]
+    assert [c.value for c in chosen[3]][:2] == ["推荐名额", view.quota]
+    assert [c.value for c in chosen[5]][:3] == ["名次", "组织编码", "组织名称"]
+    assert chosen.freeze_panes == "D6"
+    names = [r[2].value for r in chosen.iter_rows(min_row=6)]
     assert sorted(names) == sorted(frame.loc[list(view.recommended), "name"])
-    labels = [r[0].value for r in chosen.iter_rows(min_row=2)]
-    assert "推荐名额" in labels
 
     targets = wb["目标达成"]
     assert [c.value for c in targets[1]][:6] == [

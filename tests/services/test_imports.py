@@ -282,3 +282,25 @@ def test_imports_are_for_admins_only(city: str, username: str) -> None:
             call(who, data=_csv(NEW_TREE), filename="x.csv")
     with pytest.raises(PermissionDenied):
         imports.export_organisations(who)
+
+
+def test_grades_import_refuses_a_name_that_is_not_the_codes(boss) -> None:  # type: ignore[no-untyped-def]
+    """Before: only the code was read, so a row shifted by one gave 优秀 to the wrong branch."""
+    year = max(r.year for r in years.list_years(boss))
+    with read_session() as session:
+        first, second = session.exec(
+            select(Organisation).where(Organisation.org_type == "branch").limit(2)
+        ).all()
+    rows = [
+        ["组织编码", "组织名称", "年度", "业绩等次"],
+        [first.code, f" {first.name} ", str(year), "良好"],  # spaces are not a mismatch
+        [first.code, second.name, str(year), "优秀"],
+    ]
+    grades_before = _count(PerformanceGrade)
+    with pytest.raises(imports.ImportRejected) as rejected:
+        G.import_grades(boss, data=_csv(rows), filename="业绩.csv")
+    (error,) = rejected.value.errors
+    assert error.startswith("第 3 行")
+    assert second.name in error and first.code in error and first.name in error
+    assert _count(PerformanceGrade) == grades_before
+    G.import_grades(boss, data=_csv(rows[:2]), filename="业绩.csv")

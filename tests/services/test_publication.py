@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Cycle, Organisation, User
-from db.services import freeze, publication, readmodels, review
+from db.models import Assessment, Cycle, Organisation, User
+from db.services import exports, freeze, publication, readmodels, review
 from db.services.common import InvalidInput, PermissionDenied
 from tests.services.cycle_helpers import (
     Clock,
@@ -233,14 +233,19 @@ def test_frozen_results_refuse_review_edits(clock: Clock) -> None:
 def test_lists_escape_names_and_spreadsheets_are_formula_safe(clock: Clock) -> None:
     cycle_id = open_cycle_id()
     _ready(cycle_id)
-    _publish(cycle_id)
     admin = actor("admin")
-    org_id = int(publication.publication_list(admin, cycle_id=cycle_id).iloc[0]["org_id"])
     with write_session() as session:
+        org_id = session.exec(
+            select(Assessment.org_id).where(
+                Assessment.cycle_id == cycle_id, Assessment.status == "reviewed"
+            )
+        ).first()
         org = session.get(Organisation, org_id)
         assert org is not None
+        # renamed before publication: the published list keeps the name it was published with
         org.name = '=HYPERLINK("http://x")<script>alert(1)</script>'
         session.add(org)
+    _publish(cycle_id)
     page = publication.print_html(admin, cycle_id=cycle_id).decode("utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "公示期" in page and "http" not in page.split("<body>")[0]
@@ -296,4 +301,33 @@ def test_an_organisation_dissolved_before_publication_stays_out_of_the_published
     _publish(cycle_id)
     published = readmodels.load_city_frame(leader(), 2026)
     assert dissolved not in published.index
-    assert len(published) == len(before) - 1
+    counted = readmodels.load_org_table(leader(), 2026)
+    assert dissolved not in counted.index
+    assert len(counted) == len(before) - 1
+    rated = counted[counted["status"] == "published"]
+    assert sorted(published.index) == sorted(rated.index)
+
+
+def test_organisations_not_taking_part_get_no_rank_and_no_level(clock: Clock) -> None:
+    """Published with the unfinished ones left out: the ranking, the 公示 list, the report and
+    the workbook count the same rated set, ranked among themselves."""
+    cycle_id = open_cycle_id()
+    _ready(cycle_id)
+    _publish(cycle_id)
+    admin = actor("admin")
+    counted = readmodels.load_org_table(leader(), 2026)
+    not_rated = counted.index[counted["status"] != "published"]
+    assert len(not_rated) and len(not_rated) < len(counted)
+    frame = readmodels.load_city_frame(leader(), 2026)
+    listed = publication.publication_list(admin, cycle_id=cycle_id)
+    assert len(frame) == len(listed) == len(counted) - len(not_rated)
+    assert not set(not_rated) & set(frame.index)
+    ranks = frame["composite_milli"].rank(method="min", ascending=False).astype("int64")
+    assert frame["rank"].tolist() == ranks.tolist()
+    report_of = exports.org_report
+    with pytest.raises(InvalidInput) as refused:
+        report_of(admin, org_id=int(not_rated[0]), year=2026)
+    assert "不参加评定" in refused.value.message
+    first = listed.sort_values("composite").iloc[-1]
+    report = report_of(admin, org_id=int(first["org_id"]), year=2026).body
+    assert f"共 {len(listed)} 个" in report

@@ -174,7 +174,7 @@ def test_statistics_add_up(demo_city: str) -> None:
     assert branch01 in chase.index
     assert "支部书记 王芳" in chase.loc[branch01, "contact"]
 
-    handed = statistics.handed_in(frame)
+    handed = statistics.submitted(frame)
     reasons = statistics.missed_reasons(handed)
     not_five = handed[~handed["five_star"]]
     for key in scoring.STAR_KEYS:
@@ -254,7 +254,7 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
 
 def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
     """Per-criterion sums and full marks counted in pandas from every raw entry of the year."""
-    frame = statistics.handed_in(readmodels.load_city_frame(leader(), year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
     entries = statistics.load_entries(leader(), year)
     criteria = statistics.load_criteria(leader(), year)
     crit = criteria[criteria["kind"] == "criterion"].set_index("code")
@@ -274,7 +274,7 @@ def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
 
 def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
     """Points lost per criterion, counted org by org in pandas for unlit stars."""
-    frame = statistics.handed_in(readmodels.load_city_frame(leader(), year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
     entries = statistics.load_entries(leader(), year)
     criteria = statistics.load_criteria(leader(), year)
     crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
@@ -300,7 +300,7 @@ def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
 def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     demo_city: str, year: int, basis: str
 ) -> None:
-    frame = statistics.handed_in(readmodels.load_city_frame(leader(), year, basis))
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
     criteria = statistics.load_criteria(leader(), year)
     stats = statistics.criterion_stats(
         statistics.load_criterion_totals(leader(), year, basis), criteria, len(frame)
@@ -360,7 +360,7 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
 def test_a_save_in_the_open_year_reloads_no_final_year(
     demo_city: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Final years' scores stay cached across writes; names are always the current ones."""
+    """Final years' scores stay cached across writes; only the open year takes a new name."""
     leader = actor("leader")
     loaded: list[int] = []
     real = readmodels.load_year_scores
@@ -391,7 +391,11 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     data.data_version.clear()
     renamed = data.city_history(leader)
     assert loaded == [2026]
-    assert set(renamed.loc[branch.org_id, "name"]) == {"中共改名后的党支部"}
+    names = renamed.loc[branch.org_id].set_index("year")["name"]
+    assert names[2026] == "中共改名后的党支部"
+    # published years keep the name they were published with
+    assert names[2024] == names[2025] == before.loc[branch.org_id].set_index("year")["name"][2025]
+    assert names[2025] != "中共改名后的党支部"
 
 
 def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: str) -> None:
@@ -400,7 +404,7 @@ def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: s
     handed = statistics.level_changes(history, unfinished_years=[2026])
     status_2026 = history[history["year"] == 2026]["status"]
     in_2026 = handed[handed["year"] == 2026]
-    assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.HANDED_IN)].index)
+    assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.SUBMITTED)].index)
     assert len(every[every["year"] == 2026]) == len(status_2026) > len(in_2026) > 0
     pd.testing.assert_frame_equal(
         handed[handed["year"] < 2026].reset_index(drop=True),

@@ -604,13 +604,13 @@ MUTATIONS = [
         "missing-check-method",
         lambda t: _drop_line(t, "check_method: 查阅台账V3.1"),
         ("code: V3.1", 1),
-        "缺少“check_method”",
+        "缺少考核方式（check_method）",
     ),
     (
         "bonus-missing-evidence",
         lambda t: _drop_line(t, "evidence: 表彰文件"),
         ("code: B1", 1),
-        "缺少“evidence”",
+        "缺少佐证材料（evidence）",
     ),
     (
         "bonus-evidence-not-required",
@@ -630,7 +630,7 @@ MUTATIONS = [
         "auto-missing-unit",
         lambda t: _drop_line(t, "unit: 学时"),
         ("auto:  # L1.1", 1),
-        "缺少“unit”",
+        "缺少单位（unit）",
     ),
     (
         "auto-empty-label",
@@ -672,7 +672,7 @@ MUTATIONS = [
         "auto-unknown-key",
         lambda t: t.replace("step: 2", "stepp: 2"),
         ("stepp: 2", 1),
-        "是否应为“step”",
+        "是否应为步长（step）",
     ),
     ("bonus-cap-negative", lambda t: t.replace("cap: 5", "cap: -1"), ("cap: -1", 1), "加分上限"),
     (
@@ -740,13 +740,13 @@ MUTATIONS = [
         "unknown-top-key",
         lambda t: t.replace("title: 测试细则", "title: 测试细则\nversoin: 2"),
         ("versoin: 2", 1),
-        "未知的键“versoin”，是否应为“version”",
+        "未知的键“versoin”，是否应为版本号（version）",
     ),
     (
         "unknown-criterion-key",
         lambda t: t.replace("evidence: 台账S2.1", "evidense: 台账S2.1"),
         ("evidense: 台账S2.1", 1),
-        "是否应为“evidence”",
+        "是否应为佐证材料（evidence）",
     ),
     (
         "duplicate-key",
@@ -758,7 +758,7 @@ MUTATIONS = [
         "missing-title",
         lambda t: t.replace("title: 测试细则\n", ""),
         ("version: 1", 1),
-        "缺少“title”",
+        "缺少名称（title）",
     ),
     (
         "version-not-integer",
@@ -832,3 +832,57 @@ def test_yaml_syntax_error_unclosed_quote() -> None:
 def test_not_a_rubric(text: str) -> None:
     with pytest.raises(RubricError):
         parse_rubric(text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("        title: 任务3", "        title：任务3", "title"),
+        ("          - code: D4.4", "          - code：D4.4", "code"),
+        ("        title: 任务3", "        title ： 任务3", "title"),
+    ],
+)
+def test_a_full_width_colon_is_named_on_its_line(old: str, new: str, key: str) -> None:
+    """Before: PyYAML read the line as text and failed lines later in English."""
+    text = make_yaml().replace(old, new, 1)
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text)
+    assert info.value.line == line_of(text, new.strip())
+    assert "全角冒号" in str(info.value) and f"“{key}: ”" in str(info.value)
+
+
+def test_tab_indentation_is_named_on_its_line() -> None:
+    text = make_yaml().replace("        title: 任务3", "\ttitle: 任务3", 1)
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text)
+    assert info.value.line == line_of(text, "\ttitle: 任务3")
+    assert "制表符" in str(info.value)
+
+
+def test_yaml_problems_are_told_in_chinese() -> None:
+    text = make_yaml().replace("        title: 任务3", "        title: 任务: 3")
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text)
+    message = str(info.value)
+    assert "mapping values" not in message and "半角冒号" in message
+
+
+def test_field_names_are_chinese_with_the_key_to_type() -> None:
+    text = make_yaml().replace("evidence:", "佐证材料:", 1)
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text)
+    assert "是否应为佐证材料（evidence）" in str(info.value)
+
+
+def test_previous_code_maps_an_item_and_is_not_part_of_the_rubric() -> None:
+    base = parse_rubric(make_yaml())
+    text = make_yaml().replace(
+        "- code: L1.1\n", "- code: L1.1\n            previous_code: L1.2\n", 1
+    )
+    mapped = parse_rubric(text)
+    assert mapped.previous_codes == {"L1.1": "L1.2"}
+    assert mapped.criteria == base.criteria
+    twice = text.replace("- code: L1.3\n", "- code: L1.3\n            previous_code: L1.2\n", 1)
+    with pytest.raises(RubricError, match=r"原编号“L1\.2”被多条细则引用") as info:
+        parse_rubric(twice)
+    assert info.value.line is not None

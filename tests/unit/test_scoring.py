@@ -863,3 +863,44 @@ def test_auto_rule_coerces_numbers() -> None:
     rule = AutoRule(unit="学时", label="x", minimum=24, step=2, per_step=0.5)  # type: ignore[arg-type]
     assert rule.per_step == D("0.5")
     assert auto_points(rule, 23, 4) == D("3.5")
+
+
+# --------------------------------------------------------------------------- advice (issue 10)
+
+HOURS = scoring.AutoRule(unit="学时", label="人均学时", minimum=24, step=2, per_step=D("0.5"))
+
+
+def test_figure_for_points_names_the_figure_to_reach() -> None:
+    assert scoring.figure_for_points(HOURS, D("2.5"), D("2.5"), 20) == (D(24), "at_least")
+    assert scoring.figure_for_points(HOURS, D(2), D("2.5"), 20) == (D(22), "at_least")
+    assert scoring.auto_points(HOURS, 22, D("2.5")) == D(2)
+    ceiling = scoring.AutoRule(unit="次", label="缺席次数", maximum=2, step=1, per_step=1)
+    assert scoring.figure_for_points(ceiling, D(3), D(4), 5) == (D(3), "at_most")
+    assert scoring.figure_for_points(HOURS, D(3), D("2.5")) is None
+
+
+def test_advice_names_auto_scored_criteria_by_figure_and_uses_capped_bonus() -> None:
+    """Every star at its base but L1 (auto, figure 20 of 24 → 1.5 of 2.5), a reviewer's deduction
+    of 11: the plan raises the figure to 24 and declares the 加分项 the rest needs."""
+    items = [
+        scoring.ItemPoints("criterion", "learning", D("1.5"), None, "L1", D("2.5"), HOURS),
+        scoring.ItemPoints("criterion", "learning", D("17.5"), None, "L2", D("17.5")),
+        *(
+            scoring.ItemPoints("criterion", key, D(20), None, f"{key}1", D(20))
+            for key in STAR_KEYS[1:]
+        ),
+        scoring.ItemPoints("bonus", None, None, None, "B1", D(3)),
+        scoring.ItemPoints("bonus", None, None, None, "B2", D(3)),
+        scoring.ItemPoints("deduction", None, None, D(11), "D1", D(11)),
+    ]
+    advice = scoring.advise(items, "reviewed", figures={"L1": D(20)})
+    assert advice.result.composite == D(88)
+    assert advice.gap.reachable
+    by_code = {s.code: s for s in advice.suggestions}
+    assert by_code["L1"].add_points == 1 and by_code["L1"].figure == 24
+    assert by_code["L1"].figure_bound == "at_least"
+    assert sum(s.add_points for s in advice.suggestions if s.reason == "bonus") == 1
+    # Without the 加分项 the same case is unreachable, and the self basis has no deduction.
+    no_bonus = [i for i in items if i.kind != "bonus"]
+    assert not scoring.advise(no_bonus, "reviewed").gap.reachable
+    assert scoring.advise(items, "self").result.deduction == 0

@@ -12,12 +12,16 @@ from hypothesis import strategies as st
 from scoring import (
     STAR_KEYS,
     CriterionState,
+    ItemPoints,
     Thresholds,
+    advise,
+    evaluate_basis,
     evaluate_frame,
     evaluate_org,
     gap_to_five_star,
     is_half_step,
     lit_minimum_tenths,
+    points_on_basis,
     suggest_gap_closure,
 )
 
@@ -204,3 +208,103 @@ def test_lit_minimum_in_tenths_agrees_with_evaluate_frame(
     frame = evaluate_frame(scores, bases, thresholds=thresholds)
     for key in STAR_KEYS:
         assert bool(frame.loc[1, f"lit_{key}"]) == (total >= minimum[key])
+
+
+# --------------------------------------------------------------------------- result on a basis
+
+
+@st.composite
+def org_items(draw: st.DrawFn) -> tuple[list[ItemPoints], dict[str, int]]:
+    """An organisation's rubric items with the branch's points and some reviewer figures."""
+    bases = draw(base_sets())
+    items: list[ItemPoints] = []
+    half = st.integers(0, 10).map(lambda n: n * D("0.5"))
+    maybe = st.one_of(st.none(), half)
+    for key in STAR_KEYS:
+        halves_left = bases[key] * 2
+        n = draw(st.integers(1, 4))
+        for i in range(n):
+            halves = halves_left if i == n - 1 else draw(st.integers(0, halves_left))
+            halves_left -= halves
+            top = halves * D("0.5")
+            own = draw(st.one_of(st.none(), st.integers(0, halves).map(lambda h: h * D("0.5"))))
+            figure = draw(st.one_of(st.none(), st.integers(0, halves).map(lambda h: h * D("0.5"))))
+            items.append(ItemPoints("criterion", key, own, figure, f"{key}-{i}", top))
+    for i in range(draw(st.integers(0, 3))):
+        items.append(ItemPoints("bonus", None, draw(maybe), draw(maybe), f"B{i}", D(5)))
+    for i in range(draw(st.integers(0, 3))):
+        items.append(ItemPoints("deduction", None, None, draw(maybe), f"D{i}", D(5)))
+    if draw(st.integers(0, 9)) == 0:
+        items.append(ItemPoints("veto", None, None, D(1), "V1", D(0)))
+    return items, bases
+
+
+@SETTINGS
+@given(org_items(), st.sampled_from(["self", "reviewed"]))
+def test_evaluate_basis_follows_the_stated_rule(case: tuple, basis: str) -> None:
+    """Self: the branch's own points only; reviewed: the reviewer's figure where given, the
+    branch's elsewhere, plus the reviewer's deductions and vetoes. evaluate_frame agrees."""
+    items, bases = case
+    result = evaluate_basis(items, basis, bases)
+
+    def used(item: ItemPoints) -> D:
+        if basis == "self":
+            return item.self_points or D(0)
+        value = item.reviewed_points if item.reviewed_points is not None else item.self_points
+        return value or D(0)
+
+    stars = {k: sum((used(i) for i in items if i.star == k), D(0)) for k in STAR_KEYS}
+    bonus = sum((used(i) for i in items if i.kind == "bonus"), D(0))
+    deduction = sum((used(i) for i in items if i.kind == "deduction"), D(0))
+    vetoed = any(used(i) > 0 for i in items if i.kind == "veto")
+    assert result == evaluate_org(stars, bases, bonus=bonus, deduction=deduction, vetoed=vetoed)
+    if basis == "self":
+        assert result.deduction == 0 and not result.vetoed
+    scores = pd.DataFrame(
+        {"org_id": [1] * 5, "star": list(STAR_KEYS), "points": [stars[k] for k in STAR_KEYS]}
+    )
+    adjustments = pd.DataFrame(
+        {"org_id": [1], "bonus": [bonus], "deduction": [deduction], "vetoed": [vetoed]}
+    )
+    row = evaluate_frame(scores, bases, adjustments).loc[1]
+    assert D(int(row["composite_milli"])) / 1000 == result.composite
+    assert int(row["level"]) == result.level
+
+
+@SETTINGS
+@given(org_items(), st.sampled_from(["self", "reviewed"]))
+def test_advice_says_unreachable_only_when_full_marks_and_the_bonus_cap_stay_below(
+    case: tuple, basis: str
+) -> None:
+    """Whenever the advice gives up, every criterion at its maximum plus every 加分项 at its
+    maximum (capped) minus the deductions stays below the line; otherwise its plan, applied,
+    makes the organisation five-star."""
+    items, bases = case
+    thresholds = Thresholds()
+    advice = advise(items, basis, bases, thresholds=thresholds)
+    if advice.gap.five_star:
+        assert advice.suggestions == ()
+        return
+    best_bonus = min(
+        thresholds.bonus_cap, sum((D(str(i.max_points)) for i in items if i.kind == "bonus"), D(0))
+    )
+    best_bonus = max(best_bonus, advice.result.bonus)
+    best = sum(D(b) for b in bases.values()) + best_bonus - advice.result.deduction
+    if not advice.gap.reachable:
+        assert advice.result.vetoed or best < thresholds.five_star_composite
+        assert advice.suggestions == ()
+        return
+    assert best >= thresholds.five_star_composite
+    assert advice.suggestions
+    added = {s.code: s.add_points for s in advice.suggestions}
+    for s in advice.suggestions:
+        item = next(i for i in items if i.code == s.code)
+        assert (s.reason == "bonus") == (item.kind == "bonus")
+    # The plan applied: every item at its points on the basis plus what the plan adds.
+    after = []
+    for i in items:
+        value = points_on_basis(i.self_points, i.reviewed_points, basis)
+        if i.code in added:
+            value = (value or D(0)) + added[i.code]
+        after.append(ItemPoints(i.kind, i.star, value, None, i.code, i.max_points))
+    assert evaluate_basis(after, "self", bases).five_star

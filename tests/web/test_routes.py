@@ -97,3 +97,34 @@ def test_sub_path_install_answers_under_the_prefix_and_the_root(db_url: str) -> 
         )
         assert response.status_code == 303 and COOKIE_NAME in response.cookies
     assert client.get("/other/healthz").status_code == 404
+
+
+def test_login_returns_to_the_bookmarked_page(client: TestClient) -> None:
+    response = client.post(
+        "/session/login",
+        data={"username": "lingdao", "password": STRONG_PASSWORD, "next": "rankings"},
+        headers=ORIGIN,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/rankings"
+
+
+def test_failed_login_stays_on_the_bookmarked_page(client: TestClient) -> None:
+    response = client.post(
+        "/session/login",
+        data={"username": "lingdao", "password": "nope", "next": "learning"},
+        headers=ORIGIN,
+    )
+    assert response.headers["location"] == "/learning?login=failed"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "../admin", "admin/../x", "A", ""]
+)
+def test_login_never_redirects_off_site(client: TestClient, target: str) -> None:
+    response = client.post(
+        "/session/login",
+        data={"username": "lingdao", "password": STRONG_PASSWORD, "next": target},
+        headers=ORIGIN,
+    )
+    assert response.headers["location"] == "/"

@@ -1,0 +1,168 @@
+"""One result everywhere (issue 10): the cases that used to disagree, each on both databases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from db.services import assessment as A
+from db.services import readmodels, review
+from tests.services.cycle_helpers import assessment, entries
+from tests.services.test_full_cycle import fill_and_submit
+from tests.utils import actor, leader
+
+DEDUCTION_REASON = "信息报送不及时"
+
+
+def _submit_and_review_with_deduction(branch, reviewer) -> int:  # type: ignore[no-untyped-def]
+    """branch01 submits full points; the reviewer adds a deduction of 1 (not approving yet)."""
+    view = fill_and_submit(branch)
+    rv = review.load_review(reviewer, assessment_id=view.id)
+    deduction = next(line for line in rv.lines if line.kind == "deduction")
+    review.save_review(
+        reviewer,
+        assessment_id=view.id,
+        version=rv.version,
+        lines=[review.ReviewLine(deduction.code, 1, DEDUCTION_REASON)],
+    )
+    return view.id
+
+
+def test_reviewer_deduction_is_not_on_the_self_basis_anywhere(city: str) -> None:
+    """我的支部, the rankings' 自评分 basis and the review page agree on the self composite;
+    the reviewer's deduction shows on the reviewed basis only (was 99.0 on 我的支部 vs 100.0)."""
+    branch, reviewer = actor("branch01"), actor("reviewer")
+    aid = _submit_and_review_with_deduction(branch, reviewer)
+    mine = A.get_assessment(branch, assessment_id=aid)
+    own, reviewed = review.preview(review.load_review(reviewer, assessment_id=aid))
+    self_frame = readmodels.load_city_frame(leader(), mine.year, "self")
+    reviewed_frame = readmodels.load_city_frame(leader(), mine.year, "reviewed")
+    shown_self = {
+        mine.self_result.composite,
+        own.composite,
+        Decimal(str(self_frame.loc[branch.org_id, "composite"])),
+    }
+    assert len(shown_self) == 1
+    assert mine.self_result.deduction == 0
+    assert mine.reviewed_result is not None
+    shown_reviewed = {
+        mine.reviewed_result.composite,
+        reviewed.composite,
+        Decimal(str(reviewed_frame.loc[branch.org_id, "composite"])),
+    }
+    assert shown_reviewed == {mine.self_result.composite - 1}
+
+
+def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str) -> None:
+    """退回 with a cut to 9 of 10 (say), the branch changes the entry to 9.5 and resubmits: the
+    reviewer sees the entry marked changed and approving counts 9.5, not the old 9."""
+    branch, reviewer = actor("branch01"), actor("reviewer")
+    view = fill_and_submit(branch)
+    aid = view.id
+    rv = review.load_review(reviewer, assessment_id=aid)
+    line = next(x for x in rv.lines if x.kind == "criterion" and x.self_points >= 2)
+    other = next(x for x in rv.lines if x.kind == "criterion" and x.code != line.code)
+    cut = line.self_points - 1
+    review.return_assessment(
+        reviewer,
+        assessment_id=aid,
+        version=rv.version,
+        comment="请核实后重新提交。",
+        lines=[
+            review.ReviewLine(line.code, cut, "台账不全"),
+            review.ReviewLine(other.code, other.self_points, ""),
+        ],
+    )
+    returned = A.my_assessment(branch)
+    half = line.self_points - Decimal("0.5")
+    version = A.save_star_page(
+        branch,
+        assessment_id=aid,
+        version=returned.version,
+        star=line.star,
+        entries={line.code: A.EntryInput(points=str(half), note="已补充")},
+    )
+    # The branch's change drops the figure given for other points; the untouched entry keeps it.
+    stored = entries(aid)
+    assert stored[line.code].reviewed_tenths is None
+    assert stored[other.code].reviewed_tenths == int(other.self_points * 10)
+    A.submit_assessment(branch, assessment_id=aid, version=version)
+
+    again = review.load_review(reviewer, assessment_id=aid)
+    assert [x.code for x in again.changed_lines] == [line.code]
+    assert again.line(line.code).reviewed_points is None
+    review.approve_assessment(reviewer, assessment_id=aid, version=again.version)
+    assert assessment(aid).status == "reviewed"
+    approved = A.get_assessment(branch, assessment_id=aid)
+    assert approved.entries[line.code].reviewed_points == half
+    assert approved.reviewed_result is not None
+    assert approved.reviewed_result.composite == view.self_result.composite - Decimal("0.5")
+
+
+@pytest.mark.parametrize("basis", ["self", "reviewed"])
+def test_gap_advice_counts_bonus_room_after_a_review_deduction(city: str, basis: str) -> None:
+    """After a reviewer's deductions the branch is told how 加分项 can still close the gap
+    instead of "即使各项得满分也达不到五星级"."""
+    branch, reviewer = actor("branch01"), actor("reviewer")
+    view = fill_and_submit(branch)
+    aid = view.id
+    rv = review.load_review(reviewer, assessment_id=aid)
+    deductions = [x for x in rv.lines if x.kind == "deduction"]
+    # Deduct 11 points in all: 100 - 11 = 89 < 90, but the bonus cap (5) can still lift it.
+    lines, left = [], Decimal(11)
+    for d in deductions:
+        take = min(d.max_points, left)
+        if take <= 0:
+            break
+        lines.append(review.ReviewLine(d.code, take, DEDUCTION_REASON))
+        left -= take
+    assert left == 0, "the rubric's deduction items allow at least 11 points"
+    review.return_assessment(
+        reviewer, assessment_id=aid, version=rv.version, comment="扣分较多", lines=lines
+    )
+    returned = A.my_assessment(branch)
+    advice = A.gap_advice(returned, basis=basis)
+    if basis == "self":
+        assert advice.gap.five_star
+        return
+    assert advice.result.composite == Decimal(89)
+    assert advice.gap.reachable
+    assert advice.bonus_items and sum(i.add_points for i in advice.bonus_items) == 1
+    assert A.gap_advice(returned).basis == "reviewed"
+
+
+def test_submitted_is_one_count_on_every_screen(city: str) -> None:
+    """总览's 已提交, 管理→年度's 已提交 and the 问题导向 scope count the same organisations
+    (they were 68 / 76 / 76: two counted 已退回)."""
+    from db.models import SUBMITTED_STATUSES
+    from db.services import statistics, years
+
+    boss = actor("admin")
+    rows = {r.year: r for r in years.list_years(boss)}
+    for year in readmodels.load_years(leader()):
+        frame = readmodels.load_city_frame(leader(), year, "reviewed")
+        shown = len(statistics.submitted(frame))
+        assert rows[year].submitted == shown
+        assert shown == int(frame["status"].isin(SUBMITTED_STATUSES).sum())
+        if year == max(rows):
+            assert (frame["status"] == "returned").any(), "the open year has returned ones"
+            assert "returned" not in SUBMITTED_STATUSES
+
+
+def test_shown_five_star_line_comes_from_the_years_rubric(city: str) -> None:
+    """A year whose rubric sets the five-star line at 92: the line the charts draw is 92."""
+    from sqlmodel import update
+
+    from db.engine import write_session
+    from db.models import Cycle
+    from ui import charts, data
+
+    year = readmodels.load_years(leader())[-1]
+    with write_session() as session:
+        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))  # type: ignore[call-overload]
+    line = data.thresholds(year).five_star_composite
+    assert line == 92
+    frame = readmodels.load_city_frame(leader(), year, "reviewed")
+    spec = charts.composite_histogram(frame, line).to_dict()
+    assert '"x": 92.0' in str(spec).replace("'", '"')

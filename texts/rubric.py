@@ -1,0 +1,70 @@
+"""Texts of the rubric file's validation (rubric.py): field names and YAML format errors."""
+
+# The Chinese name of every key a rubric file may hold; errors name the field by it and give
+# the key to type in parentheses: 佐证材料（evidence）.
+FIELD_NAMES = {
+    "title": "名称",
+    "version": "版本号",
+    "thresholds": "阈值",
+    "stars": "星级",
+    "bonus": "加分项",
+    "deductions": "扣分项",
+    "vetoes": "一票否决项",
+    "key": "星级标识",
+    "name": "星级名称",
+    "base": "基本分",
+    "tasks": "任务",
+    "task_no": "任务序号",
+    "criteria": "细则",
+    "code": "编号",
+    "previous_code": "原编号",
+    "standard": "评价标准",
+    "deduction_rule": "扣分办法",
+    "award_rule": "加分办法",
+    "max_points": "分值",
+    "evidence": "佐证材料",
+    "check_method": "考核方式",
+    "evidence_required": "是否需佐证",
+    "auto": "自动计分规则",
+    "unit": "单位",
+    "label": "填报项名称",
+    "minimum": "下限",
+    "maximum": "上限",
+    "step": "步长",
+    "per_step": "每步扣分",
+    "star_ratio": "单星达标比例",
+    "five_star_composite": "五星级综合得分线",
+    "bonus_cap": "加分上限",
+    "excellence_ratio": "“双优”比例",
+    "cap": "加分上限",
+    "items": "加分项列表",
+}
+FIELD = "{name}（{key}）"
+
+ERR_MISSING = "{what}缺少{field}"
+ERR_UNKNOWN = "{what}中有未知的键“{key}”{hint}（可用的键：{allowed}）"
+ERR_UNKNOWN_HINT = "，是否应为{field}？"
+ERR_FULLWIDTH_COLON = "“{key}”后面用了全角冒号“：”，YAML 只认半角冒号加空格，请改为“{key}: ”"
+ERR_TAB = "这一行用制表符（Tab）缩进，YAML 只能用空格缩进，请把 Tab 换成空格"
+ERR_YAML = "YAML 格式错误：{problem}"
+ERR_YAML_UNKNOWN = "无法解析"
+# PyYAML's problems, in the words a person editing the file understands.
+YAML_PROBLEMS = {
+    "found character '\\t' that cannot start any token": (
+        "出现了制表符（Tab），YAML 只能用空格缩进"
+    ),
+    "mapping values are not allowed here": (
+        "这里不能出现“: ”；若文字本身含半角冒号，请把整段文字用引号括起来"
+    ),
+    "could not find expected ':'": "缺少半角冒号“: ”（键和值之间要用半角冒号加空格分开）",
+    "expected <block end>, but found '<block sequence start>'": "缩进不一致，请检查“- ”的对齐",
+    "expected <block end>, but found '<block mapping start>'": "缩进不一致，请检查各键的对齐",
+    "expected <block end>, but found '<scalar>'": "缩进不一致，请检查这一行与上一行的对齐",
+    "found duplicate anchor": "锚点（&）重复",
+    "found undefined alias": "引用（*）了未定义的锚点",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+    "while scanning a quoted scalar": "引号没有闭合",
+}
+ERR_PREVIOUS_CODE_TWICE = (
+    "原编号“{code}”被多条细则引用（首次在第 {first} 行），每条原细则只能对应一条新细则"
+)

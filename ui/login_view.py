@@ -1,0 +1,41 @@
+"""The login page (also under a bookmarked path) and the page a role may not open."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from settings import get_settings
+from texts import auth as T
+from texts import common as C
+from ui.login_form import login_form_html
+
+
+def show_login(next_path: str = "") -> None:
+    """Title, outcome of the last attempt, the form (posting back to `next_path`), demo hint."""
+    st.title(C.APP_TITLE)
+    st.caption(C.APP_SUBTITLE)
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader(T.LOGIN_TITLE)
+        outcome = st.query_params.get("login")
+        if outcome == "failed":
+            st.error(T.LOGIN_FAILED.format(minutes=get_settings().lockout_minutes))
+        elif outcome == "throttled":
+            st.error(T.LOGIN_THROTTLED)
+        elif outcome == "expired":
+            st.warning(T.SESSION_EXPIRED)
+        elif next_path:
+            st.info(T.LOGIN_TO_CONTINUE)
+        st.html(login_form_html(next_path))
+    if get_settings().demo_mode:
+        with right:
+            st.info(T.DEMO_NOTICE.format(password="demo123456"))
+            st.table({T.USERNAME: list(T.DEMO_ACCOUNTS), "身份": list(T.DEMO_ACCOUNTS.values())})
+
+
+def show_no_access(title: str, home) -> None:  # type: ignore[no-untyped-def]
+    """A known page this role may not open: say so in Chinese and offer the way home."""
+    st.title(T.NO_ACCESS_TITLE.format(page=title))
+    st.warning(T.NO_ACCESS_TEXT)
+    if home is not None:
+        st.page_link(home, label=T.NO_ACCESS_HOME.format(page=home.title), icon=":material/home:")
