@@ -63,7 +63,7 @@ with org_tab:
         charts.show(
             st.container(),
             ("org_trend", int(org_id)),
-            lambda: charts.org_trend_chart(rows, data.five_star_lines(years)),
+            lambda: charts.org_trend_chart(rows, data.five_star_lines(actor, years)),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(

@@ -142,9 +142,9 @@ def thresholds(actor: Actor, year: int) -> scoring.Thresholds:
     return _thresholds(year, data_version(), actor)
 
 
-def five_star_lines(years: list[int]) -> dict[int, Decimal]:
+def five_star_lines(actor: Actor, years: list[int]) -> dict[int, Decimal]:
     """year → the year's five-star composite line."""
-    return {y: thresholds(y).five_star_composite for y in years}
+    return {y: thresholds(actor, y).five_star_composite for y in years}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -62,7 +62,7 @@ class AccountLocked(LoginFailed):
     """Too many failures: the account is locked for LOCKOUT_MINUTES."""
 
 
-class SessionEnded(LoginFailed):
+class SessionEnded(ServiceError):
     """The acting user's account is gone or disabled since the page was loaded."""
 
     def __init__(self) -> None:

@@ -69,7 +69,7 @@ def code_in_name(filename: str, codes: Iterable[str]) -> str | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-def evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
+def _evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
     """(code, criterion id) of every item of the assessment's year that takes evidence."""
     with read_session() as session:
         rows = session.exec(
@@ -88,7 +88,7 @@ def stage_evidence(
     target = writable_target(actor, assessment_id)
     assert actor is not None
     name, kind = check_file(filename, content)
-    codes = [code for code, _ in evidence_targets(assessment_id)]
+    codes = [code for code, _ in _evidence_targets(assessment_id)]
     now = utcnow()
     with write_session() as session:
         session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
@@ -125,7 +125,7 @@ def stage_evidence(
 def list_staged(actor: Actor | None, *, assessment_id: int) -> list[StagedFile]:
     """The files waiting on the branch's own, editable assessment, oldest first."""
     writable_target(actor, assessment_id)
-    codes = [code for code, _ in evidence_targets(assessment_id)]
+    codes = [code for code, _ in _evidence_targets(assessment_id)]
     with read_session() as session:
         rows = session.exec(
             select(  # type: ignore[call-overload]
@@ -151,7 +151,7 @@ def save_staged(
     """
     target = writable_target(actor, assessment_id)
     assert actor is not None
-    targets = dict(evidence_targets(assessment_id))
+    targets = dict(_evidence_targets(assessment_id))
     limit = get_settings().upload_max_files
     with write_session() as session:
         session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
@@ -267,7 +267,6 @@ __all__ = [
     "StagedFile",
     "code_in_name",
     "discard_staged",
-    "evidence_targets",
     "list_staged",
     "save_staged",
     "stage_evidence",

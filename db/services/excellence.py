@@ -85,8 +85,9 @@ class ReviewProgress:
         return self.drafts + self.returned
 
 
-def review_progress(year: int) -> ReviewProgress:
+def review_progress(actor: Actor | None, year: int) -> ReviewProgress:
     """The year's review progress over the organisations the year counts."""
+    require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         return ReviewProgress.of(readmodels.status_counts(session, year))
 
@@ -215,7 +216,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
         final=tuple(int(o) for o in final),
         changed_since=changed,
         candidates=cand[CANDIDATE_COLUMNS],
-        progress=review_progress(year),
+        progress=review_progress(actor, year),
     )
 
 
@@ -245,7 +246,7 @@ def confirm_excellence(
     the page names them before the leadership confirms.
     """
     actor = require(actor, Action.CONFIRM_EXCELLENCE)
-    ensure_review_finished(review_progress(year), year)
+    ensure_review_finished(review_progress(actor, year), year)
     chosen = {int(o) for o in selected}
     cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
     cycle, _frozen = _cycle_row(year)

@@ -14,7 +14,7 @@ from db.services import grades as G
 from db.services.common import InvalidInput, PermissionDenied, StaleVersion
 from db.services.freeze import CycleFrozen
 from tests.services.cycle_helpers import approve_all_submitted, assessments_with
-from tests.utils import actor, leader
+from tests.utils import actor
 
 OPEN_YEAR = 2026
 FINAL_YEAR = 2025
@@ -27,8 +27,8 @@ def _quota(five: int) -> int:
 def test_recommendation_obeys_quota_and_rules(city: str) -> None:
     for year in (2024, FINAL_YEAR, OPEN_YEAR):
         view = excellence.excellence_view(actor("leader"), year=year)
-        frame = readmodels.load_city_frame(leader(), year)
-        grades = G.load_grades(leader(), year)
+        frame = readmodels.load_city_frame(actor("leader"), year)
+        grades = G.load_grades(actor("leader"), year)
         five = int(frame["five_star"].sum())
         assert view.basis_count == five
         assert view.quota == _quota(five)
@@ -82,7 +82,7 @@ def test_confirmation_waits_for_the_review(city: str) -> None:
     waiting = len(assessments_with("submitted"))
     assert waiting > 0, "the seeded open year has submissions waiting for review"
     assert view.progress.unreviewed == waiting and not view.progress.finished
-    counts = readmodels.load_city_frame(leader(), OPEN_YEAR)["status"].value_counts()
+    counts = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)["status"].value_counts()
     assert view.progress.drafts == counts.get("draft", 0)
     assert view.progress.returned == counts.get("returned", 0)
     assert view.progress.reviewed == counts.get("reviewed", 0) + counts.get("published", 0)
@@ -228,7 +228,7 @@ def test_permissions_and_frozen_years(city: str) -> None:
     with pytest.raises(InvalidInput):
         G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
     G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
-    assert G.load_grades(leader(), OPEN_YEAR)[org] == "一般"
+    assert G.load_grades(actor("leader"), OPEN_YEAR)[org] == "一般"
 
     final = excellence.excellence_view(actor("admin"), year=FINAL_YEAR)
     assert final.frozen and final.confirmed and final.final

@@ -12,7 +12,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import User
 from db.seed import DEMO_PASSWORD
-from db.services import admin, auth
+from db.services import auth, users
 from db.services.common import InvalidInput
 from settings import get_settings
 from tests.services.cycle_helpers import Clock
@@ -62,7 +62,7 @@ def test_locked_unknown_disabled_and_wrong_get_one_answer_for_one_hash_each(
     boss = make_user("admin", username="guanli")
     make_user("leader", username="lingdao")
     gone = make_user("reviewer", username="shenhe")
-    admin.set_user_active(boss, user_id=gone.id, active=False)
+    users.set_user_active(boss, user_id=gone.id, active=False)
     make_user("leader", username="suoding")
     for _ in range(get_settings().login_max_failures):
         with pytest.raises(auth.LoginFailed):
@@ -162,7 +162,7 @@ def test_the_shipped_list_is_large_and_says_where_it_came_from() -> None:
 
 def test_generated_passwords_meet_the_rules() -> None:
     for _ in range(200):
-        assert auth.password_problems(admin.generate_password()) == []
+        assert auth.password_problems(users.generate_password()) == []
 
 
 def test_demo_password_only_through_the_seed(demo_city: str) -> None:

@@ -7,7 +7,6 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from db.services import auth
-from settings import get_settings
 from tests.utils import STRONG_PASSWORD, make_user
 from web.cookies import COOKIE_NAME, unsign_token
 from web.routes import ROUTES, build_routes
@@ -39,18 +38,6 @@ def test_wrong_password_redirects_with_generic_error(client: TestClient) -> None
     )
     assert response.status_code == 303
     assert response.headers["location"].endswith("?login=failed")
-    assert COOKIE_NAME not in response.cookies
-
-
-def test_locked_account_redirects_with_the_locked_notice(client: TestClient) -> None:
-    for _ in range(get_settings().login_max_failures):
-        client.post(
-            "/session/login", data={"username": "lingdao", "password": "nope"}, headers=ORIGIN
-        )
-    response = client.post(
-        "/session/login", data={"username": "lingdao", "password": STRONG_PASSWORD}, headers=ORIGIN
-    )
-    assert response.headers["location"].endswith("?login=locked")
     assert COOKIE_NAME not in response.cookies
 
 
