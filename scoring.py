@@ -55,6 +55,12 @@ _ZERO = Decimal(0)
 # Per-value bound on thousandths: keeps float64 bincount sums exact (below 2**53) for any total
 # that can pass the star-base check, and keeps the int64 conversion from overflowing.
 _MAX_MILLI = 2**50
+# Bounds on any number read from outside, checked before any arithmetic: "1e1000000" is a valid
+# Decimal whose doubling, rounding or printing takes minutes (or overflows the context).
+# Scores, figures and counts here are far inside them.
+MAX_NUMBER_TEXT = 40  # characters of a number given as text
+MAX_MAGNITUDE_DIGITS = 15  # |x| < 10**16
+MIN_FRACTION_DIGITS = -15  # non-zero |x| >= 10**-15
 
 
 # --------------------------------------------------------------------------- numbers
@@ -68,22 +74,35 @@ def _show(value: Any) -> str:
 
 
 def to_decimal(value: object) -> Decimal:
-    """Convert a number exactly to Decimal (floats via ``str()``); raise ValueError otherwise."""
+    """Convert a number exactly to Decimal (floats via ``str()``); raise ValueError otherwise.
+
+    Bounded before anything else is done with it (MAX_NUMBER_TEXT, MAX_MAGNITUDE_DIGITS,
+    MIN_FRACTION_DIGITS): an absurd input is refused at once instead of burning a CPU.
+    """
     if isinstance(value, bool | np.bool_):
         raise ValueError(f"not a number (boolean): {_show(value)}")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, numbers.Integral):
+        if abs(int(value)).bit_length() > 64:
+            raise ValueError(f"number out of range: {_show(value)[:MAX_NUMBER_TEXT]}")
         result = Decimal(int(value))
     elif isinstance(value, numbers.Real | str):
+        text = str(value).strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError(f"number too long: {text[:MAX_NUMBER_TEXT]}…")
         try:
-            result = Decimal(str(value).strip())
+            result = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"not a number: {_show(value)}") from None
     else:
         raise ValueError(f"not a number: {_show(value)}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {_show(value)}")
+    if result.is_zero():
+        return _ZERO  # 0E-1000000 is zero too
+    if not MIN_FRACTION_DIGITS <= result.adjusted() <= MAX_MAGNITUDE_DIGITS:
+        raise ValueError(f"number out of range: {_show(value)}")
     return result
 
 

@@ -113,7 +113,13 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
     start = time.perf_counter()
     migrate.upgrade(engine)
     if seed:
-        plan = CityPlan(orgs=args.orgs, first_year=first_year, last_year=last_year, seed=args.seed)
+        plan = CityPlan(
+            orgs=args.orgs,
+            first_year=first_year,
+            last_year=last_year,
+            seed=args.seed,
+            evidence=False,  # the bench reads rankings; millions of demo files would only add bulk
+        )
         seed_city(plan, engine=engine)
     seeded = time.perf_counter() - start
     with read_session() as session:

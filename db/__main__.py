@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sqlite3
 import sys
 import time
@@ -50,6 +51,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             seed=args.seed,
             demo_users=args.demo_users,
             current_open=not args.all_closed,
+            evidence=not args.no_evidence,
         )
     )
     elapsed = time.perf_counter() - started
@@ -91,31 +93,83 @@ def _sqlite_path() -> Path:
     return Path(make_url(str(engine.url)).database or "")
 
 
+def _private_file(path: str) -> None:
+    """Create (or narrow) `path` as readable by its owner only: a backup holds every password
+    hash and every evidence file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
-    """Online backup of the SQLite file (consistent while the app keeps running)."""
+    """Online backup of the SQLite file (consistent while the app keeps running), mode 0600."""
+    _private_file(args.file)
     source = sqlite3.connect(_sqlite_path())
     target = sqlite3.connect(args.file)
     with target:
         source.backup(target)
     source.close()
     target.close()
+    os.chmod(args.file, 0o600)
     print(f"已备份到 {args.file}")
     return 0
 
 
+def known_revisions() -> set[str]:
+    """Every Alembic revision of this code's schema."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(get_engine()))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def backup_problem(path: str) -> str | None:
+    """Why `path` is not a backup of this system's database (None when it is one)."""
+    if not Path(path).is_file():
+        return T.RESTORE_MISSING.format(file=path)
+    with open(path, "rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            return T.RESTORE_NOT_SQLITE.format(file=path)
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                return T.RESTORE_DAMAGED.format(file=path)
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return T.RESTORE_NOT_OURS.format(file=path)
+    if row is None or row[0] not in known_revisions():
+        return T.RESTORE_NOT_OURS.format(file=path)
+    return None
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the SQLite database with a backup (stop the app first)."""
-    if not Path(args.file).is_file():
-        print(f"找不到备份文件 {args.file}", file=sys.stderr)
+    problem = backup_problem(args.file)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     target_path = _sqlite_path()
+    if not args.yes:
+        print(T.RESTORE_CONFIRM.format(file=args.file, target=target_path), end="", flush=True)
+        try:
+            answer = input()
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("yes", "y", "是"):
+            print(T.RESTORE_CANCELLED, file=sys.stderr)
+            return 1
     get_engine().dispose()
-    source = sqlite3.connect(args.file)
+    source = sqlite3.connect(f"file:{Path(args.file).resolve()}?mode=ro", uri=True)
     target = sqlite3.connect(target_path)
     with target:
         source.backup(target)
     source.close()
     target.close()
+    # A backup of an earlier release is brought to this release's schema at once.
+    migrate.upgrade(get_engine())
     print(f"已从 {args.file} 恢复。")
     return 0
 
@@ -131,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--seed", type=int, default=2018)
     seed.add_argument("--demo-users", action="store_true", help="同时创建演示账号")
     seed.add_argument("--all-closed", action="store_true", help="所有年度均已结束")
+    seed.add_argument(
+        "--no-evidence", action="store_true", help="不生成佐证材料（大规模性能测试数据）"
+    )
     seed.set_defaults(func=cmd_seed)
     admin = sub.add_parser("create-admin", help="创建管理员账号")
     admin.add_argument("--username", default="admin")
@@ -142,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     backup.set_defaults(func=cmd_backup)
     restore = sub.add_parser("restore", help="从备份恢复 SQLite 数据库")
     restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true", help=T.RESTORE_YES_HELP)
     restore.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from permissions import Action
 from texts import leadership as T
-from ui import data, live, rankings
+from ui import dashboard, data, live, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
@@ -32,6 +32,8 @@ def ranking_view() -> None:
         T.SHOWN_COUNT.format(shown=len(shown), total=len(frame))
         + "　"
         + T.SHOWN_SUMMARY.format(five=five, share=share)
+        + "　"
+        + dashboard.scope_note(actor, year)
     )
     with right:
         rankings.export_button(actor, year, key="rk_export")

@@ -109,6 +109,10 @@ ERR_ENCODING = (
 )
 ERR_XLS = "不支持旧版 Excel 文件（.xls）。请在 Excel 或 WPS 中“另存为”.xlsx 格式后重新上传。"
 ERR_XLSX = "无法读取这个 Excel 文件，它可能已损坏或不是 .xlsx 格式。"
+ERR_XLSX_EXPANDS = (
+    "这个 Excel 文件解压后超过 {mb} MB，可能是异常文件，未导入。"
+    "请只保留需要导入的工作表和数据后重新保存，再导入。"
+)
 ERR_FILE_TYPE = "只能导入 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
 ERR_FILE_TOO_LARGE = "文件超过 {mb} MB，请拆分后分批导入。"
 ERR_TOO_MANY_ROWS = "文件超过 {n} 行，请拆分后分批导入。"
@@ -401,6 +405,7 @@ ACTION_NAMES = {
     "year_status_changed": "开放/截止年度",
     "deadline_changed": "修改截止日期",
     "rubric_imported": "替换评价细则",
+    "rubric_points_recomputed": "按新细则重算自动计分",
     "import_organisations": "导入组织",
     "import_users": "导入账号",
     "import_grades": "导入业绩等次",
@@ -436,3 +441,42 @@ NEW_PASSWORD_AGAIN = "再次输入新密码"
 CHANGE_BUTTON = "修改密码"
 MISMATCH = "两次输入的新密码不一致。"
 CHANGED = "密码已修改。下次登录请使用新密码。"
+
+# ---------------------------------------------------------------- rubric in the browser
+RUBRIC_UPLOAD_HINT = "YAML 文本文件（.yaml / .yml），UTF-8 编码；上传后先检查，确认无误后再替换。"
+RUBRIC_EDIT_HEADER = "在浏览器中修改评价细则"
+RUBRIC_EDIT_INTRO = (
+    "每颗星一张表，可直接修改、增加或删除细则（选中行后按删除键）。自动计分的细则填写单位、"
+    "填报项和上下限；其余细则这几列留空。修改后系统按与文件相同的规则检查，"
+    "保存为本年度评价细则的新版本；也可以下载 YAML 文件修改后上传。"
+)
+RUBRIC_EDIT_NOT_OPEN = "{year} 年度不在填报期，不能在浏览器中修改评价细则。"
+RUBRIC_EDIT_SCORED = (
+    "{year} 年度已有 {n} 项评分，不能再在浏览器中修改评价细则；"
+    "如确需修改，请下载 YAML 文件修改后上传（已打分的细则受保护）。"
+)
+RUBRIC_EDIT_BASE = "{star}基本分（等于本星细则分值合计）"
+RUBRIC_EDIT_OTHER = "加分、扣分、否决"
+RUBRIC_EDIT_INVALID = "评价细则有误：{error}"
+RUBRIC_EDIT_UNCHANGED = "尚未修改。"
+RUBRIC_EDIT_SAVE = "保存为 {year} 年度评价细则第 {version} 版"
+RUBRIC_EDIT_KINDS = {"bonus": "加分项", "deduction": "扣分项", "veto": "一票否决"}
+RUBRIC_EDIT_COLUMNS = {
+    "kind": "类别",
+    "code": "编号",
+    "task_no": "任务序号",
+    "task_title": "任务名称",
+    "title": "细则名称",
+    "standard": "评价标准",
+    "deduction_rule": "扣分/加分办法",
+    "max_points": "分值",
+    "evidence": "佐证材料",
+    "evidence_required": "须传佐证",
+    "check_method": "考核方式",
+    "auto_unit": "自动计分：单位",
+    "auto_label": "自动计分：填报项",
+    "auto_minimum": "下限",
+    "auto_maximum": "上限",
+    "auto_step": "步长",
+    "auto_per_step": "每步扣分",
+}

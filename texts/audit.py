@@ -46,6 +46,7 @@ SENTENCES = {
     "submit_assessment": "{who} 提交了 {org} 的自评：综合得分 {composite}，{level}",
     "upload_evidence": "{who} 为 {org} 的 {code} 上传佐证材料“{filename}”（{size}）",
     "delete_evidence": "{who} 删除了 {org} 的佐证材料“{filename}”",
+    "download_evidence": "{who} 下载了 {org} 的佐证材料“{filename}”",
     "review_saved": "{who} 保存了 {org} 的审核意见：{detail}",
     "review_corrected": "{who} 在公示期间更正了 {org} 的审核分：{detail}",
     "review_returned": "{who} 将 {org} 的自评退回修改，退回意见：“{comment}”",

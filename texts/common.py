@@ -53,3 +53,11 @@ WEAK_SECRET = (
     "SECRET_KEY 不安全：非演示模式下必须是至少 {n} 个字符的随机字符串（当前 {length} 个字符）。"
     "生成方法：{command}，把输出填入 .env 的 SECRET_KEY=（各副本相同），然后重新启动。"
 )
+
+# ---------------------------------------------------------------- file zones (ui/drop_zone.py)
+PICK_BUTTON = "选择文件"
+PICK_BUSY = "正在读取文件……"
+PICK_TITLE = "把文件拖到这里，或点击选择文件"
+PICKED = "已选择文件：{name}（{size}）"
+PICK_REMOVE = "换一个文件"
+PICK_UNREADABLE = "文件“{name}”未能读取，请重新选择。"

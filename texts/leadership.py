@@ -163,6 +163,7 @@ CH_REGION_TARGET = "各地区五星级占比"
 CH_LEVELS = "等级分布"
 CH_HISTOGRAM = "综合得分分布"
 CH_HEAT = "各地区各星点亮率"
+HEAT_LINE_NOTE = "绿色：点亮率达到 {line}；红色：低于 {line}，颜色越深越低"
 CH_WEAKEST = "得分率最低的细则"
 CH_MISSED = "未评上五星级的原因"
 CH_COMPLETION = "填报进度"
@@ -364,3 +365,18 @@ R_SUGGEST_MORE = "……共 {n} 条，其余见系统内细则得分"
 R_HISTORY = "历年结果"
 R_GENERATED = "生成时间：{at}　数据来源：五星示范 · 双优引领 星级评定系统"
 R_FILENAME = "星级评定报告_{code}_{year}.html"
+ERR_NOT_REVIEWED_EXCELLENCE = "“{name}”的测评状态为“{status}”，尚无审核结果，不能列入双优名单。"
+EX_STATUS_HELP = (
+    "双优只从已审核（或已公示）的组织中产生；草稿、待审核、已退回的组织"
+    "即使按自评分达到五星级，也不列入推荐，不能选入。"
+)
+
+SCOPE_OPEN = (
+    "{year} 年度尚未公示：统计全部 {total} 个在册参评组织（{parts}），"
+    "已审核的按审核分、其余按自评分计算；公示后以公示名单为准。"
+)
+SCOPE_STATUS = "{status} {n} 个"
+SCOPE_PUBLISHED = (
+    "{year} 年度已公示：统计公示名单上的 {rated} 个参评组织（按公示时的审核分、名称和地区）"
+)
+SCOPE_NOT_RATED = "；另有 {n} 个组织未完成测评，不参加评定，不计名次和等级"

@@ -19,11 +19,15 @@ from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
 from ui.data import changed_here
+from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import shown_errors
+from ui.rubric_editor import rubric_editor
 from ui.text import plain
 
 FLASH_KEY = "admin:flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
+RUBRIC_TYPES = ("yaml", "yml")
 
 
 def flash(text: str) -> None:
@@ -49,13 +53,8 @@ def _done(text: str) -> None:
 # ============================================================================= import block
 
 
-def _uploader_key(kind: str) -> str:
-    return f"admin:{kind}:upload:{st.session_state.get(f'admin:{kind}:upload-n', 0)}"
-
-
-def _clear_uploader(kind: str) -> None:
-    name = f"admin:{kind}:upload-n"
-    st.session_state[name] = st.session_state.get(name, 0) + 1
+def _file_key(kind: str) -> str:
+    return f"admin:{kind}:file"
 
 
 def import_block(
@@ -83,14 +82,16 @@ def import_block(
             key=f"admin:{kind}:template-csv",
             icon=":material/download:",
         )
-        uploaded = st.file_uploader(T.IMPORT_UPLOAD, type=["xlsx", "csv"], key=_uploader_key(kind))
-        if uploaded is not None and st.button(
-            T.IMPORT_BUTTON, key=f"admin:{kind}:import", type="primary"
+        uploaded = picked_file(key=_file_key(kind), hint=T.IMPORT_UPLOAD, extensions=IMPORT_TYPES)
+        if (
+            uploaded is not None
+            and uploaded.content is not None
+            and st.button(T.IMPORT_BUTTON, key=f"admin:{kind}:import", type="primary")
         ):
             with shown_errors():
                 try:
                     result = importer(
-                        actor, data=uploaded.getvalue(), filename=uploaded.name, **kwargs
+                        actor, data=uploaded.content, filename=uploaded.name, **kwargs
                     )
                 except I.ImportRejected as exc:
                     st.error(exc.message, icon=":material/error:")
@@ -100,7 +101,7 @@ def import_block(
                         width="stretch",
                     )
                     return
-                _clear_uploader(kind)
+                forget_picked(_file_key(kind))
                 if result.generated_passwords:
                     st.session_state["admin:generated"] = list(result.generated_passwords)
                 _done(
@@ -556,21 +557,44 @@ def rubric_tab(actor: Actor) -> None:
     if row.status in ("published", "final"):
         st.info(T.RUBRIC_LOCKED.format(year=row.year))
         return
-    uploaded = st.file_uploader(
-        T.RUBRIC_UPLOAD, type=["yaml", "yml"], key=f"admin:rubric-upload:{cycle_id}"
-    )
-    if uploaded is None:
+    edited = rubric_editor(row, rubric)
+    if edited is not None:
+        check_and_apply(
+            actor,
+            row,
+            edited,
+            key=f"admin:rubric-edit:{cycle_id}",
+            label=T.RUBRIC_EDIT_SAVE.format(year=row.year, version=rubric.version + 1),
+        )
+    st.markdown(f"**{T.RUBRIC_UPLOAD}**")
+    file_key = f"admin:rubric-file:{cycle_id}"
+    uploaded = picked_file(key=file_key, hint=T.RUBRIC_UPLOAD_HINT, extensions=RUBRIC_TYPES)
+    if uploaded is None or uploaded.content is None:
         return
     try:
-        new_text = uploaded.getvalue().decode("utf-8-sig")
+        new_text = uploaded.content.decode("utf-8-sig")
     except UnicodeDecodeError:
         st.error(T.RUBRIC_NOT_UTF8)
         return
-    drop = bool(st.session_state.get(f"admin:rubric-drop:{cycle_id}", False))
+    check_and_apply(actor, row, new_text, key=file_key, label=T.RUBRIC_APPLY.format(year=row.year))
+
+
+def check_and_apply(
+    actor: Actor, row: years.YearRow, new_text: str, *, key: str, label: str
+) -> None:
+    """What a new rubric text would change (rubrics.check_rubric), and the button to install it.
+
+    The file import and the browser editor both end here: one validation, one import service.
+    """
+    cycle_id = row.cycle_id
+    drop = bool(st.session_state.get(key + ":drop", False))
     try:
         change = rubrics.check_rubric(actor, cycle_id=cycle_id, text=new_text, drop_scores=drop)
     except ServiceError as exc:
         st.error(exc.message, icon=":material/error:")
+        for problem in exc.errors:
+            if problem != exc.message:
+                st.markdown("- " + plain(problem))
         return
     except RubricError as exc:  # defensive: check_rubric turns these into InvalidInput
         st.error(str(exc))
@@ -581,17 +605,16 @@ def rubric_tab(actor: Actor) -> None:
             T.RUBRIC_DROP_CONFIRM.format(
                 codes="、".join(d.code for d in change.meaning_changes) or "、".join(change.dropped)
             ),
-            key=f"admin:rubric-drop:{cycle_id}",
+            key=key + ":drop",
         )
     if change.problems or change.empty:
         return
-    if st.button(
-        T.RUBRIC_APPLY.format(year=row.year), type="primary", key=f"admin:rubric-apply:{cycle_id}"
-    ):
+    if st.button(label, type="primary", key=key + ":apply"):
         with shown_errors():
             rubrics.import_rubric(
                 actor, cycle_id=cycle_id, version=row.version, text=new_text, drop_scores=drop
             )
+            forget_picked(key)
             _done(T.RUBRIC_APPLIED.format(year=row.year))
 
 

@@ -20,14 +20,22 @@ from texts import common as C
 from texts import leadership as T
 from ui import data
 
+# One meaning per colour on every chart and on the wall screen: green is 达标 (a target met, a
+# star lit, five-star), red is 未达标 (below the target or the line, a reason for missing);
+# quantities without a verdict are blue, gold or grey.
+GREEN = "#2e8b57"
 RED = "#c0392b"
+MET_COLOR = GREEN
+NOT_MET_COLOR = RED
 GOLD = "#d4a017"
 GREY = "#9aa0a6"
 BLUE = "#2f6f9f"
-GREEN = "#2e8b57"
+INK = "#1f2430"
 LEVEL_ORDER = [C.LEVEL_NAMES[k] for k in (5, 4, 3, 2, 1, 0)]
-LEVEL_COLORS = [RED, "#e67e22", GOLD, "#7f8c8d", "#95a5a6", "#bdc3c7"]
+LEVEL_COLORS = [MET_COLOR, BLUE, "#6b9ac4", "#8fa9bf", "#b4c3d0", "#d5dbe1"]
 STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
+BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
+HEAT_LINE = 0.85  # the lit share the heat map marks (the star's own 85% line)
 
 
 def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
@@ -49,20 +57,45 @@ def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
 
 
 def _x_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
-    kwargs: dict[str, object] = {"title": title, "labelAngle": 0, "titleFontWeight": "normal"}
+    kwargs: dict[str, object] = {
+        "title": title,
+        "labelAngle": 0,
+        "titleFontWeight": "normal",
+    }
     if fmt:
         kwargs["format"] = fmt
     kwargs.update(extra)
     return alt.Axis(**kwargs)  # type: ignore[arg-type]
 
 
+def _category_x(title: str) -> alt.Axis:
+    """Category labels below the bars; Streamlit's theme would hide those it thinks overlap."""
+    return _x_axis(title, labelOverlap=False)
+
+
 def _category_y(title: str) -> alt.Axis:
-    """Category labels on the left (bar charts with long names); title above, horizontal."""
-    return _y_axis(title, labelLimit=320, titleX=-6, titleAlign="right")
+    """Category labels on the left (bar charts with long names); title above, horizontal.
+
+    Streamlit's theme drops labels it considers overlapping (10 bars showed 5 names); here
+    every bar keeps its name, and `_bar_height` gives each bar room for one.
+    """
+    return _y_axis(title, labelLimit=320, titleX=-6, titleAlign="right", labelOverlap=False)
 
 
-def _finish(chart: alt.Chart | alt.LayerChart, title: str, height: int = 300) -> alt.Chart:
-    return chart.properties(title=alt.TitleParams(title, anchor="start"), height=height)
+def _bar_height(n: int, height: int) -> int:
+    """At least BAR_STEP pixels per horizontal bar, so no label is crowded out."""
+    return max(height, BAR_STEP * n + 40)
+
+
+def _finish(
+    chart: alt.Chart | alt.LayerChart, title: str, height: int = 300, subtitle: str = ""
+) -> alt.Chart:
+    params = (
+        alt.TitleParams(title, anchor="start", subtitle=subtitle)
+        if subtitle
+        else alt.TitleParams(title, anchor="start")
+    )
+    return chart.properties(title=params, height=height)
 
 
 # --------------------------------------------------------------------------- targets
@@ -73,9 +106,9 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
     city = attain[attain["scope"] == city_label].copy()
     city["year_label"] = city["year"].astype(str)
     city["status"] = city["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
-    palette = {T.MET: RED, T.NOT_MET: GREY, T.NO_TARGET: "#d5d8dc"}
+    palette = {T.MET: MET_COLOR, T.NOT_MET: NOT_MET_COLOR, T.NO_TARGET: GREY}
     present = [s for s in palette if s in set(city["status"])]
-    base = alt.Chart(city).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
+    base = alt.Chart(city).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
     bars = base.mark_bar(size=36).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(
@@ -92,20 +125,40 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
             alt.Tooltip("total:Q", title=T.AX_ORGS),
         ],
     )
-    labels = base.mark_text(dy=-8, fontSize=13).encode(
-        y="share:Q", text=alt.Text("share:Q", format=".1%")
+    # Labels run upwards inside each bar from its foot: nine years side by side never collide
+    # (horizontal labels ran together as "89.3%92.0%88.7%") and the target line stays clear.
+    city["tall"] = city["share"] >= 0.3
+    inside = (
+        base.transform_filter("datum.tall")
+        .mark_text(angle=270, align="left", baseline="middle", dx=6, fontSize=13, color="white")
+        .encode(y=alt.datum(0), text=alt.Text("share:Q", format=".1%"))
+    )
+    above = (
+        base.transform_filter("!datum.tall")
+        .mark_text(angle=270, align="left", baseline="middle", dx=4, fontSize=13, color=INK)
+        .encode(y="share:Q", text=alt.Text("share:Q", format=".1%"))
     )
     target = base.mark_line(
-        color="#1f2430", strokeDash=[6, 4], point=alt.OverlayMarkDef(color="#1f2430")
+        color=INK, strokeDash=[6, 4], point=alt.OverlayMarkDef(color=INK)
     ).encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title=T.AX_TARGET, format=".0%")])
-    return _finish(alt.layer(bars, labels, target), T.CH_TARGET, height)
+    last = city.dropna(subset=["target"]).tail(1)
+    target_label = (
+        alt.Chart(last)
+        .mark_text(align="right", dy=-10, fontSize=12, color=INK)
+        .transform_calculate(label=f"'{T.AX_TARGET} ' + format(datum.target, '.0%')")
+        .encode(x="year_label:O", y="target:Q", text="label:N")
+    )
+    layers = [bars, inside, above, target]
+    if not last.empty:
+        layers.append(target_label)
+    return _finish(alt.layer(*layers), T.CH_TARGET, height)
 
 
 def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.Chart:
     """Each region's five-star share per year, with the target as a dashed line."""
     regions = attain[attain["scope"] != city_label].copy()
     regions["year_label"] = regions["year"].astype(str)
-    base = alt.Chart(regions).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
+    base = alt.Chart(regions).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
     lines = base.mark_line(point=True).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("scope:N", title=T.AX_REGION, legend=alt.Legend(orient="right")),
@@ -120,7 +173,7 @@ def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300
     target_rows = regions.drop_duplicates("year_label")
     target = (
         alt.Chart(target_rows)
-        .mark_line(color="#1f2430", strokeDash=[6, 4])
+        .mark_line(color=INK, strokeDash=[6, 4])
         .encode(x="year_label:O", y="target:Q")
     )
     return _finish(alt.layer(lines, target), T.CH_REGION_TARGET, height)
@@ -128,12 +181,21 @@ def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300
 
 def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: int = 300):  # type: ignore[no-untyped-def]
     """One year's five-star share per region, horizontal bars with the target rule."""
-    rows = attain[(attain["year"] == year) & (attain["scope"] != city_label)]
+    rows = attain[(attain["year"] == year) & (attain["scope"] != city_label)].copy()
+    rows["status"] = rows["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
+    palette = {T.MET: MET_COLOR, T.NOT_MET: NOT_MET_COLOR, T.NO_TARGET: GREY}
+    present = [s for s in palette if s in set(rows["status"])]
     bars = (
         alt.Chart(rows)
-        .mark_bar(color=RED)
+        .mark_bar()
         .encode(
             y=alt.Y("scope:N", sort="-x", axis=_category_y(T.AX_REGION)),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=present, range=[palette[s] for s in present]),
+                legend=alt.Legend(orient="bottom"),
+            ),
             x=alt.X("share:Q", axis=_x_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
             tooltip=[
                 alt.Tooltip("scope:N", title=T.AX_REGION),
@@ -144,18 +206,18 @@ def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: 
         )
     )
     text = bars.mark_text(align="left", dx=4, fontSize=14).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value("#1f2430")
+        text=alt.Text("share:Q", format=".0%"), color=alt.value(INK)
     )
     layers = [bars, text]
     target = rows["target"].dropna()
     if not target.empty:
         rule = (
             alt.Chart(pd.DataFrame({"target": [float(target.iloc[0])]}))
-            .mark_rule(color="#1f2430", strokeDash=[6, 4])
+            .mark_rule(color=INK, strokeDash=[6, 4])
             .encode(x="target:Q")
         )
         layers.append(rule)
-    return _finish(alt.layer(*layers), T.SCREEN_REGIONS, height)
+    return _finish(alt.layer(*layers), T.SCREEN_REGIONS, _bar_height(len(rows), height))
 
 
 # --------------------------------------------------------------------------- distributions
@@ -168,7 +230,7 @@ def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
         {"level": LEVEL_ORDER, "orgs": [int(counts.get(n, 0)) for n in LEVEL_ORDER]}
     )
     base = alt.Chart(data).encode(
-        x=alt.X("level:N", sort=LEVEL_ORDER, axis=_x_axis(T.AX_LEVEL)),
+        x=alt.X("level:N", sort=LEVEL_ORDER, axis=_category_x(T.AX_LEVEL)),
         y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
     )
     bars = base.mark_bar().encode(
@@ -207,29 +269,42 @@ def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -
             ],
         )
     )
+    counts = bars.mark_text(dy=-6, fontSize=11, color=INK).encode(
+        text=alt.Text("count():Q"), color=alt.value(INK)
+    )
     rule_data = pd.DataFrame({"x": [float(line)], "label": [T.LINE_FIVE.format(line=_num(line))]})
-    rule = alt.Chart(rule_data).mark_rule(color=RED, strokeWidth=2).encode(x="x:Q")
+    rule = alt.Chart(rule_data).mark_rule(color=MET_COLOR, strokeWidth=2).encode(x="x:Q")
     label = (
         alt.Chart(rule_data)
-        .mark_text(color=RED, align="right", dx=-4, dy=-6, baseline="top")
+        .mark_text(color=MET_COLOR, align="right", dx=-4, dy=-6, baseline="top")
         .encode(x="x:Q", y=alt.value(0), text="label:N")
     )
-    return _finish(alt.layer(bars, rule, label), T.CH_HISTOGRAM, height)
+    return _finish(alt.layer(bars, counts, rule, label), T.CH_HISTOGRAM, height)
 
 
 def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
     """Region × star: the share of organisations with the star lit."""
     data = shares.assign(star_name=shares["star"].map(scoring.STAR_NAMES))
     base = alt.Chart(data).encode(
-        x=alt.X("star_name:N", sort=STAR_ORDER, axis=_x_axis(T.AX_STAR, orient="top")),
+        x=alt.X(
+            "star_name:N",
+            sort=STAR_ORDER,
+            axis=_x_axis(T.AX_STAR, orient="top", labelOverlap=False),
+        ),
         y=alt.Y("region:N", axis=_category_y(T.AX_REGION)),
     )
-    rect = base.mark_rect().encode(
+    # The whole 0–100% range (a clamped scale made 14% look like 50%), with a hue change at
+    # the 85% line: red shades below it (未达标), green at or above it (达标).
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
             "share:Q",
             title=T.AX_LIT_SHARE,
-            scale=alt.Scale(domain=[0.5, 1], scheme="reds", clamp=True),
-            legend=alt.Legend(format=".0%"),
+            scale=alt.Scale(
+                domain=[0, HEAT_LINE - 0.0001, HEAT_LINE, 1],
+                range=["#a93226", "#f5d0cb", "#c8e6d2", "#1e7b4c"],
+                clamp=True,
+            ),
+            legend=alt.Legend(format=".0%", values=[0, 0.5, HEAT_LINE, 1], gradientLength=200),
         ),
         tooltip=[
             alt.Tooltip("region:N", title=T.AX_REGION),
@@ -241,9 +316,12 @@ def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
     )
     text = base.mark_text(fontSize=13).encode(
         text=alt.Text("share:Q", format=".0%"),
-        color=alt.condition("datum.share > 0.85", alt.value("white"), alt.value("#1f2430")),
+        color=alt.condition(
+            "datum.share < 0.3 || datum.share > 0.95", alt.value("white"), alt.value(INK)
+        ),
     )
-    return _finish(alt.layer(rect, text), T.CH_HEAT, height)
+    note = T.HEAT_LINE_NOTE.format(line=f"{HEAT_LINE:.0%}")
+    return _finish(alt.layer(rect, text), T.CH_HEAT, height, subtitle=note)
 
 
 # --------------------------------------------------------------------------- problems
@@ -271,9 +349,9 @@ def weakest_chart(stats: pd.DataFrame, n: int = 10, height: int = 320) -> alt.Ch
         )
     )
     text = bars.mark_text(align="left", dx=3).encode(
-        text=alt.Text("avg_share:Q", format=".0%"), color=alt.value("#1f2430")
+        text=alt.Text("avg_share:Q", format=".0%"), color=alt.value(INK)
     )
-    return _finish(alt.layer(bars, text), T.CH_WEAKEST, height)
+    return _finish(alt.layer(bars, text), T.CH_WEAKEST, _bar_height(len(data), height))
 
 
 def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.Chart:
@@ -281,7 +359,7 @@ def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.Chart:
     data = reasons.assign(label=reasons["reason"].map(reason_label))
     bars = (
         alt.Chart(data)
-        .mark_bar(color=RED)
+        .mark_bar(color=NOT_MET_COLOR)
         .encode(
             y=alt.Y("label:N", sort="-x", axis=_category_y(T.AX_REASON)),
             x=alt.X("orgs:Q", axis=_x_axis(T.AX_ORGS, "d")),
@@ -291,8 +369,8 @@ def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.Chart:
             ],
         )
     )
-    text = bars.mark_text(align="left", dx=3).encode(text="orgs:Q", color=alt.value("#1f2430"))
-    return _finish(alt.layer(bars, text), T.CH_MISSED, height)
+    text = bars.mark_text(align="left", dx=3).encode(text="orgs:Q", color=alt.value(INK))
+    return _finish(alt.layer(bars, text), T.CH_MISSED, _bar_height(len(data), height))
 
 
 def reason_label(reason: str) -> str:
@@ -306,9 +384,9 @@ def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.Chart:
     """Organisations per completion state of the current year."""
     order = [T.COMPLETION_NAMES[s] for s in counts["state"]]
     data = counts.assign(label=order)
-    colors = [GREY, GOLD, "#e67e22", BLUE, GREEN, RED]
+    colors = [GREY, GOLD, "#e67e22", BLUE, "#5aa27c", MET_COLOR]
     base = alt.Chart(data).encode(
-        x=alt.X("label:N", sort=order, axis=_x_axis(T.AX_STATUS)),
+        x=alt.X("label:N", sort=order, axis=_category_x(T.AX_STATUS)),
         y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
     )
     bars = base.mark_bar().encode(
@@ -337,9 +415,9 @@ def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.Chart:
         )
     )
     text = bars.mark_text(align="left", dx=3).encode(
-        text=alt.Text("gap:Q", format=".1f"), color=alt.value("#1f2430")
+        text=alt.Text("gap:Q", format=".1f"), color=alt.value(INK)
     )
-    return _finish(alt.layer(bars, text), T.CH_GAPS, height)
+    return _finish(alt.layer(bars, text), T.CH_GAPS, _bar_height(len(data), height))
 
 
 # --------------------------------------------------------------------------- trends
@@ -355,8 +433,8 @@ def org_trend_chart(
         level_name=rows["level"].map(C.LEVEL_NAMES),
         line=rows["year"].map(lambda y: float(lines[int(y)])),
     )
-    base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)))
-    points = base.mark_line(point=alt.OverlayMarkDef(size=80), color=RED).encode(
+    base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
+    points = base.mark_line(point=alt.OverlayMarkDef(size=80), color=BLUE).encode(
         y=alt.Y("composite:Q", axis=_y_axis(T.AX_COMPOSITE), scale=alt.Scale(domain=[0, 106])),
         tooltip=[
             alt.Tooltip("year_label:O", title=T.AX_YEAR),
@@ -365,7 +443,7 @@ def org_trend_chart(
         ],
     )
     labels = base.mark_text(dy=-14, fontSize=13).encode(y="composite:Q", text="level_name:N")
-    rule = base.mark_line(color=GREY, strokeDash=[6, 4]).encode(
+    rule = base.mark_line(color=MET_COLOR, strokeDash=[6, 4]).encode(
         y="line:Q", tooltip=[alt.Tooltip("line:Q", title=T.AX_FIVE_LINE)]
     )
     return _finish(alt.layer(rule, points, labels), T.CH_ORG_TREND, height)
@@ -377,24 +455,47 @@ def city_levels_chart(history: pd.DataFrame, height: int = 280) -> alt.Chart:
         year_label=history["year"].astype(str), level_name=history["level"].map(C.LEVEL_NAMES)
     )
     counts = data.groupby(["year_label", "level_name"]).size().reset_index(name="orgs")
-    return _finish(
+    counts["share"] = counts["orgs"] / counts.groupby("year_label")["orgs"].transform("sum")
+    counts["rank"] = counts["level_name"].map({n: i for i, n in enumerate(LEVEL_ORDER)})
+    counts = counts.sort_values(["year_label", "rank"])
+    start = counts.groupby("year_label")["share"].cumsum() - counts["share"]
+    counts["mid"] = start + counts["share"] / 2
+    bars = alt.Chart(counts).encode(
+        x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
+        y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS + "占比", ".0%")),
+        order=alt.Order("rank:Q", sort="ascending"),
+    )
+    # Each segment carries its share where it is tall enough to hold the figure; the tooltip
+    # and the table below the chart give every value.
+    text = (
         alt.Chart(counts)
-        .mark_bar(size=40)
+        .transform_filter("datum.share >= 0.06")
+        .mark_text(fontSize=11, baseline="middle")
         .encode(
-            x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)),
-            y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS + "占比", ".0%")),
-            color=alt.Color(
-                "level_name:N",
-                title=T.AX_LEVEL,
-                scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
-                sort=LEVEL_ORDER,
+            x=alt.X("year_label:O"),
+            y=alt.Y("mid:Q"),
+            text=alt.Text("share:Q", format=".0%"),
+            color=alt.condition(
+                f"datum.level_name == '{LEVEL_ORDER[0]}'", alt.value("white"), alt.value(INK)
             ),
-            order=alt.Order("level_name:N", sort="ascending"),
-            tooltip=[
-                alt.Tooltip("year_label:O", title=T.AX_YEAR),
-                alt.Tooltip("level_name:N", title=T.AX_LEVEL),
-                alt.Tooltip("orgs:Q", title=T.AX_ORGS),
-            ],
+        )
+    )
+    return _finish(
+        alt.layer(
+            bars.mark_bar(size=40).encode(
+                color=alt.Color(
+                    "level_name:N",
+                    title=T.AX_LEVEL,
+                    scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
+                    sort=LEVEL_ORDER,
+                ),
+                tooltip=[
+                    alt.Tooltip("year_label:O", title=T.AX_YEAR),
+                    alt.Tooltip("level_name:N", title=T.AX_LEVEL),
+                    alt.Tooltip("orgs:Q", title=T.AX_ORGS),
+                ],
+            ),
+            text,
         ),
         T.CH_CITY_TREND,
         height,
@@ -409,25 +510,25 @@ def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.Chart:
     counts["year_label"] = counts["year"].astype(str)
     counts["label"] = counts["change"].map(names)
     domain = [T.CHANGE_UP, T.CHANGE_DOWN]
-    return _finish(
-        alt.Chart(counts)
-        .mark_bar()
-        .encode(
-            x=alt.X("year_label:O", axis=_x_axis(T.AX_YEAR)),
-            xOffset=alt.XOffset("label:N", sort=domain),
-            y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
-            color=alt.Color(
-                "label:N", title=T.AX_CHANGE, scale=alt.Scale(domain=domain, range=[RED, GREY])
-            ),
-            tooltip=[
-                alt.Tooltip("year_label:O", title=T.AX_YEAR),
-                alt.Tooltip("label:N", title=T.AX_CHANGE),
-                alt.Tooltip("orgs:Q", title=T.AX_ORGS),
-            ],
-        ),
-        T.CH_CHANGES,
-        height,
+    base = alt.Chart(counts).encode(
+        x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
+        xOffset=alt.XOffset("label:N", sort=domain),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
     )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "label:N",
+            title=T.AX_CHANGE,
+            scale=alt.Scale(domain=domain, range=[MET_COLOR, NOT_MET_COLOR]),
+        ),
+        tooltip=[
+            alt.Tooltip("year_label:O", title=T.AX_YEAR),
+            alt.Tooltip("label:N", title=T.AX_CHANGE),
+            alt.Tooltip("orgs:Q", title=T.AX_ORGS),
+        ],
+    )
+    text = base.mark_text(dy=-7, fontSize=11, color=INK).encode(text="orgs:Q")
+    return _finish(alt.layer(bars, text), T.CH_CHANGES, height)
 
 
 def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

@@ -19,6 +19,22 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
+def scope_note(actor: Actor, year: int) -> str:
+    """Which organisations and statuses the year's figures include, in one sentence."""
+    scope = data.year_scope(actor, year)
+    if scope.published:
+        note = T.SCOPE_PUBLISHED.format(year=year, rated=scope.rated)
+        if scope.not_rated:
+            note += T.SCOPE_NOT_RATED.format(n=scope.not_rated)
+        return note
+    parts = "、".join(
+        T.SCOPE_STATUS.format(status=C.STATUS_NAMES[s], n=scope.by_status[s])
+        for s in C.STATUS_NAMES
+        if scope.by_status.get(s)
+    )
+    return T.SCOPE_OPEN.format(year=year, total=scope.counted, parts=parts)
+
+
 def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     """Five-star share against the target, five-star count, how many still needed, submitted."""
     att = statistics.attainment(frame, year)
@@ -41,6 +57,7 @@ def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     )
     avg = float(frame["composite"].mean()) if len(frame) else 0.0
     cols[4].metric(T.KPI_AVG, f"{avg:.1f}")
+    st.caption(scope_note(actor, year))
 
 
 def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:

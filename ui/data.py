@@ -89,6 +89,17 @@ def city_history(actor: Actor | None) -> pd.DataFrame:
     return _history(data_version(), viewer)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _year_scope(year: int, version: int, _actor: Actor) -> readmodels.YearScope:
+    return readmodels.load_year_scope(_actor, year)
+
+
+def year_scope(actor: Actor | None, year: int) -> readmodels.YearScope:
+    """Whom the year's figures count and with which statuses (Action.VIEW_RESULTS)."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _year_scope(year, data_version(), viewer)
+
+
 def years(actor: Actor) -> list[int]:
     """Every evaluation year, oldest first."""
     return _years(data_version(), actor)

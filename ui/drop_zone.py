@@ -144,4 +144,64 @@ def inline_files(
     return out
 
 
-__all__ = ["PickedFile", "UploadResult", "evidence_drop_zone", "inline_files", "upload_url"]
+def _picked_key(key: str) -> str:
+    return key + ":picked"
+
+
+def forget_picked(key: str) -> None:
+    """Drop the file kept by `picked_file` (after an import, or to choose another)."""
+    st.session_state.pop(_picked_key(key), None)
+
+
+def picked_file(*, key: str, hint: str, extensions: tuple[str, ...]) -> PickedFile | None:
+    """One file chosen in a zone and kept across reruns until removed; None until then.
+
+    A file over UPLOAD_MAX_MB is refused here with the evidence upload's Chinese message.
+    """
+    from db.services.common import InvalidInput
+    from db.services.evidence import check_size, human_size
+    from texts import common as C
+
+    kept = st.session_state.get(_picked_key(key))
+    if isinstance(kept, PickedFile):
+        name_col, again_col = st.columns([4, 1], vertical_alignment="center")
+        name_col.markdown(
+            ":material/description: "
+            + C.PICKED.format(name=kept.name, size=human_size(len(kept.content or b"")))
+        )
+        again_col.button(C.PICK_REMOVE, key=key + ":again", on_click=forget_picked, args=(key,))
+        return kept
+    files = inline_files(
+        key=key + ":zone",
+        title=C.PICK_TITLE,
+        hint=hint,
+        button=C.PICK_BUTTON,
+        busy=C.PICK_BUSY,
+        extensions=extensions,
+        max_bytes=get_settings().upload_max_bytes,
+    )
+    if not files:
+        return None
+    chosen = files[0]
+    if chosen.content is None:
+        try:
+            check_size(chosen.name, chosen.size)
+        except InvalidInput as exc:
+            st.error(exc.message, icon=":material/error:")
+            return None
+        st.error(C.PICK_UNREADABLE.format(name=chosen.name), icon=":material/error:")
+        return None
+    st.session_state[_picked_key(key)] = chosen
+    st.rerun()
+    return None
+
+
+__all__ = [
+    "PickedFile",
+    "UploadResult",
+    "evidence_drop_zone",
+    "forget_picked",
+    "inline_files",
+    "picked_file",
+    "upload_url",
+]

@@ -18,6 +18,7 @@ from settings import get_settings
 from texts import assessment as T
 from ui.drop_zone import UploadResult, evidence_drop_zone, upload_url
 from ui.feedback import shown_errors
+from ui.text import plain
 
 _FLASH_KEY = "evidence:flash"
 
@@ -109,7 +110,7 @@ def staged_panel(
         st.caption(T.STAGED_INTRO)
         for f in staged:
             name_col, pick_col, remove_col = st.columns([4, 5, 1], vertical_alignment="center")
-            name_col.markdown(f":material/draft: {_plain(f.filename)}  \n{E.human_size(f.size)}")
+            name_col.markdown(f":material/draft: {plain(f.filename)}  \n{E.human_size(f.size)}")
             choice = pick_col.selectbox(
                 T.STAGED_TARGET,
                 options,
@@ -138,7 +139,7 @@ def staged_panel(
             st.markdown(
                 "\n".join(
                     "- "
-                    + _plain(T.STAGED_PLAN.format(code=_label(view, code), names="、".join(names)))
+                    + plain(T.STAGED_PLAN.format(code=_label(view, code), names="、".join(names)))
                     for code, names in sorted(chosen.items(), key=lambda kv: options.index(kv[0]))
                 )
             )
@@ -169,12 +170,6 @@ def _discard(actor: Actor, assessment_id: int, ids: list[int] | None) -> None:
     with shown_errors():
         n = B.discard_staged(actor, assessment_id=assessment_id, ids=ids)
         flash("success", T.STAGED_DISCARDED.format(n=n))
-
-
-def _plain(text: str) -> str:
-    from ui.text import plain
-
-    return plain(text)
 
 
 __all__ = ["batch_section", "criterion_drop_zone", "flash", "report", "show_flash", "staged_panel"]

@@ -9,6 +9,7 @@ from db.models import GRADES
 from db.services import excellence
 from db.services import grades as G
 from db.services.common import Actor
+from texts import common as C
 from texts import leadership as T
 from ui import data
 from ui.feedback import shown_errors
@@ -26,6 +27,7 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
             T.COL_RANK: c["rank"].astype("int64"),
             T.COL_NAME: c["name"],
             T.COL_REGION: c["region"],
+            T.COL_STATUS: c["status"].map(lambda v: C.STATUS_NAMES.get(v, v)),
             T.COL_COMPOSITE: c["composite"].astype(float),
             T.COL_GRADE: c["grade"].replace("", T.EX_NO_GRADE),
             T.COL_ELIGIBLE: c["eligible"].astype(bool),
@@ -41,6 +43,7 @@ CANDIDATE_CONFIG = {
     ID: None,
     T.COL_RANK: st.column_config.NumberColumn(format="%d", width="small"),
     T.COL_NAME: st.column_config.TextColumn(width="medium"),
+    T.COL_STATUS: st.column_config.TextColumn(width="small", help=T.EX_STATUS_HELP),
     T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width="small"),
     T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width="small"),
     T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width="small"),

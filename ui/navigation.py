@@ -160,6 +160,11 @@ def pages_for(actor: Actor | None) -> list[PageSpec]:
     return [p for p in PAGES if can(actor, p.action)]
 
 
+def home_path(role: str) -> str:
+    """The url path of a role's first page (where a login without a bookmark lands)."""
+    return next((p.url_path for p in PAGES if role in p.default_for), "")
+
+
 def _login_at(url_path: str):  # type: ignore[no-untyped-def]
     """The login page served under a bookmarked path, which the form keeps as its target."""
 

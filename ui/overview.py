@@ -16,7 +16,7 @@ from permissions import Action
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
-from ui import data
+from ui import charts, data
 from ui.evidence_upload import batch_section
 from ui.evidence_upload import show_flash as show_evidence_flash
 from ui.feedback import shown_errors
@@ -134,7 +134,8 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
-        T.RANK_REGION.format(region=plain(view.org_region)),
+        # a published year ranks the organisation in the region it was published with
+        T.RANK_REGION.format(region=plain(row["region"] if row is not None else view.org_region)),
         region_rank,
         help=T.RANK_HELP,
         border=True,
@@ -405,7 +406,11 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
             lit = "★" if key in r.result.lit_stars else "☆"
             row[scoring.STAR_NAMES[key]] = f"{lit} {fmt(r.result.star_scores[key])}"
         row[T.HISTORY_COMPOSITE] = fmt(r.result.composite)
-        row[T.HISTORY_LEVEL] = C.LEVEL_NAMES.get(r.result.level, "")
+        row[T.HISTORY_LEVEL] = (
+            T.HISTORY_NOT_RATED
+            if readmodels.is_published(r.cycle_status) and r.status != "published"
+            else C.LEVEL_NAMES.get(r.result.level, "")
+        )
         row[T.HISTORY_RANK] = int(ranks["rank"]) if ranks is not None else None
         row[T.HISTORY_REGION_RANK] = int(ranks["region_rank"]) if ranks is not None else None
         row[T.HISTORY_STATUS] = C.STATUS_NAMES.get(r.status, r.status)
@@ -445,7 +450,7 @@ def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:
     )
     points = (
         alt.Chart(frame)
-        .mark_line(point=True)
+        .mark_line(point=True, color=charts.BLUE)
         .encode(
             x=alt.X(f"{T.HISTORY_CHART_X}:O", title=T.HISTORY_CHART_X, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
@@ -458,12 +463,21 @@ def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:
             tooltip=[T.HISTORY_CHART_X, T.HISTORY_CHART_Y],
         )
     )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(dy=-12, fontSize=12, color=charts.INK)
+        .encode(
+            x=f"{T.HISTORY_CHART_X}:O",
+            y=f"{T.HISTORY_CHART_Y}:Q",
+            text=alt.Text(f"{T.HISTORY_CHART_Y}:Q", format=".1f"),
+        )
+    )
     rule = (
         alt.Chart(pd.DataFrame({"y": [float(line)], "label": [T.HISTORY_CHART_LINE]}))
-        .mark_rule(strokeDash=[6, 4], color="#c0392b")
+        .mark_rule(strokeDash=[6, 4], color=charts.MET_COLOR)
         .encode(y="y:Q", tooltip=["label"])
     )
-    return (points + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
+    return (points + labels + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
 
 
 __all__ = ["render_overview"]

@@ -22,6 +22,7 @@ from db.services import evidence as evidence_service
 from db.services.common import Actor, NotFound, PermissionDenied
 from settings import get_settings
 from texts import auth as T
+from ui.navigation import home_path
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
 from web.ratelimit import SlidingWindowLimiter
 from web.uploads import UPLOAD_PATH, upload
@@ -102,22 +103,23 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
-    # Back to the page the visitor asked for (a bookmark), or home.
-    target = _home() + safe_next(form.get("next"))
+    wanted = safe_next(form.get("next"))
     by_address, by_account = limiters()
     address = client_address(request)
     if not by_address.allow(address) or not by_account.allow(username.strip().lower()):
         log.warning("login throttled: address %s, %d-character name", address, len(username))
-        return RedirectResponse(f"{target}?login=throttled", status_code=303)
+        return RedirectResponse(f"{_home()}{wanted}?login=throttled", status_code=303)
     loop = asyncio.get_running_loop()
     try:
-        _actor, token = await loop.run_in_executor(
+        actor, token = await loop.run_in_executor(
             _login_pool, auth_service.login, username, password
         )
     except auth_service.LoginFailed:
         # One answer whatever the reason (unknown, disabled, locked, wrong).
-        return RedirectResponse(f"{target}?login=failed", status_code=303)
-    response = RedirectResponse(target, status_code=303)
+        return RedirectResponse(f"{_home()}{wanted}?login=failed", status_code=303)
+    # Back to the page the visitor asked for (a bookmark), or straight to the role's first page
+    # (not "/", which would draw a landing page only to switch to it: one run more).
+    response = RedirectResponse(_home() + (wanted or home_path(actor.role)), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         sign_token(token),

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 import scoring
 from db.engine import read_session, write_session
 from db.models import (
+    REVIEWED_STATUSES,
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -58,7 +59,7 @@ from texts import common as C
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
-FINAL_REVIEW_STATUSES = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
+FINAL_REVIEW_STATUSES = REVIEWED_STATUSES
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
 BONUS_PAGE = "bonus"
@@ -538,7 +539,11 @@ def _fmt(d: Decimal) -> str:
 
 
 def _show(value: Any) -> str:
-    return _fmt(value) if isinstance(value, Decimal) else str(value).strip()
+    ordinary = isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) < 16
+    text = _fmt(value) if ordinary else str(value).strip()
+    # Quoted back in an error message: a pasted 5,000-digit "number" is cut short.
+    limit = scoring.MAX_NUMBER_TEXT
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_points(c: Criterion, raw: Any) -> tuple[Decimal | None, str | None]:

@@ -323,10 +323,11 @@ def change_password(
         audit_now(actor, "password_change_failed", "user", actor.id)
         raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
     check_password(new, user.username)
+    new_hash = hash_password(new)  # before the write transaction, not in it
     with write_session() as session:
         user = session.get(User, actor.id)
         assert user is not None
-        user.password_hash = hash_password(new)
+        user.password_hash = new_hash
         user.password_changed_at = utcnow()
         user.version += 1
         session.add(user)
@@ -359,6 +360,7 @@ def create_user(
         raise InvalidInput(f"未知角色：{role}")
     if enforce_policy:
         check_password(password, username)
+    password_hash = hash_password(password)  # before the write transaction, not in it
     with write_session() as session:
         if session.exec(select(User).where(User.username == username)).first():
             raise InvalidInput(f"用户名 {username} 已存在。")
@@ -367,7 +369,7 @@ def create_user(
             display_name=display_name,
             role=role,
             org_id=org_id,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
         )
         session.add(user)
         session.flush()

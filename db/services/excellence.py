@@ -21,7 +21,7 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Cycle, ExcellenceDecision, utcnow
+from db.models import REVIEWED_STATUSES, Cycle, ExcellenceDecision, utcnow
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -35,6 +35,7 @@ from db.services.common import (
 from db.services.cycles import rubric_of_cycle
 from db.services.grades import load_grades
 from permissions import Action
+from texts import common as C
 from texts import leadership as T
 
 REASON_MAX = 1000
@@ -43,6 +44,7 @@ CANDIDATE_COLUMNS = [
     "name",
     "region",
     "department",
+    "status",
     "composite",
     "composite_milli",
     "rank",
@@ -147,9 +149,16 @@ def _decisions(cycle_id: int) -> list[ExcellenceDecision]:
         )
 
 
+def reviewed_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """The organisations with a reviewed result (REVIEWED_STATUSES): the only ones 双优 counts,
+    for its basis (the five-star count) as for its candidates."""
+    return frame[frame["status"].isin(REVIEWED_STATUSES)]
+
+
 def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  # type: ignore[no-untyped-def]
-    """scoring.select_excellence on a city frame: the rule's recommendation, nothing more."""
-    return scoring.select_excellence(frame, grades, ratio=ratio)
+    """scoring.select_excellence on the reviewed part of a city frame: drafts, pending and
+    returned self-scores never count."""
+    return scoring.select_excellence(reviewed_only(frame), grades, ratio=ratio)
 
 
 def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
@@ -164,10 +173,16 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
     if frame is None:
         frame = readmodels.load_city_frame(actor, year, "reviewed")
     grades = load_grades(actor, year)
+    rated = reviewed_only(frame)
     result = recommend(frame, grades, ratio)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
     confirmed_at = cycle.excellence_confirmed_at
-    final = tuple(sorted(o for o, d in decisions.items() if d.selected)) if confirmed_at else ()
+    # The one 双优 list every page and file shows: confirmed and resting on a reviewed result.
+    final = (
+        tuple(sorted(o for o, d in decisions.items() if d.selected and o in rated.index))
+        if confirmed_at
+        else ()
+    )
     stored_recommended = {o for o, d in decisions.items() if d.recommended}
     changed = confirmed_at is not None and stored_recommended != set(result.recommended)
 
@@ -180,6 +195,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
             "name",
             "region",
             "department",
+            "status",
             "composite",
             "composite_milli",
             "rank",
@@ -193,7 +209,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
     cand["recommended"] = [o in recommended for o in cand.index]
     cand["tied"] = [o in set(result.tied) for o in cand.index]
     if confirmed_at:
-        cand["selected"] = [bool(decisions.get(o) and decisions[o].selected) for o in cand.index]
+        cand["selected"] = [o in set(final) for o in cand.index]
     else:
         cand["selected"] = cand["recommended"]
     cand["reason"] = [decisions[o].reason if o in decisions else "" for o in cand.index]
@@ -262,6 +278,13 @@ def confirm_excellence(
     for org_id in sorted(chosen):
         if org_id not in frame.index:
             errors.append(T.ERR_ORG_NOT_EVALUATED.format(org=org_id))
+        elif frame.at[org_id, "status"] not in REVIEWED_STATUSES:
+            status = str(frame.at[org_id, "status"])
+            errors.append(
+                T.ERR_NOT_REVIEWED_EXCELLENCE.format(
+                    name=frame.at[org_id, "name"], status=C.STATUS_NAMES.get(status, status)
+                )
+            )
         elif not bool(frame.at[org_id, "five_star"]) or bool(frame.at[org_id, "vetoed"]):
             errors.append(T.ERR_NOT_FIVE_STAR.format(name=frame.at[org_id, "name"]))
     for org_id, change in [(o, T.CHANGE_REMOVED) for o in sorted(recommended - chosen)] + [
@@ -352,4 +375,5 @@ __all__ = [
     "ensure_review_finished",
     "excellence_view",
     "review_progress",
+    "reviewed_only",
 ]

@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, select
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import EVALUATED_ORG_TYPES, Organisation, User
 from db.services import auth, organisations, users
 from db.services.common import (
@@ -161,7 +161,25 @@ def _read_csv(data: bytes) -> Table:
     return Table(headers or [], rows)
 
 
+def check_uncompressed(data: bytes) -> None:
+    """Refuse a zip whose parts expand past the limit, before anything decompresses them.
+
+    A 200 KB "zip bomb" .xlsx expands to gigabytes inside openpyxl. The sizes checked are the
+    ones the archive declares, and Python's zipfile never yields more than a part declares.
+    """
+    limit = get_settings().import_max_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportRejected([T.ERR_XLSX], summary=T.ERR_XLSX) from None
+    if total > limit:
+        message = T.ERR_XLSX_EXPANDS.format(mb=get_settings().import_max_uncompressed_mb)
+        raise ImportRejected([message], summary=message)
+
+
 def _read_xlsx(data: bytes) -> Table:
+    check_uncompressed(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -375,57 +393,73 @@ def import_users(actor: Actor | None, *, data: bytes, filename: str) -> ImportRe
         return _import_users(actor, data, filename)
 
 
+def _new_users(
+    session: Session, records: list[tuple[int, dict[str, str]]], dupes: dict[int, str]
+) -> list[tuple[User, str | None]]:
+    """The accounts the rows describe, with their chosen passwords; ImportRejected on any fault."""
+    existing = {u.lower() for u in session.exec(select(User.username)).all()}
+    orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
+    problems: list[str] = []
+    new_users: list[tuple[User, str | None]] = []
+    for line, record in records:
+        password = record.get("password", "")
+        values, reasons = users.check_user_fields(
+            record.get("username", ""),
+            record.get("display_name", ""),
+            record.get("role", ""),
+            password if password else None,
+        )
+        if values["username"] and values["username"].lower() in existing:
+            reasons.append(T.ERR_USERNAME_TAKEN.format(value=values["username"]))
+        if line in dupes:
+            reasons.append(dupes[line])
+        org_code = record.get("org_code", "")
+        org = orgs.get(org_code) if org_code else None
+        if org_code and org is None:
+            reasons.append(T.ERR_ORG_UNKNOWN.format(code=org_code))
+        elif values["role"] == "branch":
+            if org is None:
+                reasons.append(T.ERR_BRANCH_NEEDS_ORG)
+            elif not org.active or org.org_type not in EVALUATED_ORG_TYPES:
+                reasons.append(T.ERR_USER_ORG_CODE.format(code=org_code))
+        if reasons:
+            problems.append(line_error(line, reasons))
+            continue
+        user = User(
+            username=values["username"],
+            display_name=values["display_name"],
+            role=values["role"],
+            org_id=org.id if org is not None and values["role"] == "branch" else None,
+            password_hash="",
+        )
+        new_users.append((user, password or None))
+    if problems:
+        raise ImportRejected(problems)
+    return new_users
+
+
 def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
     records = records_of("users", read_table(data, filename))
     dupes = duplicates(
         records, lambda r: r.get("username", "").lower(), lambda r: r.get("username", "")
     )
+    with read_session() as session:
+        planned = _new_users(session, records, dupes)
+    # argon2 costs ~0.1-1 s a password: hashed before the write transaction, which would
+    # otherwise hold the database's write lock (SQLite: every save) for minutes.
+    generated: list[tuple[str, str]] = []
+    hashes: dict[str, str] = {}
+    for user, password in planned:
+        if password is None:
+            password = users.generate_password()
+            generated.append((user.username, password))
+        hashes[user.username] = auth.hash_password(password)
     with write_session() as session:
-        existing = {u.lower() for u in session.exec(select(User.username)).all()}
-        orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
-        problems: list[str] = []
-        new_users: list[tuple[User, str | None]] = []
-        for line, record in records:
-            password = record.get("password", "")
-            values, reasons = users.check_user_fields(
-                record.get("username", ""),
-                record.get("display_name", ""),
-                record.get("role", ""),
-                password if password else None,
-            )
-            if values["username"] and values["username"].lower() in existing:
-                reasons.append(T.ERR_USERNAME_TAKEN.format(value=values["username"]))
-            if line in dupes:
-                reasons.append(dupes[line])
-            org_code = record.get("org_code", "")
-            org = orgs.get(org_code) if org_code else None
-            if org_code and org is None:
-                reasons.append(T.ERR_ORG_UNKNOWN.format(code=org_code))
-            elif values["role"] == "branch":
-                if org is None:
-                    reasons.append(T.ERR_BRANCH_NEEDS_ORG)
-                elif not org.active or org.org_type not in EVALUATED_ORG_TYPES:
-                    reasons.append(T.ERR_USER_ORG_CODE.format(code=org_code))
-            if reasons:
-                problems.append(line_error(line, reasons))
-                continue
-            user = User(
-                username=values["username"],
-                display_name=values["display_name"],
-                role=values["role"],
-                org_id=org.id if org is not None and values["role"] == "branch" else None,
-                password_hash="",
-            )
-            new_users.append((user, password or None))
-        if problems:
-            raise ImportRejected(problems)
-        generated: list[tuple[str, str]] = []
+        # Checked again: an account of the same name may have been created meanwhile.
+        new_users = _new_users(session, records, dupes)
         changes = []
-        for user, password in new_users:
-            if password is None:
-                password = users.generate_password()
-                generated.append((user.username, password))
-            user.password_hash = auth.hash_password(password)
+        for user, _password in new_users:
+            user.password_hash = hashes[user.username]
             session.add(user)
             changes.append({"username": user.username, "role": user.role, "org_id": user.org_id})
         session.flush()

@@ -13,6 +13,7 @@ one organisation. ui/data.py caches the loaders across sessions keyed by the cha
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,40 @@ def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     if cycle_status in (CycleStatus.OPEN, CycleStatus.CLOSED):
         return [*evaluated, col(Organisation.active).is_(True)]
     return [*evaluated, col(Assessment.counted).is_(True)]
+
+
+@dataclass(frozen=True)
+class YearScope:
+    """Whom a year's figures count and with which statuses (the caption of every screen)."""
+
+    year: int
+    published: bool  # the frozen set of a published year, else today's active organisations
+    by_status: dict[str, int]  # assessment status → organisations the year counts
+
+    @property
+    def counted(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def rated(self) -> int:
+        """The organisations in the year's figures: a published year's rated ones, else all."""
+        return self.by_status.get(RATED, 0) if self.published else self.counted
+
+    @property
+    def not_rated(self) -> int:
+        """Counted by a published year but 不参加评定 (published unfinished)."""
+        return self.counted - self.rated
+
+
+def load_year_scope(actor: Actor | None, year: int) -> YearScope:
+    """Who the year counts and how: the statuses behind its figures (see load_year_scores)."""
+    require(actor, Action.READ_STANDINGS)
+    with read_session() as session:
+        cycle = cycle_of_year(session, year)
+        counts = status_counts(session, year)
+    return YearScope(
+        year=year, published=cycle is not None and is_published(cycle.status), by_status=counts
+    )
 
 
 def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -350,6 +385,7 @@ def concat_years(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 __all__ = [
     "BASES",
+    "YearScope",
     "authorize_org_view",
     "authorize_results_view",
     "columns_frame",
@@ -359,6 +395,7 @@ __all__ = [
     "load_history",
     "load_org_attributes",
     "load_org_table",
+    "load_year_scope",
     "load_year_scores",
     "load_years",
     "status_counts",

@@ -20,6 +20,7 @@ from sqlmodel import col
 import scoring
 from db.engine import read_session
 from db.models import (
+    REVIEWED_STATUSES,
     SUBMITTED_STATUSES,
     Assessment,
     AssessmentStatus,
@@ -42,7 +43,7 @@ from rubric import Rubric
 
 # The one definition of "submitted" (db/models.py): every count and scope below uses it.
 SUBMITTED = SUBMITTED_STATUSES
-REVIEWED = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
+REVIEWED = REVIEWED_STATUSES
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
 CHINA_TIME = timezone(timedelta(hours=8))
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]

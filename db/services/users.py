@@ -159,6 +159,8 @@ def create_user(
     """Create an account; the password must meet the rules (shown on the form)."""
     actor = require(actor, Action.MANAGE_USERS)
     values, problems = check_user_fields(username, display_name, role, password)
+    # Hashed before the write transaction (argon2 would hold the write lock for its duration).
+    password_hash = auth.hash_password(password) if not problems else ""
     with write_session() as session:
         problems += _check_user_org(session, values["role"], org_id)
         if (
@@ -173,7 +175,7 @@ def create_user(
             display_name=values["display_name"],
             role=values["role"],
             org_id=org_id if values["role"] == "branch" else None,
-            password_hash=auth.hash_password(password),
+            password_hash=password_hash,
         )
         session.add(user)
         session.flush()
@@ -274,12 +276,15 @@ def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
 def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
     """Set a new password for an account (unlocks it and ends its sessions)."""
     actor = require(actor, Action.MANAGE_USERS)
+    with read_session() as session:
+        username = _locked_user(session, user_id, None).username
+    problems = auth.password_problems(password, username)
+    if problems:
+        raise invalid(problems)
+    password_hash = auth.hash_password(password)  # before the write transaction, not in it
     with write_session() as session:
         user = _locked_user(session, user_id, None)
-        problems = auth.password_problems(password, user.username)
-        if problems:
-            raise invalid(problems)
-        user.password_hash = auth.hash_password(password)
+        user.password_hash = password_hash
         user.password_changed_at = None  # an admin-set password is a temporary one
         user.failed_logins = 0
         user.locked_until = None

@@ -172,8 +172,14 @@ def test_nginx_proxies_websockets_and_hides_metrics() -> None:
     assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+", active)
     assert re.search(r"proxy_read_timeout\s+86400s?;", active)
     assert re.search(r"location\s*=\s*/_stcore/stream\s*\{", active)
-    metrics = re.search(r"location\s*=\s*/_stcore/metrics\s*\{([^}]*)\}", active)
+    # A prefix match: /_stcore/metrics/ and /_stcore/metrics?… are hidden as well.
+    metrics = re.search(r"location\s*\^~\s*/_stcore/metrics\s*\{([^}]*)\}", active)
     assert metrics and re.search(r"return\s+40[34]|deny\s+all", metrics.group(1))
+    # Logins are rate limited per client address before they reach a replica.
+    assert re.search(r"limit_req_zone\s+\$binary_remote_addr\s+zone=wuxing_login:", active)
+    login = re.search(r"location\s*=\s*/session/login\s*\{([^}]*)\}", active)
+    assert login and "limit_req zone=wuxing_login" in login.group(1)
+    assert "proxy_pass" in login.group(1)
     # Sticky sessions.
     assert re.search(r"^\s*(ip_hash;|hash\s+\$cookie_wx_session\s+consistent;)", active, re.M)
     # The sub-path variant is there, commented.

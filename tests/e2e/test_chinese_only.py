@@ -17,26 +17,24 @@ TOOLBAR = '[data-testid="stElementToolbar"]'
 
 
 def _hover_toolbars(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Hover the first table and chart; read their toolbar buttons' labels and tooltips."""
+    """Hover the first table and chart; read the labels of the toolbar that appears.
+
+    A toolbar button's tooltip is its aria-label (Streamlit draws both from one label).
+    """
     seen: list[str] = []
     for selector in ('[data-testid="stDataFrame"]', '[data-testid="stVegaLiteChart"]'):
         target = page.locator(selector).first
-        if not target.count():
-            continue
-        if not target.is_visible():
-            continue  # e.g. in a tab that is not open
+        if not target.count() or not target.is_visible():
+            continue  # none, or in a tab that is not open
         target.scroll_into_view_if_needed()
         target.hover(timeout=10_000)
-        buttons = page.locator(f"{TOOLBAR} button")
-        for i in range(buttons.count()):
-            button = buttons.nth(i)
-            if not button.is_visible():
-                continue
-            seen.append(button.get_attribute("aria-label") or "")
-            button.hover()
-            tooltip = page.locator('[data-testid="stTooltipContent"]')
-            if tooltip.count():
-                seen.extend(tooltip.all_inner_texts())
+        page.wait_for_timeout(300)
+        seen += page.evaluate(
+            """(sel) => [...document.querySelectorAll(sel)]
+                 .filter((b) => b.checkVisibility())
+                 .map((b) => b.getAttribute("aria-label") || b.innerText)""",
+            f"{TOOLBAR} button",
+        )
     return seen
 
 

@@ -326,3 +326,38 @@ def test_account_page_changes_the_password_with_the_current_one(demo_city: str) 
     _ok(at)
     assert any("已修改" in s.value for s in at.success)
     assert auth.login("branch01", "Branch#New-Pass-2026")[0].username == "branch01"
+
+
+def _rubric_preview() -> None:
+    """The 评价细则 tab's preview of an uploaded file (the uploader itself is not drivable)."""
+    from db.services import rubrics
+    from db.services.cycles import current_cycle
+    from tests.utils import actor
+    from ui import admin
+
+    cycle = current_cycle(actor("leader"))
+    boss = actor("admin")
+    text = rubrics.export_rubric(boss, cycle_id=cycle.id)
+    text = text.replace("minimum: 24", "minimum: 32", 1)
+    text = text.replace("title: 党的政治建设和贯彻落实决策部署", "title: 另一条细则", 1)
+    admin._show_change(rubrics.check_rubric(boss, cycle_id=cycle.id, text=text))
+
+
+def test_rubric_preview_shows_point_changes_and_field_differences(demo_city: str) -> None:
+    at = AppTest.from_function(_rubric_preview, default_timeout=60).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "不能替换" in errors
+    problems = " ".join(t.value for t in at.text)
+    assert "L1.1 的名称或评价标准改变了" in problems and "previous_code: L1.1" in problems
+    warnings = " ".join(w.value for w in at.warning)
+    assert "个组织的已存得分将按新规则重新计算" in warnings
+    assert any(t.value.startswith("L2.3：2.5 分 → ") for t in at.text)
+    labels = [e.label for e in at.expander]
+    assert any("细则 L1.1 的变化" in label for label in labels)
+    tables = [d.value for d in at.dataframe]
+    assert any(
+        "名称" in t["项目"].tolist() and "另一条细则" in t["上传文件"].tolist()
+        for t in tables
+        if "项目" in t.columns
+    )

@@ -3,6 +3,8 @@ them, and the main interactions (filters, drill-down, 双优 confirmation, panel
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from db.services import excellence, readmodels
@@ -95,9 +97,18 @@ def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     assert metrics["五星级组织"] == f"{five} / {len(frame)}"
     text = _texts(at)
     assert "尚未提交的组织（催报名单）" in text
+    scope = readmodels.load_year_scope(actor("leader"), 2026)
+    assert f"统计全部 {scope.counted} 个在册参评组织（草稿 {scope.by_status['draft']} 个" in text
     chase = next(d.value for d in at.dataframe if "联系人" in d.value.columns)
     assert frame.at[actor("branch01").org_id, "name"] in chase["组织名称"].tolist()
-    assert len(at.get("vega_lite_chart")) >= 6
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 6
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in charts]
+    # The weakest-criteria chart keeps all its names; the heat map spans 0–100% and marks 85%.
+    weakest = next(s for s in specs if "得分率最低的细则" in s)
+    assert '"labelOverlap": false' in weakest
+    heat = next(s for s in specs if "各地区各星点亮率" in s)
+    assert '"domain": [0, 0.8499, 0.85, 1]' in heat and "点亮率达到 85%" in heat
 
 
 def test_excellence_roles(demo_city: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -14,6 +15,7 @@ from db.models import AuditLog, Organisation, PerformanceGrade, User
 from db.services import auth, imports, years
 from db.services import grades as G
 from db.services.common import PermissionDenied
+from settings import get_settings
 from tests.services.cycle_helpers import audit_rows
 from tests.utils import actor
 
@@ -304,3 +306,40 @@ def test_grades_import_refuses_a_name_that_is_not_the_codes(boss) -> None:  # ty
     assert second.name in error and first.code in error and first.name in error
     assert _count(PerformanceGrade) == grades_before
     G.import_grades(boss, data=_csv(rows[:2]), filename="业绩.csv")
+
+
+def _bomb(padding_mb: int) -> bytes:
+    """A valid users .xlsx plus a part that expands to `padding_mb` MB (compressed: a few KB)."""
+    source = io.BytesIO(_xlsx([["用户名", "姓名", "角色", "组织编码", "初始密码"]]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in original.infolist():
+            z.writestr(item, original.read(item.filename))
+        z.writestr("xl/media/padding.bin", b"\0" * (padding_mb * 1024 * 1024))
+    return out.getvalue()
+
+
+def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_read(
+    boss, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("IMPORT_MAX_UNCOMPRESSED_MB", "2")
+    get_settings.cache_clear()
+    bomb = _bomb(3)
+    assert len(bomb) < 100_000
+
+    def never(*_args: object, **_kw: object) -> None:
+        raise AssertionError("openpyxl must not see the file")
+
+    monkeypatch.setattr(imports, "load_workbook", never)
+    before = _snapshot()
+    with pytest.raises(imports.ImportRejected) as refused:
+        imports.import_users(boss, data=bomb, filename="账号.xlsx")
+    assert "解压后超过 2 MB" in refused.value.message
+    assert _snapshot() == before
+    monkeypatch.setattr(imports, "load_workbook", load_workbook)
+    monkeypatch.delenv("IMPORT_MAX_UNCOMPRESSED_MB")
+    get_settings.cache_clear()
+    # Under the default limit (50 MB) a workbook of the same shape is read as usual.
+    with pytest.raises(imports.ImportRejected) as empty:
+        imports.import_users(boss, data=_bomb(1), filename="账号.xlsx")
+    assert "没有数据行" in empty.value.message

@@ -166,3 +166,109 @@ def test_shown_five_star_line_comes_from_the_years_rubric(city: str) -> None:
     frame = readmodels.load_city_frame(leader(), year, "reviewed")
     spec = charts.composite_histogram(frame, line).to_dict()
     assert '"x": 92.0' in str(spec).replace("'", '"')
+
+
+def test_excellence_only_from_reviewed_results_with_the_status_shown(city: str) -> None:
+    """With every organisation graded 优秀, submitted-but-unreviewed, returned and draft
+    organisations that are five-star on their self-scores are neither eligible nor recommended;
+    the candidate table says each one's status."""
+    from db.models import REVIEWED_STATUSES
+    from db.services import excellence
+    from db.services import grades as G
+
+    admin = actor("admin")
+    year = readmodels.load_years(actor("leader"))[-1]
+    frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
+    G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
+    pending = frame[frame["five_star"] & ~frame["status"].isin(REVIEWED_STATUSES)]
+    assert not pending.empty, "the open year has five-star self-scores awaiting review"
+    view = excellence.excellence_view(admin, year=year)
+    for org in (*view.eligible, *view.recommended):
+        assert frame.at[org, "status"] in REVIEWED_STATUSES
+    assert set(pending.index).isdisjoint(view.eligible)
+    shown = view.candidates
+    assert "status" in shown.columns
+    assert set(pending.index) <= set(shown.index)
+    assert (shown.loc[list(pending.index), "status"] == pending["status"]).all()
+    assert view.basis_count == int(excellence.reviewed_only(frame)["five_star"].sum())
+
+
+def test_excellence_count_is_the_same_on_every_page_and_file(city: str) -> None:
+    """The 公示 list's 双优 marks, the 双优 page's confirmed count and the Excel 双优 sheet agree
+    for every published year (they were 19 / 20 / 20)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from db.services import excellence, exports, publication
+    from db.services.cycles import cycle_by_year
+
+    leader = actor("leader")
+    checked = 0
+    for year in readmodels.load_years(actor("leader")):
+        cycle = cycle_by_year(actor("leader"), year)
+        if cycle.status not in ("published", "final"):
+            continue
+        view = excellence.excellence_view(leader, year=year)
+        listed = publication.publication_list(leader, cycle_id=cycle.id)
+        sheet = load_workbook(io.BytesIO(exports.export_workbook(leader, year=year)))["双优名单"]
+        table = list(sheet.iter_rows(values_only=True))
+        header = next(i for i, row in enumerate(table) if "入选" in row)
+        selected_col = table[header].index("入选")
+        in_sheet = sum(1 for r in table[header + 1 :] if r[selected_col] == "是")
+        assert len(view.final) == int(listed["excellence"].sum()) == in_sheet
+        checked += 1
+    assert checked
+
+
+def test_a_returned_organisation_never_reaches_the_excellence_list(city: str) -> None:
+    """The open year: a returned organisation with full self-scores and 优秀 is not recommended
+    and cannot be confirmed; after publishing with the unfinished left out, the 公示 list, the
+    双优 page and the Excel sheet show the same number of 双优."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from db.services import excellence, exports, publication
+    from db.services import grades as G
+    from db.services.common import InvalidInput
+    from tests.assessment_helpers import fill_all
+    from tests.services.cycle_helpers import approve_all_submitted, assessments_with
+    from tests.utils import make_user
+
+    admin, leader, reviewer = actor("admin"), actor("leader"), actor("reviewer")
+    returned = assessments_with("returned")[0]
+    org_id = assessment(returned).org_id
+    fill_all(make_user("branch", org_id=org_id))  # full points: five-star on its self-scores
+    approve_all_submitted(reviewer)
+    year = readmodels.load_years(actor("leader"))[-1]
+    frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
+    assert bool(frame.at[org_id, "five_star"]) and frame.at[org_id, "status"] == "returned"
+    G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
+    view = excellence.excellence_view(leader, year=year)
+    assert org_id not in view.eligible and org_id not in view.recommended
+    with pytest.raises(InvalidInput) as refused:
+        excellence.confirm_excellence(
+            leader,
+            year=year,
+            selected=[*view.recommended, org_id],
+            reasons={org_id: "自评优秀"},
+            cycle_version=view.cycle_version,
+        )
+    assert any("已退回" in e for e in refused.value.errors)
+    excellence.confirm_excellence(
+        leader, year=year, selected=view.recommended, reasons={}, cycle_version=view.cycle_version
+    )
+    cycle_id = view.cycle_id
+    publication.publish_year(admin, cycle_id=cycle_id, include_unfinished=True)
+    confirmed = excellence.excellence_view(leader, year=year)
+    listed = publication.publication_list(leader, cycle_id=cycle_id)
+    table = list(
+        load_workbook(io.BytesIO(exports.export_workbook(leader, year=year)))["双优名单"].iter_rows(
+            values_only=True
+        )
+    )
+    header = next(i for i, row in enumerate(table) if "入选" in row)
+    column = table[header].index("入选")
+    in_sheet = sum(1 for r in table[header + 1 :] if r[column] == "是")
+    assert len(confirmed.final) == int(listed["excellence"].sum()) == in_sheet > 0

@@ -331,3 +331,20 @@ def test_organisations_not_taking_part_get_no_rank_and_no_level(clock: Clock) ->
     first = listed.sort_values("composite").iloc[-1]
     report = report_of(admin, org_id=int(first["org_id"]), year=2026).body
     assert f"共 {len(listed)} 个" in report
+
+
+def test_every_screen_says_whom_the_year_counts(clock: Clock) -> None:
+    """An open year names the statuses its figures include; a published one its rated set and
+    the organisations not taking part, the same numbers as the 公示 list."""
+    cycle_id = open_cycle_id()
+    open_scope = readmodels.load_year_scope(leader(), 2026)
+    assert not open_scope.published
+    assert open_scope.counted == open_scope.rated == len(readmodels.load_city_frame(leader(), 2026))
+    assert set(open_scope.by_status) >= {"draft", "submitted"}
+    _ready(cycle_id)
+    _publish(cycle_id)
+    scope = readmodels.load_year_scope(leader(), 2026)
+    listed = publication.publication_list(actor("admin"), cycle_id=cycle_id)
+    assert scope.published and scope.counted == open_scope.counted
+    assert scope.rated == len(listed) == len(readmodels.load_city_frame(leader(), 2026))
+    assert scope.not_rated == scope.by_status.get("draft", 0) + scope.by_status.get("returned", 0)

@@ -187,6 +187,11 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "7",
         {"assessment_id": 100, "code": "L2.3", "filename": "学时登记表.pdf", "size": 20480},
     ),
+    "download_evidence": (
+        "evidence",
+        "7",
+        {"assessment_id": 100, "filename": "学时登记表.pdf"},
+    ),
     "delete_evidence": (
         "evidence",
         "7",

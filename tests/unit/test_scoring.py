@@ -904,3 +904,21 @@ def test_advice_names_auto_scored_criteria_by_figure_and_uses_capped_bonus() -> 
     no_bonus = [i for i in items if i.kind != "bonus"]
     assert not scoring.advise(no_bonus, "reviewed").gap.reachable
     assert scoring.advise(items, "self").result.deduction == 0
+
+
+@pytest.mark.parametrize(
+    "raw", ["1e1000000", "-1e1000000", "1e16", "1e-16", "9" * 41, 10**30, 1e300, "1E+999999999"]
+)
+def test_numbers_outside_the_bounds_are_refused_before_any_arithmetic(raw: object) -> None:
+    with pytest.raises(ValueError):
+        scoring.to_decimal(raw)
+
+
+@pytest.mark.parametrize("raw", ["0E-1000000", "0e99", "-0"])
+def test_any_zero_is_zero(raw: str) -> None:
+    assert scoring.to_decimal(raw) == 0
+
+
+@pytest.mark.parametrize("raw", ["1000000", "0.01", "999999999999999", "1e15", "17.5", 2.5])
+def test_ordinary_numbers_pass(raw: object) -> None:
+    assert scoring.to_decimal(raw) == D(str(raw))

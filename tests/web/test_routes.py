@@ -114,4 +114,4 @@ def test_login_never_redirects_off_site(client: TestClient, target: str) -> None
         data={"username": "lingdao", "password": STRONG_PASSWORD, "next": target},
         headers=ORIGIN,
     )
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/dashboard"  # the leader's first page

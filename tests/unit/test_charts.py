@@ -1,0 +1,104 @@
+"""Leadership chart specs: every bar keeps its label, one colour meaning, a 0–100% heat map."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from texts import leadership as T
+from ui import charts
+
+
+def _spec(chart) -> dict:  # type: ignore[no-untyped-def]
+    return chart.to_dict()
+
+
+def _walk(spec: object):  # type: ignore[no-untyped-def]
+    if isinstance(spec, dict):
+        yield spec
+        for value in spec.values():
+            yield from _walk(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _walk(value)
+
+
+def _attainment() -> pd.DataFrame:
+    rows = []
+    for year, share, target in [(2018, 0.733, 0.7), (2019, 0.787, 0.8), (2020, 0.893, 0.9)]:
+        rows.append((year, T.CITY_SCOPE, 150, int(share * 150), share, target, share >= target, 0))
+        rows.append((year, "越城区", 20, 10, 0.5, target, False, 8))
+        rows.append((year, "柯桥区", 20, 19, 0.95, target, True, 0))
+    columns = ["year", "scope", "total", "five_star", "share", "target", "met", "needed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_horizontal_bar_charts_keep_every_category_label() -> None:
+    stats = pd.DataFrame(
+        {
+            "code": [f"L{i}.1" for i in range(10)],
+            "title": [f"细则{i}" for i in range(10)],
+            "star": ["learning"] * 10,
+            "avg_share": [0.5 + i / 100 for i in range(10)],
+            "full_share": [0.2] * 10,
+        }
+    )
+    reasons = pd.DataFrame(
+        {"reason": [f"star:{k}" for k in charts.scoring.STAR_KEYS] + ["composite", "veto"]}
+    ).assign(orgs=[3, 3, 3, 2, 2, 2, 0])
+    for chart, n in ((charts.weakest_chart(stats), 10), (charts.missed_chart(reasons), 7)):
+        spec = _spec(chart)
+        axes = [d["axis"] for d in _walk(spec) if isinstance(d.get("axis"), dict)]
+        assert any(a.get("labelOverlap") is False for a in axes)
+        assert spec["height"] >= charts.BAR_STEP * n
+        # A value label on every bar (a text layer over the same rows).
+        marks = [layer["mark"]["type"] for layer in spec["layer"]]
+        assert marks == ["bar", "text"]
+
+
+def test_target_chart_labels_run_upwards_and_colours_mean_met() -> None:
+    spec = _spec(charts.target_chart(_attainment(), T.CITY_SCOPE))
+    texts = [d for d in _walk(spec) if d.get("type") == "text" and "angle" in d]
+    assert texts and all(t["angle"] == 270 for t in texts)
+    scales = [d["scale"] for d in _walk(spec) if isinstance(d.get("scale"), dict)]
+    colours = next(s for s in scales if "range" in s and T.MET in s.get("domain", []))
+    meaning = dict(zip(colours["domain"], colours["range"], strict=True))
+    assert meaning[T.MET] == charts.MET_COLOR and meaning[T.NOT_MET] == charts.NOT_MET_COLOR
+
+
+def test_wall_screen_region_bars_are_red_only_when_below_the_target() -> None:
+    attain = _attainment()
+    spec = _spec(charts.region_share_bars(attain, 2020, T.CITY_SCOPE))
+    data = json.dumps(spec, ensure_ascii=False)
+    scale = next(
+        d["scale"]
+        for d in _walk(spec)
+        if isinstance(d.get("scale"), dict) and T.NOT_MET in d["scale"].get("domain", [])
+    )
+    meaning = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert meaning == {T.MET: charts.MET_COLOR, T.NOT_MET: charts.NOT_MET_COLOR}
+    assert '"status": "达标"' in data and '"status": "未达标"' in data
+
+
+def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
+    shares = pd.DataFrame(
+        {
+            "region": ["诸暨市", "越城区"],
+            "star": ["learning", "learning"],
+            "share": [0.14, 0.9],
+            "lit": [1, 9],
+            "total": [7, 10],
+        }
+    )
+    spec = _spec(charts.star_heatmap(shares))
+    scale = next(
+        d["scale"]
+        for d in _walk(spec)
+        if isinstance(d.get("scale"), dict) and "range" in d["scale"]
+    )
+    assert scale["domain"][0] == 0 and scale["domain"][-1] == 1
+    assert charts.HEAT_LINE in scale["domain"]
+    legend = next(d["legend"] for d in _walk(spec) if isinstance(d.get("legend"), dict))
+    assert charts.HEAT_LINE in legend["values"]
+    assert "85%" in spec["title"]["subtitle"]
