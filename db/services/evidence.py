@@ -256,7 +256,9 @@ def _evidence_owner(
 def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
     """A file's bytes: for its own branch, reviewers, leaders and admins."""
     _, assessment = _evidence_owner(actor, evidence_id, Action.VIEW_ASSESSMENT)
-    require(actor, Action.VIEW_ASSESSMENT, _assessment_target(assessment))
+    require(
+        actor, Action.VIEW_ASSESSMENT, Target(assessment.org_id, kind="evidence", id=evidence_id)
+    )
     with read_session() as session:
         row = session.get(Evidence, evidence_id)
         if row is None:
