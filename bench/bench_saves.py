@@ -126,7 +126,7 @@ def run_saves(
     actors: list,
     saves: int,
     star: str,
-    think: tuple[float, float],  # type: ignore[type-arg]
+    think: tuple[float, float],
 ) -> tuple[list[float], Counter]:  # type: ignore[type-arg]
     from db.services import assessment as A
     from db.services.common import StaleVersion

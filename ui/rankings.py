@@ -276,7 +276,7 @@ def detail_lines_table(detail: statistics.OrgDetail) -> pd.DataFrame:
 
 def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
     """One organisation: summary, gap to five-star, per-criterion points, evidence files."""
-    org_id = int(row.name)  # type: ignore[arg-type]
+    org_id = int(row.name)
     detail = data.org_detail(actor, org_id, year)
     st.subheader(T.DETAIL_TITLE.format(name=plain(str(row["name"])), year=year))
     st.markdown(

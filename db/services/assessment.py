@@ -329,7 +329,7 @@ def _bump_version(
     session: Session, actor: Actor, assessment_id: int, version: int, **values: Any
 ) -> int:
     """UPDATE … WHERE version = the version the page loaded; 0 rows → StaleVersion."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(col(Assessment.id) == assessment_id, col(Assessment.version) == version)
         .values(version=version + 1, updated_at=utcnow(), updated_by=actor.id, **values)
@@ -669,7 +669,7 @@ def _claim(session: Session, actor: Actor, target: _Target, version: int) -> int
         Cycle.status == "open",
         or_(col(Cycle.deadline).is_(None), col(Cycle.deadline) >= today()),
     )
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(
             col(Assessment.id) == target.assessment_id,

@@ -132,7 +132,7 @@ def require_missing(
 
 def bump_change_counter(session: Session) -> None:
     """Mark the data as changed so every process's shared caches refresh."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(ChangeCounter)
         .where(ChangeCounter.id == 1)
         .values(value=ChangeCounter.value + 1)

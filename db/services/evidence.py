@@ -244,7 +244,7 @@ def _evidence_owner(
 ) -> tuple[int, Assessment]:
     with read_session() as session:
         row = session.exec(
-            select(Evidence.id, Assessment)  # type: ignore[call-overload]
+            select(Evidence.id, Assessment)
             .join(Assessment, col(Assessment.id) == Evidence.assessment_id)
             .where(Evidence.id == evidence_id)
         ).first()
@@ -283,9 +283,9 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
     with write_session() as session:
         recheck_editable(session, target)
         row = session.exec(
-            select(  # type: ignore[call-overload]
-                Evidence.criterion_id, Evidence.filename, Evidence.size, Evidence.sha256
-            ).where(Evidence.id == evidence_id)
+            select(Evidence.criterion_id, Evidence.filename, Evidence.size, Evidence.sha256).where(
+                Evidence.id == evidence_id
+            )
         ).first()
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
@@ -303,7 +303,7 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
                 "sha256": row[3],
             },
         )
-        session.exec(delete(Evidence).where(col(Evidence.id) == evidence_id))  # type: ignore[call-overload]
+        session.exec(delete(Evidence).where(col(Evidence.id) == evidence_id))
         bump_change_counter(session)
 
 

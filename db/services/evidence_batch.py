@@ -73,7 +73,7 @@ def _evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
     """(code, criterion id) of every item of the assessment's year that takes evidence."""
     with read_session() as session:
         rows = session.exec(
-            select(Criterion.code, Criterion.id)  # type: ignore[call-overload]
+            select(Criterion.code, Criterion.id)
             .join(Assessment, col(Assessment.cycle_id) == Criterion.cycle_id)
             .where(Assessment.id == assessment_id, col(Criterion.kind).in_(EVIDENCE_KINDS))
             .order_by(col(Criterion.sort_order), col(Criterion.id))
@@ -94,7 +94,7 @@ def stage_evidence(
         session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
         recheck_editable(session, target)
         session.exec(
-            delete(EvidenceUpload).where(  # type: ignore[call-overload]
+            delete(EvidenceUpload).where(
                 col(EvidenceUpload.assessment_id) == assessment_id,
                 col(EvidenceUpload.uploaded_at) < now - STAGED_MAX_AGE,
             )
@@ -183,7 +183,7 @@ def save_staged(
         if adding:
             have = dict(
                 session.exec(
-                    select(Evidence.criterion_id, func.count())  # type: ignore[call-overload]
+                    select(Evidence.criterion_id, func.count())
                     .where(
                         Evidence.assessment_id == assessment_id,
                         col(Evidence.criterion_id).in_([targets[c] for c in adding]),
@@ -242,9 +242,7 @@ def save_staged(
                     row.uploaded_at,
                 )
             )
-        session.exec(
-            delete(EvidenceUpload).where(col(EvidenceUpload.id).in_(list(plan)))  # type: ignore[call-overload]
-        )
+        session.exec(delete(EvidenceUpload).where(col(EvidenceUpload.id).in_(list(plan))))
         bump_change_counter(session)
     return stored
 
@@ -258,7 +256,7 @@ def discard_staged(
         query = delete(EvidenceUpload).where(col(EvidenceUpload.assessment_id) == assessment_id)
         if ids is not None:
             query = query.where(col(EvidenceUpload.id).in_(list(ids)))
-        result = session.exec(query)  # type: ignore[call-overload]
+        result = session.exec(query)
         return int(result.rowcount or 0)
 
 

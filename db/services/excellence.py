@@ -314,14 +314,14 @@ def confirm_excellence(
                 )
             ).all()
         )
-        updated = session.exec(  # type: ignore[call-overload]
+        updated = session.exec(
             update(Cycle)
             .where(Cycle.id == cycle.id, Cycle.version == cycle_version)  # type: ignore[arg-type]
             .values(excellence_confirmed_at=now, version=Cycle.version + 1)
         )
         if updated.rowcount != 1:
             raise StaleVersion()
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle.id)  # type: ignore[arg-type]
         )
         changes = {}

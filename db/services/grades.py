@@ -58,11 +58,11 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
                 PerformanceGrade,
                 (PerformanceGrade.org_id == Organisation.id) & (PerformanceGrade.year == year),
                 isouter=True,
-            )  # type: ignore[arg-type]
+            )
             .where(
                 Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
                 Organisation.active.is_(True),
-            )  # type: ignore[attr-defined]
+            )
             .order_by(Organisation.code)
         ).all()
     return pd.DataFrame(rows, columns=["org_id", "code", "name", "grade", "updated_at"])
@@ -247,7 +247,7 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
                 select(PerformanceGrade).where(
                     PerformanceGrade.year.in_({y for _, y, _, _ in wanted})
                 )
-            ).all()  # type: ignore[attr-defined]
+            ).all()
         }
         now = freeze.utcnow()
         created = updated = unchanged = 0

@@ -328,7 +328,7 @@ def apply_organisations(
                 select(func.count())
                 .select_from(User)
                 .where(User.org_id == org.id, User.active.is_(True))
-            ).one()  # type: ignore[attr-defined]
+            ).one()
             if users:
                 problems.append((label, T.ERR_DEACTIVATE_USERS.format(code=org.code, n=users)))
     if problems:
@@ -378,7 +378,7 @@ def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
             .where(
                 Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
                 Organisation.active.is_(True),
-            )  # type: ignore[attr-defined]
+            )
             .order_by(Organisation.code)
         ).all()
     return [(int(i), c, n) for i, c, n in rows]

@@ -173,7 +173,7 @@ def finalize_due() -> list[int]:
 
 def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automatic: bool) -> None:
     now = freeze.utcnow()
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Cycle)
         .where(Cycle.id == cycle.id, Cycle.status == "published")  # type: ignore[arg-type]
         .values(status="final", finalized_at=now, version=Cycle.version + 1)
@@ -283,7 +283,7 @@ def publish_year(
             raise _invalid(T.ERR_PUB_EXCELLENCE)
         now = freeze.utcnow()
         ends = now + timedelta(days=days)
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Cycle)
             .where(Cycle.id == cycle_id, Cycle.status.in_(("open", "closed")))  # type: ignore[arg-type,attr-defined]
             .values(
@@ -297,7 +297,7 @@ def publish_year(
         if result.rowcount != 1:
             raise _invalid(T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status))
         # The published results count the organisations counted now: record the set.
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment)
             .where(
                 col(Assessment.cycle_id) == cycle_id,
@@ -307,7 +307,7 @@ def publish_year(
             )
             .values(counted=False)
         )
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment)
             .where(Assessment.cycle_id == cycle_id, Assessment.status == "reviewed")  # type: ignore[arg-type]
             .values(

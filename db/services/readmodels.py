@@ -223,7 +223,7 @@ def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
         sums = [func.coalesce(getattr(live, column), 0) for column in (*SUM_COLUMNS, "scored")]
         query = select(frozen.org_id, *sums).join(
             live,
-            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),  # type: ignore[arg-type]
+            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),
             isouter=True,
         )
     query = query.add_columns(

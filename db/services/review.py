@@ -470,7 +470,7 @@ def _bump_version(
     session: Session, assessment_id: int, version: int, actor: Actor, **values: object
 ) -> None:
     """UPDATE … WHERE id = ? AND version = ?; zero rows means someone saved first."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(Assessment.id == assessment_id, Assessment.version == version)  # type: ignore[arg-type]
         .values(

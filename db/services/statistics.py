@@ -127,9 +127,9 @@ def load_criterion_totals(
             func.sum(case((points >= Criterion.max_tenths, 1), else_=0)),
         )
         .select_from(ScoreEntry)
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+        .join(Organisation, Organisation.id == Assessment.org_id)
         .where(
             Assessment.cycle_id == cycle_id,
             col(Assessment.status).in_(SUBMITTED),

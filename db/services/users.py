@@ -199,7 +199,7 @@ def _active_admins(session: Session) -> int:
             .select_from(User)
             .where(User.role == Role.ADMIN, col(User.active).is_(True))
         ).one()
-    )  # type: ignore[attr-defined]
+    )
 
 
 def _locked_user(session: Session, user_id: int, version: int | None) -> User:

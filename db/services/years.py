@@ -187,7 +187,7 @@ def locked_cycle(session: Session, cycle_id: int, version: int) -> Cycle:
 
 
 def bump_cycle(session: Session, cycle_id: int, version: int, **values: Any) -> None:
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Cycle)
         .where(Cycle.id == cycle_id, Cycle.version == version)  # type: ignore[arg-type]
         .values(version=Cycle.version + 1, **values)

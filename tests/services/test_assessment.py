@@ -37,16 +37,14 @@ def entry_rows(assessment_id: int) -> dict[int, tuple]:
 
 def set_status(assessment_id: int, status: str) -> None:
     with write_session() as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment).where(col(Assessment.id) == assessment_id).values(status=status)
         )
 
 
 def set_cycle(view: A.AssessmentView, **values: object) -> None:
     with write_session() as session:
-        session.exec(  # type: ignore[call-overload]
-            update(Cycle).where(col(Cycle.id) == view.cycle.id).values(**values)
-        )
+        session.exec(update(Cycle).where(col(Cycle.id) == view.cycle.id).values(**values))
 
 
 # --------------------------------------------------------------------------- reading

@@ -160,7 +160,7 @@ def test_shown_five_star_line_comes_from_the_years_rubric(city: str) -> None:
 
     year = readmodels.load_years(leader())[-1]
     with write_session() as session:
-        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))  # type: ignore[call-overload]
+        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))
     line = data.thresholds(leader(), year).five_star_composite
     assert line == 92
     frame = readmodels.load_city_frame(leader(), year, "reviewed")

@@ -33,8 +33,8 @@ def _raw_rows(year: int) -> tuple[list[tuple], list[int], int]:
                 ScoreEntry.self_tenths,
                 ScoreEntry.reviewed_tenths,
             )
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(Assessment.cycle_id == cycle.id)
         ).all()
         orgs = session.exec(
