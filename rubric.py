@@ -524,7 +524,7 @@ class _Builder:
             for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
                 if value is not None and value != value.to_integral_value():
                     raise _fail(
-                        f"{what}按“{unit}”计数，{key} 应为整数，而不是 {_fmt(value)}",
+                        f"{what}按“{unit}”计数，{_field(key)}应为整数，而不是 {_fmt(value)}",
                         m.get(key) or node,
                     )
         return rule
@@ -558,11 +558,16 @@ class _Builder:
         standard = _text(m.get("standard"), f"{what}的评价标准（standard）", required=full_text)
         if kind == "bonus":
             if "award_rule" in m and "deduction_rule" in m:
-                raise _fail(f"{what}只能写 award_rule 或 deduction_rule 之一", m.keys["award_rule"])
+                raise _fail(
+                    f"{what}只能写{_field('award_rule')}或{_field('deduction_rule')}之一",
+                    m.keys["award_rule"],
+                )
             rule_node = m.get("award_rule") if "award_rule" in m else m.get("deduction_rule")
             rule = _text(rule_node, f"{what}的加分办法（award_rule）", required=False)
         else:
-            rule = _text(m.get("deduction_rule"), f"{what}的扣分办法", required=full_text)
+            rule = _text(
+                m.get("deduction_rule"), f"{what}的{_field('deduction_rule')}", required=full_text
+            )
         evidence = _text(
             m.get("evidence"),
             f"{what}的佐证材料（evidence）",
@@ -578,7 +583,7 @@ class _Builder:
             )
             if kind == "bonus" and not evidence_required:
                 raise _fail(
-                    f"加分项 {code} 必须提供佐证材料，evidence_required 不能为 false",
+                    f"加分项 {code} 必须提供佐证材料，{_field('evidence_required')}不能为 false",
                     m["evidence_required"],
                 )
         if kind == "veto":
@@ -612,7 +617,7 @@ class _Builder:
 
     def star(self, node: Node, seen: dict[str, Node]) -> StarDef:
         m = _Map(node, "星级", ("key", "name", "base", "tasks"), ("key", "base", "tasks"))
-        key = _text(m["key"], "星级的 key")
+        key = _text(m["key"], f"星级的{_field('key')}")
         if key not in STAR_KEYS:
             known = "、".join(f"{k}（{STAR_NAMES[k]}）" for k in STAR_KEYS)
             raise _fail(f"未知的星级“{key}”，应为 {known} 之一", m["key"])
@@ -701,8 +706,8 @@ def _thresholds(
         cap, cap_node = bonus_cap
         if "bonus_cap" in values and values["bonus_cap"] != cap:
             raise _fail(
-                f"加分上限前后不一致：thresholds 中为 {_fmt(values['bonus_cap'])}，"
-                f"bonus 中为 {_fmt(cap)}",
+                f"加分上限前后不一致：{_field('thresholds')}中为 {_fmt(values['bonus_cap'])}，"
+                f"{_field('bonus')}中为 {_fmt(cap)}",
                 cap_node,
             )
         values["bonus_cap"] = cap
@@ -809,7 +814,8 @@ def _check_typing(text: str) -> None:
         if _TAB_INDENT.match(line):
             raise RubricError(RT.ERR_TAB, number)
         key = _FULLWIDTH_KEY.match(line)
-        if key:
+        # only the file's own keys: a line of text that happens to start "PPT：" is content
+        if key and key.group(1) in RT.FIELD_NAMES:
             raise RubricError(RT.ERR_FULLWIDTH_COLON.format(key=key.group(1)), number)
 
 

@@ -55,7 +55,7 @@ from db.models import (
     User,
     utcnow,
 )
-from db.seed_scores import CritInfo, generate_year
+from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
 from db.services.published import record_publication
@@ -458,8 +458,12 @@ def seed_city(
             if cycle.status != "open":
                 record_publication(conn, cycle.id)
             bulk_insert(conn, PerformanceGrade, data.grades)
-            frame = scoring.evaluate_frame(
-                data.scores, rubric.bases, data.adjustments, thresholds=rubric.thresholds
+            frame = year_frame(
+                data.entries,
+                data.assessments,
+                _crit_infos(rubric, ids_by_year[year]),
+                rubric.bases,
+                rubric.thresholds,
             )
             summary[year] = _year_summary(frame, year)
             if cycle.status != "open":

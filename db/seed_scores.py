@@ -49,8 +49,6 @@ class YearData:
     assessments: pd.DataFrame
     entries: pd.DataFrame
     grades: pd.DataFrame
-    scores: pd.DataFrame  # org_id, star, points: the basis the year is judged on
-    adjustments: pd.DataFrame  # org_id, bonus, deduction, vetoed
 
 
 def _statuses(n: int, is_current: bool, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -167,18 +165,7 @@ def generate_year(
         }
     )
     entries.loc[~reviewed_rows, "reviewed_tenths"] = pd.NA
-    judged = np.where(reviewed_rows, true_t[rows, cols], self_t[rows, cols])
-    scores = pd.DataFrame(
-        {
-            "org_id": org_ids[rows],
-            "star": np.array(scoring.STAR_KEYS)[star_idx[cols]],
-            "points": judged / 10,
-        }
-    )
-
-    extra, adjustments = _adjustment_entries(
-        crits, org_ids, assessment_ids, fill >= 1, reviewed_org, rng, now
-    )
+    extra = _adjustment_entries(crits, org_ids, assessment_ids, fill >= 1, reviewed_org, rng, now)
     entries = pd.concat([entries, extra], ignore_index=True)
     entries["updated_at"] = now
 
@@ -203,7 +190,7 @@ def generate_year(
             "updated_at": now,
         }
     )
-    return YearData(assessments, entries, grades, scores, adjustments)
+    return YearData(assessments, entries, grades)
 
 
 def _adjustment_entries(
@@ -214,12 +201,9 @@ def _adjustment_entries(
     reviewed: np.ndarray,
     rng: np.random.Generator,
     now: datetime,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> pd.DataFrame:
     """Bonus (declared by the branch), deduction and veto (set by the reviewer) entries."""
     n = len(org_ids)
-    bonus = np.zeros(n, dtype=np.int64)
-    deduction = np.zeros(n, dtype=np.int64)
-    vetoed = np.zeros(n, dtype=bool)
     parts = []
     vetoes = [c for c in crits if c.kind == "veto"]
     veto_pick = rng.integers(0, max(1, len(vetoes)), n)
@@ -230,15 +214,12 @@ def _adjustment_entries(
         if crit.kind == "bonus":
             hit = complete & (rng.random(n) < 0.12)
             self_t, reviewed_t = amount, np.where(reviewed, amount, -1)
-            bonus += np.where(hit, amount, 0)
         elif crit.kind == "deduction":
             hit = complete & reviewed & (rng.random(n) < 0.03)
             self_t, reviewed_t = np.full(n, -1), amount
-            deduction += np.where(hit, amount, 0)
         elif crit.kind == "veto":
             hit = veto_hit & (veto_pick == vetoes.index(crit))
             self_t, reviewed_t = np.full(n, -1), np.full(n, 10)
-            vetoed |= hit
         else:
             continue
         idx = np.nonzero(hit)[0]
@@ -260,7 +241,57 @@ def _adjustment_entries(
     for column in ("self_tenths", "reviewed_tenths"):
         if column in extra:
             extra.loc[extra[column] < 0, column] = pd.NA
-    adjustments = pd.DataFrame(
-        {"org_id": org_ids, "bonus": bonus / 10, "deduction": deduction / 10, "vetoed": vetoed}
+    return extra
+
+
+def year_frame(
+    entries: pd.DataFrame,
+    assessments: pd.DataFrame,
+    crits: list[CritInfo],
+    bases: dict[str, Decimal],
+    thresholds: scoring.Thresholds,
+) -> pd.DataFrame:
+    """The year's results on the reviewed basis from the generated entries: the per-entry basis
+    rule is scoring.points_on_basis_series, the evaluation scoring.evaluate_frame, so the seed
+    decides five-star exactly as every screen does."""
+    kind = {c.id: c.kind for c in crits}
+    star = {c.id: c.star for c in crits}
+    org_of = pd.Series(assessments["org_id"].to_numpy(), index=assessments["id"].to_numpy())
+    points = scoring.points_on_basis_series(
+        entries["self_tenths"].astype("Int64"),
+        entries["reviewed_tenths"].astype("Int64"),
+        "reviewed",
+    ).fillna(0)
+    long = pd.DataFrame(
+        {
+            "org_id": org_of.reindex(entries["assessment_id"].to_numpy()).to_numpy(),
+            "kind": entries["criterion_id"].map(kind).to_numpy(),
+            "star": entries["criterion_id"].map(star).to_numpy(),
+            "points": points.to_numpy(dtype=np.int64) / 10,
+        }
     )
-    return extra, adjustments
+    main = long[long["kind"] == "criterion"]
+    adjust = long[long["kind"] != "criterion"]
+    adjustments = pd.DataFrame(
+        {
+            "org_id": adjust["org_id"].to_numpy(),
+            "bonus": np.where(adjust["kind"] == "bonus", adjust["points"], 0.0),
+            "deduction": np.where(adjust["kind"] == "deduction", adjust["points"], 0.0),
+            "vetoed": (adjust["kind"] == "veto").to_numpy() & (adjust["points"] > 0).to_numpy(),
+        }
+    )
+    # Every organisation gets a row, also one without any entry (an empty draft).
+    everyone = pd.DataFrame(
+        {
+            "org_id": assessments["org_id"].to_numpy(),
+            "bonus": 0.0,
+            "deduction": 0.0,
+            "vetoed": False,
+        }
+    )
+    return scoring.evaluate_frame(
+        main[["org_id", "star", "points"]],
+        bases,
+        pd.concat([everyone, adjustments], ignore_index=True),
+        thresholds=thresholds,
+    )

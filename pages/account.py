@@ -3,6 +3,7 @@
 import streamlit as st
 
 from db.services import auth
+from db.services.auth import MIN_PASSWORD_LENGTH
 from permissions import Action
 from texts import admin as T
 from texts import common as C
@@ -14,7 +15,7 @@ actor = require_actor(Action.CHANGE_OWN_PASSWORD)
 st.title(T.ACCOUNT_TITLE)
 st.caption(T.ACCOUNT_INTRO)
 st.markdown(T.ACCOUNT_USER.format(username=plain(actor.username), role=C.ROLE_NAMES[actor.role]))
-st.info(T.PASSWORD_RULES, icon=":material/password:")
+st.info(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH), icon=":material/password:")
 
 with st.form("account:password", clear_on_submit=True, enter_to_submit=False):
     current = st.text_input(T.CURRENT_PASSWORD, type="password", autocomplete="current-password")

@@ -9,18 +9,19 @@ from ui.session import require_actor
 
 actor = require_actor(Action.ADMINISTER)
 st.title(T.ADMIN_TITLE)
-ui.show_flash()
 
-years, orgs, users, rubric, grades = st.tabs(
-    [T.TAB_YEARS, T.TAB_ORGS, T.TAB_USERS, T.TAB_RUBRIC, T.TAB_GRADES]
-)
-with years:
-    ui.years_tab(actor)
-with orgs:
-    ui.orgs_tab(actor)
-with users:
-    ui.users_tab(actor)
-with rubric:
-    ui.rubric_tab(actor)
-with grades:
-    ui.grades_tab(actor)
+# The chosen tab is kept (key) across reruns, so an import or a save stays on its tab; only the
+# open tab runs, so each tab's messages and warnings show on that tab alone.
+sections = {
+    T.TAB_YEARS: ui.years_tab,
+    T.TAB_ORGS: ui.orgs_tab,
+    T.TAB_USERS: ui.users_tab,
+    T.TAB_RUBRIC: ui.rubric_tab,
+    T.TAB_GRADES: ui.grades_tab,
+}
+tabs = st.tabs(list(sections), key=ui.TAB_KEY, on_change="rerun")
+for (label, draw), tab in zip(sections.items(), tabs, strict=True):
+    if tab.open:
+        with tab:
+            ui.show_flash(label)
+            draw(actor)

@@ -24,9 +24,9 @@ if frame.empty:
 dashboard.kpis(actor, year, frame)
 
 st.subheader(T.SECTION_TARGET)
-st.caption(T.SECTION_TARGET_NOTE)
+st.caption(dashboard.target_note())
 attain = dashboard.target_panel(actor)
-with st.expander(T.SECTION_TARGET + "（数据）"):
+with st.expander(T.SECTION_TARGET + T.SECTION_TARGET_DATA):
     dashboard.target_table(attain)
 
 st.subheader(T.SECTION_DISTRIBUTION)

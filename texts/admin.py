@@ -287,8 +287,9 @@ LOCKED_LIST = (
 )
 UNLOCKED = "{username} 已解除锁定。"
 LOCKED_UNTIL = "因连续登录失败，账号锁定至 {until}"
+# {n}: db.services.auth.MIN_PASSWORD_LENGTH, the rule itself.
 PASSWORD_RULES = (
-    "密码规则：至少 8 个字符；不能是常见密码（如 12345678、password）；不能包含用户名。"
+    "密码规则：至少 {n} 个字符；不能是常见密码（如 1234567890、woaini1314）；不能包含用户名。"
 )
 
 # ---- rubric tab

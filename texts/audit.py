@@ -31,6 +31,7 @@ SENTENCES = {
     "year_created": "{who} 新建 {year} 年度，截止日期 {deadline}，生成 {assessments} 份测评",
     "year_status_changed": "{who} 将 {year} 年度由“{before}”改为“{after}”",
     "deadline_changed": "{who} 将 {year} 年度的截止日期由 {before} 改为 {after}",
+    "rubric_points_recomputed": "{who} 更换评价细则后，{org} 的得分按新规则重新计算：{detail}",
     "rubric_imported": (
         "{who} 替换了 {year} 年度的评价细则：新增 {added} 项，删除 {removed} 项，修改 {changed} 项"
     ),

@@ -25,6 +25,7 @@ NO_ACCESS_TITLE = "无法打开“{page}”"
 NO_ACCESS_TEXT = "您的账号没有权限访问此页面。如确需访问，请联系系统管理员。"
 NO_ACCESS_HOME = "返回{page}"
 SIGNED_IN_AS = "当前用户：{name}（{role}）"
+SIGNED_IN_AS_ROLE_ONLY = "当前用户：{role}"
 
 PW_TOO_SHORT = "密码至少需要 {n} 个字符。"
 PW_COMMON = "该密码过于常见，容易被猜中，请换一个。"

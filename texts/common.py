@@ -30,6 +30,12 @@ CYCLE_STATUS_NAMES = {
 }
 KIND_NAMES = {"criterion": "评价细则", "bonus": "加分项", "deduction": "扣分项", "veto": "一票否决"}
 LEVEL_NAMES = {5: "五星级", 4: "四星级", 3: "三星级", 2: "二星级", 1: "一星级", 0: "未定星"}
+# What a result is called (readmodels.standing_key): a level, or not started, or vetoed.
+STANDING_NAMES = {
+    **{str(k): v for k, v in LEVEL_NAMES.items()},
+    "vetoed": "已否决",
+    "not_started": "未开始",
+}
 BASIS_NAMES = {"reviewed": "审核分（无审核分时取自评分）", "self": "自评分"}
 
 LIT = "已点亮"

@@ -179,6 +179,7 @@ PUB_LIST_HEADER = "公示名单"
 PUB_LIST_EMPTY = "本年度尚未发布公示。"
 PUB_LIST_COLUMNS = {
     "no": "序号",
+    "rank": "名次",
     "name": "党组织",
     "department": "所属部门",
     "region": "区域",

@@ -13,6 +13,7 @@ import streamlit as st
 from db.models import REGIONS, ROLES
 from db.services import grades, organisations, rubrics, users, years
 from db.services import imports as I
+from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
 from db.services.publication import local_time
 from rubric import RubricError, parse_rubric
@@ -25,18 +26,29 @@ from ui.rubric_editor import rubric_editor
 from ui.text import plain
 
 FLASH_KEY = "admin:flash"
+TAB_KEY = "admin:tab"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
 RUBRIC_TYPES = ("yaml", "yml")
 
 
 def flash(text: str) -> None:
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
+    """A success message for the next run, shown on the tab that is open now."""
+    tab = st.session_state.get(TAB_KEY)
+    st.session_state.setdefault(FLASH_KEY, []).append((tab, text))
 
 
-def show_flash() -> None:
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.success(text, icon=":material/check_circle:")
+def show_flash(tab: str) -> None:
+    """This tab's messages (those of other tabs wait until their tab is opened)."""
+    waiting = st.session_state.pop(FLASH_KEY, [])
+    keep = []
+    for owner, text in waiting:
+        if owner in (tab, None):
+            st.success(text, icon=":material/check_circle:")
+        else:
+            keep.append((owner, text))
+    if keep:
+        st.session_state[FLASH_KEY] = keep
 
 
 def _height(rows: int, most: int) -> int:
@@ -383,7 +395,7 @@ def users_tab(actor: Actor) -> None:
         height=_height(len(table), 300),
         column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
     )
-    st.caption(T.PASSWORD_RULES)
+    st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
     org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
     left, right = st.columns(2, gap="large")
     with left:
@@ -484,7 +496,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
                 _done(T.USER_SAVED)
     key = f"admin:reset:{user_id}"
     with st.popover(T.RESET_HEADER, icon=":material/lock_reset:"):
-        st.caption(T.PASSWORD_RULES)
+        st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
         st.button(
             T.GENERATE,
             key=f"admin:gen-reset:{user_id}",

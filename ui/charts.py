@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import scoring
+from db.services import readmodels
 from texts import common as C
 from texts import leadership as T
 from ui import data
@@ -32,6 +33,7 @@ GREY = "#9aa0a6"
 BLUE = "#2f6f9f"
 INK = "#1f2430"
 LEVEL_ORDER = [C.LEVEL_NAMES[k] for k in (5, 4, 3, 2, 1, 0)]
+LEVEL_KEYS = [str(k) for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_COLORS = [MET_COLOR, BLUE, "#6b9ac4", "#8fa9bf", "#b4c3d0", "#d5dbe1"]
 STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
 BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
@@ -224,18 +226,20 @@ def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: 
 
 
 def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
-    """How many organisations are at each level."""
-    counts = frame["level"].map(C.LEVEL_NAMES).value_counts()
-    data = pd.DataFrame(
-        {"level": LEVEL_ORDER, "orgs": [int(counts.get(n, 0)) for n in LEVEL_ORDER]}
-    )
+    """How many organisations are at each level, with 已否决 and 未开始 apart from 未定星."""
+    keys = readmodels.standing_keys(frame).value_counts()
+    order = [*LEVEL_KEYS, readmodels.VETOED, readmodels.NOT_STARTED]
+    names = [C.STANDING_NAMES[k] for k in order]
+    data = pd.DataFrame({"level": names, "orgs": [int(keys.get(k, 0)) for k in order]})
     base = alt.Chart(data).encode(
-        x=alt.X("level:N", sort=LEVEL_ORDER, axis=_category_x(T.AX_LEVEL)),
+        x=alt.X("level:N", sort=names, axis=_category_x(T.AX_LEVEL)),
         y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
-            "level:N", scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS), legend=None
+            "level:N",
+            scale=alt.Scale(domain=names, range=[*LEVEL_COLORS, NOT_MET_COLOR, GREY]),
+            legend=None,
         ),
         tooltip=[alt.Tooltip("level:N", title=T.AX_LEVEL), alt.Tooltip("orgs:Q", title=T.AX_ORGS)],
     )

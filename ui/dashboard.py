@@ -60,6 +60,18 @@ def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     st.caption(scope_note(actor, year))
 
 
+def target_note() -> str:
+    """The five-star targets as scoring defines them (scoring.TARGET_PERCENT), in words."""
+    years = sorted(scoring.TARGET_PERCENT)
+    items = [
+        (T.TARGET_ITEM_LAST if y == years[-1] else T.TARGET_ITEM).format(
+            year=y, pct=scoring.TARGET_PERCENT[y]
+        )
+        for y in years
+    ]
+    return T.SECTION_TARGET_NOTE.format(targets="，".join(items))
+
+
 def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
     """Five-star share per year against the target, city-wide and per region."""
     attain = data.attainment_table(actor, T.CITY_SCOPE)

@@ -161,13 +161,14 @@ def picked_file(*, key: str, hint: str, extensions: tuple[str, ...]) -> PickedFi
     from db.services.common import InvalidInput
     from db.services.evidence import check_size, human_size
     from texts import common as C
+    from ui.text import plain
 
     kept = st.session_state.get(_picked_key(key))
     if isinstance(kept, PickedFile):
         name_col, again_col = st.columns([4, 1], vertical_alignment="center")
         name_col.markdown(
             ":material/description: "
-            + C.PICKED.format(name=kept.name, size=human_size(len(kept.content or b"")))
+            + C.PICKED.format(name=plain(kept.name), size=human_size(len(kept.content or b"")))
         )
         again_col.button(C.PICK_REMOVE, key=key + ":again", on_click=forget_picked, args=(key,))
         return kept

@@ -111,7 +111,9 @@ def _result_metrics(
         help=T.COMPOSITE_HELP.format(cap=fmt(thresholds.bonus_cap), line=fmt(line)),
         border=True,
     )
-    cols[1].metric(labels[1], C.LEVEL_NAMES.get(result.level, str(result.level)), border=True)
+    scored = sum(1 for e in view.entries.values() if e.scored)
+    key = readmodels.standing_key(result.level, result.vetoed, view.status, scored)
+    cols[1].metric(labels[1], C.STANDING_NAMES[key], border=True)
 
 
 def standing(actor: Actor, view: A.AssessmentView) -> None:
@@ -127,10 +129,11 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     row = None
     with shown_errors():
         row = data.org_standing(actor, view.org_id, view.year, "reviewed")
-    rank = T.RANK_VALUE.format(rank=int(row["rank"])) if row is not None else T.RANK_NONE
-    region_rank = (
-        T.RANK_VALUE.format(rank=int(row["region_rank"])) if row is not None else T.RANK_NONE
-    )
+    # No rank before the organisation has handed in: a draft's points are not a result.
+    shown = row is not None and readmodels.ranked(str(row["status"]))
+    none = T.RANK_NOT_HANDED_IN if row is not None else T.RANK_NONE
+    rank = T.RANK_VALUE.format(rank=int(row["rank"])) if shown else none
+    region_rank = T.RANK_VALUE.format(rank=int(row["region_rank"])) if shown else none
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(

@@ -197,7 +197,17 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
         level=listed["level_name"],
         excellence=[T.PUB_EXCELLENCE_MARK if e else "" for e in listed["excellence"]],
     )
-    columns = ["no", "name", "department", "region", "org_type", "composite", "level", "excellence"]
+    columns = [
+        "no",
+        "rank",
+        "name",
+        "department",
+        "region",
+        "org_type",
+        "composite",
+        "level",
+        "excellence",
+    ]
     st.dataframe(
         table[columns],
         hide_index=True,

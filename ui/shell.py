@@ -24,9 +24,44 @@ def prepare() -> None:
     _prepared(get_settings().database_url)
 
 
+# On a phone the sidebar covers the page; Streamlit leaves it open after a tap on a menu entry.
+# This closes it (its own collapse button) once the tap has been handled. Added once per tab.
+PHONE_WIDTH = 768  # Streamlit's own breakpoint between the overlay and the side-by-side sidebar
+CLOSE_SIDEBAR_SCRIPT = """<script>
+(() => {
+  if (window.__wxSidebarCloses) return;
+  window.__wxSidebarCloses = true;
+  document.addEventListener("click", (event) => {
+    if (window.innerWidth >= PHONE_WIDTH) return;
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    setTimeout(() => {
+      const bar = document.querySelector('[data-testid="stSidebar"]');
+      if (!bar || bar.getAttribute("data-collapsed") === "true") return;
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 50);
+  }, true);
+})();
+</script>""".replace("PHONE_WIDTH", str(PHONE_WIDTH))
+
+
+def signed_in_as(actor: Actor) -> str:
+    """ "当前用户：王芳（支部书记）" — the role once, also when the display name already says it
+    ("支部书记 王芳", or a name that is just the role)."""
+    role = C.ROLE_NAMES[actor.role]
+    name = actor.label.strip()
+    if name == role:
+        return T.SIGNED_IN_AS_ROLE_ONLY.format(role=role)
+    words = name.split()
+    if len(words) > 1 and role in (words[0], words[-1]):
+        name = " ".join(words[1:] if words[0] == role else words[:-1])
+    return T.SIGNED_IN_AS.format(name=plain(name), role=role)
+
+
 def sidebar(actor: Actor | None) -> None:
     if actor is None:
         return
     with st.sidebar:
-        st.caption(T.SIGNED_IN_AS.format(name=plain(actor.label), role=C.ROLE_NAMES[actor.role]))
+        st.caption(signed_in_as(actor))
         st.html(logout_form_html())
+        st.html(CLOSE_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)

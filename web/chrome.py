@@ -124,7 +124,7 @@ def localise_index(html: str) -> str:
 
 def _is_page_request(scope: Scope) -> bool:
     """A GET for a page (/, /learning, …), not for a script, style, image or API."""
-    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+    if scope["type"] != "http" or scope["method"] != "GET":
         return False
     last = scope["path"].rstrip("/").rsplit("/", 1)[-1]
     return "." not in last and "/_stcore/" not in scope["path"] + "/"
@@ -172,8 +172,6 @@ class ChineseChrome:
             ]
             headers.append((b"content-length", str(len(page)).encode()))
             await send({**start, "headers": headers})
-            await send(
-                {"type": "http.response.body", "body": page if scope["method"] == "GET" else b""}
-            )
+            await send({"type": "http.response.body", "body": page})
 
         await self.app(scope, receive, capture)

@@ -3,10 +3,16 @@
 - Security headers on every HTTP response: the app is safe without the proxy's headers too.
 - /_stcore/metrics answers 404: Streamlit has no setting to turn it off, and it tells an
   anonymous visitor how many sessions run and what the caches hold.
+- /media/… (the files behind download buttons: exports, reports) only with a valid session:
+  Streamlit serves them to anyone holding the URL, minutes after the browser closed.
 """
 
 from __future__ import annotations
 
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -16,11 +22,15 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", b"frame-ancestors 'self'"),
 )
 HIDDEN_SUFFIXES = ("/_stcore/metrics",)
+MEDIA_PATH = re.compile(r"/media/[^/]+$")
+
+
+def _normal(path: str) -> str:
+    return "/" + "/".join(part for part in path.split("/") if part)
 
 
 def _hidden(path: str) -> bool:
-    normal = "/" + "/".join(part for part in path.split("/") if part)
-    return any(normal.endswith(suffix) for suffix in HIDDEN_SUFFIXES)
+    return any(_normal(path).endswith(suffix) for suffix in HIDDEN_SUFFIXES)
 
 
 class SecurityMiddleware:
@@ -33,9 +43,12 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _hidden(scope.get("path", "")):
-            await send({"type": "http.response.start", "status": 404, "headers": _headers([])})
-            await send({"type": "http.response.body", "body": b"not found"})
+        path = scope.get("path", "")
+        if _hidden(path):
+            await _plain_answer(send, 404, b"not found")
+            return
+        if MEDIA_PATH.search(_normal(path)) and not await run_in_threadpool(_has_session, scope):
+            await _plain_answer(send, 403, b"forbidden")
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -45,6 +58,20 @@ class SecurityMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _has_session(scope: Scope) -> bool:
+    from db.services.auth import resolve_session
+    from web.cookies import COOKIE_NAME, unsign_token
+
+    token = unsign_token(HTTPConnection(scope).cookies.get(COOKIE_NAME))
+    return resolve_session(token) is not None
+
+
+async def _plain_answer(send: Send, status: int, body: bytes) -> None:
+    headers = _headers([(b"content-type", b"text/plain; charset=utf-8")])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

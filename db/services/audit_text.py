@@ -211,6 +211,22 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         values["detail"] = _listed(_entry_changes(detail.get("changes")))
     elif action in ("review_saved", "review_corrected"):
         values["detail"] = _listed(_review_changes(detail.get("changes")))
+    elif action == "rubric_points_recomputed":
+        parts = []
+        for change in detail.get("changes") or []:
+            before = change.get("before") or {}
+            after = change.get("after") or {}
+            for key, what in (("self", T.SELF_POINTS), ("reviewed", T.REVIEWED_POINTS)):
+                if before.get(key) != after.get(key):
+                    parts.append(
+                        T.POINTS_CHANGED.format(
+                            code=change.get("code", ""),
+                            what=what,
+                            before=_num(before.get(key)),
+                            after=_num(after.get(key)),
+                        )
+                    )
+        values["detail"] = _listed(parts)
     elif action == "review_approved":
         parts = _review_changes(detail.get("changes"))
         confirmed = _int(detail.get("confirmed_self_points"))

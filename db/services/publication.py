@@ -364,6 +364,7 @@ def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
 
 LIST_COLUMNS = [
     "no",
+    "rank",
     "org_id",
     "code",
     "name",
@@ -411,6 +412,8 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
             "region": frame["region"].to_numpy(),
             "org_type": [C.ORG_TYPE_NAMES.get(t, t) for t in frame["org_type"]],
             "composite": frame["composite"].to_numpy(),
+            # the city rank every screen and the printable report show (ties share it)
+            "rank": frame["rank"].to_numpy(),
             "level": frame["level"].to_numpy(),
             "level_name": [
                 _level_name(lv, vt) for lv, vt in zip(frame["level"], frame["vetoed"], strict=True)
@@ -428,6 +431,7 @@ def _list_rows(frame: pd.DataFrame) -> list[list[str]]:
     return [
         [
             str(r.no),
+            str(r.rank),
             r.name,
             r.department,
             r.region,
@@ -445,6 +449,7 @@ def _headers() -> list[str]:
         T.PUB_LIST_COLUMNS[k]
         for k in (
             "no",
+            "rank",
             "name",
             "department",
             "region",
@@ -514,6 +519,7 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
             safe_row(
                 [
                     int(row.no),
+                    int(row.rank),
                     row.name,
                     row.department,
                     row.region,
@@ -524,9 +530,9 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
                 ]
             )
         )
-        sheet.cell(sheet.max_row, 6).number_format = "0.0"
+        sheet.cell(sheet.max_row, 7).number_format = "0.0"
     sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFGH", (6, 40, 24, 10, 10, 10, 12, 8), strict=True):
+    for letter, width in zip("ABCDEFGHI", (6, 6, 40, 24, 10, 10, 10, 12, 8), strict=True):
         sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     book.save(buffer)

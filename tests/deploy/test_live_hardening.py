@@ -95,7 +95,7 @@ def test_own_responses_carry_security_headers(server: str, path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/_stcore/metrics", "/_stcore/metrics/", "//_stcore//metrics", "/_stcore/metrics?families=x"],
+    ["/_stcore/metrics", "/_stcore/metrics/", "/_stcore//metrics", "/_stcore/metrics?families=x"],
 )
 def test_metrics_are_not_served(server: str, path: str) -> None:
     status, _headers, body = _get(server + path)
@@ -109,3 +109,9 @@ def test_evidence_needs_a_session(server: str) -> None:
     assert "attachment" not in {k.lower(): v for k, v in headers.items()}.get(
         "content-disposition", ""
     )
+
+
+def test_media_files_need_a_session(server: str) -> None:
+    """Streamlit's /media/ (download buttons) answers nobody without a session, not even 404."""
+    status, _headers, _body = _get(server + "/media/0123456789abcdef.xlsx")
+    assert status == 403

@@ -12,7 +12,7 @@ import re
 ALLOWED_WORDS = frozenset(
     {
         *("pdf", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls", "csv", "yaml", "yml"),
-        *("txt", "excel", "word", "zip", "kb", "mb", "gb", "b", "px"),
+        *("txt", "html", "excel", "word", "zip", "kb", "mb", "gb", "px"),
         *("ctrl", "enter", "esc", "tab", "shift"),
     }
 )
@@ -56,6 +56,8 @@ def latin_words(text: str) -> set[str]:
             continue  # a code: L2.3, 2026, branch01, v1.2
         for word in re.findall(r"[A-Za-z]+", token):
             lower = word.lower()
+            if len(word) == 1:
+                continue  # a key (Ctrl+P) or a unit letter, not a word
             if lower not in ALLOWED_WORDS and lower not in ACCOUNT_NAMES:
                 found.add(word)
     return found

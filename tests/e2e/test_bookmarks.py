@@ -36,7 +36,7 @@ def test_failed_login_keeps_the_bookmark(live_server, browser) -> None:  # type:
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/review?login=failed")
     wait_app(page)
-    page.get_by_text("用户名或密码不正确。").wait_for()
+    page.get_by_text("用户名或密码不正确").first.wait_for()
     page.get_by_label("用户名").fill("reviewer")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()

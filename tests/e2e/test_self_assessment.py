@@ -4,6 +4,8 @@ submits on 我的支部; /admin and /review do not exist for a branch user. Scre
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -112,6 +114,18 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
     uploaded.scroll_into_view_if_needed()
     shots(page, "evidence-uploaded")
 
+    # The download links go to the session-checked route, never to Streamlit's /media/.
+    hrefs = page.locator('a[href*="/evidence/"]').evaluate_all("els => els.map(e => e.href)")
+    assert hrefs and not page.locator('a[href*="/media/"]').count()
+    fetched = page.request.get(hrefs[-1])  # the browser's own cookie
+    assert fetched.status == 200 and fetched.headers["content-disposition"].startswith("attachment")
+    assert fetched.headers["x-content-type-options"] == "nosniff"
+    try:  # the same link without the cookie
+        urllib.request.urlopen(hrefs[-1], timeout=10)
+        raise AssertionError("evidence served without a session")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 403
+
     page.get_by_role("link", name="我的支部").first.click()
     page.get_by_role("heading", name="我的支部", exact=True).wait_for(timeout=30_000)
     wait_app(page)
@@ -135,8 +149,10 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
 
     for path in ("/admin", "/review"):
         page.goto(base + path)
-        page.get_by_text("Page not found").first.wait_for(timeout=30_000)
+        page.get_by_text("您的账号没有权限访问此页面").first.wait_for(timeout=30_000)
         wait_app(page)
         shots(page, f"no-such-page-{path.strip('/')}")
-        assert page.get_by_role("heading", name=re.compile("管理|审核")).count() == 0
+        # Only the Chinese no-access page: no heading of the admin or review screens.
+        screens = re.compile("^(?!无法打开).*(管理|审核)")
+        assert page.get_by_role("heading", name=screens).count() == 0
     context.close()

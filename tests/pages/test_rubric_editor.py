@@ -35,6 +35,8 @@ def _new_year() -> tuple[int, int]:
 
 def _open_editor(cycle_id: int) -> AppTest:
     at = open_page("admin", "pages/admin.py", timeout=120)
+    at.session_state["admin:tab"] = "评价细则"  # only the open tab runs
+    at.run()
     at.selectbox(key="admin:rubric-year").set_value(cycle_id).run()
     assert not at.exception
     return at

@@ -90,3 +90,159 @@ def test_demo_city_has_the_cases_that_used_to_disagree(city: str, basis: str) ->
         ).all()
     present = {k for k, _ in kinds}
     assert {"criterion", "bonus", "deduction"} <= present
+
+
+# --------------------------------------------------------------------------- every place
+
+
+def _rank(composites: dict[int, Decimal]) -> dict[int, int]:
+    """Competition rank (1-2-2-4) by composite, highest first."""
+    return {
+        o: 1 + sum(1 for c in composites.values() if c > mine) for o, mine in composites.items()
+    }
+
+
+def _sheet(content: bytes, name: str) -> tuple[list, list[tuple]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(content))[name].iter_rows(values_only=True))
+    return list(rows[0]), rows[1:]
+
+
+def test_every_place_shows_the_same_result(city: str) -> None:
+    """For every year, basis and organisation the year rates: 我的支部's service view, the
+    review page, the read model (readmodels and the cached ui/data), statistics, the Excel
+    workbook (排名, 分星得分, 目标达成), the printable report and the attainment counts show the
+    composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
+    from functools import lru_cache
+
+    from db.services import assessment as A
+    from db.services import exports, review, statistics
+    from tests.utils import actor
+    from texts import common as C
+    from texts import leadership as TL
+    from ui import data
+
+    admin = actor("admin")
+    expected = expected_results()
+    with read_session() as session:
+        assessment_of = {
+            (c_year, org): aid
+            for aid, org, c_year in session.exec(
+                select(Assessment.id, Assessment.org_id, Cycle.year).join(
+                    Cycle,
+                    Cycle.id == Assessment.cycle_id,  # type: ignore[arg-type]
+                )
+            ).all()
+        }
+
+    # 我的支部 (AssessmentView) and the review page (ReviewView) for every assessment.
+    for (year, org), aid in assessment_of.items():
+        view = A.get_assessment(admin, assessment_id=aid)
+        own = expected[(year, "self")][org]
+        judged = expected[(year, "reviewed")][org]
+        assert view.self_result == own, (year, org)
+        assert (view.reviewed_result or view.self_result) == judged, (year, org)
+        shown_self, shown_reviewed = review.preview(review.load_review(admin, assessment_id=aid))
+        assert (shown_self, shown_reviewed) == (own, judged), (year, org)
+
+    frame_of = lru_cache(maxsize=None)(readmodels.load_city_frame)
+    history = readmodels.load_history(leader())
+    for year in readmodels.load_years(leader()):
+        workbook = exports.export_workbook(admin, year=year)
+        for basis in BASES:
+            frame = frame_of(year, basis)
+            results = {int(o): expected[(year, basis)][int(o)] for o in frame.index}
+            ranks = _rank({o: r.composite for o, r in results.items()})
+            cached = data.city_frame(admin, year, basis)
+            assert cached[["composite", "level", "rank"]].equals(
+                frame[["composite", "level", "rank"]]
+            )
+            for org, r in results.items():
+                row = frame.loc[org]
+                assert int(row["rank"]) == ranks[org]
+                assert {k: Decimal(str(row[k])) for k in scoring.STAR_KEYS} == r.star_scores
+                # The printable report: level, composite and rank of this basis.
+                report = exports.org_report(
+                    admin, org_id=org, year=year, basis=basis, frame_of=frame_of
+                ).body
+                assert C.LEVEL_NAMES[r.level] in report
+                assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
+            five = sum(r.five_star for r in results.values())
+            assert statistics.attainment(frame, year).five_star == five
+            if basis == "reviewed":
+                # Excel 排名 and 分星得分 are on the reviewed basis.
+                header, rows = _sheet(workbook, TL.SHEET_RANKING)
+                col = {h: i for i, h in enumerate(header)}
+                by_code = {r[col[TL.COL_CODE]]: r for r in rows}
+                assert len(by_code) == len(frame)
+                for org, r in results.items():
+                    line = by_code[frame.at[org, "code"]]
+                    assert Decimal(str(line[col[TL.COL_COMPOSITE]])) == r.composite
+                    assert line[col[TL.COL_RANK]] == ranks[org]
+                    assert line[col[TL.COL_LEVEL]] == C.LEVEL_NAMES[r.level]
+                header, rows = _sheet(workbook, TL.SHEET_TARGETS)
+                city_row = next(x for x in rows if x[0] == year and x[1] == TL.CITY_SCOPE)
+                assert (city_row[2], city_row[3]) == (len(frame), five)
+                in_history = history[history["year"] == year]
+                assert int(in_history["five_star"].sum()) == five
+        # score_gaps: self and reviewed composites of reviewed organisations.
+        gaps = statistics.score_gaps(frame_of(year, "self"), frame_of(year, "reviewed"))
+        for org, row in gaps.iterrows():
+            assert Decimal(str(row["self"])) == expected[(year, "self")][int(org)].composite
+            assert Decimal(str(row["reviewed"])) == expected[(year, "reviewed")][int(org)].composite
+
+
+def test_pages_show_the_same_result(city: str) -> None:
+    """Through AppTest: 实时排名 (every year, both bases: 名次, 综合得分, 等级 per organisation),
+    我的支部 (self and reviewed composites) and 大屏 (five-star and submitted counts)."""
+    from db.services import assessment as A
+    from db.services import statistics
+    from tests.utils import actor, open_page
+    from texts import assessment as TA
+    from texts import common as C
+    from texts import leadership as TL
+
+    expected = expected_results()
+    at = open_page("leader", "pages/rankings.py", timeout=120)
+    for year in readmodels.load_years(leader()):
+        for basis in BASES:
+            at.selectbox(key="rk_year").set_value(year)
+            at.session_state["rk_basis"] = basis
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            frame = readmodels.load_city_frame(leader(), year, basis)
+            table = at.dataframe[0].value
+            assert len(table) == len(frame)
+            ranks = _rank({int(o): expected[(year, basis)][int(o)].composite for o in frame.index})
+            # The table keeps the frame's order; its index is not shown.
+            for org, (_i, row) in zip(frame.index, table.iterrows(), strict=True):
+                assert row[TL.COL_NAME] == frame.at[org, "name"]
+                r = expected[(year, basis)][int(org)]
+                assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
+                assert row[TL.COL_RANK] == ranks[int(org)]
+                assert row[TL.COL_LEVEL] == C.LEVEL_NAMES[r.level]
+
+    branch = actor("branch01")
+    mine = A.my_assessment(branch)
+    page = open_page("branch01", "pages/overview.py", timeout=120)
+    assert not page.exception
+    metrics = {m.label: m.value for m in page.metric}
+    own = expected[(mine.year, "self")][branch.org_id]
+    assert Decimal(metrics[TA.COMPOSITE_SELF]) == own.composite
+    assert metrics[TA.LEVEL_SELF] == C.LEVEL_NAMES[own.level]
+    if mine.reviewed_result is not None:
+        judged = expected[(mine.year, "reviewed")][branch.org_id]
+        assert Decimal(metrics[TA.COMPOSITE_REVIEWED]) == judged.composite
+
+    wall = open_page("leader", "pages/screen.py", timeout=120)
+    assert not wall.exception
+    year = readmodels.load_years(leader())[-1]
+    frame = readmodels.load_city_frame(leader(), year, "reviewed")
+    five = sum(expected[(year, "reviewed")][int(o)].five_star for o in frame.index)
+    metrics = {m.label: m.value for m in wall.metric}
+    assert metrics[TL.KPI_FIVE] == TL.KPI_FIVE_VALUE.format(five=five, total=len(frame))
+    submitted = len(statistics.submitted(frame))
+    assert metrics[TL.KPI_SUBMITTED] == TL.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame))

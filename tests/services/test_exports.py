@@ -31,7 +31,7 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
 
     ranking = wb["排名"]
     headers = [c.value for c in ranking[1]]
-    assert headers[:4] == ["名次", "地区名次", "组织编码", "组织名称"]
+    assert headers[:4] == ["名次", "地区排名", "组织编码", "组织名称"]
     assert {"综合得分", "等级", "五星级", "状态"} <= set(headers)
     assert ranking.freeze_panes == "E2"
     assert ranking.max_row == len(frame) + 1

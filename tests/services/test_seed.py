@@ -110,3 +110,21 @@ def test_every_handed_in_demo_assessment_has_its_evidence(city: str) -> None:
     assert files
     for name, content in files:
         E.check_file(name, bytes(content))
+
+
+def test_seed_summary_is_what_every_screen_shows(
+    sqlite_template: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The seed decides five-star through the same rule as the screens: its summary per year
+    equals the read model's reviewed-basis counts."""
+    _use(_fresh_sqlite(sqlite_template, tmp_path), monkeypatch)
+    summary = seed_city(
+        CityPlan(orgs=40, first_year=2024, last_year=2026, seed=5, demo_users=False)
+    )
+    for year, figures in summary.items():
+        frame = load_city_frame(year, "reviewed")
+        assert (figures["total"], figures["five_star"]) == (
+            len(frame),
+            int(frame["five_star"].sum()),
+        )
+    dispose_engines()

@@ -138,6 +138,21 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "3",
         {"year": 2026, "before": {"deadline": "2026-12-01"}, "after": {"deadline": "2026-12-15"}},
     ),
+    "rubric_points_recomputed": (
+        "assessment",
+        "100",
+        {
+            "year": 2026,
+            "changes": [
+                {
+                    "code": "L2.3",
+                    "figure": "30",
+                    "before": {"self": "2.5", "reviewed": None},
+                    "after": {"self": "2", "reviewed": None},
+                }
+            ],
+        },
+    ),
     "rubric_imported": (
         "cycle",
         "3",
@@ -311,6 +326,7 @@ def test_the_sentences_name_what_changed() -> None:
     assert "中共市财政局第二党支部 由 空 改为 优秀" in _render("set_grade")
     assert "调整 1 处：中共市教育局机关委员会" in _render("confirm_excellence")
     assert "“查看" not in _render("access_denied") and "“审核”" in _render("access_denied")
+    assert _render("rubric_points_recomputed").endswith("：L2.3 自评分由 2.5 改为 2")
     assert _render("password_changed") == "张三 修改了自己的密码（2 个登录会话已退出）"
 
 

@@ -886,3 +886,8 @@ def test_previous_code_maps_an_item_and_is_not_part_of_the_rubric() -> None:
     with pytest.raises(RubricError, match=r"原编号“L1\.2”被多条细则引用") as info:
         parse_rubric(twice)
     assert info.value.line is not None
+
+
+def test_a_full_width_colon_in_text_is_content() -> None:
+    text = make_yaml().replace("        title: 任务3", "        title: |\n          PPT：任务3", 1)
+    assert parse_rubric(text)

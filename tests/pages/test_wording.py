@@ -1,0 +1,66 @@
+"""Wording a user reads: the role once, one name for the region rank, 未开始 / 已否决 / 未定星
+kept apart, and no rank for an organisation that has not handed in."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from db.engine import write_session
+from db.models import AssessmentTotal, Role
+from db.services import readmodels
+from db.services.common import Actor
+from tests.utils import actor, open_page
+from ui.shell import signed_in_as
+
+
+def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_sidebar_names_the_role_once() -> None:
+    def who(name: str, role: str) -> str:
+        return signed_in_as(Actor(1, "u", name, Role(role)))
+
+    assert who("支部书记 王芳", "branch") == "当前用户：王芳（支部书记）"
+    assert who("王芳", "branch") == "当前用户：王芳（支部书记）"
+    assert who("系统管理员", "admin") == "当前用户：系统管理员"
+    assert who("机关党建工作领导小组", "leader") == "当前用户：机关党建工作领导小组（领导）"
+
+
+def test_a_branch_that_has_not_started_has_no_rank_and_reads_not_started(demo_city: str) -> None:
+    frame = readmodels.load_city_frame(actor("leader"), 2026)
+    org = actor("branch02").org_id
+    assert frame.at[org, "status"] == "draft" and frame.at[org, "scored"] == 0
+    at = open_page("branch02", "pages/overview.py", timeout=90)
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["全市排名"] == "提交后参与排名"
+    region = f"地区排名（{frame.at[org, 'region']}）"
+    assert metrics[region] == "提交后参与排名"
+    assert "自评等级" in metrics and metrics["自评等级"] == "未开始"
+    assert not any(v.startswith("第 ") for v in metrics.values())
+
+
+def test_a_vetoed_organisation_reads_vetoed_not_unrated(demo_city: str) -> None:
+    frame = readmodels.load_city_frame(actor("leader"), 2026)
+    submitted = frame[frame["status"] == "submitted"].sort_values("composite", ascending=False)
+    org = int(submitted.index[0])
+    with write_session() as session:
+        session.exec(  # type: ignore[call-overload]
+            update(AssessmentTotal)
+            .where(AssessmentTotal.org_id == org)  # type: ignore[arg-type]
+            .values(veto_tenths=10)
+        )
+    keys = readmodels.standing_keys(readmodels.load_city_frame(actor("leader"), 2026))
+    assert keys[org] == "vetoed"
+    not_started = readmodels.load_city_frame(actor("leader"), 2026)
+    assert (
+        keys[(not_started["status"] == "draft") & (not_started["scored"] == 0)] == "not_started"
+    ).all()
+    at = open_page("leader", "pages/rankings.py", timeout=90)
+    table = at.dataframe[0].value
+    name = frame.at[org, "name"]
+    assert table.loc[table["组织名称"] == name, "等级"].tolist() == ["已否决"]
+    levels = set(table["等级"])
+    assert {"已否决", "未开始"} <= levels
+    assert "地区排名" in table.columns

@@ -1,0 +1,50 @@
+"""The HTML page is served in Chinese: language tag, title, label script, widget preloads."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from texts import chrome as T
+from web.chrome import ChineseChrome, widget_chunks
+
+INDEX = '<!DOCTYPE html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
+
+
+def _client() -> TestClient:
+    async def index(_request):  # type: ignore[no-untyped-def]
+        return HTMLResponse(INDEX)
+
+    async def script(_request):  # type: ignore[no-untyped-def]
+        return PlainTextResponse("</head>", media_type="text/javascript")
+
+    app = Starlette(
+        routes=[Route("/{path:path}", index), Route("/static/js/app.js", script)],
+        middleware=[Middleware(ChineseChrome)],
+    )
+    app.router.routes.reverse()  # the script route first
+    return TestClient(app)
+
+
+def test_page_is_rewritten_in_chinese() -> None:
+    response = _client().get("/learning", headers={"accept-encoding": "gzip"})
+    html = response.text
+    assert '<html lang="zh-CN">' in html and "<title>五星示范 · 双优引领</title>" in html
+    assert T.STREAMLIT_LABELS["Download as CSV"] in html
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert "etag" not in response.headers
+
+
+def test_widget_code_is_imported_with_the_page() -> None:
+    chunks = widget_chunks()
+    assert any(name.startswith("Multiselect.") for name in chunks)
+    assert any(name.startswith("DataFrame.") for name in chunks)
+    html = _client().get("/").text
+    assert all(f"./static/js/{name}" in html for name in chunks)
+
+
+def test_other_files_pass_untouched() -> None:
+    assert _client().get("/static/js/app.js").text == "</head>"
