@@ -3,9 +3,11 @@ scoring.evaluate_basis, for every assessment of the demo city, every year and bo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -116,7 +118,6 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     review page, the read model (readmodels and the cached ui/data), statistics, the Excel
     workbook (排名, 分星得分, 目标达成), the printable report and the attainment counts show the
     composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
-    from functools import lru_cache
 
     from db.services import assessment as A
     from db.services import exports, review, statistics
@@ -148,7 +149,12 @@ def test_every_place_shows_the_same_result(city: str) -> None:
         shown_self, shown_reviewed = review.preview(review.load_review(admin, assessment_id=aid))
         assert (shown_self, shown_reviewed) == (own, judged), (year, org)
 
-    frame_of = lru_cache(maxsize=None)(readmodels.load_city_frame)
+    viewer = leader()
+
+    @functools.cache
+    def frame_of(year: int, basis: str) -> pd.DataFrame:
+        return readmodels.load_city_frame(viewer, year, basis)
+
     history = readmodels.load_history(leader())
     for year in readmodels.load_years(leader()):
         workbook = exports.export_workbook(admin, year=year)
