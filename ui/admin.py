@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from db.models import REGIONS, ROLES
-from db.services import grades, organisations, rubrics, users, years
+from db.services import grades, organisations, rubric_changes, rubrics, users, years
 from db.services import imports as I
 from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
-from db.services.publication import local_time
+from documents.xlsx import XLSX_MIME
+from formatting import local_time
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
@@ -27,7 +28,6 @@ from ui.text import plain
 
 FLASH_KEY = "admin:flash"
 TAB_KEY = "admin:tab"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
 RUBRIC_TYPES = ("yaml", "yml")
 
@@ -630,7 +630,7 @@ def check_and_apply(
             _done(T.RUBRIC_APPLIED.format(year=row.year))
 
 
-def _show_change(change: rubrics.RubricChange) -> None:
+def _show_change(change: rubric_changes.RubricChange) -> None:
     if change.problems:
         st.error(T.RUBRIC_REFUSED, icon=":material/error:")
         for problem in change.problems:
@@ -654,7 +654,7 @@ def _show_change(change: rubrics.RubricChange) -> None:
     _show_differences(change.differences)
 
 
-def _show_points(changes: tuple[rubrics.PointChange, ...]) -> None:
+def _show_points(changes: tuple[rubric_changes.PointChange, ...]) -> None:
     """How many organisations' stored points an auto-scored rule change moves, and by how much."""
     if not changes:
         return
@@ -678,7 +678,7 @@ def _show_points(changes: tuple[rubrics.PointChange, ...]) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _show_differences(differences: tuple[rubrics.CriterionDiff, ...]) -> None:
+def _show_differences(differences: tuple[rubric_changes.CriterionDiff, ...]) -> None:
     """Field-level differences of each changed criterion, with the organisations it affects."""
     for d in differences:
         label = T.RUBRIC_DIFF_TITLE.format(code=d.code)

@@ -14,6 +14,8 @@ from db.services import evidence as evidence_service
 from db.services import exports, readmodels, statistics
 from db.services.common import Actor
 from db.services.cycles import rubric_of_cycle
+from documents.xlsx import XLSX_MIME
+from formatting import as_local
 from texts import common as C
 from texts import leadership as T
 from ui import data
@@ -317,7 +319,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         cols[0].text(ev.code)
         cols[1].text(ev.filename)
         cols[2].text(evidence_service.human_size(int(ev.size)))
-        cols[3].text(statistics.as_local(ev.uploaded_at))
+        cols[3].text(as_local(ev.uploaded_at))
         evidence_link(cols[4], T.DETAIL_DOWNLOAD, int(ev.id))
 
 
@@ -327,7 +329,7 @@ def export_button(actor: Actor, year: int, key: str) -> None:
         T.EXPORT_BUTTON,
         data=lambda: exports.export_workbook(actor, year=year),
         file_name=T.X_FILENAME.format(year=year),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key=key,
         help=T.EXPORT_HELP,
         on_click="ignore",

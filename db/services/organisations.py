@@ -382,3 +382,19 @@ def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
             .order_by(Organisation.code)
         ).all()
     return [(int(i), c, n) for i, c, n in rows]
+
+
+__all__ = [
+    "CODE_RE",
+    "MAX_COUNT",
+    "ORG_COLUMNS",
+    "ORG_FIELDS",
+    "OrgInput",
+    "apply_organisations",
+    "check_org_fields",
+    "evaluated_organisations",
+    "list_organisations",
+    "org_snapshot",
+    "org_type_key",
+    "save_organisation",
+]

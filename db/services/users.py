@@ -337,3 +337,18 @@ def generate_password(length: int = 12) -> str:
             and not auth.password_problems(candidate)
         ):
             return candidate
+
+
+__all__ = [
+    "USERNAME_RE",
+    "USER_COLUMNS",
+    "check_user_fields",
+    "create_user",
+    "generate_password",
+    "list_users",
+    "reset_password",
+    "role_key",
+    "set_user_active",
+    "unlock_user",
+    "update_user",
+]

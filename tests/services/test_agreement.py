@@ -120,10 +120,12 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
 
     from db.services import assessment as A
-    from db.services import exports, review, statistics
+    from db.services import exports, publication, review, statistics
+    from db.services.cycles import cycle_by_year
     from tests.utils import actor
     from texts import common as C
     from texts import leadership as TL
+    from texts.review import PUB_SHEET as TL_PUB_SHEET
     from ui import data
 
     admin = actor("admin")
@@ -155,8 +157,9 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     def frame_of(year: int, basis: str) -> pd.DataFrame:
         return readmodels.load_city_frame(viewer, year, basis)
 
-    history = readmodels.load_history(leader())
-    for year in readmodels.load_years(leader()):
+    history = readmodels.load_history(viewer)
+    published_years = 0
+    for year in readmodels.load_years(viewer):
         workbook = exports.export_workbook(admin, year=year)
         for basis in BASES:
             frame = frame_of(year, basis)
@@ -166,6 +169,10 @@ def test_every_place_shows_the_same_result(city: str) -> None:
             assert cached[["composite", "level", "rank"]].equals(
                 frame[["composite", "level", "rank"]]
             )
+            for region, part in frame.groupby("region"):
+                in_region = _rank({int(o): results[int(o)].composite for o in part.index})
+                for org, rank in in_region.items():
+                    assert int(frame.at[org, "region_rank"]) == rank, (year, basis, region)
             for org, r in results.items():
                 row = frame.loc[org]
                 assert int(row["rank"]) == ranks[org]
@@ -175,6 +182,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
                 assert C.LEVEL_NAMES[r.level] in report
+                assert f'<span class="big">{exports._fmt(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
@@ -189,16 +197,39 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     assert Decimal(str(line[col[TL.COL_COMPOSITE]])) == r.composite
                     assert line[col[TL.COL_RANK]] == ranks[org]
                     assert line[col[TL.COL_LEVEL]] == C.LEVEL_NAMES[r.level]
+                header, rows = _sheet(workbook, TL.SHEET_STARS)
+                by_code = {line[1]: line for line in rows}
+                for org, r in results.items():
+                    line = by_code[frame.at[org, "code"]]
+                    shown = [Decimal(str(line[3 + 2 * i])) for i in range(len(scoring.STAR_KEYS))]
+                    assert shown == [r.star_scores[k] for k in scoring.STAR_KEYS]
                 header, rows = _sheet(workbook, TL.SHEET_TARGETS)
                 city_row = next(x for x in rows if x[0] == year and x[1] == TL.CITY_SCOPE)
                 assert (city_row[2], city_row[3]) == (len(frame), five)
                 in_history = history[history["year"] == year]
                 assert int(in_history["five_star"].sum()) == five
+        # The 公示 list (page and Excel file) of a published year: composite, level, rank.
+        cycle = cycle_by_year(viewer, year)
+        if cycle.status in ("published", "final"):
+            published_years += 1
+            listed = publication.publication_list(admin, cycle_id=cycle.id).set_index("org_id")
+            results = expected[(year, "reviewed")]
+            ranks = _rank({int(o): results[int(o)].composite for o in listed.index})
+            for org, row in listed.iterrows():
+                assert Decimal(str(row["composite"])) == results[int(org)].composite
+                assert int(row["level"]) == results[int(org)].level
+                assert int(row["rank"]) == ranks[int(org)]
+            header, rows = _sheet(publication.list_xlsx(admin, cycle_id=cycle.id), TL_PUB_SHEET)
+            listed_rows = rows[1:]  # below the title row and the header
+            assert [Decimal(str(x[6])) for x in listed_rows] == [
+                Decimal(str(v)) for v in listed["composite"]
+            ]
         # score_gaps: self and reviewed composites of reviewed organisations.
         gaps = statistics.score_gaps(frame_of(year, "self"), frame_of(year, "reviewed"))
         for org, row in gaps.iterrows():
             assert Decimal(str(row["self"])) == expected[(year, "self")][int(org)].composite
             assert Decimal(str(row["reviewed"])) == expected[(year, "reviewed")][int(org)].composite
+    assert published_years, "the demo city has published years"
 
 
 def test_pages_show_the_same_result(city: str) -> None:
