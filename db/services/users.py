@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
-    ROLES,
     Organisation,
     Role,
     User,
@@ -91,7 +90,7 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
 def role_key(value: str) -> str | None:
     """支部书记 / 机关工委审核员 / 领导 / 系统管理员 (or the key) → the stored role."""
     value = (value or "").strip()
-    if value in ROLES:
+    if value in set(Role):
         return value
     for key, name in C.ROLE_NAMES.items():
         if value == name:
