@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 
 import scoring
+from texts import common as C
 
 CHINA_TIME = timezone(timedelta(hours=8))
 BEIJING = timezone(timedelta(hours=8), "北京时间")
@@ -47,4 +48,44 @@ def local_time(value: datetime | None, *, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
-__all__ = ["BEIJING", "CHINA_TIME", "as_local", "decimal_text", "local_time", "points_text"]
+NOT_STARTED = "not_started"
+VETOED = "vetoed"
+
+
+def standing_key(level: int, vetoed: bool, status: str, scored: int) -> str:
+    """What an organisation's result is called: "not_started" (a draft without any score),
+    "vetoed" (一票否决, whatever its points), else its level "0"–"5" (0 = 未定星). One place,
+    so that 未开始, 已否决 and 未定星 are never shown as one another."""
+    if status == "draft" and int(scored) == 0:
+        return NOT_STARTED
+    if bool(vetoed):
+        return VETOED
+    return str(int(level))
+
+
+def standing_keys(frame: pd.DataFrame) -> pd.Series:
+    """standing_key of every row of a city frame (level, vetoed, status, scored columns)."""
+    keys = frame["level"].astype("int64").astype(str)
+    keys = keys.mask(frame["vetoed"].astype(bool), VETOED)
+    not_started = (frame["status"].astype(str) == "draft") & (frame["scored"] == 0)
+    return keys.mask(not_started, NOT_STARTED)
+
+
+def standing_name(level: int, vetoed: bool, status: str, scored: int) -> str:
+    """The Chinese name of standing_key: 五星级 … 未定星, 已否决, 未开始."""
+    return C.STANDING_NAMES[standing_key(level, vetoed, status, scored)]
+
+
+__all__ = [
+    "BEIJING",
+    "CHINA_TIME",
+    "NOT_STARTED",
+    "VETOED",
+    "as_local",
+    "decimal_text",
+    "local_time",
+    "points_text",
+    "standing_key",
+    "standing_keys",
+    "standing_name",
+]

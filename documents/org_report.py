@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 
 import scoring
-from formatting import as_local, points_text
+from formatting import as_local, points_text, standing_name
 from texts import common as C
 from texts import leadership as T
 
@@ -61,7 +61,9 @@ def report_body(
 ) -> str:
     """The report's HTML fragment (scoped CSS); every value from the database is escaped."""
     e = escape
-    level = C.LEVEL_NAMES[int(row["level"])]
+    level = standing_name(
+        int(row["level"]), bool(row["vetoed"]), str(row["status"]), int(row["scored"])
+    )
     if gap.five_star:
         gap_text = T.DETAIL_GAP_DONE
     elif bool(row["vetoed"]):
@@ -136,7 +138,7 @@ def report_body(
                 [
                     str(int(h.year)),
                     points_text(h.composite),
-                    e(C.LEVEL_NAMES[int(h.level)]),
+                    e(standing_name(int(h.level), bool(h.vetoed), str(h.status), int(h.scored))),
                     str(int(h.rank)),
                 ]
             )

@@ -16,4 +16,5 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python -m mypy
-exec .venv/bin/python -m pytest "$@"
+# The ten slowest tests are listed at the end (where the suite spends its time).
+exec .venv/bin/python -m pytest --durations=10 "$@"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 
@@ -15,6 +13,7 @@ from db.services import grades, organisations, rubric_changes, rubrics, users, y
 from db.services import imports as I
 from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
+from documents.csv_file import csv_bytes
 from documents.xlsx import XLSX_MIME
 from formatting import local_time
 from rubric import RubricError, parse_rubric
@@ -129,13 +128,9 @@ def _generated_passwords() -> None:
         return
     with st.container(border=True):
         st.warning(T.GENERATED_PASSWORDS, icon=":material/key:")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(T.GENERATED_COLUMNS)
-        writer.writerows(pairs)
         st.download_button(
             T.GENERATED_DOWNLOAD,
-            data=buffer.getvalue().encode("utf-8-sig"),
+            data=csv_bytes([T.GENERATED_COLUMNS, *pairs]),
             file_name="初始密码.csv",
             mime="text/csv",
             on_click="ignore",

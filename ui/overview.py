@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import formatting
 import scoring
 from db.services import assessment as A
 from db.services import editing, guidance, readmodels
@@ -112,7 +113,7 @@ def _result_metrics(
         border=True,
     )
     scored = sum(1 for e in view.entries.values() if e.scored)
-    key = readmodels.standing_key(result.level, result.vetoed, view.status, scored)
+    key = formatting.standing_key(result.level, result.vetoed, view.status, scored)
     cols[1].metric(labels[1], C.STANDING_NAMES[key], border=True)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import formatting
 import scoring
 from db.services import evidence as evidence_service
 from db.services import exports, readmodels, statistics
@@ -73,7 +74,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     for key in scoring.STAR_KEYS:
         table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
     table[T.COL_COMPOSITE] = frame["composite"].astype(float)
-    table[T.COL_LEVEL] = readmodels.standing_keys(frame).map(C.STANDING_NAMES)
+    table[T.COL_LEVEL] = formatting.standing_keys(frame).map(C.STANDING_NAMES)
     table[T.COL_STATUS] = frame["status"].map(C.STATUS_NAMES).fillna(frame["status"])
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
     table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
@@ -285,7 +286,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         T.DETAIL_SUMMARY.format(
             composite=f"{row['composite']:.1f}",
             level=C.STANDING_NAMES[
-                readmodels.standing_key(row["level"], row["vetoed"], row["status"], row["scored"])
+                formatting.standing_key(row["level"], row["vetoed"], row["status"], row["scored"])
             ],
             rank=int(row["rank"]),
             region_rank=int(row["region_rank"]),

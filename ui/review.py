@@ -162,6 +162,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "reviewed_composite": shown["reviewed_composite"],
             "reviewed_level_name": [_level_name(v) for v in shown["reviewed_level"]],
             "changed": shown["changed"],
+            "resubmitted_changes": shown["resubmitted_changes"],
         }
     )
     st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 import scoring
@@ -157,6 +157,7 @@ QUEUE_COLUMNS = [
     "reviewed_level",
     "reviewed_five_star",
     "changed",
+    "resubmitted_changes",
 ]
 
 
@@ -183,6 +184,32 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
             .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
             .where(Cycle.year == year, ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
         ).all()
+        last_review = (
+            select(
+                AuditLog.target_id.label("target_id"),  # type: ignore[attr-defined]
+                func.max(AuditLog.at).label("at"),
+            )
+            .where(
+                AuditLog.target_type == "assessment",
+                col(AuditLog.action).in_(REVIEW_ACTIONS),
+            )
+            .group_by(AuditLog.target_id)
+            .subquery()
+        )
+        # Entries the branch changed after the reviewer's last action (退回 → 重新提交).
+        resubmitted = dict(
+            session.exec(
+                select(ScoreEntry.assessment_id, func.count())
+                .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+                .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+                .join(
+                    last_review,
+                    last_review.c.target_id == cast(Assessment.id, String),
+                )
+                .where(Cycle.year == year, ScoreEntry.updated_at > last_review.c.at)
+                .group_by(col(ScoreEntry.assessment_id))
+            ).all()
+        )
     if self_frame.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     meta = pd.DataFrame(rows, columns=["assessment_id", "version", "submitted_at", "reviewed_at"])
@@ -213,6 +240,7 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
     frame["assessment_id"] = frame["assessment_id"].astype("int64")
     frame = frame.merge(meta, on="assessment_id", how="left")
     frame["changed"] = frame["assessment_id"].map(changed).fillna(0).astype("int64")
+    frame["resubmitted_changes"] = frame["assessment_id"].map(resubmitted).fillna(0).astype("int64")
     # Oldest submission first: the order in which the office works through the queue.
     frame = frame.sort_values(["submitted_at", "code"], na_position="last", kind="stable")
     return frame[QUEUE_COLUMNS].reset_index(drop=True)

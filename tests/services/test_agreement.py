@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
+import formatting
 import scoring
 from db.engine import read_session
 from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
@@ -20,6 +21,14 @@ from db.services.totals import SUM_COLUMNS
 from tests.utils import leader
 
 BASES = ("self", "reviewed")
+
+
+def _label(result, row) -> str:  # type: ignore[no-untyped-def]
+    """What every screen calls the result: 未开始, 已否决 or the level (formatting.standing_key)."""
+    from texts import common as C
+
+    key = formatting.standing_key(result.level, result.vetoed, row["status"], row["scored"])
+    return C.STANDING_NAMES[key]
 
 
 def expected_results() -> dict[tuple[int, str], dict[int, scoring.OrgResult]]:
@@ -122,8 +131,8 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     from db.services import assessment as A
     from db.services import exports, publication, review, statistics
     from db.services.cycles import cycle_by_year
+    from formatting import points_text
     from tests.utils import actor
-    from texts import common as C
     from texts import leadership as TL
     from texts.review import PUB_SHEET as TL_PUB_SHEET
     from ui import data
@@ -181,8 +190,8 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                 report = exports.org_report(
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
-                assert C.LEVEL_NAMES[r.level] in report
-                assert f'<span class="big">{exports._fmt(r.composite)}</span>' in report
+                assert _label(r, row) in report
+                assert f'<span class="big">{points_text(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
@@ -196,7 +205,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     line = by_code[frame.at[org, "code"]]
                     assert Decimal(str(line[col[TL.COL_COMPOSITE]])) == r.composite
                     assert line[col[TL.COL_RANK]] == ranks[org]
-                    assert line[col[TL.COL_LEVEL]] == C.LEVEL_NAMES[r.level]
+                    assert line[col[TL.COL_LEVEL]] == _label(r, frame.loc[org])
                 header, rows = _sheet(workbook, TL.SHEET_STARS)
                 by_code = {line[1]: line for line in rows}
                 for org, r in results.items():
@@ -260,7 +269,7 @@ def test_pages_show_the_same_result(city: str) -> None:
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
                 assert row[TL.COL_RANK] == ranks[int(org)]
-                assert row[TL.COL_LEVEL] == C.LEVEL_NAMES[r.level]
+                assert row[TL.COL_LEVEL] == _label(r, frame.loc[org])
 
     branch = actor("branch01")
     mine = A.my_assessment(branch)
@@ -269,7 +278,9 @@ def test_pages_show_the_same_result(city: str) -> None:
     metrics = {m.label: m.value for m in page.metric}
     own = expected[(mine.year, "self")][branch.org_id]
     assert Decimal(metrics[TA.COMPOSITE_SELF]) == own.composite
-    assert metrics[TA.LEVEL_SELF] == C.LEVEL_NAMES[own.level]
+    scored = sum(1 for e in mine.entries.values() if e.scored)
+    key = formatting.standing_key(own.level, own.vetoed, mine.status, scored)
+    assert metrics[TA.LEVEL_SELF] == C.STANDING_NAMES[key]
     if mine.reviewed_result is not None:
         judged = expected[(mine.year, "reviewed")][branch.org_id]
         assert Decimal(metrics[TA.COMPOSITE_REVIEWED]) == judged.composite

@@ -91,6 +91,9 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
 
     again = review.load_review(reviewer, assessment_id=aid)
     assert [x.code for x in again.changed_lines] == [line.code]
+    queue = review.review_queue(reviewer, year=view.year).set_index("assessment_id")
+    assert queue.at[aid, "resubmitted_changes"] == 1
+    assert (queue.drop(index=aid)["resubmitted_changes"] == 0).all()
     assert again.line(line.code).reviewed_points is None
     reviewing.approve_assessment(reviewer, assessment_id=aid, version=again.version)
     assert assessment(aid).status == "reviewed"
