@@ -80,7 +80,7 @@ def new_workbook(*, write_only: bool = True) -> Workbook:
     """
     wb = Workbook(write_only=write_only)
     if not write_only:
-        wb.remove(wb.active)  # type: ignore[arg-type]
+        wb.remove(wb.active)
     header = NamedStyle(name=HEADER_STYLE)
     header.font = Font(bold=True, color="FFFFFF")
     header.fill = PatternFill("solid", fgColor="C0392B")
@@ -134,7 +134,7 @@ def quoted_style_id(ws: WriteOnlyWorksheet) -> int:
     """The workbook's style index for a quotePrefix text cell (for insert_rows)."""
     probe = WriteOnlyCell(ws, value=None)
     probe.quotePrefix = True
-    return probe.style_id
+    return int(probe.style_id)
 
 
 def _cell_xml(ref: str, value: Any, quoted_style: int) -> str:

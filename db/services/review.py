@@ -35,12 +35,12 @@ from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
     NotFound,
-    require_role,
+    require,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle
+from permissions import Action
 from rubric import Rubric
 
-REVIEW_ROLES = ("reviewer", "admin")
 COMMENT_MAX = 2000
 VETO_TENTHS = 10  # a veto entry with points > 0 applies; 1 point is the convention
 REVIEWABLE = ("submitted", "reviewed")
@@ -133,7 +133,7 @@ class ReviewView:
 
 def authorize_review(actor: Actor | None) -> Actor:
     """Reviewing is for the 机关工委's reviewers and administrators."""
-    return require_role(actor, *REVIEW_ROLES, action="review")
+    return require(actor, Action.REVIEW)
 
 
 # ----------------------------------------------------------------------------- queue
@@ -161,13 +161,12 @@ QUEUE_COLUMNS = [
 ]
 
 
-def load_queue(year: int) -> pd.DataFrame:
-    """Every evaluated organisation's assessment of `year` with self and reviewed results.
-
-    No actor: call `review_queue`, or `authorize_review` first (ui/review.py caches this).
-    """
-    self_frame = readmodels.load_city_frame(year, "self")
-    reviewed_frame = readmodels.load_city_frame(year, "reviewed")
+def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
+    """Every evaluated organisation's assessment of `year` with self and reviewed results
+    (ui/review.py caches this across sessions)."""
+    actor = authorize_review(actor)
+    self_frame = readmodels.load_city_frame(actor, year, "self")
+    reviewed_frame = readmodels.load_city_frame(actor, year, "reviewed")
     with read_session() as session:
         rows = session.exec(
             select(
@@ -208,7 +207,7 @@ def load_queue(year: int) -> pd.DataFrame:
                     last_review.c.target_id == cast(Assessment.id, String),
                 )
                 .where(Cycle.year == year, ScoreEntry.updated_at > last_review.c.at)
-                .group_by(ScoreEntry.assessment_id)
+                .group_by(col(ScoreEntry.assessment_id))
             ).all()
         )
     if self_frame.empty:
@@ -249,8 +248,7 @@ def load_queue(year: int) -> pd.DataFrame:
 
 def review_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
     """The review queue of `year` (reviewer and admin)."""
-    authorize_review(actor)
-    return load_queue(year)
+    return load_queue(actor, year)
 
 
 # ----------------------------------------------------------------------------- one assessment
@@ -336,7 +334,7 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         reviewer_name=(reviewer.display_name or reviewer.username) if reviewer else "",
         return_comment=assessment.return_comment,
         lines=tuple(lines),
-        rubric=rubric_of_cycle(cycle.id),
+        rubric=rubric_of_cycle(actor, cycle.id),
         last_review_at=last_review_at,
     )
 
@@ -384,7 +382,6 @@ def preview(
 
 
 __all__ = [
-    "REVIEW_ROLES",
     "EvidenceInfo",
     "LineView",
     "ReviewLine",
