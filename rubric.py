@@ -854,7 +854,7 @@ def load_rubric(source: str | Path) -> Rubric:
     ):
         path = Path(source.strip())
     if path is None:
-        return parse_rubric(source)
+        return parse_rubric(str(source))
     if not path.is_file():
         raise FileNotFoundError(f"找不到细则文件：{path}")
     try:

@@ -417,7 +417,7 @@ def _to_milli(values: pd.Series, what: str) -> np.ndarray:
         milli = table[codes] if len(codes) else np.empty(0, dtype=np.float64)
     if milli.size and (milli.max() > _MAX_MILLI or milli.min() < -_MAX_MILLI):
         raise ValueError(f"{what} out of range: {max(milli.max(), -milli.min()) / 1000}")
-    return milli
+    return np.asarray(milli, dtype=np.float64)
 
 
 def _arrow_star_codes(star: pd.Series) -> np.ndarray | None:
@@ -481,11 +481,11 @@ def _competition_rank(composite_milli: np.ndarray) -> np.ndarray:
 def _bool_array(values: pd.Series, what: str) -> np.ndarray:
     """Booleans (or 0/1); anything else, including NaN, raises rather than being truthy."""
     if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
-        return values.to_numpy(dtype=bool)
+        return np.asarray(values.to_numpy(dtype=bool))
     for i, v in enumerate(values):
         if not (isinstance(v, bool | np.bool_) or (isinstance(v, numbers.Real) and v in (0, 1))):
             raise ValueError(f"{what} must be boolean, got {_show(v)} at row {i}")
-    return values.to_numpy(dtype=bool)
+    return np.asarray(values.to_numpy(dtype=bool))
 
 
 def _adjustment_arrays(
@@ -702,13 +702,13 @@ class ExcellenceResult:
 
     basis_count: int
     quota: int
-    eligible: tuple
-    recommended: tuple
+    eligible: tuple[Hashable, ...]
+    recommended: tuple[Hashable, ...]
     tie_at_cut: bool
-    tied: tuple = field(default=())
+    tied: tuple[Hashable, ...] = field(default=())
 
 
-def _org_key(org: Hashable) -> tuple:
+def _org_key(org: Hashable) -> tuple[int, numbers.Real | int, str]:
     # Numbers sort numerically, everything else by text, so mixed ids never fail to compare.
     if isinstance(org, numbers.Real) and not isinstance(org, bool):
         return (0, org, "")

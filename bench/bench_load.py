@@ -227,13 +227,14 @@ def _prepare_database(args: argparse.Namespace) -> tuple[str, Callable[[], None]
 
 def _pages_by_user() -> dict[str, str]:
     """Which page each demo account exercises (a city page for city roles)."""
+    from permissions import allowed_roles
     from ui.navigation import PAGES
 
     by_path = {p.url_path: p for p in PAGES}
 
     def first(role: str, preferred: tuple[str, ...]) -> str:
         for path in preferred:
-            if path in by_path and role in by_path[path].roles:
+            if path in by_path and role in allowed_roles(by_path[path].action):
                 return path
         return next(p.url_path for p in PAGES if role in p.default_for)
 

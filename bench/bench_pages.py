@@ -230,6 +230,7 @@ def filter_changes(context, url: str, regions: list[str]) -> list[float]:  # typ
 
 def measure_pages(browser, url: str) -> tuple[dict[str, list[float]], dict]:  # type: ignore[no-untyped-def]
     """Login times per role and first-load times per (role, page), each BENCH_SAMPLES long."""
+    from permissions import allowed_roles
     from ui.navigation import PAGES
 
     logins: dict[str, list[float]] = {}
@@ -242,7 +243,7 @@ def measure_pages(browser, url: str) -> tuple[dict[str, list[float]], dict]:  # 
             context.close()
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         login(context, url, username)
-        specs = [spec for spec in PAGES if role in spec.roles]
+        specs = [spec for spec in PAGES if role in allowed_roles(spec.action)]
         for spec in specs:  # warm-up: the shared caches of this process
             timed_load(context, f"{url}/{spec.url_path}", ready_for(spec.url_path))
         for _ in range(SAMPLES):

@@ -126,7 +126,7 @@ def run_saves(
     actors: list,
     saves: int,
     star: str,
-    think: tuple[float, float],  # type: ignore[type-arg]
+    think: tuple[float, float],
 ) -> tuple[list[float], Counter]:  # type: ignore[type-arg]
     from db.services import assessment as A
     from db.services import editing
@@ -232,7 +232,8 @@ def main() -> int:
         from db.engine import dispose_engines
         from db.services.cycles import current_cycle, rubric_of_cycle
 
-        criteria = len(rubric_of_cycle(current_cycle().id).by_star(args.star))
+        who = actors[0]
+        criteria = len(rubric_of_cycle(who, current_cycle(who).id).by_star(args.star))
         print(
             f"SQLite, {len(actors)} concurrent sessions x {args.saves} saves of the "
             f"{args.star} page ({criteria} criteria), a fresh read of the assessment before "

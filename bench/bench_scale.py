@@ -158,7 +158,9 @@ def _run(args: argparse.Namespace, url: str, seed: bool = True) -> int:
         for year in (last_year, first_year) if last_year != first_year else (last_year,):
             for basis in readmodels.BASES:
                 scoring_times.clear()
-                times, frame = _timed(lambda y=year, b=basis: readmodels.load_city_frame(y, b))
+                times, frame = _timed(
+                    lambda y=year, b=basis: readmodels.load_city_frame(_reader(), y, b)
+                )
                 score_best = min(scoring_times)
                 total_best = min(times)
                 verdict = "PASS" if total_best <= TARGET_SECONDS else "FAIL"
@@ -225,19 +227,28 @@ def _baselines(year: int) -> None:
     print(f"  upkeep of assessment_total inside one save (one organisation): {_fmt(upkeep)}")
 
 
+def _reader() -> Any:
+    """A leader as the services see one (the bench reads only; no account needed)."""
+    from db.models import Role
+    from db.services.common import Actor
+
+    return Actor(id=0, username="bench", display_name="", role=Role.LEADER)
+
+
 def _statistics(year: int) -> None:
     """The dashboard's per-criterion statistics, summed in SQL, against loading every entry."""
     import resource
 
     from db.services import readmodels, statistics
 
-    frame = statistics.submitted(readmodels.load_city_frame(year))
-    criteria = statistics.load_criteria(year)
+    leader = _reader()
+    frame = statistics.submitted(readmodels.load_city_frame(leader, year))
+    criteria = statistics.load_criteria(leader, year)
 
     def summed_in_sql() -> None:
-        totals = statistics.load_criterion_totals(year)
+        totals = statistics.load_criterion_totals(leader, year)
         statistics.criterion_stats(totals, criteria, len(frame))
-        unlit = statistics.load_criterion_totals(year, unlit_only=True)
+        unlit = statistics.load_criterion_totals(leader, year, unlit_only=True)
         statistics.missed_criteria(frame, unlit, criteria)
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -245,7 +256,7 @@ def _statistics(year: int) -> None:
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(f"criterion statistics {year} (summed in SQL): {_fmt(times)}  peak RSS +{grown:.0f} MB")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    times, entries = _timed(lambda: statistics.load_entries(year), repeats=1)
+    times, entries = _timed(lambda: statistics.load_entries(leader, year), repeats=1)
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(
         f"  baseline: loading all {len(entries):,} entries of {year} into pandas (the previous "
@@ -263,10 +274,11 @@ def _history_after_a_write() -> None:
     # Outside `streamlit run` each cache warns "No runtime found"; that is expected here.
     logging.getLogger(cache_api.__name__).setLevel(logging.ERROR)
     from db.engine import write_session
+    from db.models import Role
     from db.services.common import Actor, bump_change_counter
     from ui import data
 
-    leader = Actor(id=0, username="bench", display_name="", role="leader")  # reads only
+    leader = Actor(id=0, username="bench", display_name="", role=Role.LEADER)  # reads only
     cold, history = _timed(lambda: data.city_history(leader), repeats=1)
 
     def after_write() -> None:

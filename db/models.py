@@ -2,28 +2,72 @@
 
 Points are stored as integer tenths (`*_tenths`), so the database never rounds them and
 SQLite and PostgreSQL agree to the digit; the service layer converts to Decimal.
+Roles and states are StrEnums stored as their plain string values (the columns stay VARCHAR),
+so `Assessment.status == AssessmentStatus.SUBMITTED` works in Python and in SQL alike.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-ROLES = ("branch", "reviewer", "leader", "admin")
-ORG_TYPES = ("department", "party_committee", "general_branch", "branch")
-EVALUATED_ORG_TYPES = ("party_committee", "general_branch", "branch")
+
+class Role(StrEnum):
+    """A user's role; what each may do is the table in permissions.py."""
+
+    BRANCH = "branch"
+    REVIEWER = "reviewer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class OrgType(StrEnum):
+    DEPARTMENT = "department"
+    PARTY_COMMITTEE = "party_committee"
+    GENERAL_BRANCH = "general_branch"
+    BRANCH = "branch"
+
+
+# A department is the tree root; the three kinds of party organisation below it are evaluated.
+EVALUATED_ORG_TYPES = (OrgType.PARTY_COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH)
+
+
+class CycleStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+    FINAL = "final"
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    REVIEWED = "reviewed"
+    PUBLISHED = "published"
+
+
+class CriterionKind(StrEnum):
+    CRITERION = "criterion"
+    BONUS = "bonus"
+    DEDUCTION = "deduction"
+    VETO = "veto"
+
+
 REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
-CYCLE_STATUSES = ("open", "closed", "published", "final")
-ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "reviewed", "published")
 # What every "已提交" count counts: handed in and not sent back. A 已退回 assessment is with
 # the branch again (its scores may still change), so it is not submitted.
-SUBMITTED_STATUSES = ("submitted", "reviewed", "published")
+SUBMITTED_STATUSES = (
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.REVIEWED,
+    AssessmentStatus.PUBLISHED,
+)
 # A reviewed result: the reviewer has approved it (and it may since be published). 双优 and
 # every "已审核" figure rest on these alone, never on drafts, pending or returned self-scores.
-REVIEWED_STATUSES = ("reviewed", "published")
-CRITERION_KINDS = ("criterion", "bonus", "deduction", "veto")
+REVIEWED_STATUSES = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
 GRADES = ("优秀", "良好", "一般", "较差")
 
 
@@ -87,7 +131,7 @@ class Cycle(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     year: int = Field(ge=2000, le=2100, index=True, unique=True)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=CycleStatus.OPEN, max_length=16)
     deadline: date | None = None
     rubric_title: str = Field(default="", max_length=200)
     rubric_version: int = 1
@@ -143,7 +187,7 @@ class Assessment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisation.id", index=True)
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
-    status: str = Field(default="draft", max_length=16, index=True)
+    status: str = Field(default=AssessmentStatus.DRAFT, max_length=16, index=True)
     version: int = 1
     submitted_at: datetime | None = None
     reviewed_at: datetime | None = None

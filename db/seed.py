@@ -270,7 +270,7 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]] | pd.Da
             copy.write(buffer.getvalue())
         return
     marks = ", ".join("?" for _ in columns)
-    driver = conn.connection.driver_connection  # type: ignore[union-attr]
+    driver = conn.connection.driver_connection
     values = [_sqlite_column(frame[c]) for c in columns]
     driver.executemany(
         f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks})', zip(*values, strict=True)

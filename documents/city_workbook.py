@@ -23,8 +23,9 @@ from documents.xlsx import (
     SCORE_STYLE,
     Column,
     add_sheet,
-    add_styles,
     insert_rows,
+    new_workbook,
+    quoted_style_id,
     to_bytes,
 )
 from formatting import as_local, points_text, standing_name
@@ -125,8 +126,8 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
     add_sheet(wb, T.SHEET_STARS, columns, (row(r) for _, r in frame.iterrows()), freeze="D2")
 
 
-def _criteria_sheet(wb: Workbook, lines: pd.DataFrame) -> Iterable[Sequence[Any]]:
-    """The 细则明细 sheet with its header; returns its rows for insert_rows (see there).
+def _criteria_sheet(wb: Workbook, lines: pd.DataFrame) -> tuple[Iterable[Sequence[Any]], int]:
+    """The 细则明细 sheet with its header; returns its rows and text style for insert_rows.
 
     `lines`: one row per organisation and criterion in sheet order, with the organisation's
     code (code_org) and name, the criterion's code, kind, star and max_tenths, the self and
@@ -159,8 +160,8 @@ def _criteria_sheet(wb: Workbook, lines: pd.DataFrame) -> Iterable[Sequence[Any]
         map(_tenths, lines["used"]),
         strict=True,
     )
-    add_sheet(wb, T.SHEET_CRITERIA, columns, (), freeze="C2")
-    return rows
+    ws = add_sheet(wb, T.SHEET_CRITERIA, columns, (), freeze="C2")
+    return rows, quoted_style_id(ws)  # type: ignore[arg-type]
 
 
 def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
@@ -251,23 +252,21 @@ def city_workbook(
     bases: dict[str, Decimal],
 ) -> bytes:
     """The five sheets 排名, 分星得分, 细则明细, 双优名单, 目标达成 as .xlsx bytes."""
-    wb = Workbook(write_only=True)
-    add_styles(wb)
+    wb = new_workbook()
     _ranking_sheet(wb, frame)
     _stars_sheet(wb, frame, bases)
-    criteria_rows = _criteria_sheet(wb, criteria_lines)
+    criteria_rows, quoted_style = _criteria_sheet(wb, criteria_lines)
     _excellence_sheet(wb, excellence)
     _targets_sheet(wb, attainment)
     content = to_bytes(wb)
     # Parts are named by sheet position (sheet1.xml, …) in write-only workbooks.
     sheet_no = wb.sheetnames.index(T.SHEET_CRITERIA) + 1
-    return insert_rows(content, sheet_no, criteria_rows)
+    return insert_rows(content, sheet_no, criteria_rows, quoted_style=quoted_style)
 
 
 def chase_workbook(pending: pd.DataFrame) -> bytes:
     """The 催报 list: organisations that have not handed in, with progress and contacts."""
-    wb = Workbook(write_only=True)
-    add_styles(wb)
+    wb = new_workbook()
     columns = [
         Column(T.COL_CODE, 12),
         Column(T.COL_NAME, 40),

@@ -9,10 +9,8 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from documents.xlsx import safe_row, to_bytes
+from documents.xlsx import SCORE_STYLE, Column, add_sheet, new_workbook, to_bytes
 from texts import review as T
 
 
@@ -83,38 +81,29 @@ def list_html(frame: pd.DataFrame, *, title: str, notice: str) -> bytes:
 
 
 def list_workbook(frame: pd.DataFrame, *, title: str) -> bytes:
-    """The 公示 list as an Excel workbook with Chinese headers."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = T.PUB_SHEET
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(_headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in frame.itertuples():
-        sheet.append(
-            safe_row(
-                [
-                    int(row.no),
-                    int(row.rank),
-                    row.name,
-                    row.department,
-                    row.region,
-                    row.org_type,
-                    float(row.composite),
-                    row.level_name,
-                    T.PUB_EXCELLENCE_MARK if row.excellence else "",
-                ]
-            )
-        )
-        sheet.cell(sheet.max_row, 7).number_format = "0.0"
-    sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFGHI", (6, 6, 40, 24, 10, 10, 10, 12, 8), strict=True):
-        sheet.column_dimensions[letter].width = width
-    return to_bytes(book)
+    """The 公示 list as an Excel workbook: the title, then the list under a frozen header."""
+    wb = new_workbook()
+    widths = (6, 6, 40, 24, 10, 10, 10, 12, 8)
+    columns = [
+        Column(h, w, SCORE_STYLE if i == 6 else None)
+        for i, (h, w) in enumerate(zip(_headers(), widths, strict=True))
+    ]
+    rows = (
+        [
+            int(row.no),
+            int(row.rank),
+            row.name,
+            row.department,
+            row.region,
+            row.org_type,
+            float(row.composite),
+            row.level_name,
+            T.PUB_EXCELLENCE_MARK if row.excellence else "",
+        ]
+        for row in frame.itertuples()
+    )
+    add_sheet(wb, T.PUB_SHEET, columns, rows, heading=title)
+    return to_bytes(wb)
 
 
 __all__ = ["list_html", "list_workbook"]

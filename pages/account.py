@@ -4,13 +4,14 @@ import streamlit as st
 
 from db.services import auth
 from db.services.auth import MIN_PASSWORD_LENGTH
+from permissions import Action
 from texts import admin as T
 from texts import common as C
 from ui.feedback import shown_errors
 from ui.session import require_actor, session_token
 from ui.text import plain
 
-actor = require_actor()
+actor = require_actor(Action.CHANGE_OWN_PASSWORD)
 st.title(T.ACCOUNT_TITLE)
 st.caption(T.ACCOUNT_INTRO)
 st.markdown(T.ACCOUNT_USER.format(username=plain(actor.username), role=C.ROLE_NAMES[actor.role]))

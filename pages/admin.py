@@ -2,15 +2,12 @@
 
 import streamlit as st
 
-from db.services.common import require_admin
+from permissions import Action
 from texts import admin as T
 from ui import admin as ui
-from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
-with shown_errors(stop=True):
-    require_admin(actor, "open_admin")
+actor = require_actor(Action.ADMINISTER)
 st.title(T.ADMIN_TITLE)
 
 # The chosen tab is kept (key) across reruns, so an import or a save stays on its tab; only the

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from db.services import audit as A
+from permissions import Action
 from texts import admin as T
 from ui import audit as ui
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
+actor = require_actor(Action.VIEW_AUDIT)
 with shown_errors(stop=True):
     actions = A.audit_actions(actor)
 st.title(T.AUDIT_TITLE)

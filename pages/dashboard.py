@@ -3,20 +3,19 @@ completion of the current year (催报) and self-vs-reviewed gaps."""
 
 import streamlit as st
 
+from permissions import Action
 from texts import leadership as T
 from ui import dashboard, data, live, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
-with shown_errors(stop=True):
-    data.city_frame(actor, data.current_year() or 0)
+actor = require_actor(Action.VIEW_RESULTS)
 
 st.title(T.DASHBOARD_TITLE)
 st.caption(T.DASHBOARD_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds()))
 
 with shown_errors(stop=True):
-    year, _basis = rankings.year_and_basis("db", with_basis=False)
+    year, _basis = rankings.year_and_basis(actor, "db", with_basis=False)
     frame = data.city_frame(actor, year)
 if frame.empty:
     st.info(T.NO_DATA)
@@ -31,7 +30,7 @@ with st.expander(T.SECTION_TARGET + T.SECTION_TARGET_DATA):
     dashboard.target_table(attain)
 
 st.subheader(T.SECTION_DISTRIBUTION)
-dashboard.distribution_panel(year, frame)
+dashboard.distribution_panel(actor, year, frame)
 
 st.subheader(T.SECTION_HEAT)
 dashboard.heat_panel(year, frame)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from db.services import excellence
 from db.services import grades as G
 from formatting import as_local
+from permissions import Action, can
 from texts import leadership as T
 from ui import data, live, rankings
 from ui import excellence as ux
@@ -12,9 +12,7 @@ from ui.feedback import shown_errors
 from ui.session import require_actor
 from ui.text import plain
 
-actor = require_actor()
-with shown_errors(stop=True):
-    data.city_frame(actor, data.current_year() or 0)
+actor = require_actor(Action.VIEW_RESULTS)
 
 st.title(T.EXCELLENCE_TITLE)
 st.caption(T.EXCELLENCE_CAPTION)
@@ -22,7 +20,7 @@ if flash := st.session_state.pop("ex_flash", None):
     st.success(flash)
 
 with shown_errors(stop=True):
-    year, _basis = rankings.year_and_basis("ex", with_basis=False)
+    year, _basis = rankings.year_and_basis(actor, "ex", with_basis=False)
     view = data.excellence_view(actor, year)
     frame = data.city_frame(actor, year)
 
@@ -43,7 +41,8 @@ else:
 if view.frozen:
     st.info(T.EX_FROZEN)
 
-can_confirm = actor.role in excellence.CONFIRM_ROLES and not view.frozen
+confirms = can(actor, Action.CONFIRM_EXCELLENCE)
+can_confirm = confirms and not view.frozen
 if can_confirm:
     ux.progress_notes(view)
 st.subheader(T.EX_CANDIDATES)
@@ -68,7 +67,7 @@ if can_confirm:
     if pending := ux.pending_confirmation(year):
         ux.confirm_dialog(actor, view, pending)
 else:
-    if actor.role not in excellence.CONFIRM_ROLES:
+    if not confirms:
         st.caption(T.EX_VIEW_ONLY)
     st.dataframe(table, hide_index=True, column_config=ux.CANDIDATE_CONFIG)
 
@@ -80,10 +79,10 @@ if view.confirmed_at:
     else:
         st.dataframe(final, hide_index=True, column_config=ux.CANDIDATE_CONFIG)
 
-if actor.role in G.GRADE_ROLES:
+if can(actor, Action.MANAGE_GRADES):
     with st.expander(T.EX_GRADES, expanded=False):
         st.caption(T.EX_GRADES_HELP)
-        grades = ux.grade_table(frame, G.load_grades(year))
+        grades = ux.grade_table(frame, G.load_grades(actor, year))
         with st.form(f"ex_grades_{year}"):
             edited_grades = st.data_editor(
                 grades,

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
+from permissions import Action
 from texts import leadership as T
 from ui import dashboard, data, live, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
-with shown_errors(stop=True):
-    data.city_frame(actor, data.current_year() or 0)
+actor = require_actor(Action.VIEW_RESULTS)
 
 st.title(T.RANKINGS_TITLE)
 st.caption(T.RANKINGS_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds()))
@@ -19,7 +18,7 @@ st.caption(T.RANKINGS_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds
 def ranking_view() -> None:
     """Year, basis, filters, table and detail: a filter change reruns only this part."""
     with shown_errors(stop=True):
-        year, basis = rankings.year_and_basis("rk")
+        year, basis = rankings.year_and_basis(actor, "rk")
         frame = data.city_frame(actor, year, basis)
     if frame.empty:
         st.info(T.NO_DATA)
@@ -38,7 +37,7 @@ def ranking_view() -> None:
     )
     with right:
         rankings.export_button(actor, year, key="rk_export")
-    rankings.show_table(rankings.cached_table(year, basis).loc[shown.index])
+    rankings.show_table(rankings.cached_table(actor, year, basis).loc[shown.index])
     org_id = rankings.detail_picker(frame, shown)
     if org_id is not None:
         with shown_errors():

@@ -4,20 +4,19 @@ import streamlit as st
 
 from db.services import exports
 from documents.org_report import REPORT_CSS
+from permissions import Action
 from texts import leadership as T
 from ui import data, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
-with shown_errors(stop=True):
-    data.city_frame(actor, data.current_year() or 0)
+actor = require_actor(Action.VIEW_RESULTS)
 
 st.title(T.REPORT_TITLE)
 st.caption(T.REPORT_CAPTION)
 
 with shown_errors(stop=True):
-    year, basis = rankings.year_and_basis("rp")
+    year, basis = rankings.year_and_basis(actor, "rp")
     frame = data.city_frame(actor, year, basis)
 
 st.subheader(T.REPORT_WORKBOOK)

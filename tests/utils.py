@@ -29,6 +29,11 @@ def actor(username: str) -> Actor:
     return auth.actor_of(user)
 
 
+def leader() -> Actor:
+    """The demo city's leader: may read every result, for tests that call the read models."""
+    return actor("leader")
+
+
 def make_user(role: str, *, username: str | None = None, org_id: int | None = None) -> Actor:
     name = username or f"{role}_{org_id or 'x'}"
     auth.create_user(username=name, password=STRONG_PASSWORD, role=role, org_id=org_id)

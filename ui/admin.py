@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from db.models import REGIONS, ROLES
+from db.models import REGIONS, Role
 from db.services import grades, organisations, rubric_changes, rubrics, users, years
 from db.services import imports as I
 from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
+from documents.csv_file import csv_bytes
 from documents.xlsx import XLSX_MIME
 from formatting import local_time
 from rubric import RubricError, parse_rubric
@@ -129,13 +128,9 @@ def _generated_passwords() -> None:
         return
     with st.container(border=True):
         st.warning(T.GENERATED_PASSWORDS, icon=":material/key:")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(T.GENERATED_COLUMNS)
-        writer.writerows(pairs)
         st.download_button(
             T.GENERATED_DOWNLOAD,
-            data=buffer.getvalue().encode("utf-8-sig"),
+            data=csv_bytes([T.GENERATED_COLUMNS, *pairs]),
             file_name="初始密码.csv",
             mime="text/csv",
             on_click="ignore",
@@ -427,7 +422,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
     with st.form("admin:new-user", enter_to_submit=False):
         username = st.text_input(T.USERNAME, max_chars=64)
         display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
-        role = st.selectbox(T.ROLE, list(ROLES), format_func=C.ROLE_NAMES.get)
+        role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.get)
         org_options: list[int | None] = [None, *org_names]
         org_id = st.selectbox(
             T.USER_ORG,
@@ -469,7 +464,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
             with shown_errors():
                 users.unlock_user(actor, user_id=user_id)
                 _done(T.UNLOCKED.format(username=plain(row.username)))
-    roles = list(ROLES)
+    roles = list(Role)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
         role = st.selectbox(

@@ -114,7 +114,7 @@ def target_table(attain: pd.DataFrame) -> None:
     )
 
 
-def distribution_panel(year: int, frame: pd.DataFrame, height: int = 260) -> None:
+def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)
     charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
@@ -122,7 +122,7 @@ def distribution_panel(year: int, frame: pd.DataFrame, height: int = 260) -> Non
         right,
         ("histogram", year, height),
         lambda: charts.composite_histogram(
-            frame, data.thresholds(year).five_star_composite, height
+            frame, data.thresholds(actor, year).five_star_composite, height
         ),
     )
 
@@ -162,9 +162,9 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
         )
 
 
-def deadline_note(year: int, today: date | None = None) -> None:
+def deadline_note(actor: Actor, year: int, today: date | None = None) -> None:
     """The year's submission deadline and how many days are left (for 催报)."""
-    info = next((c for c in data.cycle_list() if c.year == year), None)
+    info = next((c for c in data.cycle_list(actor) if c.year == year), None)
     if info is None or info.deadline is None or not info.is_open:
         return
     days = (info.deadline - (today or date.today())).days
@@ -182,7 +182,7 @@ def completion_panel(
 ) -> None:
     """Completion of the year, and the list of organisations to chase (催报)."""
     counts = statistics.completion_counts(frame)
-    deadline_note(year)
+    deadline_note(actor, year)
     left, right = st.columns([2, 3])
     charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
     if not with_list:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import scoring
+from db.models import CycleStatus
 from db.services import cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
@@ -25,104 +26,113 @@ def data_version() -> int:
     return change_counter()
 
 
+# The cached functions below are shared by every session, so their keys never include the
+# viewer. They take the viewer as `_actor` (left out of the key by st.cache_data) only to hand
+# it to the service loader on a miss; every public wrapper checks the viewer's permission first.
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _year_scores(year: int, basis: str, key: tuple) -> pd.DataFrame:
-    return readmodels.load_year_scores(year, basis)
+def _year_scores(year: int, basis: str, key: tuple, _actor: Actor) -> pd.DataFrame:
+    return readmodels.load_year_scores(_actor, year, basis)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _org_attributes(version: int) -> pd.DataFrame:
-    return readmodels.load_org_attributes()
+def _org_attributes(version: int, _actor: Actor) -> pd.DataFrame:
+    return readmodels.load_org_attributes(_actor)
 
 
-def _scores_key(year: int, version: int) -> tuple:
+def _scores_key(year: int, version: int, actor: Actor) -> tuple:
     """A final year's scores never change (freeze), so they are keyed by its cycle alone and
     survive writes to other years; every other year's follow the change counter."""
-    for cycle in _cycles(version):
-        if cycle.year == year and cycle.status == "final":
+    for cycle in _cycles(version, actor):
+        if cycle.year == year and cycle.status == CycleStatus.FINAL:
             return ("final", cycle.id, cycle.version)
     return ("live", version)
 
 
-def _scores(year: int, basis: str, version: int) -> pd.DataFrame:
-    return _year_scores(year, basis, _scores_key(year, version))
+def _scores(year: int, basis: str, version: int, actor: Actor) -> pd.DataFrame:
+    return _year_scores(year, basis, _scores_key(year, version, actor), actor)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _city_frame(year: int, basis: str, version: int) -> pd.DataFrame:
-    return readmodels.with_org_attributes(_scores(year, basis, version), _org_attributes(version))
+def _city_frame(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
+    return readmodels.with_org_attributes(
+        _scores(year, basis, version, _actor), _org_attributes(version, _actor)
+    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _history(version: int) -> pd.DataFrame:
-    attributes = _org_attributes(version)
+def _history(version: int, _actor: Actor) -> pd.DataFrame:
+    attributes = _org_attributes(version, _actor)
     return readmodels.concat_years(
         [
-            readmodels.with_org_attributes(_scores(year, "reviewed", version), attributes)
-            for year in _years(version)
+            readmodels.with_org_attributes(_scores(year, "reviewed", version, _actor), attributes)
+            for year in _years(version, _actor)
         ]
     )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _years(version: int) -> list[int]:
-    return readmodels.load_years()
+def _years(version: int, _actor: Actor) -> list[int]:
+    return readmodels.load_years(_actor)
 
 
 def city_frame(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
-    """The whole city's standing (city roles only)."""
-    readmodels.authorize_city_view(actor)
-    return _city_frame(year, basis, data_version())
+    """The whole city's standing (Action.VIEW_RESULTS)."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _city_frame(year, basis, data_version(), viewer)
 
 
 def city_history(actor: Actor | None) -> pd.DataFrame:
-    """Every organisation × every year, reviewed basis (city roles only)."""
-    readmodels.authorize_city_view(actor)
-    return _history(data_version())
+    """Every organisation × every year, reviewed basis (Action.VIEW_RESULTS)."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _history(data_version(), viewer)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _year_scope(year: int, version: int) -> readmodels.YearScope:
-    return readmodels.load_year_scope(year)
+def _year_scope(year: int, version: int, _actor: Actor) -> readmodels.YearScope:
+    return readmodels.load_year_scope(_actor, year)
 
 
 def year_scope(actor: Actor | None, year: int) -> readmodels.YearScope:
-    """Whom the year's figures count and with which statuses (city roles only)."""
-    readmodels.authorize_city_view(actor)
-    return _year_scope(year, data_version())
+    """Whom the year's figures count and with which statuses (Action.VIEW_RESULTS)."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _year_scope(year, data_version(), viewer)
 
 
-def years() -> list[int]:
-    return _years(data_version())
+def years(actor: Actor) -> list[int]:
+    """Every evaluation year, oldest first."""
+    return _years(data_version(), actor)
 
 
 def org_standing(
     actor: Actor | None, org_id: int, year: int, basis: str = "reviewed"
 ) -> pd.Series | None:
-    """One organisation's row of the city frame (its own branch user, or city roles)."""
-    readmodels.authorize_org_view(actor, org_id)
-    frame = _city_frame(year, basis, data_version())
+    """One organisation's row of the city frame (Action.VIEW_ORG: its own branch user, or the
+    results roles)."""
+    viewer = readmodels.authorize_org_view(actor, org_id)
+    frame = _city_frame(year, basis, data_version(), viewer)
     return frame.loc[org_id] if org_id in frame.index else None
 
 
 # ----------------------------------------------------------------------------- leadership views
-# Everything below is the same for every city-role viewer, so it is cached once per process and
-# keyed by the change counter; the public wrappers check the viewer's role first.
+# Everything below is the same for every viewer allowed to see it, so it is cached once per
+# process and keyed by the change counter; the public wrappers check the viewer's permission.
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _cycles(version: int) -> list[cycles.CycleInfo]:
-    return cycles.list_cycles()
+def _cycles(version: int, _actor: Actor) -> list[cycles.CycleInfo]:
+    return cycles.list_cycles(_actor)
 
 
-def cycle_list() -> list[cycles.CycleInfo]:
+def cycle_list(actor: Actor) -> list[cycles.CycleInfo]:
     """Every evaluation year, oldest first (no personal data)."""
-    return _cycles(data_version())
+    return _cycles(data_version(), actor)
 
 
-def current_year() -> int | None:
+def current_year(actor: Actor) -> int | None:
     """The open year (latest open), else the latest year; None without any year."""
-    infos = cycle_list()
+    infos = cycle_list(actor)
     if not infos:
         return None
     open_years = [c.year for c in infos if c.is_open]
@@ -130,133 +140,139 @@ def current_year() -> int | None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _thresholds(year: int, version: int) -> scoring.Thresholds:
-    info = next((c for c in _cycles(version) if c.year == year), None)
-    return (
-        scoring.DEFAULT_THRESHOLDS if info is None else cycles.rubric_of_cycle(info.id).thresholds
-    )
+def _thresholds(year: int, version: int, _actor: Actor) -> scoring.Thresholds:
+    info = next((c for c in _cycles(version, _actor) if c.year == year), None)
+    if info is None:
+        return scoring.DEFAULT_THRESHOLDS
+    return cycles.rubric_of_cycle(_actor, info.id).thresholds
 
 
-def thresholds(year: int) -> scoring.Thresholds:
+def thresholds(actor: Actor, year: int) -> scoring.Thresholds:
     """The year's thresholds from its rubric (five-star line, 85% ratio, bonus cap): every line
     a chart or page draws comes from here, never from a literal (no personal data)."""
-    return _thresholds(year, data_version())
+    return _thresholds(year, data_version(), actor)
 
 
-def five_star_lines(years: list[int]) -> dict[int, Decimal]:
+def five_star_lines(actor: Actor, years: list[int]) -> dict[int, Decimal]:
     """year → the year's five-star composite line."""
-    return {y: thresholds(y).five_star_composite for y in years}
+    return {y: thresholds(actor, y).five_star_composite for y in years}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _criteria(year: int, version: int) -> pd.DataFrame:
-    return statistics.load_criteria(year)
+def _criteria(year: int, version: int, _actor: Actor) -> pd.DataFrame:
+    return statistics.load_criteria(_actor, year)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _criterion_stats(year: int, basis: str, version: int) -> pd.DataFrame:
-    scope = statistics.submitted(_city_frame(year, basis, version))
-    totals = statistics.load_criterion_totals(year, basis)
-    return statistics.criterion_stats(totals, _criteria(year, version), len(scope))
+def _criterion_stats(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
+    scope = statistics.submitted(_city_frame(year, basis, version, _actor))
+    totals = statistics.load_criterion_totals(_actor, year, basis)
+    return statistics.criterion_stats(totals, _criteria(year, version, _actor), len(scope))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _missed(year: int, basis: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = statistics.submitted(_city_frame(year, basis, version))
-    unlit = statistics.load_criterion_totals(year, basis, unlit_only=True)
+def _missed(
+    year: int, basis: str, version: int, _actor: Actor
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = statistics.submitted(_city_frame(year, basis, version, _actor))
+    unlit = statistics.load_criterion_totals(_actor, year, basis, unlit_only=True)
     return (
         statistics.missed_reasons(frame),
-        statistics.missed_criteria(frame, unlit, _criteria(year, version)),
+        statistics.missed_criteria(frame, unlit, _criteria(year, version, _actor)),
     )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _chase(year: int, version: int) -> pd.DataFrame:
-    frame = _city_frame(year, "reviewed", version)
-    return statistics.chase_list(frame, statistics.load_progress(year))
+def _chase(year: int, version: int, _actor: Actor) -> pd.DataFrame:
+    frame = _city_frame(year, "reviewed", version, _actor)
+    return statistics.chase_list(frame, statistics.load_progress(_actor, year))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _gaps(year: int, version: int) -> pd.DataFrame:
+def _gaps(year: int, version: int, _actor: Actor) -> pd.DataFrame:
     return statistics.score_gaps(
-        _city_frame(year, "self", version), _city_frame(year, "reviewed", version)
+        _city_frame(year, "self", version, _actor), _city_frame(year, "reviewed", version, _actor)
     )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _attainment(version: int, city_label: str) -> pd.DataFrame:
-    return statistics.attainment_table(_history(version), city_label)
+def _attainment(version: int, city_label: str, _actor: Actor) -> pd.DataFrame:
+    return statistics.attainment_table(_history(version, _actor), city_label)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _changes(version: int) -> pd.DataFrame:
-    unfinished = [c.year for c in _cycles(version) if c.status in ("open", "closed")]
-    return statistics.level_changes(_history(version), unfinished)
+def _changes(version: int, _actor: Actor) -> pd.DataFrame:
+    unfinished = [
+        c.year
+        for c in _cycles(version, _actor)
+        if c.status in (CycleStatus.OPEN, CycleStatus.CLOSED)
+    ]
+    return statistics.level_changes(_history(version, _actor), unfinished)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _org_detail(year: int, org_id: int, version: int) -> statistics.OrgDetail:
-    return statistics.load_org_detail(year, org_id)
+def _org_detail(year: int, org_id: int, version: int, _actor: Actor) -> statistics.OrgDetail:
+    return statistics.load_org_detail(_actor, year, org_id)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _excellence(year: int, version: int) -> excellence.ExcellenceView:
-    return excellence.build_view(year, _city_frame(year, "reviewed", version))
+def _excellence(year: int, version: int, _actor: Actor) -> excellence.ExcellenceView:
+    return excellence.build_view(_actor, year, _city_frame(year, "reviewed", version, _actor))
 
 
 def criterion_stats(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
     """Per-criterion average share of max points over handed-in organisations, weakest first."""
-    readmodels.authorize_city_view(actor)
-    return _criterion_stats(year, basis, data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _criterion_stats(year, basis, data_version(), viewer)
 
 
 def missed(
     actor: Actor | None, year: int, basis: str = "reviewed"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(reasons organisations miss five-star, criteria losing most points in unlit stars)."""
-    readmodels.authorize_city_view(actor)
-    return _missed(year, basis, data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _missed(year, basis, data_version(), viewer)
 
 
 def chase_list(actor: Actor | None, year: int) -> pd.DataFrame:
     """Organisations that have not handed in, with last save and contacts (for 催报)."""
-    readmodels.authorize_city_view(actor)
-    return _chase(year, data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _chase(year, data_version(), viewer)
 
 
 def score_gaps(actor: Actor | None, year: int) -> pd.DataFrame:
     """Reviewed organisations' self composite minus reviewed composite, inflated first."""
-    readmodels.authorize_city_view(actor)
-    return _gaps(year, data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _gaps(year, data_version(), viewer)
 
 
 def attainment_table(actor: Actor | None, city_label: str) -> pd.DataFrame:
     """Five-star share against the target per year, for the city and each region."""
-    readmodels.authorize_city_view(actor)
-    return _attainment(data_version(), city_label)
+    viewer = readmodels.authorize_results_view(actor)
+    return _attainment(data_version(), city_label, viewer)
 
 
 def level_changes(actor: Actor | None) -> pd.DataFrame:
     """Every organisation's level against its previous year (升星 / 降星 / 持平)."""
-    readmodels.authorize_city_view(actor)
-    return _changes(data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _changes(data_version(), viewer)
 
 
 def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDetail:
     """One organisation's rubric lines, points, notes and evidence list."""
-    readmodels.authorize_org_view(actor, org_id)
-    return _org_detail(year, org_id, data_version())
+    viewer = readmodels.authorize_org_view(actor, org_id)
+    return _org_detail(year, org_id, data_version(), viewer)
 
 
 def excellence_view(actor: Actor | None, year: int) -> excellence.ExcellenceView:
     """The year's 双优 recommendation and confirmed list."""
-    readmodels.authorize_city_view(actor)
-    return _excellence(year, data_version())
+    viewer = readmodels.authorize_results_view(actor)
+    return _excellence(year, data_version(), viewer)
 
 
-def rubric_criteria(year: int) -> pd.DataFrame:
-    """The year's rubric lines (public: the rubric is not personal)."""
-    return _criteria(year, data_version())
+def rubric_criteria(actor: Actor, year: int) -> pd.DataFrame:
+    """The year's rubric lines (every user: the rubric is not personal)."""
+    return _criteria(year, data_version(), actor)
 
 
 def changed_here() -> None:

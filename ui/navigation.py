@@ -1,4 +1,8 @@
-"""Which pages each role sees; app.py builds st.navigation from this table."""
+"""Which pages each user sees; app.py builds st.navigation from this table.
+
+Each page names the permission it needs (permissions.Action); the menu lists the pages
+`permissions.can` allows, and the page checks the same action again when it opens.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from db.models import Role
 from db.services.common import Actor
+from permissions import Action, can
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_ROLES = ("branch", "reviewer", "leader", "admin")
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,9 @@ class PageSpec:
     title: str
     url_path: str
     icon: str
-    roles: tuple[str, ...]
+    action: Action
     section: str
-    default_for: tuple[str, ...] = ()
+    default_for: tuple[Role, ...] = ()
 
 
 # Order here is the order in the menu. Sections group the sidebar.
@@ -31,43 +36,60 @@ PAGES: tuple[PageSpec, ...] = (
         "我的支部",
         "overview",
         ":material/home:",
-        ("branch",),
+        Action.SELF_ASSESS,
         "自评",
-        default_for=("branch",),
+        default_for=(Role.BRANCH,),
     ),
     PageSpec(
-        "pages/learning.py", "学习星", "learning", ":material/menu_book:", ("branch",), "自评"
+        "pages/learning.py",
+        "学习星",
+        "learning",
+        ":material/menu_book:",
+        Action.SELF_ASSESS,
+        "自评",
     ),
-    PageSpec("pages/standard.py", "规范星", "standard", ":material/rule:", ("branch",), "自评"),
+    PageSpec(
+        "pages/standard.py", "规范星", "standard", ":material/rule:", Action.SELF_ASSESS, "自评"
+    ),
     PageSpec(
         "pages/service.py",
         "服务星",
         "service",
         ":material/volunteer_activism:",
-        ("branch",),
+        Action.SELF_ASSESS,
         "自评",
     ),
     PageSpec(
-        "pages/democracy.py", "民主星", "democracy", ":material/how_to_vote:", ("branch",), "自评"
+        "pages/democracy.py",
+        "民主星",
+        "democracy",
+        ":material/how_to_vote:",
+        Action.SELF_ASSESS,
+        "自评",
     ),
     PageSpec(
-        "pages/innovation.py", "创新星", "innovation", ":material/lightbulb:", ("branch",), "自评"
+        "pages/innovation.py",
+        "创新星",
+        "innovation",
+        ":material/lightbulb:",
+        Action.SELF_ASSESS,
+        "自评",
     ),
     PageSpec(
         "pages/dashboard.py",
         "总览",
         "dashboard",
         ":material/dashboard:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
-        default_for=("reviewer", "leader", "admin"),
+        default_for=(Role.REVIEWER, Role.LEADER, Role.ADMIN),
     ),
     PageSpec(
         "pages/rankings.py",
         "实时排名",
         "rankings",
         ":material/leaderboard:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
     ),
     PageSpec(
@@ -75,7 +97,7 @@ PAGES: tuple[PageSpec, ...] = (
         "历年趋势",
         "trends",
         ":material/trending_up:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
     ),
     PageSpec(
@@ -83,7 +105,7 @@ PAGES: tuple[PageSpec, ...] = (
         "双优",
         "excellence",
         ":material/workspace_premium:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
     ),
     PageSpec(
@@ -91,7 +113,7 @@ PAGES: tuple[PageSpec, ...] = (
         "导出与打印",
         "report",
         ":material/print:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
     ),
     PageSpec(
@@ -99,7 +121,7 @@ PAGES: tuple[PageSpec, ...] = (
         "大屏",
         "screen",
         ":material/tv:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_RESULTS,
         "全市",
     ),
     PageSpec(
@@ -107,7 +129,7 @@ PAGES: tuple[PageSpec, ...] = (
         "审核",
         "review",
         ":material/fact_check:",
-        ("reviewer", "admin"),
+        Action.REVIEW,
         "审核与公示",
     ),
     PageSpec(
@@ -115,19 +137,27 @@ PAGES: tuple[PageSpec, ...] = (
         "公示",
         "publication",
         ":material/campaign:",
-        ("reviewer", "leader", "admin"),
+        Action.VIEW_PUBLICATION,
         "审核与公示",
     ),
-    PageSpec("pages/admin.py", "管理", "admin", ":material/settings:", ("admin",), "系统"),
-    PageSpec("pages/audit.py", "审计日志", "audit", ":material/history:", ("admin",), "系统"),
-    PageSpec("pages/account.py", "修改密码", "account", ":material/key:", ALL_ROLES, "账号"),
+    PageSpec("pages/admin.py", "管理", "admin", ":material/settings:", Action.ADMINISTER, "系统"),
+    PageSpec(
+        "pages/audit.py", "审计日志", "audit", ":material/history:", Action.VIEW_AUDIT, "系统"
+    ),
+    PageSpec(
+        "pages/account.py",
+        "修改密码",
+        "account",
+        ":material/key:",
+        Action.CHANGE_OWN_PASSWORD,
+        "账号",
+    ),
 )
 
 
 def pages_for(actor: Actor | None) -> list[PageSpec]:
-    if actor is None:
-        return []
-    return [p for p in PAGES if actor.role in p.roles]
+    """The pages `actor` may open, in menu order (none for anonymous visitors)."""
+    return [p for p in PAGES if can(actor, p.action)]
 
 
 def home_path(role: str) -> str:

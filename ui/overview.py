@@ -13,6 +13,7 @@ import scoring
 from db.services import assessment as A
 from db.services import editing, guidance, readmodels
 from db.services.common import Actor, ServiceError
+from permissions import Action
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
@@ -44,7 +45,7 @@ MISSING_SHOWN = 12
 
 def render_overview() -> None:
     """The whole 我的支部 page."""
-    actor = require_actor()
+    actor = require_actor(Action.SELF_ASSESS)
     view = load_my_assessment(actor)
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
@@ -429,9 +430,9 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _final_ranks(database_url: str, year: int) -> pd.DataFrame:
+def _final_ranks(database_url: str, year: int, _actor: Actor) -> pd.DataFrame:
     """Ranks of a final (frozen) year: they never change, so no change-counter key."""
-    return readmodels.load_city_frame(year, "reviewed")[["rank", "region_rank"]]
+    return readmodels.load_city_frame(_actor, year, "reviewed")[["rank", "region_rank"]]
 
 
 def year_standing(actor: Actor, org_id: int, year: int, cycle_status: str) -> pd.Series | None:
@@ -439,8 +440,8 @@ def year_standing(actor: Actor, org_id: int, year: int, cycle_status: str) -> pd
     so a save anywhere in the city does not recompute every past year."""
     if cycle_status != "final":
         return data.org_standing(actor, org_id, year, "reviewed")
-    readmodels.authorize_org_view(actor, org_id)
-    ranks = _final_ranks(get_settings().database_url, year)
+    viewer = readmodels.authorize_org_view(actor, org_id)
+    ranks = _final_ranks(get_settings().database_url, year, viewer)
     return ranks.loc[org_id] if org_id in ranks.index else None
 
 

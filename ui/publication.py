@@ -10,6 +10,7 @@ from db.services import publication as P
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import local_time
+from permissions import Action, can
 from settings import get_settings
 from texts import review as T
 from ui.data import changed_here, years
@@ -28,8 +29,8 @@ def show_flash() -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def year_picker() -> int:
-    options = sorted(years(), reverse=True)
+def year_picker(actor: Actor) -> int:
+    options = sorted(years(actor), reverse=True)
     if not options:
         st.stop()
     return int(st.selectbox(T.YEAR, options, key="publication:year"))
@@ -119,7 +120,7 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             width="stretch",
             column_config={k: st.column_config.Column(v) for k, v in T.OBJ_COLUMNS.items()},
         )
-    if actor.role != "admin":
+    if not can(actor, Action.MANAGE_PUBLICATION):
         return
     left, right = st.columns(2, gap="large")
     if info.state == "published" and not listed.empty:

@@ -12,7 +12,7 @@ import streamlit as st
 import formatting
 import scoring
 from db.services import evidence as evidence_service
-from db.services import exports, statistics
+from db.services import exports, readmodels, statistics
 from db.services.common import Actor
 from db.services.cycles import rubric_of_cycle
 from documents.xlsx import XLSX_MIME
@@ -86,14 +86,15 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _table(year: int, basis: str, version: int) -> pd.DataFrame:
+def _table(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
     # Built once per data version and shared by every session of the process.
-    return ranking_table(data._city_frame(year, basis, version))
+    return ranking_table(data._city_frame(year, basis, version, _actor))
 
 
-def cached_table(year: int, basis: str) -> pd.DataFrame:
-    """ranking_table of the cached city frame (the caller has checked the viewer's role)."""
-    return _table(year, basis, data.data_version())
+def cached_table(actor: Actor, year: int, basis: str) -> pd.DataFrame:
+    """ranking_table of the cached city frame (Action.VIEW_RESULTS)."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _table(year, basis, data.data_version(), viewer)
 
 
 COLUMN_CONFIG = {
@@ -187,15 +188,15 @@ def year_label(year: int, open_years: Iterable[int]) -> str:
     return f"{year}" + (T.CURRENT_MARK if year in set(open_years) else "")
 
 
-def year_and_basis(key: str, *, with_basis: bool = True) -> tuple[int, str]:
+def year_and_basis(actor: Actor, key: str, *, with_basis: bool = True) -> tuple[int, str]:
     """Year picker (current year first shown) and the reviewed/self switch."""
-    infos = data.cycle_list()
+    infos = data.cycle_list(actor)
     if not infos:
         st.info(T.NO_YEARS)
         st.stop()
     years = [c.year for c in infos][::-1]
     open_years = [c.year for c in infos if c.is_open]
-    current = data.current_year()
+    current = data.current_year(actor)
     cols = st.columns([1, 2, 3])
     year = cols[0].selectbox(
         T.YEAR,
@@ -221,17 +222,17 @@ def year_and_basis(key: str, *, with_basis: bool = True) -> tuple[int, str]:
     return int(year), basis
 
 
-def cycle_id_of(year: int) -> int | None:
-    for info in data.cycle_list():
+def cycle_id_of(actor: Actor, year: int) -> int | None:
+    for info in data.cycle_list(actor):
         if info.year == year:
             return info.id
     return None
 
 
-def gap_text(row: pd.Series, year: int) -> str:
+def gap_text(actor: Actor, row: pd.Series, year: int) -> str:
     """How far the organisation is from five-star, in words (scoring.gap_to_five_star)."""
-    cycle_id = cycle_id_of(year)
-    rubric = rubric_of_cycle(cycle_id) if cycle_id is not None else None
+    cycle_id = cycle_id_of(actor, year)
+    rubric = rubric_of_cycle(actor, cycle_id) if cycle_id is not None else None
     bases = rubric.bases if rubric else None
     thresholds = rubric.thresholds if rubric else scoring.DEFAULT_THRESHOLDS
     gap = statistics.gap_of(row, bases or {}, thresholds)
@@ -278,7 +279,7 @@ def detail_lines_table(detail: statistics.OrgDetail) -> pd.DataFrame:
 
 def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
     """One organisation: summary, gap to five-star, per-criterion points, evidence files."""
-    org_id = int(row.name)  # type: ignore[arg-type]
+    org_id = int(row.name)
     detail = data.org_detail(actor, org_id, year)
     st.subheader(T.DETAIL_TITLE.format(name=plain(str(row["name"])), year=year))
     st.markdown(
@@ -292,7 +293,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
             status=C.STATUS_NAMES.get(str(row["status"]), str(row["status"])),
         )
     )
-    st.markdown(gap_text(row, year))
+    st.markdown(gap_text(actor, row, year))
     if detail.return_comment and detail.status == "returned":
         st.warning(T.DETAIL_RETURN_COMMENT.format(comment=plain(detail.return_comment)))
     st.markdown(f"**{T.DETAIL_CRITERIA}**")

@@ -39,18 +39,18 @@ PENDING = "submitted"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _queue(year: int, version: int) -> pd.DataFrame:
-    return R.load_queue(year)
+def _queue(year: int, version: int, _actor: Actor) -> pd.DataFrame:
+    return R.load_queue(_actor, year)
 
 
 def queue(actor: Actor, year: int) -> pd.DataFrame:
     """The year's queue (shared cache, keyed by the database change counter)."""
-    R.authorize_review(actor)
-    return _queue(year, data_version())
+    reviewer = R.authorize_review(actor)
+    return _queue(year, data_version(), reviewer)
 
 
-def year_picker() -> int:
-    options = sorted(years(), reverse=True)
+def year_picker(actor: Actor) -> int:
+    options = sorted(years(actor), reverse=True)
     if not options:
         st.info(C.ERR_NO_OPEN_CYCLE)
         st.stop()
@@ -163,6 +163,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "reviewed_composite": shown["reviewed_composite"],
             "reviewed_level_name": [_standing_name(v) for v in shown["reviewed_standing"]],
             "changed": shown["changed"],
+            "resubmitted_changes": shown["resubmitted_changes"],
         }
     )
     st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]

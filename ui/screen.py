@@ -83,7 +83,7 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
             right,
             ("big_histogram", year),
             lambda: charts.big(
-                charts.composite_histogram(frame, data.thresholds(year).five_star_composite)
+                charts.composite_histogram(frame, data.thresholds(actor, year).five_star_composite)
             ),
         )
     elif panel == 3:

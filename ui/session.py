@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from db.services.auth import resolve_session
-from db.services.common import Actor
+from db.services.common import Actor, require
+from permissions import Action
+from ui.feedback import shown_errors
 from web.cookies import COOKIE_NAME, unsign_token
 
 # AppTest cannot send cookies; tests put a real session token here instead. It is
@@ -29,10 +31,15 @@ def current_actor() -> Actor | None:
     return resolve_session(session_token())
 
 
-def require_actor() -> Actor:
-    """The logged-in user; stops the page for anonymous visitors."""
+def require_actor(action: Action) -> Actor:
+    """The logged-in user, if the permission table lets it do the page's `action`.
+
+    Anonymous visitors are stopped silently (the login page is their only page); a user without
+    the permission sees the refusal, which is logged like any service refusal.
+    """
     actor = current_actor()
     if actor is None:
         st.stop()
-    assert actor is not None
+    with shown_errors(stop=True):
+        require(actor, action)
     return actor

@@ -20,6 +20,7 @@ from db.services import assessment as A
 from db.services import editing, guidance
 from db.services import evidence as E
 from db.services.common import Actor, InvalidInput, StaleVersion
+from permissions import Action, can
 from rubric import Criterion
 from settings import get_settings
 from texts import assessment as T
@@ -421,12 +422,12 @@ def page_header(view: A.AssessmentView, title: str) -> None:
 
 def load_my_assessment(actor: Actor) -> A.AssessmentView:
     """The branch's own assessment of the open year; stops the page with a message otherwise."""
-    if actor.role != "branch":
+    if not can(actor, Action.SELF_ASSESS):
         st.info(T.NOT_BRANCH_PAGE)
         st.stop()
     with shown_errors(stop=True):
-        return A.my_assessment(actor)
-    raise AssertionError("unreachable")
+        view = A.my_assessment(actor)
+    return view
 
 
 # --------------------------------------------------------------------------- the summary
@@ -556,7 +557,7 @@ def _tasks(criteria: Iterable[Criterion]) -> list[tuple[tuple[int | None, str], 
 
 def render_star_page(star: str) -> None:
     """One star's self-assessment page (学习星, 规范星, 服务星, 民主星 or 创新星)."""
-    actor = require_actor()
+    actor = require_actor(Action.SELF_ASSESS)
     view = load_my_assessment(actor)
     criteria = view.rubric.by_star(star)
     form = EntryForm(actor, view, star, criteria)

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from db.engine import get_engine
 from db.services import auth as auth_service
 from db.services import evidence as evidence_service
-from db.services.common import Actor, NotFound, PermissionDenied, refuse
+from db.services.common import Actor, NotFound, PermissionDenied
 from settings import get_settings
 from texts import auth as T
 from ui.navigation import home_path
@@ -153,8 +153,6 @@ def _serve_evidence(request: Request, evidence_id: int) -> Response:
     actor = _session_actor(request)
     address = client_address(request)
     try:
-        if actor is None:
-            refuse(None, "download_evidence", "evidence", evidence_id)
         download = evidence_service.download_evidence(actor, evidence_id=evidence_id)
     except PermissionDenied:
         log.warning("evidence %s refused to %s (%s)", evidence_id, actor and actor.id, address)

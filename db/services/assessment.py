@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,11 +18,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+import permissions
 import scoring
 from db.engine import read_session, write_session
 from db.models import (
     REVIEWED_STATUSES,
     Assessment,
+    AssessmentStatus,
     Cycle,
     Evidence,
     Organisation,
@@ -38,24 +39,24 @@ from db.services.common import (
     audit,
     bump_change_counter,
     refuse,
+    require,
+    require_missing,
 )
 from db.services.cycles import (
     CycleInfo,
-    criterion_ids,
     current_cycle,
     cycle_by_year,
     from_tenths,
-    rubric_of_cycle,
+    rubric_at_version,
 )
 from db.services.freeze import ensure_cycle_editable
+from permissions import Action, can
 from rubric import Criterion, Rubric
-from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-READ_ROLES = ("reviewer", "leader", "admin")
-EDITABLE_STATUSES = ("draft", "returned")
+EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
 FINAL_REVIEW_STATUSES = REVIEWED_STATUSES
 NOTE_MAX = 2000
 FIGURE_MAX = Decimal(1_000_000)
@@ -208,30 +209,6 @@ def _load_header(session: Session, assessment_id: int) -> tuple[Assessment, Cycl
     return header
 
 
-def may_read(actor: Actor | None, assessment: Assessment) -> bool:
-    """Branch users read only their own organisation; city roles read every one."""
-    return actor is not None and (
-        actor.role in READ_ROLES or (actor.role == "branch" and actor.org_id == assessment.org_id)
-    )
-
-
-def check_read(actor: Actor | None, assessment: Assessment, action: str) -> Actor:
-    """The actor if it may read `assessment`; otherwise the refusal is logged and raised."""
-    if may_read(actor, assessment):
-        assert actor is not None
-        return actor
-    refuse(actor, action, "assessment", assessment.id)
-    raise AssertionError("unreachable")
-
-
-def _check_write(actor: Actor | None, assessment: Assessment, action: str) -> Actor:
-    """Only the organisation's own branch user writes its self-assessment."""
-    if actor is not None and actor.role == "branch" and actor.org_id == assessment.org_id:
-        return actor
-    refuse(actor, action, "assessment", assessment.id)
-    raise AssertionError("unreachable")
-
-
 @dataclass(frozen=True)
 class Target:
     """An assessment a write is about to touch, checked for owner and editability."""
@@ -242,17 +219,18 @@ class Target:
     status: str
 
 
-def writable_target(actor: Actor | None, assessment_id: int, action: str) -> Target:
+def writable_target(actor: Actor | None, assessment_id: int) -> Target:
     """Ownership (refusal logged) and editability, checked before the write transaction."""
-    if actor is None or actor.role != "branch":
-        refuse(actor, action, "assessment", assessment_id)
+    require(actor, Action.SELF_ASSESS)
     with read_session() as session:
         header = _load_header_or_none(session, assessment_id)
     if header is None:
-        refuse(actor, action, "assessment", assessment_id)
-        raise AssertionError("unreachable")
-    assessment, cycle, _org = header
-    _check_write(actor, assessment, action)
+        # Even the branch users who may write learn nothing about other ids.
+        refuse(actor, Action.SELF_ASSESS, "assessment", assessment_id)
+    assessment, cycle, org = header
+    require(
+        actor, Action.SELF_ASSESS, permissions.Target.org(org, kind="assessment", id=assessment_id)
+    )
     info = _cycle_info(cycle)
     reason = _lock_reason(assessment.status, info)
     if reason:
@@ -274,7 +252,7 @@ def bump_version(
     session: Session, actor: Actor, assessment_id: int, version: int, **values: Any
 ) -> int:
     """UPDATE … WHERE version = the version the page loaded; 0 rows → StaleVersion."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(col(Assessment.id) == assessment_id, col(Assessment.version) == version)
         .values(version=version + 1, updated_at=utcnow(), updated_by=actor.id, **values)
@@ -286,22 +264,6 @@ def bump_version(
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def rubric_and_ids(cycle_id: int, cycle_version: int) -> tuple[Rubric, dict[str, int]]:
-    """The cycle's rubric and criterion ids, cached per database and cycle version.
-
-    Callers already hold the cycle row (and so its version), which saves the version lookup
-    that cycles.rubric_of_cycle does on every call.
-    """
-    return _rubric_and_ids(get_settings().database_url, cycle_id, cycle_version)
-
-
-@lru_cache(maxsize=64)
-def _rubric_and_ids(
-    database_url: str, cycle_id: int, cycle_version: int
-) -> tuple[Rubric, dict[str, int]]:
-    return rubric_of_cycle(cycle_id), criterion_ids(cycle_id)
 
 
 def _entries_of(session: Session, assessment_id: int) -> list[tuple]:
@@ -369,11 +331,11 @@ def load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation]) 
     )
 
 
-def build_view(loaded: _Rows) -> AssessmentView:
+def build_view(actor: Actor | None, loaded: _Rows) -> AssessmentView:
     """Assemble the view (rubric lookups open sessions of their own, so none may be open)."""
     assessment, cycle, org = loaded.assessment, loaded.cycle, loaded.org
     assert assessment.id is not None and cycle.id is not None
-    rubric, ids = rubric_and_ids(cycle.id, cycle.version)
+    rubric, ids = rubric_at_version(actor, cycle.id, cycle.version)
     code_of = {cid: code for code, cid in ids.items()}
     rows = {r[0]: r for r in loaded.entries}
     files: dict[int, list[EvidenceInfo]] = {}
@@ -421,28 +383,28 @@ def get_assessment(actor: Actor | None, *, assessment_id: int) -> AssessmentView
     loaded = None
     with read_session() as session:
         header = _load_header_or_none(session, assessment_id)
-        if header is not None and may_read(actor, header[0]):
+        target = None if header is None else _header_target(header)
+        if header is not None and target is not None and can(actor, Action.VIEW_ASSESSMENT, target):
             loaded = load_rows(session, header)
     # Refusals are logged after the read session is closed (one connection at a time).
-    if header is None:
-        if actor is None or actor.role not in READ_ROLES:
-            # Don't let a branch user probe which ids exist: same refusal, logged.
-            refuse(actor, "view_assessment", "assessment", assessment_id)
-        raise NotFound()
+    if target is None:
+        require_missing(actor, Action.VIEW_ASSESSMENT, "assessment", assessment_id)
     if loaded is None:
-        refuse(actor, "view_assessment", "assessment", assessment_id)
-        raise AssertionError("unreachable")
-    return build_view(loaded)
+        refuse(actor, Action.VIEW_ASSESSMENT, target.kind, assessment_id)
+    return build_view(actor, loaded)
+
+
+def _header_target(header: tuple[Assessment, Cycle, Organisation]) -> permissions.Target:
+    assessment, _cycle, org = header
+    return permissions.Target.org(org, kind="assessment", id=assessment.id)
 
 
 def my_assessment(actor: Actor | None, *, year: int | None = None) -> AssessmentView:
     """The branch user's own assessment of `year` (default: the open year), created if missing."""
-    if actor is None or actor.role != "branch":
-        refuse(actor, "my_assessment")
-    assert actor is not None
+    actor = require(actor, Action.SELF_ASSESS)
     if actor.org_id is None:
         raise ServiceError(T.ERR_NO_ORG)
-    cycle = current_cycle() if year is None else cycle_by_year(year)
+    cycle = current_cycle(actor) if year is None else cycle_by_year(actor, year)
     with read_session() as session:
         found = session.exec(
             select(Assessment.id).where(

@@ -13,12 +13,12 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import AuditLog
 from db.services.audit_text import Entry, load_names, sentence
-from db.services.common import Actor, InvalidInput, audit_now, require_role
+from db.services.common import Actor, InvalidInput, audit_now, require
 from documents import audit_log
 from formatting import BEIJING
+from permissions import Action
 from texts import admin as T
 
-AUDIT_ROLES = ("admin",)
 PAGE_LIMIT = 1_000
 EXPORT_LIMIT = 100_000
 COLUMNS = [
@@ -114,7 +114,7 @@ def search_audit(
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """Matching entries, newest first, and how many match in all."""
-    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    require(actor, Action.VIEW_AUDIT)
     flt = flt or AuditFilter()
     limit = max(1, min(limit, PAGE_LIMIT))
     conditions = _query(flt)
@@ -134,7 +134,7 @@ def search_audit(
 
 def audit_actions(actor: Actor | None) -> list[str]:
     """Every kind of event recorded so far (for the filter), named ones first."""
-    require_role(actor, *AUDIT_ROLES, action="view_audit")
+    require(actor, Action.VIEW_AUDIT)
     with read_session() as session:
         present = set(session.exec(select(AuditLog.action).distinct()).all())
     named = [a for a in T.ACTION_NAMES if a in present]
@@ -149,7 +149,7 @@ def _local(value: datetime) -> str:
 
 def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: str = "csv") -> bytes:
     """The matching entries (up to EXPORT_LIMIT, newest first) as CSV (UTF-8 with BOM) or xlsx."""
-    actor = require_role(actor, *AUDIT_ROLES, action="export_audit")
+    actor = require(actor, Action.VIEW_AUDIT)
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}")
     frame, total = search_audit(actor, flt, limit=PAGE_LIMIT)
@@ -195,7 +195,6 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
 
 
 __all__ = [
-    "AUDIT_ROLES",
     "AuditFilter",
     "audit_actions",
     "export_audit",

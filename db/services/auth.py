@@ -14,8 +14,9 @@ from sqlalchemy import and_, case, or_, update
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import AuthSession, User, utcnow
-from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now
+from db.models import AuthSession, Role, User, utcnow
+from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now, require
+from permissions import Action
 from settings import get_settings
 from texts import auth as T
 
@@ -46,7 +47,26 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
 
 
 class LoginFailed(ServiceError):
-    pass
+    """A refused login. The subclass says why (for the code and the tests); the message is the
+    same for every reason, so the login page never tells a guesser which one it was."""
+
+    def __init__(self) -> None:
+        super().__init__(T.LOGIN_FAILED.format(minutes=get_settings().lockout_minutes))
+
+
+class BadCredentials(LoginFailed):
+    """Unknown or disabled user, or wrong password."""
+
+
+class AccountLocked(LoginFailed):
+    """Too many failures: the account is locked for LOCKOUT_MINUTES."""
+
+
+class SessionEnded(ServiceError):
+    """The acting user's account is gone or disabled since the page was loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(T.SESSION_EXPIRED)
 
 
 def hash_password(password: str) -> str:
@@ -135,7 +155,7 @@ def _token_hash(token: str) -> str:
 
 def actor_of(user: User) -> Actor:
     assert user.id is not None
-    return Actor(user.id, user.username, user.display_name, user.role, user.org_id)
+    return Actor(user.id, user.username, user.display_name, Role(user.role), user.org_id)
 
 
 def _count_failure(session, user_id: int, now: datetime) -> tuple[int, datetime | None]:  # type: ignore[no-untyped-def]
@@ -199,7 +219,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
     if known and matches and _hasher.check_needs_rehash(stored):
         new_hash = hash_password(password)
     now = utcnow()
-    refused = True
+    refused: LoginFailed | None = BadCredentials()
     # A refusal is committed (failure count, lock, audit) before it is raised.
     with write_session() as session:
         if not known:
@@ -209,6 +229,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
             assert user is not None and user.id is not None
             locked = user.locked_until is not None and user.locked_until > now
             if locked:
+                refused = AccountLocked()
                 audit(session, actor_of(user), "login_refused_locked", "user", user.id)
             elif not matches:
                 failures, locked_until = _count_failure(session, user.id, now)
@@ -218,6 +239,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
                     detail["locked_until"] = locked_until.isoformat()
                 audit(session, actor_of(user), "login_failed", "user", user.id, detail)
             elif not _open_if_unlocked(session, user.id, now):
+                refused = AccountLocked()
                 audit(session, actor_of(user), "login_refused_locked", "user", user.id)
             else:
                 if new_hash is not None:
@@ -228,9 +250,9 @@ def login(username: str, password: str) -> tuple[Actor, str]:
                 session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
                 actor = actor_of(user)
                 audit(session, actor, "login", "user", user.id)
-                refused = False
-    if refused:
-        raise LoginFailed(T.LOGIN_FAILED.format(minutes=get_settings().lockout_minutes))
+                refused = None
+    if refused is not None:
+        raise refused
     return actor, token
 
 
@@ -288,12 +310,15 @@ def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-de
     return len(rows)
 
 
-def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None) -> None:
+def change_password(
+    actor: Actor | None, current: str, new: str, *, keep_token: str | None = None
+) -> None:
     """Change the actor's own password (the current one is required); other sessions end."""
+    actor = require(actor, Action.CHANGE_OWN_PASSWORD)
     with read_session() as session:
         user = session.get(User, actor.id)
     if user is None or not user.active:
-        raise LoginFailed(T.SESSION_EXPIRED)
+        raise SessionEnded()
     if not verify_password(user.password_hash, current):
         audit_now(actor, "password_change_failed", "user", actor.id)
         raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
@@ -331,9 +356,7 @@ def create_user(
     enforce_policy: bool = True,
 ) -> int:
     """Insert a user (CLI and demo seed; the admin screens go through the admin services)."""
-    from db.models import ROLES
-
-    if role not in ROLES:
+    if role not in set(Role):
         raise InvalidInput(f"未知角色：{role}")
     if enforce_policy:
         check_password(password, username)
@@ -356,7 +379,10 @@ def create_user(
 
 
 __all__ = [
+    "AccountLocked",
+    "BadCredentials",
     "LoginFailed",
+    "SessionEnded",
     "audit_now",
     "change_password",
     "check_password",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
-from db.models import AuditLog, ChangeCounter, utcnow
+from db.models import AuditLog, ChangeCounter, Role, utcnow
+from permissions import Action, Target, can
 from texts import common as T
 
 log = logging.getLogger("wuxing.services")
@@ -24,7 +25,7 @@ class Actor:
     id: int
     username: str
     display_name: str
-    role: str
+    role: Role
     org_id: int | None = None
 
     @property
@@ -102,28 +103,36 @@ def audit_now(
         log.exception("could not write audit entry %s", action)
 
 
-def refuse(actor: Actor | None, action: str, target_type: str = "", target_id: Any = "") -> None:
+def refuse(
+    actor: Actor | None, action: str, target_type: str = "", target_id: Any = ""
+) -> NoReturn:
     """Log a refused access and raise PermissionDenied."""
-    audit_now(actor, "access_denied", target_type, target_id, {"attempted": action})
+    audit_now(actor, "access_denied", target_type, target_id, {"attempted": str(action)})
     raise PermissionDenied()
 
 
-def require_role(actor: Actor | None, *roles: str, action: str = "") -> Actor:
-    """The actor, if logged in with one of `roles`; otherwise the refusal is logged and raised."""
-    if actor is None or actor.role not in roles:
-        refuse(actor, action or "role:" + "/".join(roles))
-    assert actor is not None
+def require(actor: Actor | None, action: Action, target: Target | None = None) -> Actor:
+    """The actor, if the permission table lets it do `action` to `target`; otherwise the refusal
+    is logged (naming the target's record) and raised."""
+    if actor is None or not can(actor, action, target):
+        if target is None:
+            refuse(actor, action)
+        refuse(actor, action, target.kind, "" if target.id is None else target.id)
     return actor
 
 
-def require_admin(actor: Actor | None, action: str) -> Actor:
-    """The actor if an administrator; otherwise the refusal is logged and raised."""
-    return require_role(actor, "admin", action=action)
+def require_missing(
+    actor: Actor | None, action: Action, kind: str, record_id: Any, message: str = T.ERR_NOT_FOUND
+) -> NoReturn:
+    """A record that does not exist: NotFound for whoever may do `action` to any organisation's
+    records, a logged refusal for the rest (a branch user cannot probe which ids exist)."""
+    require(actor, action, Target(None, kind=kind, id=record_id))
+    raise NotFound(message)
 
 
 def bump_change_counter(session: Session) -> None:
     """Mark the data as changed so every process's shared caches refresh."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(ChangeCounter)
         .where(ChangeCounter.id == 1)
         .values(value=ChangeCounter.value + 1)

@@ -1,4 +1,4 @@
-"""Evaluation years and their rubrics as stored in the database."""
+"""Evaluation years and their rubrics as stored in the database (every user may read them)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from functools import lru_cache
 from sqlmodel import Session, select
 
 from db.engine import read_session
-from db.models import Criterion, Cycle
-from db.services.common import NotFound
+from db.models import Criterion, Cycle, CycleStatus
+from db.services.common import Actor, NotFound, require
+from permissions import Action
 from rubric import Rubric, rubric_from_records, rubric_to_records
 from scoring import STAR_KEYS, Thresholds
 from texts import common as T
@@ -38,7 +39,7 @@ class CycleInfo:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == CycleStatus.OPEN
 
 
 def _info(cycle: Cycle) -> CycleInfo:
@@ -46,22 +47,25 @@ def _info(cycle: Cycle) -> CycleInfo:
     return CycleInfo(cycle.id, cycle.year, cycle.status, cycle.deadline, cycle.version)
 
 
-def list_cycles() -> list[CycleInfo]:
+def list_cycles(actor: Actor | None) -> list[CycleInfo]:
     """Every evaluation year, oldest first."""
+    require(actor, Action.VIEW_YEARS)
     with read_session() as session:
         return [_info(c) for c in session.exec(select(Cycle).order_by(Cycle.year)).all()]
 
 
-def current_cycle() -> CycleInfo:
+def current_cycle(actor: Actor | None) -> CycleInfo:
     """The open year (the latest one if several are open), else the latest year."""
-    cycles = list_cycles()
+    cycles = list_cycles(actor)
     if not cycles:
         raise NotFound(T.ERR_NO_OPEN_CYCLE)
     open_cycles = [c for c in cycles if c.is_open]
     return (open_cycles or cycles)[-1]
 
 
-def cycle_by_year(year: int) -> CycleInfo:
+def cycle_by_year(actor: Actor | None, year: int) -> CycleInfo:
+    """The year's cycle; NotFound when there is none."""
+    require(actor, Action.VIEW_YEARS)
     with read_session() as session:
         cycle = session.exec(select(Cycle).where(Cycle.year == year)).first()
         if cycle is None:
@@ -166,13 +170,25 @@ def _rubric_cached(cycle_id: int, version: int) -> tuple[Rubric, tuple[tuple[str
     return rubric, ids
 
 
-def rubric_of_cycle(cycle_id: int) -> Rubric:
+def rubric_of_cycle(actor: Actor | None, cycle_id: int) -> Rubric:
     """The rubric of a cycle (cached per cycle version; a rubric edit bumps the version)."""
+    require(actor, Action.VIEW_YEARS)
     return _rubric_cached(cycle_id, _cycle_version(cycle_id))[0]
 
 
-def criterion_ids(cycle_id: int) -> dict[str, int]:
+def rubric_at_version(
+    actor: Actor | None, cycle_id: int, version: int
+) -> tuple[Rubric, dict[str, int]]:
+    """The rubric and criterion code → id of a cycle whose version the caller already holds
+    (saves the version lookup rubric_of_cycle does)."""
+    require(actor, Action.VIEW_YEARS)
+    rubric, ids = _rubric_cached(cycle_id, version)
+    return rubric, dict(ids)
+
+
+def criterion_ids(actor: Actor | None, cycle_id: int) -> dict[str, int]:
     """Criterion code → database id for a cycle."""
+    require(actor, Action.VIEW_YEARS)
     return dict(_rubric_cached(cycle_id, _cycle_version(cycle_id))[1])
 
 

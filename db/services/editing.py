@@ -27,7 +27,6 @@ from db.services.assessment import (
     bump_version,
     get_assessment,
     recheck_editable,
-    rubric_and_ids,
     today,
     writable_target,
 )
@@ -40,6 +39,7 @@ from db.services.common import (
 )
 from db.services.cycles import (
     from_tenths,
+    rubric_at_version,
 )
 from db.services.guidance import completion
 from db.services.totals import refresh_totals
@@ -226,7 +226,7 @@ def _write_entries(
     action: str,
     page: str,
 ) -> int:
-    _rubric, ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    _rubric, ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     wanted = {ids[p.criterion.code]: p for p in parsed}
     with write_session() as session:
         new_version = _claim(session, actor, target, version)
@@ -319,11 +319,11 @@ def save_star_page(
     come from scoring.auto_points. Bad values raise InvalidInput listing every problem; nothing
     is written then.
     """
-    target = writable_target(actor, assessment_id, "save_star_page")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     if star not in scoring.STAR_KEYS:
         raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
-    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
     return _write_entries(actor, target, version, parsed, "save_star_page", star)
 
@@ -336,16 +336,16 @@ def save_bonus_items(
     entries: Mapping[str, EntryInput | Mapping[str, Any]],
 ) -> int:
     """Save the branch's 加分项 declaration (points and notes); returns the new version."""
-    target = writable_target(actor, assessment_id, "save_bonus_items")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
-    rubric, _ids = rubric_and_ids(target.cycle.id, target.cycle.version)
+    rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.items("bonus"), entries, C.KIND_NAMES["bonus"])
     return _write_entries(actor, target, version, parsed, "save_bonus_items", BONUS_PAGE)
 
 
 def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) -> int:
     """Submit for review: only when complete; the branch can't edit afterwards."""
-    target = writable_target(actor, assessment_id, "submit_assessment")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     view = get_assessment(actor, assessment_id=assessment_id)
     if view.version != version:

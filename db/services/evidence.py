@@ -18,15 +18,8 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import Assessment, Criterion, Evidence, utcnow
-from db.services.assessment import (
-    READ_ROLES,
-    EvidenceInfo,
-    check_read,
-    may_read,
-    recheck_editable,
-    writable_target,
-)
+from db.models import Assessment, Criterion, CriterionKind, Evidence, utcnow
+from db.services.assessment import EvidenceInfo, recheck_editable, writable_target
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -34,8 +27,10 @@ from db.services.common import (
     audit,
     audit_now,
     bump_change_counter,
-    refuse,
+    require,
+    require_missing,
 )
+from permissions import Action, Target, can
 from settings import get_settings
 from texts import assessment as T
 
@@ -147,7 +142,7 @@ def _criterion_of(assessment_id: int, code: str) -> Criterion:
         ).first()
     if row is None:
         raise NotFound()
-    if row.kind not in ("criterion", "bonus"):
+    if row.kind not in (CriterionKind.CRITERION, CriterionKind.BONUS):
         raise InvalidInput(T.ERR_EVIDENCE_TARGET)
     return row
 
@@ -159,7 +154,7 @@ def upload_evidence(
 
     It does not change the assessment's version: uploading never makes an open page stale.
     """
-    target = writable_target(actor, assessment_id, "upload_evidence")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     criterion = _criterion_of(assessment_id, code)
     assert criterion.id is not None
@@ -214,7 +209,9 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
     """Metadata of every file of an assessment (owner branch, or city roles)."""
     with read_session() as session:
         assessment = session.get(Assessment, assessment_id)
-        allowed = assessment is not None and may_read(actor, assessment)
+        allowed = assessment is not None and can(
+            actor, Action.VIEW_ASSESSMENT, _assessment_target(assessment)
+        )
         rows = []
         if allowed:
             rows = session.exec(
@@ -233,32 +230,35 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
             ).all()
     # Refusals are logged after the read session is closed (one connection at a time).
     if assessment is None:
-        if actor is None or actor.role not in READ_ROLES:
-            refuse(actor, "list_evidence", "assessment", assessment_id)
-        raise NotFound()
-    if not allowed:
-        refuse(actor, "list_evidence", "assessment", assessment_id)
+        require_missing(actor, Action.VIEW_ASSESSMENT, "assessment", assessment_id)
+    require(actor, Action.VIEW_ASSESSMENT, _assessment_target(assessment))
     return [EvidenceInfo(*row) for row in rows]
 
 
-def _evidence_owner(actor: Actor | None, evidence_id: int, action: str) -> tuple[int, Assessment]:
+def _assessment_target(assessment: Assessment) -> Target:
+    return Target(assessment.org_id, kind="assessment", id=assessment.id)
+
+
+def _evidence_owner(
+    actor: Actor | None, evidence_id: int, action: Action
+) -> tuple[int, Assessment]:
     with read_session() as session:
         row = session.exec(
-            select(Evidence.id, Assessment)  # type: ignore[call-overload]
+            select(Evidence.id, Assessment)
             .join(Assessment, col(Assessment.id) == Evidence.assessment_id)
             .where(Evidence.id == evidence_id)
         ).first()
     if row is None:
-        if actor is None or actor.role not in READ_ROLES:
-            refuse(actor, action, "evidence", evidence_id)
-        raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
+        require_missing(actor, action, "evidence", evidence_id, T.ERR_EVIDENCE_NOT_FOUND)
     return row[0], row[1]
 
 
 def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
     """A file's bytes: for its own branch, reviewers, leaders and admins."""
-    _, assessment = _evidence_owner(actor, evidence_id, "download_evidence")
-    check_read(actor, assessment, "download_evidence")
+    _, assessment = _evidence_owner(actor, evidence_id, Action.VIEW_ASSESSMENT)
+    require(
+        actor, Action.VIEW_ASSESSMENT, Target(assessment.org_id, kind="evidence", id=evidence_id)
+    )
     with read_session() as session:
         row = session.get(Evidence, evidence_id)
         if row is None:
@@ -277,15 +277,15 @@ def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
 
 def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
     """Remove a file of the branch's own assessment while it is editable."""
-    _, assessment = _evidence_owner(actor, evidence_id, "delete_evidence")
+    _, assessment = _evidence_owner(actor, evidence_id, Action.SELF_ASSESS)
     assert assessment.id is not None
-    target = writable_target(actor, assessment.id, "delete_evidence")
+    target = writable_target(actor, assessment.id)
     with write_session() as session:
         recheck_editable(session, target)
         row = session.exec(
-            select(  # type: ignore[call-overload]
-                Evidence.criterion_id, Evidence.filename, Evidence.size, Evidence.sha256
-            ).where(Evidence.id == evidence_id)
+            select(Evidence.criterion_id, Evidence.filename, Evidence.size, Evidence.sha256).where(
+                Evidence.id == evidence_id
+            )
         ).first()
         if row is None:
             raise NotFound(T.ERR_EVIDENCE_NOT_FOUND)
@@ -303,7 +303,7 @@ def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
                 "sha256": row[3],
             },
         )
-        session.exec(delete(Evidence).where(col(Evidence.id) == evidence_id))  # type: ignore[call-overload]
+        session.exec(delete(Evidence).where(col(Evidence.id) == evidence_id))
         bump_change_counter(session)
 
 

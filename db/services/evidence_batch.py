@@ -69,11 +69,11 @@ def code_in_name(filename: str, codes: Iterable[str]) -> str | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-def evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
+def _evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
     """(code, criterion id) of every item of the assessment's year that takes evidence."""
     with read_session() as session:
         rows = session.exec(
-            select(Criterion.code, Criterion.id)  # type: ignore[call-overload]
+            select(Criterion.code, Criterion.id)
             .join(Assessment, col(Assessment.cycle_id) == Criterion.cycle_id)
             .where(Assessment.id == assessment_id, col(Criterion.kind).in_(EVIDENCE_KINDS))
             .order_by(col(Criterion.sort_order), col(Criterion.id))
@@ -85,16 +85,16 @@ def stage_evidence(
     actor: Actor | None, *, assessment_id: int, filename: str, content: bytes
 ) -> StagedFile:
     """Check one dropped file and hold it until the branch confirms its criterion."""
-    target = writable_target(actor, assessment_id, "stage_evidence")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
     name, kind = check_file(filename, content)
-    codes = [code for code, _ in evidence_targets(assessment_id)]
+    codes = [code for code, _ in _evidence_targets(assessment_id)]
     now = utcnow()
     with write_session() as session:
         session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
         recheck_editable(session, target)
         session.exec(
-            delete(EvidenceUpload).where(  # type: ignore[call-overload]
+            delete(EvidenceUpload).where(
                 col(EvidenceUpload.assessment_id) == assessment_id,
                 col(EvidenceUpload.uploaded_at) < now - STAGED_MAX_AGE,
             )
@@ -124,8 +124,8 @@ def stage_evidence(
 
 def list_staged(actor: Actor | None, *, assessment_id: int) -> list[StagedFile]:
     """The files waiting on the branch's own, editable assessment, oldest first."""
-    writable_target(actor, assessment_id, "list_staged")
-    codes = [code for code, _ in evidence_targets(assessment_id)]
+    writable_target(actor, assessment_id)
+    codes = [code for code, _ in _evidence_targets(assessment_id)]
     with read_session() as session:
         rows = session.exec(
             select(  # type: ignore[call-overload]
@@ -149,9 +149,9 @@ def save_staged(
     Each file is checked again (the limits may have changed since it was dropped), and no
     criterion may end up with more than UPLOAD_MAX_FILES files.
     """
-    target = writable_target(actor, assessment_id, "upload_evidence")
+    target = writable_target(actor, assessment_id)
     assert actor is not None
-    targets = dict(evidence_targets(assessment_id))
+    targets = dict(_evidence_targets(assessment_id))
     limit = get_settings().upload_max_files
     with write_session() as session:
         session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
@@ -183,7 +183,7 @@ def save_staged(
         if adding:
             have = dict(
                 session.exec(
-                    select(Evidence.criterion_id, func.count())  # type: ignore[call-overload]
+                    select(Evidence.criterion_id, func.count())
                     .where(
                         Evidence.assessment_id == assessment_id,
                         col(Evidence.criterion_id).in_([targets[c] for c in adding]),
@@ -242,9 +242,7 @@ def save_staged(
                     row.uploaded_at,
                 )
             )
-        session.exec(
-            delete(EvidenceUpload).where(col(EvidenceUpload.id).in_(list(plan)))  # type: ignore[call-overload]
-        )
+        session.exec(delete(EvidenceUpload).where(col(EvidenceUpload.id).in_(list(plan))))
         bump_change_counter(session)
     return stored
 
@@ -253,12 +251,12 @@ def discard_staged(
     actor: Actor | None, *, assessment_id: int, ids: Iterable[int] | None = None
 ) -> int:
     """Drop held files of the branch's own assessment (all of them when ids is None)."""
-    writable_target(actor, assessment_id, "discard_staged")
+    writable_target(actor, assessment_id)
     with write_session() as session:
         query = delete(EvidenceUpload).where(col(EvidenceUpload.assessment_id) == assessment_id)
         if ids is not None:
             query = query.where(col(EvidenceUpload.id).in_(list(ids)))
-        result = session.exec(query)  # type: ignore[call-overload]
+        result = session.exec(query)
         return int(result.rowcount or 0)
 
 
@@ -267,7 +265,6 @@ __all__ = [
     "StagedFile",
     "code_in_name",
     "discard_staged",
-    "evidence_targets",
     "list_staged",
     "save_staged",
     "stage_evidence",

@@ -30,14 +30,14 @@ from db.services.common import (
     StaleVersion,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.cycles import rubric_of_cycle
 from db.services.grades import load_grades
+from permissions import Action
 from texts import common as C
 from texts import leadership as T
 
-CONFIRM_ROLES = ("leader", "admin")
 REASON_MAX = 1000
 CANDIDATE_COLUMNS = [
     "code",
@@ -87,8 +87,9 @@ class ReviewProgress:
         return self.drafts + self.returned
 
 
-def review_progress(year: int) -> ReviewProgress:
+def review_progress(actor: Actor | None, year: int) -> ReviewProgress:
     """The year's review progress over the organisations the year counts."""
+    require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         return ReviewProgress.of(readmodels.status_counts(session, year))
 
@@ -160,17 +161,18 @@ def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  
     return scoring.select_excellence(reviewed_only(frame), grades, ratio=ratio)
 
 
-def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
-    """The year's recommendation and confirmed list (no actor: reached via excellence_view).
+def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
+    """The year's recommendation and confirmed list.
 
     `frame` may be the year's reviewed city frame when the caller already has it (cached).
     """
+    require(actor, Action.VIEW_RESULTS)
     cycle, frozen = _cycle_row(year)
     assert cycle.id is not None
-    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
+    ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
     if frame is None:
-        frame = readmodels.load_city_frame(year, "reviewed")
-    grades = load_grades(year)
+        frame = readmodels.load_city_frame(actor, year, "reviewed")
+    grades = load_grades(actor, year)
     rated = reviewed_only(frame)
     result = recommend(frame, grades, ratio)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
@@ -230,14 +232,13 @@ def build_view(year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
         final=tuple(int(o) for o in final),
         changed_since=changed,
         candidates=cand[CANDIDATE_COLUMNS],
-        progress=review_progress(year),
+        progress=review_progress(actor, year),
     )
 
 
 def excellence_view(actor: Actor | None, *, year: int) -> ExcellenceView:
     """The 双优 state of a year, for the 机关工委 and the leadership."""
-    readmodels.authorize_city_view(actor)
-    return build_view(year)
+    return build_view(actor, year)
 
 
 # --------------------------------------------------------------------------- 业绩 grades
@@ -260,17 +261,17 @@ def confirm_excellence(
     reviewed results. Organisations that have not handed in (drafts, returned) do not block it;
     the page names them before the leadership confirms.
     """
-    actor = require_role(actor, *CONFIRM_ROLES, action="confirm_excellence")
-    ensure_review_finished(review_progress(year), year)
+    actor = require(actor, Action.CONFIRM_EXCELLENCE)
+    ensure_review_finished(review_progress(actor, year), year)
     chosen = {int(o) for o in selected}
     cleaned = {int(o): (r or "").strip() for o, r in reasons.items()}
     cycle, _frozen = _cycle_row(year)
     assert cycle.id is not None
-    ratio = rubric_of_cycle(cycle.id).thresholds.excellence_ratio
-    frame = readmodels.load_city_frame(year, "reviewed")
+    ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
     if frame.empty:
         raise InvalidInput(T.ERR_NO_DATA_YEAR.format(year=year))
-    result = recommend(frame, load_grades(year), ratio)
+    result = recommend(frame, load_grades(actor, year), ratio)
     recommended = {int(o) for o in result.recommended}
 
     errors = []
@@ -313,14 +314,14 @@ def confirm_excellence(
                 )
             ).all()
         )
-        updated = session.exec(  # type: ignore[call-overload]
+        updated = session.exec(
             update(Cycle)
             .where(Cycle.id == cycle.id, Cycle.version == cycle_version)  # type: ignore[arg-type]
             .values(excellence_confirmed_at=now, version=Cycle.version + 1)
         )
         if updated.rowcount != 1:
             raise StaleVersion()
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle.id)  # type: ignore[arg-type]
         )
         changes = {}
@@ -363,11 +364,10 @@ def confirm_excellence(
             },
         )
         bump_change_counter(session)
-    return build_view(year)
+    return build_view(actor, year)
 
 
 __all__ = [
-    "CONFIRM_ROLES",
     "ExcellenceView",
     "ReviewProgress",
     "build_view",

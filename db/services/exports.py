@@ -36,19 +36,19 @@ def _criteria_lines(
 
 def export_workbook(actor: Actor | None, *, year: int) -> bytes:
     """The year's workbook, for the 机关工委 and the leadership (reviewed basis)."""
-    readmodels.authorize_city_view(actor)
-    cycle = cycle_by_year(year)
-    rubric = rubric_of_cycle(cycle.id)
-    frame = readmodels.load_city_frame(year, "reviewed")
+    actor = readmodels.authorize_results_view(actor)
+    cycle = cycle_by_year(actor, year)
+    rubric = rubric_of_cycle(actor, cycle.id)
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
     try:
-        view: excellence.ExcellenceView | None = excellence.build_view(year)
+        view: excellence.ExcellenceView | None = excellence.build_view(actor, year)
     except NotFound:
         view = None
-    history = readmodels.load_history()
+    history = readmodels.load_history(actor)
     content = city_workbook.city_workbook(
         frame=frame,
         criteria_lines=_criteria_lines(
-            frame, statistics.load_entries(year), statistics.load_criteria(year)
+            frame, statistics.load_entries(actor, year), statistics.load_criteria(actor, year)
         ),
         excellence=view,
         attainment=(
@@ -62,10 +62,10 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
 
 def chase_workbook(actor: Actor | None, *, year: int) -> bytes:
     """The 催报 list: organisations that have not handed in, with progress and contacts."""
-    readmodels.authorize_city_view(actor)
-    frame = readmodels.load_city_frame(year, "reviewed")
+    actor = readmodels.authorize_results_view(actor)
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
     return city_workbook.chase_workbook(
-        statistics.chase_list(frame, statistics.load_progress(year))
+        statistics.chase_list(frame, statistics.load_progress(actor, year))
     )
 
 
@@ -90,25 +90,29 @@ def org_report(
 
     `frame_of(year, basis)` may supply an already cached city frame (defaults to a fresh load).
     """
-    readmodels.authorize_org_view(actor, org_id)
-    load = frame_of or readmodels.load_city_frame
+    viewer = readmodels.authorize_org_view(actor, org_id)
+
+    def fresh(y: int, b: str) -> pd.DataFrame:
+        return readmodels.load_city_frame(viewer, y, b)
+
+    load = frame_of or fresh
     frame = load(year, basis)
     if org_id not in frame.index:
-        counted = readmodels.load_org_table(year)
+        counted = readmodels.load_org_table(viewer, year)
         if org_id in counted.index:
             # a published year rated only those it published: the rest have no rank or level
             message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
             raise InvalidInput(message, errors=[message])
         raise NotFound()
     row = frame.loc[org_id]
-    cycle = cycle_by_year(year)
-    rubric = rubric_of_cycle(cycle.id)
-    detail = statistics.load_org_detail(year, org_id)
+    cycle = cycle_by_year(viewer, year)
+    rubric = rubric_of_cycle(viewer, cycle.id)
+    detail = statistics.load_org_detail(viewer, year, org_id)
     plan = statistics.org_advice(detail, rubric, basis).suggestions
     titles = dict(zip(detail.lines["code"], detail.lines["title"], strict=True))
     suggestions = [(s.code, titles.get(s.code, ""), s.add_points) for s in plan]
     parts = []
-    for y in readmodels.load_years():
+    for y in readmodels.load_years(viewer):
         if y > year:
             continue
         past = frame if (y == year and basis == "reviewed") else load(y, "reviewed")

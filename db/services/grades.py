@@ -23,8 +23,7 @@ from db.services.common import (
     NotFound,
     audit,
     bump_change_counter,
-    require_admin,
-    require_role,
+    require,
 )
 from db.services.imports import (
     ImportRejected,
@@ -38,15 +37,14 @@ from db.services.imports import (
     read_table,
     records_of,
 )
+from permissions import Action
 from texts import admin as T
 from texts import leadership as TL
-
-GRADE_ROLES = ("admin",)
 
 
 def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
     """业绩 grades of a year per evaluated organisation (blank where none is recorded)."""
-    require_admin(actor, "admin_grades")
+    require(actor, Action.MANAGE_GRADES)
     with read_session() as session:
         rows = session.exec(
             select(
@@ -60,18 +58,19 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
                 PerformanceGrade,
                 (PerformanceGrade.org_id == Organisation.id) & (PerformanceGrade.year == year),
                 isouter=True,
-            )  # type: ignore[arg-type]
+            )
             .where(
                 Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
                 Organisation.active.is_(True),
-            )  # type: ignore[attr-defined]
+            )
             .order_by(Organisation.code)
         ).all()
     return pd.DataFrame(rows, columns=["org_id", "code", "name", "grade", "updated_at"])
 
 
-def load_grades(year: int) -> dict[int, str]:
+def load_grades(actor: Actor | None, year: int) -> dict[int, str]:
     """业绩 grade per organisation for a year."""
+    require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         rows = session.exec(
             select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
@@ -94,7 +93,7 @@ def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
 
 def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
     """Record several 业绩 grades of a year in one transaction; returns how many changed."""
-    actor = require_role(actor, *GRADE_ROLES, action="set_grade")
+    actor = require(actor, Action.MANAGE_GRADES)
     known = _evaluated_orgs(grades)
     errors = []
     for org_id, grade in grades.items():
@@ -168,7 +167,7 @@ def import_grades(
     year: int | None = None,
 ) -> ImportResult:
     """Set the 业绩 grade per organisation and year (upsert); `year` fills a missing 年度 column."""
-    actor = require_role(actor, *GRADE_ROLES, action="import_grades")
+    actor = require(actor, Action.MANAGE_GRADES)
     with logged_rejection(actor, "grades", filename):
         return _import_grades(actor, data, filename, year)
 
@@ -248,7 +247,7 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
                 select(PerformanceGrade).where(
                     PerformanceGrade.year.in_({y for _, y, _, _ in wanted})
                 )
-            ).all()  # type: ignore[attr-defined]
+            ).all()
         }
         now = freeze.utcnow()
         created = updated = unchanged = 0
@@ -276,7 +275,6 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
 
 
 __all__ = [
-    "GRADE_ROLES",
     "grades_table",
     "import_grades",
     "load_grades",

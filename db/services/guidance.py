@@ -221,7 +221,7 @@ def gap_advice(
 
 def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
     """The organisation's result in every year (reviewed points where present), oldest first."""
-    authorize_org_view(actor, org_id)
+    viewer = authorize_org_view(actor, org_id)
     with read_session() as session:
         rows = session.exec(
             select(Assessment, Cycle, Organisation)
@@ -231,7 +231,7 @@ def past_results(actor: Actor | None, *, org_id: int) -> list[YearResult]:
             .order_by(col(Cycle.year))
         ).all()
         loaded = [load_rows(session, (a, c, o)) for a, c, o in rows]
-    views = [build_view(item) for item in loaded]
+    views = [build_view(viewer, item) for item in loaded]
     results = []
     for v in views:
         basis = "reviewed" if v.reviewed_result is not None else "self"

@@ -29,9 +29,10 @@ from db.services.common import (
     audit,
     audit_now,
     bump_change_counter,
-    require_role,
+    require,
 )
 from documents import import_files
+from permissions import Action
 from settings import get_settings
 from texts import admin as T
 
@@ -300,7 +301,7 @@ def logged_rejection(actor: Actor, kind: str, filename: str) -> Iterator[None]:
 
 def import_organisations(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
     """Create or update organisations by code (parents may be in the file or already stored)."""
-    actor = require_role(actor, "admin", action="import_organisations")
+    actor = require(actor, Action.MANAGE_ORGANISATIONS)
     with logged_rejection(actor, "organisations", filename):
         return _import_organisations(actor, data, filename)
 
@@ -385,7 +386,7 @@ def audit_import(
 
 def import_users(actor: Actor | None, *, data: bytes, filename: str) -> ImportResult:
     """Create accounts; a blank 初始密码 gets a generated one, returned once for handing out."""
-    actor = require_role(actor, "admin", action="import_users")
+    actor = require(actor, Action.MANAGE_USERS)
     with logged_rejection(actor, "users", filename):
         return _import_users(actor, data, filename)
 

@@ -19,10 +19,11 @@ from db.services.common import (
     NotFound,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
-from db.services.publication import MANAGE_ROLES, VIEW_ROLES, get_cycle
+from db.services.publication import get_cycle
 from formatting import local_time
+from permissions import Action
 from texts import review as T
 
 RAISED_BY_MAX = 100
@@ -50,7 +51,7 @@ OBJECTION_COLUMNS = [
 
 def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The objections of a year with their outcomes, newest first."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         rows = session.exec(
             select(Objection, Organisation.name, User.username)
@@ -89,7 +90,7 @@ def record_objection(
     raised_by: str = "",
 ) -> int:
     """Record an 异议 against an organisation during the notice period (admin)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="record_objection")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     content = (content or "").strip()
     raised_by = (raised_by or "").strip()
     problems = []
@@ -154,7 +155,7 @@ def resolve_objection(
     note: str,
 ) -> None:
     """Record the outcome of an objection (admin); a settled one cannot be changed."""
-    actor = require_role(actor, *MANAGE_ROLES, action="resolve_objection")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     note = (note or "").strip()
     problems = []
     if outcome not in T.OUTCOME_NAMES:

@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
-    ORG_TYPES,
     REGIONS,
     Cycle,
     Organisation,
+    OrgType,
     User,
 )
 from db.services.common import (
@@ -31,9 +31,10 @@ from db.services.common import (
     audit,
     bump_change_counter,
     invalid,
-    require_admin,
+    require,
 )
 from db.services.years import ensure_assessments
+from permissions import Action
 from texts import admin as T
 from texts import common as C
 
@@ -55,7 +56,7 @@ ORG_FIELDS = (
 
 def list_organisations(actor: Actor | None) -> pd.DataFrame:
     """Every organisation (departments first, then their units), with parent and user counts."""
-    require_admin(actor, "admin_organisations")
+    require(actor, Action.MANAGE_ORGANISATIONS)
     with read_session() as session:
         orgs = session.exec(select(Organisation)).all()
         users = dict(
@@ -146,7 +147,7 @@ def _count(value: int | str | None, what: str, problems: list[str]) -> int:
 def org_type_key(value: str) -> str | None:
     """部门 / 机关党委 / 党总支 / 党支部 (or the English key) → the stored key."""
     value = (value or "").strip()
-    if value in ORG_TYPES:
+    if value in set(OrgType):
         return value
     for key, name in C.ORG_TYPE_NAMES.items():
         if value == name:
@@ -327,7 +328,7 @@ def apply_organisations(
                 select(func.count())
                 .select_from(User)
                 .where(User.org_id == org.id, User.active.is_(True))
-            ).one()  # type: ignore[attr-defined]
+            ).one()
             if users:
                 problems.append((label, T.ERR_DEACTIVATE_USERS.format(code=org.code, n=users)))
     if problems:
@@ -345,7 +346,7 @@ def apply_organisations(
 
 def save_organisation(actor: Actor | None, *, org_id: int | None, item: OrgInput) -> int:
     """Create (org_id None) or change one organisation; returns its id."""
-    actor = require_admin(actor, "save_organisation")
+    actor = require(actor, Action.MANAGE_ORGANISATIONS)
     values, problems = check_org_fields(item)
     if problems:
         raise invalid(problems)
@@ -370,14 +371,14 @@ def save_organisation(actor: Actor | None, *, org_id: int | None, item: OrgInput
 
 def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
     """(id, code, name) of active evaluated organisations, for choosing a user's organisation."""
-    require_admin(actor, "admin_users")
+    require(actor, Action.MANAGE_USERS)
     with read_session() as session:
         rows = session.exec(
             select(Organisation.id, Organisation.code, Organisation.name)
             .where(
                 Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
                 Organisation.active.is_(True),
-            )  # type: ignore[attr-defined]
+            )
             .order_by(Organisation.code)
         ).all()
     return [(int(i), c, n) for i, c, n in rows]

@@ -18,7 +18,14 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, ExcellenceDecision, Objection, Organisation
+from db.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    ExcellenceDecision,
+    Objection,
+    Organisation,
+)
 from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
@@ -26,17 +33,16 @@ from db.services.common import (
     NotFound,
     audit,
     bump_change_counter,
-    require_role,
+    require,
 )
 from db.services.readmodels import taking_part
 from documents import publication_list as publication_list_file
 from formatting import local_time
+from permissions import Action
 from settings import get_settings
 from texts import common as C
 from texts import review as T
 
-MANAGE_ROLES = ("admin",)
-VIEW_ROLES = ("admin", "reviewer", "leader")
 NAMES_SHOWN = 10
 
 
@@ -111,8 +117,9 @@ def get_cycle(session: Session, cycle_id: int) -> Cycle:
     return cycle
 
 
-def cycle_id_of(year: int) -> int:
+def cycle_id_of(actor: Actor | None, year: int) -> int:
     """The id of the evaluation year `year`."""
+    require(actor, Action.VIEW_YEARS)
     with read_session() as session:
         cycle_id = session.exec(select(Cycle.id).where(Cycle.year == year)).first()
     if cycle_id is None:
@@ -149,7 +156,7 @@ def finalize_due() -> list[int]:
 
 def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automatic: bool) -> None:
     now = freeze.utcnow()
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Cycle)
         .where(Cycle.id == cycle.id, Cycle.status == "published")  # type: ignore[arg-type]
         .values(status="final", finalized_at=now, version=Cycle.version + 1)
@@ -174,7 +181,7 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
 
 def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
     """The publication state of a year (admin, reviewer, leader)."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    require(actor, Action.VIEW_PUBLICATION)
     finalize_due()
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
@@ -234,7 +241,7 @@ def publish_year(
     without_excellence: bool = False,
 ) -> datetime:
     """Publish a year's results for `days` days (admin); returns the end of the period (UTC)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="publish")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     days = get_settings().publication_days if days is None else days
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise _invalid(T.ERR_PUB_DAYS)
@@ -259,7 +266,7 @@ def publish_year(
             raise _invalid(T.ERR_PUB_EXCELLENCE)
         now = freeze.utcnow()
         ends = now + timedelta(days=days)
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Cycle)
             .where(Cycle.id == cycle_id, Cycle.status.in_(("open", "closed")))  # type: ignore[arg-type,attr-defined]
             .values(
@@ -273,7 +280,7 @@ def publish_year(
         if result.rowcount != 1:
             raise _invalid(T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status))
         # The published results count the organisations counted now: record the set.
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment)
             .where(
                 col(Assessment.cycle_id) == cycle_id,
@@ -283,7 +290,7 @@ def publish_year(
             )
             .values(counted=False)
         )
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment)
             .where(Assessment.cycle_id == cycle_id, Assessment.status == "reviewed")  # type: ignore[arg-type]
             .values(
@@ -320,7 +327,7 @@ def publish_year(
 
 def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
     """定档 by hand once the period is over and every objection has its outcome (admin)."""
-    actor = require_role(actor, *MANAGE_ROLES, action="finalize_publication")
+    actor = require(actor, Action.MANAGE_PUBLICATION)
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status == "final":
@@ -362,7 +369,7 @@ def _level_name(level: int, vetoed: bool) -> str:
 
 def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The published results: every rated organisation's composite, level and 双优 mark."""
-    require_role(actor, *VIEW_ROLES, action="view_publication")
+    actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
         year = cycle.year
@@ -374,8 +381,8 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
         )
     if not published:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    frame = readmodels.load_city_frame(year, "reviewed")
-    frame = frame[frame["status"] == "published"]
+    frame = readmodels.load_city_frame(actor, year, "reviewed")
+    frame = frame[frame["status"] == AssessmentStatus.PUBLISHED]
     frame = frame.sort_values(
         ["level", "composite_milli", "code"], ascending=[False, False, True], kind="stable"
     )
@@ -427,8 +434,6 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
 
 __all__ = [
     "LIST_COLUMNS",
-    "MANAGE_ROLES",
-    "VIEW_ROLES",
     "PublicationInfo",
     "cycle_id_of",
     "finalize_due",

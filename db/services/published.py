@@ -56,8 +56,8 @@ def record_publication(session: Session | Connection, cycle_id: int) -> int:
             ),
         )
         .select_from(Assessment)
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-        .join(dept, dept.id == Organisation.department_id, isouter=True)  # type: ignore[arg-type]
+        .join(Organisation, Organisation.id == Assessment.org_id)
+        .join(dept, dept.id == Organisation.department_id, isouter=True)
         .join(
             total,
             and_(total.assessment_id == Assessment.id, total.basis == "reviewed"),  # type: ignore[arg-type]

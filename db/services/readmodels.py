@@ -4,9 +4,10 @@ A year's frame is two parts: its scores (evaluated by `scoring`, one row per org
 year counts, from assessment_total) and the organisations' current names and places. A final
 year's scores never change, so ui/data.py caches that part per year and only joins fresh names.
 
-These loaders take no actor: they are called only through `authorize_*` checks in the
-service functions below and through ui/data.py, which caches them across sessions keyed by
-the database change counter.
+The loaders take the acting user and check `Action.READ_STANDINGS`: the standings are the
+input every results view is cut from (a branch's own rank too). What a user is then shown is
+checked by the view: `authorize_results_view` for the city's tables, `authorize_org_view` for
+one organisation. ui/data.py caches the loaders across sessions keyed by the change counter.
 """
 
 from __future__ import annotations
@@ -25,18 +26,22 @@ from db.engine import read_session
 from db.models import (
     SUBMITTED_STATUSES,
     Assessment,
+    AssessmentStatus,
     AssessmentTotal,
     Criterion,
+    CriterionKind,
     Cycle,
+    CycleStatus,
     Organisation,
+    OrgType,
     PublishedResult,
 )
-from db.services.common import Actor, refuse, require_role
+from db.services.common import Actor, require
 from db.services.cycles import rubric_of_cycle
 from db.services.published import RATED
 from db.services.totals import BASES, SUM_COLUMNS
+from permissions import Action, Target
 
-CITY_ROLES = ("reviewer", "leader", "admin")
 ATTRIBUTE_COLUMNS = ["org_id", "code", "name", "org_type", "region", "department", "member_count"]
 PART_COLUMNS = ["org_id", "assessment_id", "status"]
 ORG_COLUMNS = [*ATTRIBUTE_COLUMNS, *PART_COLUMNS[1:]]
@@ -44,17 +49,14 @@ TAIL_COLUMNS = ["scored", "criteria_total", "region_rank", "year"]
 FROZEN_ATTRIBUTES = ATTRIBUTE_COLUMNS[1:]  # as published_result holds them
 
 
-def authorize_city_view(actor: Actor | None) -> Actor:
-    """Rankings and statistics of the whole city are for the 机关工委 and leadership."""
-    return require_role(actor, *CITY_ROLES, action="view_city")
+def authorize_results_view(actor: Actor | None) -> Actor:
+    """Rankings and statistics of the whole city (the permission table's VIEW_RESULTS)."""
+    return require(actor, Action.VIEW_RESULTS)
 
 
 def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
-    """A branch user sees only its own organisation; city roles see every one."""
-    if actor is not None and (actor.role in CITY_ROLES or actor.org_id == org_id):
-        return actor
-    refuse(actor, "view_org", "organisation", org_id)
-    raise AssertionError("unreachable")
+    """One organisation's standing and detail (its own branch user, or the results roles)."""
+    return require(actor, Action.VIEW_ORG, Target(org_id, id=org_id))
 
 
 def cycle_of_year(session: Any, year: int) -> Any:
@@ -70,8 +72,8 @@ def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     was published with (`Assessment.counted`, set by publish_year), whatever has happened to
     the organisations since, so adding or dissolving a branch never rewrites published results.
     """
-    evaluated = [Organisation.org_type != "department"]
-    if cycle_status in ("open", "closed"):
+    evaluated = [Organisation.org_type != OrgType.DEPARTMENT]
+    if cycle_status in (CycleStatus.OPEN, CycleStatus.CLOSED):
         return [*evaluated, col(Organisation.active).is_(True)]
     return [*evaluated, col(Assessment.counted).is_(True)]
 
@@ -99,8 +101,9 @@ class YearScope:
         return self.counted - self.rated
 
 
-def load_year_scope(year: int) -> YearScope:
+def load_year_scope(actor: Actor | None, year: int) -> YearScope:
     """Who the year counts and how: the statuses behind its figures (see load_year_scores)."""
+    require(actor, Action.READ_STANDINGS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         counts = status_counts(session, year)
@@ -116,8 +119,9 @@ def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=list(columns))
 
 
-def load_org_attributes() -> pd.DataFrame:
+def load_org_attributes(actor: Actor | None) -> pd.DataFrame:
     """Every evaluated organisation's current code, name, type, region, department, members."""
+    require(actor, Action.READ_STANDINGS)
     dept = Organisation.__table__.alias("dept")
     with read_session() as session:
         rows = (
@@ -133,7 +137,7 @@ def load_org_attributes() -> pd.DataFrame:
                     Organisation.member_count,
                 )
                 .join(dept, dept.c.id == Organisation.department_id, isouter=True)
-                .where(Organisation.org_type != "department")
+                .where(Organisation.org_type != OrgType.DEPARTMENT)
             )
             .all()
         )
@@ -145,12 +149,16 @@ def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
     rows = (
         session.connection()
         .execute(
-            select(Organisation.id, Assessment.id, func.coalesce(Assessment.status, "draft"))
+            select(
+                Organisation.id,
+                Assessment.id,
+                func.coalesce(Assessment.status, AssessmentStatus.DRAFT.value),
+            )
             .select_from(Organisation)
             .join(
                 Assessment,
                 (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == cycle_id),
-                isouter=status == "open",
+                isouter=status == CycleStatus.OPEN,
             )
             .where(*taking_part(status))
         )
@@ -176,9 +184,10 @@ def ranked(status: str) -> bool:
     return status in SUBMITTED_STATUSES
 
 
-def load_org_table(year: int) -> pd.DataFrame:
+def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
     """The organisations the year counts, with department and this year's assessment status
     (a published year: every organisation it counted, rated or not, as at publication)."""
+    require(actor, Action.READ_STANDINGS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         if cycle is None:
@@ -199,7 +208,7 @@ def load_org_table(year: int) -> pd.DataFrame:
             )
             return columns_frame(rows, ORG_COLUMNS).set_index("org_id")
         part = _taking_part_in(session, cycle.id, cycle.status)
-    attributes = load_org_attributes()
+    attributes = load_org_attributes(actor)
     return attributes.join(part, how="inner")[ORG_COLUMNS[1:]]
 
 
@@ -221,7 +230,7 @@ def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
         sums = [func.coalesce(getattr(live, column), 0) for column in (*SUM_COLUMNS, "scored")]
         query = select(frozen.org_id, *sums).join(
             live,
-            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),  # type: ignore[arg-type]
+            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),
             isouter=True,
         )
     query = query.add_columns(
@@ -230,7 +239,7 @@ def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
     return list(session.connection().execute(query).all())
 
 
-def load_year_scores(year: int, basis: str = "reviewed") -> pd.DataFrame:
+def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
     """The scores part of a year's frame: evaluate_frame's columns plus assessment_id, status,
     scored, criteria_total and year, one row per organisation the year counts, by rank.
 
@@ -240,9 +249,10 @@ def load_year_scores(year: int, basis: str = "reviewed") -> pd.DataFrame:
     ranked among themselves, with the names and places they had at publication (those
     columns come with the scores then, and with_org_attributes keeps them).
     """
+    require(actor, Action.READ_STANDINGS)
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}")
-    criterion = Criterion.kind == "criterion"
+    criterion = Criterion.kind == CriterionKind.CRITERION
     frozen: pd.DataFrame | None = None
     with read_session() as session:
         cycle = cycle_of_year(session, year)
@@ -279,7 +289,7 @@ def load_year_scores(year: int, basis: str = "reviewed") -> pd.DataFrame:
                 .all()
             )
             part = _taking_part_in(session, cycle.id, cycle.status)
-    rubric = rubric_of_cycle(cycle.id)
+    rubric = rubric_of_cycle(actor, cycle.id)
     columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
     wide = columns_frame(rows, columns).set_index("org_id")
     wide = wide.reindex(part.index).fillna(0).astype("int64")
@@ -334,12 +344,12 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
     return frame[[*evaluated, *ORG_COLUMNS[1:], *TAIL_COLUMNS]]
 
 
-def load_city_frame(year: int, basis: str = "reviewed") -> pd.DataFrame:
+def load_city_frame(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
     """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
 
     basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
     """
-    return with_org_attributes(load_year_scores(year, basis), load_org_attributes())
+    return with_org_attributes(load_year_scores(actor, year, basis), load_org_attributes(actor))
 
 
 def _empty_scores() -> pd.DataFrame:
@@ -354,16 +364,21 @@ def _empty() -> pd.DataFrame:
     return with_org_attributes(_empty_scores(), no_attributes)
 
 
-def load_years() -> list[int]:
+def load_years(actor: Actor | None) -> list[int]:
+    """Every evaluation year, oldest first."""
+    require(actor, Action.VIEW_YEARS)
     with read_session() as session:
         return list(session.execute(select(Cycle.year).order_by(Cycle.year)).scalars())
 
 
-def load_history() -> pd.DataFrame:
+def load_history(actor: Actor | None) -> pd.DataFrame:
     """One row per (year, organisation) over every year, reviewed basis."""
-    attributes = load_org_attributes()
+    attributes = load_org_attributes(actor)
     return concat_years(
-        [with_org_attributes(load_year_scores(y, "reviewed"), attributes) for y in load_years()]
+        [
+            with_org_attributes(load_year_scores(actor, y, "reviewed"), attributes)
+            for y in load_years(actor)
+        ]
     )
 
 
@@ -377,10 +392,9 @@ def concat_years(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 __all__ = [
     "BASES",
-    "CITY_ROLES",
     "YearScope",
-    "authorize_city_view",
     "authorize_org_view",
+    "authorize_results_view",
     "columns_frame",
     "concat_years",
     "cycle_of_year",

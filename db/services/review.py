@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 import formatting
@@ -36,12 +36,12 @@ from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
     NotFound,
-    require_role,
+    require,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle
+from permissions import Action
 from rubric import Rubric
 
-REVIEW_ROLES = ("reviewer", "admin")
 COMMENT_MAX = 2000
 VETO_TENTHS = 10  # a veto entry with points > 0 applies; 1 point is the convention
 REVIEWABLE = ("submitted", "reviewed")
@@ -134,7 +134,7 @@ class ReviewView:
 
 def authorize_review(actor: Actor | None) -> Actor:
     """Reviewing is for the 机关工委's reviewers and administrators."""
-    return require_role(actor, *REVIEW_ROLES, action="review")
+    return require(actor, Action.REVIEW)
 
 
 # ----------------------------------------------------------------------------- queue
@@ -160,16 +160,16 @@ QUEUE_COLUMNS = [
     "reviewed_five_star",
     "reviewed_standing",
     "changed",
+    "resubmitted_changes",
 ]
 
 
-def load_queue(year: int) -> pd.DataFrame:
-    """Every evaluated organisation's assessment of `year` with self and reviewed results.
-
-    No actor: call `review_queue`, or `authorize_review` first (ui/review.py caches this).
-    """
-    self_frame = readmodels.load_city_frame(year, "self")
-    reviewed_frame = readmodels.load_city_frame(year, "reviewed")
+def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
+    """Every evaluated organisation's assessment of `year` with self and reviewed results
+    (ui/review.py caches this across sessions)."""
+    actor = authorize_review(actor)
+    self_frame = readmodels.load_city_frame(actor, year, "self")
+    reviewed_frame = readmodels.load_city_frame(actor, year, "reviewed")
     with read_session() as session:
         rows = session.exec(
             select(
@@ -187,6 +187,32 @@ def load_queue(year: int) -> pd.DataFrame:
             .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
             .where(Cycle.year == year, ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
         ).all()
+        last_review = (
+            select(
+                AuditLog.target_id.label("target_id"),  # type: ignore[attr-defined]
+                func.max(AuditLog.at).label("at"),
+            )
+            .where(
+                AuditLog.target_type == "assessment",
+                col(AuditLog.action).in_(REVIEW_ACTIONS),
+            )
+            .group_by(AuditLog.target_id)
+            .subquery()
+        )
+        # Entries the branch changed after the reviewer's last action (退回 → 重新提交).
+        resubmitted = dict(
+            session.exec(
+                select(ScoreEntry.assessment_id, func.count())
+                .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+                .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+                .join(
+                    last_review,
+                    last_review.c.target_id == cast(Assessment.id, String),
+                )
+                .where(Cycle.year == year, ScoreEntry.updated_at > last_review.c.at)
+                .group_by(col(ScoreEntry.assessment_id))
+            ).all()
+        )
     if self_frame.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     meta = pd.DataFrame(rows, columns=["assessment_id", "version", "submitted_at", "reviewed_at"])
@@ -221,6 +247,7 @@ def load_queue(year: int) -> pd.DataFrame:
     frame["assessment_id"] = frame["assessment_id"].astype("int64")
     frame = frame.merge(meta, on="assessment_id", how="left")
     frame["changed"] = frame["assessment_id"].map(changed).fillna(0).astype("int64")
+    frame["resubmitted_changes"] = frame["assessment_id"].map(resubmitted).fillna(0).astype("int64")
     # Oldest submission first: the order in which the office works through the queue.
     frame = frame.sort_values(["submitted_at", "code"], na_position="last", kind="stable")
     return frame[QUEUE_COLUMNS].reset_index(drop=True)
@@ -228,8 +255,7 @@ def load_queue(year: int) -> pd.DataFrame:
 
 def review_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
     """The review queue of `year` (reviewer and admin)."""
-    authorize_review(actor)
-    return load_queue(year)
+    return load_queue(actor, year)
 
 
 # ----------------------------------------------------------------------------- one assessment
@@ -315,7 +341,7 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         reviewer_name=(reviewer.display_name or reviewer.username) if reviewer else "",
         return_comment=assessment.return_comment,
         lines=tuple(lines),
-        rubric=rubric_of_cycle(cycle.id),
+        rubric=rubric_of_cycle(actor, cycle.id),
         last_review_at=last_review_at,
     )
 
@@ -363,7 +389,6 @@ def preview(
 
 
 __all__ = [
-    "REVIEW_ROLES",
     "EvidenceInfo",
     "LineView",
     "ReviewLine",

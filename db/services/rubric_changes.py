@@ -21,6 +21,7 @@ from db.models import (
     Organisation,
     ScoreEntry,
 )
+from db.services.common import Actor
 from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
 from rubric import Rubric, rubric_to_records
 from scoring import AutoRule
@@ -289,10 +290,10 @@ def _point_changes(
 
 
 def compare(
-    session: Session, cycle: Cycle, new: Rubric, *, drop_scores: bool = False
+    actor: Actor, session: Session, cycle: Cycle, new: Rubric, *, drop_scores: bool = False
 ) -> RubricChange:
     assert cycle.id is not None
-    old = rubric_of_cycle(cycle.id)
+    old = rubric_of_cycle(actor, cycle.id)
     old_records, new_records = rubric_records(old), rubric_records(new)
     usage = _usage(session, cycle.id)
     nothing = _Usage(0, (), 0)

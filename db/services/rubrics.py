@@ -22,12 +22,13 @@ from db.services.common import (
     audit,
     bump_change_counter,
     invalid,
-    require_admin,
+    require,
 )
 from db.services.cycles import rubric_of_cycle, to_tenths
 from db.services.rubric_changes import PointChange, RubricChange, compare, rubric_records, shown
 from db.services.totals import refresh_totals
 from db.services.years import bump_cycle, locked_cycle
+from permissions import Action
 from rubric import Rubric, RubricError, dump_rubric, parse_rubric
 from scoring import STAR_KEYS
 from texts import admin as T
@@ -37,8 +38,8 @@ NAMES_SHOWN = 10
 
 def export_rubric(actor: Actor | None, *, cycle_id: int) -> str:
     """The rubric of a year as the YAML file administrators edit."""
-    require_admin(actor, "export_rubric")
-    return dump_rubric(rubric_of_cycle(cycle_id))
+    require(actor, Action.MANAGE_RUBRIC)
+    return dump_rubric(rubric_of_cycle(actor, cycle_id))
 
 
 def _parse(text: str) -> Rubric:
@@ -53,13 +54,13 @@ def check_rubric(
 ) -> RubricChange:
     """Validate a rubric file against a year without writing: what would change, what is
     refused, whose stored points an auto-scored rule change would recompute."""
-    require_admin(actor, "import_rubric")
+    actor = require(actor, Action.MANAGE_RUBRIC)
     new = _parse(text)
     with read_session() as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:
             raise NotFound()
-        return compare(session, cycle, new, drop_scores=drop_scores)
+        return compare(actor, session, cycle, new, drop_scores=drop_scores)
 
 
 def import_rubric(
@@ -78,14 +79,14 @@ def import_rubric(
     auto-scored rule recomputes the stored points in the same transaction (an audit entry per
     assessment). Years already published keep their rubric.
     """
-    actor = require_admin(actor, "import_rubric")
+    actor = require(actor, Action.MANAGE_RUBRIC)
     new = _parse(text)
     with write_session() as session:
         cycle = locked_cycle(session, cycle_id, version)
         freeze.ensure_cycle_editable(session, cycle_id)
         if cycle.status in ("published", "final"):
             raise invalid([T.ERR_RUBRIC_PUBLISHED.format(year=cycle.year)])
-        change = compare(session, cycle, new, drop_scores=drop_scores)
+        change = compare(actor, session, cycle, new, drop_scores=drop_scores)
         if change.problems:
             raise InvalidInput(change.problems[0], errors=list(change.problems))
         if change.empty:

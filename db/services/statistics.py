@@ -1,9 +1,9 @@
 """Leadership read models: criterion statistics, reasons stars are missed, completion, gaps.
 
-Loaders (`load_*`) query the database and take no actor, like db/services/readmodels.py: they
-are reached only through ui/data.py, which checks the viewer's role and caches the result
-across sessions keyed by the change counter. The other functions are pure: they derive
-tables from the city frame (readmodels.load_city_frame) and never re-implement a rule.
+Loaders (`load_*`) query the database and check the acting user against the permission table;
+ui/data.py caches them across sessions keyed by the change counter. The other functions are
+pure: they derive tables from the city frame (readmodels.load_city_frame) and never
+re-implement a rule.
 """
 
 from __future__ import annotations
@@ -22,17 +22,22 @@ from db.models import (
     REVIEWED_STATUSES,
     SUBMITTED_STATUSES,
     Assessment,
+    AssessmentStatus,
     AssessmentTotal,
     Criterion,
+    CriterionKind,
     Cycle,
     Evidence,
     Organisation,
+    Role,
     ScoreEntry,
     User,
 )
+from db.services.common import Actor, require
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
+from permissions import Action, Target
 from rubric import Rubric
 
 # The one definition of "submitted" (db/models.py): every count and scope below uses it.
@@ -51,12 +56,13 @@ def _cycle_id(year: int) -> int | None:
         return session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
 
 
-def load_criteria(year: int) -> pd.DataFrame:
+def load_criteria(actor: Actor | None, year: int) -> pd.DataFrame:
     """The year's rubric lines (every kind) in rubric order; empty when the year is unknown."""
+    require(actor, Action.VIEW_YEARS)
     cycle_id = _cycle_id(year)
     if cycle_id is None:
         return pd.DataFrame(columns=CRITERION_COLUMNS)
-    rubric = rubric_of_cycle(cycle_id)
+    rubric = rubric_of_cycle(actor, cycle_id)
     rows = [
         (c.code, c.kind, c.star, c.task_no, c.title, int(c.max_points * 10), c.sort_order)
         for c in rubric.criteria
@@ -64,8 +70,9 @@ def load_criteria(year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CRITERION_COLUMNS)
 
 
-def load_entries(year: int) -> pd.DataFrame:
+def load_entries(actor: Actor | None, year: int) -> pd.DataFrame:
     """Every score entry of the year: org_id, criterion code, self and reviewed tenths."""
+    require(actor, Action.VIEW_RESULTS)
     cycle_id = _cycle_id(year)
     if cycle_id is None:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
@@ -96,7 +103,7 @@ TOTAL_COLUMNS = ["code", "points", "full"]
 
 
 def load_criterion_totals(
-    year: int, basis: str = "reviewed", *, unlit_only: bool = False
+    actor: Actor | None, year: int, basis: str = "reviewed", *, unlit_only: bool = False
 ) -> pd.DataFrame:
     """Per star criterion over the handed-in organisations: points summed (tenths) and how many
     organisations have full marks. With unlit_only, an organisation counts for a criterion only
@@ -104,6 +111,7 @@ def load_criterion_totals(
 
     Summed by the database: at province scale the year's entries are millions of rows.
     """
+    require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
     if cycle is None:
@@ -117,19 +125,19 @@ def load_criterion_totals(
             func.sum(case((points >= Criterion.max_tenths, 1), else_=0)),
         )
         .select_from(ScoreEntry)
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+        .join(Organisation, Organisation.id == Assessment.org_id)
         .where(
             Assessment.cycle_id == cycle_id,
             col(Assessment.status).in_(SUBMITTED),
-            Criterion.kind == "criterion",
+            Criterion.kind == CriterionKind.CRITERION,
             *taking_part(cycle.status),
         )
         .group_by(Criterion.code)
     )
     if unlit_only:
-        rubric = rubric_of_cycle(cycle_id)
+        rubric = rubric_of_cycle(actor, cycle_id)
         minimum = scoring.lit_minimum_tenths(rubric.bases, rubric.thresholds)
         query = query.join(
             AssessmentTotal,
@@ -148,8 +156,9 @@ def load_criterion_totals(
     return frame.astype("int64")
 
 
-def load_progress(year: int) -> pd.DataFrame:
+def load_progress(actor: Actor | None, year: int) -> pd.DataFrame:
     """Per organisation: last save, submission time and its branch contacts (for 催报)."""
+    require(actor, Action.VIEW_RESULTS)
     cycle_id = _cycle_id(year)
     columns = ["org_id", "updated_at", "submitted_at", "contact"]
     if cycle_id is None:
@@ -162,7 +171,11 @@ def load_progress(year: int) -> pd.DataFrame:
         ).all()
         users = session.execute(
             select(User.org_id, User.display_name, User.username)
-            .where(User.role == "branch", User.active.is_(True), User.org_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+            .where(
+                User.role == Role.BRANCH,
+                col(User.active).is_(True),
+                col(User.org_id).is_not(None),
+            )
             .order_by(User.username)
         ).all()
     frame = pd.DataFrame(rows, columns=columns[:3]).set_index("org_id")
@@ -202,9 +215,10 @@ LINE_COLUMNS = [
 EVIDENCE_COLUMNS = ["id", "code", "filename", "content_type", "size", "uploaded_at"]
 
 
-def load_org_detail(year: int, org_id: int) -> OrgDetail:
+def load_org_detail(actor: Actor | None, year: int, org_id: int) -> OrgDetail:
     """Per-criterion self and reviewed points, notes and the evidence list (no file bytes)."""
-    criteria = load_criteria(year)
+    require(actor, Action.VIEW_ORG, Target(org_id, id=org_id))
+    criteria = load_criteria(actor, year)
     cycle_id = _cycle_id(year)
     empty_evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
     with read_session() as session:
@@ -268,7 +282,7 @@ def load_org_detail(year: int, org_id: int) -> OrgDetail:
         org_id=org_id,
         year=year,
         assessment_id=None if assessment is None else int(assessment[0]),
-        status="draft" if assessment is None else str(assessment[1]),
+        status=AssessmentStatus.DRAFT if assessment is None else str(assessment[1]),
         return_comment="" if assessment is None else str(assessment[2] or ""),
         lines=pd.DataFrame(lines, columns=LINE_COLUMNS),
         evidence=evidence,
@@ -295,7 +309,7 @@ def criterion_stats(totals: pd.DataFrame, criteria: pd.DataFrame, n_orgs: int) -
 
     An organisation that left a criterion blank counts as 0 points for it.
     """
-    crit = criteria[criteria["kind"] == "criterion"].set_index("code")
+    crit = criteria[criteria["kind"] == CriterionKind.CRITERION].set_index("code")
     result = crit[["star", "title", "max_tenths", "sort_order"]].copy()
     if n_orgs == 0 or crit.empty:
         result["avg_share"] = pd.Series(dtype="float64")
@@ -337,7 +351,9 @@ def missed_criteria(
     each criterion of that star (all of it where it left the criterion blank).
     """
     columns = ["code", "star", "title", "lost", "orgs"]
-    crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
+    crit = criteria[criteria["kind"] == CriterionKind.CRITERION][
+        ["code", "star", "title", "max_tenths"]
+    ]
     if frame.empty or crit.empty:
         return pd.DataFrame(columns=columns)
     unlit = {key: int((~frame[f"lit_{key}"].astype(bool)).sum()) for key in scoring.STAR_KEYS}
@@ -356,8 +372,8 @@ def missed_criteria(
 def completion_state(frame: pd.DataFrame) -> pd.Series:
     """not_started / in_progress / returned / submitted / reviewed / published per organisation."""
     status = frame["status"].astype("str")
-    state = status.where(status != "draft", "in_progress")
-    state = state.mask((status == "draft") & (frame["scored"] == 0), "not_started")
+    state = status.where(status != AssessmentStatus.DRAFT, "in_progress")
+    state = state.mask((status == AssessmentStatus.DRAFT) & (frame["scored"] == 0), "not_started")
     return state
 
 

@@ -61,8 +61,8 @@ def sums_per_assessment(basis: str, scope: ColumnElement[bool]) -> Select[Any]:
             func.count(case((criterion, ScoreEntry.self_tenths), else_=None)),
         )
         .select_from(ScoreEntry)
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
         .where(scope)
         .group_by(Assessment.id, Assessment.cycle_id, Assessment.org_id)
     )
@@ -85,8 +85,8 @@ def refresh_totals(
         scope = Assessment.id.in_(ids)  # type: ignore[union-attr]
         stale = AssessmentTotal.assessment_id.in_(ids)  # type: ignore[attr-defined]
     else:
-        scope = Assessment.cycle_id == cycle_id  # type: ignore[assignment]
-        stale = AssessmentTotal.cycle_id == cycle_id  # type: ignore[assignment]
+        scope = Assessment.cycle_id == cycle_id
+        stale = AssessmentTotal.cycle_id == cycle_id
     if isinstance(session, Session):
         session.flush()
     session.execute(delete(AssessmentTotal).where(stale))

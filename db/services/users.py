@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
-    ROLES,
     Organisation,
+    Role,
     User,
 )
 from db.services import auth, freeze
@@ -28,8 +28,9 @@ from db.services.common import (
     audit,
     bump_change_counter,
     invalid,
-    require_admin,
+    require,
 )
+from permissions import Action
 from texts import admin as T
 from texts import common as C
 
@@ -56,7 +57,7 @@ USER_COLUMNS = [
 
 def list_users(actor: Actor | None) -> pd.DataFrame:
     """Every account with its role, organisation and lock state (never a password hash)."""
-    require_admin(actor, "admin_users")
+    require(actor, Action.MANAGE_USERS)
     now = freeze.utcnow()
     with read_session() as session:
         rows = session.exec(
@@ -89,7 +90,7 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
 def role_key(value: str) -> str | None:
     """支部书记 / 机关工委审核员 / 领导 / 系统管理员 (or the key) → the stored role."""
     value = (value or "").strip()
-    if value in ROLES:
+    if value in set(Role):
         return value
     for key, name in C.ROLE_NAMES.items():
         if value == name:
@@ -155,7 +156,7 @@ def create_user(
     password: str,
 ) -> int:
     """Create an account; the password must meet the rules (shown on the form)."""
-    actor = require_admin(actor, "create_user")
+    actor = require(actor, Action.MANAGE_USERS)
     values, problems = check_user_fields(username, display_name, role, password)
     # Hashed before the write transaction (argon2 would hold the write lock for its duration).
     password_hash = auth.hash_password(password) if not problems else ""
@@ -195,9 +196,9 @@ def _active_admins(session: Session) -> int:
         session.exec(
             select(func.count())
             .select_from(User)
-            .where(User.role == "admin", User.active.is_(True))
+            .where(User.role == Role.ADMIN, col(User.active).is_(True))
         ).one()
-    )  # type: ignore[attr-defined]
+    )
 
 
 def _locked_user(session: Session, user_id: int, version: int | None) -> User:
@@ -219,7 +220,7 @@ def update_user(
     org_id: int | None,
 ) -> None:
     """Change an account's name, role or organisation."""
-    actor = require_admin(actor, "update_user")
+    actor = require(actor, Action.MANAGE_USERS)
     with write_session() as session:
         user = _locked_user(session, user_id, version)
         values, problems = check_user_fields(user.username, display_name, role, None)
@@ -246,14 +247,14 @@ def update_user(
 
 def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
     """Disable (every session ends at once) or re-enable an account."""
-    actor = require_admin(actor, "set_user_active")
+    actor = require(actor, Action.MANAGE_USERS)
     with write_session() as session:
         user = _locked_user(session, user_id, None)
         if user.active == active:
             return
         if not active and user.id == actor.id:
             raise invalid([T.ERR_DISABLE_SELF])
-        if not active and user.role == "admin" and _active_admins(session) <= 1:
+        if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
             raise invalid([T.ERR_LAST_ADMIN])
         before = _user_snapshot(user)
         user.active = active
@@ -273,7 +274,7 @@ def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
 
 def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
     """Set a new password for an account (unlocks it and ends its sessions)."""
-    actor = require_admin(actor, "reset_password")
+    actor = require(actor, Action.MANAGE_USERS)
     with read_session() as session:
         username = _locked_user(session, user_id, None).username
     problems = auth.password_problems(password, username)
@@ -302,7 +303,7 @@ def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
 
 def unlock_user(actor: Actor | None, *, user_id: int) -> None:
     """Lift a lockout after too many failed logins."""
-    actor = require_admin(actor, "unlock_user")
+    actor = require(actor, Action.MANAGE_USERS)
     with write_session() as session:
         user = _locked_user(session, user_id, None)
         before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}

@@ -27,9 +27,10 @@ from db.services.common import (
     audit,
     bump_change_counter,
     invalid,
-    require_admin,
+    require,
 )
 from db.services.cycles import install_rubric, rubric_of_cycle
+from permissions import Action
 from rubric import Rubric
 from texts import admin as T
 from texts import common as C
@@ -51,7 +52,7 @@ class YearRow:
 
 def list_years(actor: Actor | None) -> list[YearRow]:
     """Every evaluation year with its state and how far it has come, newest first."""
-    require_admin(actor, "admin_years")
+    require(actor, Action.MANAGE_YEARS)
     with read_session() as session:
         cycles = session.exec(select(Cycle).order_by(Cycle.year.desc())).all()  # type: ignore[attr-defined]
         criteria = dict(
@@ -120,7 +121,7 @@ def create_year(
     deadline: date | None = None,
 ) -> int:
     """Create the next evaluation year, copying the rubric of `copy_from` (default the latest)."""
-    actor = require_admin(actor, "create_year")
+    actor = require(actor, Action.MANAGE_YEARS)
     with write_session() as session:
         cycles = session.exec(select(Cycle).order_by(Cycle.year)).all()
         if year is None:
@@ -142,7 +143,9 @@ def create_year(
         if problems:
             raise invalid(problems)
         rubric = (
-            rubric_of_cycle(source.id) if source is not None and source.id else _default_rubric()
+            rubric_of_cycle(actor, source.id)
+            if source is not None and source.id
+            else _default_rubric()
         )
         cycle = Cycle(year=year, status="open", deadline=deadline)
         session.add(cycle)
@@ -184,7 +187,7 @@ def locked_cycle(session: Session, cycle_id: int, version: int) -> Cycle:
 
 
 def bump_cycle(session: Session, cycle_id: int, version: int, **values: Any) -> None:
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Cycle)
         .where(Cycle.id == cycle_id, Cycle.version == version)  # type: ignore[arg-type]
         .values(version=Cycle.version + 1, **values)
@@ -195,7 +198,7 @@ def bump_cycle(session: Session, cycle_id: int, version: int, **values: Any) -> 
 
 def set_year_status(actor: Actor | None, *, cycle_id: int, version: int, status: str) -> None:
     """Open or close a year for self-assessment (publication has its own screen)."""
-    actor = require_admin(actor, "set_year_status")
+    actor = require(actor, Action.MANAGE_YEARS)
     if status not in ("open", "closed"):
         raise invalid([T.ERR_YEAR_STATUS_TARGET])
     with write_session() as session:
@@ -227,7 +230,7 @@ def set_deadline(
     actor: Actor | None, *, cycle_id: int, version: int, deadline: date | None
 ) -> None:
     """Set the date after which branches can no longer edit (None: no deadline)."""
-    actor = require_admin(actor, "set_deadline")
+    actor = require(actor, Action.MANAGE_YEARS)
     with write_session() as session:
         cycle = locked_cycle(session, cycle_id, version)
         freeze.ensure_cycle_editable(session, cycle_id)

@@ -38,13 +38,13 @@ def _stalled_save_script(username: str, marker: str) -> str:
         from db.services import assessment as A
         from db.services import editing
         from db.services.cycles import rubric_of_cycle
-        from tests.utils import actor, current_assessment_id
+        from tests.utils import actor, current_assessment_id, leader
 
         who = actor({username!r})
         aid = current_assessment_id({username!r})
         with read_session() as session:
             assessment = session.exec(select(Assessment).where(Assessment.id == aid)).one()
-        rubric = rubric_of_cycle(assessment.cycle_id)
+        rubric = rubric_of_cycle(leader(), assessment.cycle_id)
         entries = {{
             c.code: editing.EntryInput(points=c.max_points, note={marker!r})
             for c in rubric.by_star("learning") if c.auto is None
@@ -91,7 +91,7 @@ def test_killed_save_commits_nothing(city: str) -> None:
     """kill -9 in the middle of a save: the database holds nothing of it, and stays usable."""
     from db.services import editing
     from db.services.cycles import rubric_of_cycle
-    from tests.utils import actor, current_assessment_id
+    from tests.utils import actor, current_assessment_id, leader
 
     marker = "written by a process killed before its commit"
     aid = current_assessment_id("branch01")
@@ -128,7 +128,9 @@ def test_killed_save_commits_nothing(city: str) -> None:
             select(Assessment.cycle_id).where(Assessment.id == aid)
         ).scalar_one()
     engine.dispose()
-    criteria = [c for c in rubric_of_cycle(cycle_id).by_star("learning") if c.auto is None]
+    criteria = [
+        c for c in rubric_of_cycle(leader(), cycle_id).by_star("learning") if c.auto is None
+    ]
     started = time.monotonic()
     new_version = editing.save_star_page(
         who,

@@ -76,7 +76,7 @@ def test_login_page_loads_nothing_from_outside(live_server, browser) -> None:  #
 @pytest.mark.parametrize("username", ACCOUNTS)
 def test_full_session_loads_nothing_from_outside(
     live_server, browser, shots, username: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     recorder = Recorder(context, page)

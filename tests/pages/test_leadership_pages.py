@@ -9,7 +9,7 @@ import pytest
 
 from db.services import excellence, readmodels
 from tests.services.cycle_helpers import approve_all_submitted
-from tests.utils import actor, open_page
+from tests.utils import actor, leader, open_page
 
 PAGES = [
     "pages/rankings.py",
@@ -56,7 +56,7 @@ def test_refused_roles_cannot_open(demo_city: str, page: str, username: str | No
 
 def test_rankings_filters_and_detail(demo_city: str) -> None:
     at = open_page("leader", "pages/rankings.py", timeout=90)
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(leader(), 2026)
     assert f"显示 {len(frame)} / {len(frame)} 个组织" in _texts(at)
     table = at.dataframe[0].value
     assert len(table) == len(frame)
@@ -84,20 +84,20 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
     assert {"自评分", "审核分", "情况说明"} <= set(detail.columns)
 
     at.segmented_control(key="rk_basis").set_value("self").run()
-    self_frame = readmodels.load_city_frame(2026, "self")
+    self_frame = readmodels.load_city_frame(leader(), 2026, "self")
     assert at.dataframe[0].value["名次"].tolist() == self_frame["rank"].tolist()
 
 
 def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     at = open_page("leader", "pages/dashboard.py", timeout=90)
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(leader(), 2026)
     five = int(frame["five_star"].sum())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["五星级占比"] == f"{five / len(frame):.1%}"
     assert metrics["五星级组织"] == f"{five} / {len(frame)}"
     text = _texts(at)
     assert "尚未提交的组织（催报名单）" in text
-    scope = readmodels.load_year_scope(2026)
+    scope = readmodels.load_year_scope(actor("leader"), 2026)
     assert f"统计全部 {scope.counted} 个在册参评组织（草稿 {scope.by_status['draft']} 个" in text
     chase = next(d.value for d in at.dataframe if "联系人" in d.value.columns)
     assert frame.at[actor("branch01").org_id, "name"] in chase["组织名称"].tolist()

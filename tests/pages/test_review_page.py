@@ -8,7 +8,7 @@ import pytest
 from db.services import readmodels, reviewing
 from db.services.common import StaleVersion
 from tests.services.cycle_helpers import assessment, assessments_with, audit_rows
-from tests.utils import actor, open_page
+from tests.utils import actor, leader, open_page
 
 
 def _texts(at) -> str:  # type: ignore[no-untyped-def]
@@ -59,14 +59,16 @@ def test_batch_approval_names_each_failure(demo_city: str, monkeypatch: pytest.M
     assert not at.exception
     assert any("已审核通过 1 份" in s.value for s in at.success)
     assert any("有 1 份未能通过" in e.value for e in at.error)
-    name = readmodels.load_org_table(2026).set_index("assessment_id").loc[pending[0], "name"]
+    name = (
+        readmodels.load_org_table(leader(), 2026).set_index("assessment_id").loc[pending[0], "name"]
+    )
     assert f"- {name}：保存未成功" in _texts(at)
     assert assessment(pending[0]).status == "submitted"
     assert assessment(pending[1]).status == "reviewed"
 
 
 def test_search_lists_matches_instead_of_opening_the_first(demo_city: str) -> None:
-    frame = readmodels.load_org_table(2026)
+    frame = readmodels.load_org_table(leader(), 2026)
     names = frame["name"].astype(str)
     # A search term shared by several organisations' names.
     common = pd.Series([n[:3] for n in names]).value_counts()
@@ -98,6 +100,6 @@ def test_queue_calls_a_not_started_assessment_not_started(demo_city: str) -> Non
     at = open_page("reviewer", "pages/review.py", timeout=90)
     at.multiselect(key="review:status").set_value([]).run()
     table = at.dataframe[0].value
-    name = readmodels.load_org_table(2026).loc[actor("branch02").org_id, "name"]
+    name = readmodels.load_org_table(leader(), 2026).loc[actor("branch02").org_id, "name"]
     row = table[table["name"] == name]
     assert row["self_level_name"].tolist() == ["未开始"]

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 import formatting
 from db.engine import write_session
-from db.models import AssessmentTotal
+from db.models import AssessmentTotal, Role
 from db.services import readmodels
 from db.services.common import Actor
 from tests.utils import actor, open_page
@@ -20,7 +20,7 @@ def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_the_sidebar_names_the_role_once() -> None:
     def who(name: str, role: str) -> str:
-        return signed_in_as(Actor(1, "u", name, role))
+        return signed_in_as(Actor(1, "u", name, Role(role)))
 
     assert who("支部书记 王芳", "branch") == "当前用户：王芳（支部书记）"
     assert who("王芳", "branch") == "当前用户：王芳（支部书记）"
@@ -29,7 +29,7 @@ def test_the_sidebar_names_the_role_once() -> None:
 
 
 def test_a_branch_that_has_not_started_has_no_rank_and_reads_not_started(demo_city: str) -> None:
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(actor("leader"), 2026)
     org = actor("branch02").org_id
     assert frame.at[org, "status"] == "draft" and frame.at[org, "scored"] == 0
     at = open_page("branch02", "pages/overview.py", timeout=90)
@@ -43,7 +43,7 @@ def test_a_branch_that_has_not_started_has_no_rank_and_reads_not_started(demo_ci
 
 
 def test_a_vetoed_organisation_reads_vetoed_not_unrated(demo_city: str) -> None:
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(actor("leader"), 2026)
     submitted = frame[frame["status"] == "submitted"].sort_values("composite", ascending=False)
     org = int(submitted.index[0])
     with write_session() as session:
@@ -52,9 +52,9 @@ def test_a_vetoed_organisation_reads_vetoed_not_unrated(demo_city: str) -> None:
             .where(AssessmentTotal.org_id == org)  # type: ignore[arg-type]
             .values(veto_tenths=10)
         )
-    keys = formatting.standing_keys(readmodels.load_city_frame(2026))
+    keys = formatting.standing_keys(readmodels.load_city_frame(actor("leader"), 2026))
     assert keys[org] == "vetoed"
-    not_started = readmodels.load_city_frame(2026)
+    not_started = readmodels.load_city_frame(actor("leader"), 2026)
     assert (
         keys[(not_started["status"] == "draft") & (not_started["scored"] == 0)] == "not_started"
     ).all()

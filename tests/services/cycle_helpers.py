@@ -13,6 +13,7 @@ from db.models import Assessment, AuditLog, Criterion, ScoreEntry, utcnow
 from db.services import review, reviewing
 from db.services.common import Actor
 from db.services.cycles import current_cycle
+from tests.utils import leader
 
 
 class Clock:
@@ -32,7 +33,7 @@ class Clock:
 
 
 def open_cycle_id() -> int:
-    return current_cycle().id
+    return current_cycle(leader()).id
 
 
 def assessments_with(status: str, cycle_id: int | None = None) -> list[int]:

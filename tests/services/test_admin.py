@@ -20,7 +20,7 @@ from db.services.cycles import current_cycle, rubric_of_cycle, to_tenths
 from rubric import Rubric, dump_rubric, parse_rubric
 from tests.assessment_helpers import full_entries
 from tests.services.cycle_helpers import audit_rows
-from tests.utils import STRONG_PASSWORD, actor
+from tests.utils import STRONG_PASSWORD, actor, leader
 
 NEW_PASSWORD = "Yuecheng#Branch-2027"
 
@@ -43,7 +43,7 @@ def _year_row(boss, year: int) -> years.YearRow:  # type: ignore[no-untyped-def]
 
 
 def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(boss) -> None:  # type: ignore[no-untyped-def]
-    latest = current_cycle()
+    latest = current_cycle(leader())
     cycle_id = years.create_year(boss, deadline=date(latest.year + 1, 12, 20))
     row = _year_row(boss, latest.year + 1)
     assert (row.cycle_id, row.status, row.deadline) == (
@@ -51,7 +51,10 @@ def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(bo
         "open",
         date(latest.year + 1, 12, 20),
     )
-    assert rubric_of_cycle(cycle_id).criteria == rubric_of_cycle(latest.id).criteria
+    assert (
+        rubric_of_cycle(leader(), cycle_id).criteria
+        == rubric_of_cycle(leader(), latest.id).criteria
+    )
     evaluated = [o for o in _orgs() if o.org_type != "department" and o.active]
     assert row.assessments == len(evaluated)
     with pytest.raises(InvalidInput) as twice:
@@ -66,7 +69,7 @@ def _orgs() -> list[Organisation]:
 
 
 def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss) -> None:  # type: ignore[no-untyped-def]
-    year = current_cycle().year
+    year = current_cycle(leader()).year
     row = _year_row(boss, year)
     years.set_year_status(boss, cycle_id=row.cycle_id, version=row.version, status="closed")
     with pytest.raises(StaleVersion):
@@ -129,7 +132,7 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
     with read_session() as session:
         assert session.exec(
             select(Assessment).where(
-                Assessment.org_id == branch, Assessment.cycle_id == current_cycle().id
+                Assessment.org_id == branch, Assessment.cycle_id == current_cycle(leader()).id
             )
         ).first()
     # Moving the committee under another department moves its branch too.
@@ -346,7 +349,7 @@ def test_generated_passwords_meet_the_rules() -> None:
 
 
 def test_rubric_export_is_reimported_unchanged(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=text)
     assert change.empty and not change.problems
@@ -365,7 +368,7 @@ def _scored_max(cycle_id: int, code: str) -> int:
 
 
 def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     assert _scored_max(cycle.id, "L1.1") == 30  # someone gave the full 3 points
     # Keep the star's total: L1.1 3 → 2.5, L2.1 2 → 2.5.
@@ -386,14 +389,14 @@ def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[
     row = _year_row(boss, cycle.year)
     with pytest.raises(InvalidInput):
         rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=lowered)
-    assert rubric_of_cycle(cycle.id).criterion("L1.1").max_points == 3
+    assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").max_points == 3
     with pytest.raises(InvalidInput) as broken:
         rubrics.check_rubric(boss, cycle_id=cycle.id, text=text.replace("max_points: 3\n", "", 1))
     assert "行" in broken.value.message
 
 
 def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) -> None:  # type: ignore[no-untyped-def]
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     edited = text.replace("title: 党的政治建设和贯彻落实决策部署", "title: 党的政治建设", 1)
@@ -410,7 +413,7 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
     change = rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
     assert change.changed == ("L1.1",) and not change.added and not change.removed
     assert change.differences[0].mapped
-    assert rubric_of_cycle(cycle.id).criterion("L1.1").title == "党的政治建设"
+    assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").title == "党的政治建设"
     with read_session() as session:
         after_ids = dict(
             session.exec(
@@ -458,7 +461,7 @@ def _swap_meanings(rubric: Rubric, pairs: dict[str, str]) -> Rubric:
 def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: ignore[no-untyped-def]
     """Before: only type, star and maximum were compared, so reusing L2.1 and L3.1 for each
     other's meaning was listed as 修改细则 and every score silently changed meaning."""
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     swapped = dump_rubric(_swap_meanings(parse_rubric(text), {"L2.1": "L3.1", "L3.1": "L2.1"}))
@@ -481,7 +484,7 @@ def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: 
     assert _entries(cycle.id, "L2.1") == {} and _entries(cycle.id, "L3.1") == {}
     assert _entries(cycle.id, "L2.2") == other
     assert (
-        rubric_of_cycle(cycle.id).criterion("L2.1").title
+        rubric_of_cycle(leader(), cycle.id).criterion("L2.1").title
         == parse_rubric(text).criterion("L3.1").title
     )
     assert json.loads(audit_rows("rubric_imported")[-1].detail)["dropped"] == ["L2.1", "L3.1"]
@@ -489,7 +492,7 @@ def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: 
 
 def test_a_file_may_carry_scores_to_a_new_code(boss) -> None:  # type: ignore[no-untyped-def]
     """L2.1 and L3.1 swap codes, each mapped to the criterion it continues: scores follow."""
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     swapped = dump_rubric(_swap_meanings(parse_rubric(text), {"L2.1": "L3.1", "L3.1": "L2.1"}))
@@ -512,7 +515,7 @@ def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None: 
     editing.save_star_page(
         branch, assessment_id=view.id, version=view.version, star="learning", entries=entries
     )
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     assert _entries(cycle.id, "L2.3")[view.id][0] == 25
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
@@ -526,12 +529,12 @@ def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None: 
     expected = {
         p.assessment_id: to_tenths(p.self_after) for p in preview.point_changes if p.code == "L2.3"
     }
-    before_frame = readmodels.load_city_frame(cycle.year, "self")
+    before_frame = readmodels.load_city_frame(leader(), cycle.year, "self")
     rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=raised)
     stored = _entries(cycle.id, "L2.3")
     assert {a: stored[a][0] for a in expected} == expected
     assert A.my_assessment(branch).entries["L2.3"].self_points == Decimal("2")
-    frame = readmodels.load_city_frame(cycle.year, "self")
+    frame = readmodels.load_city_frame(leader(), cycle.year, "self")
     org = branch.org_id
     assert frame.loc[org, "learning"] == before_frame.loc[org, "learning"] - 0.5
     recomputed = audit_rows("rubric_points_recomputed")
@@ -549,11 +552,11 @@ def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no
     change = rubrics.import_rubric(boss, cycle_id=cycle_id, version=row.version, text=dropped)
     assert change.removed == ("B1",)
     with pytest.raises(KeyError):
-        rubric_of_cycle(cycle_id).criterion("B1")
+        rubric_of_cycle(leader(), cycle_id).criterion("B1")
 
 
 def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-untyped-def]
-    final = _year_row(boss, current_cycle().year - 1)
+    final = _year_row(boss, current_cycle(leader()).year - 1)
     text = rubrics.export_rubric(boss, cycle_id=final.cycle_id)
     with pytest.raises(ServiceError):
         rubrics.import_rubric(
@@ -570,7 +573,7 @@ def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize("username", ["reviewer", "leader", "branch01", None])
 def test_every_admin_function_is_for_admins_only(city: str, username) -> None:  # type: ignore[no-untyped-def]
     who = actor(username) if username else None
-    cycle = current_cycle()
+    cycle = current_cycle(leader())
     calls = [
         lambda: years.list_years(who),
         lambda: years.create_year(who),

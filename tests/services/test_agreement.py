@@ -3,9 +3,11 @@ scoring.evaluate_basis, for every assessment of the demo city, every year and bo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -16,6 +18,7 @@ from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
 from db.services import readmodels
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.totals import SUM_COLUMNS
+from tests.utils import leader
 
 BASES = ("self", "reviewed")
 
@@ -47,7 +50,7 @@ def expected_results() -> dict[tuple[int, str], dict[int, scoring.OrgResult]]:
     out: dict[tuple[int, str], dict[int, scoring.OrgResult]] = defaultdict(dict)
     for a in assessments:
         cycle = cycles[a.cycle_id]
-        rubric = rubric_of_cycle(cycle.id)
+        rubric = rubric_of_cycle(leader(), cycle.id)
         for basis in BASES:
             out[(cycle.year, basis)][a.org_id] = rubric.result(points[a.id], basis)
     return out
@@ -76,7 +79,7 @@ def test_assessment_totals_equal_evaluate_basis_for_every_assessment(city: str) 
                 assert r.composite == 0 and r.level == 0
     # Every shown frame: composite, stars, level per organisation.
     for (year, basis), results in expected.items():
-        frame = readmodels.load_city_frame(year, basis)
+        frame = readmodels.load_city_frame(leader(), year, basis)
         for org_id, row in frame.iterrows():
             r = results[org_id]
             assert Decimal(int(row["composite_milli"])) / 1000 == r.composite, (year, basis, org_id)
@@ -124,7 +127,6 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     review page, the read model (readmodels and the cached ui/data), statistics, the Excel
     workbook (排名, 分星得分, 目标达成), the printable report and the attainment counts show the
     composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
-    from functools import lru_cache
 
     from db.services import assessment as A
     from db.services import exports, publication, review, statistics
@@ -158,10 +160,15 @@ def test_every_place_shows_the_same_result(city: str) -> None:
         shown_self, shown_reviewed = review.preview(review.load_review(admin, assessment_id=aid))
         assert (shown_self, shown_reviewed) == (own, judged), (year, org)
 
-    frame_of = lru_cache(maxsize=None)(readmodels.load_city_frame)
-    history = readmodels.load_history()
+    viewer = leader()
+
+    @functools.cache
+    def frame_of(year: int, basis: str) -> pd.DataFrame:
+        return readmodels.load_city_frame(viewer, year, basis)
+
+    history = readmodels.load_history(viewer)
     published_years = 0
-    for year in readmodels.load_years():
+    for year in readmodels.load_years(viewer):
         workbook = exports.export_workbook(admin, year=year)
         for basis in BASES:
             frame = frame_of(year, basis)
@@ -211,7 +218,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                 in_history = history[history["year"] == year]
                 assert int(in_history["five_star"].sum()) == five
         # The 公示 list (page and Excel file) of a published year: composite, level, rank.
-        cycle = cycle_by_year(year)
+        cycle = cycle_by_year(viewer, year)
         if cycle.status in ("published", "final"):
             published_years += 1
             listed = publication.publication_list(admin, cycle_id=cycle.id).set_index("org_id")
@@ -246,13 +253,13 @@ def test_pages_show_the_same_result(city: str) -> None:
 
     expected = expected_results()
     at = open_page("leader", "pages/rankings.py", timeout=120)
-    for year in readmodels.load_years():
+    for year in readmodels.load_years(leader()):
         for basis in BASES:
             at.selectbox(key="rk_year").set_value(year)
             at.session_state["rk_basis"] = basis
             at.run()
             assert not at.exception, [e.value for e in at.exception]
-            frame = readmodels.load_city_frame(year, basis)
+            frame = readmodels.load_city_frame(leader(), year, basis)
             table = at.dataframe[0].value
             assert len(table) == len(frame)
             ranks = _rank({int(o): expected[(year, basis)][int(o)].composite for o in frame.index})
@@ -280,8 +287,8 @@ def test_pages_show_the_same_result(city: str) -> None:
 
     wall = open_page("leader", "pages/screen.py", timeout=120)
     assert not wall.exception
-    year = readmodels.load_years()[-1]
-    frame = readmodels.load_city_frame(year, "reviewed")
+    year = readmodels.load_years(leader())[-1]
+    frame = readmodels.load_city_frame(leader(), year, "reviewed")
     five = sum(expected[(year, "reviewed")][int(o)].five_star for o in frame.index)
     metrics = {m.label: m.value for m in wall.metric}
     assert metrics[TL.KPI_FIVE] == TL.KPI_FIVE_VALUE.format(five=five, total=len(frame))

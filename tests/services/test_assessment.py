@@ -19,7 +19,7 @@ from db.services import editing, guidance, readmodels, reviewing
 from db.services import evidence as E
 from db.services.common import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from tests.assessment_helpers import PDF, fill_all, full_entries, star_points
-from tests.utils import actor, make_user
+from tests.utils import actor, leader, make_user
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -37,16 +37,14 @@ def entry_rows(assessment_id: int) -> dict[int, tuple]:
 
 def set_status(assessment_id: int, status: str) -> None:
     with write_session() as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Assessment).where(col(Assessment.id) == assessment_id).values(status=status)
         )
 
 
 def set_cycle(view: A.AssessmentView, **values: object) -> None:
     with write_session() as session:
-        session.exec(  # type: ignore[call-overload]
-            update(Cycle).where(col(Cycle.id) == view.cycle.id).values(**values)
-        )
+        session.exec(update(Cycle).where(col(Cycle.id) == view.cycle.id).values(**values))
 
 
 # --------------------------------------------------------------------------- reading
@@ -66,7 +64,7 @@ def test_my_assessment_is_the_open_draft_with_every_item(city: str) -> None:
 
 def test_self_result_agrees_with_the_city_read_model(city: str) -> None:
     view = A.my_assessment(actor("branch01"))
-    frame = readmodels.load_city_frame(view.year, "self")
+    frame = readmodels.load_city_frame(leader(), view.year, "self")
     row = frame.loc[view.org_id]
     assert Decimal(str(row["composite"])) == view.self_result.composite
     for star in scoring.STAR_KEYS:
@@ -96,7 +94,7 @@ def test_branch_asking_for_another_orgs_assessment_is_refused_and_logged(city: s
             entries={"L1.1": {"points": "3"}},
         )
     assert any(
-        r.actor_name == "branch02" and json.loads(r.detail)["attempted"] == "save_star_page"
+        r.actor_name == "branch02" and json.loads(r.detail)["attempted"] == "self_assess"
         for r in audit_rows("access_denied")
     )
     with pytest.raises(PermissionDenied):
@@ -512,7 +510,7 @@ def test_past_results_cover_every_year(city: str) -> None:
     assert [r.year for r in results] == [2024, 2025, 2026]
     assert results[-1].basis == "self" and results[-1].status == "draft"
     assert all(r.basis == "reviewed" and r.status == "published" for r in results[:-1])
-    frame = readmodels.load_city_frame(2025, "reviewed")
+    frame = readmodels.load_city_frame(leader(), 2025, "reviewed")
     assert Decimal(str(frame.loc[view.org_id, "composite"])) == results[1].result.composite
     assert guidance.past_results(actor("leader"), org_id=view.org_id) == results
 

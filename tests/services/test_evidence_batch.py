@@ -220,7 +220,7 @@ def client(city: str) -> TestClient:
 
 def _post(
     client: TestClient, name: str, content: bytes, *, code: str | None = None, who: str = "branch01"
-):  # type: ignore[no-untyped-def]
+):
     assessment_id = A.my_assessment(actor("branch01")).id
     url = f"/evidence/upload?assessment={assessment_id}" + (f"&code={code}" if code else "")
     from urllib.parse import quote

@@ -28,8 +28,8 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
     for year in (2024, FINAL_YEAR, OPEN_YEAR):
         view = excellence.excellence_view(actor("leader"), year=year)
         # 双优 rests on reviewed results only (drafts, pending and returned never count).
-        frame = excellence.reviewed_only(readmodels.load_city_frame(year))
-        grades = G.load_grades(year)
+        frame = excellence.reviewed_only(readmodels.load_city_frame(actor("leader"), year))
+        grades = G.load_grades(actor("leader"), year)
         five = int(frame["five_star"].sum())
         assert view.basis_count == five
         assert view.quota == _quota(five)
@@ -53,7 +53,7 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
 def test_tie_at_the_cut_is_flagged(city: str) -> None:
     admin = actor("admin")
     approve_all_submitted(actor("reviewer"))
-    frame = excellence.reviewed_only(readmodels.load_city_frame(OPEN_YEAR))
+    frame = excellence.reviewed_only(readmodels.load_city_frame(actor("leader"), OPEN_YEAR))
     five = frame[frame["five_star"] & ~frame["vetoed"]].sort_values(
         "composite_milli", ascending=False
     )
@@ -84,7 +84,7 @@ def test_confirmation_waits_for_the_review(city: str) -> None:
     waiting = len(assessments_with("submitted"))
     assert waiting > 0, "the seeded open year has submissions waiting for review"
     assert view.progress.unreviewed == waiting and not view.progress.finished
-    counts = readmodels.load_city_frame(OPEN_YEAR)["status"].value_counts()
+    counts = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)["status"].value_counts()
     assert view.progress.drafts == counts.get("draft", 0)
     assert view.progress.returned == counts.get("returned", 0)
     assert view.progress.reviewed == counts.get("reviewed", 0) + counts.get("published", 0)
@@ -132,7 +132,7 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     assert view.recommended, "the open year has recommendations"
     dropped = view.recommended[0]
-    frame = readmodels.load_city_frame(OPEN_YEAR)
+    frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     extra = next(
         o
         for o in frame.index
@@ -197,7 +197,7 @@ def test_only_five_star_organisations_can_be_selected(city: str) -> None:
     leader = actor("leader")
     approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
-    frame = readmodels.load_city_frame(OPEN_YEAR)
+    frame = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)
     weak = next(o for o in frame.index if not frame.at[o, "five_star"])
     with pytest.raises(InvalidInput) as refused:
         excellence.confirm_excellence(
@@ -223,14 +223,14 @@ def test_permissions_and_frozen_years(city: str) -> None:
             )
     with pytest.raises(PermissionDenied):
         excellence.excellence_view(actor("branch01"), year=OPEN_YEAR)
-    org = int(readmodels.load_city_frame(OPEN_YEAR).index[0])
+    org = int(readmodels.load_city_frame(actor("leader"), OPEN_YEAR).index[0])
     for who in ("leader", "reviewer", "branch01"):
         with pytest.raises(PermissionDenied):
             G.set_grade(actor(who), org_id=org, year=OPEN_YEAR, grade="优秀")
     with pytest.raises(InvalidInput):
         G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="很好")
     G.set_grade(actor("admin"), org_id=org, year=OPEN_YEAR, grade="一般")
-    assert G.load_grades(OPEN_YEAR)[org] == "一般"
+    assert G.load_grades(actor("leader"), OPEN_YEAR)[org] == "一般"
 
     final = excellence.excellence_view(actor("admin"), year=FINAL_YEAR)
     assert final.frozen and final.confirmed and final.final

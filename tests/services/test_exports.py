@@ -14,7 +14,7 @@ from db.engine import read_session, write_session
 from db.models import AuditLog, Organisation
 from db.services import excellence, exports, readmodels, statistics
 from db.services.common import PermissionDenied
-from tests.utils import actor
+from tests.utils import actor, leader
 
 YEAR = 2026
 
@@ -27,7 +27,7 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     content = exports.export_workbook(actor("leader"), year=YEAR)
     wb = _open(content)
     assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "目标达成"]
-    frame = readmodels.load_city_frame(YEAR)
+    frame = readmodels.load_city_frame(leader(), YEAR)
 
     ranking = wb["排名"]
     headers = [c.value for c in ranking[1]]
@@ -67,11 +67,11 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
         "采用分",
     ]
     assert criteria.freeze_panes == "C2"
-    entries = statistics.load_entries(YEAR)
+    entries = statistics.load_entries(leader(), YEAR)
     assert criteria.max_row == len(entries) + 1
 
     chosen = wb["双优名单"]
-    view = excellence.build_view(YEAR)
+    view = excellence.build_view(leader(), YEAR)
     # What the list is comes above it: a reader sees "not confirmed" before the names.
     assert [c.value for c in chosen[1]][:2] == [
         "名单状态",
@@ -94,7 +94,7 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
         "目标",
     ]
     city_rows = [r for r in targets.iter_rows(min_row=2, values_only=True) if r[1] == "全市"]
-    assert [r[0] for r in city_rows] == readmodels.load_years()
+    assert [r[0] for r in city_rows] == readmodels.load_years(leader())
     row = next(
         r for r in targets.iter_rows(min_row=2) if r[0].value == YEAR and r[1].value == "全市"
     )
@@ -120,7 +120,7 @@ def test_chase_list_workbook(city: str) -> None:
     wb = _open(exports.chase_workbook(actor("reviewer"), year=YEAR))
     ws = wb["催报名单"]
     assert ws.freeze_panes == "C2"
-    frame = readmodels.load_city_frame(YEAR)
+    frame = readmodels.load_city_frame(leader(), YEAR)
     codes = {r[0] for r in ws.iter_rows(min_row=2, values_only=True)}
     pending = frame[frame["status"].isin(["draft", "returned"])]
     assert codes == set(pending["code"])
@@ -135,7 +135,7 @@ def test_org_report_is_one_self_contained_page(city: str) -> None:
         org.name = "第一支部<script>alert(1)</script>"
         session.add(org)
     report = exports.org_report(actor("leader"), org_id=org_id, year=YEAR)
-    frame = readmodels.load_city_frame(YEAR)
+    frame = readmodels.load_city_frame(leader(), YEAR)
     row = frame.loc[org_id]
     doc = report.document
     assert "<script>" not in doc and "&lt;script&gt;" in doc
@@ -161,11 +161,11 @@ def test_criteria_sheet_values_and_awkward_names(city: str) -> None:
         session.add(org)
     wb = _open(exports.export_workbook(actor("admin"), year=YEAR))
     rows = list(wb["细则明细"].iter_rows(min_row=2, values_only=True))
-    frame = readmodels.load_city_frame(YEAR)
+    frame = readmodels.load_city_frame(leader(), YEAR)
     code = frame.at[org_id, "code"]
     mine = [r for r in rows if r[0] == code]
     assert mine and {r[1] for r in mine} == {" A&B <支部> "}
-    entries = statistics.load_entries(YEAR)
+    entries = statistics.load_entries(leader(), YEAR)
     expected = entries[entries["org_id"] == org_id].set_index("code")
     assert len(mine) == len(expected)
     for _code, _name, _star, crit, _max, self_p, reviewed_p, used in mine:

@@ -141,6 +141,6 @@ def test_importing_500_users_does_not_block_a_concurrent_save(
         time.sleep(0.02)
     importer.join()
     assert not isinstance(outcome[0], BaseException), outcome[0]
-    assert outcome[0].created == 500  # type: ignore[union-attr]
+    assert outcome[0].created == 500
     print(f"saves during a 500-user import: n={len(durations)} max={max(durations):.3f}s")
     assert len(durations) >= 5 and max(durations) < 2.0

@@ -321,7 +321,7 @@ def _bomb(padding_mb: int) -> bytes:
 
 def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_read(
     boss, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("IMPORT_MAX_UNCOMPRESSED_MB", "2")
     get_settings.cache_clear()
     bomb = _bomb(3)

@@ -10,7 +10,7 @@ from db.services import assessment as A
 from db.services import editing, guidance, readmodels, review, reviewing
 from tests.services.cycle_helpers import assessment, entries
 from tests.services.test_full_cycle import fill_and_submit
-from tests.utils import actor
+from tests.utils import actor, leader
 
 DEDUCTION_REASON = "信息报送不及时"
 
@@ -36,8 +36,8 @@ def test_reviewer_deduction_is_not_on_the_self_basis_anywhere(city: str) -> None
     aid = _submit_and_review_with_deduction(branch, reviewer)
     mine = A.get_assessment(branch, assessment_id=aid)
     own, reviewed = review.preview(review.load_review(reviewer, assessment_id=aid))
-    self_frame = readmodels.load_city_frame(mine.year, "self")
-    reviewed_frame = readmodels.load_city_frame(mine.year, "reviewed")
+    self_frame = readmodels.load_city_frame(leader(), mine.year, "self")
+    reviewed_frame = readmodels.load_city_frame(leader(), mine.year, "reviewed")
     shown_self = {
         mine.self_result.composite,
         own.composite,
@@ -91,6 +91,9 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
 
     again = review.load_review(reviewer, assessment_id=aid)
     assert [x.code for x in again.changed_lines] == [line.code]
+    queue = review.review_queue(reviewer, year=view.year).set_index("assessment_id")
+    assert queue.at[aid, "resubmitted_changes"] == 1
+    assert (queue.drop(index=aid)["resubmitted_changes"] == 0).all()
     assert again.line(line.code).reviewed_points is None
     reviewing.approve_assessment(reviewer, assessment_id=aid, version=again.version)
     assert assessment(aid).status == "reviewed"
@@ -140,8 +143,8 @@ def test_submitted_is_one_count_on_every_screen(city: str) -> None:
 
     boss = actor("admin")
     rows = {r.year: r for r in years.list_years(boss)}
-    for year in readmodels.load_years():
-        frame = readmodels.load_city_frame(year, "reviewed")
+    for year in readmodels.load_years(leader()):
+        frame = readmodels.load_city_frame(leader(), year, "reviewed")
         shown = len(statistics.submitted(frame))
         assert rows[year].submitted == shown
         assert shown == int(frame["status"].isin(SUBMITTED_STATUSES).sum())
@@ -158,12 +161,12 @@ def test_shown_five_star_line_comes_from_the_years_rubric(city: str) -> None:
     from db.models import Cycle
     from ui import charts, data
 
-    year = readmodels.load_years()[-1]
+    year = readmodels.load_years(leader())[-1]
     with write_session() as session:
-        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))  # type: ignore[call-overload]
-    line = data.thresholds(year).five_star_composite
+        session.exec(update(Cycle).where(Cycle.year == year).values(five_star_composite="92"))
+    line = data.thresholds(leader(), year).five_star_composite
     assert line == 92
-    frame = readmodels.load_city_frame(year, "reviewed")
+    frame = readmodels.load_city_frame(leader(), year, "reviewed")
     spec = charts.composite_histogram(frame, line).to_dict()
     assert '"x": 92.0' in str(spec).replace("'", '"')
 
@@ -177,8 +180,8 @@ def test_excellence_only_from_reviewed_results_with_the_status_shown(city: str) 
     from db.services import grades as G
 
     admin = actor("admin")
-    year = readmodels.load_years()[-1]
-    frame = readmodels.load_city_frame(year, "reviewed")
+    year = readmodels.load_years(actor("leader"))[-1]
+    frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
     G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
     pending = frame[frame["five_star"] & ~frame["status"].isin(REVIEWED_STATUSES)]
     assert not pending.empty, "the open year has five-star self-scores awaiting review"
@@ -205,8 +208,8 @@ def test_excellence_count_is_the_same_on_every_page_and_file(city: str) -> None:
 
     leader = actor("leader")
     checked = 0
-    for year in readmodels.load_years():
-        cycle = cycle_by_year(year)
+    for year in readmodels.load_years(actor("leader")):
+        cycle = cycle_by_year(actor("leader"), year)
         if cycle.status not in ("published", "final"):
             continue
         view = excellence.excellence_view(leader, year=year)
@@ -241,8 +244,8 @@ def test_a_returned_organisation_never_reaches_the_excellence_list(city: str) ->
     org_id = assessment(returned).org_id
     fill_all(make_user("branch", org_id=org_id))  # full points: five-star on its self-scores
     approve_all_submitted(reviewer)
-    year = readmodels.load_years()[-1]
-    frame = readmodels.load_city_frame(year, "reviewed")
+    year = readmodels.load_years(actor("leader"))[-1]
+    frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
     assert bool(frame.at[org_id, "five_star"]) and frame.at[org_id, "status"] == "returned"
     G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
     view = excellence.excellence_view(leader, year=year)

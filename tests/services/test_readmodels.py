@@ -13,11 +13,11 @@ import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
 from db.services import organisations, readmodels, statistics
-from db.services.common import PermissionDenied, bump_change_counter
+from db.services.common import Actor, PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
 from tests.assessment_helpers import fill_all
-from tests.utils import actor, change_org
+from tests.utils import actor, change_org, leader
 from ui import data, rankings
 
 
@@ -33,8 +33,8 @@ def _raw_rows(year: int) -> tuple[list[tuple], list[int], int]:
                 ScoreEntry.self_tenths,
                 ScoreEntry.reviewed_tenths,
             )
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(Assessment.cycle_id == cycle.id)
         ).all()
         orgs = session.exec(
@@ -46,7 +46,7 @@ def _raw_rows(year: int) -> tuple[list[tuple], list[int], int]:
 def _independent_frame(year: int, basis: str) -> pd.DataFrame:
     """evaluate_frame built in the test from the ScoreEntry rows, not through readmodels."""
     rows, orgs, cycle_id = _raw_rows(year)
-    rubric = rubric_of_cycle(cycle_id)
+    rubric = rubric_of_cycle(leader(), cycle_id)
 
     def points(self_t: int | None, reviewed_t: int | None) -> int:
         value = self_t if basis == "self" else (reviewed_t if reviewed_t is not None else self_t)
@@ -87,9 +87,9 @@ RESULT_COLUMNS = [
 
 @pytest.mark.parametrize("basis", ["reviewed", "self"])
 def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
-    for year in readmodels.load_years():
+    for year in readmodels.load_years(leader()):
         expected = _independent_frame(year, basis)
-        frame = readmodels.load_city_frame(year, basis)
+        frame = readmodels.load_city_frame(leader(), year, basis)
         assert sorted(frame.index) == sorted(expected.index)
         got = frame[RESULT_COLUMNS]
         pd.testing.assert_frame_equal(
@@ -111,12 +111,12 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
 
 
 def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> None:
-    history = readmodels.load_history()
+    history = readmodels.load_history(leader())
     table = statistics.attainment_table(history, "全市")
     for year in (2024, 2025, 2026):
         rows, orgs, cycle_id = _raw_rows(year)
         base = {k: Decimal(20) for k in scoring.STAR_KEYS}  # the demo rubric's bases
-        assert rubric_of_cycle(cycle_id).bases == base
+        assert rubric_of_cycle(leader(), cycle_id).bases == base
         per_org: dict[int, dict] = {
             o: {
                 "stars": dict.fromkeys(scoring.STAR_KEYS, Decimal(0)),
@@ -162,10 +162,10 @@ def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> No
 
 
 def test_statistics_add_up(demo_city: str) -> None:
-    frame = readmodels.load_city_frame(2026)
+    frame = readmodels.load_city_frame(leader(), 2026)
     counts = statistics.completion_counts(frame)
     assert counts["orgs"].sum() == len(frame)
-    chase = statistics.chase_list(frame, statistics.load_progress(2026))
+    chase = statistics.chase_list(frame, statistics.load_progress(leader(), 2026))
     assert set(chase["status"]) <= {"draft", "returned"}
     assert len(chase) == int(
         counts.set_index("state").loc[["not_started", "in_progress", "returned"], "orgs"].sum()
@@ -181,15 +181,17 @@ def test_statistics_add_up(demo_city: str) -> None:
         n = int(reasons.set_index("reason").loc["star:" + key, "orgs"])
         assert n == int((~not_five[f"lit_{key}"]).sum())
     stats = statistics.criterion_stats(
-        statistics.load_criterion_totals(2026), statistics.load_criteria(2026), len(handed)
+        statistics.load_criterion_totals(leader(), 2026),
+        statistics.load_criteria(leader(), 2026),
+        len(handed),
     )
     assert stats["avg_share"].between(0, 1).all()
     assert list(stats["avg_share"]) == sorted(stats["avg_share"])
 
-    gaps = statistics.score_gaps(readmodels.load_city_frame(2026, "self"), frame)
+    gaps = statistics.score_gaps(readmodels.load_city_frame(leader(), 2026, "self"), frame)
     assert set(frame.loc[gaps.index, "status"]) <= {"reviewed", "published"}
 
-    history = readmodels.load_history()
+    history = readmodels.load_history(leader())
     twice = statistics.not_five_star_twice(history, 2025)
     for org_id in twice.index:
         for year in (2024, 2025):
@@ -203,8 +205,8 @@ def test_statistics_add_up(demo_city: str) -> None:
 def test_org_detail_lines_and_evidence(demo_city: str) -> None:
     org_id = actor("branch01").org_id
     assert org_id is not None
-    detail = statistics.load_org_detail(2026, org_id)
-    assert len(detail.lines) == len(statistics.load_criteria(2026))
+    detail = statistics.load_org_detail(leader(), 2026, org_id)
+    assert len(detail.lines) == len(statistics.load_criteria(leader(), 2026))
     assert len(detail.evidence) == 2
     assert detail.lines["evidence"].sum() == 2
     assert detail.lines["self"].notna().sum() > 0
@@ -252,9 +254,9 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
 
 def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
     """Per-criterion sums and full marks counted in pandas from every raw entry of the year."""
-    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
-    entries = statistics.load_entries(year)
-    criteria = statistics.load_criteria(year)
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
+    entries = statistics.load_entries(leader(), year)
+    criteria = statistics.load_criteria(leader(), year)
     crit = criteria[criteria["kind"] == "criterion"].set_index("code")
     scoped = entries[entries["org_id"].isin(frame.index) & entries["code"].isin(crit.index)]
     points = statistics.basis_points(scoped, basis).fillna(0).astype("int64")
@@ -272,9 +274,9 @@ def _reference_criterion_stats(year: int, basis: str) -> pd.DataFrame:
 
 def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
     """Points lost per criterion, counted org by org in pandas for unlit stars."""
-    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
-    entries = statistics.load_entries(year)
-    criteria = statistics.load_criteria(year)
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
+    entries = statistics.load_entries(leader(), year)
+    criteria = statistics.load_criteria(leader(), year)
     crit = criteria[criteria["kind"] == "criterion"][["code", "star", "title", "max_tenths"]]
     pairs = pd.concat(
         [
@@ -298,10 +300,10 @@ def _reference_missed_criteria(year: int, basis: str) -> pd.DataFrame:
 def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
     demo_city: str, year: int, basis: str
 ) -> None:
-    frame = statistics.submitted(readmodels.load_city_frame(year, basis))
-    criteria = statistics.load_criteria(year)
+    frame = statistics.submitted(readmodels.load_city_frame(leader(), year, basis))
+    criteria = statistics.load_criteria(leader(), year)
     stats = statistics.criterion_stats(
-        statistics.load_criterion_totals(year, basis), criteria, len(frame)
+        statistics.load_criterion_totals(leader(), year, basis), criteria, len(frame)
     )
     expected = _reference_criterion_stats(year, basis)
     pd.testing.assert_frame_equal(
@@ -310,7 +312,7 @@ def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
         check_names=False,
     )
     missed = statistics.missed_criteria(
-        frame, statistics.load_criterion_totals(year, basis, unlit_only=True), criteria
+        frame, statistics.load_criterion_totals(leader(), year, basis, unlit_only=True), criteria
     ).set_index("code")[["lost", "orgs"]]
     reference = _reference_missed_criteria(year, basis)
     if year == 2025:
@@ -323,8 +325,8 @@ def test_criterion_statistics_summed_in_the_database_match_the_raw_entries(
 def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) -> None:
     """2025 is final: its organisations are those that took part, whatever happens later."""
     boss = actor("admin")
-    final_before = readmodels.load_city_frame(2025)
-    open_before = readmodels.load_city_frame(2026)
+    final_before = readmodels.load_city_frame(leader(), 2025)
+    open_before = readmodels.load_city_frame(leader(), 2026)
     committee = open_before[open_before["org_type"] == "party_committee"].iloc[0]
     new_branch = organisations.save_organisation(
         boss,
@@ -346,8 +348,8 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
     )
     change_org(boss, dissolved, active=False)
 
-    final_after = readmodels.load_city_frame(2025)
-    open_after = readmodels.load_city_frame(2026)
+    final_after = readmodels.load_city_frame(leader(), 2025)
+    open_after = readmodels.load_city_frame(leader(), 2026)
     pd.testing.assert_frame_equal(final_after, final_before)
     assert new_branch in open_after.index and dissolved not in open_after.index
     assert open_after.loc[new_branch, "status"] == "draft"
@@ -363,9 +365,9 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
     loaded: list[int] = []
     real = readmodels.load_year_scores
 
-    def counting(year: int, basis: str = "reviewed") -> pd.DataFrame:
+    def counting(who: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
         loaded.append(year)
-        return real(year, basis)
+        return real(who, year, basis)
 
     monkeypatch.setattr(readmodels, "load_year_scores", counting)
     before = data.city_history(leader)
@@ -397,7 +399,7 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
 
 
 def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: str) -> None:
-    history = readmodels.load_history()
+    history = readmodels.load_history(leader())
     every = statistics.level_changes(history)
     handed = statistics.level_changes(history, unfinished_years=[2026])
     status_2026 = history[history["year"] == 2026]["status"]

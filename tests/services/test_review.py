@@ -17,7 +17,7 @@ from tests.services.cycle_helpers import (
     first_criterion,
     open_cycle_id,
 )
-from tests.utils import actor, make_user
+from tests.utils import actor, leader, make_user
 
 CUT_REASON = "台账不全，核减0.5分"
 
@@ -33,9 +33,9 @@ def _submitted(reviewer) -> review.ReviewView:  # type: ignore[no-untyped-def]
 
 
 def test_queue_lists_every_assessment_with_self_and_reviewed_results(reviewer) -> None:  # type: ignore[no-untyped-def]
-    year = readmodels.load_years()[-1]
+    year = readmodels.load_years(leader())[-1]
     queue = review.review_queue(reviewer, year=year)
-    frame = readmodels.load_city_frame(year, "self")
+    frame = readmodels.load_city_frame(leader(), year, "self")
     assert set(queue["org_id"]) == set(frame.index)
     submitted = queue[queue["status"] == "submitted"]
     assert set(submitted["assessment_id"]) == set(assessments_with("submitted"))
@@ -205,7 +205,7 @@ def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> N
         assert entry.reviewed_tenths == expected
     # The ranking's reviewed basis equals what the reviewer saw.
     after = review.load_review(reviewer, assessment_id=view.assessment_id)
-    frame = readmodels.load_city_frame(after.year, "reviewed")
+    frame = readmodels.load_city_frame(leader(), after.year, "reviewed")
     assert Decimal(str(frame.loc[after.org_id, "composite"])) == review.preview(after)[1].composite
     # Approving again, or returning a reviewed one into approval, is refused.
     with pytest.raises(InvalidInput):
@@ -253,7 +253,7 @@ def test_only_reviewers_and_admins_review_and_refusals_are_logged(city: str, use
     who = actor(username) if username else None
     aid = assessments_with("submitted")[0]
     calls = [
-        lambda: review.review_queue(who, year=readmodels.load_years()[-1]),
+        lambda: review.review_queue(who, year=readmodels.load_years(leader())[-1]),
         lambda: review.load_review(who, assessment_id=aid),
         lambda: reviewing.save_review(who, assessment_id=aid, version=1, lines=[]),
         lambda: reviewing.return_assessment(who, assessment_id=aid, version=1, comment="x"),

@@ -13,6 +13,7 @@ from db.models import Organisation, ScoreEntry, User
 from db.seed import CityPlan, seed_city
 from db.services.readmodels import load_city_frame
 from tests.conftest import _fresh_sqlite, _use
+from tests.utils import leader
 
 
 def _fingerprint() -> tuple:
@@ -69,7 +70,7 @@ def test_five_star_share_follows_the_targets() -> None:
 
 
 def test_city_frame_has_every_evaluated_org(city: str) -> None:
-    frame = load_city_frame(2025, "reviewed")
+    frame = load_city_frame(leader(), 2025, "reviewed")
     assert len(frame) == 24
     assert isinstance(frame, pd.DataFrame)
     assert frame["rank"].min() == 1

@@ -94,7 +94,7 @@ def test_downloads_and_refusals_are_logged(city: str) -> None:
     actions = [(r.action, r.actor_name) for r in rows]
     assert ("download_evidence", "reviewer") in actions
     denied = [r for r in rows if r.action == "access_denied"]
-    assert denied and json.loads(denied[0].detail)["attempted"] == "download_evidence"
+    assert denied and json.loads(denied[0].detail)["attempted"] == "view_assessment"
 
 
 def test_an_unknown_file_is_not_found_only_for_logged_in_city_roles(city: str) -> None:

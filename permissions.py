@@ -1,0 +1,147 @@
+"""Who may do what: every action of the system and the roles allowed to do it, in one table.
+
+Pure (no Streamlit, no database). Services ask `can` through `db.services.common.require`,
+which logs and raises a refusal; the navigation asks `can` to build each role's menu; pages
+never test a role themselves.
+
+A rule names the roles allowed on any target and the roles allowed only on their own
+organisation. Callers always pass the `Target` an action concerns (the organisation, with its
+region and department), so that scopes (a region, a department) can later be added to a rule
+here, in `can`, without changing a caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from db.models import Role
+
+
+class Action(StrEnum):
+    """Everything a user can ask the system to do; the value is what the audit log records."""
+
+    # The branch's own self-assessment.
+    SELF_ASSESS = "self_assess"  # open, fill in, upload evidence, submit
+    VIEW_ASSESSMENT = "view_assessment"  # one assessment with its entries and evidence
+    VIEW_ORG = "view_org"  # one organisation's standing, detail and past results
+    # The city's results.
+    READ_STANDINGS = "read_standings"  # the year's standings every results view is cut from
+    VIEW_RESULTS = "view_results"  # rankings, overview, trends, statistics, exports, 双优 list
+    REVIEW = "review"  # queue, adjust, return, approve
+    VIEW_PUBLICATION = "view_publication"
+    MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
+    CONFIRM_EXCELLENCE = "confirm_excellence"
+    MANAGE_GRADES = "manage_grades"  # 业绩 grades: edit and import
+    # Administration.
+    ADMINISTER = "administer"  # open the administration page
+    MANAGE_YEARS = "manage_years"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_USERS = "manage_users"
+    MANAGE_RUBRIC = "manage_rubric"
+    VIEW_AUDIT = "view_audit"  # search and export the audit log
+    # Every logged-in user.
+    VIEW_YEARS = "view_years"  # the list of years and their rubric
+    CHANGE_OWN_PASSWORD = "change_own_password"
+
+
+class Principal(Protocol):
+    """The acting user as the rules see it (db.services.common.Actor)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def org_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action is done to.
+
+    `org_id`, `region` and `department_id` say whose it is (scopes will compare them with the
+    actor's); `kind` and `id` name the record in a logged refusal.
+    """
+
+    org_id: int | None = None
+    region: str | None = None
+    department_id: int | None = None
+    kind: str = "organisation"
+    id: object = None
+
+    @classmethod
+    def org(cls, org: OrgLike, *, kind: str = "organisation", id: object = None) -> Target:
+        """The target for a record of `org` (by default the organisation itself)."""
+        return cls(org.id, org.region, org.department_id, kind, org.id if id is None else id)
+
+
+class OrgLike(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def department_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Roles allowed on any target, and roles allowed only on their own organisation."""
+
+    anywhere: frozenset[Role]
+    own_org: frozenset[Role] = frozenset()
+
+
+def _roles(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+EVERYONE = _roles(*Role)
+CITY = _roles(Role.REVIEWER, Role.LEADER, Role.ADMIN)
+REVIEWERS = _roles(Role.REVIEWER, Role.ADMIN)
+ADMINS = _roles(Role.ADMIN)
+BRANCH = _roles(Role.BRANCH)
+
+RULES: Mapping[Action, Rule] = {
+    Action.SELF_ASSESS: Rule(anywhere=frozenset(), own_org=BRANCH),
+    Action.VIEW_ASSESSMENT: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.VIEW_ORG: Rule(anywhere=CITY, own_org=BRANCH),
+    # A branch needs the standings to learn its own rank; what it is shown is VIEW_ORG.
+    Action.READ_STANDINGS: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.VIEW_RESULTS: Rule(anywhere=CITY),
+    Action.REVIEW: Rule(anywhere=REVIEWERS),
+    Action.VIEW_PUBLICATION: Rule(anywhere=CITY),
+    Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS),
+    Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN)),
+    Action.MANAGE_GRADES: Rule(anywhere=ADMINS),
+    Action.ADMINISTER: Rule(anywhere=ADMINS),
+    Action.MANAGE_YEARS: Rule(anywhere=ADMINS),
+    Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
+    Action.MANAGE_USERS: Rule(anywhere=ADMINS),
+    Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS),
+    Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
+    Action.VIEW_YEARS: Rule(anywhere=EVERYONE),
+    Action.CHANGE_OWN_PASSWORD: Rule(anywhere=EVERYONE),
+}
+
+
+def can(actor: Principal | None, action: Action, target: Target | None = None) -> bool:
+    """Whether `actor` may do `action` to `target` (no target: to anything at all)."""
+    if actor is None:
+        return False
+    rule = RULES[action]
+    if actor.role in rule.anywhere:
+        return True
+    if actor.role in rule.own_org and actor.org_id is not None:
+        return target is None or target.org_id == actor.org_id
+    return False
+
+
+def allowed_roles(action: Action) -> frozenset[Role]:
+    """Every role that may do `action` to something (its own organisation at least)."""
+    rule = RULES[action]
+    return rule.anywhere | rule.own_org

@@ -1,0 +1,183 @@
+"""The permission table, role × action × expected, on SQLite and PostgreSQL.
+
+Every action of permissions.py is called through a real service as every kind of user: allowed
+calls must not be refused (they may still fail on their input), refused calls raise
+PermissionDenied and leave an `access_denied` entry naming the action. The expectations are
+written out here, independently of permissions.RULES, so that a change to the table that lets a
+role do what it must not fails this test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from db.engine import dispose_engines, read_session
+from db.models import Assessment, AuditLog, Cycle
+from db.services import (
+    assessment,
+    audit,
+    auth,
+    cycles,
+    excellence,
+    grades,
+    guidance,
+    organisations,
+    publication,
+    readmodels,
+    review,
+    rubrics,
+    statistics,
+    users,
+    years,
+)
+from db.services.common import Actor, PermissionDenied, ServiceError, require
+from permissions import Action, allowed_roles
+from tests.conftest import BACKENDS, _clone_pg, _drop_pg, _fresh_sqlite, _use
+from tests.utils import actor
+
+YEAR = 2026
+# Who calls: nobody, the organisation the targeted record belongs to (branch01), another
+# branch (branch02), and the three city roles.
+WHO = ("anonymous", "branch01", "branch02", "reviewer", "leader", "admin")
+CITY = {"reviewer", "leader", "admin"}
+ALL = set(WHO) - {"anonymous"}
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids the calls need, read from the demo city once per test."""
+
+    own_org: int
+    own_assessment: int
+    cycle_id: int
+    cycle_version: int
+
+
+Call = Callable[[Actor | None, World], Any]
+
+# action → (a service call doing it, who may) — branch01's records are the targets.
+TABLE: dict[Action, tuple[Call, set[str]]] = {
+    Action.SELF_ASSESS: (
+        lambda who, w: assessment.my_assessment(who),
+        {"branch01", "branch02"},
+    ),
+    Action.VIEW_ASSESSMENT: (
+        lambda who, w: assessment.get_assessment(who, assessment_id=w.own_assessment),
+        CITY | {"branch01"},
+    ),
+    Action.VIEW_ORG: (
+        lambda who, w: guidance.past_results(who, org_id=w.own_org),
+        CITY | {"branch01"},
+    ),
+    Action.READ_STANDINGS: (
+        lambda who, w: readmodels.load_city_frame(who, YEAR),
+        CITY | {"branch01", "branch02"},
+    ),
+    Action.VIEW_RESULTS: (lambda who, w: statistics.load_progress(who, YEAR), CITY),
+    Action.REVIEW: (lambda who, w: review.review_queue(who, year=YEAR), {"reviewer", "admin"}),
+    Action.VIEW_PUBLICATION: (
+        lambda who, w: publication.publication_info(who, cycle_id=w.cycle_id),
+        CITY,
+    ),
+    # Allowed callers are then told the open year cannot be finalized: nothing is written.
+    Action.MANAGE_PUBLICATION: (
+        lambda who, w: publication.finalize_year(who, cycle_id=w.cycle_id),
+        {"admin"},
+    ),
+    # A stale cycle version: allowed callers are refused for staleness, nothing is written.
+    Action.CONFIRM_EXCELLENCE: (
+        lambda who, w: excellence.confirm_excellence(
+            who, year=YEAR, selected=[], reasons={}, cycle_version=w.cycle_version - 1
+        ),
+        {"leader", "admin"},
+    ),
+    Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
+    Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), {"admin"}),
+    Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),
+    Action.MANAGE_ORGANISATIONS: (lambda who, w: organisations.list_organisations(who), {"admin"}),
+    Action.MANAGE_USERS: (lambda who, w: users.list_users(who), {"admin"}),
+    Action.MANAGE_RUBRIC: (
+        lambda who, w: rubrics.export_rubric(who, cycle_id=w.cycle_id),
+        {"admin"},
+    ),
+    Action.VIEW_AUDIT: (lambda who, w: audit.audit_actions(who), {"admin"}),
+    Action.VIEW_YEARS: (lambda who, w: cycles.list_cycles(who), ALL),
+    # The wrong current password: allowed callers get InvalidInput, nothing changes.
+    Action.CHANGE_OWN_PASSWORD: (
+        lambda who, w: auth.change_password(who, "not-the-password", "Another#Pass-2026"),
+        ALL,
+    ),
+}
+CASES = [(action, who) for action in TABLE for who in WHO]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def one_city(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One demo city per backend for the whole table: allowed calls write nothing that another
+    case reads (a draft for branch02 at most), refusals only add audit entries."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("demo_city_template")
+        url = _fresh_sqlite(template, tmp_path_factory.mktemp("permissions"))
+    else:
+        url = _clone_pg(request.getfixturevalue("pg_city_template"))
+    with pytest.MonkeyPatch.context() as patch:
+        _use(url, patch)
+        yield url
+        dispose_engines()
+    if request.param != "sqlite":
+        _drop_pg(url)
+
+
+def _world() -> World:
+    own = actor("branch01")
+    assert own.org_id is not None
+    with read_session() as session:
+        cycle = session.exec(select(Cycle).where(Cycle.year == YEAR)).one()
+        assessment_id = session.exec(
+            select(Assessment.id).where(
+                Assessment.org_id == own.org_id, Assessment.cycle_id == cycle.id
+            )
+        ).one()
+    assert cycle.id is not None and assessment_id is not None
+    return World(own.org_id, assessment_id, cycle.id, cycle.version)
+
+
+def _refusals(action: Action) -> int:
+    with read_session() as session:
+        rows = session.exec(select(AuditLog).where(AuditLog.action == "access_denied")).all()
+    return sum(json.loads(r.detail).get("attempted") == action for r in rows)
+
+
+def test_the_table_covers_every_action_and_matches_the_rules() -> None:
+    assert set(TABLE) == set(Action)
+    for action, (_call, allowed) in TABLE.items():
+        roles = {"branch" if who.startswith("branch") else who for who in allowed}
+        assert roles == set(allowed_roles(action)), action
+
+
+@pytest.mark.parametrize(("action", "who"), CASES, ids=[f"{a.value}-{w}" for a, w in CASES])
+def test_permission(one_city: str, action: Action, who: str) -> None:
+    call, allowed = TABLE[action]
+    caller = None if who == "anonymous" else actor(who)
+    world = _world()
+    before = _refusals(action)
+    if who in allowed:
+        try:
+            call(caller, world)
+        except PermissionDenied:
+            pytest.fail(f"{who} was refused {action}")
+        except ServiceError:
+            pass  # allowed, and then stopped by its input: the point is it was not refused
+        assert _refusals(action) == before
+    else:
+        with pytest.raises(PermissionDenied):
+            call(caller, world)
+        assert _refusals(action) == before + 1
