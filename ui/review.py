@@ -115,10 +115,11 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def _level_name(level: object) -> str:
-    if level is None or pd.isna(level):
+def _standing_name(key: object) -> str:
+    """未开始 / 已否决 / the level (formatting.standing_key), as on every screen."""
+    if key is None or (isinstance(key, float) and pd.isna(key)):
         return "—"
-    return C.LEVEL_NAMES.get(int(level), str(level))
+    return C.STANDING_NAMES.get(str(key), str(key))
 
 
 def _on_table_select() -> None:
@@ -158,9 +159,9 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
             "submitted_at": [local_time(t) if pd.notna(t) else "—" for t in shown["submitted_at"]],
             "self_composite": shown["self_composite"],
-            "self_level_name": [_level_name(v) for v in shown["self_level"]],
+            "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
             "reviewed_composite": shown["reviewed_composite"],
-            "reviewed_level_name": [_level_name(v) for v in shown["reviewed_level"]],
+            "reviewed_level_name": [_standing_name(v) for v in shown["reviewed_standing"]],
             "changed": shown["changed"],
             "resubmitted_changes": shown["resubmitted_changes"],
         }
