@@ -21,7 +21,7 @@ from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
 from ui.evidence_link import evidence_link
-from ui.feedback import shown_errors
+from ui.feedback import flash, shown_errors
 from ui.star_page import fmt, plain
 
 PICK_KEY = "review:pick"
@@ -262,7 +262,7 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
                 st.session_state.pop(BATCH_KEY, None)
                 changed_here()
                 if outcome.approved:
-                    flash(T.BATCH_DONE.format(n=len(outcome.approved)))
+                    flash(FLASH_KEY, T.BATCH_DONE.format(n=len(outcome.approved)))
                 if outcome.failed:
                     st.session_state[BATCH_FAILED_KEY] = [m for _a, m in outcome.failed]
                 st.rerun()
@@ -304,15 +304,6 @@ def reload(assessment_id: int) -> None:
     marker = f"review:{assessment_id}:"
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(marker)]:
         del st.session_state[key]
-
-
-def flash(text: str) -> None:
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
-
-
-def show_flash() -> None:
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.success(text, icon=":material/check_circle:")
 
 
 def _results_table(
@@ -649,12 +640,12 @@ def _act(
             return
         changed_here()
         reload(aid)
-        flash(message)
+        flash(FLASH_KEY, message)
         if action in ("return", "approve"):
             following = next_in_queue(queue_ids, aid)
             if following is not None:
                 st.session_state[NEXT_KEY] = following
-                flash(T.NEXT_HINT)
+                flash(FLASH_KEY, T.NEXT_HINT)
         st.rerun()
 
 
@@ -667,6 +658,5 @@ __all__ = [
     "reload",
     "review_fragment",
     "review_panel",
-    "show_flash",
     "year_picker",
 ]
