@@ -9,9 +9,12 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from logs import configure_logging
 from web.chrome import ChineseChrome
 from web.middleware import SecurityMiddleware
 from web.routes import ROUTES
+
+configure_logging()  # once per process: the server imports this module before any session
 
 # Navigation is always st.navigation. Left to itself, Streamlit sees the pages/ folder and runs
 # the first session after start-up as a legacy multipage app, whose menu of bare file names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1,::1"
     # Largest uncompressed size of an imported .xlsx (a zip can expand 1000-fold).
     import_max_uncompressed_mb: int = Field(default=50, ge=1, le=2000)
+    # Level of the application's own log lines on stderr (logs.configure_logging).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -103,7 +103,7 @@ def setup(folder: Path, sessions: int) -> list:  # type: ignore[type-arg]
 
 def page_entries(view, star: str, n: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
     """The whole page with values that change on every save (valid half steps / figures)."""
-    from db.services.assessment import EntryInput
+    from db.services.editing import EntryInput
 
     entries = {}
     for k, c in enumerate(view.rubric.by_star(star)):
@@ -129,6 +129,7 @@ def run_saves(
     think: tuple[float, float],
 ) -> tuple[list[float], Counter]:  # type: ignore[type-arg]
     from db.services import assessment as A
+    from db.services import editing
     from db.services.common import StaleVersion
 
     times: list[float] = []
@@ -146,7 +147,7 @@ def run_saves(
             pause(think, rng)
             start = time.perf_counter()
             try:
-                A.save_star_page(
+                editing.save_star_page(
                     actor, assessment_id=view.id, version=view.version, star=star, entries=entries
                 )
             except StaleVersion:

@@ -67,7 +67,7 @@ def main() -> int:
 
     from db.engine import dispose_engines, make_engine
 
-    os.environ.setdefault("SECRET_KEY", "bench-" + "z" * 40)
+    os.environ.setdefault("SECRET_KEY", "bench-scale-secret-" + "z" * 40)
     if args.database_url:
         os.environ.update({"DATABASE_URL": args.database_url, "DEMO_MODE": "0"})
         try:

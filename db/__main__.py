@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import get_engine, is_sqlite
+from logs import configure_logging
 from texts import cli as T
 
 
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--yes", action="store_true", help=T.RESTORE_YES_HELP)
     restore.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)
+    configure_logging()
     return int(args.func(args))
 
 

@@ -58,18 +58,17 @@ class CriterionKind(StrEnum):
 
 
 REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
-CYCLE_STATUSES = ("open", "closed", "published", "final")
-ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "reviewed", "published")
 # What every "已提交" count counts: handed in and not sent back. A 已退回 assessment is with
 # the branch again (its scores may still change), so it is not submitted.
-SUBMITTED_STATUSES = ("submitted", "reviewed", "published")
+SUBMITTED_STATUSES = (
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.REVIEWED,
+    AssessmentStatus.PUBLISHED,
+)
 # A reviewed result: the reviewer has approved it (and it may since be published). 双优 and
 # every "已审核" figure rest on these alone, never on drafts, pending or returned self-scores.
-REVIEWED_STATUSES = ("reviewed", "published")
-CRITERION_KINDS = ("criterion", "bonus", "deduction", "veto")
+REVIEWED_STATUSES = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
 GRADES = ("优秀", "良好", "一般", "较差")
-ROLES = tuple(Role)  # kept until the split admin modules use Role directly
-ORG_TYPES = tuple(OrgType)
 
 
 def utcnow() -> datetime:

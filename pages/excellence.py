@@ -3,7 +3,7 @@
 import streamlit as st
 
 from db.services import grades as G
-from db.services.statistics import as_local
+from formatting import as_local
 from permissions import Action, can
 from texts import leadership as T
 from ui import data, live, rankings

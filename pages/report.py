@@ -3,6 +3,7 @@
 import streamlit as st
 
 from db.services import exports
+from documents.org_report import REPORT_CSS
 from permissions import Action
 from texts import leadership as T
 from ui import data, rankings
@@ -49,4 +50,4 @@ if org_id is not None:
         )
         st.markdown(f"**{T.REPORT_PREVIEW}**")
         # The body is built from escaped values and static markup only.
-        st.html(f"<style>{exports.REPORT_CSS}</style>{report.body}")
+        st.html(f"<style>{REPORT_CSS}</style>{report.body}")

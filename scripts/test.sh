@@ -15,4 +15,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m mypy
+# The ten slowest tests are listed at the end (where the suite spends its time).
+exec .venv/bin/python -m pytest --durations=10 "$@"

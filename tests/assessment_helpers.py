@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import scoring
 from db.services import assessment as A
+from db.services import editing
 from db.services import evidence as E
 from db.services.common import Actor
 
@@ -32,15 +33,15 @@ DOCX = ooxml("word/document.xml")
 XLSX = ooxml("xl/workbook.xml")
 
 
-def full_entries(view: A.AssessmentView, star: str) -> dict[str, A.EntryInput]:
+def full_entries(view: A.AssessmentView, star: str) -> dict[str, editing.EntryInput]:
     """Full points on every criterion of a star (auto items get a figure inside the range)."""
     entries = {}
     for c in view.rubric.by_star(star):
         if c.auto is not None:
             figure = c.auto.minimum if c.auto.minimum is not None else c.auto.maximum
-            entries[c.code] = A.EntryInput(figure=str(figure), note="测试")
+            entries[c.code] = editing.EntryInput(figure=str(figure), note="测试")
         else:
-            entries[c.code] = A.EntryInput(points=str(c.max_points), note="测试")
+            entries[c.code] = editing.EntryInput(points=str(c.max_points), note="测试")
     return entries
 
 
@@ -51,7 +52,7 @@ def fill_all(
     view = A.my_assessment(actor)
     for star in stars:
         view = A.my_assessment(actor)
-        A.save_star_page(
+        editing.save_star_page(
             actor,
             assessment_id=view.id,
             version=view.version,

@@ -263,6 +263,7 @@ DROP_HINT = (
     "支持 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx），单个文件不超过 {mb} MB，"
     "每项细则最多 {n} 个。"
 )
+DROP_HINT_SHORT = "单个文件不超过 {mb} MB，每项最多 {n} 个。"
 DROP_HINT_NAMES = (
     "文件名以细则编号开头（如“L2.3-学时登记表.pdf”）时自动对应到该项细则，其余文件请在列表中选择。"
 )

@@ -30,7 +30,7 @@ CYCLE_STATUS_NAMES = {
 }
 KIND_NAMES = {"criterion": "评价细则", "bonus": "加分项", "deduction": "扣分项", "veto": "一票否决"}
 LEVEL_NAMES = {5: "五星级", 4: "四星级", 3: "三星级", 2: "二星级", 1: "一星级", 0: "未定星"}
-# What a result is called (readmodels.standing_key): a level, or not started, or vetoed.
+# What a result is called (formatting.standing_key): a level, or not started, or vetoed.
 STANDING_NAMES = {
     **{str(k): v for k, v in LEVEL_NAMES.items()},
     "vetoed": "已否决",

@@ -68,6 +68,7 @@ QUEUE_COLUMNS = {
     "reviewed_composite": "审核综合分",
     "reviewed_level_name": "审核等级",
     "changed": "改动条数",
+    "resubmitted_changes": "上次审核后支部修改",
 }
 
 DETAIL_HEADER = "{name}（{code}）"

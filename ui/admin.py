@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from db.models import REGIONS, ROLES
-from db.services import grades, organisations, rubrics, users, years
+from db.models import REGIONS, Role
+from db.services import grades, organisations, rubric_changes, rubrics, users, years
 from db.services import imports as I
 from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
-from db.services.publication import local_time
+from documents.csv_file import csv_bytes
+from documents.xlsx import XLSX_MIME
+from formatting import local_time
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
@@ -27,7 +27,6 @@ from ui.text import plain
 
 FLASH_KEY = "admin:flash"
 TAB_KEY = "admin:tab"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
 RUBRIC_TYPES = ("yaml", "yml")
 
@@ -129,13 +128,9 @@ def _generated_passwords() -> None:
         return
     with st.container(border=True):
         st.warning(T.GENERATED_PASSWORDS, icon=":material/key:")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(T.GENERATED_COLUMNS)
-        writer.writerows(pairs)
         st.download_button(
             T.GENERATED_DOWNLOAD,
-            data=buffer.getvalue().encode("utf-8-sig"),
+            data=csv_bytes([T.GENERATED_COLUMNS, *pairs]),
             file_name="初始密码.csv",
             mime="text/csv",
             on_click="ignore",
@@ -427,7 +422,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
     with st.form("admin:new-user", enter_to_submit=False):
         username = st.text_input(T.USERNAME, max_chars=64)
         display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
-        role = st.selectbox(T.ROLE, list(ROLES), format_func=C.ROLE_NAMES.get)
+        role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.get)
         org_options: list[int | None] = [None, *org_names]
         org_id = st.selectbox(
             T.USER_ORG,
@@ -469,7 +464,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
             with shown_errors():
                 users.unlock_user(actor, user_id=user_id)
                 _done(T.UNLOCKED.format(username=plain(row.username)))
-    roles = list(ROLES)
+    roles = list(Role)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
         role = st.selectbox(
@@ -630,7 +625,7 @@ def check_and_apply(
             _done(T.RUBRIC_APPLIED.format(year=row.year))
 
 
-def _show_change(change: rubrics.RubricChange) -> None:
+def _show_change(change: rubric_changes.RubricChange) -> None:
     if change.problems:
         st.error(T.RUBRIC_REFUSED, icon=":material/error:")
         for problem in change.problems:
@@ -654,7 +649,7 @@ def _show_change(change: rubrics.RubricChange) -> None:
     _show_differences(change.differences)
 
 
-def _show_points(changes: tuple[rubrics.PointChange, ...]) -> None:
+def _show_points(changes: tuple[rubric_changes.PointChange, ...]) -> None:
     """How many organisations' stored points an auto-scored rule change moves, and by how much."""
     if not changes:
         return
@@ -678,7 +673,7 @@ def _show_points(changes: tuple[rubrics.PointChange, ...]) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _show_differences(differences: tuple[rubrics.CriterionDiff, ...]) -> None:
+def _show_differences(differences: tuple[rubric_changes.CriterionDiff, ...]) -> None:
     """Field-level differences of each changed criterion, with the organisations it affects."""
     for d in differences:
         label = T.RUBRIC_DIFF_TITLE.format(code=d.code)

@@ -9,7 +9,8 @@ import streamlit as st
 
 from db.services import audit as A
 from db.services.common import Actor
-from db.services.publication import local_time
+from documents.xlsx import XLSX_MIME
+from formatting import local_time
 from texts import admin as T
 
 LIMITS = (200, 500, 1000)
@@ -72,7 +73,7 @@ def exports(actor: Actor, flt: A.AuditFilter) -> None:
         T.AUDIT_EXPORT_XLSX,
         data=lambda: A.export_audit(actor, flt, fmt="xlsx"),
         file_name="审计日志.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
     )

@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+import formatting
 import scoring
-from db.services import readmodels
 from texts import common as C
 from texts import leadership as T
 from ui import data
@@ -227,8 +227,8 @@ def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: 
 
 def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
     """How many organisations are at each level, with 已否决 and 未开始 apart from 未定星."""
-    keys = readmodels.standing_keys(frame).value_counts()
-    order = [*LEVEL_KEYS, readmodels.VETOED, readmodels.NOT_STARTED]
+    keys = formatting.standing_keys(frame).value_counts()
+    order = [*LEVEL_KEYS, formatting.VETOED, formatting.NOT_STARTED]
     names = [C.STANDING_NAMES[k] for k in order]
     data = pd.DataFrame({"level": names, "orgs": [int(keys.get(k, 0)) for k in order]})
     base = alt.Chart(data).encode(

@@ -10,6 +10,8 @@ import streamlit as st
 import scoring
 from db.services import exports, statistics
 from db.services.common import Actor
+from documents.xlsx import XLSX_MIME
+from formatting import as_local
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
@@ -202,7 +204,7 @@ def completion_panel(
                     T.COL_REGION: pending["region"],
                     T.COL_DEPARTMENT: pending["department"],
                     T.COL_CONTACT: pending["contact"].fillna(""),
-                    T.COL_UPDATED: pending["updated_at"].map(statistics.as_local),
+                    T.COL_UPDATED: pending["updated_at"].map(as_local),
                 }
             ),
             hide_index=True,
@@ -217,7 +219,7 @@ def completion_panel(
             T.SECTION_CHASE_DOWNLOAD,
             data=lambda: exports.chase_workbook(actor, year=year),
             file_name=T.X_CHASE_FILENAME.format(year=year),
-            mime=exports.XLSX_MIME,
+            mime=XLSX_MIME,
             on_click="ignore",
             icon=":material/download:",
             key="db_chase_download",

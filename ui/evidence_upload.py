@@ -38,8 +38,10 @@ def show_flash() -> None:
 
 def _hint(*, names: bool) -> str:
     settings = get_settings()
-    hint = T.DROP_HINT.format(mb=settings.upload_max_mb, n=settings.upload_max_files)
-    return hint + T.DROP_HINT_NAMES if names else hint
+    limits = {"mb": settings.upload_max_mb, "n": settings.upload_max_files}
+    if not names:  # under one criterion: the page's zone above already lists the types
+        return T.DROP_HINT_SHORT.format(**limits)
+    return T.DROP_HINT.format(**limits) + T.DROP_HINT_NAMES
 
 
 def report(results: list[UploadResult]) -> None:

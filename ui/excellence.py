@@ -12,6 +12,7 @@ from db.services.common import Actor
 from texts import common as C
 from texts import leadership as T
 from ui import data
+from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import shown_errors
 from ui.text import plain
 
@@ -96,16 +97,20 @@ def changed_grades(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
 
 def import_form(actor: Actor, year: int) -> None:
     """Upload an Excel/CSV file of 业绩 grades (db/services/grades.py)."""
-    with st.form("ex_import", clear_on_submit=True):
-        upload = st.file_uploader(T.EX_IMPORT, type=["xlsx", "csv"], help=T.EX_IMPORT_HELP)
-        if st.form_submit_button(T.EX_IMPORT_BUTTON) and upload is not None:
-            result = G.import_grades(actor, data=upload.getvalue(), filename=upload.name, year=year)
-            data.changed_here()
-            st.success(
-                T.EX_IMPORT_OK.format(
-                    summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
-                )
+    st.markdown(f"**{T.EX_IMPORT}**")
+    key = f"ex_import:{year}"
+    upload = picked_file(key=key, hint=T.EX_IMPORT_HELP, extensions=("xlsx", "csv"))
+    if upload is None or upload.content is None:
+        return
+    if st.button(T.EX_IMPORT_BUTTON, key=key + ":go", type="primary"):
+        result = G.import_grades(actor, data=upload.content, filename=upload.name, year=year)
+        forget_picked(key)
+        data.changed_here()
+        st.success(
+            T.EX_IMPORT_OK.format(
+                summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
             )
+        )
 
 
 # --------------------------------------------------------------------------- confirmation

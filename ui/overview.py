@@ -8,9 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import formatting
 import scoring
 from db.services import assessment as A
-from db.services import readmodels
+from db.services import editing, guidance, readmodels
 from db.services.common import Actor, ServiceError
 from permissions import Action
 from settings import get_settings
@@ -53,7 +54,7 @@ def render_overview() -> None:
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)
-    done = A.completion(view)
+    done = guidance.completion(view)
     submit_section(actor, view, done)
     left, right = st.columns([1, 1], gap="large")
     with left:
@@ -112,7 +113,7 @@ def _result_metrics(
         border=True,
     )
     scored = sum(1 for e in view.entries.values() if e.scored)
-    key = readmodels.standing_key(result.level, result.vetoed, view.status, scored)
+    key = formatting.standing_key(result.level, result.vetoed, view.status, scored)
     cols[1].metric(labels[1], C.STANDING_NAMES[key], border=True)
 
 
@@ -161,7 +162,7 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
         st.caption(T.REVIEW_IN_PROGRESS)
 
 
-def completion_section(view: A.AssessmentView, done: A.Completion) -> None:
+def completion_section(view: A.AssessmentView, done: guidance.Completion) -> None:
     st.subheader(T.COMPLETION_HEADER)
     a, b = st.columns(2)
     a.metric(
@@ -194,7 +195,7 @@ def gap_section(view: A.AssessmentView) -> None:
     """The gap to five-star as advice: the items closing it with the fewest points, on the
     basis the year will count (the reviewer's figures and deductions once given)."""
     st.subheader(T.GAP_HEADER)
-    advice = A.gap_advice(view)
+    advice = guidance.gap_advice(view)
     gap, result = advice.gap, advice.result
     basis = T.GAP_BASIS_NAMES[advice.basis]
     if gap.five_star:
@@ -276,7 +277,7 @@ def _pending_pages(actor: Actor, view: A.AssessmentView) -> list[str]:
     ]
 
 
-def submit_section(actor: Actor, view: A.AssessmentView, done: A.Completion) -> None:
+def submit_section(actor: Actor, view: A.AssessmentView, done: guidance.Completion) -> None:
     """提交: enabled only when complete, with a clear list of what is still missing."""
     st.subheader(T.SUBMIT_HEADER)
     if view.status == "submitted":
@@ -338,7 +339,7 @@ def confirm_submit(actor: Actor, view: A.AssessmentView) -> None:
     yes, no = st.columns(2)
     if yes.button(T.SUBMIT_CONFIRM_YES, type="primary", key="overview:submit-yes"):
         with shown_errors():
-            A.submit_assessment(actor, assessment_id=view.id, version=view.version)
+            editing.submit_assessment(actor, assessment_id=view.id, version=view.version)
             _close_confirmation()
             st.session_state["overview:flash"] = True
             st.rerun()
@@ -377,7 +378,7 @@ def bonus_section(actor: Actor, view: A.AssessmentView) -> None:
             T.BONUS_SAVE, type="primary", icon=":material/save:", key=form.prefix + ":save"
         ):
             with messages, shown_errors():
-                form.save(A.save_bonus_items, T.BONUS_SAVED)
+                form.save(editing.save_bonus_items, T.BONUS_SAVED)
             if st.session_state.get(form.prefix + ":stale") is not None:
                 st.rerun()
 
@@ -389,7 +390,7 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
     """Past years' results beside this year's."""
     st.subheader(T.HISTORY_HEADER)
     try:
-        results = A.past_results(actor, org_id=view.org_id)
+        results = guidance.past_results(actor, org_id=view.org_id)
     except ServiceError as exc:
         st.error(exc.message)
         return
@@ -444,7 +445,7 @@ def year_standing(actor: Actor, org_id: int, year: int, cycle_status: str) -> pd
     return ranks.loc[org_id] if org_id in ranks.index else None
 
 
-def history_chart(results: list[A.YearResult], line: Decimal) -> alt.LayerChart:
+def history_chart(results: list[guidance.YearResult], line: Decimal) -> alt.LayerChart:
     frame = pd.DataFrame(
         {
             T.HISTORY_CHART_X: [str(r.year) for r in results],

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from db.services import objections as O
 from db.services import publication as P
 from db.services.common import Actor
+from documents.xlsx import XLSX_MIME
+from formatting import local_time
 from permissions import Action, can
 from settings import get_settings
 from texts import review as T
@@ -41,14 +44,14 @@ def state_panel(info: P.PublicationInfo) -> None:
         if info.published_at is not None:
             st.caption(
                 T.PUB_PERIOD.format(
-                    start=P.local_time(info.published_at), end=P.local_time(info.publication_ends)
+                    start=local_time(info.published_at), end=local_time(info.publication_ends)
                 )
             )
         remaining = info.remaining
         if remaining is not None:
             st.caption(T.PUB_DAYS_LEFT.format(days=remaining.days, hours=remaining.seconds // 3600))
         if info.finalized_at is not None:
-            st.caption(T.PUB_FINALIZED.format(at=P.local_time(info.finalized_at)))
+            st.caption(T.PUB_FINALIZED.format(at=local_time(info.finalized_at)))
         if info.state == "none":
             st.caption(
                 T.PUB_READY.format(
@@ -95,7 +98,7 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
                 include_unfinished=include_unfinished,
                 without_excellence=without_excellence,
             )
-            flash(T.PUB_PUBLISHED.format(year=info.year, end=P.local_time(ends)))
+            flash(T.PUB_PUBLISHED.format(year=info.year, end=local_time(ends)))
             st.rerun()
 
 
@@ -103,13 +106,13 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
     """Objections of the year; the administrator records them and their outcomes."""
     st.subheader(T.OBJ_HEADER)
     with shown_errors():
-        frame = P.objections(actor, cycle_id=info.cycle_id)
+        frame = O.objections(actor, cycle_id=info.cycle_id)
     if frame.empty:
         st.caption(T.OBJ_NONE)
     else:
         shown = frame.assign(
-            created_at=[P.local_time(t) for t in frame["created_at"]],
-            resolved_at=[P.local_time(t) if pd.notna(t) else "" for t in frame["resolved_at"]],
+            created_at=[local_time(t) for t in frame["created_at"]],
+            resolved_at=[local_time(t) if pd.notna(t) else "" for t in frame["resolved_at"]],
         )
         st.dataframe(
             shown[list(T.OBJ_COLUMNS)],
@@ -125,11 +128,11 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             st.markdown("**" + T.OBJ_NEW + "**")
             names = dict(zip(listed["org_id"].astype(int), listed["name"], strict=True))
             org_id = st.selectbox(T.OBJ_ORG, list(names), format_func=lambda o: names[o])
-            raised_by = st.text_input(T.OBJ_RAISED_BY, max_chars=P.RAISED_BY_MAX)
-            content = st.text_area(T.OBJ_CONTENT, max_chars=P.TEXT_MAX)
+            raised_by = st.text_input(T.OBJ_RAISED_BY, max_chars=O.RAISED_BY_MAX)
+            content = st.text_area(T.OBJ_CONTENT, max_chars=O.TEXT_MAX)
             if st.form_submit_button(T.OBJ_SUBMIT, type="primary"):
                 with shown_errors():
-                    P.record_objection(
+                    O.record_objection(
                         actor,
                         cycle_id=info.cycle_id,
                         org_id=int(org_id),
@@ -149,11 +152,11 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             outcome = st.radio(
                 T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.get
             )
-            note = st.text_area(T.OBJ_NOTE, max_chars=P.TEXT_MAX)
+            note = st.text_area(T.OBJ_NOTE, max_chars=O.TEXT_MAX)
             st.caption(T.OBJ_CORRECT_HINT)
             if st.form_submit_button(T.OBJ_RESOLVE_BUTTON, type="primary"):
                 with shown_errors():
-                    P.resolve_objection(
+                    O.resolve_objection(
                         actor, objection_id=int(objection_id), outcome=str(outcome), note=note
                     )
                     flash(T.OBJ_RESOLVED)
@@ -189,7 +192,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
         T.PUB_XLSX,
         data=lambda: P.list_xlsx(actor, cycle_id=info.cycle_id),
         file_name=f"{info.year}年度五星双优评定结果公示.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/table:",
     )

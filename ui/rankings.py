@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import formatting
 import scoring
 from db.services import evidence as evidence_service
 from db.services import exports, readmodels, statistics
 from db.services.common import Actor
 from db.services.cycles import rubric_of_cycle
+from documents.xlsx import XLSX_MIME
+from formatting import as_local
 from texts import common as C
 from texts import leadership as T
 from ui import data
@@ -71,7 +74,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     for key in scoring.STAR_KEYS:
         table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
     table[T.COL_COMPOSITE] = frame["composite"].astype(float)
-    table[T.COL_LEVEL] = readmodels.standing_keys(frame).map(C.STANDING_NAMES)
+    table[T.COL_LEVEL] = formatting.standing_keys(frame).map(C.STANDING_NAMES)
     table[T.COL_STATUS] = frame["status"].map(C.STATUS_NAMES).fillna(frame["status"])
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
     table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
@@ -283,7 +286,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         T.DETAIL_SUMMARY.format(
             composite=f"{row['composite']:.1f}",
             level=C.STANDING_NAMES[
-                readmodels.standing_key(row["level"], row["vetoed"], row["status"], row["scored"])
+                formatting.standing_key(row["level"], row["vetoed"], row["status"], row["scored"])
             ],
             rank=int(row["rank"]),
             region_rank=int(row["region_rank"]),
@@ -317,7 +320,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         cols[0].text(ev.code)
         cols[1].text(ev.filename)
         cols[2].text(evidence_service.human_size(int(ev.size)))
-        cols[3].text(statistics.as_local(ev.uploaded_at))
+        cols[3].text(as_local(ev.uploaded_at))
         evidence_link(cols[4], T.DETAIL_DOWNLOAD, int(ev.id))
 
 
@@ -327,7 +330,7 @@ def export_button(actor: Actor, year: int, key: str) -> None:
         T.EXPORT_BUTTON,
         data=lambda: exports.export_workbook(actor, year=year),
         file_name=T.X_FILENAME.format(year=year),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key=key,
         help=T.EXPORT_HELP,
         on_click="ignore",

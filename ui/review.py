@@ -14,9 +14,9 @@ import streamlit as st
 
 import scoring
 from db.services import review as R
-from db.services import review_batch
+from db.services import review_batch, reviewing
 from db.services.common import Actor, InvalidInput, StaleVersion
-from db.services.publication import local_time
+from formatting import local_time
 from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
@@ -162,6 +162,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "reviewed_composite": shown["reviewed_composite"],
             "reviewed_level_name": [_level_name(v) for v in shown["reviewed_level"]],
             "changed": shown["changed"],
+            "resubmitted_changes": shown["resubmitted_changes"],
         }
     )
     st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]
@@ -629,15 +630,15 @@ def _act(
     with shown_errors():
         try:
             if action == "save":
-                R.save_review(actor, assessment_id=aid, version=base, lines=lines)
+                reviewing.save_review(actor, assessment_id=aid, version=base, lines=lines)
                 message = T.SAVED
             elif action == "return":
-                R.return_assessment(
+                reviewing.return_assessment(
                     actor, assessment_id=aid, version=base, comment=comment, lines=lines
                 )
                 message = T.RETURNED.format(name=plain(view.org_name))
             else:
-                R.approve_assessment(actor, assessment_id=aid, version=base, lines=lines)
+                reviewing.approve_assessment(actor, assessment_id=aid, version=base, lines=lines)
                 message = T.APPROVED.format(name=plain(view.org_name))
         except StaleVersion:
             st.session_state[STALE_KEY] = True

@@ -17,6 +17,7 @@ import streamlit as st
 
 import scoring
 from db.services import assessment as A
+from db.services import editing, guidance
 from db.services import evidence as E
 from db.services.common import Actor, InvalidInput, StaleVersion
 from permissions import Action, can
@@ -63,7 +64,7 @@ def _norm(value: Any) -> str:
 class LiveValues:
     """What the widgets hold right now, before saving."""
 
-    inputs: dict[str, A.EntryInput] = field(default_factory=dict)
+    inputs: dict[str, editing.EntryInput] = field(default_factory=dict)
     points: dict[str, Decimal | None] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     dirty: bool = False
@@ -202,8 +203,8 @@ class EntryForm:
                 disabled=not editable,
                 persist_state="session",
             )
-            points, problem = A.parse_points(c, None if value is None else str(value))
-            raw = A.EntryInput(points=None if value is None else str(value))
+            points, problem = editing.parse_points(c, None if value is None else str(value))
+            raw = editing.EntryInput(points=None if value is None else str(value))
         else:
             rule = c.auto
             value = st.number_input(
@@ -217,9 +218,9 @@ class EntryForm:
                 disabled=not editable,
                 persist_state="session",
             )
-            figure, problem = A.parse_figure(c, None if value is None else str(value))
-            points = None if figure is None else A.auto_points_of(c, figure)
-            raw = A.EntryInput(figure=None if value is None else str(value))
+            figure, problem = editing.parse_figure(c, None if value is None else str(value))
+            points = None if figure is None else editing.auto_points_of(c, figure)
+            raw = editing.EntryInput(figure=None if value is None else str(value))
             if points is None:
                 st.caption(T.AUTO_POINTS_EMPTY.format(max=fmt(max_points)))
             else:
@@ -236,7 +237,9 @@ class EntryForm:
             disabled=not editable,
             persist_state="session",
         )
-        self.live.inputs[c.code] = A.EntryInput(points=raw.points, figure=raw.figure, note=note)
+        self.live.inputs[c.code] = editing.EntryInput(
+            points=raw.points, figure=raw.figure, note=note
+        )
         self.live.points[c.code] = points
         if problem:
             self.live.problems[c.code] = problem
@@ -442,15 +445,15 @@ class StarSummary:
     total: int
     evidence: int
     needed: int
-    advice: A.GapAdvice
+    advice: guidance.GapAdvice
     result: scoring.OrgResult  # the self basis, live
 
 
 def star_summary(form: EntryForm, star: str) -> StarSummary:
     """This star's live score (from the widgets) against its base and the 85% line."""
     view = form.view
-    advice = A.gap_advice(view, overrides=form.live.points)
-    result = A.live_result(view, form.live.points, "self")
+    advice = guidance.gap_advice(view, overrides=form.live.points)
+    result = guidance.live_result(view, form.live.points, "self")
     base = view.rubric.bases[star]
     line = scoring.star_threshold(base, view.rubric.thresholds)
     score = result.star_scores[star]
@@ -522,7 +525,7 @@ def star_advice(s: StarSummary) -> None:
             st.markdown("- " + advice_line(i))
 
 
-def advice_line(i: A.AdviceItem) -> str:
+def advice_line(i: guidance.AdviceItem) -> str:
     """One item of the advice: points to add, or for an auto-scored criterion the figure."""
     args = {
         "code": i.code,
@@ -598,7 +601,7 @@ def render_star_page(star: str) -> None:
         )
     if clicked:
         with messages, shown_errors():
-            form.save(A.save_star_page, T.SAVED, star=star)
+            form.save(editing.save_star_page, T.SAVED, star=star)
         if st.session_state.get(form.prefix + ":stale") is not None:
             st.rerun()
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -18,8 +14,8 @@ from db.engine import read_session
 from db.models import AuditLog
 from db.services.audit_text import Entry, load_names, sentence
 from db.services.common import Actor, InvalidInput, audit_now, require
-from db.services.publication import BEIJING
-from db.services.sheets import safe_row
+from documents import audit_log
+from formatting import BEIJING
 from permissions import Action
 from texts import admin as T
 
@@ -194,26 +190,8 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
     ]
     audit_now(actor, "audit_exported", "audit_log", "", {"rows": len(rows), "format": fmt})
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(headers)
-        writer.writerows(safe_row(r) for r in rows)
-        return buffer.getvalue().encode("utf-8-sig")
-    book = Workbook(write_only=False)
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = T.AUDIT_SHEET
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(safe_row(row))
-    for letter, width in zip("ABCDEFGHI", (20, 28, 14, 20, 22, 10, 10, 80, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        return audit_log.audit_csv(headers, rows)
+    return audit_log.audit_workbook(headers, rows)
 
 
 __all__ = [

@@ -272,3 +272,12 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
         audit_import(session, actor, "grades", filename, result, changes)
         bump_change_counter(session)
     return result
+
+
+__all__ = [
+    "grades_table",
+    "import_grades",
+    "load_grades",
+    "set_grade",
+    "set_grades",
+]

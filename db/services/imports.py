@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
@@ -32,11 +31,10 @@ from db.services.common import (
     bump_change_counter,
     require,
 )
-from db.services.sheets import safe_row
+from documents import import_files
 from permissions import Action
 from settings import get_settings
 from texts import admin as T
-from texts import common as C
 
 MAX_ROWS = 20_000
 MAX_LISTED_CHANGES = 200
@@ -498,78 +496,13 @@ def template(kind: str, fmt: str) -> bytes:
     The CSV has only the header row (UTF-8 with BOM, so Excel shows the Chinese correctly);
     the workbook adds a 填写说明 sheet with the rules and an example.
     """
-    columns = COLUMNS[kind]
-    headers = [c.header + ("*" if c.required else "") for c in columns]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow(headers)
-        return buffer.getvalue().encode("utf-8-sig")
-    if fmt != "xlsx":
-        raise ValueError(f"unknown template format {fmt!r}")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = T.TEMPLATE_SHEET
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.number_format = "@"
-    for i in range(len(columns)):
-        letter = sheet.cell(1, i + 1).column_letter
-        sheet.column_dimensions[letter].width = 22
-        for row in range(2, 502):
-            sheet.cell(row, i + 1).number_format = "@"  # codes keep their leading zeros
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet(T.TEMPLATE_HELP_SHEET)
-    notes.append([T.TEMPLATE_HELP_COLUMN, T.TEMPLATE_HELP_REQUIRED, T.TEMPLATE_HELP_TEXT])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for c in columns:
-        notes.append([c.header, C.YES if c.required else C.NO, c.help])
-    notes.append([])
-    notes.append([T.TEMPLATE_EXAMPLE])
-    notes.append(headers)
-    for example in TEMPLATE_EXAMPLES[kind]:
-        notes.append(example)
-    notes.column_dimensions["A"].width = 16
-    notes.column_dimensions["B"].width = 10
-    notes.column_dimensions["C"].width = 80
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return import_files.template(COLUMNS[kind], TEMPLATE_EXAMPLES[kind], fmt)
 
 
 def export_organisations(actor: Actor | None) -> bytes:
     """Every organisation in the import layout (edit in Excel, import back)."""
     frame = organisations.list_organisations(actor)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = T.TEMPLATE_SHEET
-    sheet.append([c.header + ("*" if c.required else "") for c in COLUMNS["organisations"]])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in frame.itertuples():
-        sheet.append(
-            safe_row(
-                [
-                    row.code,
-                    row.name,
-                    C.ORG_TYPE_NAMES.get(row.org_type, row.org_type),
-                    row.region,
-                    row.parent_code,
-                    int(row.member_count),
-                    int(row.staff_count),
-                ]
-            )
-        )
-    for i in range(1, len(COLUMNS["organisations"]) + 1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = 22
-    sheet.column_dimensions["B"].width = 40
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return import_files.organisations_workbook(COLUMNS["organisations"], frame)
 
 
 __all__ = [

@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
-    ORG_TYPES,
     REGIONS,
     Cycle,
     Organisation,
+    OrgType,
     User,
 )
 from db.services.common import (
@@ -147,7 +147,7 @@ def _count(value: int | str | None, what: str, problems: list[str]) -> int:
 def org_type_key(value: str) -> str | None:
     """部门 / 机关党委 / 党总支 / 党支部 (or the English key) → the stored key."""
     value = (value or "").strip()
-    if value in ORG_TYPES:
+    if value in set(OrgType):
         return value
     for key, name in C.ORG_TYPE_NAMES.items():
         if value == name:
@@ -382,3 +382,19 @@ def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
             .order_by(Organisation.code)
         ).all()
     return [(int(i), c, n) for i, c, n in rows]
+
+
+__all__ = [
+    "CODE_RE",
+    "MAX_COUNT",
+    "ORG_COLUMNS",
+    "ORG_FIELDS",
+    "OrgInput",
+    "apply_organisations",
+    "check_org_fields",
+    "evaluated_organisations",
+    "list_organisations",
+    "org_snapshot",
+    "org_type_key",
+    "save_organisation",
+]

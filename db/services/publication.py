@@ -10,14 +10,10 @@ becomes "final" and freeze.ensure_cycle_editable refuses every later edit.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from html import escape
+from datetime import datetime, timedelta
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -29,7 +25,6 @@ from db.models import (
     ExcellenceDecision,
     Objection,
     Organisation,
-    User,
 )
 from db.services import freeze, published, readmodels
 from db.services.common import (
@@ -41,30 +36,18 @@ from db.services.common import (
     require,
 )
 from db.services.readmodels import taking_part
-from db.services.sheets import safe_row
+from documents import publication_list as publication_list_file
+from formatting import local_time
 from permissions import Action
 from settings import get_settings
 from texts import common as C
 from texts import review as T
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 NAMES_SHOWN = 10
-RAISED_BY_MAX = 100
-TEXT_MAX = 2000
 
 
 def _invalid(message: str) -> InvalidInput:
     return InvalidInput(message, errors=[message])
-
-
-def local_time(value: datetime | None, *, with_time: bool = True) -> str:
-    """A UTC timestamp as Beijing time for people (publication notices, lists)."""
-    if value is None:
-        return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(BEIJING)
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
 # ----------------------------------------------------------------------------- state
@@ -127,7 +110,7 @@ def _selected_excellence(session: Session, cycle_id: int) -> list[int]:
     )
 
 
-def _cycle(session: Session, cycle_id: int) -> Cycle:
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound()
@@ -163,7 +146,7 @@ def finalize_due() -> list[int]:
     done: list[int] = []
     for cycle_id in due:
         with write_session() as session:
-            cycle = _cycle(session, cycle_id)
+            cycle = get_cycle(session, cycle_id)
             if not freeze.cycle_frozen(session, cycle) or cycle.status != "published":
                 continue
             _make_final(session, None, cycle, automatic=True)
@@ -201,7 +184,7 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
     require(actor, Action.VIEW_PUBLICATION)
     finalize_due()
     with read_session() as session:
-        cycle = _cycle(session, cycle_id)
+        cycle = get_cycle(session, cycle_id)
         counts = _status_counts(session, cycle)
         total_objections = int(
             session.exec(
@@ -263,7 +246,7 @@ def publish_year(
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise _invalid(T.ERR_PUB_DAYS)
     with write_session() as session:
-        cycle = _cycle(session, cycle_id)
+        cycle = get_cycle(session, cycle_id)
         if cycle.status not in ("open", "closed"):
             raise _invalid(
                 T.ERR_PUB_STATUS.format(
@@ -346,7 +329,7 @@ def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
     """定档 by hand once the period is over and every objection has its outcome (admin)."""
     actor = require(actor, Action.MANAGE_PUBLICATION)
     with write_session() as session:
-        cycle = _cycle(session, cycle_id)
+        cycle = get_cycle(session, cycle_id)
         if cycle.status == "final":
             raise _invalid(T.ERR_ALREADY_FINAL.format(year=cycle.year))
         if cycle.status != "published" or cycle.publication_ends is None:
@@ -388,7 +371,7 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The published results: every rated organisation's composite, level and 双优 mark."""
     actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
-        cycle = _cycle(session, cycle_id)
+        cycle = get_cycle(session, cycle_id)
         year = cycle.year
         published = cycle.status in ("published", "final")
         excellence = (
@@ -427,297 +410,38 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     return out[LIST_COLUMNS].reset_index(drop=True)
 
 
-def _list_rows(frame: pd.DataFrame) -> list[list[str]]:
-    return [
-        [
-            str(r.no),
-            str(r.rank),
-            r.name,
-            r.department,
-            r.region,
-            r.org_type,
-            f"{r.composite:.1f}",
-            r.level_name,
-            T.PUB_EXCELLENCE_MARK if r.excellence else "",
-        ]
-        for r in frame.itertuples()
-    ]
-
-
-def _headers() -> list[str]:
-    return [
-        T.PUB_LIST_COLUMNS[k]
-        for k in (
-            "no",
-            "rank",
-            "name",
-            "department",
-            "region",
-            "org_type",
-            "composite",
-            "level",
-            "excellence",
-        )
-    ]
-
-
 def print_html(actor: Actor | None, *, cycle_id: int) -> bytes:
-    """A self-contained, print-ready HTML page of the 公示 list (every value escaped)."""
+    """A self-contained, print-ready HTML page of the 公示 list."""
     info = publication_info(actor, cycle_id=cycle_id)
     frame = publication_list(actor, cycle_id=cycle_id)
-    title = T.PUB_PRINT_TITLE.format(year=info.year)
     notice = T.PUB_PRINT_NOTICE.format(
         start=local_time(info.published_at, with_time=False),
         end=local_time(info.publication_ends, with_time=False),
     )
-    summary = T.PUB_PRINT_SUMMARY.format(
-        total=len(frame),
-        five=int(frame["five_star"].sum()),
-        excellence=int(frame["excellence"].sum()),
+    return publication_list_file.list_html(
+        frame, title=T.PUB_PRINT_TITLE.format(year=info.year), notice=notice
     )
-    head = "".join(f"<th>{escape(h)}</th>" for h in _headers())
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
-        for row in _list_rows(frame)
-    )
-    page = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>"
-        "body{font-family:'SimSun','Songti SC','Noto Serif CJK SC',serif;margin:2cm;color:#000}"
-        "h1{font-size:20pt;text-align:center;margin-bottom:0.4cm}"
-        "p{font-size:12pt;line-height:1.7}"
-        "table{border-collapse:collapse;width:100%;font-size:10.5pt}"
-        "th,td{border:1px solid #000;padding:4px 6px;text-align:left}"
-        "th{background:#eee}thead{display:table-header-group}"
-        "tr{page-break-inside:avoid}"
-        "@page{size:A4 portrait;margin:1.5cm}"
-        "@media print{body{margin:0}}"
-        "</style></head><body>"
-        f"<h1>{escape(title)}</h1><p>{escape(notice)}</p><p>{escape(summary)}</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        "</body></html>"
-    )
-    return page.encode("utf-8")
 
 
 def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
     """The 公示 list as an Excel workbook with Chinese headers."""
     info = publication_info(actor, cycle_id=cycle_id)
     frame = publication_list(actor, cycle_id=cycle_id)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = T.PUB_SHEET
-    sheet.append([T.PUB_PRINT_TITLE.format(year=info.year)])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(_headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in frame.itertuples():
-        sheet.append(
-            safe_row(
-                [
-                    int(row.no),
-                    int(row.rank),
-                    row.name,
-                    row.department,
-                    row.region,
-                    row.org_type,
-                    float(row.composite),
-                    row.level_name,
-                    T.PUB_EXCELLENCE_MARK if row.excellence else "",
-                ]
-            )
-        )
-        sheet.cell(sheet.max_row, 7).number_format = "0.0"
-    sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFGHI", (6, 6, 40, 24, 10, 10, 10, 12, 8), strict=True):
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-# ----------------------------------------------------------------------------- objections
-
-OBJECTION_COLUMNS = [
-    "id",
-    "org_id",
-    "org_name",
-    "raised_by",
-    "content",
-    "created_at",
-    "recorded_by",
-    "outcome",
-    "outcome_name",
-    "outcome_note",
-    "resolved_at",
-]
-
-
-def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
-    """The objections of a year with their outcomes, newest first."""
-    require(actor, Action.VIEW_PUBLICATION)
-    with read_session() as session:
-        rows = session.exec(
-            select(Objection, Organisation.name, User.username)
-            .join(Organisation, Organisation.id == Objection.org_id)  # type: ignore[arg-type]
-            .join(User, User.id == Objection.recorded_by, isouter=True)  # type: ignore[arg-type]
-            .where(Objection.cycle_id == cycle_id)
-            .order_by(Objection.id.desc())  # type: ignore[union-attr]
-        ).all()
-    data = [
-        {
-            "id": o.id,
-            "org_id": o.org_id,
-            "org_name": name,
-            "raised_by": o.raised_by,
-            "content": o.content,
-            "created_at": o.created_at,
-            "recorded_by": recorder or "",
-            "outcome": o.outcome,
-            "outcome_name": T.OUTCOME_NAMES.get(o.outcome, T.OBJ_PENDING)
-            if o.outcome
-            else T.OBJ_PENDING,
-            "outcome_note": o.outcome_note,
-            "resolved_at": o.resolved_at,
-        }
-        for o, name, recorder in rows
-    ]
-    return pd.DataFrame(data, columns=OBJECTION_COLUMNS)
-
-
-def record_objection(
-    actor: Actor | None,
-    *,
-    cycle_id: int,
-    org_id: int,
-    content: str,
-    raised_by: str = "",
-) -> int:
-    """Record an 异议 against an organisation during the notice period (admin)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
-    content = (content or "").strip()
-    raised_by = (raised_by or "").strip()
-    problems = []
-    if not content:
-        problems.append(T.ERR_OBJECTION_CONTENT)
-    elif len(content) > TEXT_MAX:
-        problems.append(T.ERR_OBJECTION_TOO_LONG.format(what=T.OBJ_CONTENT, n=TEXT_MAX))
-    if len(raised_by) > RAISED_BY_MAX:
-        problems.append(T.ERR_OBJECTION_TOO_LONG.format(what=T.OBJ_RAISED_BY, n=RAISED_BY_MAX))
-    if problems:
-        raise InvalidInput(problems[0], errors=problems)
-    with write_session() as session:
-        cycle = _cycle(session, cycle_id)
-        if cycle.status != "published" or cycle.publication_ends is None:
-            raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
-        if freeze.utcnow() >= cycle.publication_ends:
-            raise _invalid(
-                T.ERR_PERIOD_OVER.format(year=cycle.year, ends=local_time(cycle.publication_ends))
-            )
-        listed = session.exec(
-            select(Assessment.id).where(
-                Assessment.cycle_id == cycle_id,
-                Assessment.org_id == org_id,
-                Assessment.status == "published",
-            )
-        ).first()
-        if listed is None:
-            raise _invalid(T.ERR_OBJECTION_ORG)
-        objection = Objection(
-            cycle_id=cycle_id,
-            org_id=org_id,
-            raised_by=raised_by,
-            content=content,
-            created_at=freeze.utcnow(),
-            recorded_by=actor.id,
-        )
-        session.add(objection)
-        session.flush()
-        audit(
-            session,
-            actor,
-            "objection_recorded",
-            "objection",
-            objection.id,
-            {
-                "year": cycle.year,
-                "org_id": org_id,
-                "raised_by": raised_by,
-                "content": content,
-            },
-        )
-        bump_change_counter(session)
-        assert objection.id is not None
-        return objection.id
-
-
-def resolve_objection(
-    actor: Actor | None,
-    *,
-    objection_id: int,
-    outcome: str,
-    note: str,
-) -> None:
-    """Record the outcome of an objection (admin); a settled one cannot be changed."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
-    note = (note or "").strip()
-    problems = []
-    if outcome not in T.OUTCOME_NAMES:
-        problems.append(T.ERR_OUTCOME)
-    if not note:
-        problems.append(T.ERR_OUTCOME_NOTE)
-    elif len(note) > TEXT_MAX:
-        problems.append(T.ERR_OBJECTION_TOO_LONG.format(what=T.OBJ_NOTE, n=TEXT_MAX))
-    if problems:
-        raise InvalidInput(problems[0], errors=problems)
-    with write_session() as session:
-        objection = session.get(Objection, objection_id)
-        if objection is None:
-            raise NotFound()
-        if objection.outcome:
-            raise _invalid(
-                T.ERR_OUTCOME_DONE.format(
-                    outcome=T.OUTCOME_NAMES.get(objection.outcome, objection.outcome)
-                )
-            )
-        freeze.ensure_cycle_editable(session, objection.cycle_id)
-        objection.outcome = outcome
-        objection.outcome_note = note
-        objection.resolved_at = freeze.utcnow()
-        objection.resolved_by = actor.id
-        session.add(objection)
-        audit(
-            session,
-            actor,
-            "objection_resolved",
-            "objection",
-            objection_id,
-            {
-                "org_id": objection.org_id,
-                "before": {"outcome": ""},
-                "after": {"outcome": outcome, "note": note},
-            },
-        )
-        bump_change_counter(session)
+    return publication_list_file.list_workbook(
+        frame, title=T.PUB_PRINT_TITLE.format(year=info.year)
+    )
 
 
 __all__ = [
-    "BEIJING",
     "LIST_COLUMNS",
     "PublicationInfo",
     "cycle_id_of",
     "finalize_due",
     "finalize_year",
+    "get_cycle",
     "list_xlsx",
-    "local_time",
-    "objections",
     "print_html",
     "publication_info",
     "publication_list",
     "publish_year",
-    "record_objection",
-    "resolve_objection",
 ]

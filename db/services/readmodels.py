@@ -178,29 +178,6 @@ def status_counts(session: Any, year: int) -> dict[str, int]:
     return {str(k): int(v) for k, v in part["status"].value_counts().items()}
 
 
-NOT_STARTED = "not_started"
-VETOED = "vetoed"
-
-
-def standing_key(level: int, vetoed: bool, status: str, scored: int) -> str:
-    """What an organisation's result is called: "not_started" (a draft without any score),
-    "vetoed" (一票否决, whatever its points), else its level "0"–"5" (0 = 未定星). One place,
-    so that 未开始, 已否决 and 未定星 are never shown as one another."""
-    if status == AssessmentStatus.DRAFT and int(scored) == 0:
-        return NOT_STARTED
-    if bool(vetoed):
-        return VETOED
-    return str(int(level))
-
-
-def standing_keys(frame: pd.DataFrame) -> pd.Series:
-    """standing_key of every row of a city frame."""
-    keys = frame["level"].astype("int64").astype(str)
-    keys = keys.mask(frame["vetoed"].astype(bool), VETOED)
-    not_started = (frame["status"].astype(str) == "draft") & (frame["scored"] == 0)
-    return keys.mask(not_started, NOT_STARTED)
-
-
 def ranked(status: str) -> bool:
     """Whether an organisation's rank is shown: only once it has handed in (SUBMITTED_STATUSES);
     a draft or returned assessment's points are not a result yet."""
@@ -429,8 +406,6 @@ __all__ = [
     "load_year_scores",
     "load_years",
     "ranked",
-    "standing_key",
-    "standing_keys",
     "status_counts",
     "taking_part",
     "with_org_attributes",

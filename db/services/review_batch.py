@@ -1,6 +1,6 @@
 """批量审核通过: several submitted assessments approved at once, each on its own.
 
-Every assessment goes through `review.approve_assessment` exactly as a single 通过 does: its
+Every assessment goes through `reviewing.approve_assessment` exactly as a single 通过 does: its
 own status, freeze and version checks, its own transaction and its own audit entry. One that
 fails (returned meanwhile, saved by someone else, year frozen) is reported by name with the
 reason and does not stop the others.
@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Assessment, Organisation
-from db.services import review
+from db.services import review, reviewing
 from db.services.common import Actor, InvalidInput, ServiceError
 from texts import review as T
 
@@ -55,7 +55,7 @@ def approve_many(actor: Actor | None, *, versions: Mapping[int, int]) -> BatchOu
     for assessment_id in ids:
         name = names.get(assessment_id, T.BATCH_UNKNOWN.format(id=assessment_id))
         try:
-            review.approve_assessment(
+            reviewing.approve_assessment(
                 actor, assessment_id=assessment_id, version=int(versions[assessment_id])
             )
         except ServiceError as exc:

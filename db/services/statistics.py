@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
@@ -45,7 +44,6 @@ from rubric import Rubric
 SUBMITTED = SUBMITTED_STATUSES
 REVIEWED = REVIEWED_STATUSES
 COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
-CHINA_TIME = timezone(timedelta(hours=8))
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
 CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
 
@@ -575,15 +573,6 @@ def org_advice(detail: OrgDetail, rubric: Rubric, basis: str) -> scoring.Advice:
         if line.figure
     }
     return rubric.advice(points, basis, figures)
-
-
-def as_local(value: datetime | None) -> str:
-    """A stored UTC timestamp as local (China) time text, or an empty string."""
-    if value is None or pd.isna(value):
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = [

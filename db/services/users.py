@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
-    ROLES,
     Organisation,
     Role,
     User,
@@ -91,7 +90,7 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
 def role_key(value: str) -> str | None:
     """支部书记 / 机关工委审核员 / 领导 / 系统管理员 (or the key) → the stored role."""
     value = (value or "").strip()
-    if value in ROLES:
+    if value in set(Role):
         return value
     for key, name in C.ROLE_NAMES.items():
         if value == name:
@@ -337,3 +336,18 @@ def generate_password(length: int = 12) -> str:
             and not auth.password_problems(candidate)
         ):
             return candidate
+
+
+__all__ = [
+    "USERNAME_RE",
+    "USER_COLUMNS",
+    "check_user_fields",
+    "create_user",
+    "generate_password",
+    "list_users",
+    "reset_password",
+    "role_key",
+    "set_user_active",
+    "unlock_user",
+    "update_user",
+]

@@ -247,3 +247,15 @@ def set_deadline(
             {"year": cycle.year, "before": {"deadline": before}, "after": {"deadline": deadline}},
         )
         bump_change_counter(session)
+
+
+__all__ = [
+    "YearRow",
+    "bump_cycle",
+    "create_year",
+    "ensure_assessments",
+    "list_years",
+    "locked_cycle",
+    "set_deadline",
+    "set_year_status",
+]

@@ -77,6 +77,8 @@ def test_upload_limits_agree(streamlit_config: dict) -> None:
     nginx_mb = _nginx_max_body_mb((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"))
     assert Settings.model_fields["upload_max_mb"].default <= streamlit_mb
     assert app_mb <= streamlit_mb < nginx_mb
+    # Import files reach Python base64-encoded in one websocket message (ui/drop_zone.py).
+    assert streamlit_config["server"]["maxMessageSize"] > app_mb * 4 / 3 + 1
 
 
 def test_env_example_lists_every_setting() -> None:

@@ -50,6 +50,10 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
             "DEMO_MODE": "1",
             "SECRET_KEY": "e2e-secret-" + "y" * 32,
             "REFRESH_SECONDS": "3",
+            # One address logs in as the same few users again and again across the e2e files;
+            # the rate limits themselves are tested in tests/web.
+            "LOGIN_RATE_PER_ADDRESS": "10000",
+            "LOGIN_RATE_PER_ACCOUNT": "10000",
         }
     )
     env.update(extra)

@@ -36,6 +36,7 @@ def _stalled_save_script(username: str, marker: str) -> str:
         from db.engine import read_session
         from db.models import Assessment
         from db.services import assessment as A
+        from db.services import editing
         from db.services.cycles import rubric_of_cycle
         from tests.utils import actor, current_assessment_id, leader
 
@@ -45,7 +46,7 @@ def _stalled_save_script(username: str, marker: str) -> str:
             assessment = session.exec(select(Assessment).where(Assessment.id == aid)).one()
         rubric = rubric_of_cycle(leader(), assessment.cycle_id)
         entries = {{
-            c.code: A.EntryInput(points=c.max_points, note={marker!r})
+            c.code: editing.EntryInput(points=c.max_points, note={marker!r})
             for c in rubric.by_star("learning") if c.auto is None
         }}
         original = A.bump_change_counter
@@ -57,7 +58,7 @@ def _stalled_save_script(username: str, marker: str) -> str:
             time.sleep(300)
 
         A.bump_change_counter = stalled
-        A.save_star_page(who, assessment_id=aid, version=assessment.version, star="learning",
+        editing.save_star_page(who, assessment_id=aid, version=assessment.version, star="learning",
                          entries=entries)
         print("COMMITTED", flush=True)
         """
@@ -88,7 +89,7 @@ def _snapshot(url: str, assessment_id: int) -> dict:
 @pytest.mark.timeout(180)
 def test_killed_save_commits_nothing(city: str) -> None:
     """kill -9 in the middle of a save: the database holds nothing of it, and stays usable."""
-    from db.services import assessment as A
+    from db.services import editing
     from db.services.cycles import rubric_of_cycle
     from tests.utils import actor, current_assessment_id, leader
 
@@ -131,12 +132,12 @@ def test_killed_save_commits_nothing(city: str) -> None:
         c for c in rubric_of_cycle(leader(), cycle_id).by_star("learning") if c.auto is None
     ]
     started = time.monotonic()
-    new_version = A.save_star_page(
+    new_version = editing.save_star_page(
         who,
         assessment_id=aid,
         version=before["version"],
         star="learning",
-        entries={c.code: A.EntryInput(points=c.max_points, note="after") for c in criteria},
+        entries={c.code: editing.EntryInput(points=c.max_points, note="after") for c in criteria},
     )
     assert time.monotonic() - started < 15
     after = _snapshot(city, aid)

@@ -21,11 +21,12 @@ from tests.e2e.helpers import login, wait_app
 # and no evidence yet on L3.4, so the browser has a star to light and a file to upload.
 PREPARE_BRANCH01 = """
 from db.services import assessment as A, evidence as E
+from db.services import editing
 from tests.assessment_helpers import fill_all
 from tests.utils import actor
 branch = actor("branch01")
 view = fill_all(branch)
-A.save_star_page(branch, assessment_id=view.id, version=view.version, star="learning",
+editing.save_star_page(branch, assessment_id=view.id, version=view.version, star="learning",
                  entries={"L1.1": {"points": "0"}, "L2.1": {"points": "0"}})
 for f in view.entries["L3.4"].evidence:
     E.delete_evidence(branch, evidence_id=f.id)

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import read_session, write_session
 from db.models import Organisation, User
-from db.services import auth, publication, review
+from db.services import auth, publication, review, reviewing
+from db.services import objections as O
 from tests.services.cycle_helpers import (
     approve_all_submitted,
     assessment,
@@ -186,7 +187,7 @@ def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
         assert org is not None
         org.name = "支部" + hostile
         session.add(org)
-    review.return_assessment(
+    reviewing.return_assessment(
         actor("reviewer"), assessment_id=aid, version=assessment(aid).version, comment=hostile
     )
     at = _review_page()
@@ -228,7 +229,7 @@ def test_admin_publishes_and_leader_sees_the_list(demo_city: str) -> None:
     at.text_area[0].input("反映该支部主题党日活动记录不全")
     next(b for b in at.button if b.label == "登记").click().run()
     _ok(at)
-    assert len(publication.objections(actor("admin"), cycle_id=cycle_id)) == 1
+    assert len(O.objections(actor("admin"), cycle_id=cycle_id)) == 1
 
 
 def test_a_final_year_shows_its_list_to_reviewers(demo_city: str) -> None:

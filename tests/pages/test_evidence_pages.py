@@ -39,6 +39,7 @@ def _uploaders(at: AppTest) -> int:
         ("branch01", "pages/learning.py"),
         ("branch01", "pages/overview.py"),
         ("admin", "pages/admin.py"),
+        ("admin", "pages/excellence.py"),
     ],
 )
 def test_no_streamlit_uploader_is_left(demo_city: str, user: str, page: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from db.services import readmodels, review
+from db.services import readmodels, reviewing
 from db.services.common import StaleVersion
 from tests.services.cycle_helpers import assessment, assessments_with, audit_rows
 from tests.utils import leader, open_page
@@ -47,14 +47,14 @@ def test_batch_approval_names_each_failure(demo_city: str, monkeypatch: pytest.M
     at.multiselect(key="review:batch").set_value(pending[:2]).run()
     # Someone else saves the first one between the page's last read and the click: the race
     # the page cannot see, reproduced by the service refusing it as stale.
-    real = review.approve_assessment
+    real = reviewing.approve_assessment
 
     def racing(actor, *, assessment_id, version, lines=()):  # type: ignore[no-untyped-def]
         if assessment_id == pending[0]:
             raise StaleVersion()
         return real(actor, assessment_id=assessment_id, version=version, lines=lines)
 
-    monkeypatch.setattr(review, "approve_assessment", racing)
+    monkeypatch.setattr(reviewing, "approve_assessment", racing)
     at.button(key="review:batch-approve").click().run()
     assert not at.exception
     assert any("已审核通过 1 份" in s.value for s in at.success)

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import scoring
 from db.services import assessment as A
-from db.services import review
+from db.services import editing, reviewing
 from tests.assessment_helpers import fill_all
 from tests.utils import actor, open_page
 from texts import assessment as T
@@ -141,7 +141,7 @@ def test_a_stale_save_is_refused_and_reload_shows_the_latest(demo_city: str) -> 
     points_input(at, "L1.1").set_value(0.5)
     at.run()
     # Meanwhile the same assessment is saved elsewhere.
-    A.save_star_page(
+    editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=view.version,
@@ -179,8 +179,8 @@ def test_submit_on_overview_when_complete(demo_city: str) -> None:
 def test_return_comment_is_shown_on_the_pages(demo_city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    version = A.submit_assessment(branch, assessment_id=view.id, version=view.version)
-    review.return_assessment(
+    version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    reviewing.return_assessment(
         actor("reviewer"),
         assessment_id=view.id,
         version=version,

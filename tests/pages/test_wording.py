@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+import formatting
 from db.engine import write_session
 from db.models import AssessmentTotal, Role
 from db.services import readmodels
@@ -51,7 +52,7 @@ def test_a_vetoed_organisation_reads_vetoed_not_unrated(demo_city: str) -> None:
             .where(AssessmentTotal.org_id == org)  # type: ignore[arg-type]
             .values(veto_tenths=10)
         )
-    keys = readmodels.standing_keys(readmodels.load_city_frame(actor("leader"), 2026))
+    keys = formatting.standing_keys(readmodels.load_city_frame(actor("leader"), 2026))
     assert keys[org] == "vetoed"
     not_started = readmodels.load_city_frame(actor("leader"), 2026)
     assert (

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Assessment, AuditLog, Criterion, ScoreEntry, utcnow
-from db.services import review
+from db.services import review, reviewing
 from db.services.common import Actor
 from db.services.cycles import current_cycle
 from tests.utils import leader
@@ -73,7 +73,7 @@ def approve_all_submitted(reviewer: Actor, cycle_id: int | None = None) -> int:
     ids = assessments_with("submitted", cycle_id)
     for aid in ids:
         view = review.load_review(reviewer, assessment_id=aid)
-        review.approve_assessment(reviewer, assessment_id=aid, version=view.version)
+        reviewing.approve_assessment(reviewer, assessment_id=aid, version=view.version)
     return len(ids)
 
 

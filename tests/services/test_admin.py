@@ -14,7 +14,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
 from db.services import assessment as A
-from db.services import auth, grades, organisations, readmodels, rubrics, users, years
+from db.services import auth, editing, grades, organisations, readmodels, rubrics, users, years
 from db.services.common import InvalidInput, PermissionDenied, ServiceError, StaleVersion
 from db.services.cycles import current_cycle, rubric_of_cycle, to_tenths
 from rubric import Rubric, dump_rubric, parse_rubric
@@ -511,8 +511,8 @@ def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None: 
     branch = actor("branch01")
     view = A.my_assessment(branch)
     entries = full_entries(view, "learning")
-    entries["L2.3"] = A.EntryInput(figure="30", note="测试")
-    A.save_star_page(
+    entries["L2.3"] = editing.EntryInput(figure="30", note="测试")
+    editing.save_star_page(
         branch, assessment_id=view.id, version=view.version, star="learning", entries=entries
     )
     cycle = current_cycle(leader())

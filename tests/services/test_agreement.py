@@ -3,12 +3,15 @@ scoring.evaluate_basis, for every assessment of the demo city, every year and bo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
+import formatting
 import scoring
 from db.engine import read_session
 from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
@@ -18,6 +21,14 @@ from db.services.totals import SUM_COLUMNS
 from tests.utils import leader
 
 BASES = ("self", "reviewed")
+
+
+def _label(result, row) -> str:  # type: ignore[no-untyped-def]
+    """What every screen calls the result: 未开始, 已否决 or the level (formatting.standing_key)."""
+    from texts import common as C
+
+    key = formatting.standing_key(result.level, result.vetoed, row["status"], row["scored"])
+    return C.STANDING_NAMES[key]
 
 
 def expected_results() -> dict[tuple[int, str], dict[int, scoring.OrgResult]]:
@@ -116,13 +127,14 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     review page, the read model (readmodels and the cached ui/data), statistics, the Excel
     workbook (排名, 分星得分, 目标达成), the printable report and the attainment counts show the
     composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
-    from functools import lru_cache
 
     from db.services import assessment as A
-    from db.services import exports, review, statistics
+    from db.services import exports, publication, review, statistics
+    from db.services.cycles import cycle_by_year
+    from formatting import points_text
     from tests.utils import actor
-    from texts import common as C
     from texts import leadership as TL
+    from texts.review import PUB_SHEET as TL_PUB_SHEET
     from ui import data
 
     admin = actor("admin")
@@ -148,9 +160,15 @@ def test_every_place_shows_the_same_result(city: str) -> None:
         shown_self, shown_reviewed = review.preview(review.load_review(admin, assessment_id=aid))
         assert (shown_self, shown_reviewed) == (own, judged), (year, org)
 
-    frame_of = lru_cache(maxsize=None)(readmodels.load_city_frame)
-    history = readmodels.load_history(leader())
-    for year in readmodels.load_years(leader()):
+    viewer = leader()
+
+    @functools.cache
+    def frame_of(year: int, basis: str) -> pd.DataFrame:
+        return readmodels.load_city_frame(viewer, year, basis)
+
+    history = readmodels.load_history(viewer)
+    published_years = 0
+    for year in readmodels.load_years(viewer):
         workbook = exports.export_workbook(admin, year=year)
         for basis in BASES:
             frame = frame_of(year, basis)
@@ -160,6 +178,10 @@ def test_every_place_shows_the_same_result(city: str) -> None:
             assert cached[["composite", "level", "rank"]].equals(
                 frame[["composite", "level", "rank"]]
             )
+            for region, part in frame.groupby("region"):
+                in_region = _rank({int(o): results[int(o)].composite for o in part.index})
+                for org, rank in in_region.items():
+                    assert int(frame.at[org, "region_rank"]) == rank, (year, basis, region)
             for org, r in results.items():
                 row = frame.loc[org]
                 assert int(row["rank"]) == ranks[org]
@@ -168,7 +190,8 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                 report = exports.org_report(
                     admin, org_id=org, year=year, basis=basis, frame_of=frame_of
                 ).body
-                assert C.LEVEL_NAMES[r.level] in report
+                assert _label(r, row) in report
+                assert f'<span class="big">{points_text(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
             assert statistics.attainment(frame, year).five_star == five
@@ -182,17 +205,40 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                     line = by_code[frame.at[org, "code"]]
                     assert Decimal(str(line[col[TL.COL_COMPOSITE]])) == r.composite
                     assert line[col[TL.COL_RANK]] == ranks[org]
-                    assert line[col[TL.COL_LEVEL]] == C.LEVEL_NAMES[r.level]
+                    assert line[col[TL.COL_LEVEL]] == _label(r, frame.loc[org])
+                header, rows = _sheet(workbook, TL.SHEET_STARS)
+                by_code = {line[1]: line for line in rows}
+                for org, r in results.items():
+                    line = by_code[frame.at[org, "code"]]
+                    shown = [Decimal(str(line[3 + 2 * i])) for i in range(len(scoring.STAR_KEYS))]
+                    assert shown == [r.star_scores[k] for k in scoring.STAR_KEYS]
                 header, rows = _sheet(workbook, TL.SHEET_TARGETS)
                 city_row = next(x for x in rows if x[0] == year and x[1] == TL.CITY_SCOPE)
                 assert (city_row[2], city_row[3]) == (len(frame), five)
                 in_history = history[history["year"] == year]
                 assert int(in_history["five_star"].sum()) == five
+        # The 公示 list (page and Excel file) of a published year: composite, level, rank.
+        cycle = cycle_by_year(viewer, year)
+        if cycle.status in ("published", "final"):
+            published_years += 1
+            listed = publication.publication_list(admin, cycle_id=cycle.id).set_index("org_id")
+            results = expected[(year, "reviewed")]
+            ranks = _rank({int(o): results[int(o)].composite for o in listed.index})
+            for org, row in listed.iterrows():
+                assert Decimal(str(row["composite"])) == results[int(org)].composite
+                assert int(row["level"]) == results[int(org)].level
+                assert int(row["rank"]) == ranks[int(org)]
+            header, rows = _sheet(publication.list_xlsx(admin, cycle_id=cycle.id), TL_PUB_SHEET)
+            listed_rows = rows[1:]  # below the title row and the header
+            assert [Decimal(str(x[6])) for x in listed_rows] == [
+                Decimal(str(v)) for v in listed["composite"]
+            ]
         # score_gaps: self and reviewed composites of reviewed organisations.
         gaps = statistics.score_gaps(frame_of(year, "self"), frame_of(year, "reviewed"))
         for org, row in gaps.iterrows():
             assert Decimal(str(row["self"])) == expected[(year, "self")][int(org)].composite
             assert Decimal(str(row["reviewed"])) == expected[(year, "reviewed")][int(org)].composite
+    assert published_years, "the demo city has published years"
 
 
 def test_pages_show_the_same_result(city: str) -> None:
@@ -223,7 +269,7 @@ def test_pages_show_the_same_result(city: str) -> None:
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
                 assert row[TL.COL_RANK] == ranks[int(org)]
-                assert row[TL.COL_LEVEL] == C.LEVEL_NAMES[r.level]
+                assert row[TL.COL_LEVEL] == _label(r, frame.loc[org])
 
     branch = actor("branch01")
     mine = A.my_assessment(branch)
@@ -232,7 +278,9 @@ def test_pages_show_the_same_result(city: str) -> None:
     metrics = {m.label: m.value for m in page.metric}
     own = expected[(mine.year, "self")][branch.org_id]
     assert Decimal(metrics[TA.COMPOSITE_SELF]) == own.composite
-    assert metrics[TA.LEVEL_SELF] == C.LEVEL_NAMES[own.level]
+    scored = sum(1 for e in mine.entries.values() if e.scored)
+    key = formatting.standing_key(own.level, own.vetoed, mine.status, scored)
+    assert metrics[TA.LEVEL_SELF] == C.STANDING_NAMES[key]
     if mine.reviewed_result is not None:
         judged = expected[(mine.year, "reviewed")][branch.org_id]
         assert Decimal(metrics[TA.COMPOSITE_REVIEWED]) == judged.composite

@@ -15,8 +15,8 @@ import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, AuditLog, Cycle, Organisation, ScoreEntry
 from db.services import assessment as A
+from db.services import editing, guidance, readmodels, reviewing
 from db.services import evidence as E
-from db.services import readmodels, review
 from db.services.common import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from tests.assessment_helpers import PDF, fill_all, full_entries, star_points
 from tests.utils import actor, leader, make_user
@@ -57,7 +57,7 @@ def test_my_assessment_is_the_open_draft_with_every_item(city: str) -> None:
     assert view.status == "draft" and view.editable and view.cycle.status == "open"
     assert set(view.entries) == {c.code for c in view.rubric.criteria}
     assert sum(len(view.star_entries(s)) for s in scoring.STAR_KEYS) == 45
-    done = A.completion(view)
+    done = guidance.completion(view)
     assert 0 < done.scored < done.criteria_total == 45
     assert not done.complete
 
@@ -86,7 +86,7 @@ def test_branch_asking_for_another_orgs_assessment_is_refused_and_logged(city: s
         for r in rows
     )
     with pytest.raises(PermissionDenied):
-        A.save_star_page(
+        editing.save_star_page(
             intruder,
             assessment_id=own.id,
             version=own.version,
@@ -98,7 +98,7 @@ def test_branch_asking_for_another_orgs_assessment_is_refused_and_logged(city: s
         for r in audit_rows("access_denied")
     )
     with pytest.raises(PermissionDenied):
-        A.past_results(intruder, org_id=own.org_id)
+        guidance.past_results(intruder, org_id=own.org_id)
 
 
 def test_unknown_id_is_refused_for_a_branch_and_not_found_for_a_reviewer(city: str) -> None:
@@ -114,7 +114,7 @@ def test_city_roles_read_but_never_write_a_branch_assessment(city: str) -> None:
     for name in ("reviewer", "leader", "admin"):
         assert A.get_assessment(actor(name), assessment_id=view.id).id == view.id
         with pytest.raises(PermissionDenied):
-            A.save_star_page(
+            editing.save_star_page(
                 actor(name),
                 assessment_id=view.id,
                 version=view.version,
@@ -136,7 +136,7 @@ def test_a_new_organisation_gets_an_empty_draft(city: str) -> None:
     newcomer = make_user("branch", username="newbranch", org_id=org_id)
     view = A.my_assessment(newcomer)
     assert view.org_id == org_id and view.status == "draft" and view.version == 1
-    assert A.completion(view).scored == 0
+    assert guidance.completion(view).scored == 0
     assert A.my_assessment(newcomer).id == view.id
 
 
@@ -146,14 +146,14 @@ def test_a_new_organisation_gets_an_empty_draft(city: str) -> None:
 def test_save_star_page_writes_the_page_and_audits_before_and_after(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
-    new_version = A.save_star_page(
+    new_version = editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=view.version,
         star="learning",
         entries={
-            "L1.1": A.EntryInput(points="2.5", note="已传达学习 12 次"),
-            "L2.3": A.EntryInput(figure="20", note="人均 20 学时"),
+            "L1.1": editing.EntryInput(points="2.5", note="已传达学习 12 次"),
+            "L2.3": editing.EntryInput(figure="20", note="人均 20 学时"),
             "L3.4": {"points": None, "note": ""},
         },
     )
@@ -180,7 +180,7 @@ def test_auto_points_come_from_scoring(city: str) -> None:
     rule = view.rubric.criterion("L3.3")
     for figure in ("100", "95", "81", "0"):
         view = A.my_assessment(branch)
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -213,7 +213,7 @@ def test_bad_values_are_refused_in_chinese_and_nothing_is_written(
     audits = len(audit_rows("save_star_page"))
     field = "figure" if view.rubric.criterion(code).auto else "points"
     with pytest.raises(InvalidInput) as bad:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -232,7 +232,7 @@ def test_every_bad_entry_is_listed(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     with pytest.raises(InvalidInput) as bad:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -254,7 +254,7 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(city: str) -> None:
     branch = actor("branch01")
     first = A.my_assessment(branch)
     second = A.my_assessment(branch)  # the same page open in another window
-    A.save_star_page(
+    editing.save_star_page(
         branch,
         assessment_id=first.id,
         version=first.version,
@@ -262,7 +262,7 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(city: str) -> None:
         entries={"L1.1": {"points": "3"}},
     )
     with pytest.raises(StaleVersion) as stale:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=second.id,
             version=second.version,
@@ -283,15 +283,15 @@ def test_unchanged_entries_and_blank_new_ones_write_no_rows(city: str) -> None:
         if not e.scored and view.entries[e.code].note == ""
     )
     entries = {
-        e.code: A.EntryInput(
+        e.code: editing.EntryInput(
             points=str(e.self_points) if e.self_points is not None else None,
             figure=str(e.figure) if e.figure else None,
             note=e.note,
         )
         for e in view.star_entries("learning")
     }
-    entries[unscored] = A.EntryInput()
-    A.save_star_page(
+    entries[unscored] = editing.EntryInput()
+    editing.save_star_page(
         branch, assessment_id=view.id, version=view.version, star="learning", entries=entries
     )
     assert entry_rows(view.id) == before
@@ -304,21 +304,21 @@ def test_submit_needs_every_score_and_evidence(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     with pytest.raises(InvalidInput) as incomplete:
-        A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+        editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     assert "暂不能提交" in incomplete.value.message
     assert any("尚未评分" in e for e in incomplete.value.errors)
     assert any("尚未上传佐证材料" in e for e in incomplete.value.errors)
 
     view = fill_all(branch, evidence=False)
     with pytest.raises(InvalidInput) as no_evidence:
-        A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+        editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     assert all("佐证" in e for e in no_evidence.value.errors)
 
     view = fill_all(branch)
-    done = A.completion(view)
+    done = guidance.completion(view)
     assert done.complete and done.scored == done.criteria_total
     assert view.self_result.five_star
-    new_version = A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    new_version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     after = A.my_assessment(branch)
     assert after.status == "submitted" and after.version == new_version
     assert after.submitted_at is not None
@@ -329,9 +329,9 @@ def test_submit_needs_every_score_and_evidence(city: str) -> None:
 def test_after_submission_the_branch_can_no_longer_edit(city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    version = A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     with pytest.raises(A.NotEditable) as locked:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=version,
@@ -340,7 +340,7 @@ def test_after_submission_the_branch_can_no_longer_edit(city: str) -> None:
         )
     assert "已提交" in locked.value.message
     with pytest.raises(A.NotEditable):
-        A.save_bonus_items(
+        editing.save_bonus_items(
             branch, assessment_id=view.id, version=version, entries={"B1": {"points": "1"}}
         )
     with pytest.raises(A.NotEditable):
@@ -348,27 +348,27 @@ def test_after_submission_the_branch_can_no_longer_edit(city: str) -> None:
     with pytest.raises(A.NotEditable):
         E.delete_evidence(branch, evidence_id=view.entries["L1.1"].evidence[0].id)
     with pytest.raises(A.NotEditable):
-        A.submit_assessment(branch, assessment_id=view.id, version=version)
+        editing.submit_assessment(branch, assessment_id=view.id, version=version)
 
 
 def test_a_returned_assessment_is_editable_and_can_be_resubmitted(city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    version = A.submit_assessment(branch, assessment_id=view.id, version=view.version)
-    version = review.return_assessment(
+    version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    version = reviewing.return_assessment(
         actor("reviewer"), assessment_id=view.id, version=version, comment="请补充主题党日记录。"
     )
     returned = A.my_assessment(branch)
     assert returned.status == "returned" and returned.editable
     assert returned.return_comment == "请补充主题党日记录。"
-    version = A.save_star_page(
+    version = editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=version,
         star="standard",
         entries={"S4.1": {"points": "1.5", "note": "已补充"}},
     )
-    A.submit_assessment(branch, assessment_id=view.id, version=version)
+    editing.submit_assessment(branch, assessment_id=view.id, version=version)
     assert A.my_assessment(branch).status == "submitted"
 
 
@@ -380,7 +380,7 @@ def test_statuses_other_than_draft_and_returned_are_read_only(city: str, status:
     locked = A.my_assessment(branch)
     assert not locked.editable and CHINESE.search(locked.lock_reason)
     with pytest.raises(A.NotEditable):
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=locked.version,
@@ -394,7 +394,7 @@ def test_deadline_day_is_the_last_editable_day(city: str) -> None:
     view = A.my_assessment(branch)
     set_cycle(view, deadline=A.today())
     assert A.my_assessment(branch).editable
-    version = A.save_star_page(
+    version = editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=view.version,
@@ -405,7 +405,7 @@ def test_deadline_day_is_the_last_editable_day(city: str) -> None:
     late = A.my_assessment(branch)
     assert not late.editable and "截止日期" in late.lock_reason
     with pytest.raises(A.NotEditable) as refused:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=version,
@@ -423,7 +423,7 @@ def test_a_closed_cycle_is_read_only(city: str) -> None:
     view = A.my_assessment(branch)
     set_cycle(view, status="closed")
     with pytest.raises(A.NotEditable) as refused:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -439,7 +439,7 @@ def test_a_closed_cycle_is_read_only(city: str) -> None:
 def test_bonus_items_are_declared_capped_and_need_evidence(city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    version = A.save_bonus_items(
+    version = editing.save_bonus_items(
         branch,
         assessment_id=view.id,
         version=view.version,
@@ -452,18 +452,18 @@ def test_bonus_items_are_declared_capped_and_need_evidence(city: str) -> None:
     view = A.my_assessment(branch)
     assert view.version == version
     assert view.self_result.bonus == Decimal(5)  # 5.5 declared, capped at 5
-    missing = [m for m in A.completion(view).missing if m.kind == "bonus_evidence"]
+    missing = [m for m in guidance.completion(view).missing if m.kind == "bonus_evidence"]
     assert {m.code for m in missing} == {"B1", "B3", "B4"}
     with pytest.raises(InvalidInput):
-        A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+        editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     for code in ("B1", "B3", "B4"):
         E.upload_evidence(
             branch, assessment_id=view.id, code=code, filename="证书.pdf", content=PDF
         )
     view = A.my_assessment(branch)
-    assert A.completion(view).complete
+    assert guidance.completion(view).complete
     with pytest.raises(InvalidInput) as bad:
-        A.save_bonus_items(
+        editing.save_bonus_items(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -475,7 +475,7 @@ def test_bonus_items_are_declared_capped_and_need_evidence(city: str) -> None:
 def test_gap_advice_closes_the_gap_with_the_fewest_points(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
-    advice = A.gap_advice(view)
+    advice = guidance.gap_advice(view)
     assert not advice.gap.five_star and advice.gap.reachable
     assert advice.items
     assert advice.total_add == max(
@@ -488,7 +488,7 @@ def test_gap_advice_closes_the_gap_with_the_fewest_points(city: str) -> None:
     for item in advice.items:
         points[item.code] += item.add_points
         assert points[item.code] <= item.max_points
-    applied = A.gap_advice(view, overrides=points)
+    applied = guidance.gap_advice(view, overrides=points)
     assert applied.gap.five_star and not applied.items
     per_star = {k: sum((i.add_points for i in v), Decimal(0)) for k, v in advice.per_star.items()}
     for star, missing in advice.gap.star_missing.items():
@@ -498,7 +498,7 @@ def test_gap_advice_closes_the_gap_with_the_fewest_points(city: str) -> None:
 def test_gap_advice_on_unsaved_values(city: str) -> None:
     view = A.my_assessment(actor("branch01"))
     live = {code: Decimal(0) for code in star_points(view, "learning")}
-    advice = A.gap_advice(view, overrides=live)
+    advice = guidance.gap_advice(view, overrides=live)
     assert advice.result.star_scores["learning"] == 0
     assert advice.gap.star_missing["learning"] == Decimal(17)
 
@@ -506,13 +506,13 @@ def test_gap_advice_on_unsaved_values(city: str) -> None:
 def test_past_results_cover_every_year(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
-    results = A.past_results(branch, org_id=view.org_id)
+    results = guidance.past_results(branch, org_id=view.org_id)
     assert [r.year for r in results] == [2024, 2025, 2026]
     assert results[-1].basis == "self" and results[-1].status == "draft"
     assert all(r.basis == "reviewed" and r.status == "published" for r in results[:-1])
     frame = readmodels.load_city_frame(leader(), 2025, "reviewed")
     assert Decimal(str(frame.loc[view.org_id, "composite"])) == results[1].result.composite
-    assert A.past_results(actor("leader"), org_id=view.org_id) == results
+    assert guidance.past_results(actor("leader"), org_id=view.org_id) == results
 
 
 def test_full_points_page_entries_helper_is_valid(city: str) -> None:

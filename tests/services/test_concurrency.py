@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 
 from db.services import assessment as A
+from db.services import editing
 from db.services.common import StaleVersion
 from tests.utils import actor
 
@@ -14,21 +15,21 @@ SAVES = 50
 MANUAL = ("L1.1", "L2.1", "L2.2", "L3.1", "L3.4")
 
 
-def payload(view: A.AssessmentView, thread: int, n: int) -> dict[str, A.EntryInput]:
+def payload(view: A.AssessmentView, thread: int, n: int) -> dict[str, editing.EntryInput]:
     """A page that differs for every (thread, n): half-step points within each maximum."""
     entries = {}
     for k, code in enumerate(MANUAL):
         steps = int(view.rubric.criterion(code).max_points * 2) + 1
         points = Decimal((thread * 7 + n * 3 + k) % steps) / 2
-        entries[code] = A.EntryInput(points=str(points), note=f"t{thread}-n{n}")
-    entries["L2.3"] = A.EntryInput(figure=str(10 + thread + n % 20), note=f"t{thread}-n{n}")
+        entries[code] = editing.EntryInput(points=str(points), note=f"t{thread}-n{n}")
+    entries["L2.3"] = editing.EntryInput(figure=str(10 + thread + n % 20), note=f"t{thread}-n{n}")
     return entries
 
 
 def test_concurrent_saves_land_or_are_stale(city: str) -> None:
     branch = actor("branch01")
     start = A.my_assessment(branch)
-    landed: list[tuple[int, dict[str, A.EntryInput]]] = []
+    landed: list[tuple[int, dict[str, editing.EntryInput]]] = []
     stale: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -40,7 +41,7 @@ def test_concurrent_saves_land_or_are_stale(city: str) -> None:
             try:
                 view = A.get_assessment(branch, assessment_id=start.id)  # a fresh read
                 entries = payload(view, thread, n)
-                version = A.save_star_page(
+                version = editing.save_star_page(
                     branch,
                     assessment_id=view.id,
                     version=view.version,

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from db.engine import read_session
 from db.models import AuditLog, Evidence
 from db.services import assessment as A
+from db.services import editing
 from db.services import evidence as E
 from db.services.common import InvalidInput, NotFound, PermissionDenied
 from settings import get_settings
@@ -84,7 +85,7 @@ def test_upload_does_not_make_an_open_page_stale(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     upload("a.pdf", PDF)
-    A.save_star_page(
+    editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=view.version,
@@ -210,7 +211,7 @@ def test_ownership_of_upload_list_download_and_delete(city: str) -> None:
 def test_evidence_is_read_only_after_submission(city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     first = view.entries["L1.1"].evidence[0]
     with pytest.raises(A.NotEditable):
         E.delete_evidence(branch, evidence_id=first.id)

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from db.engine import read_session
 from db.models import AuditLog, Evidence, EvidenceUpload
 from db.services import assessment as A
+from db.services import editing
 from db.services import evidence as E
 from db.services import evidence_batch as B
 from db.services.common import InvalidInput, PermissionDenied
@@ -200,7 +201,9 @@ def test_a_submitted_assessment_takes_no_more_files(city: str) -> None:
     branch = actor("branch01")
     f = _stage("L1.1-a.pdf", PDF)
     view = fill_all(branch)
-    A.submit_assessment(branch, assessment_id=view.id, version=A.my_assessment(branch).version)
+    editing.submit_assessment(
+        branch, assessment_id=view.id, version=A.my_assessment(branch).version
+    )
     with pytest.raises(A.NotEditable):
         _stage("L1.1-b.pdf", PDF)
     with pytest.raises(A.NotEditable):
@@ -288,7 +291,7 @@ def test_count_figures_take_whole_numbers_only(city: str) -> None:
     rule = view.rubric.criterion("L3.2").auto
     assert rule is not None and rule.unit == "次" and rule.whole
     with pytest.raises(InvalidInput) as refused:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
@@ -297,7 +300,7 @@ def test_count_figures_take_whole_numbers_only(city: str) -> None:
         )
     assert "只能填写整数" in " ".join([*refused.value.errors, refused.value.message])
     assert A.my_assessment(branch).version == view.version
-    A.save_star_page(
+    editing.save_star_page(
         branch,
         assessment_id=view.id,
         version=view.version,
@@ -313,7 +316,7 @@ def test_count_figures_take_whole_numbers_only(city: str) -> None:
 
 def test_the_unfinished_list_names_each_criterion_once(city: str) -> None:
     view = A.my_assessment(actor("branch02"))  # nothing scored, no evidence
-    done = A.completion(view)
+    done = editing.completion(view)
     codes = [m.code for m in done.missing]
     assert len(codes) == len(set(codes)) == done.criteria_total
     both = [m for m in done.missing if m.kind == "score_evidence"]

@@ -11,8 +11,19 @@ import pytest
 import scoring
 from db.engine import read_session
 from db.services import assessment as A
-from db.services import evidence, excellence, freeze, publication, review, rubrics, years
+from db.services import (
+    editing,
+    evidence,
+    excellence,
+    freeze,
+    publication,
+    review,
+    reviewing,
+    rubrics,
+    years,
+)
 from db.services import grades as G
+from db.services import objections as O
 from db.services.common import ServiceError
 from tests.services.cycle_helpers import (
     Clock,
@@ -42,10 +53,10 @@ def fill_and_submit(branch) -> A.AssessmentView:  # type: ignore[no-untyped-def]
         entries = {}
         for c in view.rubric.by_star(star):
             if c.auto is not None:
-                entries[c.code] = A.EntryInput(figure=_figure(c.auto), note="按要求完成")
+                entries[c.code] = editing.EntryInput(figure=_figure(c.auto), note="按要求完成")
             else:
-                entries[c.code] = A.EntryInput(points=str(c.max_points), note="按要求完成")
-        version = A.save_star_page(
+                entries[c.code] = editing.EntryInput(points=str(c.max_points), note="按要求完成")
+        version = editing.save_star_page(
             branch, assessment_id=view.id, version=version, star=star, entries=entries
         )
     view = A.get_assessment(branch, assessment_id=view.id)
@@ -62,7 +73,7 @@ def fill_and_submit(branch) -> A.AssessmentView:  # type: ignore[no-untyped-def]
                 filename=f"{entry.code}-台账.pdf",
                 content=PDF,
             )
-    A.submit_assessment(branch, assessment_id=view.id, version=version)
+    editing.submit_assessment(branch, assessment_id=view.id, version=version)
     return A.get_assessment(branch, assessment_id=view.id)
 
 
@@ -82,7 +93,7 @@ def test_one_year_from_submission_to_frozen_results(
     # 2. The reviewer returns it with comments.
     view = review.load_review(reviewer, assessment_id=aid)
     code = view.rubric.by_star("learning")[0].code
-    review.return_assessment(
+    reviewing.return_assessment(
         reviewer,
         assessment_id=aid,
         version=view.version,
@@ -100,20 +111,22 @@ def test_one_year_from_submission_to_frozen_results(
         branch, assessment_id=aid, code=code, filename="第三季度记录.pdf", content=PDF
     )
     max_points = returned.rubric.criterion(code).max_points
-    version = A.save_star_page(
+    version = editing.save_star_page(
         branch,
         assessment_id=aid,
         version=returned.version,
         star="learning",
-        entries={code: A.EntryInput(points=str(max_points - Decimal("0.5")), note="已补充记录")},
+        entries={
+            code: editing.EntryInput(points=str(max_points - Decimal("0.5")), note="已补充记录")
+        },
     )
-    A.submit_assessment(branch, assessment_id=aid, version=version)
+    editing.submit_assessment(branch, assessment_id=aid, version=version)
     assert assessment(aid).status == "submitted"
 
     # 4. The reviewer approves, cutting one item with a reason.
     view = review.load_review(reviewer, assessment_id=aid)
     assert view.line(code).note == "已补充记录" and len(view.line(code).evidence) >= 1
-    review.approve_assessment(
+    reviewing.approve_assessment(
         reviewer,
         assessment_id=aid,
         version=view.version,
@@ -132,7 +145,7 @@ def test_one_year_from_submission_to_frozen_results(
     assert assessment(aid).status == "published"
 
     # 6. An objection is recorded and answered during the notice period.
-    objection = publication.record_objection(
+    objection = O.record_objection(
         boss,
         cycle_id=cycle_id,
         org_id=branch.org_id,
@@ -140,7 +153,7 @@ def test_one_year_from_submission_to_frozen_results(
         content="认为学习星核减过多",
     )
     clock.advance(days=2)
-    publication.resolve_objection(
+    O.resolve_objection(
         boss, objection_id=objection, outcome="maintained", note="复核台账，维持核减。"
     )
 
@@ -152,23 +165,23 @@ def test_one_year_from_submission_to_frozen_results(
     # 8. Every later edit of that year is refused.
     view = review.load_review(reviewer, assessment_id=aid)
     refused = [
-        lambda: review.save_review(
+        lambda: reviewing.save_review(
             reviewer,
             assessment_id=aid,
             version=view.version,
             lines=[review.ReviewLine(code, max_points, "改回")],
         ),
-        lambda: A.save_star_page(
+        lambda: editing.save_star_page(
             branch,
             assessment_id=aid,
             version=view.version,
             star="learning",
-            entries={code: A.EntryInput(points="0")},
+            entries={code: editing.EntryInput(points="0")},
         ),
         lambda: evidence.upload_evidence(
             branch, assessment_id=aid, code=code, filename="迟交.pdf", content=PDF
         ),
-        lambda: publication.record_objection(
+        lambda: O.record_objection(
             boss, cycle_id=cycle_id, org_id=branch.org_id, content="再提异议"
         ),
         lambda: publication.publish_year(boss, cycle_id=cycle_id, include_unfinished=True),

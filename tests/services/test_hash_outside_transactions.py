@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from db.engine import get_engine
 from db.services import assessment as A
-from db.services import auth, imports, users
+from db.services import auth, editing, imports, users
 from tests.utils import STRONG_PASSWORD, actor
 
 HEADER = ["用户名", "姓名", "角色", "组织编码", "初始密码"]
@@ -129,12 +129,12 @@ def test_importing_500_users_does_not_block_a_concurrent_save(
     while importer.is_alive():
         started = time.monotonic()
         view = A.get_assessment(branch, assessment_id=view.id)
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
             star="learning",
-            entries={"L1.1": A.EntryInput(points=str(Decimal(n % 3)), note=f"save {n}")},
+            entries={"L1.1": editing.EntryInput(points=str(Decimal(n % 3)), note=f"save {n}")},
         )
         durations.append(time.monotonic() - started)
         n += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from db.services import assessment as A
-from db.services import review
+from db.services import editing, review, reviewing
 from db.services.common import InvalidInput
 from tests.services.cycle_helpers import assessments_with
 from tests.utils import actor
@@ -20,12 +20,15 @@ def test_a_branch_save_refuses_absurd_points_and_figures(city: str, raw: str) ->
     branch = actor("branch01")
     view = A.my_assessment(branch)
     with pytest.raises(InvalidInput) as refused:
-        A.save_star_page(
+        editing.save_star_page(
             branch,
             assessment_id=view.id,
             version=view.version,
             star="learning",
-            entries={"L1.1": A.EntryInput(points=raw), "L2.3": A.EntryInput(figure=raw)},
+            entries={
+                "L1.1": editing.EntryInput(points=raw),
+                "L2.3": editing.EntryInput(figure=raw),
+            },
         )
     assert len(refused.value.errors) == 2
     assert all(len(problem) < 400 for problem in refused.value.errors)
@@ -38,7 +41,7 @@ def test_a_review_refuses_absurd_points(city: str, raw: str) -> None:
     view = review.load_review(reviewer, assessment_id=assessments_with("submitted")[0])
     line = next(x for x in view.lines if x.kind == "criterion")
     with pytest.raises(InvalidInput) as refused:
-        review.save_review(
+        reviewing.save_review(
             reviewer,
             assessment_id=view.assessment_id,
             version=view.version,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from db.services import assessment as A
-from db.services import readmodels, review
+from db.services import editing, guidance, readmodels, review, reviewing
 from tests.services.cycle_helpers import assessment, entries
 from tests.services.test_full_cycle import fill_and_submit
 from tests.utils import actor, leader
@@ -20,7 +20,7 @@ def _submit_and_review_with_deduction(branch, reviewer) -> int:  # type: ignore[
     view = fill_and_submit(branch)
     rv = review.load_review(reviewer, assessment_id=view.id)
     deduction = next(line for line in rv.lines if line.kind == "deduction")
-    review.save_review(
+    reviewing.save_review(
         reviewer,
         assessment_id=view.id,
         version=rv.version,
@@ -64,7 +64,7 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
     line = next(x for x in rv.lines if x.kind == "criterion" and x.self_points >= 2)
     other = next(x for x in rv.lines if x.kind == "criterion" and x.code != line.code)
     cut = line.self_points - 1
-    review.return_assessment(
+    reviewing.return_assessment(
         reviewer,
         assessment_id=aid,
         version=rv.version,
@@ -76,23 +76,26 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
     )
     returned = A.my_assessment(branch)
     half = line.self_points - Decimal("0.5")
-    version = A.save_star_page(
+    version = editing.save_star_page(
         branch,
         assessment_id=aid,
         version=returned.version,
         star=line.star,
-        entries={line.code: A.EntryInput(points=str(half), note="已补充")},
+        entries={line.code: editing.EntryInput(points=str(half), note="已补充")},
     )
     # The branch's change drops the figure given for other points; the untouched entry keeps it.
     stored = entries(aid)
     assert stored[line.code].reviewed_tenths is None
     assert stored[other.code].reviewed_tenths == int(other.self_points * 10)
-    A.submit_assessment(branch, assessment_id=aid, version=version)
+    editing.submit_assessment(branch, assessment_id=aid, version=version)
 
     again = review.load_review(reviewer, assessment_id=aid)
     assert [x.code for x in again.changed_lines] == [line.code]
+    queue = review.review_queue(reviewer, year=view.year).set_index("assessment_id")
+    assert queue.at[aid, "resubmitted_changes"] == 1
+    assert (queue.drop(index=aid)["resubmitted_changes"] == 0).all()
     assert again.line(line.code).reviewed_points is None
-    review.approve_assessment(reviewer, assessment_id=aid, version=again.version)
+    reviewing.approve_assessment(reviewer, assessment_id=aid, version=again.version)
     assert assessment(aid).status == "reviewed"
     approved = A.get_assessment(branch, assessment_id=aid)
     assert approved.entries[line.code].reviewed_points == half
@@ -118,17 +121,17 @@ def test_gap_advice_counts_bonus_room_after_a_review_deduction(city: str, basis:
         lines.append(review.ReviewLine(d.code, take, DEDUCTION_REASON))
         left -= take
     assert left == 0, "the rubric's deduction items allow at least 11 points"
-    review.return_assessment(
+    reviewing.return_assessment(
         reviewer, assessment_id=aid, version=rv.version, comment="扣分较多", lines=lines
     )
     returned = A.my_assessment(branch)
     # What 我的支部 shows by default: the basis the year will count, with the deductions.
-    shown = A.gap_advice(returned)
+    shown = guidance.gap_advice(returned)
     assert shown.result.composite == Decimal(89)
     assert shown.gap.reachable
     assert shown.bonus_items and sum(i.add_points for i in shown.bonus_items) == 1
     assert shown.basis == "reviewed"
-    advice = A.gap_advice(returned, basis=basis)
+    advice = guidance.gap_advice(returned, basis=basis)
     assert advice.gap.five_star == (basis == "self")
 
 

@@ -26,6 +26,7 @@ from db.services import (
     cycles,
     excellence,
     grades,
+    guidance,
     organisations,
     publication,
     readmodels,
@@ -71,7 +72,7 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         CITY | {"branch01"},
     ),
     Action.VIEW_ORG: (
-        lambda who, w: assessment.past_results(who, org_id=w.own_org),
+        lambda who, w: guidance.past_results(who, org_id=w.own_org),
         CITY | {"branch01"},
     ),
     Action.READ_STANDINGS: (

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, Organisation, User
-from db.services import exports, freeze, publication, readmodels, review
+from db.services import exports, freeze, publication, readmodels, review, reviewing
+from db.services import objections as O
 from db.services.common import InvalidInput, PermissionDenied
 from tests.services.cycle_helpers import (
     Clock,
@@ -102,42 +103,38 @@ def test_objections_are_recorded_during_the_period_with_an_outcome(clock: Clock)
         o for o in readmodels.load_org_table(leader(), 2026).index if o not in set(listed["org_id"])
     ]
     with pytest.raises(InvalidInput):
-        publication.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content=" ")
+        O.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content=" ")
     with pytest.raises(InvalidInput):
-        publication.record_objection(
+        O.record_objection(
             admin, cycle_id=cycle_id, org_id=not_listed[0], content="对评定结果有异议"
         )
     with pytest.raises(PermissionDenied):
-        publication.record_objection(
-            actor("reviewer"), cycle_id=cycle_id, org_id=org_id, content="x"
-        )
-    objection = publication.record_objection(
+        O.record_objection(actor("reviewer"), cycle_id=cycle_id, org_id=org_id, content="x")
+    objection = O.record_objection(
         admin,
         cycle_id=cycle_id,
         org_id=org_id,
         content="群众反映该支部主题党日活动未按月开展",
         raised_by="来信",
     )
-    frame = publication.objections(actor("leader"), cycle_id=cycle_id)
+    frame = O.objections(actor("leader"), cycle_id=cycle_id)
     assert frame.iloc[0]["id"] == objection and frame.iloc[0]["outcome"] == ""
     with pytest.raises(InvalidInput) as incomplete:
-        publication.resolve_objection(admin, objection_id=objection, outcome="nonsense", note="")
+        O.resolve_objection(admin, objection_id=objection, outcome="nonsense", note="")
     assert len(incomplete.value.errors) == 2
-    publication.resolve_objection(
+    O.resolve_objection(
         admin,
         objection_id=objection,
         outcome="maintained",
         note="经查阅台账，活动按月开展，维持原评定。",
     )
     with pytest.raises(InvalidInput):
-        publication.resolve_objection(
-            admin, objection_id=objection, outcome="corrected", note="改判"
-        )
-    frame = publication.objections(admin, cycle_id=cycle_id)
+        O.resolve_objection(admin, objection_id=objection, outcome="corrected", note="改判")
+    frame = O.objections(admin, cycle_id=cycle_id)
     assert frame.iloc[0]["outcome"] == "maintained" and frame.iloc[0]["resolved_at"] is not None
     clock.advance(days=5, seconds=1)
     with pytest.raises(InvalidInput) as late:
-        publication.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content="迟到的异议")
+        O.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content="迟到的异议")
     assert "结束" in late.value.message
     actions = [r.action for r in audit_rows()]
     assert "objection_recorded" in actions and "objection_resolved" in actions
@@ -150,7 +147,7 @@ def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: 
     admin, reviewer = actor("admin"), actor("reviewer")
     listed = publication.publication_list(admin, cycle_id=cycle_id)
     target = listed.iloc[0]
-    objection = publication.record_objection(
+    objection = O.record_objection(
         admin, cycle_id=cycle_id, org_id=int(target["org_id"]), content="学习台账系补做"
     )
     aid = next(
@@ -162,8 +159,8 @@ def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: 
     assert view.mode == "correct"
     line = first_criterion(view, scored_above=Decimal(1))
     with pytest.raises(InvalidInput):  # 退回 is not possible while the results are published
-        review.return_assessment(reviewer, assessment_id=aid, version=view.version, comment="x")
-    review.save_review(
+        reviewing.return_assessment(reviewer, assessment_id=aid, version=view.version, comment="x")
+    reviewing.save_review(
         reviewer,
         assessment_id=aid,
         version=view.version,
@@ -175,9 +172,7 @@ def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: 
     assert info.state == "expired" and info.open_objections == 1
     with pytest.raises(InvalidInput):
         publication.finalize_year(admin, cycle_id=cycle_id)
-    publication.resolve_objection(
-        admin, objection_id=objection, outcome="corrected", note="已核减学习星1分"
-    )
+    O.resolve_objection(admin, objection_id=objection, outcome="corrected", note="已核减学习星1分")
     after = publication.publication_list(admin, cycle_id=cycle_id)
     corrected = after[after["org_id"] == target["org_id"]].iloc[0]
     assert corrected["composite"] == target["composite"] - 1
@@ -221,7 +216,7 @@ def test_frozen_results_refuse_review_edits(clock: Clock) -> None:
     assert view.mode == "read"
     line = first_criterion(view)
     with pytest.raises(freeze.CycleFrozen) as refused:
-        review.save_review(
+        reviewing.save_review(
             reviewer,
             assessment_id=aid,
             version=view.version,
@@ -251,8 +246,9 @@ def test_lists_escape_names_and_spreadsheets_are_formula_safe(clock: Clock) -> N
     assert "公示期" in page and "http" not in page.split("<body>")[0]
     book = load_workbook(io.BytesIO(publication.list_xlsx(admin, cycle_id=cycle_id)))
     sheet = book.active
-    names = [sheet.cell(r, 3).value for r in range(3, sheet.max_row + 1)]
-    assert any(str(n).startswith("'=HYPERLINK") for n in names)
+    cells = [sheet.cell(r, 3) for r in range(3, sheet.max_row + 1)]
+    risky = [c for c in cells if c.value == '=HYPERLINK("http://x")<script>alert(1)</script>']
+    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky)  # text, as written
     assert sheet.cell(2, 1).value == "序号"
 
 
@@ -263,7 +259,7 @@ def test_publication_is_not_for_branches_or_anonymous(city: str, username) -> No
     for call in (
         lambda: publication.publication_info(who, cycle_id=cycle_id),
         lambda: publication.publication_list(who, cycle_id=cycle_id),
-        lambda: publication.objections(who, cycle_id=cycle_id),
+        lambda: O.objections(who, cycle_id=cycle_id),
         lambda: publication.publish_year(who, cycle_id=cycle_id),
         lambda: publication.finalize_year(who, cycle_id=cycle_id),
     ):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 import scoring
-from db.services import readmodels, review
+from db.services import readmodels, review, reviewing
 from db.services.common import InvalidInput, PermissionDenied, StaleVersion
 from tests.services.cycle_helpers import (
     assessment,
@@ -59,7 +59,7 @@ def test_changing_points_needs_a_reason_and_bad_values_are_all_listed(reviewer) 
         review.ReviewLine("Z9.9", 1, "x"),
     ]
     with pytest.raises(InvalidInput) as refused:
-        review.save_review(
+        reviewing.save_review(
             reviewer, assessment_id=view.assessment_id, version=view.version, lines=lines
         )
     problems = refused.value.errors
@@ -76,7 +76,7 @@ def test_changing_points_needs_a_reason_and_bad_values_are_all_listed(reviewer) 
 def test_save_keeps_status_and_records_before_and_after(reviewer) -> None:  # type: ignore[no-untyped-def]
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
-    new_version = review.save_review(
+    new_version = reviewing.save_review(
         reviewer,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -99,7 +99,7 @@ def test_save_keeps_status_and_records_before_and_after(reviewer) -> None:  # ty
 def test_same_points_need_no_reason(reviewer) -> None:  # type: ignore[no-untyped-def]
     view = _submitted(reviewer)
     line = first_criterion(view)
-    review.save_review(
+    reviewing.save_review(
         reviewer,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -113,7 +113,7 @@ def test_deductions_and_vetoes_need_a_reason_and_change_the_result(reviewer) -> 
     deduction = view.rubric.items("deduction")[0]
     veto = view.rubric.items("veto")[0]
     with pytest.raises(InvalidInput) as refused:
-        review.save_review(
+        reviewing.save_review(
             reviewer,
             assessment_id=view.assessment_id,
             version=view.version,
@@ -121,13 +121,13 @@ def test_deductions_and_vetoes_need_a_reason_and_change_the_result(reviewer) -> 
         )
     assert len(refused.value.errors) == 2
     with pytest.raises(InvalidInput):
-        review.save_review(
+        reviewing.save_review(
             reviewer,
             assessment_id=view.assessment_id,
             version=view.version,
             lines=[review.ReviewLine(veto.code, 2, "依据处分决定")],
         )
-    review.save_review(
+    reviewing.save_review(
         reviewer,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -164,10 +164,10 @@ def test_return_needs_a_comment_and_the_branch_sees_it(reviewer) -> None:  # typ
     view = _submitted(reviewer)
     line = first_criterion(view)
     with pytest.raises(InvalidInput):
-        review.return_assessment(
+        reviewing.return_assessment(
             reviewer, assessment_id=view.assessment_id, version=view.version, comment="  "
         )
-    review.return_assessment(
+    reviewing.return_assessment(
         reviewer,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -190,7 +190,7 @@ def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> N
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
     cut = line.self_points - Decimal(1)
-    review.approve_assessment(
+    reviewing.approve_assessment(
         reviewer,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -209,7 +209,9 @@ def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> N
     assert Decimal(str(frame.loc[after.org_id, "composite"])) == review.preview(after)[1].composite
     # Approving again, or returning a reviewed one into approval, is refused.
     with pytest.raises(InvalidInput):
-        review.approve_assessment(reviewer, assessment_id=view.assessment_id, version=after.version)
+        reviewing.approve_assessment(
+            reviewer, assessment_id=view.assessment_id, version=after.version
+        )
 
 
 def test_draft_and_returned_assessments_cannot_be_reviewed(reviewer) -> None:  # type: ignore[no-untyped-def]
@@ -218,18 +220,20 @@ def test_draft_and_returned_assessments_cannot_be_reviewed(reviewer) -> None:  #
         view = review.load_review(reviewer, assessment_id=aid)
         assert view.mode == "read"
         with pytest.raises(InvalidInput):
-            review.save_review(reviewer, assessment_id=aid, version=view.version, lines=[])
+            reviewing.save_review(reviewer, assessment_id=aid, version=view.version, lines=[])
         with pytest.raises(InvalidInput):
-            review.approve_assessment(reviewer, assessment_id=aid, version=view.version)
+            reviewing.approve_assessment(reviewer, assessment_id=aid, version=view.version)
         with pytest.raises(InvalidInput):
-            review.return_assessment(reviewer, assessment_id=aid, version=view.version, comment="x")
+            reviewing.return_assessment(
+                reviewer, assessment_id=aid, version=view.version, comment="x"
+            )
 
 
 def test_a_stale_version_is_refused_and_nothing_is_written(reviewer) -> None:  # type: ignore[no-untyped-def]
     view = _submitted(reviewer)
     line = first_criterion(view)
     admin = actor("admin")
-    review.save_review(
+    reviewing.save_review(
         admin,
         assessment_id=view.assessment_id,
         version=view.version,
@@ -237,7 +241,9 @@ def test_a_stale_version_is_refused_and_nothing_is_written(reviewer) -> None:  #
     )
     before = entries(view.assessment_id)
     with pytest.raises(StaleVersion):
-        review.approve_assessment(reviewer, assessment_id=view.assessment_id, version=view.version)
+        reviewing.approve_assessment(
+            reviewer, assessment_id=view.assessment_id, version=view.version
+        )
     assert assessment(view.assessment_id).status == "submitted"
     assert entries(view.assessment_id) == before
 
@@ -249,9 +255,9 @@ def test_only_reviewers_and_admins_review_and_refusals_are_logged(city: str, use
     calls = [
         lambda: review.review_queue(who, year=readmodels.load_years(leader())[-1]),
         lambda: review.load_review(who, assessment_id=aid),
-        lambda: review.save_review(who, assessment_id=aid, version=1, lines=[]),
-        lambda: review.return_assessment(who, assessment_id=aid, version=1, comment="x"),
-        lambda: review.approve_assessment(who, assessment_id=aid, version=1),
+        lambda: reviewing.save_review(who, assessment_id=aid, version=1, lines=[]),
+        lambda: reviewing.return_assessment(who, assessment_id=aid, version=1, comment="x"),
+        lambda: reviewing.approve_assessment(who, assessment_id=aid, version=1),
     ]
     before = len(audit_rows("access_denied"))
     for call in calls:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.services import review, review_batch
+from db.services import review, review_batch, reviewing
 from db.services.common import InvalidInput, PermissionDenied
 from tests.services.cycle_helpers import assessment, assessments_with, audit_rows, entries
 from tests.utils import actor
@@ -21,7 +21,7 @@ def test_batch_approves_each_and_reports_every_failure(city: str) -> None:
     versions[draft] = assessment(draft).version
     # Someone saves `stale` after the reviewer loaded the queue: its version moved on.
     view = review.load_review(reviewer, assessment_id=stale)
-    review.save_review(reviewer, assessment_id=stale, version=view.version, lines=[])
+    reviewing.save_review(reviewer, assessment_id=stale, version=view.version, lines=[])
     before = len(audit_rows("review_approved"))
 
     outcome = review_batch.approve_many(reviewer, versions=versions)

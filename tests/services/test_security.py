@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from db.bootstrap import prepare_database
 from db.engine import read_session
 from db.models import AuditLog, User
-from db.services import auth, imports, publication, review, users
+from db.services import auth, imports, publication, review, reviewing, users
 from db.services.common import InvalidInput, PermissionDenied
 from settings import get_settings
 from tests.services.cycle_helpers import (
@@ -186,7 +186,7 @@ def test_every_kind_of_event_is_audited_and_no_password_is_ever_recorded(
     aid = assessments_with("submitted")[0]
     view = review.load_review(reviewer, assessment_id=aid)
     line = first_criterion(view)
-    review.return_assessment(
+    reviewing.return_assessment(
         reviewer,
         assessment_id=aid,
         version=view.version,

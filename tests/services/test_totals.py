@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import AssessmentTotal
-from db.services import review
+from db.services import review, reviewing
 from db.services.totals import refresh_totals
 from tests.assessment_helpers import fill_all
 from tests.services.cycle_helpers import assessments_with, first_criterion, open_cycle_id
@@ -51,7 +51,7 @@ def test_saves_and_reviews_keep_the_totals_equal_to_a_rebuild(city: str) -> None
     aid = assessments_with("submitted")[0]
     loaded = review.load_review(reviewer, assessment_id=aid)
     line = first_criterion(loaded, scored_above=Decimal(1))
-    review.save_review(
+    reviewing.save_review(
         reviewer,
         assessment_id=aid,
         version=loaded.version,

@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 
 from scoring import (
     STAR_KEYS,
+    AutoRule,
     CriterionState,
     ItemPoints,
     Thresholds,
     advise,
+    auto_points,
     evaluate_basis,
     evaluate_frame,
     evaluate_org,
+    figure_for_points,
     gap_to_five_star,
     is_half_step,
     lit_minimum_tenths,
@@ -308,3 +311,27 @@ def test_advice_says_unreachable_only_when_full_marks_and_the_bonus_cap_stay_bel
             value = (value or D(0)) + added[i.code]
         after.append(ItemPoints(i.kind, i.star, value, None, i.code, i.max_points))
     assert evaluate_basis(after, "self", bases).five_star
+
+
+@SETTINGS
+@given(
+    minimum=st.integers(1, 60),
+    step=st.sampled_from([D(1), D(2), D(4), D(10)]),
+    per_step=st.sampled_from([D("0.5"), D(1)]),
+    max_halves=st.integers(1, 10),
+    target_halves=st.integers(1, 10),
+)
+def test_figure_for_points_earns_the_points_and_no_less_figure_does(
+    minimum: int, step: D, per_step: D, max_halves: int, target_halves: int
+) -> None:
+    """The figure the advice names earns at least the points it promises, and one step less
+    does not (so it is the figure to reach, not just some figure)."""
+    rule = AutoRule(unit="学时", label="人均学时", minimum=minimum, step=step, per_step=per_step)
+    full = max_halves * D("0.5")
+    target = min(target_halves * D("0.5"), full)
+    reach = figure_for_points(rule, target, full)
+    assert reach is not None and reach[1] == "at_least"
+    figure = reach[0]
+    assert auto_points(rule, figure, full) >= target
+    if figure - step >= 0:
+        assert auto_points(rule, figure - step, full) < target

@@ -16,6 +16,7 @@ from db.engine import read_session
 from db.models import AuditLog
 from db.seed import DEMO_PASSWORD
 from db.services import assessment as A
+from db.services import editing
 from db.services import evidence as E
 from tests.assessment_helpers import PDF, fill_all
 from tests.utils import actor, open_page
@@ -116,7 +117,7 @@ def test_every_evidence_link_the_pages_draw_is_refused_without_the_right_session
     file_id = _branch01_file()
     branch = actor("branch01")
     view = fill_all(branch)
-    A.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     urls: set[str] = set()
 
     at = open_page("branch01", "pages/learning.py", timeout=90)
