@@ -5,6 +5,7 @@ import streamlit as st
 from permissions import Action
 from texts import admin as T
 from ui import admin as ui
+from ui.feedback import show_flash
 from ui.session import require_actor
 
 actor = require_actor(Action.ADMINISTER)
@@ -23,5 +24,5 @@ tabs = st.tabs(list(sections), key=ui.TAB_KEY, on_change="rerun")
 for (label, draw), tab in zip(sections.items(), tabs, strict=True):
     if tab.open:
         with tab:
-            ui.show_flash(label)
+            show_flash(ui.FLASH_KEY, owner=label)
             draw(actor)

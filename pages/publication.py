@@ -6,13 +6,13 @@ from db.services import publication as P
 from permissions import Action, can
 from texts import review as T
 from ui import publication as ui
-from ui.feedback import shown_errors
+from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
 
 actor = require_actor(Action.VIEW_PUBLICATION)
 st.title(T.PUB_TITLE)
 st.caption(T.PUB_INTRO)
-ui.show_flash()
+show_flash(ui.FLASH_KEY)
 
 year = ui.year_picker(actor)
 with shown_errors(stop=True):

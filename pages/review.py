@@ -5,13 +5,13 @@ import streamlit as st
 from permissions import Action
 from texts import review as T
 from ui import review as ui
-from ui.feedback import shown_errors
+from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
 
 actor = require_actor(Action.REVIEW)
 st.title(T.REVIEW_TITLE)
 st.caption(T.REVIEW_INTRO)
-ui.show_flash()
+show_flash(ui.FLASH_KEY)
 
 with shown_errors(stop=True):
     year = ui.year_picker(actor)

@@ -21,7 +21,7 @@ from texts import admin as T
 from texts import common as C
 from ui.data import changed_here
 from ui.drop_zone import forget_picked, picked_file
-from ui.feedback import shown_errors
+from ui.feedback import flash, shown_errors
 from ui.rubric_editor import rubric_editor
 from ui.text import plain
 
@@ -31,25 +31,6 @@ IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by c
 RUBRIC_TYPES = ("yaml", "yml")
 
 
-def flash(text: str) -> None:
-    """A success message for the next run, shown on the tab that is open now."""
-    tab = st.session_state.get(TAB_KEY)
-    st.session_state.setdefault(FLASH_KEY, []).append((tab, text))
-
-
-def show_flash(tab: str) -> None:
-    """This tab's messages (those of other tabs wait until their tab is opened)."""
-    waiting = st.session_state.pop(FLASH_KEY, [])
-    keep = []
-    for owner, text in waiting:
-        if owner in (tab, None):
-            st.success(text, icon=":material/check_circle:")
-        else:
-            keep.append((owner, text))
-    if keep:
-        st.session_state[FLASH_KEY] = keep
-
-
 def _height(rows: int, most: int) -> int:
     """A table just tall enough for its rows, scrolling beyond `most` pixels."""
     return min(most, 38 + 35 * max(rows, 1))
@@ -57,7 +38,7 @@ def _height(rows: int, most: int) -> int:
 
 def _done(text: str) -> None:
     changed_here()
-    flash(text)
+    flash(FLASH_KEY, text, owner=st.session_state.get(TAB_KEY))  # shown on the tab open now
     st.rerun()
 
 
@@ -748,7 +729,6 @@ __all__ = [
     "import_block",
     "orgs_tab",
     "rubric_tab",
-    "show_flash",
     "users_tab",
     "years_tab",
 ]

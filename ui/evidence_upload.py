@@ -17,23 +17,10 @@ from db.services.common import Actor
 from settings import get_settings
 from texts import assessment as T
 from ui.drop_zone import UploadResult, evidence_drop_zone, upload_url
-from ui.feedback import shown_errors
+from ui.feedback import flash, shown_errors
 from ui.text import plain
 
-_FLASH_KEY = "evidence:flash"
-
-
-def flash(kind: str, text: str) -> None:
-    """A message shown after the rerun that follows an upload, a save or a removal."""
-    st.session_state.setdefault(_FLASH_KEY, []).append((kind, text))
-
-
-def show_flash() -> None:
-    for kind, text in st.session_state.pop(_FLASH_KEY, []):
-        if kind == "success":
-            st.toast(text, icon=":material/check_circle:")
-        else:
-            st.error(text, icon=":material/error:")
+FLASH_KEY = "evidence:flash"
 
 
 def _hint(*, names: bool) -> str:
@@ -47,7 +34,7 @@ def _hint(*, names: bool) -> str:
 def report(results: list[UploadResult]) -> None:
     """Each file's answer: a toast when it was taken, the route's Chinese reason when not."""
     for r in results:
-        flash("success" if r.ok else "error", r.message)
+        flash(FLASH_KEY, r.message, "success" if r.ok else "error")
 
 
 def criterion_drop_zone(view: A.AssessmentView, code: str, page: str) -> None:
@@ -164,14 +151,14 @@ def staged_panel(
             stored = B.save_staged(actor, assessment_id=view.id, plan=plan)
             for f in staged:
                 st.session_state.pop(_staged_key(view, f.id), None)
-            flash("success", T.STAGED_SAVED.format(n=len(stored)))
+            flash(FLASH_KEY, T.STAGED_SAVED.format(n=len(stored)))
             st.rerun()
 
 
 def _discard(actor: Actor, assessment_id: int, ids: list[int] | None) -> None:
     with shown_errors():
         n = B.discard_staged(actor, assessment_id=assessment_id, ids=ids)
-        flash("success", T.STAGED_DISCARDED.format(n=n))
+        flash(FLASH_KEY, T.STAGED_DISCARDED.format(n=n))
 
 
-__all__ = ["batch_section", "criterion_drop_zone", "flash", "report", "show_flash", "staged_panel"]
+__all__ = ["FLASH_KEY", "batch_section", "criterion_drop_zone", "report", "staged_panel"]

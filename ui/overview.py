@@ -18,9 +18,9 @@ from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 from ui import charts, data
+from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section
-from ui.evidence_upload import show_flash as show_evidence_flash
-from ui.feedback import shown_errors
+from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
 from ui.star_page import (
     EntryForm,
@@ -50,7 +50,7 @@ def render_overview() -> None:
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
         st.toast(T.SUBMITTED, icon=":material/task_alt:")
-    show_evidence_flash()
+    show_flash(EVIDENCE_FLASH, toast=True)
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)

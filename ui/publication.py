@@ -14,19 +14,9 @@ from permissions import Action, can
 from settings import get_settings
 from texts import review as T
 from ui.data import changed_here, years
-from ui.feedback import shown_errors
+from ui.feedback import flash, shown_errors
 
 FLASH_KEY = "publication:flash"
-
-
-def flash(text: str) -> None:
-    changed_here()  # flashes follow a write: show it at once
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
-
-
-def show_flash() -> None:
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.success(text, icon=":material/check_circle:")
 
 
 def year_picker(actor: Actor) -> int:
@@ -98,7 +88,8 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
                 include_unfinished=include_unfinished,
                 without_excellence=without_excellence,
             )
-            flash(T.PUB_PUBLISHED.format(year=info.year, end=local_time(ends)))
+            changed_here()  # flashes follow a write: show it at once
+            flash(FLASH_KEY, T.PUB_PUBLISHED.format(year=info.year, end=local_time(ends)))
             st.rerun()
 
 
@@ -139,7 +130,8 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
                         content=content,
                         raised_by=raised_by,
                     )
-                    flash(T.OBJ_RECORDED)
+                    changed_here()  # flashes follow a write: show it at once
+                    flash(FLASH_KEY, T.OBJ_RECORDED)
                     st.rerun()
     pending = frame[frame["outcome"] == ""] if not frame.empty else frame
     if not pending.empty:
@@ -159,7 +151,8 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
                     O.resolve_objection(
                         actor, objection_id=int(objection_id), outcome=str(outcome), note=note
                     )
-                    flash(T.OBJ_RESOLVED)
+                    changed_here()  # flashes follow a write: show it at once
+                    flash(FLASH_KEY, T.OBJ_RESOLVED)
                     st.rerun()
 
 
@@ -169,7 +162,8 @@ def finalize_panel(actor: Actor, info: P.PublicationInfo) -> None:
     if st.button(T.FINALIZE_BUTTON, type="primary", icon=":material/verified:"):
         with shown_errors():
             P.finalize_year(actor, cycle_id=info.cycle_id)
-            flash(T.FINALIZED.format(year=info.year))
+            changed_here()  # flashes follow a write: show it at once
+            flash(FLASH_KEY, T.FINALIZED.format(year=info.year))
             st.rerun()
 
 
@@ -229,7 +223,6 @@ __all__ = [
     "objections_panel",
     "publish_form",
     "result_list",
-    "show_flash",
     "state_panel",
     "year_picker",
 ]

@@ -21,7 +21,7 @@ from texts import common as C
 from texts import review as T
 from ui.data import changed_here, data_version, years
 from ui.evidence_link import evidence_link
-from ui.feedback import shown_errors
+from ui.feedback import flash, shown_errors
 from ui.star_page import fmt, plain
 
 PICK_KEY = "review:pick"
@@ -115,10 +115,11 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def _level_name(level: object) -> str:
-    if level is None or pd.isna(level):
+def _standing_name(key: object) -> str:
+    """未开始 / 已否决 / the level (formatting.standing_key), as on every screen."""
+    if key is None or (isinstance(key, float) and pd.isna(key)):
         return "—"
-    return C.LEVEL_NAMES.get(int(level), str(level))
+    return C.STANDING_NAMES.get(str(key), str(key))
 
 
 def _on_table_select() -> None:
@@ -158,9 +159,9 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
             "submitted_at": [local_time(t) if pd.notna(t) else "—" for t in shown["submitted_at"]],
             "self_composite": shown["self_composite"],
-            "self_level_name": [_level_name(v) for v in shown["self_level"]],
+            "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
             "reviewed_composite": shown["reviewed_composite"],
-            "reviewed_level_name": [_level_name(v) for v in shown["reviewed_level"]],
+            "reviewed_level_name": [_standing_name(v) for v in shown["reviewed_standing"]],
             "changed": shown["changed"],
             "resubmitted_changes": shown["resubmitted_changes"],
         }
@@ -261,7 +262,7 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
                 st.session_state.pop(BATCH_KEY, None)
                 changed_here()
                 if outcome.approved:
-                    flash(T.BATCH_DONE.format(n=len(outcome.approved)))
+                    flash(FLASH_KEY, T.BATCH_DONE.format(n=len(outcome.approved)))
                 if outcome.failed:
                     st.session_state[BATCH_FAILED_KEY] = [m for _a, m in outcome.failed]
                 st.rerun()
@@ -303,15 +304,6 @@ def reload(assessment_id: int) -> None:
     marker = f"review:{assessment_id}:"
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(marker)]:
         del st.session_state[key]
-
-
-def flash(text: str) -> None:
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
-
-
-def show_flash() -> None:
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.success(text, icon=":material/check_circle:")
 
 
 def _results_table(
@@ -648,12 +640,12 @@ def _act(
             return
         changed_here()
         reload(aid)
-        flash(message)
+        flash(FLASH_KEY, message)
         if action in ("return", "approve"):
             following = next_in_queue(queue_ids, aid)
             if following is not None:
                 st.session_state[NEXT_KEY] = following
-                flash(T.NEXT_HINT)
+                flash(FLASH_KEY, T.NEXT_HINT)
         st.rerun()
 
 
@@ -666,6 +658,5 @@ __all__ = [
     "reload",
     "review_fragment",
     "review_panel",
-    "show_flash",
     "year_picker",
 ]

@@ -26,9 +26,9 @@ from settings import get_settings
 from texts import assessment as T
 from texts import common as C
 from ui.evidence_link import evidence_link
+from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section, criterion_drop_zone
-from ui.evidence_upload import show_flash as show_evidence_flash
-from ui.feedback import shown_errors
+from ui.feedback import flash, show_flash, shown_errors
 from ui.session import require_actor
 from ui.text import plain
 
@@ -172,16 +172,10 @@ class EntryForm:
         self._drop_widgets()
 
     def flash(self, kind: str, text: str) -> None:
-        st.session_state.setdefault(self._flash_key, []).append((kind, text))
+        flash(self._flash_key, text, kind)
 
     def show_flash(self) -> None:
-        for kind, text in st.session_state.pop(self._flash_key, []):
-            if kind == "success":
-                st.toast(text, icon=":material/check_circle:")
-            elif kind == "error":
-                st.error(text, icon=":material/error:")
-            else:
-                st.info(text)
+        show_flash(self._flash_key, toast=True)
 
     # ---- widgets
 
@@ -565,7 +559,7 @@ def render_star_page(star: str) -> None:
 
     page_header(view, scoring.STAR_NAMES[star])
     form.show_flash()
-    show_evidence_flash()
+    show_flash(EVIDENCE_FLASH, toast=True)
     return_notice(view, star)
     form.stale_block()
     messages = st.container()

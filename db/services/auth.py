@@ -42,8 +42,13 @@ COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "c
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # don't write on every rerun
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
-# Verified when the user is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified when the user is unknown, so both paths take the same time (made on first use:
+    hashing at import cost every process start half a second)."""
+    return _hasher.hash("not-a-real-password-just-timing")
 
 
 class LoginFailed(ServiceError):
@@ -221,7 +226,7 @@ def login(username: str, password: str) -> tuple[Actor, str]:
     with read_session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
     known = user is not None and user.active
-    stored = user.password_hash if user is not None and known else _DUMMY_HASH
+    stored = user.password_hash if user is not None and known else _dummy_hash()
     matches = verify_password(stored, password)
     new_hash = None
     if known and matches and _hasher.check_needs_rehash(stored):

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
+import formatting
 import scoring
 from db.engine import read_session
 from db.models import (
@@ -153,9 +154,11 @@ QUEUE_COLUMNS = [
     "self_composite",
     "self_level",
     "self_five_star",
+    "self_standing",
     "reviewed_composite",
     "reviewed_level",
     "reviewed_five_star",
+    "reviewed_standing",
     "changed",
     "resubmitted_changes",
 ]
@@ -230,12 +233,16 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
             "self_composite": self_frame["composite"].to_numpy(),
             "self_level": self_frame["level"].to_numpy(),
             "self_five_star": self_frame["five_star"].to_numpy(),
+            "self_standing": formatting.standing_keys(self_frame).to_numpy(),
         }
     )
     reviewed = reviewed_frame.reindex(frame["org_id"])
     frame["reviewed_composite"] = reviewed["composite"].to_numpy()
     frame["reviewed_level"] = reviewed["level"].to_numpy()
     frame["reviewed_five_star"] = reviewed["five_star"].to_numpy()
+    frame["reviewed_standing"] = (
+        formatting.standing_keys(reviewed_frame).reindex(frame["org_id"]).to_numpy()
+    )
     frame = frame.dropna(subset=["assessment_id"])
     frame["assessment_id"] = frame["assessment_id"].astype("int64")
     frame = frame.merge(meta, on="assessment_id", how="left")

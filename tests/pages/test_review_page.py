@@ -8,7 +8,7 @@ import pytest
 from db.services import readmodels, reviewing
 from db.services.common import StaleVersion
 from tests.services.cycle_helpers import assessment, assessments_with, audit_rows
-from tests.utils import leader, open_page
+from tests.utils import actor, leader, open_page
 
 
 def _texts(at) -> str:  # type: ignore[no-untyped-def]
@@ -94,3 +94,12 @@ def test_search_lists_matches_instead_of_opening_the_first(demo_city: str) -> No
     code = str(frame.iloc[0]["code"])
     at.text_input(key="review:search").input(code).run()
     assert int(at.selectbox(key="review:pick").value) == int(frame.iloc[0]["assessment_id"])
+
+
+def test_queue_calls_a_not_started_assessment_not_started(demo_city: str) -> None:
+    at = open_page("reviewer", "pages/review.py", timeout=90)
+    at.multiselect(key="review:status").set_value([]).run()
+    table = at.dataframe[0].value
+    name = readmodels.load_org_table(leader(), 2026).loc[actor("branch02").org_id, "name"]
+    row = table[table["name"] == name]
+    assert row["self_level_name"].tolist() == ["未开始"]

@@ -294,3 +294,174 @@ def test_pages_show_the_same_result(city: str) -> None:
     assert metrics[TL.KPI_FIVE] == TL.KPI_FIVE_VALUE.format(five=five, total=len(frame))
     submitted = len(statistics.submitted(frame))
     assert metrics[TL.KPI_SUBMITTED] == TL.KPI_SUBMITTED_VALUE.format(n=submitted, total=len(frame))
+
+
+def test_trends_page_shows_the_same_result(city: str) -> None:
+    """历年趋势 through AppTest: per year the organisation count, five-star count and average
+    composite of the city table, and per organisation its composite, stars, level and rank
+    in every year it was rated (reviewed basis, as the page is)."""
+    from tests.utils import open_page
+    from texts import common as C
+    from texts import leadership as TL
+    from ui import trends
+
+    viewer = leader()
+    expected = expected_results()
+    years = readmodels.load_years(viewer)
+    frames = {y: readmodels.load_city_frame(viewer, y, "reviewed") for y in years}
+    at = open_page("leader", "pages/trends.py", timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert [int(y) for y in table[TL.YEAR]] == [y for y in years if not frames[y].empty]
+    for _i, line in table.iterrows():
+        year = int(line[TL.YEAR])
+        results = [expected[(year, "reviewed")][int(o)] for o in frames[year].index]
+        assert line[TL.COL_ORG_COUNT] == len(results), year
+        assert line[TL.COL_FIVE_COUNT] == sum(r.five_star for r in results), year
+        average = sum((r.composite for r in results), Decimal(0)) / len(results)
+        assert line[TL.COL_AVG_COMPOSITE] == pytest.approx(float(average)), year
+
+    def shown_rows(org: int) -> list[tuple]:
+        return [
+            (
+                int(y),
+                expected[(int(y), "reviewed")][org].composite,
+                expected[(int(y), "reviewed")][org].star_count,
+                C.LEVEL_NAMES[expected[(int(y), "reviewed")][org].level],
+                _rank({int(o): expected[(int(y), "reviewed")][int(o)].composite for o in f.index})[
+                    org
+                ],
+            )
+            for y, f in frames.items()
+            if org in f.index
+        ]
+
+    def table_rows(shown: pd.DataFrame) -> list[tuple]:
+        return [
+            (
+                int(r[TL.YEAR]),
+                Decimal(str(r[TL.COL_COMPOSITE])),
+                int(r[TL.COL_STARS]),
+                r[TL.COL_LEVEL],
+                int(r[TL.COL_RANK]),
+            )
+            for _i, r in shown.iterrows()
+        ]
+
+    # Every organisation's table as the page builds it (ui.trends over the page's history) …
+    history = readmodels.load_history(viewer)
+    for org in sorted({int(o) for o in history.index}):
+        assert table_rows(trends.org_table(trends.org_rows(history, org))) == shown_rows(org)
+    # … and the page itself for organisations with reviewer deductions, vetoes or figures.
+    with read_session() as session:
+        judged = session.exec(
+            select(Assessment.org_id)
+            .join(ScoreEntry, ScoreEntry.assessment_id == Assessment.id)  # type: ignore[arg-type]
+            .where(ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
+            .distinct()
+        ).all()
+    latest = frames[years[-1]]
+    picked = sorted(o for o in {int(o) for o in judged} if o in latest.index)[:4]
+    assert picked
+    for org in picked:
+        at.selectbox(key="tr_org").set_value(org)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert table_rows(at.dataframe[-1].value) == shown_rows(org), org
+
+
+def test_chase_workbook_lists_exactly_the_unsubmitted(city: str) -> None:
+    """The 催报 workbook of every year lists the organisations the year counts as not handed
+    in (the complement of statistics.submitted), each with its status and its progress."""
+    from db.models import SUBMITTED_STATUSES, AssessmentStatus, CriterionKind
+    from db.services import exports, statistics
+    from tests.utils import actor
+    from texts import leadership as TL
+
+    admin = actor("admin")
+    viewer = leader()
+    with read_session() as session:
+        status_of = {
+            (year, org): (status, cycle_id)
+            for org, status, year, cycle_id in session.exec(
+                select(Assessment.org_id, Assessment.status, Cycle.year, Cycle.id).join(
+                    Cycle,
+                    Cycle.id == Assessment.cycle_id,  # type: ignore[arg-type]
+                )
+            ).all()
+        }
+        entered = session.exec(
+            select(Cycle.year, Assessment.org_id, Criterion.kind)
+            .select_from(ScoreEntry)
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
+            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .where(ScoreEntry.self_tenths.is_not(None))  # type: ignore[union-attr]
+        ).all()
+        criteria = session.exec(
+            select(Criterion.cycle_id).where(Criterion.kind == CriterionKind.CRITERION)
+        ).all()
+    per_cycle: dict[int, int] = defaultdict(int)
+    for cid in criteria:
+        per_cycle[cid] += 1
+    scored: dict[tuple[int, int], int] = defaultdict(int)
+    for year, org, kind in entered:
+        if kind == CriterionKind.CRITERION:
+            scored[(year, org)] += 1
+    for year in readmodels.load_years(viewer):
+        frame = readmodels.load_city_frame(viewer, year, "reviewed")
+        header, rows = _sheet(exports.chase_workbook(admin, year=year), TL.X_CHASE_SHEET)
+        col = {h: i for i, h in enumerate(header)}
+        listed = {r[col[TL.COL_CODE]]: r for r in rows}
+        pending = {
+            str(frame.at[o, "code"]): int(o)
+            for o in frame.index
+            if status_of[(year, int(o))][0] not in SUBMITTED_STATUSES
+        }
+        assert set(listed) == set(pending), year
+        assert len(listed) == len(frame) - len(statistics.submitted(frame)), year
+        for code, org in pending.items():
+            status, cycle_id = status_of[(year, org)]
+            done = scored[(year, org)]
+            if status == AssessmentStatus.RETURNED:
+                state = "returned"
+            else:
+                state = "in_progress" if done else "not_started"
+            line = listed[code]
+            assert line[col[TL.COL_STATUS]] == TL.COMPLETION_NAMES[state], (year, code)
+            share = Decimal(done) / per_cycle[cycle_id]
+            assert line[col[TL.COL_PROGRESS]] == pytest.approx(float(share)), (year, code)
+
+
+def test_excellence_candidates_show_the_same_composite(city: str) -> None:
+    """The 双优 candidate table of every year: each candidate's composite and rank are its
+    reviewed result, the five-star organisations with a reviewed result are all there, and
+    nobody is recommended without one."""
+    from db.models import REVIEWED_STATUSES
+    from db.services import excellence
+
+    viewer = leader()
+    expected = expected_results()
+    for year in readmodels.load_years(viewer):
+        frame = readmodels.load_city_frame(viewer, year, "reviewed")
+        if frame.empty:
+            continue
+        results = {int(o): expected[(year, "reviewed")][int(o)] for o in frame.index}
+        ranks = _rank({o: r.composite for o, r in results.items()})
+        view = excellence.excellence_view(viewer, year=year)
+        cand = view.candidates
+        for org, row in cand.iterrows():
+            r = results[int(org)]
+            assert Decimal(str(row["composite"])) == r.composite, (year, org)
+            assert int(row["rank"]) == ranks[int(org)], (year, org)
+            assert bool(row["five_star"]) == r.five_star, (year, org)
+            assert row["status"] == frame.at[org, "status"]
+            if row["recommended"] or row["selected"]:
+                assert row["status"] in REVIEWED_STATUSES, (year, org)
+        five_reviewed = {
+            o
+            for o, r in results.items()
+            if r.five_star and frame.at[o, "status"] in REVIEWED_STATUSES
+        }
+        assert five_reviewed <= {int(o) for o in cand.index}, year
+        assert view.basis_count == len(five_reviewed), year
