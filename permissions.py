@@ -47,6 +47,36 @@ class Action(StrEnum):
     CHANGE_OWN_PASSWORD = "change_own_password"
 
 
+class ScopeKind(StrEnum):
+    """How much of the city an account answers for."""
+
+    CITY = "city"
+    REGION = "region"  # 市直 or one 区县 (db.models.REGIONS)
+    DEPARTMENT = "department"  # one department (an Organisation of type department)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the city a reviewer, leader or admin account answers for.
+
+    Neither field set is the whole city; at most one is set (db.services.users checks it).
+    """
+
+    region: str | None = None
+    department_id: int | None = None
+
+    @property
+    def kind(self) -> ScopeKind:
+        if self.department_id is not None:
+            return ScopeKind.DEPARTMENT
+        if self.region is not None:
+            return ScopeKind.REGION
+        return ScopeKind.CITY
+
+
+CITY_SCOPE = Scope()
+
+
 class Principal(Protocol):
     """The acting user as the rules see it (db.services.common.Actor)."""
 
@@ -55,6 +85,9 @@ class Principal(Protocol):
 
     @property
     def org_id(self) -> int | None: ...
+
+    @property
+    def scope(self) -> Scope: ...
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,11 @@ class UserBase(SQLModel):
     display_name: str = Field(default="", max_length=64)
     role: str = Field(max_length=16)
     org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    # The scope of a reviewer, leader or admin (permissions.Scope): both empty is the whole
+    # city, a region (one of REGIONS) or a department (an Organisation of type department).
+    # A branch account is bound to `org_id` instead and leaves both empty.
+    scope_region: str | None = Field(default=None, max_length=8)
+    scope_department_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     active: bool = True
 
 

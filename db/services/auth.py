@@ -160,7 +160,15 @@ def _token_hash(token: str) -> str:
 
 def actor_of(user: User) -> Actor:
     assert user.id is not None
-    return Actor(user.id, user.username, user.display_name, Role(user.role), user.org_id)
+    return Actor(
+        user.id,
+        user.username,
+        user.display_name,
+        Role(user.role),
+        user.org_id,
+        user.scope_region,
+        user.scope_department_id,
+    )
 
 
 def _count_failure(session, user_id: int, now: datetime) -> tuple[int, datetime | None]:  # type: ignore[no-untyped-def]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import AuditLog, ChangeCounter, Role, utcnow
-from permissions import Action, Target, can
+from permissions import Action, Scope, Target, can
 from texts import common as T
 
 log = logging.getLogger("wuxing.services")
@@ -27,10 +27,17 @@ class Actor:
     display_name: str
     role: Role
     org_id: int | None = None
+    scope_region: str | None = None
+    scope_department_id: int | None = None
 
     @property
     def label(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def scope(self) -> Scope:
+        """The region or department this account answers for (neither: the whole city)."""
+        return Scope(self.scope_region, self.scope_department_id)
 
 
 class ServiceError(Exception):
@@ -134,7 +141,7 @@ def bump_change_counter(session: Session) -> None:
     """Mark the data as changed so every process's shared caches refresh."""
     result = session.exec(
         update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
+        .where(col(ChangeCounter.id) == 1)
         .values(value=ChangeCounter.value + 1)
         .execution_options(synchronize_session=False)
     )

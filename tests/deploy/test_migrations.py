@@ -318,3 +318,65 @@ def test_upgrade_freezes_the_years_already_published(
         ]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_makes_every_existing_account_city_wide(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0006 adds the account scope: every account stored before keeps its role, organisation
+    and password and answers for the whole city (a branch stays bound to its organisation)."""
+    from db.services.auth import actor_of
+    from permissions import CITY_SCOPE, ScopeKind
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0005")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            old_user = Table("user", MetaData(), autoload_with=conn)
+            assert "scope_region" not in old_user.c
+            for name, role, org in (
+                ("old_branch", "branch", ids["OLD-1"]),
+                ("old_reviewer", "reviewer", None),
+                ("old_leader", "leader", None),
+                ("old_admin", "admin", None),
+            ):
+                conn.execute(
+                    insert(old_user).values(
+                        username=name,
+                        display_name=name,
+                        role=role,
+                        org_id=org,
+                        active=True,
+                        password_hash=f"hash-{name}",
+                        failed_logins=0,
+                        created_at=datetime.now(UTC),
+                        version=1,
+                    )
+                )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(User.__table__).order_by(User.__table__.c.username)
+            ).mappings()
+            users = [User.model_validate(dict(row)) for row in rows]
+        assert [(u.username, u.role, u.org_id, u.password_hash) for u in users] == [
+            ("old_admin", "admin", None, "hash-old_admin"),
+            ("old_branch", "branch", ids["OLD-1"], "hash-old_branch"),
+            ("old_leader", "leader", None, "hash-old_leader"),
+            ("old_reviewer", "reviewer", None, "hash-old_reviewer"),
+        ]
+        assert [(u.scope_region, u.scope_department_id) for u in users] == [(None, None)] * 4
+        scopes = {u.username: actor_of(u).scope for u in users}
+        assert set(scopes.values()) == {CITY_SCOPE}
+        assert CITY_SCOPE.kind is ScopeKind.CITY
+        assert actor_of(users[1]).org_id == ids["OLD-1"]
+    finally:
+        engine.dispose()
