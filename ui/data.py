@@ -14,7 +14,7 @@ import streamlit as st
 
 import scoring
 from db.models import CycleStatus
-from db.services import cycles, excellence, readmodels, statistics
+from db.services import attainment, cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
 COUNTER_POLL_SECONDS = 2
@@ -197,7 +197,7 @@ def _gaps(year: int, version: int, _actor: Actor) -> pd.DataFrame:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _attainment(version: int, city_label: str, _actor: Actor) -> pd.DataFrame:
-    return statistics.attainment_table(_history(version, _actor), city_label)
+    return attainment.attainment_table(_history(version, _actor), city_label)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -207,7 +207,7 @@ def _changes(version: int, _actor: Actor) -> pd.DataFrame:
         for c in _cycles(version, _actor)
         if c.status in (CycleStatus.OPEN, CycleStatus.CLOSED)
     ]
-    return statistics.level_changes(_history(version, _actor), unfinished)
+    return attainment.level_changes(_history(version, _actor), unfinished)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

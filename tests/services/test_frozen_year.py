@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Organisation
-from db.services import exports, imports, publication, readmodels, statistics
+from db.services import attainment, exports, imports, publication, readmodels
 from tests.services.cycle_helpers import (
     Clock,
     approve_all_submitted,
@@ -60,7 +60,7 @@ def _figures(years: list[int], org_ids: list[int]) -> dict[str, Any]:
                     out[f"report {year} {basis} {org_id}"] = report.document
         out[f"counted {year}"] = readmodels.load_org_table(actor("leader"), year).to_csv()
     history = readmodels.load_history(actor("leader"))
-    out["attainment"] = statistics.attainment_table(history, "全市").to_csv()
+    out["attainment"] = attainment.attainment_table(history, "全市").to_csv()
     return out
 
 
