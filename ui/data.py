@@ -32,7 +32,7 @@ def data_version() -> int:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _year_scores(year: int, basis: str, key: tuple, _actor: Actor) -> pd.DataFrame:
+def _year_scores(year: int, basis: str, key: tuple[object, ...], _actor: Actor) -> pd.DataFrame:
     return readmodels.load_year_scores(_actor, year, basis)
 
 
@@ -41,7 +41,7 @@ def _org_attributes(version: int, _actor: Actor) -> pd.DataFrame:
     return readmodels.load_org_attributes(_actor)
 
 
-def _scores_key(year: int, version: int, actor: Actor) -> tuple:
+def _scores_key(year: int, version: int, actor: Actor) -> tuple[object, ...]:
     """A final year's scores never change (freeze), so they are keyed by its cycle alone and
     survive writes to other years; every other year's follow the change counter."""
     for cycle in _cycles(version, actor):

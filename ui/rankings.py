@@ -63,7 +63,7 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
     marks = np.where(lit.to_numpy(dtype=bool), T.LIT_MARK, T.UNLIT_MARK)
-    return marks + " " + scores.map("{:.1f}".format).to_numpy(dtype=object)
+    return np.asarray(marks + " " + scores.map("{:.1f}".format).to_numpy(dtype=object))
 
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
