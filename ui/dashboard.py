@@ -11,7 +11,7 @@ import scoring
 from db.services import exports, statistics
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
-from formatting import as_local
+from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
@@ -204,7 +204,7 @@ def completion_panel(
                     T.COL_REGION: pending["region"],
                     T.COL_DEPARTMENT: pending["department"],
                     T.COL_CONTACT: pending["contact"].fillna(""),
-                    T.COL_UPDATED: pending["updated_at"].map(as_local),
+                    T.COL_UPDATED: pending["updated_at"].map(china_time),
                 }
             ),
             hide_index=True,

@@ -22,7 +22,7 @@ from db.services.common import (
     require,
 )
 from db.services.publication import get_cycle
-from formatting import local_time
+from formatting import china_time
 from permissions import Action
 from texts import review as T
 
@@ -108,7 +108,9 @@ def record_objection(
             raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
         if freeze.utcnow() >= cycle.publication_ends:
             raise _invalid(
-                T.ERR_PERIOD_OVER.format(year=cycle.year, ends=local_time(cycle.publication_ends))
+                T.ERR_PERIOD_OVER.format(
+                    year=cycle.year, ends=china_time(cycle.publication_ends, missing="—")
+                )
             )
         listed = session.exec(
             select(Assessment.id).where(
