@@ -102,7 +102,6 @@ RUBRIC_FIELD_NAMES = {
 # ---- imports
 IMPORT_REJECTED = "文件中有 {n} 处问题，未导入任何数据。请按下列提示修改后重新上传："
 ROW_ERROR = "第 {line} 行：{reasons}"
-ROW_PREFIX = "第 {line} 行："
 ERR_DUPLICATE_ROW = "“{value}”与第 {first} 行重复"
 ERR_ENCODING = (
     "无法识别文件编码。请在 Excel 中“另存为”Excel 工作簿（.xlsx）或 CSV（UTF-8）后重新上传。"

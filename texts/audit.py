@@ -5,7 +5,6 @@ names as the template says. A template part that has no data is left out by the 
 """
 
 SYSTEM = "系统"
-SOMEONE = "未登录用户"
 EMPTY = "空"
 YEAR_OF = "{org}（{year} 年度）"
 SEP = "；"

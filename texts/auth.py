@@ -31,7 +31,6 @@ PW_TOO_SHORT = "密码至少需要 {n} 个字符。"
 PW_COMMON = "该密码过于常见，容易被猜中，请换一个。"
 PW_SAME_AS_USERNAME = "密码不能与用户名相同或包含用户名。"
 PW_WRONG_CURRENT = "当前密码不正确。"
-PW_CHANGED = "密码已修改。"
 PW_ONE_CHARACTER = "密码不能全部由同一个字符组成。"
 PW_SEQUENCE = (
     "密码不能只由键盘顺序、数字或字母顺序或简单重复组成"

@@ -36,7 +36,6 @@ STANDING_NAMES = {
     "vetoed": "已否决",
     "not_started": "未开始",
 }
-BASIS_NAMES = {"reviewed": "审核分（无审核分时取自评分）", "self": "自评分"}
 
 LIT = "已点亮"
 UNLIT = "未点亮"
@@ -51,7 +50,6 @@ ERR_STALE = (
     "为避免覆盖他人的修改，本次未写入任何内容。请重新载入最新内容后再修改。"
 )
 ERR_INTERNAL = "系统暂时无法完成操作，请稍后重试；如多次出现，请联系系统管理员。"
-ERR_LOGIN_REQUIRED = "请先登录。"
 ERR_NO_OPEN_CYCLE = "当前没有进行中的测评年度，请联系系统管理员。"
 
 CONFIG_REFUSED = "配置错误，程序未启动："
