@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 import scoring
 from db.engine import write_session
 from db.models import Assessment, Cycle, ScoreEntry, utcnow
+from db.services import evidence_batch
 from db.services.assessment import (
     BONUS_PAGE,
     EDITABLE_STATUSES,
@@ -360,6 +361,7 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
         new_version = bump_version(
             session, actor, assessment_id, version, status="submitted", submitted_at=utcnow()
         )
+        held = evidence_batch.drop_held(session, assessment_id)
         audit(
             session,
             actor,
@@ -371,6 +373,7 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
                 "version": [version, new_version],
                 "composite": str(view.self_result.composite),
                 "level": view.self_result.level,
+                "held_files_dropped": held,
             },
         )
         bump_change_counter(session)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Evidence, EvidenceUpload, utcnow
@@ -247,6 +247,15 @@ def save_staged(
     return stored
 
 
+def drop_held(session: Session, assessment_id: int) -> int:
+    """Delete every held file of an assessment inside the caller's transaction (on submission:
+    a file dropped but never saved is not part of what was handed in); returns how many."""
+    result = session.exec(
+        delete(EvidenceUpload).where(col(EvidenceUpload.assessment_id) == assessment_id)
+    )
+    return int(result.rowcount or 0)
+
+
 def discard_staged(
     actor: Actor | None, *, assessment_id: int, ids: Iterable[int] | None = None
 ) -> int:
@@ -265,6 +274,7 @@ __all__ = [
     "StagedFile",
     "code_in_name",
     "discard_staged",
+    "drop_held",
     "list_staged",
     "save_staged",
     "stage_evidence",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -208,6 +208,34 @@ def test_a_submitted_assessment_takes_no_more_files(city: str) -> None:
         _stage("L1.1-b.pdf", PDF)
     with pytest.raises(A.NotEditable):
         B.save_staged(branch, assessment_id=view.id, plan={f.id: "L1.1"})
+
+
+def test_submission_drops_the_files_held_but_never_saved(city: str) -> None:
+    """A file dropped in the many-file zone but not saved is no part of what was handed in:
+    submitting removes the branch's held files (only its own) in the same transaction."""
+    from tests.assessment_helpers import fill_all
+
+    branch = actor("branch01")
+    _stage("L1.1-a.pdf", PDF)
+    _stage("L2.3-b.png", PNG)
+    other = A.my_assessment(actor("branch02"))
+    B.stage_evidence(actor("branch02"), assessment_id=other.id, filename="L1.1-c.pdf", content=PDF)
+    view = fill_all(branch)
+    evidence_before = _count(Evidence)
+    editing.submit_assessment(
+        branch, assessment_id=view.id, version=A.my_assessment(branch).version
+    )
+    with read_session() as session:
+        held = session.exec(select(EvidenceUpload.assessment_id)).all()
+        entry = session.exec(
+            select(AuditLog)
+            .where(AuditLog.action == "submit_assessment", AuditLog.target_id == str(view.id))
+            .order_by(col(AuditLog.id).desc())
+        ).first()
+    assert held == [other.id]
+    assert _count(Evidence) == evidence_before
+    assert entry is not None
+    assert json.loads(entry.detail)["held_files_dropped"] == 2
 
 
 # --------------------------------------------------------------------------- the route
