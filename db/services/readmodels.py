@@ -73,11 +73,15 @@ def scope_name(actor: Actor) -> str | None:
 def in_scope(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of an organisation frame (indexed by org_id, with region and department_id)
     that lie in the actor's scope, by permissions.Scope.condition: the rule that refuses an
-    out-of-scope id also cuts every list. Ranks computed before the cut stay the city's."""
+    out-of-scope id also cuts every list. Ranks computed before the cut stay the city's.
+
+    department_id (today's department, which a department's scope compares) is dropped from
+    what is returned: a published year shows only what it was published with."""
     condition = actor.scope.condition(
         frame["region"], frame["department_id"], pd.Series(frame.index, index=frame.index)
     )
-    return frame if condition is None else frame[condition.to_numpy(dtype=bool)]
+    cut = frame if condition is None else frame[condition.to_numpy(dtype=bool)]
+    return cut.drop(columns=["department_id"])
 
 
 def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
@@ -245,6 +249,8 @@ def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
                     )
                     .join(Organisation, Organisation.id == frozen.org_id)
                     .where(frozen.cycle_id == cycle.id)
+                    # the order of publication: the join must not let PostgreSQL reorder
+                    .order_by(frozen.assessment_id)
                 )
                 .all()
             )
