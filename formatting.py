@@ -11,7 +11,6 @@ import scoring
 from texts import common as C
 
 CHINA_TIME = timezone(timedelta(hours=8))
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
 def decimal_text(d: Decimal) -> str:
@@ -29,23 +28,17 @@ def points_text(value: object) -> str:
     )
 
 
-def as_local(value: datetime | None) -> str:
-    """A stored UTC timestamp as local (China) time text, or an empty string."""
+def china_time(
+    value: datetime | None, *, missing: str = "", with_time: bool = True, seconds: bool = False
+) -> str:
+    """A stored (UTC) timestamp as China time for people: "2026-03-01 14:05" (or the date only,
+    or with seconds); `missing` when there is none (None or NaT)."""
     if value is None or pd.isna(value):
-        return ""
+        return missing
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
-
-
-def local_time(value: datetime | None, *, with_time: bool = True) -> str:
-    """A UTC timestamp as Beijing time for people (publication notices, lists)."""
-    if value is None:
-        return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(BEIJING)
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"
+    return value.astimezone(CHINA_TIME).strftime(pattern)
 
 
 NOT_STARTED = "not_started"
@@ -77,13 +70,11 @@ def standing_name(level: int, vetoed: bool, status: str, scored: int) -> str:
 
 
 __all__ = [
-    "BEIJING",
     "CHINA_TIME",
     "NOT_STARTED",
     "VETOED",
-    "as_local",
+    "china_time",
     "decimal_text",
-    "local_time",
     "points_text",
     "standing_key",
     "standing_keys",

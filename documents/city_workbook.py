@@ -28,7 +28,7 @@ from documents.xlsx import (
     quoted_style_id,
     to_bytes,
 )
-from formatting import as_local, points_text, standing_name
+from formatting import china_time, points_text, standing_name
 from texts import common as C
 from texts import leadership as T
 
@@ -200,7 +200,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
             for r in shown.itertuples()
         ]
         state = (
-            T.X_CONFIRMED_AT.format(at=as_local(view.confirmed_at))
+            T.X_CONFIRMED_AT.format(at=china_time(view.confirmed_at))
             if view.confirmed_at
             else T.X_NOT_CONFIRMED
         )
@@ -286,7 +286,7 @@ def chase_workbook(pending: pd.DataFrame) -> bytes:
             T.COMPLETION_NAMES[r.state],
             float(r.progress),
             r.contact if isinstance(r.contact, str) else "",
-            as_local(r.updated_at) if isinstance(r.updated_at, datetime) else "",
+            china_time(r.updated_at) if isinstance(r.updated_at, datetime) else "",
         ]
         for r in pending.itertuples()
     ]

@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 
 import scoring
-from formatting import as_local, points_text, standing_name
+from formatting import china_time, points_text, standing_name
 from texts import common as C
 from texts import leadership as T
 
@@ -151,7 +151,7 @@ def report_body(
         f"<table>{info_rows}</table><table>{summary}</table>"
         f"<h2>{T.R_STARS}</h2><table>{star_rows}</table><p>{e(adjust)}</p>"
         f"<h2>{T.R_GAP}</h2><p>{e(gap_text)}</p>{suggest}{hist}"
-        f'<p class="foot">{e(T.R_GENERATED.format(at=as_local(generated)))}</p></div>'
+        f'<p class="foot">{e(T.R_GENERATED.format(at=china_time(generated)))}</p></div>'
     )
 
 

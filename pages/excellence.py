@@ -3,7 +3,7 @@
 import streamlit as st
 
 from db.services import grades as G
-from formatting import as_local
+from formatting import china_time
 from permissions import Action, can
 from texts import leadership as T
 from ui import data, live, rankings
@@ -33,7 +33,7 @@ names = view.candidates["name"]
 if view.tie_at_cut:
     st.warning(T.EX_TIE.format(names="、".join(plain(names[o]) for o in view.tied if o in names)))
 if view.confirmed_at:
-    st.success(T.EX_CONFIRMED.format(at=as_local(view.confirmed_at), n=len(view.final)))
+    st.success(T.EX_CONFIRMED.format(at=china_time(view.confirmed_at), n=len(view.final)))
     if view.changed_since:
         st.warning(T.EX_CHANGED)
 else:

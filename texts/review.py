@@ -210,6 +210,7 @@ OBJ_NONE = "尚无异议。"
 OBJ_COLUMNS = {
     "id": "编号",
     "org_name": "党组织",
+    "region": "区域",
     "raised_by": "反映人",
     "content": "异议内容",
     "created_at": "登记时间",

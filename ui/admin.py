@@ -15,7 +15,7 @@ from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
 from documents.csv_file import csv_bytes
 from documents.xlsx import XLSX_MIME
-from formatting import local_time
+from formatting import china_time
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
@@ -360,9 +360,7 @@ def users_tab(actor: Actor) -> None:
     table = shown.assign(
         role_name=[C.ROLE_NAMES.get(r, r) for r in shown["role"]],
         state=[_user_state(r) for r in shown.itertuples()],
-        password_changed_at=[
-            local_time(t) if pd.notna(t) else "—" for t in shown["password_changed_at"]
-        ],
+        password_changed_at=[china_time(t, missing="—") for t in shown["password_changed_at"]],
     )
     st.dataframe(
         table[list(T.USER_COLUMNS)],
@@ -440,7 +438,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
     )
     row = by_id[user_id]
     if row.locked:
-        st.warning(T.LOCKED_UNTIL.format(until=local_time(row.locked_until)))
+        st.warning(T.LOCKED_UNTIL.format(until=china_time(row.locked_until, missing="—")))
         if st.button(T.UNLOCK, key=f"admin:unlock:{user_id}"):
             with shown_errors():
                 users.unlock_user(actor, user_id=user_id)
@@ -712,7 +710,7 @@ def grades_tab(actor: Actor) -> None:
         st.warning(T.GRADES_MISSING.format(n=missing, year=year))
     table = frame.assign(
         grade=frame["grade"].fillna("—"),
-        updated_at=[local_time(t) if pd.notna(t) else "" for t in frame["updated_at"]],
+        updated_at=[china_time(t) for t in frame["updated_at"]],
     )
     st.dataframe(
         table[list(T.GRADES_COLUMNS)],

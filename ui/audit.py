@@ -10,7 +10,7 @@ import streamlit as st
 from db.services import audit as A
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
-from formatting import local_time
+from formatting import china_time
 from texts import admin as T
 
 LIMITS = (200, 500, 1000)
@@ -48,7 +48,7 @@ def table(frame: pd.DataFrame, total: int) -> None:
         st.info(T.AUDIT_EMPTY)
         return
     st.caption(T.AUDIT_COUNT.format(total=total, shown=len(frame)))
-    shown = frame.assign(at=[local_time(t).replace("T", " ") for t in frame["at"]])
+    shown = frame.assign(at=[china_time(t, missing="—").replace("T", " ") for t in frame["at"]])
     st.dataframe(
         shown[list(T.AUDIT_COLUMNS)],
         hide_index=True,

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from db.services import exports, statistics
+from db.services import attainment, exports, statistics
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
-from formatting import as_local
+from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
@@ -39,7 +39,7 @@ def scope_note(actor: Actor, year: int) -> str:
 
 def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     """Five-star share against the target, five-star count, how many still needed, submitted."""
-    att = statistics.attainment(frame, year)
+    att = attainment.attainment(frame, year)
     submitted = len(statistics.submitted(frame))
     cols = st.columns(5)
     delta = T.KPI_SHARE_DELTA.format(target=_pct(att.target)) if att.target else T.NO_TARGET
@@ -132,7 +132,7 @@ def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int
 
 def heat_panel(year: int, frame: pd.DataFrame, height: int = 300) -> None:
     """Region × star: how often each star is lit."""
-    shares = statistics.region_star_share(frame)
+    shares = attainment.region_star_share(frame)
     charts.show(st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, height))
 
 
@@ -207,7 +207,7 @@ def completion_panel(
                     T.COL_REGION: pending["region"],
                     T.COL_DEPARTMENT: pending["department"],
                     T.COL_CONTACT: pending["contact"].fillna(""),
-                    T.COL_UPDATED: pending["updated_at"].map(as_local),
+                    T.COL_UPDATED: pending["updated_at"].map(china_time),
                 }
             ),
             hide_index=True,

@@ -14,7 +14,7 @@ import streamlit as st
 
 import scoring
 from db.models import CycleStatus
-from db.services import cycles, excellence, readmodels, statistics
+from db.services import attainment, cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
 COUNTER_POLL_SECONDS = 2
@@ -42,7 +42,7 @@ def scope_key(actor: Actor) -> ScopeKey:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _year_scores(year: int, basis: str, key: tuple, _actor: Actor) -> pd.DataFrame:
+def _year_scores(year: int, basis: str, key: tuple[object, ...], _actor: Actor) -> pd.DataFrame:
     return readmodels.load_year_scores(_actor, year, basis)
 
 
@@ -51,7 +51,7 @@ def _org_attributes(version: int, _actor: Actor) -> pd.DataFrame:
     return readmodels.load_org_attributes(_actor)
 
 
-def _scores_key(year: int, version: int, actor: Actor) -> tuple:
+def _scores_key(year: int, version: int, actor: Actor) -> tuple[object, ...]:
     """A final year's scores never change (freeze), so they are keyed by its cycle alone and
     survive writes to other years; every other year's follow the change counter."""
     for cycle in _cycles(version, actor):
@@ -237,7 +237,7 @@ def _gaps(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFra
 @st.cache_data(max_entries=8, show_spinner=False)
 def _attainment(version: int, label: str, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
     # A region's or department's viewer sees its own total only: the regions are the city's.
-    return statistics.attainment_table(
+    return attainment.attainment_table(
         _scoped_history(version, scope, _actor), label, regions=scope == (None, None)
     )
 
@@ -255,7 +255,7 @@ def _changes(version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
         for c in _cycles(version, _actor)
         if c.status in (CycleStatus.OPEN, CycleStatus.CLOSED)
     ]
-    return statistics.level_changes(_scoped_history(version, scope, _actor), unfinished)
+    return attainment.level_changes(_scoped_history(version, scope, _actor), unfinished)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

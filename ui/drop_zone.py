@@ -56,7 +56,9 @@ def upload_url(assessment_id: int, code: str | None = None) -> str:
     return url + (f"&code={code}" if code else "")
 
 
-def _texts(title: str, hint: str, button: str, progress: str, failed: str, busy: str) -> dict:
+def _texts(
+    title: str, hint: str, button: str, progress: str, failed: str, busy: str
+) -> dict[str, str]:
     return {
         "title": title,
         "hint": hint,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from db.models import Role
 from db.services.common import Actor
@@ -209,7 +210,7 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
             for spec in PAGES
         ]
         return st.navigation([login, *bookmarks], position="hidden")
-    sections: dict[str, list] = {}
+    sections: dict[str, list[StreamlitPage]] = {}
     home = None
     mine = pages_for(actor)
     for spec in mine:

@@ -9,7 +9,7 @@ from db.services import objections as O
 from db.services import publication as P
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
-from formatting import local_time
+from formatting import china_time
 from permissions import Action, can
 from settings import get_settings
 from texts import review as T
@@ -34,14 +34,15 @@ def state_panel(info: P.PublicationInfo) -> None:
         if info.published_at is not None:
             st.caption(
                 T.PUB_PERIOD.format(
-                    start=local_time(info.published_at), end=local_time(info.publication_ends)
+                    start=china_time(info.published_at, missing="—"),
+                    end=china_time(info.publication_ends, missing="—"),
                 )
             )
         remaining = info.remaining
         if remaining is not None:
             st.caption(T.PUB_DAYS_LEFT.format(days=remaining.days, hours=remaining.seconds // 3600))
         if info.finalized_at is not None:
-            st.caption(T.PUB_FINALIZED.format(at=local_time(info.finalized_at)))
+            st.caption(T.PUB_FINALIZED.format(at=china_time(info.finalized_at, missing="—")))
         if info.state == "none":
             st.caption(
                 T.PUB_READY.format(
@@ -89,7 +90,9 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
                 without_excellence=without_excellence,
             )
             changed_here()  # flashes follow a write: show it at once
-            flash(FLASH_KEY, T.PUB_PUBLISHED.format(year=info.year, end=local_time(ends)))
+            flash(
+                FLASH_KEY, T.PUB_PUBLISHED.format(year=info.year, end=china_time(ends, missing="—"))
+            )
             st.rerun()
 
 
@@ -102,8 +105,8 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
         st.caption(T.OBJ_NONE)
     else:
         shown = frame.assign(
-            created_at=[local_time(t) for t in frame["created_at"]],
-            resolved_at=[local_time(t) if pd.notna(t) else "" for t in frame["resolved_at"]],
+            created_at=[china_time(t, missing="—") for t in frame["created_at"]],
+            resolved_at=[china_time(t) for t in frame["resolved_at"]],
         )
         st.dataframe(
             shown[list(T.OBJ_COLUMNS)],

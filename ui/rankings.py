@@ -16,7 +16,7 @@ from db.services import exports, readmodels, statistics
 from db.services.common import Actor
 from db.services.cycles import rubric_of_cycle
 from documents.xlsx import XLSX_MIME
-from formatting import as_local
+from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import data
@@ -63,7 +63,7 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
     marks = np.where(lit.to_numpy(dtype=bool), T.LIT_MARK, T.UNLIT_MARK)
-    return marks + " " + scores.map("{:.1f}".format).to_numpy(dtype=object)
+    return np.asarray(marks + " " + scores.map("{:.1f}".format).to_numpy(dtype=object))
 
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -322,7 +322,7 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
         cols[0].text(ev.code)
         cols[1].text(ev.filename)
         cols[2].text(evidence_service.human_size(int(ev.size)))
-        cols[3].text(as_local(ev.uploaded_at))
+        cols[3].text(china_time(ev.uploaded_at))
         evidence_link(cols[4], T.DETAIL_DOWNLOAD, int(ev.id))
 
 

@@ -16,7 +16,7 @@ import scoring
 from db.services import review as R
 from db.services import review_batch, reviewing
 from db.services.common import Actor, InvalidInput, StaleVersion
-from formatting import local_time
+from formatting import china_time
 from texts import common as C
 from texts import review as T
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
@@ -158,7 +158,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "department": shown["department"],
             "region": shown["region"],
             "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
-            "submitted_at": [local_time(t) if pd.notna(t) else "—" for t in shown["submitted_at"]],
+            "submitted_at": [china_time(t, missing="—") for t in shown["submitted_at"]],
             "self_composite": shown["self_composite"],
             "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
             "reviewed_composite": shown["reviewed_composite"],
@@ -526,7 +526,9 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             region=view.region,
             org_type=C.ORG_TYPE_NAMES.get(view.org_type, view.org_type),
             status=C.STATUS_NAMES.get(view.status, view.status),
-            submitted=local_time(view.submitted_at) if view.submitted_at else T.NOT_SUBMITTED_YET,
+            submitted=china_time(view.submitted_at, missing="—")
+            if view.submitted_at
+            else T.NOT_SUBMITTED_YET,
         )
     )
     if view.return_comment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from db.services import statistics
+from db.services import attainment, statistics
 from db.services.common import Actor
 from texts import leadership as T
 from ui import charts, dashboard, data
@@ -79,7 +79,7 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         charts.show(
             left,
             ("big_heat", year),
-            lambda: charts.big(charts.star_heatmap(statistics.region_star_share(frame))),
+            lambda: charts.big(charts.star_heatmap(attainment.region_star_share(frame))),
         )
         charts.show(
             right,

@@ -158,7 +158,7 @@ class EntryForm:
 
     def unsaved_changes(self) -> bool:
         base = st.session_state[self._base_key]
-        return self._widget_snapshot(base["version"]) != base["snapshot"]
+        return bool(self._widget_snapshot(base["version"]) != base["snapshot"])
 
     @property
     def outdated(self) -> bool:

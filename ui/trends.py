@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from db.services import statistics
+from db.services import attainment
 from texts import common as C
 from texts import leadership as T
 
@@ -13,7 +13,7 @@ def city_table(history: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     """Per year: organisations, five-star count and share, target, average composite, 升/降星."""
     rows = []
     for year, frame in history.groupby("year", sort=True):
-        att = statistics.attainment(frame, int(year))
+        att = attainment.attainment(frame, int(year))
         moved = changes[changes["year"] == year]
         rows.append(
             {
@@ -52,7 +52,7 @@ def change_rows(changes: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def not_five_rows(history: pd.DataFrame, year: int) -> pd.DataFrame:
     """Organisations not five-star in `year` and the year before."""
-    rows = statistics.not_five_star_twice(history, year)
+    rows = attainment.not_five_star_twice(history, year)
     return pd.DataFrame(
         {
             T.COL_CODE: rows["code"],

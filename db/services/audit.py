@@ -15,7 +15,7 @@ from db.models import AuditLog
 from db.services.audit_text import Entry, load_names, sentence
 from db.services.common import Actor, InvalidInput, audit_now, require
 from documents import audit_log
-from formatting import BEIJING
+from formatting import CHINA_TIME, china_time
 from permissions import Action
 from texts import admin as T
 
@@ -49,7 +49,7 @@ class AuditFilter:
 
 
 def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=CHINA_TIME).astimezone(UTC)
 
 
 def _query(flt: AuditFilter):  # type: ignore[no-untyped-def]
@@ -141,12 +141,6 @@ def audit_actions(actor: Actor | None) -> list[str]:
     return named + sorted(present - set(named))
 
 
-def _local(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: str = "csv") -> bytes:
     """The matching entries (up to EXPORT_LIMIT, newest first) as CSV (UTF-8 with BOM) or xlsx."""
     actor = require(actor, Action.VIEW_AUDIT)
@@ -176,7 +170,7 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
     ]
     rows = [
         [
-            _local(r.at),
+            china_time(r.at, seconds=True),
             r.at.astimezone(UTC).isoformat() if r.at.tzinfo else r.at.isoformat(),
             r.actor_name,
             r.action_name,

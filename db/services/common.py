@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import AuditLog, ChangeCounter, Organisation, Role, utcnow
@@ -166,7 +166,7 @@ def bump_change_counter(session: Session) -> None:
     """Mark the data as changed so every process's shared caches refresh."""
     result = session.exec(
         update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
+        .where(col(ChangeCounter.id) == 1)
         .values(value=ChangeCounter.value + 1)
         .execution_options(synchronize_session=False)
     )

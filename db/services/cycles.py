@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import Criterion, Cycle, CycleStatus
@@ -51,7 +51,7 @@ def list_cycles(actor: Actor | None) -> list[CycleInfo]:
     """Every evaluation year, oldest first."""
     require(actor, Action.VIEW_YEARS)
     with read_session() as session:
-        return [_info(c) for c in session.exec(select(Cycle).order_by(Cycle.year)).all()]
+        return [_info(c) for c in session.exec(select(Cycle).order_by(col(Cycle.year))).all()]
 
 
 def current_cycle(actor: Actor | None) -> CycleInfo:
@@ -136,7 +136,9 @@ def _rubric_cached(cycle_id: int, version: int) -> tuple[Rubric, tuple[tuple[str
         if cycle is None:
             raise NotFound()
         rows = session.exec(
-            select(Criterion).where(Criterion.cycle_id == cycle_id).order_by(Criterion.sort_order)
+            select(Criterion)
+            .where(Criterion.cycle_id == cycle_id)
+            .order_by(col(Criterion.sort_order))
         ).all()
     records = [
         {
@@ -162,7 +164,7 @@ def _rubric_cached(cycle_id: int, version: int) -> tuple[Rubric, tuple[tuple[str
         }
         for c in rows
     ]
-    bases = {k: from_tenths(getattr(cycle, f"base_{k}_tenths")) for k in STAR_KEYS}
+    bases = {k: Decimal(getattr(cycle, f"base_{k}_tenths")) / TENTHS for k in STAR_KEYS}
     rubric = rubric_from_records(
         cycle.rubric_title, cycle.rubric_version, thresholds_of(cycle), bases, records
     )

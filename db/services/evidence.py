@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import delete, func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, CriterionKind, Evidence, utcnow
@@ -172,38 +172,64 @@ def upload_evidence(
         ).one()
         if count >= limit:
             raise InvalidInput(T.ERR_FILE_COUNT.format(code=code, count=count, limit=limit))
-        row = Evidence(
-            assessment_id=assessment_id,
-            criterion_id=criterion.id,
-            filename=name,
-            content_type=CONTENT_TYPES[kind],
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            uploaded_at=utcnow(),
-            uploaded_by=actor.id,
-        )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        audit(
+        info = _store_evidence(
             session,
             actor,
-            "upload_evidence",
-            "evidence",
-            row.id,
-            {
-                "assessment_id": assessment_id,
-                "code": code,
-                "filename": name,
-                "size": len(content),
-                "sha256": row.sha256,
-            },
+            assessment_id=assessment_id,
+            criterion_id=criterion.id,
+            code=code,
+            filename=name,
+            content_type=CONTENT_TYPES[kind],
+            content=content,
         )
         bump_change_counter(session)
-        return EvidenceInfo(
-            row.id, criterion.id, code, name, row.content_type, row.size, row.uploaded_at
-        )
+        return info
+
+
+def _store_evidence(
+    session: Session,
+    actor: Actor,
+    *,
+    assessment_id: int,
+    criterion_id: int,
+    code: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+) -> EvidenceInfo:
+    """Add one checked file as Evidence in the caller's transaction and audit the upload
+    (the single and the many-file upload both store through here)."""
+    row = Evidence(
+        assessment_id=assessment_id,
+        criterion_id=criterion_id,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_at=utcnow(),
+        uploaded_by=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    audit(
+        session,
+        actor,
+        "upload_evidence",
+        "evidence",
+        row.id,
+        {
+            "assessment_id": assessment_id,
+            "code": code,
+            "filename": filename,
+            "size": row.size,
+            "sha256": row.sha256,
+        },
+    )
+    return EvidenceInfo(
+        row.id, criterion_id, code, filename, row.content_type, row.size, row.uploaded_at
+    )
 
 
 def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceInfo]:

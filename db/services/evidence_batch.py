@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Evidence, EvidenceUpload, utcnow
 from db.services.assessment import EvidenceInfo, recheck_editable, writable_target
-from db.services.common import Actor, InvalidInput, audit, bump_change_counter
-from db.services.evidence import CONTENT_TYPES, check_file
+from db.services.common import Actor, InvalidInput, bump_change_counter
+from db.services.evidence import CONTENT_TYPES, _store_evidence, check_file
 from settings import get_settings
 from texts import assessment as T
 
@@ -203,43 +203,16 @@ def save_staged(
         for staged_id, code in plan.items():
             assert code is not None
             staged = rows[staged_id]
-            row = Evidence(
-                assessment_id=assessment_id,
-                criterion_id=targets[code],
-                filename=staged.filename,
-                content_type=staged.content_type,
-                size=staged.size,
-                sha256=staged.sha256,
-                content=bytes(staged.content),
-                uploaded_at=utcnow(),
-                uploaded_by=actor.id,
-            )
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            audit(
-                session,
-                actor,
-                "upload_evidence",
-                "evidence",
-                row.id,
-                {
-                    "assessment_id": assessment_id,
-                    "code": code,
-                    "filename": row.filename,
-                    "size": row.size,
-                    "sha256": row.sha256,
-                },
-            )
             stored.append(
-                EvidenceInfo(
-                    row.id,
-                    row.criterion_id,
-                    code,
-                    row.filename,
-                    row.content_type,
-                    row.size,
-                    row.uploaded_at,
+                _store_evidence(
+                    session,
+                    actor,
+                    assessment_id=assessment_id,
+                    criterion_id=targets[code],
+                    code=code,
+                    filename=staged.filename,
+                    content_type=staged.content_type,
+                    content=bytes(staged.content),
                 )
             )
         session.exec(delete(EvidenceUpload).where(col(EvidenceUpload.id).in_(list(plan))))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from db.models import utcnow
-from db.services import excellence, readmodels, statistics
+from db.services import attainment, excellence, readmodels, statistics
 from db.services.common import Actor, InvalidInput, NotFound, audit_now
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from documents import city_workbook
@@ -54,7 +54,7 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
         ),
         excellence=view,
         attainment=(
-            statistics.attainment_table(history, scope or T.CITY_SCOPE, regions=scope is None)
+            attainment.attainment_table(history, scope or T.CITY_SCOPE, regions=scope is None)
             if not history.empty
             else None
         ),

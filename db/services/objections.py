@@ -8,10 +8,11 @@ every objection is settled (db/services/publication.py).
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy import and_, func
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Assessment, Objection, Organisation, User
+from db.models import Assessment, Objection, Organisation, PublishedResult, User
 from db.services import freeze
 from db.services.common import (
     Actor,
@@ -22,7 +23,7 @@ from db.services.common import (
     require,
 )
 from db.services.publication import get_cycle
-from formatting import local_time
+from formatting import china_time
 from permissions import Action
 from texts import review as T
 
@@ -38,6 +39,7 @@ OBJECTION_COLUMNS = [
     "id",
     "org_id",
     "org_name",
+    "region",
     "raised_by",
     "content",
     "created_at",
@@ -53,9 +55,23 @@ def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
     """The objections of a year with their outcomes, newest first."""
     require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
+        # The name and region as frozen at publication (published_result), not today's.
         rows = session.exec(
-            select(Objection, Organisation.name, User.username)
+            select(
+                Objection,
+                func.coalesce(PublishedResult.name, Organisation.name),
+                func.coalesce(PublishedResult.region, Organisation.region),
+                User.username,
+            )
             .join(Organisation, Organisation.id == Objection.org_id)  # type: ignore[arg-type]
+            .join(
+                PublishedResult,
+                and_(
+                    PublishedResult.cycle_id == Objection.cycle_id,  # type: ignore[arg-type]
+                    PublishedResult.org_id == Objection.org_id,  # type: ignore[arg-type]
+                ),
+                isouter=True,
+            )
             .join(User, User.id == Objection.recorded_by, isouter=True)  # type: ignore[arg-type]
             .where(Objection.cycle_id == cycle_id)
             .order_by(Objection.id.desc())  # type: ignore[union-attr]
@@ -65,6 +81,7 @@ def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
             "id": o.id,
             "org_id": o.org_id,
             "org_name": name,
+            "region": region,
             "raised_by": o.raised_by,
             "content": o.content,
             "created_at": o.created_at,
@@ -76,7 +93,7 @@ def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
             "outcome_note": o.outcome_note,
             "resolved_at": o.resolved_at,
         }
-        for o, name, recorder in rows
+        for o, name, region, recorder in rows
     ]
     return pd.DataFrame(data, columns=OBJECTION_COLUMNS)
 
@@ -108,7 +125,9 @@ def record_objection(
             raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
         if freeze.utcnow() >= cycle.publication_ends:
             raise _invalid(
-                T.ERR_PERIOD_OVER.format(year=cycle.year, ends=local_time(cycle.publication_ends))
+                T.ERR_PERIOD_OVER.format(
+                    year=cycle.year, ends=china_time(cycle.publication_ends, missing="—")
+                )
             )
         listed = session.exec(
             select(Assessment.id).where(

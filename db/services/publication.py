@@ -37,7 +37,7 @@ from db.services.common import (
 )
 from db.services.readmodels import taking_part
 from documents import publication_list as publication_list_file
-from formatting import local_time
+from formatting import china_time
 from permissions import Action
 from settings import get_settings
 from texts import common as C
@@ -335,7 +335,9 @@ def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
         if cycle.status != "published" or cycle.publication_ends is None:
             raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
         if freeze.utcnow() < cycle.publication_ends:
-            raise _invalid(T.ERR_FINALIZE_EARLY.format(ends=local_time(cycle.publication_ends)))
+            raise _invalid(
+                T.ERR_FINALIZE_EARLY.format(ends=china_time(cycle.publication_ends, missing="—"))
+            )
         open_count = freeze.open_objection_count(session, cycle_id)
         if open_count:
             raise _invalid(T.ERR_FINALIZE_OPEN.format(n=open_count))
@@ -415,8 +417,8 @@ def print_html(actor: Actor | None, *, cycle_id: int) -> bytes:
     info = publication_info(actor, cycle_id=cycle_id)
     frame = publication_list(actor, cycle_id=cycle_id)
     notice = T.PUB_PRINT_NOTICE.format(
-        start=local_time(info.published_at, with_time=False),
-        end=local_time(info.publication_ends, with_time=False),
+        start=china_time(info.published_at, missing="—", with_time=False),
+        end=china_time(info.publication_ends, missing="—", with_time=False),
     )
     return publication_list_file.list_html(
         frame, title=T.PUB_PRINT_TITLE.format(year=info.year), notice=notice

@@ -27,6 +27,7 @@ from db.models import (
     Criterion,
     Cycle,
     Organisation,
+    PublishedResult,
     ScoreEntry,
     User,
 )
@@ -306,6 +307,13 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
         }
         reviewer = session.get(User, assessment.reviewer_id) if assessment.reviewer_id else None
         department = _org_names(session, org)
+        # A published year shows the organisation as it was at publication, like every figure.
+        frozen = session.get(PublishedResult, assessment_id)
+        if frozen is not None:
+            shown = (frozen.code, frozen.name, frozen.org_type, frozen.region)
+            department = frozen.department or ""
+        else:
+            shown = (org.code, org.name, org.org_type, org.region)
         last_review_at = last_review_time(session, assessment_id)
     evidence: dict[int, list[EvidenceInfo]] = {}
     for info in evidence_service.list_evidence(actor, assessment_id=assessment_id):
@@ -343,10 +351,10 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
     return ReviewView(
         assessment_id=assessment_id,
         org_id=org.id,
-        org_code=org.code,
-        org_name=org.name,
-        org_type=org.org_type,
-        region=org.region,
+        org_code=shown[0],
+        org_name=shown[1],
+        org_type=shown[2],
+        region=shown[3],
         department=department,
         cycle_id=cycle.id,
         year=cycle.year,

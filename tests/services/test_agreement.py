@@ -129,7 +129,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
     composite, stars, level, rank and five-star count that scoring.evaluate_basis gives."""
 
     from db.services import assessment as A
-    from db.services import exports, publication, review, statistics
+    from db.services import attainment, exports, publication, review, statistics
     from db.services.cycles import cycle_by_year
     from formatting import points_text
     from tests.utils import actor
@@ -194,7 +194,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
                 assert f'<span class="big">{points_text(r.composite)}</span>' in report
                 assert TL.R_RANK_VALUE.format(rank=ranks[org], total=len(frame)) in report
             five = sum(r.five_star for r in results.values())
-            assert statistics.attainment(frame, year).five_star == five
+            assert attainment.attainment(frame, year).five_star == five
             if basis == "reviewed":
                 # Excel 排名 and 分星得分 are on the reviewed basis.
                 header, rows = _sheet(workbook, TL.SHEET_RANKING)

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Organisation
-from db.services import exports, imports, publication, readmodels, statistics
+from db.services import attainment, exports, imports, publication, readmodels
 from tests.services.cycle_helpers import (
     Clock,
     approve_all_submitted,
@@ -60,7 +60,7 @@ def _figures(years: list[int], org_ids: list[int]) -> dict[str, Any]:
                     out[f"report {year} {basis} {org_id}"] = report.document
         out[f"counted {year}"] = readmodels.load_org_table(actor("leader"), year).to_csv()
     history = readmodels.load_history(actor("leader"))
-    out["attainment"] = statistics.attainment_table(history, "全市").to_csv()
+    out["attainment"] = attainment.attainment_table(history, "全市").to_csv()
     return out
 
 
@@ -121,3 +121,40 @@ def test_a_published_year_is_the_same_after_any_organisation_change(clock: Clock
     current = readmodels.load_org_attributes(actor("leader"))
     assert current.loc[moved.id, "region"] == other_region
     assert current.loc[renamed.id, "name"].endswith("（更名）")
+
+
+def test_review_header_and_objections_show_the_organisation_as_published(clock: Clock) -> None:
+    """Before: the 审核 page header (name, code, region, department) and the objection list
+    of a published year read today's organisation, so a rename or a move after publication
+    showed there while every published figure kept the old one."""
+    from db.services import objections, review
+
+    cycle_id = open_cycle_id()
+    approve_all_submitted(actor("reviewer"), cycle_id)
+    year = publication.publication_info(actor("admin"), cycle_id=cycle_id).year
+    confirm_recommended(actor("leader"), year)
+    publication.publish_year(actor("admin"), cycle_id=cycle_id, include_unfinished=True)
+    frame = readmodels.load_city_frame(actor("leader"), year)
+    org_id = int(frame.index[0])
+    assessment_id = int(frame.at[org_id, "assessment_id"])
+    boss = actor("admin")
+    objections.record_objection(boss, cycle_id=cycle_id, org_id=org_id, content="得分有误")
+    before = review.load_review(boss, assessment_id=assessment_id)
+    listed_before = objections.objections(boss, cycle_id=cycle_id)
+
+    other_region = next(r for r in ("越城区", "市直") if r != before.region)
+    change_org(boss, org_id, region=other_region)
+    change_org(boss, org_id, name=before.org_name + "（更名）")
+    with read_session() as session:
+        today = session.get(Organisation, org_id)
+        assert today is not None
+        assert (today.name, today.region) == (before.org_name + "（更名）", other_region)
+
+    after = review.load_review(boss, assessment_id=assessment_id)
+    shown = ("org_code", "org_name", "org_type", "region", "department")
+    assert [getattr(after, f) for f in shown] == [getattr(before, f) for f in shown]
+    assert (after.org_name, after.region) == (frame.at[org_id, "name"], frame.at[org_id, "region"])
+    listed = objections.objections(boss, cycle_id=cycle_id)
+    assert listed[["org_name", "region"]].equals(listed_before[["org_name", "region"]])
+    assert listed.iloc[0]["org_name"] == frame.at[org_id, "name"]
+    assert listed.iloc[0]["region"] == frame.at[org_id, "region"]

@@ -12,7 +12,7 @@ from sqlmodel import select
 import scoring
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
-from db.services import organisations, readmodels, statistics
+from db.services import attainment, organisations, readmodels, statistics
 from db.services.common import Actor, PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
 from db.services.totals import refresh_totals
@@ -112,7 +112,7 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
 
 def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> None:
     history = readmodels.load_history(leader())
-    table = statistics.attainment_table(history, "全市")
+    table = attainment.attainment_table(history, "全市")
     for year in (2024, 2025, 2026):
         rows, orgs, cycle_id = _raw_rows(year)
         base = {k: Decimal(20) for k in scoring.STAR_KEYS}  # the demo rubric's bases
@@ -192,12 +192,12 @@ def test_statistics_add_up(demo_city: str) -> None:
     assert set(frame.loc[gaps.index, "status"]) <= {"reviewed", "published"}
 
     history = readmodels.load_history(leader())
-    twice = statistics.not_five_star_twice(history, 2025)
+    twice = attainment.not_five_star_twice(history, 2025)
     for org_id in twice.index:
         for year in (2024, 2025):
             row = history[(history.index == org_id) & (history["year"] == year)]
             assert not bool(row["five_star"].iloc[0])
-    changes = statistics.level_changes(history)
+    changes = attainment.level_changes(history)
     assert set(changes["change"]) <= {"up", "down", "same"}
     assert (changes["year"] > changes["prev_year"]).all()
 
@@ -400,8 +400,8 @@ def test_a_save_in_the_open_year_reloads_no_final_year(
 
 def test_level_changes_of_an_unfinished_year_compare_only_handed_in(demo_city: str) -> None:
     history = readmodels.load_history(leader())
-    every = statistics.level_changes(history)
-    handed = statistics.level_changes(history, unfinished_years=[2026])
+    every = attainment.level_changes(history)
+    handed = attainment.level_changes(history, unfinished_years=[2026])
     status_2026 = history[history["year"] == 2026]["status"]
     in_2026 = handed[handed["year"] == 2026]
     assert set(in_2026["org_id"]) == set(status_2026[status_2026.isin(statistics.SUBMITTED)].index)
