@@ -4,10 +4,11 @@ Pure (no Streamlit, no database). Services ask `can` through `db.services.common
 which logs and raises a refusal; the navigation asks `can` to build each role's menu; pages
 never test a role themselves.
 
-A rule names the roles allowed on any target and the roles allowed only on their own
-organisation. Callers always pass the `Target` an action concerns (the organisation, with its
-region and department), so that scopes (a region, a department) can later be added to a rule
-here, in `can`, without changing a caller.
+A rule names the roles allowed on any target in their scope and the roles allowed only on
+their own organisation. Callers pass the `Target` an action concerns (the organisation, with its
+region and department); `can` compares it with the actor's `Scope` (the city, one region or one
+department), and `Scope.condition` is the same comparison for frames and SQL, so that every
+list a reader returns is cut by the rule that refuses an id.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from db.models import Role
 
@@ -73,6 +74,27 @@ class Scope:
             return ScopeKind.REGION
         return ScopeKind.CITY
 
+    def condition(self, region: Any, department_id: Any, org_id: Any) -> Any:
+        """Whether an organisation lies in this scope, or None for the city (no limit).
+
+        The one definition of "in scope": an organisation is in a region's scope when its
+        region is that region, in a department's scope when it belongs to that department or is
+        the department itself. Built from `==` and `|` only, so the arguments may be plain
+        values (a bool comes back), pandas Series (a mask) or SQL columns (a WHERE clause).
+        """
+        kind = self.kind
+        if kind is ScopeKind.CITY:
+            return None
+        if kind is ScopeKind.REGION:
+            return region == self.region
+        return (department_id == self.department_id) | (org_id == self.department_id)
+
+    def covers(self, target: Target) -> bool:
+        """Whether `target` lies in this scope; a target of no known organisation lies only in
+        the city's (fail closed: a scoped account never reaches what it cannot place)."""
+        condition = self.condition(target.region, target.department_id, target.org_id)
+        return condition is None or bool(condition)
+
 
 CITY_SCOPE = Scope()
 
@@ -123,10 +145,13 @@ class OrgLike(Protocol):
 
 @dataclass(frozen=True)
 class Rule:
-    """Roles allowed on any target, and roles allowed only on their own organisation."""
+    """Roles allowed on any target in their scope, roles allowed only on their own
+    organisation, and whether only city-wide accounts may do it at all (what belongs to the
+    whole city: the year, its rubric, publication, 双优, the audit log)."""
 
     anywhere: frozenset[Role]
     own_org: frozenset[Role] = frozenset()
+    city_only: bool = False
 
 
 def _roles(*roles: Role) -> frozenset[Role]:
@@ -147,16 +172,17 @@ RULES: Mapping[Action, Rule] = {
     Action.READ_STANDINGS: Rule(anywhere=CITY, own_org=BRANCH),
     Action.VIEW_RESULTS: Rule(anywhere=CITY),
     Action.REVIEW: Rule(anywhere=REVIEWERS),
-    Action.VIEW_PUBLICATION: Rule(anywhere=CITY),
-    Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS),
-    Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN)),
-    Action.MANAGE_GRADES: Rule(anywhere=ADMINS),
-    Action.ADMINISTER: Rule(anywhere=ADMINS),
-    Action.MANAGE_YEARS: Rule(anywhere=ADMINS),
-    Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
-    Action.MANAGE_USERS: Rule(anywhere=ADMINS),
-    Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS),
-    Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
+    # Publication and 双优 are counted and published for the whole city.
+    Action.VIEW_PUBLICATION: Rule(anywhere=CITY, city_only=True),
+    Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS, city_only=True),
+    Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
+    Action.MANAGE_GRADES: Rule(anywhere=ADMINS, city_only=True),
+    Action.ADMINISTER: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_USERS: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
+    Action.VIEW_AUDIT: Rule(anywhere=ADMINS, city_only=True),
     Action.VIEW_YEARS: Rule(anywhere=EVERYONE),
     Action.CHANGE_OWN_PASSWORD: Rule(anywhere=EVERYONE),
 }
@@ -168,7 +194,10 @@ def can(actor: Principal | None, action: Action, target: Target | None = None) -
         return False
     rule = RULES[action]
     if actor.role in rule.anywhere:
-        return True
+        scope = actor.scope
+        if rule.city_only and scope.kind is not ScopeKind.CITY:
+            return False
+        return target is None or scope.covers(target)
     if actor.role in rule.own_org and actor.org_id is not None:
         return target is None or target.org_id == actor.org_id
     return False

@@ -37,7 +37,7 @@ if org_id is not None:
             org_id=int(org_id),
             year=year,
             basis=basis,
-            frame_of=lambda y, b: data.city_frame(actor, y, b),
+            frame_of=lambda y, b: data.ranked_in_city(actor, int(org_id), y, b),
         )
         st.download_button(
             T.REPORT_DOWNLOAD,

@@ -75,24 +75,27 @@ def target_note() -> str:
 
 
 def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
-    """Five-star share per year against the target, city-wide and per region."""
-    attain = data.attainment_table(actor, T.CITY_SCOPE)
+    """Five-star share per year against the target, for the viewer's scope and per region."""
+    label = data.scope_label(actor, T.CITY_SCOPE)
+    attain = data.attainment_table(actor, label)
     if attain.empty:
         st.info(T.NO_DATA)
         return attain
     left, right = st.columns(2)
-    charts.show(left, ("target", height), lambda: charts.target_chart(attain, T.CITY_SCOPE, height))
-    charts.show(
-        right,
-        ("region_target", height),
-        lambda: charts.region_target_chart(attain, T.CITY_SCOPE, height),
-    )
+    charts.show(left, ("target", height), lambda: charts.target_chart(attain, label, height))
+    if (attain["scope"] != label).any():
+        charts.show(
+            right,
+            ("region_target", height),
+            lambda: charts.region_target_chart(attain, label, height),
+        )
     return attain
 
 
 def target_table(attain: pd.DataFrame) -> None:
-    """The numbers behind the target chart (city rows)."""
-    city = attain[attain["scope"] == T.CITY_SCOPE]
+    """The numbers behind the target chart (the rows of the viewer's whole scope, which
+    attainment_table lists first in each year)."""
+    city = attain.groupby("year", sort=True).head(1)
     table = pd.DataFrame(
         {
             T.YEAR: city["year"].astype(str),

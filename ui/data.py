@@ -29,6 +29,16 @@ def data_version() -> int:
 # The cached functions below are shared by every session, so their keys never include the
 # viewer. They take the viewer as `_actor` (left out of the key by st.cache_data) only to hand
 # it to the service loader on a miss; every public wrapper checks the viewer's permission first.
+# The city-wide inputs (_year_scores, _org_attributes, _city_frame, _history) are never shown
+# as they are: what a viewer sees is cut to its scope (readmodels.in_scope) by a function keyed
+# by the scope (`ScopeKey`), never by the user, so one scope's rows never reach another's.
+
+ScopeKey = tuple[str | None, int | None]
+
+
+def scope_key(actor: Actor) -> ScopeKey:
+    """The cache key of the actor's scope: (region, department id), both None for the city."""
+    return (actor.scope.region, actor.scope.department_id)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -77,27 +87,44 @@ def _years(version: int, _actor: Actor) -> list[int]:
     return readmodels.load_years(_actor)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _scoped_frame(
+    year: int, basis: str, version: int, scope: ScopeKey, _actor: Actor
+) -> pd.DataFrame:
+    return readmodels.in_scope(_actor, _city_frame(year, basis, version, _actor))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _scoped_history(version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+    return readmodels.in_scope(_actor, _history(version, _actor))
+
+
+def scoped_frame(actor: Actor, year: int, basis: str, version: int) -> pd.DataFrame:
+    """The cached year frame cut to the actor's scope (city ranks and region ranks kept)."""
+    return _scoped_frame(year, basis, version, scope_key(actor), actor)
+
+
 def city_frame(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
-    """The whole city's standing (Action.VIEW_RESULTS)."""
+    """The standing of the organisations in the viewer's scope (Action.VIEW_RESULTS)."""
     viewer = readmodels.authorize_results_view(actor)
-    return _city_frame(year, basis, data_version(), viewer)
+    return scoped_frame(viewer, year, basis, data_version())
 
 
 def city_history(actor: Actor | None) -> pd.DataFrame:
-    """Every organisation × every year, reviewed basis (Action.VIEW_RESULTS)."""
+    """Every organisation in the viewer's scope × every year, reviewed basis."""
     viewer = readmodels.authorize_results_view(actor)
-    return _history(data_version(), viewer)
+    return _scoped_history(data_version(), scope_key(viewer), viewer)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _year_scope(year: int, version: int, _actor: Actor) -> readmodels.YearScope:
+def _year_scope(year: int, version: int, scope: ScopeKey, _actor: Actor) -> readmodels.YearScope:
     return readmodels.load_year_scope(_actor, year)
 
 
 def year_scope(actor: Actor | None, year: int) -> readmodels.YearScope:
-    """Whom the year's figures count and with which statuses (Action.VIEW_RESULTS)."""
+    """Whom the year's figures count in the viewer's scope and with which statuses."""
     viewer = readmodels.authorize_results_view(actor)
-    return _year_scope(year, data_version(), viewer)
+    return _year_scope(year, data_version(), scope_key(viewer), viewer)
 
 
 def years(actor: Actor) -> list[int]:
@@ -113,6 +140,15 @@ def org_standing(
     viewer = readmodels.authorize_org_view(actor, org_id)
     frame = _city_frame(year, basis, data_version(), viewer)
     return frame.loc[org_id] if org_id in frame.index else None
+
+
+def ranked_in_city(
+    actor: Actor | None, org_id: int, year: int, basis: str = "reviewed"
+) -> pd.DataFrame:
+    """The cached whole-city frame, for counting one organisation's ranks against the city and
+    its region (Action.VIEW_ORG on `org_id`): only that row and the counts may be shown."""
+    viewer = readmodels.authorize_org_view(actor, org_id)
+    return _city_frame(year, basis, data_version(), viewer)
 
 
 # ----------------------------------------------------------------------------- leadership views
@@ -164,17 +200,19 @@ def _criteria(year: int, version: int, _actor: Actor) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _criterion_stats(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
-    scope = statistics.submitted(_city_frame(year, basis, version, _actor))
+def _criterion_stats(
+    year: int, basis: str, version: int, scope: ScopeKey, _actor: Actor
+) -> pd.DataFrame:
+    handed_in = statistics.submitted(scoped_frame(_actor, year, basis, version))
     totals = statistics.load_criterion_totals(_actor, year, basis)
-    return statistics.criterion_stats(totals, _criteria(year, version, _actor), len(scope))
+    return statistics.criterion_stats(totals, _criteria(year, version, _actor), len(handed_in))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _missed(
-    year: int, basis: str, version: int, _actor: Actor
+    year: int, basis: str, version: int, scope: ScopeKey, _actor: Actor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = statistics.submitted(_city_frame(year, basis, version, _actor))
+    frame = statistics.submitted(scoped_frame(_actor, year, basis, version))
     unlit = statistics.load_criterion_totals(_actor, year, basis, unlit_only=True)
     return (
         statistics.missed_reasons(frame),
@@ -183,31 +221,41 @@ def _missed(
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _chase(year: int, version: int, _actor: Actor) -> pd.DataFrame:
-    frame = _city_frame(year, "reviewed", version, _actor)
+def _chase(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+    frame = scoped_frame(_actor, year, "reviewed", version)
     return statistics.chase_list(frame, statistics.load_progress(_actor, year))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _gaps(year: int, version: int, _actor: Actor) -> pd.DataFrame:
+def _gaps(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
     return statistics.score_gaps(
-        _city_frame(year, "self", version, _actor), _city_frame(year, "reviewed", version, _actor)
+        scoped_frame(_actor, year, "self", version),
+        scoped_frame(_actor, year, "reviewed", version),
     )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _attainment(version: int, city_label: str, _actor: Actor) -> pd.DataFrame:
-    return attainment.attainment_table(_history(version, _actor), city_label)
+@st.cache_data(max_entries=8, show_spinner=False)
+def _attainment(version: int, label: str, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+    # A region's or department's viewer sees its own total only: the regions are the city's.
+    return attainment.attainment_table(
+        _scoped_history(version, scope, _actor), label, regions=scope == (None, None)
+    )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _changes(version: int, _actor: Actor) -> pd.DataFrame:
+def scope_label(actor: Actor, city_label: str) -> str:
+    """What the viewer's whole is called: `city_label` (全市), its region or its department."""
+    name = readmodels.scope_name(actor)
+    return city_label if name is None else name
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _changes(version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
     unfinished = [
         c.year
         for c in _cycles(version, _actor)
         if c.status in (CycleStatus.OPEN, CycleStatus.CLOSED)
     ]
-    return attainment.level_changes(_history(version, _actor), unfinished)
+    return attainment.level_changes(_scoped_history(version, scope, _actor), unfinished)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -216,14 +264,17 @@ def _org_detail(year: int, org_id: int, version: int, _actor: Actor) -> statisti
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _excellence(year: int, version: int, _actor: Actor) -> excellence.ExcellenceView:
+def _excellence(
+    year: int, version: int, scope: ScopeKey, _actor: Actor
+) -> excellence.ExcellenceView:
+    # The recommendation is the city's (its quota counts the whole city); build_view cuts it.
     return excellence.build_view(_actor, year, _city_frame(year, "reviewed", version, _actor))
 
 
 def criterion_stats(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
     """Per-criterion average share of max points over handed-in organisations, weakest first."""
     viewer = readmodels.authorize_results_view(actor)
-    return _criterion_stats(year, basis, data_version(), viewer)
+    return _criterion_stats(year, basis, data_version(), scope_key(viewer), viewer)
 
 
 def missed(
@@ -231,31 +282,32 @@ def missed(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(reasons organisations miss five-star, criteria losing most points in unlit stars)."""
     viewer = readmodels.authorize_results_view(actor)
-    return _missed(year, basis, data_version(), viewer)
+    return _missed(year, basis, data_version(), scope_key(viewer), viewer)
 
 
 def chase_list(actor: Actor | None, year: int) -> pd.DataFrame:
     """Organisations that have not handed in, with last save and contacts (for 催报)."""
     viewer = readmodels.authorize_results_view(actor)
-    return _chase(year, data_version(), viewer)
+    return _chase(year, data_version(), scope_key(viewer), viewer)
 
 
 def score_gaps(actor: Actor | None, year: int) -> pd.DataFrame:
     """Reviewed organisations' self composite minus reviewed composite, inflated first."""
     viewer = readmodels.authorize_results_view(actor)
-    return _gaps(year, data_version(), viewer)
+    return _gaps(year, data_version(), scope_key(viewer), viewer)
 
 
-def attainment_table(actor: Actor | None, city_label: str) -> pd.DataFrame:
-    """Five-star share against the target per year, for the city and each region."""
+def attainment_table(actor: Actor | None, label: str) -> pd.DataFrame:
+    """Five-star share against the target per year for the viewer's scope (its rows labelled
+    `label`, see scope_label) and, for a city-wide viewer, each region."""
     viewer = readmodels.authorize_results_view(actor)
-    return _attainment(data_version(), city_label, viewer)
+    return _attainment(data_version(), label, scope_key(viewer), viewer)
 
 
 def level_changes(actor: Actor | None) -> pd.DataFrame:
     """Every organisation's level against its previous year (升星 / 降星 / 持平)."""
     viewer = readmodels.authorize_results_view(actor)
-    return _changes(data_version(), viewer)
+    return _changes(data_version(), scope_key(viewer), viewer)
 
 
 def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDetail:
@@ -267,7 +319,7 @@ def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDet
 def excellence_view(actor: Actor | None, year: int) -> excellence.ExcellenceView:
     """The year's 双优 recommendation and confirmed list."""
     viewer = readmodels.authorize_results_view(actor)
-    return _excellence(year, data_version(), viewer)
+    return _excellence(year, data_version(), scope_key(viewer), viewer)
 
 
 def rubric_criteria(actor: Actor, year: int) -> pd.DataFrame:

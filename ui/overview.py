@@ -430,8 +430,9 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _final_ranks(database_url: str, year: int, _actor: Actor) -> pd.DataFrame:
-    """Ranks of a final (frozen) year: they never change, so no change-counter key."""
+def _final_ranks(database_url: str, year: int, scope: data.ScopeKey, _actor: Actor) -> pd.DataFrame:
+    """Ranks of a final (frozen) year: they never change, so no change-counter key (keyed by
+    the scope the rows were cut to)."""
     return readmodels.load_city_frame(_actor, year, "reviewed")[["rank", "region_rank"]]
 
 
@@ -441,7 +442,7 @@ def year_standing(actor: Actor, org_id: int, year: int, cycle_status: str) -> pd
     if cycle_status != "final":
         return data.org_standing(actor, org_id, year, "reviewed")
     viewer = readmodels.authorize_org_view(actor, org_id)
-    ranks = _final_ranks(get_settings().database_url, year, viewer)
+    ranks = _final_ranks(get_settings().database_url, year, data.scope_key(viewer), viewer)
     return ranks.loc[org_id] if org_id in ranks.index else None
 
 

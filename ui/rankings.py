@@ -86,15 +86,17 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _table(year: int, basis: str, version: int, _actor: Actor) -> pd.DataFrame:
-    # Built once per data version and shared by every session of the process.
-    return ranking_table(data._city_frame(year, basis, version, _actor))
+def _table(
+    year: int, basis: str, version: int, scope: data.ScopeKey, _actor: Actor
+) -> pd.DataFrame:
+    # Built once per data version and scope, shared by every session of the process.
+    return ranking_table(data.scoped_frame(_actor, year, basis, version))
 
 
 def cached_table(actor: Actor, year: int, basis: str) -> pd.DataFrame:
-    """ranking_table of the cached city frame (Action.VIEW_RESULTS)."""
+    """ranking_table of the cached frame of the viewer's scope (Action.VIEW_RESULTS)."""
     viewer = readmodels.authorize_results_view(actor)
-    return _table(year, basis, data.data_version(), viewer)
+    return _table(year, basis, data.data_version(), data.scope_key(viewer), viewer)
 
 
 COLUMN_CONFIG = {

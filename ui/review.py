@@ -19,7 +19,7 @@ from db.services.common import Actor, InvalidInput, StaleVersion
 from formatting import china_time
 from texts import common as C
 from texts import review as T
-from ui.data import changed_here, data_version, years
+from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
 from ui.star_page import fmt, plain
@@ -39,14 +39,15 @@ PENDING = "submitted"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _queue(year: int, version: int, _actor: Actor) -> pd.DataFrame:
+def _queue(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
     return R.load_queue(_actor, year)
 
 
 def queue(actor: Actor, year: int) -> pd.DataFrame:
-    """The year's queue (shared cache, keyed by the database change counter)."""
+    """The year's queue of the reviewer's scope (shared cache, keyed by the database change
+    counter and the scope, never by the user)."""
     reviewer = R.authorize_review(actor)
-    return _queue(year, data_version(), reviewer)
+    return _queue(year, data_version(), scope_key(reviewer), reviewer)
 
 
 def year_picker(actor: Actor) -> int:

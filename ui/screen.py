@@ -54,18 +54,20 @@ def next_panel(fixed: int | None, key: str = "scr_panel") -> int:
 def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
     """Draw one panel of the wall screen."""
     if panel == 0:
-        attain = data.attainment_table(actor, T.CITY_SCOPE)
+        label = data.scope_label(actor, T.CITY_SCOPE)
+        attain = data.attainment_table(actor, label)
         left, right = st.columns(2)
         charts.show(
             left,
             ("big_target",),
-            lambda: charts.big(charts.target_chart(attain, T.CITY_SCOPE)),
+            lambda: charts.big(charts.target_chart(attain, label)),
         )
-        charts.show(
-            right,
-            ("big_regions", year),
-            lambda: charts.big(charts.region_share_bars(attain, year, T.CITY_SCOPE)),
-        )
+        if (attain["scope"] != label).any():
+            charts.show(
+                right,
+                ("big_regions", year),
+                lambda: charts.big(charts.region_share_bars(attain, year, label)),
+            )
     elif panel == 1:
         left, right = st.columns([3, 2])
         with left:

@@ -64,11 +64,16 @@ def attainment(frame: pd.DataFrame, year: int, scope: str = "") -> YearAttainmen
     )
 
 
-def attainment_table(history: pd.DataFrame, city_label: str) -> pd.DataFrame:
-    """Per year: the city's and each region's five-star share against the target."""
+def attainment_table(
+    history: pd.DataFrame, city_label: str, *, regions: bool = True
+) -> pd.DataFrame:
+    """Per year: the whole history's five-star share against the target (labelled
+    `city_label`), and each region's unless `regions` is False."""
     rows = []
     for year, frame in history.groupby("year", sort=True):
         rows.append(attainment(frame, int(year), city_label))
+        if not regions:
+            continue
         for region, part in frame.groupby("region", sort=True):
             rows.append(attainment(part, int(year), str(region)))
     columns = ["year", "scope", "total", "five_star", "share", "target", "met", "needed"]

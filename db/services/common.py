@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
-from db.models import AuditLog, ChangeCounter, Role, utcnow
+from db.models import AuditLog, ChangeCounter, Organisation, Role, utcnow
 from permissions import Action, Scope, Target, can
 from texts import common as T
 
@@ -126,6 +126,31 @@ def require(actor: Actor | None, action: Action, target: Target | None = None) -
             refuse(actor, action)
         refuse(actor, action, target.kind, "" if target.id is None else target.id)
     return actor
+
+
+def record_target(session: Session, org_id: int | None, kind: str, record_id: Any) -> Target:
+    """The target for a record of organisation `org_id`: with the organisation's region and
+    department, which scopes compare (an unknown organisation lies in the city's scope only)."""
+    org = None if org_id is None else session.get(Organisation, org_id)
+    if org is None:
+        return Target(org_id, kind=kind, id=record_id)
+    return Target.org(org, kind=kind, id=record_id)
+
+
+def require_org(actor: Actor | None, action: Action, org_id: int) -> Actor:
+    """`require` on an organisation given by id (read in a session of its own)."""
+    with read_session() as session:
+        target = record_target(session, org_id, "organisation", org_id)
+    return require(actor, action, target)
+
+
+def scope_conditions(actor: Actor) -> list[Any]:
+    """WHERE conditions on Organisation keeping the rows of the actor's scope (none for the
+    city): permissions.Scope.condition on the organisation's columns, the same rule as `can`."""
+    condition = actor.scope.condition(
+        Organisation.region, Organisation.department_id, Organisation.id
+    )
+    return [] if condition is None else [condition]
 
 
 def require_missing(

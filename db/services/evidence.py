@@ -27,6 +27,7 @@ from db.services.common import (
     audit,
     audit_now,
     bump_change_counter,
+    record_target,
     require,
     require_missing,
 )
@@ -235,9 +236,10 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
     """Metadata of every file of an assessment (owner branch, or city roles)."""
     with read_session() as session:
         assessment = session.get(Assessment, assessment_id)
-        allowed = assessment is not None and can(
-            actor, Action.VIEW_ASSESSMENT, _assessment_target(assessment)
-        )
+        target = None
+        if assessment is not None:
+            target = record_target(session, assessment.org_id, "assessment", assessment_id)
+        allowed = target is not None and can(actor, Action.VIEW_ASSESSMENT, target)
         rows = []
         if allowed:
             rows = session.exec(
@@ -255,36 +257,33 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
                 .order_by(col(Criterion.sort_order), col(Evidence.uploaded_at), col(Evidence.id))
             ).all()
     # Refusals are logged after the read session is closed (one connection at a time).
-    if assessment is None:
+    if target is None:
         require_missing(actor, Action.VIEW_ASSESSMENT, "assessment", assessment_id)
-    require(actor, Action.VIEW_ASSESSMENT, _assessment_target(assessment))
+    require(actor, Action.VIEW_ASSESSMENT, target)
     return [EvidenceInfo(*row) for row in rows]
-
-
-def _assessment_target(assessment: Assessment) -> Target:
-    return Target(assessment.org_id, kind="assessment", id=assessment.id)
 
 
 def _evidence_owner(
     actor: Actor | None, evidence_id: int, action: Action
-) -> tuple[int, Assessment]:
+) -> tuple[int, Assessment, Target]:
     with read_session() as session:
         row = session.exec(
             select(Evidence.id, Assessment)
             .join(Assessment, col(Assessment.id) == Evidence.assessment_id)
             .where(Evidence.id == evidence_id)
         ).first()
-    if row is None:
+        target = (
+            None if row is None else record_target(session, row[1].org_id, "evidence", evidence_id)
+        )
+    if row is None or target is None:
         require_missing(actor, action, "evidence", evidence_id, T.ERR_EVIDENCE_NOT_FOUND)
-    return row[0], row[1]
+    return row[0], row[1], target
 
 
 def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
     """A file's bytes: for its own branch, reviewers, leaders and admins."""
-    _, assessment = _evidence_owner(actor, evidence_id, Action.VIEW_ASSESSMENT)
-    require(
-        actor, Action.VIEW_ASSESSMENT, Target(assessment.org_id, kind="evidence", id=evidence_id)
-    )
+    _, assessment, target = _evidence_owner(actor, evidence_id, Action.VIEW_ASSESSMENT)
+    require(actor, Action.VIEW_ASSESSMENT, target)
     with read_session() as session:
         row = session.get(Evidence, evidence_id)
         if row is None:
@@ -303,7 +302,7 @@ def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:
 
 def delete_evidence(actor: Actor | None, *, evidence_id: int) -> None:
     """Remove a file of the branch's own assessment while it is editable."""
-    _, assessment = _evidence_owner(actor, evidence_id, Action.SELF_ASSESS)
+    _, assessment, _target = _evidence_owner(actor, evidence_id, Action.SELF_ASSESS)
     assert assessment.id is not None
     target = writable_target(actor, assessment.id)
     with write_session() as session:

@@ -33,7 +33,7 @@ from db.services.common import (
     require,
 )
 from db.services.cycles import rubric_of_cycle
-from db.services.grades import load_grades
+from db.services.grades import load_city_grades
 from permissions import Action
 from texts import common as C
 from texts import leadership as T
@@ -162,17 +162,19 @@ def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  
 
 
 def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
-    """The year's recommendation and confirmed list.
+    """The year's recommendation and confirmed list, the candidates of the actor's scope.
 
-    `frame` may be the year's reviewed city frame when the caller already has it (cached).
+    The quota is the city's (25% of the city's five-star organisations), so the rule runs on
+    the whole city's frame; only what is returned is cut to the actor's scope. `frame` may be
+    the year's reviewed whole-city frame when the caller already has it (cached).
     """
-    require(actor, Action.VIEW_RESULTS)
+    actor = require(actor, Action.VIEW_RESULTS)
     cycle, frozen = _cycle_row(year)
     assert cycle.id is not None
     ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
     if frame is None:
-        frame = readmodels.load_city_frame(actor, year, "reviewed")
-    grades = load_grades(actor, year)
+        frame = readmodels.load_whole_city_frame(actor, year, "reviewed")
+    grades = load_city_grades(actor, year)
     rated = reviewed_only(frame)
     result = recommend(frame, grades, ratio)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
@@ -186,8 +188,13 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
     stored_recommended = {o for o, d in decisions.items() if d.recommended}
     changed = confirmed_at is not None and stored_recommended != set(result.recommended)
 
+    shown = set(readmodels.in_scope(actor, frame).index)
+
+    def cut(orgs: Iterable[int]) -> tuple[int, ...]:
+        return tuple(int(o) for o in orgs if o in shown)
+
     ids = set(frame.index[frame["five_star"].astype(bool)]) | set(decisions)
-    ids &= set(frame.index)
+    ids &= shown
     cand = frame.loc[
         sorted(ids),
         [
@@ -224,12 +231,12 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
         ratio=ratio,
         basis_count=result.basis_count,
         quota=result.quota,
-        eligible=tuple(int(o) for o in result.eligible),
-        recommended=tuple(int(o) for o in result.recommended),
+        eligible=cut(result.eligible),
+        recommended=cut(result.recommended),
         tie_at_cut=result.tie_at_cut,
-        tied=tuple(int(o) for o in result.tied),
+        tied=cut(result.tied),
         confirmed_at=confirmed_at,
-        final=tuple(int(o) for o in final),
+        final=cut(final),
         changed_since=changed,
         candidates=cand[CANDIDATE_COLUMNS],
         progress=review_progress(actor, year),
@@ -268,10 +275,10 @@ def confirm_excellence(
     cycle, _frozen = _cycle_row(year)
     assert cycle.id is not None
     ratio = rubric_of_cycle(actor, cycle.id).thresholds.excellence_ratio
-    frame = readmodels.load_city_frame(actor, year, "reviewed")
+    frame = readmodels.load_whole_city_frame(actor, year, "reviewed")
     if frame.empty:
         raise InvalidInput(T.ERR_NO_DATA_YEAR.format(year=year))
-    result = recommend(frame, load_grades(actor, year), ratio)
+    result = recommend(frame, load_city_grades(actor, year), ratio)
     recommended = {int(o) for o in result.recommended}
 
     errors = []

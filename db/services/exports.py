@@ -45,6 +45,8 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
     except NotFound:
         view = None
     history = readmodels.load_history(actor)
+    # A region's or department's workbook: one total row per year, named after its scope.
+    scope = readmodels.scope_name(actor)
     content = city_workbook.city_workbook(
         frame=frame,
         criteria_lines=_criteria_lines(
@@ -52,7 +54,9 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
         ),
         excellence=view,
         attainment=(
-            attainment.attainment_table(history, T.CITY_SCOPE) if not history.empty else None
+            attainment.attainment_table(history, scope or T.CITY_SCOPE, regions=scope is None)
+            if not history.empty
+            else None
         ),
         bases=rubric.bases,
     )
@@ -88,12 +92,14 @@ def org_report(
 ) -> OrgReport:
     """One organisation's one-page report: stars, composite, level, rank and gap to five-star.
 
-    `frame_of(year, basis)` may supply an already cached city frame (defaults to a fresh load).
+    Its rank is counted against the whole city and its region, whatever the viewer's scope:
+    only that organisation's row and the counts are read from the year's whole-city frame.
+    `frame_of(year, basis)` may supply that frame already cached (defaults to a fresh load).
     """
     viewer = readmodels.authorize_org_view(actor, org_id)
 
     def fresh(y: int, b: str) -> pd.DataFrame:
-        return readmodels.load_city_frame(viewer, y, b)
+        return readmodels.load_whole_city_frame(viewer, y, b)
 
     load = frame_of or fresh
     frame = load(year, basis)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlmodel import select
@@ -24,6 +25,7 @@ from db.services.common import (
     audit,
     bump_change_counter,
     require,
+    scope_conditions,
 )
 from db.services.imports import (
     ImportRejected,
@@ -68,16 +70,27 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["org_id", "code", "name", "grade", "updated_at"])
 
 
-def load_grades(actor: Actor | None, year: int) -> dict[int, str]:
-    """业绩 grade per organisation for a year."""
-    require(actor, Action.VIEW_RESULTS)
+def _grades(year: int, conditions: list[Any]) -> dict[int, str]:
     with read_session() as session:
         rows = session.exec(
-            select(PerformanceGrade.org_id, PerformanceGrade.grade).where(
-                PerformanceGrade.year == year
-            )
+            select(PerformanceGrade.org_id, PerformanceGrade.grade)
+            .join(Organisation, Organisation.id == PerformanceGrade.org_id)  # type: ignore[arg-type]
+            .where(PerformanceGrade.year == year, *conditions)
         ).all()
     return {int(org_id): grade for org_id, grade in rows}
+
+
+def load_grades(actor: Actor | None, year: int) -> dict[int, str]:
+    """业绩 grade per organisation of the actor's scope for a year."""
+    actor = require(actor, Action.VIEW_RESULTS)
+    return _grades(year, scope_conditions(actor))
+
+
+def load_city_grades(actor: Actor | None, year: int) -> dict[int, str]:
+    """Every organisation's 业绩 grade for a year: the input of the city's 双优 rule, whose
+    caller shows only what lies in the actor's scope."""
+    require(actor, Action.VIEW_RESULTS)
+    return _grades(year, [])
 
 
 def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:

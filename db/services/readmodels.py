@@ -36,27 +36,57 @@ from db.models import (
     OrgType,
     PublishedResult,
 )
-from db.services.common import Actor, require
+from db.services.common import Actor, require, require_org
 from db.services.cycles import rubric_of_cycle
 from db.services.published import RATED
 from db.services.totals import BASES, SUM_COLUMNS
-from permissions import Action, Target
+from permissions import Action, ScopeKind
 
-ATTRIBUTE_COLUMNS = ["org_id", "code", "name", "org_type", "region", "department", "member_count"]
+# department_id is the organisation's department today (what a department's scope compares);
+# the other attributes of a published year are as published_result froze them.
+FROZEN_ATTRIBUTES = ["code", "name", "org_type", "region", "department", "member_count"]
+ATTRIBUTE_COLUMNS = ["org_id", *FROZEN_ATTRIBUTES, "department_id"]
 PART_COLUMNS = ["org_id", "assessment_id", "status"]
 ORG_COLUMNS = [*ATTRIBUTE_COLUMNS, *PART_COLUMNS[1:]]
 TAIL_COLUMNS = ["scored", "criteria_total", "region_rank", "year"]
-FROZEN_ATTRIBUTES = ATTRIBUTE_COLUMNS[1:]  # as published_result holds them
 
 
 def authorize_results_view(actor: Actor | None) -> Actor:
-    """Rankings and statistics of the whole city (the permission table's VIEW_RESULTS)."""
+    """Rankings and statistics of the actor's scope (the permission table's VIEW_RESULTS)."""
     return require(actor, Action.VIEW_RESULTS)
+
+
+def scope_name(actor: Actor) -> str | None:
+    """The name of the actor's scope: its region, its department's name, None for the city."""
+    scope = actor.scope
+    if scope.kind is ScopeKind.REGION:
+        return scope.region
+    if scope.kind is ScopeKind.DEPARTMENT:
+        with read_session() as session:
+            name = session.execute(
+                select(Organisation.name).where(Organisation.id == scope.department_id)
+            ).scalar_one_or_none()
+        return name or str(scope.department_id)
+    return None
+
+
+def in_scope(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an organisation frame (indexed by org_id, with region and department_id)
+    that lie in the actor's scope, by permissions.Scope.condition: the rule that refuses an
+    out-of-scope id also cuts every list. Ranks computed before the cut stay the city's.
+
+    department_id (today's department, which a department's scope compares) is dropped from
+    what is returned: a published year shows only what it was published with."""
+    condition = actor.scope.condition(
+        frame["region"], frame["department_id"], pd.Series(frame.index, index=frame.index)
+    )
+    cut = frame if condition is None else frame[condition.to_numpy(dtype=bool)]
+    return cut.drop(columns=["department_id"])
 
 
 def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
     """One organisation's standing and detail (its own branch user, or the results roles)."""
-    return require(actor, Action.VIEW_ORG, Target(org_id, id=org_id))
+    return require_org(actor, Action.VIEW_ORG, org_id)
 
 
 def cycle_of_year(session: Any, year: int) -> Any:
@@ -102,11 +132,21 @@ class YearScope:
 
 
 def load_year_scope(actor: Actor | None, year: int) -> YearScope:
-    """Who the year counts and how: the statuses behind its figures (see load_year_scores)."""
-    require(actor, Action.READ_STANDINGS)
+    """Who the year counts in the actor's scope and how: the statuses behind its figures
+    (see load_year_scores)."""
+    actor = require(actor, Action.READ_STANDINGS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         counts = status_counts(session, year)
+    if cycle is not None and actor.scope.kind is not ScopeKind.CITY:
+        counted = load_org_table(actor, year)
+        if is_published(cycle.status):
+            counts = {str(k): int(v) for k, v in counted["status"].value_counts().items()}
+        else:
+            with read_session() as session:
+                part = _taking_part_in(session, cycle.id, cycle.status)
+            part = part[part.index.isin(counted.index)]
+            counts = {str(k): int(v) for k, v in part["status"].value_counts().items()}
     return YearScope(
         year=year, published=cycle is not None and is_published(cycle.status), by_status=counts
     )
@@ -120,7 +160,8 @@ def columns_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
 
 
 def load_org_attributes(actor: Actor | None) -> pd.DataFrame:
-    """Every evaluated organisation's current code, name, type, region, department, members."""
+    """Every evaluated organisation's current code, name, type, region, department, members
+    (the whole city: the input of the shared caches; what is shown is cut by `in_scope`)."""
     require(actor, Action.READ_STANDINGS)
     dept = Organisation.__table__.alias("dept")
     with read_session() as session:
@@ -135,6 +176,7 @@ def load_org_attributes(actor: Actor | None) -> pd.DataFrame:
                     Organisation.region,
                     dept.c.name,
                     Organisation.member_count,
+                    Organisation.department_id,
                 )
                 .join(dept, dept.c.id == Organisation.department_id, isouter=True)
                 .where(Organisation.org_type != OrgType.DEPARTMENT)
@@ -185,9 +227,10 @@ def ranked(status: str) -> bool:
 
 
 def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
-    """The organisations the year counts, with department and this year's assessment status
-    (a published year: every organisation it counted, rated or not, as at publication)."""
-    require(actor, Action.READ_STANDINGS)
+    """The organisations the year counts in the actor's scope, with department and this year's
+    assessment status (a published year: every organisation it counted, rated or not, as at
+    publication)."""
+    actor = require(actor, Action.READ_STANDINGS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         if cycle is None:
@@ -200,16 +243,21 @@ def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
                     select(
                         frozen.org_id,
                         *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES),
+                        Organisation.department_id,
                         frozen.assessment_id,
                         frozen.status,
-                    ).where(frozen.cycle_id == cycle.id)
+                    )
+                    .join(Organisation, Organisation.id == frozen.org_id)
+                    .where(frozen.cycle_id == cycle.id)
+                    # the order of publication: the join must not let PostgreSQL reorder
+                    .order_by(frozen.assessment_id)
                 )
                 .all()
             )
-            return columns_frame(rows, ORG_COLUMNS).set_index("org_id")
+            return in_scope(actor, columns_frame(rows, ORG_COLUMNS).set_index("org_id"))
         part = _taking_part_in(session, cycle.id, cycle.status)
     attributes = load_org_attributes(actor)
-    return attributes.join(part, how="inner")[ORG_COLUMNS[1:]]
+    return in_scope(actor, attributes.join(part, how="inner")[ORG_COLUMNS[1:]])
 
 
 def is_published(cycle_status: str) -> bool:
@@ -242,6 +290,9 @@ def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
 def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
     """The scores part of a year's frame: evaluate_frame's columns plus assessment_id, status,
     scored, criteria_total and year, one row per organisation the year counts, by rank.
+
+    The whole city, so that ranks are the city's: this is the input of the shared caches, and
+    whoever shows it cuts it to the viewer's scope (`in_scope`, done by load_city_frame).
 
     The sums come from assessment_total, one row per organisation kept in step with the score
     entries by every write (db/services/totals.py), so this read never adds up entries.
@@ -329,6 +380,7 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
         # A published year brings the attributes it was published with (published_result).
         frame = scores.copy()
         frame["member_count"] = frame["member_count"].astype("int64")
+        frame["department_id"] = attributes["department_id"].reindex(frame.index)
     else:
         frame = scores.join(attributes, how="inner")
     frame["region_rank"] = (
@@ -345,10 +397,19 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
 
 
 def load_city_frame(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
-    """Organisations × (star scores, composite, stars, level, rank, region_rank, status…).
+    """Organisations × (star scores, composite, stars, level, rank, region_rank, status…), the
+    rows in the actor's scope (ranks are the city's and the region's).
 
     basis "reviewed" takes the reviewer's points where present and the branch's own elsewhere.
     """
+    frame = load_whole_city_frame(actor, year, basis)
+    assert actor is not None  # load_year_scores refused anyone else
+    return in_scope(actor, frame)
+
+
+def load_whole_city_frame(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
+    """load_city_frame before the cut to the actor's scope: for the rules counted over the
+    whole city (the 双优 quota). Never shown as it is: its caller cuts what it returns."""
     return with_org_attributes(load_year_scores(actor, year, basis), load_org_attributes(actor))
 
 
@@ -372,13 +433,17 @@ def load_years(actor: Actor | None) -> list[int]:
 
 
 def load_history(actor: Actor | None) -> pd.DataFrame:
-    """One row per (year, organisation) over every year, reviewed basis."""
+    """One row per (year, organisation) in the actor's scope over every year, reviewed basis."""
     attributes = load_org_attributes(actor)
-    return concat_years(
-        [
-            with_org_attributes(load_year_scores(actor, y, "reviewed"), attributes)
-            for y in load_years(actor)
-        ]
+    assert actor is not None  # load_org_attributes refused anyone else
+    return in_scope(
+        actor,
+        concat_years(
+            [
+                with_org_attributes(load_year_scores(actor, y, "reviewed"), attributes)
+                for y in load_years(actor)
+            ]
+        ),
     )
 
 
@@ -398,14 +463,17 @@ __all__ = [
     "columns_frame",
     "concat_years",
     "cycle_of_year",
+    "in_scope",
     "load_city_frame",
     "load_history",
     "load_org_attributes",
     "load_org_table",
+    "load_whole_city_frame",
     "load_year_scope",
     "load_year_scores",
     "load_years",
     "ranked",
+    "scope_name",
     "status_counts",
     "taking_part",
     "with_org_attributes",

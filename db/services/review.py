@@ -37,6 +37,7 @@ from db.services.assessment import EvidenceInfo
 from db.services.common import (
     Actor,
     NotFound,
+    record_target,
     require,
 )
 from db.services.cycles import from_tenths, rubric_of_cycle
@@ -138,6 +139,22 @@ def authorize_review(actor: Actor | None) -> Actor:
     return require(actor, Action.REVIEW)
 
 
+def authorize_review_of(actor: Actor | None, assessment_id: int) -> Actor:
+    """Reviewing one assessment: a reviewer or administrator whose scope holds its organisation
+    (out of scope: refused and logged; an unknown id: NotFound for them, refused for others)."""
+    actor = authorize_review(actor)
+    with read_session() as session:
+        org_id = session.exec(
+            select(Assessment.org_id).where(Assessment.id == assessment_id)
+        ).first()
+        target = (
+            None if org_id is None else record_target(session, org_id, "assessment", assessment_id)
+        )
+    if target is None:
+        raise NotFound()
+    return require(actor, Action.REVIEW, target)
+
+
 # ----------------------------------------------------------------------------- queue
 
 QUEUE_COLUMNS = [
@@ -166,8 +183,8 @@ QUEUE_COLUMNS = [
 
 
 def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
-    """Every evaluated organisation's assessment of `year` with self and reviewed results
-    (ui/review.py caches this across sessions)."""
+    """Every evaluated organisation's assessment of `year` in the actor's scope with self and
+    reviewed results (ui/review.py caches this across sessions, per scope)."""
     actor = authorize_review(actor)
     self_frame = readmodels.load_city_frame(actor, year, "self")
     reviewed_frame = readmodels.load_city_frame(actor, year, "reviewed")
@@ -271,7 +288,7 @@ def _org_names(session: Session, org: Organisation) -> str:
 
 def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
     """One assessment with every rubric item, the branch's entries and the reviewer's."""
-    authorize_review(actor)
+    actor = authorize_review_of(actor, assessment_id)
     with read_session() as session:
         assessment = session.get(Assessment, assessment_id)
         if assessment is None:
@@ -402,6 +419,7 @@ __all__ = [
     "ReviewLine",
     "ReviewView",
     "authorize_review",
+    "authorize_review_of",
     "last_review_time",
     "load_queue",
     "load_review",

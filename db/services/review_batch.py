@@ -16,7 +16,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import Assessment, Organisation
 from db.services import review, reviewing
-from db.services.common import Actor, InvalidInput, ServiceError
+from db.services.common import Actor, InvalidInput, PermissionDenied, ServiceError
 from texts import review as T
 
 BATCH_MAX = 500  # one form post; more than the largest city's queue on one screen
@@ -57,6 +57,12 @@ def approve_many(actor: Actor | None, *, versions: Mapping[int, int]) -> BatchOu
         try:
             reviewing.approve_assessment(
                 actor, assessment_id=assessment_id, version=int(versions[assessment_id])
+            )
+        except PermissionDenied as exc:
+            # out of the reviewer's scope: its name is not the reviewer's to learn
+            unnamed = T.BATCH_UNKNOWN.format(id=assessment_id)
+            failed.append(
+                (assessment_id, T.BATCH_FAILED_ONE.format(name=unnamed, reason=exc.message))
             )
         except ServiceError as exc:
             failed.append((assessment_id, T.BATCH_FAILED_ONE.format(name=name, reason=exc.message)))

@@ -38,7 +38,7 @@ from db.services.review import (
     REVIEWABLE,
     VETO_TENTHS,
     ReviewLine,
-    authorize_review,
+    authorize_review_of,
 )
 from db.services.totals import refresh_totals
 from texts import common as C
@@ -248,7 +248,7 @@ def save_review(
     Allowed on submitted or reviewed assessments of an open or closed year, and as a
     correction on published assessments while the year's 公示 runs.
     """
-    actor = authorize_review(actor)
+    actor = authorize_review_of(actor, assessment_id)
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         correcting = cycle.status == "published" and assessment.status == "published"
@@ -286,7 +286,7 @@ def return_assessment(
     lines: Iterable[ReviewLine] = (),
 ) -> int:
     """退回: back to the branch with an overall comment (and the per-criterion ones)."""
-    actor = authorize_review(actor)
+    actor = authorize_review_of(actor, assessment_id)
     comment = (comment or "").strip()
     if not comment:
         raise InvalidInput(T.ERR_RETURN_COMMENT, errors=[T.ERR_RETURN_COMMENT])
@@ -335,7 +335,7 @@ def approve_assessment(
     lines: Iterable[ReviewLine] = (),
 ) -> int:
     """通过: status "reviewed"; the branch's points stand wherever the reviewer gave none."""
-    actor = authorize_review(actor)
+    actor = authorize_review_of(actor, assessment_id)
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status != "submitted":

@@ -32,11 +32,11 @@ from db.models import (
     ScoreEntry,
     User,
 )
-from db.services.common import Actor, require
+from db.services.common import Actor, require, require_org, scope_conditions
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.readmodels import columns_frame, cycle_of_year, taking_part
 from db.services.totals import points_column
-from permissions import Action, Target
+from permissions import Action
 from rubric import Rubric
 
 # The one definition of "submitted" (db/models.py): every count and scope below uses it.
@@ -70,8 +70,9 @@ def load_criteria(actor: Actor | None, year: int) -> pd.DataFrame:
 
 
 def load_entries(actor: Actor | None, year: int) -> pd.DataFrame:
-    """Every score entry of the year: org_id, criterion code, self and reviewed tenths."""
-    require(actor, Action.VIEW_RESULTS)
+    """Every score entry of the year in the actor's scope: org_id, criterion code, self and
+    reviewed tenths."""
+    actor = require(actor, Action.VIEW_RESULTS)
     cycle_id = _cycle_id(year)
     if cycle_id is None:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
@@ -88,7 +89,8 @@ def load_entries(actor: Actor | None, year: int) -> pd.DataFrame:
                 .select_from(ScoreEntry)
                 .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
                 .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-                .where(Assessment.cycle_id == cycle_id)
+                .join(Organisation, Organisation.id == Assessment.org_id)
+                .where(Assessment.cycle_id == cycle_id, *scope_conditions(actor))
             )
             .all()
         )
@@ -109,8 +111,9 @@ def load_criterion_totals(
     while the star of that criterion is unlit on this basis.
 
     Summed by the database: at province scale the year's entries are millions of rows.
+    Only the organisations of the actor's scope count.
     """
-    require(actor, Action.VIEW_RESULTS)
+    actor = require(actor, Action.VIEW_RESULTS)
     with read_session() as session:
         cycle = cycle_of_year(session, year)
     if cycle is None:
@@ -132,6 +135,7 @@ def load_criterion_totals(
             col(Assessment.status).in_(SUBMITTED),
             Criterion.kind == CriterionKind.CRITERION,
             *taking_part(cycle.status),
+            *scope_conditions(actor),
         )
         .group_by(Criterion.code)
     )
@@ -156,24 +160,27 @@ def load_criterion_totals(
 
 
 def load_progress(actor: Actor | None, year: int) -> pd.DataFrame:
-    """Per organisation: last save, submission time and its branch contacts (for 催报)."""
-    require(actor, Action.VIEW_RESULTS)
+    """Per organisation of the actor's scope: last save, submission time and its branch
+    contacts (for 催报)."""
+    actor = require(actor, Action.VIEW_RESULTS)
     cycle_id = _cycle_id(year)
     columns = ["org_id", "updated_at", "submitted_at", "contact"]
     if cycle_id is None:
         return pd.DataFrame(columns=columns).set_index("org_id")
     with read_session() as session:
         rows = session.execute(
-            select(Assessment.org_id, Assessment.updated_at, Assessment.submitted_at).where(
-                Assessment.cycle_id == cycle_id
-            )
+            select(Assessment.org_id, Assessment.updated_at, Assessment.submitted_at)
+            .join(Organisation, Organisation.id == Assessment.org_id)
+            .where(Assessment.cycle_id == cycle_id, *scope_conditions(actor))
         ).all()
         users = session.execute(
             select(User.org_id, User.display_name, User.username)
+            .join(Organisation, Organisation.id == User.org_id)
             .where(
                 User.role == Role.BRANCH,
                 col(User.active).is_(True),
                 col(User.org_id).is_not(None),
+                *scope_conditions(actor),
             )
             .order_by(User.username)
         ).all()
@@ -216,7 +223,7 @@ EVIDENCE_COLUMNS = ["id", "code", "filename", "content_type", "size", "uploaded_
 
 def load_org_detail(actor: Actor | None, year: int, org_id: int) -> OrgDetail:
     """Per-criterion self and reviewed points, notes and the evidence list (no file bytes)."""
-    require(actor, Action.VIEW_ORG, Target(org_id, id=org_id))
+    require_org(actor, Action.VIEW_ORG, org_id)
     criteria = load_criteria(actor, year)
     cycle_id = _cycle_id(year)
     empty_evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)

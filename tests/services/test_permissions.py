@@ -1,14 +1,20 @@
-"""The permission table, role × action × expected, on SQLite and PostgreSQL.
+"""The permission table, role × scope × action × expected, on SQLite and PostgreSQL.
 
 Every action of permissions.py is called through a real service as every kind of user: allowed
 calls must not be refused (they may still fail on their input), refused calls raise
 PermissionDenied and leave an `access_denied` entry naming the action. The expectations are
 written out here, independently of permissions.RULES, so that a change to the table that lets a
 role do what it must not fails this test.
+
+The reviewer, leader and admin come city-wide and scoped: to branch01's region or department
+(in scope) and to another region or department (out of scope). A call about branch01's record
+is refused out of scope; a list (the standings, the progress table) is allowed in every scope
+and must hold branch01's organisation exactly when branch01 lies in the caller's scope.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ import pytest
 from sqlmodel import select
 
 from db.engine import dispose_engines, read_session
-from db.models import Assessment, AuditLog, Cycle
+from db.models import REGIONS, Assessment, AuditLog, Cycle, Organisation, OrgType
 from db.services import (
     assessment,
     audit,
@@ -42,11 +48,30 @@ from tests.conftest import BACKENDS, _clone_pg, _drop_pg, _fresh_sqlite, _use
 from tests.utils import actor
 
 YEAR = 2026
+ROLES = ("reviewer", "leader", "admin")
+# Where a scoped account answers for: branch01's region or department (in scope), or another.
+IN_SCOPES = ("region", "department")
+OUT_SCOPES = ("other_region", "other_department")
 # Who calls: nobody, the organisation the targeted record belongs to (branch01), another
-# branch (branch02), and the three city roles.
-WHO = ("anonymous", "branch01", "branch02", "reviewer", "leader", "admin")
-CITY = {"reviewer", "leader", "admin"}
+# branch (branch02), the three roles city-wide ("reviewer"), and each scoped ("reviewer@region").
+WHO = (
+    "anonymous",
+    "branch01",
+    "branch02",
+    *ROLES,
+    *(f"{role}@{scope}" for role in ROLES for scope in (*IN_SCOPES, *OUT_SCOPES)),
+)
+CITY = set(ROLES)
 ALL = set(WHO) - {"anonymous"}
+
+
+def scoped(*roles: str, scopes: tuple[str, ...] = IN_SCOPES) -> set[str]:
+    """The callers of `roles` with one of `scopes`."""
+    return {f"{role}@{scope}" for role in roles for scope in scopes}
+
+
+IN = scoped(*ROLES)  # every role, scoped to branch01's region or department
+OUT = scoped(*ROLES, scopes=OUT_SCOPES)
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,10 @@ class World:
     own_assessment: int
     cycle_id: int
     cycle_version: int
+    region: str
+    other_region: str
+    department: int
+    other_department: int
 
 
 Call = Callable[[Actor | None, World], Any]
@@ -69,18 +98,21 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     ),
     Action.VIEW_ASSESSMENT: (
         lambda who, w: assessment.get_assessment(who, assessment_id=w.own_assessment),
-        CITY | {"branch01"},
+        CITY | IN | {"branch01"},
     ),
     Action.VIEW_ORG: (
         lambda who, w: guidance.past_results(who, org_id=w.own_org),
-        CITY | {"branch01"},
+        CITY | IN | {"branch01"},
     ),
     Action.READ_STANDINGS: (
         lambda who, w: readmodels.load_city_frame(who, YEAR),
-        CITY | {"branch01", "branch02"},
+        CITY | IN | OUT | {"branch01", "branch02"},
     ),
-    Action.VIEW_RESULTS: (lambda who, w: statistics.load_progress(who, YEAR), CITY),
-    Action.REVIEW: (lambda who, w: review.review_queue(who, year=YEAR), {"reviewer", "admin"}),
+    Action.VIEW_RESULTS: (lambda who, w: statistics.load_progress(who, YEAR), CITY | IN | OUT),
+    Action.REVIEW: (
+        lambda who, w: review.load_review(who, assessment_id=w.own_assessment),
+        {"reviewer", "admin"} | scoped("reviewer", "admin"),
+    ),
     Action.VIEW_PUBLICATION: (
         lambda who, w: publication.publication_info(who, cycle_id=w.cycle_id),
         CITY,
@@ -116,6 +148,17 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
 }
 CASES = [(action, who) for action in TABLE for who in WHO]
 
+# The lists: a function telling whether the result holds branch01's organisation, and who sees
+# it there (every branch reads the city's standings to learn its own rank; scoped accounts see
+# only their scope's organisations).
+LISTS: dict[Action, tuple[Callable[[Any, World], bool], set[str]]] = {
+    Action.READ_STANDINGS: (
+        lambda frame, w: w.own_org in frame.index,
+        CITY | IN | {"branch01", "branch02"},
+    ),
+    Action.VIEW_RESULTS: (lambda frame, w: w.own_org in frame.index, CITY | IN),
+}
+
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def one_city(
@@ -146,8 +189,39 @@ def _world() -> World:
                 Assessment.org_id == own.org_id, Assessment.cycle_id == cycle.id
             )
         ).one()
-    assert cycle.id is not None and assessment_id is not None
-    return World(own.org_id, assessment_id, cycle.id, cycle.version)
+        org = session.get(Organisation, own.org_id)
+        assert org is not None and org.department_id is not None
+        other_department = session.exec(
+            select(Organisation.id).where(
+                Organisation.org_type == OrgType.DEPARTMENT,
+                Organisation.id != org.department_id,
+            )
+        ).first()
+    assert cycle.id is not None and assessment_id is not None and other_department is not None
+    other_region = next(r for r in REGIONS if r != org.region)
+    return World(
+        own.org_id,
+        assessment_id,
+        cycle.id,
+        cycle.version,
+        org.region,
+        other_region,
+        org.department_id,
+        other_department,
+    )
+
+
+def _caller(who: str, world: World) -> Actor | None:
+    """The acting user: a demo account, scoped as `who` says (role@scope)."""
+    if who == "anonymous":
+        return None
+    role, _, scope = who.partition("@")
+    base = actor(role)
+    if scope in ("region", "other_region"):
+        return dataclasses.replace(base, scope_region=getattr(world, scope))
+    if scope in ("department", "other_department"):
+        return dataclasses.replace(base, scope_department_id=getattr(world, scope))
+    return base
 
 
 def _refusals(action: Action) -> int:
@@ -159,24 +233,28 @@ def _refusals(action: Action) -> int:
 def test_the_table_covers_every_action_and_matches_the_rules() -> None:
     assert set(TABLE) == set(Action)
     for action, (_call, allowed) in TABLE.items():
-        roles = {"branch" if who.startswith("branch") else who for who in allowed}
+        roles = {"branch" if who.startswith("branch") else who.partition("@")[0] for who in allowed}
         assert roles == set(allowed_roles(action)), action
 
 
 @pytest.mark.parametrize(("action", "who"), CASES, ids=[f"{a.value}-{w}" for a, w in CASES])
 def test_permission(one_city: str, action: Action, who: str) -> None:
     call, allowed = TABLE[action]
-    caller = None if who == "anonymous" else actor(who)
     world = _world()
+    caller = _caller(who, world)
     before = _refusals(action)
     if who in allowed:
+        result = None
         try:
-            call(caller, world)
+            result = call(caller, world)
         except PermissionDenied:
             pytest.fail(f"{who} was refused {action}")
         except ServiceError:
             pass  # allowed, and then stopped by its input: the point is it was not refused
         assert _refusals(action) == before
+        if action in LISTS:
+            holds, seen_by = LISTS[action]
+            assert holds(result, world) == (who in seen_by), f"{who} sees branch01: wrong"
     else:
         with pytest.raises(PermissionDenied):
             call(caller, world)
