@@ -35,7 +35,6 @@ def _stalled_save_script(username: str, marker: str) -> str:
         from sqlmodel import select
         from db.engine import read_session
         from db.models import Assessment
-        from db.services import assessment as A
         from db.services import editing
         from db.services.cycles import rubric_of_cycle
         from tests.utils import actor, current_assessment_id, leader
@@ -49,7 +48,7 @@ def _stalled_save_script(username: str, marker: str) -> str:
             c.code: editing.EntryInput(points=c.max_points, note={marker!r})
             for c in rubric.by_star("learning") if c.auto is None
         }}
-        original = A.bump_change_counter
+        original = editing.bump_change_counter
 
         def stalled(session):
             original(session)
@@ -57,7 +56,7 @@ def _stalled_save_script(username: str, marker: str) -> str:
             print("IN-TRANSACTION", len(entries), flush=True)
             time.sleep(300)
 
-        A.bump_change_counter = stalled
+        editing.bump_change_counter = stalled
         editing.save_star_page(who, assessment_id=aid, version=assessment.version, star="learning",
                          entries=entries)
         print("COMMITTED", flush=True)
