@@ -28,7 +28,8 @@ def test_only_the_open_tab_runs_and_it_stays_open_after_a_save(demo_city: str) -
 
 def test_a_message_waits_for_its_own_tab(demo_city: str) -> None:
     at = open_page("admin", "pages/admin.py", timeout=90)
-    at.session_state["admin:flash"] = [("组织", "已导入：新增 1 个")]
+    # Stored as ui.feedback.flash stores it: (owner tab, kind, text).
+    at.session_state["admin:flash"] = [("组织", "success", "已导入：新增 1 个")]
     at.run()
     assert not any("已导入" in s.value for s in at.success)  # 年度 is open
     at = _tab(at, "组织")
