@@ -13,7 +13,7 @@ from db.models import Organisation, ScoreEntry, User
 from db.seed import CityPlan, seed_city
 from db.services.readmodels import load_city_frame
 from tests.conftest import _fresh_sqlite, _use
-from tests.utils import leader
+from tests.utils import leader, make_user
 
 
 def _fingerprint() -> tuple:
@@ -122,8 +122,9 @@ def test_seed_summary_is_what_every_screen_shows(
     summary = seed_city(
         CityPlan(orgs=40, first_year=2024, last_year=2026, seed=5, demo_users=False)
     )
+    viewer = make_user("leader")
     for year, figures in summary.items():
-        frame = load_city_frame(year, "reviewed")
+        frame = load_city_frame(viewer, year, "reviewed")
         assert (figures["total"], figures["five_star"]) == (
             len(frame),
             int(frame["five_star"].sum()),
