@@ -33,7 +33,7 @@ st.subheader(T.SECTION_DISTRIBUTION)
 dashboard.distribution_panel(actor, year, frame)
 
 st.subheader(T.SECTION_HEAT)
-dashboard.heat_panel(year, frame)
+dashboard.heat_panel(actor, year, frame)
 
 st.subheader(T.SECTION_PROBLEMS)
 dashboard.problems_panel(actor, year, frame)

@@ -37,7 +37,6 @@ LEVEL_KEYS = [str(k) for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_COLORS = [MET_COLOR, BLUE, "#6b9ac4", "#8fa9bf", "#b4c3d0", "#d5dbe1"]
 STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
 BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
-HEAT_LINE = 0.85  # the lit share the heat map marks (the star's own 85% line)
 
 
 def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
@@ -286,8 +285,10 @@ def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -
     return _finish(alt.layer(bars, counts, rule, label), T.CH_HISTOGRAM, height)
 
 
-def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
-    """Region × star: the share of organisations with the star lit."""
+def star_heatmap(shares: pd.DataFrame, line: Decimal, height: int = 300) -> alt.Chart:
+    """Region × star: the share of organisations with the star lit; the hue changes at `line`
+    (the year's star ratio from its rubric, 85% by the document)."""
+    heat_line = float(line)
     data = shares.assign(star_name=shares["star"].map(scoring.STAR_NAMES))
     base = alt.Chart(data).encode(
         x=alt.X(
@@ -298,17 +299,17 @@ def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
         y=alt.Y("region:N", axis=_category_y(T.AX_REGION)),
     )
     # The whole 0–100% range (a clamped scale made 14% look like 50%), with a hue change at
-    # the 85% line: red shades below it (未达标), green at or above it (达标).
+    # the line: red shades below it (未达标), green at or above it (达标).
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
             "share:Q",
             title=T.AX_LIT_SHARE,
             scale=alt.Scale(
-                domain=[0, HEAT_LINE - 0.0001, HEAT_LINE, 1],
+                domain=[0, heat_line - 0.0001, heat_line, 1],
                 range=["#a93226", "#f5d0cb", "#c8e6d2", "#1e7b4c"],
                 clamp=True,
             ),
-            legend=alt.Legend(format=".0%", values=[0, 0.5, HEAT_LINE, 1], gradientLength=200),
+            legend=alt.Legend(format=".0%", values=[0, 0.5, heat_line, 1], gradientLength=200),
         ),
         tooltip=[
             alt.Tooltip("region:N", title=T.AX_REGION),
@@ -324,7 +325,7 @@ def star_heatmap(shares: pd.DataFrame, height: int = 300) -> alt.Chart:
             "datum.share < 0.3 || datum.share > 0.95", alt.value("white"), alt.value(INK)
         ),
     )
-    note = T.HEAT_LINE_NOTE.format(line=f"{HEAT_LINE:.0%}")
+    note = T.HEAT_LINE_NOTE.format(line=f"{heat_line:.0%}")
     return _finish(alt.layer(rect, text), T.CH_HEAT, height, subtitle=note)
 
 

@@ -130,10 +130,13 @@ def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int
     )
 
 
-def heat_panel(year: int, frame: pd.DataFrame, height: int = 300) -> None:
+def heat_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 300) -> None:
     """Region × star: how often each star is lit."""
     shares = attainment.region_star_share(frame)
-    charts.show(st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, height))
+    line = data.thresholds(actor, year).star_ratio
+    charts.show(
+        st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, line, height)
+    )
 
 
 def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "reviewed") -> None:

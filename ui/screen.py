@@ -79,7 +79,11 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         charts.show(
             left,
             ("big_heat", year),
-            lambda: charts.big(charts.star_heatmap(attainment.region_star_share(frame))),
+            lambda: charts.big(
+                charts.star_heatmap(
+                    attainment.region_star_share(frame), data.thresholds(actor, year).star_ratio
+                )
+            ),
         )
         charts.show(
             right,

@@ -10,6 +10,7 @@ import pytest
 from db.services import excellence, readmodels
 from tests.services.cycle_helpers import approve_all_submitted
 from tests.utils import actor, leader, open_page
+from ui import data
 
 PAGES = [
     "pages/rankings.py",
@@ -128,6 +129,8 @@ def test_excellence_roles(demo_city: str) -> None:
     assert f"已提交待审核 {waiting} 个" in _texts(leader)
 
     approve_all_submitted(actor("reviewer"))
+    # The change counter is polled every 2 s; read it afresh, as a page does after its write.
+    data.changed_here()
     view = excellence.excellence_view(actor("leader"), year=2026)
     leader = open_page("leader", "pages/excellence.py", timeout=90)
     assert not any("审核尚未完成" in w.value for w in leader.warning)

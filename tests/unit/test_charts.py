@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pandas as pd
 
@@ -91,14 +92,17 @@ def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
             "total": [7, 10],
         }
     )
-    spec = _spec(charts.star_heatmap(shares))
+    spec = _spec(charts.star_heatmap(shares, Decimal("0.85")))
     scale = next(
         d["scale"]
         for d in _walk(spec)
         if isinstance(d.get("scale"), dict) and "range" in d["scale"]
     )
     assert scale["domain"][0] == 0 and scale["domain"][-1] == 1
-    assert charts.HEAT_LINE in scale["domain"]
+    assert 0.85 in scale["domain"]
     legend = next(d["legend"] for d in _walk(spec) if isinstance(d.get("legend"), dict))
-    assert charts.HEAT_LINE in legend["values"]
+    assert 0.85 in legend["values"]
     assert "85%" in spec["title"]["subtitle"]
+    # A rubric with another star ratio moves the line.
+    other = _spec(charts.star_heatmap(shares, Decimal("0.8")))
+    assert "80%" in other["title"]["subtitle"]
