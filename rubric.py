@@ -980,6 +980,8 @@ _RECORD_FIELDS = (
     "sort_order",
 )
 _AUTO_FIELDS = ("unit", "label", "minimum", "maximum", "step", "per_step")
+# Every key of a flat record (rubric_to_records), in order: what a rubric change compares.
+RECORD_KEYS = _RECORD_FIELDS + tuple(f"auto_{name}" for name in _AUTO_FIELDS)
 
 
 def rubric_to_records(rubric: Rubric) -> list[dict[str, Any]]:

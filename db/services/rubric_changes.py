@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.services.common import Actor
 from db.services.cycles import from_tenths, rubric_of_cycle, to_tenths
-from rubric import Rubric, rubric_to_records
+from rubric import RECORD_KEYS, Rubric, rubric_to_records
 from scoring import AutoRule
 from texts import admin as T
 
@@ -91,27 +91,6 @@ class RubricChange:
         )
 
 
-_COMPARED = (
-    "code",
-    "kind",
-    "star",
-    "task_no",
-    "task_title",
-    "title",
-    "standard",
-    "deduction_rule",
-    "max_points",
-    "evidence",
-    "check_method",
-    "evidence_required",
-    "auto_unit",
-    "auto_label",
-    "auto_minimum",
-    "auto_maximum",
-    "auto_step",
-    "auto_per_step",
-    "sort_order",
-)
 _MEANING = ("title", "standard")
 _AUTO_RULE = (
     "max_points",
@@ -219,7 +198,7 @@ def shown(value: Any) -> str:
 def _field_diffs(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldDiff, ...]:
     return tuple(
         FieldDiff(T.RUBRIC_FIELD_NAMES.get(k, k), shown(before[k]), shown(after[k]))
-        for k in _COMPARED
+        for k in RECORD_KEYS
         if k != "sort_order" and _norm(before[k]) != _norm(after[k])
     )
 
