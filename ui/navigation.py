@@ -202,9 +202,10 @@ def unknown_path_page(taken: set[str], home, *, signed_in: bool):  # type: ignor
     """A hidden page answering an address that is no page at all (/foo), or None.
 
     Left alone, Streamlit shows its English "Page not found" dialog over the main page. This
-    page says so in Chinese under that very address ("/" in a nested one becomes "-", as a page
-    address cannot hold one): anonymous visitors get the login form with the notice (and land
-    on their home page after logging in), signed-in users the notice and the way home.
+    page says so in Chinese under that very address (web/chrome.py sends a nested one, /foo/bar,
+    to its first part; "/" becomes "-" should one arrive): anonymous visitors get the login form
+    with the notice (and land on their home page after logging in), signed-in users the notice
+    and the way home.
     """
     path = requested_path()
     if not path or path in taken:

@@ -18,6 +18,7 @@ import streamlit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from texts import chrome as T
+from settings import get_settings
 from texts import common as C
 
 _SCRIPT = """(() => {
@@ -114,12 +115,35 @@ def preload_script() -> str:
     )
 
 
+_STREAMLIT_TITLE = "<title>Streamlit</title>"
+
+
 def localise_index(html: str) -> str:
     """index.html with the Chinese language tag, title, label script and widget preloads."""
     html = html.replace('<html lang="en">', f'<html lang="{T.HTML_LANG}">', 1)
-    html = html.replace("<title>Streamlit</title>", f"<title>{escape(C.APP_TITLE)}</title>", 1)
+    html = html.replace(_STREAMLIT_TITLE, f"<title>{escape(C.APP_TITLE)}</title>", 1)
     head = f"<script>{chrome_script()}</script>{preload_script()}</head>"
     return html.replace("</head>", head, 1)
+
+
+def nested_page_target(path: str, base_url_path: str) -> str | None:
+    """Where a page address nested below another (/foo/bar, /learning/x) is sent, or None.
+
+    Streamlit serves its page under any address, but the page loads its code relative to the
+    address ("./static/js/…"), which below a nested one is the page again: the browser shows
+    nothing at all. The first part of the address is a page address (or an unknown one, which
+    the app answers in Chinese), so the visitor is sent there.
+    """
+    base = base_url_path.strip("/")
+    rest = path.strip("/")
+    if base:
+        if rest != base and not rest.startswith(base + "/"):
+            return None
+        rest = rest[len(base) :].strip("/")
+    if "/" not in rest:
+        return None
+    first = rest.split("/", 1)[0]
+    return "/" + "/".join(p for p in (base, first) if p)
 
 
 def _is_page_request(scope: Scope) -> bool:
@@ -164,7 +188,24 @@ class ChineseChrome:
             if message.get("more_body"):
                 return
             assert start is not None
-            page = localise_index(body.decode("utf-8")).encode("utf-8")
+            text = body.decode("utf-8")
+            target = nested_page_target(scope["path"], get_settings().base_url_path)
+            if target is not None and _STREAMLIT_TITLE in text:
+                query = scope.get("query_string", b"")
+                location = target + ("?" + query.decode("latin-1") if query else "")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 302,
+                        "headers": [
+                            (b"location", location.encode("latin-1")),
+                            (b"content-length", b"0"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+            page = localise_index(text).encode("utf-8")
             headers = [
                 (k, v)
                 for k, v in start.get("headers", [])
