@@ -150,6 +150,8 @@ COL_LOST_ORGS = "涉及组织数"
 COL_ORG_COUNT = "组织数"
 
 # ---------------------------------------------------------------- charts
+CHART_WORD = "图表"
+CHART_DESCRIPTION = "图表：{title}"
 CH_TARGET = "五星级占比与年度目标"
 CH_REGION_TARGET = "各地区五星级占比"
 CH_LEVELS = "等级分布"

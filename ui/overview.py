@@ -424,9 +424,8 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if len(results) > 1:
-        st.altair_chart(
-            history_chart(results, view.rubric.thresholds.five_star_composite), width="stretch"
-        )
+        chart = history_chart(results, view.rubric.thresholds.five_star_composite)
+        st.vega_lite_chart(spec=charts.accessible(chart.to_dict()), width="stretch")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -3,7 +3,7 @@
 The page Streamlit serves (index.html) is rewritten on its way out: ``lang="zh-CN"``, the
 application's title instead of "Streamlit" in the tab before the first run, and an inline script
 that replaces the English labels of texts/chrome.py wherever they appear (text, title,
-aria-label, placeholder), now and whenever Streamlit draws them later (tooltips, menus).
+aria-label, aria-roledescription, placeholder), now and whenever Streamlit draws them later (tooltips, menus).
 Everything is served by this server: nothing is loaded from outside.
 """
 
@@ -25,7 +25,13 @@ _SCRIPT = """(() => {
   if (window.__wxChrome) return;
   window.__wxChrome = true;
   const T = %(labels)s;
-  const ATTRS = ["title", "aria-label", "placeholder"];
+  const P = %(patterns)s.map(([re, to]) => [new RegExp(re), to]);
+  const chinese = (key) => {
+    if (Object.prototype.hasOwnProperty.call(T, key)) return T[key];
+    for (const [re, to] of P) if (re.test(key)) return key.replace(re, to);
+    return null;
+  };
+  const ATTRS = ["title", "aria-label", "aria-roledescription", "placeholder"];
   const fixText = (node) => {
     const value = node.nodeValue;
     const key = value && value.trim();
@@ -37,7 +43,8 @@ _SCRIPT = """(() => {
     for (const name of ATTRS) {
       const value = el.getAttribute(name);
       const key = value && value.trim();
-      if (key && Object.prototype.hasOwnProperty.call(T, key)) el.setAttribute(name, T[key]);
+      const to = key && chinese(key);
+      if (to !== null && to !== undefined && to !== key) el.setAttribute(name, to);
     }
   };
   const fixTree = (root) => {
@@ -70,7 +77,8 @@ _SCRIPT = """(() => {
 def chrome_script() -> str:
     """The inline script (labels as JSON; "</" escaped so no label can close the tag)."""
     labels = json.dumps(T.STREAMLIT_LABELS, ensure_ascii=False).replace("</", "<\\/")
-    return _SCRIPT % {"labels": labels}
+    patterns = json.dumps(T.STREAMLIT_PATTERNS, ensure_ascii=False).replace("</", "<\\/")
+    return _SCRIPT % {"labels": labels, "patterns": patterns}
 
 
 # The widgets our pages draw. Streamlit loads each one's code only when it first appears and
