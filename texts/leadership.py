@@ -68,9 +68,9 @@ DETAIL_PICK = "查看组织详情"
 DETAIL_PICK_HELP = "在表格中点选一行，或在此输入名称查找。"
 DETAIL_NONE = "（未选择）"
 DETAIL_TITLE = "{name} · {year}年度详情"
-DETAIL_SUMMARY = (
-    "综合得分 {composite}，{level}，全市第 {rank} 名（地区第 {region_rank} 名），状态：{status}"
-)
+DETAIL_SUMMARY = "综合得分 {composite}，{level}，{rank}，状态：{status}"
+DETAIL_RANK = "全市第 {rank} 名（地区第 {region_rank} 名）"
+DETAIL_NOT_RANKED = "尚未提交，不参与排名"
 DETAIL_GAP_DONE = "已达到五星级标准。"
 DETAIL_GAP_VETO = "因触发一票否决，本年度不能评为五星级。"
 DETAIL_GAP = "距五星级至少还差 {points} 分：{parts}"
