@@ -16,6 +16,8 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 
+TAB_KEY = "db:tab"
+
 
 def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
