@@ -1,6 +1,8 @@
 """总览: the city's five-star share against the yearly target, distributions, problems,
 completion of the current year (催报) and self-vs-reviewed gaps."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from permissions import Action
@@ -34,7 +36,7 @@ def _target() -> None:
 
 # One section at a time: the open tab alone is drawn (a dozen charts and tables at once made
 # the first load of 总览 two to three times that of the lightest page); the chosen tab is kept.
-sections = {
+sections: dict[str, Callable[[], None]] = {
     T.TAB_TARGET: _target,
     T.TAB_DISTRIBUTION: lambda: dashboard.distribution_panel(actor, year, frame),
     T.TAB_HEAT: lambda: dashboard.heat_panel(actor, year, frame),

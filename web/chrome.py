@@ -3,7 +3,8 @@
 The page Streamlit serves (index.html) is rewritten on its way out: ``lang="zh-CN"``, the
 application's title instead of "Streamlit" in the tab before the first run, and an inline script
 that replaces the English labels of texts/chrome.py wherever they appear (text, title,
-aria-label, aria-roledescription, placeholder), now and whenever Streamlit draws them later (tooltips, menus).
+aria-label, aria-roledescription, placeholder), now and whenever Streamlit draws them later
+(tooltips, menus).
 Everything is served by this server: nothing is loaded from outside.
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 import streamlit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from texts import chrome as T
 from settings import get_settings
+from texts import chrome as T
 from texts import common as C
 
 _SCRIPT = """(() => {

@@ -14,7 +14,14 @@ from sqlmodel import select
 import formatting
 import scoring
 from db.engine import read_session
-from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
+from db.models import (
+    SUBMITTED_STATUSES,
+    Assessment,
+    AssessmentTotal,
+    Criterion,
+    Cycle,
+    ScoreEntry,
+)
 from db.services import readmodels
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.totals import SUM_COLUMNS
@@ -106,10 +113,16 @@ def test_demo_city_has_the_cases_that_used_to_disagree(city: str, basis: str) ->
 # --------------------------------------------------------------------------- every place
 
 
-def _rank(composites: dict[int, Decimal]) -> dict[int, int]:
-    """Competition rank (1-2-2-4) by composite, highest first."""
+def _rank(composites: dict[int, Decimal], handed: dict[int, bool] | None = None) -> dict[int, int]:
+    """Competition rank (1-2-2-4) by composite, highest first; with `handed`, only what has been
+    handed in competes for 1..k and the rest follow, ranked among themselves."""
+    handed = handed or dict.fromkeys(composites, True)
+    k = sum(handed.values())
     return {
-        o: 1 + sum(1 for c in composites.values() if c > mine) for o, mine in composites.items()
+        o: (0 if handed[o] else k)
+        + 1
+        + sum(1 for p, c in composites.items() if handed[p] == handed[o] and c > mine)
+        for o, mine in composites.items()
     }
 
 
@@ -173,13 +186,17 @@ def test_every_place_shows_the_same_result(city: str) -> None:
         for basis in BASES:
             frame = frame_of(year, basis)
             results = {int(o): expected[(year, basis)][int(o)] for o in frame.index}
-            ranks = _rank({o: r.composite for o, r in results.items()})
+            handed = {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
+            ranks = _rank({o: r.composite for o, r in results.items()}, handed)
             cached = data.city_frame(admin, year, basis)
             assert cached[["composite", "level", "rank"]].equals(
                 frame[["composite", "level", "rank"]]
             )
             for region, part in frame.groupby("region"):
-                in_region = _rank({int(o): results[int(o)].composite for o in part.index})
+                in_region = _rank(
+                    {int(o): results[int(o)].composite for o in part.index},
+                    {int(o): handed[int(o)] for o in part.index},
+                )
                 for org, rank in in_region.items():
                     assert int(frame.at[org, "region_rank"]) == rank, (year, basis, region)
             for org, r in results.items():

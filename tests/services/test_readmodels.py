@@ -105,9 +105,7 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         milli = expected["composite_milli"]
         k = int(handed.sum())
         expected["rank"] = [
-            (0 if handed[o] else k)
-            + 1
-            + int(((milli > milli[o]) & (handed == handed[o])).sum())
+            (0 if handed[o] else k) + 1 + int(((milli > milli[o]) & (handed == handed[o])).sum())
             for o in expected.index
         ]
         got = frame[RESULT_COLUMNS]
