@@ -36,6 +36,8 @@ class Action(StrEnum):
     MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
     CONFIRM_EXCELLENCE = "confirm_excellence"
     MANAGE_GRADES = "manage_grades"  # 业绩 grades: edit and import
+    # 民主评议: print a round's one-time ballot codes (casting needs a code, no account).
+    ISSUE_BALLOTS = "issue_ballots"
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
@@ -177,6 +179,9 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS, city_only=True),
     Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
     Action.MANAGE_GRADES: Rule(anywhere=ADMINS, city_only=True),
+    # Only the branch prints its members' codes (fewest hands on them); an operator can issue
+    # them from the command line (python -m db ballots).
+    Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.ADMINISTER: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS, city_only=True),

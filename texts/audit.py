@@ -65,6 +65,10 @@ SENTENCES = {
     "objection_resolved": "{who} 处理了对 {org} 的异议：{outcome}。{note}",
     "audit_exported": "{who} 导出了审计日志（{rows} 条，{format} 格式）",
     "export_workbook": "{who} 导出了 {year} 年度 Excel 汇总表（{orgs} 个组织）",
+    "ballot_codes_issued": (
+        "{who} 为 {org} 生成了{round}民主评议投票码 {count} 张（此前已投票 {used} 张，"
+        "作废未使用的旧投票码 {replaced} 张）"
+    ),
 }
 FALLBACK = "{who} {action}：{detail}"
 
@@ -151,5 +155,6 @@ ATTEMPTS = {
     "set_year_status": "开放或截止年度",
     "unlock_user": "解除账号锁定",
     "update_user": "修改账号",
+    "issue_ballots": "生成民主评议投票码",
 }
 ATTEMPT_UNKNOWN = "受限操作"
