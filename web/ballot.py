@@ -32,7 +32,9 @@ CAST_PATH = "/ballot/cast"
 MEMBER_FIELD = "m"  # m<member id> = position on the scale
 BRANCH_FIELD = "branch"
 MAX_FIELDS = 1000
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# Referrer-Policy stays same-origin (middleware): "no-referrer" would make the browser send
+# "Origin: null" with the form, which the CSRF check refuses.
+HEADERS = {"Cache-Control": "no-store"}
 
 _STYLE = """
 *{box-sizing:border-box}
