@@ -453,6 +453,8 @@ class VanguardRound(SQLModel, table=True):
     opened_by: int | None = Field(default=None, foreign_key="user.id")
     closed_at: datetime | None = None
     version: int = 1
+
+
 # --------------------------------------------------------------------------- 民主评议 ballots
 # Anonymity is a property of these tables (docs/architecture.md, "Anonymous ballots"): a code
 # names no member and no time; a ballot names no code, no member who cast it and no time; the
