@@ -192,7 +192,7 @@ def issue_in(
     if wanted <= 0:
         raise InvalidInput(T.ERR_ALL_VOTED)
     # Two secretaries issuing at once: the second finds the version moved and stops.
-    moved = session.exec(  # type: ignore[call-overload]  # sqlmodel types select() only
+    moved = session.exec(
         update(BallotBox)
         .where(
             col(BallotBox.round_id) == round_id,
@@ -204,7 +204,7 @@ def issue_in(
     )
     if moved.rowcount != 1:
         raise StaleVersion()
-    replaced = session.exec(  # type: ignore[call-overload]  # sqlmodel types select() only
+    replaced = session.exec(
         delete(BallotCode).where(
             col(BallotCode.round_id) == round_id,
             col(BallotCode.org_id) == org_id,
@@ -341,7 +341,7 @@ def cast_ballot(
         # updates the row (PostgreSQL re-checks the condition after the first commits; SQLite's
         # writers queue), and every other is refused with nothing stored.
         assert code is not None
-        taken = session.exec(  # type: ignore[call-overload]  # sqlmodel types select() only
+        taken = session.exec(
             update(BallotCode)
             .where(col(BallotCode.code_hash) == code_hash(code), col(BallotCode.used).is_(False))
             .values(used=True)
@@ -437,7 +437,7 @@ def peer_results_in(
     branch = None
     if rules.rate_branch:
         counts = {
-            int(r): int(n)
+            int(r or 0): int(n)
             for r, n in session.exec(
                 select(Ballot.branch_rating, func.count())
                 .where(
