@@ -20,6 +20,7 @@ from db.models import (
     VanguardRound,
 )
 from db.services.common import Actor
+from db.services.members import members_taking_part
 from tests.utils import actor
 
 
@@ -31,24 +32,29 @@ class BallotBranch:
     secretary: Actor
 
 
-def ballot_branch(members: int = 6, *, year: int = 2099, half: int = 1) -> BallotBranch:
-    """A new branch under branch01's department with `members` in-service members, an open
-    round (year, half), and branch01's account bound to it as its secretary."""
+def ballot_branch(
+    members: int = 6, *, year: int = 2099, half: int = 1, own_org: bool = False
+) -> BallotBranch:
+    """A new branch under branch01's department (or, with own_org, branch01's own) with
+    `members` more in-service members, an open round (year, half), and branch01's account bound
+    to it as its secretary."""
     own = actor("branch01")
     suffix = uuid.uuid4().hex[:6].upper()
     with write_session() as session:
         parent = session.get(Organisation, own.org_id)
         assert parent is not None
-        org = Organisation(
-            code=f"BT-{suffix}",
-            name=f"中共测试投票第{suffix}党支部",
-            org_type=OrgType.BRANCH,
-            region=parent.region,
-            parent_id=parent.department_id,
-            department_id=parent.department_id,
-            member_count=members,
-        )
-        session.add(org)
+        org = parent
+        if not own_org:
+            org = Organisation(
+                code=f"BT-{suffix}",
+                name=f"中共测试投票第{suffix}党支部",
+                org_type=OrgType.BRANCH,
+                region=parent.region,
+                parent_id=parent.department_id,
+                department_id=parent.department_id,
+                member_count=members,
+            )
+            session.add(org)
         round_ = session.exec(
             select(VanguardRound).where(VanguardRound.year == year, VanguardRound.half == half)
         ).first()
@@ -69,10 +75,12 @@ def ballot_branch(members: int = 6, *, year: int = 2099, half: int = 1) -> Ballo
         session.add_all(people)
         session.flush()
         assert org.id is not None and round_.id is not None
+        taking_part = [m.id for m in members_taking_part(session, round_, org.id)]
+        assert len(taking_part) == len(people) or own_org
         return BallotBranch(
             org_id=org.id,
             round_id=round_.id,
-            member_ids=tuple(p.id for p in people if p.id is not None),
+            member_ids=tuple(i for i in taking_part if i is not None),
             secretary=dataclasses.replace(own, org_id=org.id),
         )
 

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
-from db.engine import read_session, write_session
+from db.engine import get_engine, is_sqlite, read_session, write_session
 from db.models import (
     Ballot,
     BallotBox,
@@ -98,8 +101,9 @@ def code_hash(code: str) -> str:
 # --------------------------------------------------------------------------- rules
 
 
+@cache
 def default_rules() -> BallotRules:
-    """The ballot rules of the shipped rubric (its `ballot:` block)."""
+    """The ballot rules of the shipped rubric (its `ballot:` block), read once per process."""
     return load_rubric(default_rubric_path()).ballot
 
 
@@ -307,6 +311,22 @@ def open_ballot(code_text: str) -> BallotForm:
         )
 
 
+# Ballots arrive in bursts (a branch meeting votes at once). On SQLite, writers that find the
+# database locked poll it with growing sleeps (up to 100 ms) and newcomers can overtake them;
+# queueing this process's casts on a lock first lets each find the database free. PostgreSQL
+# locks the one code row only, so casts there run side by side.
+_SQLITE_CASTS = threading.Lock()
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    if is_sqlite(get_engine()):
+        with _SQLITE_CASTS:
+            yield
+    else:
+        yield
+
+
 def cast_ballot(
     code_text: str, ratings: Mapping[int, int], branch_rating: int | None = None
 ) -> None:
@@ -317,7 +337,7 @@ def cast_ballot(
     code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
     """
     code = normalise_code(code_text)
-    with write_session() as session:
+    with _one_writer(), write_session() as session:
         row, round_ = _valid_code(session, code)
         box = session.get(BallotBox, (row.round_id, row.org_id))
         if box is None:
@@ -350,18 +370,20 @@ def cast_ballot(
         if taken.rowcount != 1:
             raise BallotRefused(T.ERR_CODE_USED)
         ballot_id = uuid.uuid4().hex
-        session.add(
-            Ballot(
+        session.exec(
+            insert(Ballot).values(
                 id=ballot_id,
                 round_id=row.round_id,
                 org_id=row.org_id,
                 branch_rating=branch_rating,
             )
         )
-        session.flush()
-        session.add_all(
-            BallotRating(ballot_id=ballot_id, member_id=member_id, rating=rating)
-            for member_id, rating in ratings.items()
+        session.exec(
+            insert(BallotRating),
+            params=[
+                {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
+                for member_id, rating in ratings.items()
+            ],
         )
         bump_change_counter(session)
 
