@@ -18,7 +18,7 @@ NO = "否"
 ALL = "全部"
 
 # Column headers used by tables and the Excel export.
-COL_RANK = "名次"
+COL_RANK = "全市排名"
 COL_REGION_RANK = "地区排名"
 COL_CODE = "组织编码"
 COL_NAME = "组织名称"
@@ -54,7 +54,10 @@ STAR_LIT_HELP = "★ 已点亮（达到该年度评价细则规定的点亮线�
 
 # ---------------------------------------------------------------- rankings
 RANKINGS_TITLE = "实时排名"
-RANKINGS_CAPTION = "全市机关基层党组织按综合得分排名。各支部保存分数后，本页会自动更新。"
+RANKINGS_CAPTION = (
+    "{scope}机关基层党组织按综合得分排名（全市排名与地区排名并列）。"
+    "各支部保存分数后，本页会自动更新。"
+)
 FILTER_REGION = "地区"
 FILTER_DEPARTMENT = "所属部门"
 FILTER_TYPE = "组织类型"
@@ -97,7 +100,7 @@ EXPORT_HELP = "导出该年度的排名、分星得分、细则明细、双优�
 
 # ---------------------------------------------------------------- dashboard
 DASHBOARD_TITLE = "总览"
-DASHBOARD_CAPTION = "全市五星级创建进度与目标达成情况。"
+DASHBOARD_CAPTION = "{scope}五星级创建进度与目标达成情况。"
 KPI_SHARE = "五星级占比"
 KPI_SHARE_DELTA = "目标 {target}"
 KPI_FIVE = "五星级组织"
@@ -189,8 +192,7 @@ CHANGE_SAME = "持平"
 
 # ---------------------------------------------------------------- trends
 TRENDS_TITLE = "历年趋势"
-TRENDS_CAPTION = "全市及单个组织历年综合得分、星级与升降星情况（按审核分）。"
-TRENDS_CITY = "全市"
+TRENDS_CAPTION = "{scope}及单个组织历年综合得分、星级与升降星情况（按审核分）。"
 TRENDS_ORG = "单个组织"
 TRENDS_ORG_PICK = "选择组织"
 TRENDS_ORG_TABLE = "历年结果"
@@ -212,6 +214,8 @@ COL_UP = "升星数"
 COL_DOWN = "降星数"
 COL_SCOPE = "范围"
 CITY_SCOPE = "全市"
+# A page of a region's or department's account names its scope: "柯桥区 · 总览".
+SCOPED_TITLE = "{scope} · {title}"
 
 # ---------------------------------------------------------------- excellence
 EXCELLENCE_TITLE = "双优"
@@ -296,7 +300,7 @@ SCREEN_REGIONS = "各地区五星级占比"
 
 # ---------------------------------------------------------------- exports and report
 REPORT_TITLE = "导出与打印"
-REPORT_CAPTION = "导出全市 Excel 汇总表，或生成单个组织的一页打印报告。"
+REPORT_CAPTION = "导出{scope} Excel 汇总表，或生成单个组织的一页打印报告。"
 REPORT_WORKBOOK = "Excel 汇总表"
 REPORT_ORG = "组织打印报告"
 REPORT_ORG_PICK = "选择组织"

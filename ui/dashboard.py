@@ -21,6 +21,17 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
+def scope_words(actor: Actor) -> str:
+    """What the viewer's whole is called in a sentence: 全市, its region or its department."""
+    return data.scope_label(actor, T.CITY_SCOPE)
+
+
+def scoped_title(actor: Actor, title: str) -> str:
+    """A results page's title naming the viewer's scope ("柯桥区 · 总览"); the city's plain."""
+    label = data.scope_label(actor, T.CITY_SCOPE)
+    return title if label == T.CITY_SCOPE else T.SCOPED_TITLE.format(scope=label, title=title)
+
+
 def scope_note(actor: Actor, year: int) -> str:
     """Which organisations and statuses the year's figures include, in one sentence."""
     scope = data.year_scope(actor, year)
@@ -271,6 +282,7 @@ def top_table(frame: pd.DataFrame, n: int = 15) -> None:
         pd.DataFrame(
             {
                 T.COL_RANK: top["rank"].astype(str),
+                T.COL_REGION_RANK: top["region_rank"].astype(str),
                 T.COL_NAME: top["name"],
                 T.COL_REGION: top["region"],
                 T.COL_COMPOSITE: top["composite"].map("{:.1f}".format),

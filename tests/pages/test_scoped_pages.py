@@ -8,6 +8,7 @@ from sqlalchemy import update
 from db.engine import write_session
 from db.models import User
 from tests.utils import open_page
+from texts import leadership as TL
 
 REGION = "柯桥区"
 
@@ -17,16 +18,37 @@ def _scope(username: str, region: str) -> None:
         session.exec(update(User).where(User.username == username).values(scope_region=region))
 
 
+OTHERS = ("越城区", "上虞区", "诸暨市", "嵊州市", "新昌县")
+
+
 @pytest.mark.parametrize(
-    "page", ["pages/rankings.py", "pages/dashboard.py", "pages/trends.py", "pages/report.py"]
+    ("page", "title"),
+    [
+        ("pages/rankings.py", TL.RANKINGS_TITLE),
+        ("pages/dashboard.py", TL.DASHBOARD_TITLE),
+        ("pages/trends.py", TL.TRENDS_TITLE),
+        ("pages/report.py", TL.REPORT_TITLE),
+        ("pages/excellence.py", TL.EXCELLENCE_TITLE),
+        ("pages/screen.py", TL.SCREEN_TITLE),
+    ],
 )
-def test_a_region_leader_sees_the_region_only(demo_city: str, page: str) -> None:
+def test_a_region_leader_sees_the_region_only(demo_city: str, page: str, title: str) -> None:
     _scope("leader", REGION)
     at = open_page("leader", page, timeout=90)
     assert not at.exception
+    assert at.title[0].value == f"{REGION} · {title}", "the title names the region"
     shown = " ".join(str(df.value.to_csv()) for df in at.dataframe)
-    others = [r for r in ("越城区", "上虞区", "诸暨市", "嵊州市", "新昌县") if r in shown]
+    shown += " ".join(str(t.value) for t in at.table)
+    others = [r for r in OTHERS if r in shown]
     assert not others, others
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "全市机关" not in captions and "全市五星级" not in captions
+
+
+def test_a_city_leader_keeps_the_plain_titles(demo_city: str) -> None:
+    at = open_page("leader", "pages/dashboard.py", timeout=90)
+    assert not at.exception
+    assert at.title[0].value == TL.DASHBOARD_TITLE
 
 
 def test_a_region_reviewer_has_the_queue_and_no_city_pages(demo_city: str) -> None:
