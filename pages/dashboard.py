@@ -26,6 +26,8 @@ if frame.empty:
 
 dashboard.kpis(actor, year, frame)
 
+dashboard.comparison_panel(actor, year)
+
 st.subheader(T.SECTION_TARGET)
 st.caption(dashboard.target_note())
 attain = dashboard.target_panel(actor)

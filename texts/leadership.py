@@ -213,6 +213,20 @@ COL_NEEDED = "尚差五星级数"
 COL_UP = "升星数"
 COL_DOWN = "降星数"
 COL_SCOPE = "范围"
+
+# ---------------------------------------------------------------- regions side by side
+SECTION_COMPARISON = "各地区对比"
+SECTION_COMPARISON_NOTE = (
+    "完成率 = 已提交（含待审核、已审核、已公示，不含已退回）÷ 组织数；"
+    "平均核减 = 已审核组织的自评综合分减审核综合分的平均值，越大说明自评越偏高。"
+)
+COMPARISON_CHANGES_NOTE = "升星、降星、持平：与 {prev} 年度公示结果相比（只比较已提交的组织）。"
+COMPARISON_NO_PREVIOUS = "{year} 年的上一年度尚未公示，不比较升降星。"
+COL_SUBMITTED = "已提交"
+COL_COMPLETION = "完成率"
+COL_REVIEWED_COUNT = "已审核"
+COL_INFLATION = "平均核减"
+COL_COMPARED = "可比组织"
 CITY_SCOPE = "全市"
 # A page of a region's or department's account names its scope: "柯桥区 · 总览".
 SCOPED_TITLE = "{scope} · {title}"
@@ -312,6 +326,7 @@ SHEET_STARS = "分星得分"
 SHEET_CRITERIA = "细则明细"
 SHEET_EXCELLENCE = "双优名单"
 SHEET_TARGETS = "目标达成"
+SHEET_COMPARISON = "地区对比"
 X_STAR_SCORE = "{star}得分"
 X_STAR_LIT = "{star}点亮"
 X_USED = "采用分"

@@ -128,6 +128,60 @@ def target_table(attain: pd.DataFrame) -> None:
     )
 
 
+def comparison_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """compare_regions' table with Chinese headers (a missing figure stays empty)."""
+
+    def counts(column: str) -> pd.Series:
+        return table[column].astype("Int64")
+
+    return pd.DataFrame(
+        {
+            T.COL_REGION: table["region"],
+            T.COL_ORG_COUNT: table["total"],
+            T.COL_SUBMITTED: table["submitted"],
+            T.COL_COMPLETION: table["completion"].astype(float),
+            T.COL_FIVE_COUNT: table["five_star"],
+            T.COL_SHARE: table["share"].astype(float),
+            T.COL_TARGET: table["target"].astype(float),
+            T.COL_MET: table["met"].map({True: T.YES, False: T.NO}).fillna("—"),
+            T.COL_NEEDED: table["needed"],
+            T.COL_REVIEWED_COUNT: table["reviewed"],
+            T.COL_INFLATION: table["inflation"].astype(float),
+            T.CHANGE_UP: counts("up"),
+            T.CHANGE_DOWN: counts("down"),
+            T.CHANGE_SAME: counts("same"),
+        }
+    )
+
+
+def comparison_panel(actor: Actor, year: int) -> None:
+    """The regions side by side, for a viewer whose scope holds more than one region (the
+    city's leadership); nothing for a region's or department's account."""
+    table = data.region_comparison(actor, year, T.CITY_SCOPE)
+    if int((~table["is_total"].astype(bool)).sum()) < 2:
+        return
+    st.subheader(T.SECTION_COMPARISON)
+    note = T.SECTION_COMPARISON_NOTE
+    prev = table["prev_year"].dropna()
+    note += (
+        T.COMPARISON_CHANGES_NOTE.format(prev=int(prev.iloc[0]))
+        if len(prev)
+        else T.COMPARISON_NO_PREVIOUS.format(year=year)
+    )
+    st.caption(note)
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        comparison_rows(table),
+        hide_index=True,
+        column_config={
+            T.COL_COMPLETION: percent,
+            T.COL_SHARE: percent,
+            T.COL_TARGET: percent,
+            T.COL_INFLATION: st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+
 def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)

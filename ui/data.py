@@ -14,7 +14,7 @@ import streamlit as st
 
 import scoring
 from db.models import CycleStatus
-from db.services import attainment, cycles, excellence, readmodels, statistics
+from db.services import attainment, comparison, cycles, excellence, readmodels, statistics
 from db.services.common import Actor, change_counter
 
 COUNTER_POLL_SECONDS = 2
@@ -308,6 +308,29 @@ def level_changes(actor: Actor | None) -> pd.DataFrame:
     """Every organisation's level against its previous year (升星 / 降星 / 持平)."""
     viewer = readmodels.authorize_results_view(actor)
     return _changes(data_version(), scope_key(viewer), viewer)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _comparison(
+    year: int, version: int, scope: ScopeKey, total_label: str, _actor: Actor
+) -> pd.DataFrame:
+    infos = _cycles(version, _actor)
+    prev = comparison.previous_published(infos, year)
+    return comparison.compare_regions(
+        scoped_frame(_actor, year, "reviewed", version),
+        scoped_frame(_actor, year, "self", version),
+        year,
+        previous=None if prev is None else scoped_frame(_actor, prev, "reviewed", version),
+        unfinished=comparison.is_unfinished(infos, year),
+        total_label=total_label,
+    )
+
+
+def region_comparison(actor: Actor | None, year: int, total_label: str) -> pd.DataFrame:
+    """The regions of the viewer's scope side by side (comparison.compare_regions): five-star
+    share against the target, completion, inflation, 升星/降星; the last row is the total."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _comparison(year, data_version(), scope_key(viewer), total_label, viewer)
 
 
 def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDetail:

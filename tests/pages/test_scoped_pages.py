@@ -43,12 +43,20 @@ def test_a_region_leader_sees_the_region_only(demo_city: str, page: str, title: 
     assert not others, others
     captions = " ".join(str(c.value) for c in at.caption)
     assert "全市机关" not in captions and "全市五星级" not in captions
+    # the regions side by side are the city's: a region's leader has no such table
+    assert TL.SECTION_COMPARISON not in [s.value for s in at.subheader]
 
 
-def test_a_city_leader_keeps_the_plain_titles(demo_city: str) -> None:
+def test_a_city_leader_sees_the_regions_side_by_side(demo_city: str) -> None:
     at = open_page("leader", "pages/dashboard.py", timeout=90)
     assert not at.exception
     assert at.title[0].value == TL.DASHBOARD_TITLE
+    assert TL.SECTION_COMPARISON in [s.value for s in at.subheader]
+    table = next(df.value for df in at.dataframe if TL.COL_INFLATION in df.value.columns)
+    regions = table[TL.COL_REGION].tolist()
+    assert regions[-1] == TL.CITY_SCOPE
+    assert len(regions) > 2 and REGION in regions
+    assert table[TL.COL_ORG_COUNT].iloc[-1] == table[TL.COL_ORG_COUNT].iloc[:-1].sum()
 
 
 def test_a_region_reviewer_has_the_queue_and_no_city_pages(demo_city: str) -> None:
