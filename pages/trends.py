@@ -33,8 +33,15 @@ with city_tab:
         },
     )
     left, right = st.columns(2)
-    charts.show(left, ("city_levels",), lambda: charts.city_levels_chart(history))
-    charts.show(right, ("changes",), lambda: charts.changes_chart(changes))
+    charts.show(
+        left,
+        ("city_levels",),
+        lambda: charts.city_levels_chart(history),
+        scope=data.scope_key(actor),
+    )
+    charts.show(
+        right, ("changes",), lambda: charts.changes_chart(changes), scope=data.scope_key(actor)
+    )
     if len(years) < 2:
         st.info(T.TRENDS_NEED_TWO)
     else:
@@ -64,6 +71,7 @@ with org_tab:
             st.container(),
             ("org_trend", int(org_id)),
             lambda: charts.org_trend_chart(rows, data.five_star_lines(actor, years)),
+            scope=data.scope_key(actor),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(

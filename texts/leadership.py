@@ -214,6 +214,26 @@ COL_UP = "升星数"
 COL_DOWN = "降星数"
 COL_SCOPE = "范围"
 
+# ---------------------------------------------------------------- a department's organisations
+DEPT_TITLE = "部门进度"
+DEPT_CAPTION = (
+    "本部门所属党组织的填报进度、点亮的星、距五星级的差距和尚未开始的组织"
+    "（按审核分，尚未审核的细则按自评分计）。"
+)
+DEPT_PICK = "部门"
+DEPT_NONE = "您的范围内没有部门。"
+DEPT_EMPTY = "该部门在本年度没有参加评定的党组织。"
+DEPT_KPI_ORGS = "党组织"
+DEPT_KPI_FIVE = "五星级"
+DEPT_KPI_NOT_STARTED = "尚未开始"
+DEPT_NOT_STARTED = "尚未开始填报的党组织（{n} 个）：{names}"
+DEPT_ALL_STARTED = "所有党组织都已开始填报。"
+DEPT_TABLE = "各党组织情况"
+COL_LIT = "点亮的星"
+COL_GAP_FIVE = "距五星级"
+DEPT_GAP_HELP = "至少还差的分数；0 表示已达到五星级，空白表示因一票否决本年度不能评为五星级。"
+DEPT_LIT_HELP = "点亮的星以首字表示（学、规、服、民、创），· 为未点亮。"
+
 # ---------------------------------------------------------------- regions side by side
 SECTION_COMPARISON = "各地区对比"
 SECTION_COMPARISON_NOTE = (

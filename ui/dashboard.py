@@ -93,12 +93,18 @@ def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
         st.info(T.NO_DATA)
         return attain
     left, right = st.columns(2)
-    charts.show(left, ("target", height), lambda: charts.target_chart(attain, label, height))
+    charts.show(
+        left,
+        ("target", height),
+        lambda: charts.target_chart(attain, label, height),
+        scope=data.scope_key(actor),
+    )
     if (attain["scope"] != label).any():
         charts.show(
             right,
             ("region_target", height),
             lambda: charts.region_target_chart(attain, label, height),
+            scope=data.scope_key(actor),
         )
     return attain
 
@@ -185,13 +191,19 @@ def comparison_panel(actor: Actor, year: int) -> None:
 def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)
-    charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
+    charts.show(
+        left,
+        ("levels", year, height),
+        lambda: charts.level_chart(frame, height),
+        scope=data.scope_key(actor),
+    )
     charts.show(
         right,
         ("histogram", year, height),
         lambda: charts.composite_histogram(
             frame, data.thresholds(actor, year).five_star_composite, height
         ),
+        scope=data.scope_key(actor),
     )
 
 
@@ -200,7 +212,10 @@ def heat_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 300) 
     shares = attainment.region_star_share(frame)
     line = data.thresholds(actor, year).star_ratio
     charts.show(
-        st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, line, height)
+        st.container(),
+        ("heat", year, height),
+        lambda: charts.star_heatmap(shares, line, height),
+        scope=data.scope_key(actor),
     )
 
 
@@ -214,8 +229,18 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
     stats = data.criterion_stats(actor, year, basis)
     reasons, lost = data.missed(actor, year, basis)
     left, right = st.columns(2)
-    charts.show(left, ("weakest", year, basis), lambda: charts.weakest_chart(stats))
-    charts.show(right, ("missed", year, basis), lambda: charts.missed_chart(reasons))
+    charts.show(
+        left,
+        ("weakest", year, basis),
+        lambda: charts.weakest_chart(stats),
+        scope=data.scope_key(actor),
+    )
+    charts.show(
+        right,
+        ("missed", year, basis),
+        lambda: charts.missed_chart(reasons),
+        scope=data.scope_key(actor),
+    )
     if not lost.empty:
         st.markdown(f"**{T.SECTION_MISSED_CRITERIA}**")
         st.dataframe(
@@ -255,7 +280,12 @@ def completion_panel(
     counts = statistics.completion_counts(frame)
     deadline_note(actor, year)
     left, right = st.columns([2, 3])
-    charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
+    charts.show(
+        left,
+        ("completion", year),
+        lambda: charts.completion_chart(counts),
+        scope=data.scope_key(actor),
+    )
     if not with_list:
         pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
         right.metric(T.SECTION_CHASE, int(pending["orgs"].sum()))
@@ -308,7 +338,9 @@ def gaps_panel(actor: Actor, year: int) -> None:
     st.markdown(T.GAPS_SUMMARY.format(n=len(gaps), avg=f"{gaps['gap'].mean():.1f}", down=down))
     left, right = st.columns([3, 2])
     if (gaps["gap"] > 0).any():
-        charts.show(left, ("gaps", year), lambda: charts.gaps_chart(gaps))
+        charts.show(
+            left, ("gaps", year), lambda: charts.gaps_chart(gaps), scope=data.scope_key(actor)
+        )
     right.dataframe(
         pd.DataFrame(
             {

@@ -26,7 +26,7 @@ def _open(content: bytes):  # type: ignore[no-untyped-def]
 def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     content = exports.export_workbook(actor("leader"), year=YEAR)
     wb = _open(content)
-    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "目标达成"]
+    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "地区对比", "目标达成"]
     frame = readmodels.load_city_frame(leader(), YEAR)
 
     ranking = wb["排名"]

@@ -1,6 +1,6 @@
 """Leadership per scope on a city whose figures are set by hand (tests/services/small_city.py):
 the regions side by side, the rank within the city and within the region, and a department's
-own branches. Every expected figure below is worked out by hand from small_city's table."""
+own organisations. Every expected figure below is worked out by hand from small_city's table."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
-from db.services import comparison, exports, readmodels
-from db.services.common import Actor
+from db.engine import write_session
+from db.models import Organisation
+from db.services import comparison, department, exports, readmodels
+from db.services.common import Actor, NotFound, PermissionDenied, bump_change_counter
 from tests.services.small_city import PREVIOUS, YEAR, SmallCity, make_small_city
 from tests.utils import actor
 from texts import leadership as TL
@@ -118,3 +121,60 @@ def test_rank_within_the_city_and_the_region(small: SmallCity) -> None:
     assert {k: int(published.loc[ids[k], "region_rank"]) for k in ids} == {
         "P1": 1, "G1": 2, "B1": 3, "B3": 1, "P2": 2, "B2": 3
     }  # fmt: skip
+
+
+def test_a_departments_overview_matches_the_hand_figures(small: SmallCity) -> None:
+    ids, d1 = small.ids, small.departments["D1"]
+    for who in (actor("leader"), _as("leader", department=d1)):
+        view = department.department_view(who, YEAR, d1)
+        b = view.branches
+        # not started first, then returned, submitted, reviewed (by code within a state)
+        assert [k for o in b.index for k, v in ids.items() if v == o][:3] == ["B1", "B3", "G1"]
+        assert set(b.index) == {ids[k] for k in ("P1", "G1", "B1", "B2", "B3")}
+        state = {k: b.loc[ids[k], "state"] for k in ("P1", "G1", "B1", "B2", "B3")}
+        assert state == {
+            "P1": "reviewed", "G1": "submitted", "B1": "not_started", "B2": "reviewed",
+            "B3": "returned",
+        }  # fmt: skip
+        assert view.not_started.index.tolist() == [ids["B1"]]
+        assert view.handed_in == 3
+        assert int(b["five_star"].sum()) == 2  # P1 (90) and B3 (95, returned)
+        # points still missing: G1 88 → 2; B2 83 → 7; B1 nothing → 90 (five 17s and 90 overall)
+        gaps = {k: b.loc[ids[k], "gap"] for k in ("P1", "G1", "B1", "B2", "B3")}
+        assert gaps == {"P1": 0.0, "G1": 2.0, "B1": 90.0, "B2": 7.0, "B3": 0.0}
+        # ranks only once handed in: the city's and the region's
+        ranks = {k: b.loc[ids[k], "rank"] for k in ("P1", "G1", "B2")}
+        assert ranks == {"P1": 3, "G1": 4, "B2": 5}
+        assert {k: b.loc[ids[k], "region_rank"] for k in ("P1", "G1", "B2")} == {
+            "P1": 1, "G1": 2, "B2": 3
+        }  # fmt: skip
+        assert b.loc[[ids["B1"], ids["B3"]], "rank"].isna().all()
+        assert b.loc[ids["G1"], "lit"] == "学规服民创" and b.loc[ids["B1"], "lit"] == "·····"
+        assert b.loc[ids["B1"], "progress"] == 0 and b.loc[ids["G1"], "scored"] == 25
+        counts = dict(zip(view.counts["state"], view.counts["orgs"], strict=True))
+        assert counts == {
+            "not_started": 1, "in_progress": 0, "returned": 1, "submitted": 1, "reviewed": 2,
+            "published": 0,
+        }  # fmt: skip
+        cached = data.department_view(who, YEAR, d1)
+        assert cached.branches.equals(b)
+
+
+def test_a_department_lies_in_the_viewers_scope_or_is_refused(small: SmallCity) -> None:
+    d1, d2 = small.departments["D1"], small.departments["D2"]
+    assert [d.id for d in department.departments(actor("leader"))] == [d1, d2]
+    assert [d.id for d in department.departments(_as("leader", department=d2))] == [d2]
+    for who in (_as("leader", department=d2), _as("leader", region="柯桥区")):
+        with pytest.raises(PermissionDenied):
+            department.department_view(who, YEAR, d1)
+        with pytest.raises(PermissionDenied):
+            data.department_view(who, YEAR, d1)
+    with pytest.raises(NotFound):
+        department.department_view(actor("leader"), YEAR, small.ids["P1"])
+    # a region's account sees the department's organisations in its region only
+    with write_session() as session:
+        session.execute(update(Organisation).where(Organisation.id == d1).values(region="柯桥区"))
+        bump_change_counter(session)
+    view = department.department_view(_as("leader", region="柯桥区"), YEAR, d1)
+    assert set(view.branches.index) == {small.ids["B2"], small.ids["B3"]}
+    assert [d.id for d in department.departments(_as("leader", region="柯桥区"))] == [d1]
