@@ -245,7 +245,7 @@ def handed_in_first(frame: pd.DataFrame) -> pd.DataFrame:
     """
     key = _ranking_key(frame)
     frame = frame.copy()
-    frame["rank"] = key.rank(method="min", ascending=False).astype("int64")
+    frame["rank"] = scoring.rank_within(key)
     return frame.sort_values("rank", kind="stable")
 
 
@@ -406,12 +406,7 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
         frame["department_id"] = attributes["department_id"].reindex(frame.index)
     else:
         frame = scores.join(attributes, how="inner")
-    frame["region_rank"] = (
-        _ranking_key(frame)
-        .groupby(frame["region"])
-        .rank(method="min", ascending=False)
-        .astype("int64")
-    )
+    frame["region_rank"] = scoring.rank_within(_ranking_key(frame), frame["region"])
     evaluated = [
         c
         for c in scores.columns

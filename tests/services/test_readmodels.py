@@ -116,10 +116,10 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         table = rankings.ranking_table(frame)
         assert list(table.index) == list(frame.index)
         shown = handed.loc[table.index]
-        assert table.loc[shown[shown].index, "名次"].tolist() == (
+        assert table.loc[shown[shown].index, "全市排名"].tolist() == (
             expected.loc[shown[shown].index, "rank"].tolist()
         )
-        assert table.loc[shown[~shown].index, "名次"].isna().all()  # no rank before handing in
+        assert table.loc[shown[~shown].index, "全市排名"].isna().all()  # none before handing in
         assert table.loc[shown[~shown].index, "地区排名"].isna().all()
         assert table["综合得分"].tolist() == [
             m / 1000 for m in expected.loc[table.index, "composite_milli"]
@@ -128,7 +128,7 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
             marks = table[scoring.STAR_NAMES[key]].str[0]
             lit = expected.loc[table.index, f"lit_{key}"]
             assert (marks == "★").tolist() == lit.tolist()
-        ranks = table["名次"].dropna().tolist()
+        ranks = table["全市排名"].dropna().tolist()
         assert ranks == sorted(ranks)
         assert shown.tolist() == sorted(shown.tolist(), reverse=True)  # handed in first
 
