@@ -279,13 +279,20 @@ def test_pages_show_the_same_result(city: str) -> None:
             frame = readmodels.load_city_frame(leader(), year, basis)
             table = at.dataframe[0].value
             assert len(table) == len(frame)
-            ranks = _rank({int(o): expected[(year, basis)][int(o)].composite for o in frame.index})
-            # The table keeps the frame's order; its index is not shown.
+            handed = {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
+            ranks = _rank(
+                {int(o): expected[(year, basis)][int(o)].composite for o in frame.index}, handed
+            )
+            # The table keeps the frame's order; its index is not shown. No rank is shown for
+            # what has not been handed in.
             for org, (_i, row) in zip(frame.index, table.iterrows(), strict=True):
                 assert row[TL.COL_NAME] == frame.at[org, "name"]
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
-                assert row[TL.COL_RANK] == ranks[int(org)]
+                if handed[int(org)]:
+                    assert row[TL.COL_RANK] == ranks[int(org)]
+                else:
+                    assert pd.isna(row[TL.COL_RANK])
                 assert row[TL.COL_LEVEL] == _label(r, frame.loc[org])
 
     branch = actor("branch01")
