@@ -143,9 +143,9 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             labels = {
                 int(r.id): f"#{r.id} {r.org_name}：{r.content[:30]}" for r in pending.itertuples()
             }
-            objection_id = st.selectbox(T.OBJ_PICK, list(labels), format_func=labels.get)
+            objection_id = st.selectbox(T.OBJ_PICK, list(labels), format_func=labels.__getitem__)
             outcome = st.radio(
-                T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.get
+                T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.__getitem__
             )
             note = st.text_area(T.OBJ_NOTE, max_chars=O.TEXT_MAX)
             st.caption(T.OBJ_CORRECT_HINT)

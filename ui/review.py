@@ -22,7 +22,8 @@ from texts import review as T
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
-from ui.star_page import fmt, plain
+from ui.star_page import fmt
+from ui.text import plain
 
 PICK_KEY = "review:pick"
 FLASH_KEY = "review:flash"
@@ -569,10 +570,10 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
         live_results(view, overrides)
     if not editable:
         return
-    lines = _collect(values)
+    collected = _collect(values)
     if mode == "correct":
         if st.button(T.CORRECT_BUTTON, type="primary", key=f"review:{assessment_id}:correct"):
-            _act(actor, view, base, "save", lines, queue_ids)
+            _act(actor, view, base, "save", collected, queue_ids)
         return
     return_key = f"review:{assessment_id}:return-comment"
     _initial(return_key, "")
@@ -584,7 +585,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     cols = st.columns(3)
     if cols[0].button(T.SAVE_BUTTON, key=f"review:{assessment_id}:save", width="stretch"):
-        _act(actor, view, base, "save", lines, queue_ids)
+        _act(actor, view, base, "save", collected, queue_ids)
     if cols[1].button(
         T.RETURN_BUTTON,
         key=f"review:{assessment_id}:return",
@@ -596,7 +597,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             view,
             base,
             "return",
-            lines,
+            collected,
             queue_ids,
             comment=st.session_state.get(return_key, ""),
         )
@@ -608,7 +609,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
         icon=":material/check:",
         disabled=view.status != "submitted",
     ):
-        _act(actor, view, base, "approve", lines, queue_ids)
+        _act(actor, view, base, "approve", collected, queue_ids)
 
 
 def _act(

@@ -344,8 +344,8 @@ def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportRes
         tree_problems, changes = organisations.apply_organisations(
             session, actor, items, known_codes=frozenset(rejected_codes)
         )
-        for line, reason in tree_problems:
-            reasons_by_line.setdefault(line or 0, []).append(reason)
+        for tree_line, reason in tree_problems:
+            reasons_by_line.setdefault(tree_line or 0, []).append(reason)
         if reasons_by_line:
             raise ImportRejected([line_error(n, r) for n, r in sorted(reasons_by_line.items())])
         created = sum(1 for c in changes if c["before"] is None)
