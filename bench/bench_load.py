@@ -254,7 +254,7 @@ def _pages_by_user() -> dict[str, str]:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
         return None
 
 

@@ -556,7 +556,9 @@ def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _spec(
-    key: tuple[object, ...], version: int, _build: Callable[[], alt.TopLevelMixin]
+    key: tuple[object, ...],  # noqa: ARG001 - cache key only: names the chart and its inputs
+    version: int,  # noqa: ARG001 - cache key only: the data version
+    _build: Callable[[], alt.TopLevelMixin],
 ) -> dict[str, Any]:
     # Building and validating an Altair spec costs ~0.1 s per chart: done once per data version
     # and shared by every session (keyed by `key`, which names the chart and its inputs).

@@ -437,7 +437,12 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _final_ranks(database_url: str, year: int, scope: data.ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _final_ranks(
+    database_url: str,  # noqa: ARG001 - cache key only: one database's ranks
+    year: int,
+    scope: data.ScopeKey,  # noqa: ARG001 - cache key only: the rows' scope
+    _actor: Actor,
+) -> pd.DataFrame:
     """Ranks of a final (frozen) year: they never change, so no change-counter key (keyed by
     the scope the rows were cut to)."""
     return readmodels.load_city_frame(_actor, year, "reviewed")[["rank", "region_rank"]]

@@ -40,7 +40,12 @@ PENDING = "submitted"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _queue(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _queue(
+    year: int,
+    version: int,  # noqa: ARG001 - cache key only: the change counter
+    scope: ScopeKey,  # noqa: ARG001 - cache key only: the queue's scope
+    _actor: Actor,
+) -> pd.DataFrame:
     return R.load_queue(_actor, year)
 
 
@@ -363,7 +368,7 @@ def live_results(view: R.ReviewView, overrides: dict[str, Decimal | None]) -> No
     )
 
 
-def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
+def _evidence_list(line: R.LineView) -> None:
     if not line.evidence:
         if line.evidence_required and line.kind == "criterion":
             st.caption(":orange[" + T.EVIDENCE_REQUIRED_MISSING + "]")
@@ -381,7 +386,7 @@ def _self_text(line: R.LineView) -> str:
 
 
 def line_inputs(
-    actor: Actor, view: R.ReviewView, line: R.LineView, base: int, editable: bool
+    view: R.ReviewView, line: R.LineView, base: int, editable: bool
 ) -> tuple[Decimal | None, str]:
     """One rubric item: the branch's side and the reviewer's inputs; (points, comment)."""
     aid = view.assessment_id
@@ -411,7 +416,7 @@ def line_inputs(
                     )
                 )
             st.text(T.NOTE.format(note=line.note) if line.note else T.NO_NOTE)
-            _evidence_list(actor, line, aid)
+            _evidence_list(line)
         with points_col:
             if line.kind == "veto":
                 _initial(points_key, bool(line.reviewed_points and line.reviewed_points > 0))
@@ -564,7 +569,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             last = None
             for line in lines:
                 last = _task_header(line, last)
-                values[line.code] = line_inputs(actor, view, line, base, editable)
+                values[line.code] = line_inputs(view, line, base, editable)
     overrides = {code: points for code, (points, _c) in values.items()}
     with summary:
         live_results(view, overrides)

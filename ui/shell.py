@@ -14,7 +14,7 @@ from ui.text import plain
 
 
 @st.cache_resource(show_spinner="正在准备数据库…")
-def _prepared(database_url: str) -> bool:
+def _prepared(database_url: str) -> bool:  # noqa: ARG001 - cache key only: once per database
     prepare_database()
     return True
 

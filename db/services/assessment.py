@@ -335,7 +335,8 @@ def load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation]) 
 def build_view(actor: Actor | None, loaded: _Rows) -> AssessmentView:
     """Assemble the view (rubric lookups open sessions of their own, so none may be open)."""
     assessment, cycle, org = loaded.assessment, loaded.cycle, loaded.org
-    assert assessment.id is not None and cycle.id is not None
+    assert assessment.id is not None
+    assert cycle.id is not None
     rubric, ids = rubric_at_version(actor, cycle.id, cycle.version)
     code_of = {cid: code for code, cid in ids.items()}
     rows = {r[0]: r for r in loaded.entries}

@@ -239,7 +239,8 @@ def login(username: str, password: str) -> tuple[Actor, str]:
             target = username if user is not None else _masked(username)
             audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
         else:
-            assert user is not None and user.id is not None
+            assert user is not None
+            assert user.id is not None
             locked = user.locked_until is not None and user.locked_until > now
             if locked:
                 refused = AccountLocked()

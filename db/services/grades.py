@@ -252,7 +252,10 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
             if reasons:
                 problems.append(line_error(line, reasons))
                 continue
-            assert org is not None and org.id is not None and grade_year and grade
+            assert org is not None
+            assert org.id is not None
+            assert grade_year
+            assert grade
             wanted.append((org.id, grade_year, grade, code))
         if problems:
             raise ImportRejected(problems)

@@ -342,7 +342,7 @@ def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportRes
                 values["active"] = before[values["code"]]["active"]
         # The tree is checked even when some rows are bad, so every bad row is listed at once.
         tree_problems, changes = organisations.apply_organisations(
-            session, actor, items, known_codes=frozenset(rejected_codes)
+            session, items, known_codes=frozenset(rejected_codes)
         )
         for tree_line, reason in tree_problems:
             reasons_by_line.setdefault(tree_line or 0, []).append(reason)

@@ -206,16 +206,6 @@ def check_org_fields(item: OrgInput) -> tuple[dict[str, Any], list[str]]:
     return values, problems
 
 
-def _department_of(
-    org_type: str, parent: Organisation | None, by_id: Mapping[int, Organisation]
-) -> int | None:
-    if org_type == "department" or parent is None:
-        return None
-    if parent.org_type == "department":
-        return parent.id
-    return parent.department_id
-
-
 def _descendants(org_id: int, children: Mapping[int, list[int]]) -> list[int]:
     out, stack = [], [org_id]
     while stack:
@@ -231,7 +221,6 @@ def org_snapshot(org: Organisation) -> dict[str, Any]:
 
 def apply_organisations(
     session: Session,
-    actor: Actor,
     items: list[tuple[int | None, dict[str, Any]]],
     *,
     known_codes: frozenset[str] = frozenset(),
@@ -354,7 +343,7 @@ def save_organisation(actor: Actor | None, *, org_id: int | None, item: OrgInput
     if problems:
         raise invalid(problems)
     with write_session() as session:
-        found, changes = apply_organisations(session, actor, [(org_id, values)])
+        found, changes = apply_organisations(session, [(org_id, values)])
         if found:
             raise invalid([reason for _, reason in found])
         org = session.exec(select(Organisation).where(Organisation.code == values["code"])).one()

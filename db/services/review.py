@@ -299,7 +299,9 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
             raise NotFound()
         cycle = session.get(Cycle, assessment.cycle_id)
         org = session.get(Organisation, assessment.org_id)
-        assert cycle is not None and org is not None and cycle.id is not None
+        assert cycle is not None
+        assert org is not None
+        assert cycle.id is not None
         criteria = session.exec(
             select(Criterion)
             .where(col(Criterion.cycle_id) == cycle.id)

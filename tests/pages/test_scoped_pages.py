@@ -34,7 +34,7 @@ def test_a_region_reviewer_has_the_queue_and_no_city_pages(demo_city: str) -> No
     _scope("admin", REGION)
     at = open_page("reviewer", "pages/review.py", timeout=90)
     assert not at.exception
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("admin", "pages/admin.py", timeout=90)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("admin", "pages/publication.py", timeout=90)
