@@ -567,7 +567,13 @@ def _spec(
 
 
 def show(
-    container: DeltaGenerator, key: tuple[object, ...], build: Callable[[], alt.TopLevelMixin]
+    container: DeltaGenerator,
+    key: tuple[object, ...],
+    build: Callable[[], alt.TopLevelMixin],
+    *,
+    scope: data.ScopeKey,
 ) -> None:
-    """Draw a chart from the shared spec cache; `key` must name everything the chart shows."""
-    container.vega_lite_chart(spec=_spec(key, data.data_version(), build), theme="streamlit")
+    """Draw a chart from the shared spec cache; `key` must name everything the chart shows
+    and `scope` is the viewer's (data.scope_key): one scope's chart never reaches another."""
+    spec = _spec((*key, scope), data.data_version(), build)
+    container.vega_lite_chart(spec=spec, theme="streamlit")
