@@ -112,7 +112,7 @@ def _generated_passwords() -> None:
         st.download_button(
             T.GENERATED_DOWNLOAD,
             data=csv_bytes([T.GENERATED_COLUMNS, *pairs]),
-            file_name="初始密码.csv",
+            file_name=T.PASSWORDS_FILE_NAME,
             mime="text/csv",
             on_click="ignore",
             icon=":material/download:",
@@ -233,7 +233,7 @@ def orgs_tab(actor: Actor) -> None:
     cols[2].download_button(
         T.ORG_EXPORT,
         data=lambda: I.export_organisations(actor),
-        file_name="组织.xlsx",
+        file_name=T.ORGANISATIONS_FILE_NAME,
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
@@ -535,7 +535,7 @@ def rubric_tab(actor: Actor) -> None:
     st.download_button(
         T.RUBRIC_DOWNLOAD.format(year=row.year),
         data=text.encode("utf-8"),
-        file_name=f"评价细则-{row.year}.yaml",
+        file_name=T.RUBRIC_FILE_NAME.format(year=row.year),
         mime="application/x-yaml",
         on_click="ignore",
         icon=":material/download:",

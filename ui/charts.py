@@ -472,7 +472,7 @@ def city_levels_chart(history: pd.DataFrame, height: int = 280) -> alt.TopLevelM
     counts["mid"] = start + counts["share"] / 2
     bars = alt.Chart(counts).encode(
         x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
-        y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS + "占比", ".0%")),
+        y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS_SHARE, ".0%")),
         order=alt.Order("rank:Q", sort="ascending"),
     )
     # Each segment carries its share where it is tall enough to hold the figure; the tooltip

@@ -112,7 +112,9 @@ def import_form(actor: Actor, year: int) -> None:
         data.changed_here()
         st.success(
             T.EX_IMPORT_OK.format(
-                summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+                summary=T.EX_IMPORT_SUMMARY.format(
+                    created=result.created, updated=result.updated, unchanged=result.unchanged
+                )
             )
         )
 

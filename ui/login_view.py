@@ -31,7 +31,9 @@ def show_login(next_path: str = "") -> None:
     if get_settings().demo_mode:
         with right:
             st.info(T.DEMO_NOTICE.format(password="demo123456"))
-            st.table({T.USERNAME: list(T.DEMO_ACCOUNTS), "身份": list(T.DEMO_ACCOUNTS.values())})
+            st.table(
+                {T.USERNAME: list(T.DEMO_ACCOUNTS), T.DEMO_ROLE: list(T.DEMO_ACCOUNTS.values())}
+            )
 
 
 def show_no_access(title: str, home: StreamlitPage | None) -> None:

@@ -365,7 +365,7 @@ def bonus_section(actor: Actor, view: A.AssessmentView) -> None:
     cap = view.rubric.thresholds.bonus_cap
     declared = [e for e in view.bonus_entries() if e.self_points]
     total = sum((e.self_points for e in declared if e.self_points), Decimal(0))
-    label = T.BONUS_HEADER + (f"（{fmt(total)} 分）" if declared else "")
+    label = T.BONUS_HEADER + (T.BONUS_HEADER_TOTAL.format(total=fmt(total)) if declared else "")
     with st.expander(label, expanded=bool(declared), icon=":material/add_circle:"):
         st.caption(T.BONUS_INTRO.format(cap=fmt(cap)))
         form = EntryForm(actor, view, A.BONUS_PAGE, items)

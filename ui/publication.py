@@ -180,7 +180,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
     cols[0].download_button(
         T.PUB_PRINT,
         data=lambda: P.print_html(actor, cycle_id=info.cycle_id),
-        file_name=f"{info.year}年度五星双优评定结果公示.html",
+        file_name=T.PUB_FILE_NAME.format(year=info.year, ext="html"),
         mime="text/html",
         on_click="ignore",
         icon=":material/print:",
@@ -188,7 +188,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
     cols[1].download_button(
         T.PUB_XLSX,
         data=lambda: P.list_xlsx(actor, cycle_id=info.cycle_id),
-        file_name=f"{info.year}年度五星双优评定结果公示.xlsx",
+        file_name=T.PUB_FILE_NAME.format(year=info.year, ext="xlsx"),
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/table:",

@@ -157,17 +157,7 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
             frames.append(more)
             offset += len(more)
         frame = pd.concat(frames, ignore_index=True)
-    headers = [
-        "时间（北京时间）",
-        "时间（UTC）",
-        "操作人",
-        "事件",
-        "事件代码",
-        "对象类型",
-        "对象编号",
-        "说明",
-        "原始记录",
-    ]
+    headers = list(T.AUDIT_EXPORT_HEADERS)
     rows = [
         [
             china_time(r.at, seconds=True),

@@ -151,7 +151,7 @@ def _masked(username: str) -> str:
     """An unknown login name, masked: people sometimes type their password into that box."""
     if len(username) <= 2:
         return "*" * len(username)
-    return f"{username[:2]}***（{len(username)} 个字符）"
+    return T.MASKED_USERNAME.format(start=username[:2], n=len(username))
 
 
 def _token_hash(token: str) -> str:
@@ -371,13 +371,13 @@ def create_user(
 ) -> int:
     """Insert a user (CLI and demo seed; the admin screens go through the admin services)."""
     if role not in set(Role):
-        raise InvalidInput(f"未知角色：{role}")
+        raise InvalidInput(T.ERR_UNKNOWN_ROLE.format(role=role))
     if enforce_policy:
         check_password(password, username)
     password_hash = hash_password(password)  # before the write transaction, not in it
     with write_session() as session:
         if session.exec(select(User).where(User.username == username)).first():
-            raise InvalidInput(f"用户名 {username} 已存在。")
+            raise InvalidInput(T.ERR_USERNAME_EXISTS.format(username=username))
         user = User(
             username=username,
             display_name=display_name,

@@ -324,7 +324,7 @@ def save_star_page(
     target = writable_target(actor, assessment_id)
     assert actor is not None
     if star not in scoring.STAR_KEYS:
-        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
+        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page=T.FIVE_STARS))
     rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
     return _write_entries(actor, target, version, parsed, "save_star_page", star)

@@ -167,7 +167,10 @@ def _grade(value: str) -> str | None:
 
 
 def _year(value: str) -> int | None:
-    text = value.strip().removesuffix("年度").removesuffix("年").strip()
+    text = value.strip()
+    for suffix in T.YEAR_SUFFIXES:  # 2024年度, 2024年
+        text = text.removesuffix(suffix)
+    text = text.strip()
     if not text.isdigit():
         return None
     year = int(text)
@@ -197,10 +200,10 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
     table = read_table(data, filename)
     if year is not None:
         index = {normalise_header(h) for h in table.headers}
-        names = {"年度", "年份", "year"}
+        names = {*T.YEAR_COLUMN_NAMES, "year"}
         if not index & names:
             table = Table(
-                [*table.headers, "年度"],
+                [*table.headers, T.YEAR_COLUMN_NAMES[0]],
                 [
                     (line, [*cells, *[""] * (len(table.headers) - len(cells)), str(year)])
                     for line, cells in table.rows

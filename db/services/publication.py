@@ -227,7 +227,7 @@ def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[i
             .order_by(col(Organisation.code))
         ).all()
     )
-    shown = "、".join(names[:NAMES_SHOWN]) + ("等" if len(names) > NAMES_SHOWN else "")
+    shown = "、".join(names[:NAMES_SHOWN]) + (T.AND_MORE if len(names) > NAMES_SHOWN else "")
     return len(names), shown
 
 

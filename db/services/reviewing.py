@@ -296,7 +296,7 @@ def return_assessment(
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status not in REVIEWABLE:
-            raise _status_error(assessment.status, "退回")
+            raise _status_error(assessment.status, T.ACTION_RETURN)
         before = {"status": assessment.status, "return_comment": assessment.return_comment}
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
@@ -339,7 +339,7 @@ def approve_assessment(
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status != "submitted":
-            raise _status_error(assessment.status, "审核通过")
+            raise _status_error(assessment.status, T.ACTION_APPROVE)
         before = {"status": assessment.status, "return_comment": assessment.return_comment}
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
