@@ -118,8 +118,8 @@ def test_a_city_leader_chooses_a_department(demo_city: str) -> None:
 
 def _chart_text(proto: object) -> str:
     """A chart's spec and data (Streamlit sends the datasets apart, as Arrow) as text."""
-    parts = [str(proto.spec)]  # type: ignore[attr-defined]
-    tables = [proto.data] + [d.data for d in proto.datasets]  # type: ignore[attr-defined]
+    parts = [str(proto.spec)]
+    tables = [proto.data] + [d.data for d in proto.datasets]
     for table in tables:
         if table.data:
             parts.append(pa.ipc.open_stream(table.data).read_pandas().to_csv())
