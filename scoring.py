@@ -30,16 +30,12 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from texts.common import STAR_DISPLAY_NAMES
+
 Number = int | float | Decimal | str
 
 STAR_KEYS: tuple[str, ...] = ("learning", "standard", "service", "democracy", "innovation")
-STAR_NAMES: dict[str, str] = {
-    "learning": "学习星",
-    "standard": "规范星",
-    "service": "服务星",
-    "democracy": "民主星",
-    "innovation": "创新星",
-}
+STAR_NAMES: dict[str, str] = STAR_DISPLAY_NAMES  # the wording lives in texts/common.py
 DEFAULT_STAR_BASE = Decimal(20)
 STAR_RATIO = Decimal("0.85")
 FIVE_STAR_COMPOSITE = Decimal(90)
