@@ -286,6 +286,7 @@ def main() -> int:
         times = result["times"]
         errors = result["errors"]
         wall = float(result["wall"])  # type: ignore[arg-type]  # a float put in the dict above
+        lag = float(result["lag"])  # type: ignore[arg-type]  # a float put in the dict above
         assert isinstance(times, dict)
         assert isinstance(errors, Counter)
         print(line("cast a ballot (POST /ballot/cast)", times["cast"], wall))
@@ -297,7 +298,7 @@ def main() -> int:
         print(
             f"{len(times['cast'])} ballots in {wall:.1f} s ({len(times['cast']) / wall:.1f} "
             f"ballots/s); errors: {sum(errors.values())} {dict(errors) if errors else ''}; "
-            f"latest start behind schedule {float(result['lag']):.1f} s"  # type: ignore[arg-type]
+            f"latest start behind schedule {lag:.1f} s"
         )
         print(
             f"database: {figures['ballots']} ballots, {figures['ratings']} ratings "
