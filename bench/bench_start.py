@@ -30,6 +30,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +57,7 @@ def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
-def start(folder: Path, port: int, log: Path, browser) -> tuple[subprocess.Popen, float]:  # type: ignore[no-untyped-def]
+def start(folder: Path, port: int, log: Path, browser: Browser) -> tuple[subprocess.Popen, float]:
     """Run start.sh in `folder`; seconds until Chromium shows the login form."""
     env = dict(os.environ)
     for name in ("DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV"):

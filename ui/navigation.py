@@ -6,6 +6,7 @@ Each page names the permission it needs (permissions.Action); the menu lists the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,7 +198,7 @@ def home_path(actor: Principal) -> str:
     return spec.url_path if spec is not None else ""
 
 
-def _login_at(url_path: str):  # type: ignore[no-untyped-def]
+def _login_at(url_path: str) -> Callable[[], None]:
     """The login page served under a bookmarked path, which the form keeps as its target."""
 
     def login_page() -> None:
@@ -208,7 +209,7 @@ def _login_at(url_path: str):  # type: ignore[no-untyped-def]
     return login_page
 
 
-def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
+def _no_access_at(spec: PageSpec, home: StreamlitPage | None) -> Callable[[], None]:
     """A Chinese "no access" page under a path the role may not open (not Streamlit's modal)."""
 
     def no_access() -> None:
@@ -227,7 +228,9 @@ def requested_path() -> str:
     return (ctx.pages_manager.intended_page_name or "").strip("/")
 
 
-def unknown_path_page(taken: set[str], home, *, signed_in: bool):  # type: ignore[no-untyped-def]
+def unknown_path_page(
+    taken: set[str], home: StreamlitPage | None, *, signed_in: bool
+) -> StreamlitPage | None:
     """A hidden page answering an address that is no page at all (/foo), or None.
 
     Left alone, Streamlit shows its English "Page not found" dialog over the main page. This
@@ -254,7 +257,7 @@ def unknown_path_page(taken: set[str], home, *, signed_in: bool):  # type: ignor
     return st.Page(not_found, title=NOT_FOUND_TITLE, url_path=url_path, visibility="hidden")
 
 
-def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
+def build_navigation(actor: Actor | None) -> StreamlitPage:
     """st.navigation for this actor: its role's pages in the menu, every other path hidden.
 
     Every path of PAGES answers: anonymous visitors get the login form there (and land on that
