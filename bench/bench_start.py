@@ -57,7 +57,9 @@ def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
-def start(folder: Path, port: int, log: Path, browser: Browser) -> tuple[subprocess.Popen[bytes], float]:
+def start(
+    folder: Path, port: int, log: Path, browser: Browser
+) -> tuple[subprocess.Popen[bytes], float]:
     """Run start.sh in `folder`; seconds until Chromium shows the login form."""
     env = dict(os.environ)
     for name in ("DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV"):
