@@ -27,6 +27,7 @@ STREAMLIT_LABELS: dict[str, str] = {
     "visualization": "图表",
     "group mark container": "图表内容",
     "Open": "展开选项",
+    "progress": "进度",
     "Selected values": "已选项",
     # Column menu of a table
     "Dataframe column menu": "列菜单",
