@@ -127,6 +127,11 @@ def _rank(composites: dict[int, Decimal], handed: dict[int, bool] | None = None)
     }
 
 
+def _handed(frame: pd.DataFrame) -> dict[int, bool]:
+    """Which organisations of a year frame have handed in (the only ones ranked 1..k)."""
+    return {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
+
+
 def _sheet(content: bytes, name: str) -> tuple[list, list[tuple]]:
     import io
 
@@ -353,9 +358,10 @@ def test_trends_page_shows_the_same_result(city: str) -> None:
                 expected[(int(y), "reviewed")][org].composite,
                 expected[(int(y), "reviewed")][org].star_count,
                 C.LEVEL_NAMES[expected[(int(y), "reviewed")][org].level],
-                _rank({int(o): expected[(int(y), "reviewed")][int(o)].composite for o in f.index})[
-                    org
-                ],
+                _rank(
+                    {int(o): expected[(int(y), "reviewed")][int(o)].composite for o in f.index},
+                    _handed(f),
+                )[org],
             )
             for y, f in frames.items()
             if org in f.index
@@ -472,7 +478,7 @@ def test_excellence_candidates_show_the_same_composite(city: str) -> None:
         if frame.empty:
             continue
         results = {int(o): expected[(year, "reviewed")][int(o)] for o in frame.index}
-        ranks = _rank({o: r.composite for o, r in results.items()})
+        ranks = _rank({o: r.composite for o, r in results.items()}, _handed(frame))
         view = excellence.excellence_view(viewer, year=year)
         cand = view.candidates
         for org, row in cand.iterrows():
