@@ -71,6 +71,8 @@ DEMO_USERS = (
     ("leader", "机关党建工作领导小组", "leader"),
     ("branch01", "支部书记 王芳", "branch"),
     ("branch02", "支部书记 李强", "branch"),
+    # The 机关党委 of branch01's department: the first review (初审) of its branches.
+    ("dept01", "机关党委 陈静", "department"),
 )
 REGION_WEIGHTS = (
     ("市直", 4),
@@ -628,12 +630,22 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
     pw_hash = hash_password(DEMO_PASSWORD)
     start = _next_id(conn, User)
     rows = []
+    branch01_department = (
+        conn.execute(
+            select(Organisation.department_id).where(Organisation.id == demo_orgs[0])
+        ).scalar_one()
+        if demo_orgs
+        else None
+    )
     for i, (username, display, role) in enumerate(DEMO_USERS):
         org_id = None
+        scope_department_id = None
         if username == "branch01" and demo_orgs:
             org_id = demo_orgs[0]
         elif username == "branch02" and len(demo_orgs) > 1:
             org_id = demo_orgs[1]
+        elif username == "dept01":
+            scope_department_id = branch01_department
         rows.append(
             {
                 "id": start + i,
@@ -641,6 +653,8 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
                 "display_name": display,
                 "role": role,
                 "org_id": org_id,
+                "scope_region": None,
+                "scope_department_id": scope_department_id,
                 "active": True,
                 "password_hash": pw_hash,
                 "failed_logins": 0,

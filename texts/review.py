@@ -19,6 +19,11 @@ ERR_VETO_REASON = "{code}：一票否决项适用时，请在审核意见中写�
 ERR_COMMENT_TOO_LONG = "{code}：审核意见不能超过 {n} 个字。"
 ERR_RETURN_COMMENT = "退回时请填写退回意见，说明需要支部补充或修改的内容。"
 ERR_RETURN_TOO_LONG = "退回意见不能超过 {n} 个字。"
+ERR_NOT_AT_FIRST_LEVEL = "这份测评当前状态为“{status}”，不在初审环节，不能{action}。"
+FIRST_PASS_ACTION = "初审通过"
+FIRST_RETURN_ACTION = "初审退回"
+ERR_DEADLINE_ORDER = "初审截止日期不能晚于复核截止日期。"
+ERR_UNKNOWN_REGION = "“{region}”不是本市的地区。"
 
 # ----------------------------------------------------------------------------- review screen
 REVIEW_TITLE = "审核"

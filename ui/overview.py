@@ -280,6 +280,9 @@ def _pending_pages(actor: Actor, view: A.AssessmentView) -> list[str]:
 def submit_section(actor: Actor, view: A.AssessmentView, done: guidance.Completion) -> None:
     """提交: enabled only when complete, with a clear list of what is still missing."""
     st.subheader(T.SUBMIT_HEADER)
+    if view.status == "first_review":
+        st.success(T.SUBMITTED_FIRST, icon=":material/task_alt:")
+        return
     if view.status == "submitted":
         st.success(T.SUBMITTED, icon=":material/task_alt:")
         return

@@ -168,6 +168,7 @@ QUEUE_COLUMNS = [
     "status",
     "version",
     "submitted_at",
+    "first_reviewed_at",
     "reviewed_at",
     "self_composite",
     "self_level",
@@ -194,6 +195,7 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
                 Assessment.id,
                 Assessment.version,
                 Assessment.submitted_at,
+                Assessment.first_reviewed_at,
                 Assessment.reviewed_at,
             )
             .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
@@ -233,7 +235,10 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
         )
     if self_frame.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
-    meta = pd.DataFrame(rows, columns=["assessment_id", "version", "submitted_at", "reviewed_at"])
+    meta = pd.DataFrame(
+        rows,
+        columns=["assessment_id", "version", "submitted_at", "first_reviewed_at", "reviewed_at"],
+    )
     changed: dict[int, int] = {}
     for assessment_id, self_tenths, reviewed_tenths in changed_rows:
         if reviewed_tenths != (self_tenths or 0):
