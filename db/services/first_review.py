@@ -37,6 +37,7 @@ from db.models import (
     utcnow,
 )
 from db.services import freeze, readmodels
+from db.services.assessment import bump_version
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -160,18 +161,7 @@ def first_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
     actor = require(actor, Action.FIRST_REVIEW)
     with read_session() as session:
         rows = session.exec(
-            select(
-                Assessment.id,
-                Assessment.org_id,
-                Organisation.code,
-                Organisation.name,
-                Organisation.org_type,
-                Organisation.region,
-                Organisation.department_id,
-                Assessment.status,
-                Assessment.version,
-                Assessment.submitted_at,
-            )
+            select(Assessment, Organisation)
             .join(Organisation, col(Organisation.id) == Assessment.org_id)
             .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
             .where(
@@ -181,7 +171,7 @@ def first_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
             )
             .order_by(col(Assessment.submitted_at), col(Organisation.code))
         ).all()
-        department_ids = {r[6] for r in rows if r[6] is not None}
+        department_ids = {o.department_id for _a, o in rows if o.department_id is not None}
         names = dict(
             session.exec(
                 select(Organisation.id, Organisation.name).where(
@@ -193,8 +183,19 @@ def first_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     frame = pd.DataFrame(
         [
-            (a, o, code, name, kind, region, names.get(d, ""), status, version, submitted)
-            for a, o, code, name, kind, region, d, status, version, submitted in rows
+            (
+                a.id,
+                o.id,
+                o.code,
+                o.name,
+                o.org_type,
+                o.region,
+                names.get(o.department_id, "") if o.department_id is not None else "",
+                a.status,
+                a.version,
+                a.submitted_at,
+            )
+            for a, o in rows
         ],
         columns=QUEUE_COLUMNS[:10],
     )
@@ -237,21 +238,6 @@ def _at_first_level(
     return assessment, cycle
 
 
-def _bump(
-    session: Session, actor: Actor, assessment_id: int, version: int, **values: object
-) -> int:
-    """UPDATE … WHERE id = ? AND version = ?; zero rows means someone decided first."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(Assessment)
-        .where(col(Assessment.id) == assessment_id, col(Assessment.version) == version)
-        .values(version=version + 1, updated_at=utcnow(), updated_by=actor.id, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleVersion()
-    return version + 1
-
-
 def pass_on(actor: Actor | None, *, assessment_id: int, version: int, comment: str = "") -> int:
     """初审通过: on to the region's 复核 (status submitted), with an optional comment for it."""
     actor = authorize_first_review_of(actor, assessment_id)
@@ -259,7 +245,7 @@ def pass_on(actor: Actor | None, *, assessment_id: int, version: int, comment: s
     with write_session() as session:
         assessment, cycle = _at_first_level(session, assessment_id, T.FIRST_PASS_ACTION)
         now = utcnow()
-        new_version = _bump(
+        new_version = bump_version(
             session,
             actor,
             assessment_id,
@@ -292,7 +278,7 @@ def return_to_branch(actor: Actor | None, *, assessment_id: int, version: int, c
     text = _comment(comment, required=True)
     with write_session() as session:
         assessment, cycle = _at_first_level(session, assessment_id, T.FIRST_RETURN_ACTION)
-        new_version = _bump(
+        new_version = bump_version(
             session,
             actor,
             assessment_id,
@@ -415,7 +401,7 @@ def set_deadlines(
             raise NotFound()
         freeze.ensure_cycle_editable(session, cycle_id)
         before = (cycle.first_review_deadline, cycle.review_deadline)
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Cycle)
             .where(col(Cycle.id) == cycle_id, col(Cycle.version) == version)
             .values(version=version + 1, first_review_deadline=first_review, review_deadline=review)
