@@ -386,7 +386,7 @@ def test_upgrade_makes_every_existing_account_city_wide(
 def test_upgrade_to_review_levels_keeps_every_status(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0007 adds the two review levels: existing assessments keep their status (one submitted
+    """0008 adds the two review levels: existing assessments keep their status (one submitted
     before waits for the 复核 as it did), accounts keep their role and scope, no deadline is
     set, every region runs the first level, and no step is invented."""
     if backend == "sqlite":
