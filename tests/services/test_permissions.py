@@ -36,6 +36,7 @@ from db.services import (
     first_review,
     grades,
     guidance,
+    members,
     organisations,
     publication,
     readmodels,
@@ -147,6 +148,15 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         {"leader", "admin"},
     ),
     Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
+    Action.VIEW_MEMBERS: (
+        lambda who, w: members.list_members(who, org_id=w.own_org),
+        CITY | IN | {"branch01"},
+    ),
+    # A year that does not exist: allowed callers are told so, nothing is written.
+    Action.MANAGE_ROUNDS: (
+        lambda who, w: members.open_round(who, year=2099, half=1),
+        {"admin"},
+    ),
     Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), {"admin"}),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),
     # Switching branch01's region's 初审 to what it is (on): a region's admin may, a
