@@ -55,6 +55,7 @@ from db.models import (
     User,
     utcnow,
 )
+from db.seed_levels import seed_levels
 from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
@@ -487,6 +488,9 @@ def seed_city(
                 "cycle",
             ),
         )
+        if plan.current_open:
+            department = next((o.department_id for o in branches if o.id in demo_orgs), None)
+            seed_levels(conn, cycles[years[-1]].id, department if plan.demo_users else None, now)
         if plan.demo_users:
             _demo_users(conn, sorted(demo_orgs), now)
             _demo_evidence(
