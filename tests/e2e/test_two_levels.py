@@ -72,10 +72,12 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(  # type: ignor
     org_id, code, name = _branch01(db)
     assert _status(db, org_id) == "first_review"
 
-    # dept01 lands on its 初审 queue, picks branch01 and passes it on with a comment.
+    # dept01 opens its 初审 queue, picks branch01 and passes it on with a comment.
     dept_ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
     dept = dept_ctx.new_page()
-    login(dept, base, "dept01")
+    login(dept, base, "dept01")  # lands on 部门进度, its department's progress
+    dept.goto(base + "/first-review")
+    wait_app(dept)
     dept.get_by_role("heading", name="初审").first.wait_for(timeout=30_000)
     dept.get_by_text(re.compile("待初审 \\d+ 份")).first.wait_for(timeout=30_000)
     dept.get_by_role("combobox", name="选择要初审的党组织").click()

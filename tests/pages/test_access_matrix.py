@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
     "pages/dashboard.py": {R, L, A, D},
+    "pages/department.py": {R, L, A, D},
     "pages/rankings.py": {R, L, A, D},
     "pages/trends.py": {R, L, A, D},
     "pages/excellence.py": {R, L, A, D},
