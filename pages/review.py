@@ -18,6 +18,7 @@ with shown_errors(stop=True):
     year = ui.year_picker(actor)
     queue = ui.queue(actor, year)
     levels.level_overview(actor, year, queue)
+    levels.settings_panel(actor, year)
 
 shown = ui.filters(queue)
 picked = ui.queue_table(queue, shown)

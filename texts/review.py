@@ -173,6 +173,13 @@ FIRST_RETURN_BUTTON = "退回支部修改"
 FIRST_PASSED = "{name} 已初审通过，报送机关工委复核。"
 FIRST_RETURNED = "已退回 {name}，支部将看到退回意见。"
 FIRST_SUMMARY = "自评综合分 {composite}，{level}"
+SETTINGS_HEADER = "审核环节设置"
+SETTINGS_FIRST_DEADLINE = "初审截止日期"
+SETTINGS_REVIEW_DEADLINE = "复核截止日期"
+SETTINGS_SAVE_DEADLINES = "保存截止日期"
+SETTINGS_REGIONS_OFF = "本年度不设初审的地区（提交后直接进入复核）"
+SETTINGS_NONE_OFF = "各地区均设初审"
+SETTINGS_SAVE_REGIONS = "保存初审设置"
 
 # ----------------------------------------------------------------------------- publication
 PUB_TITLE = "公示"

@@ -11,11 +11,15 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from db.models import REGIONS
 from db.services import first_review as F
 from db.services.assessment import today
 from db.services.common import Actor
 from formatting import china_time
+from permissions import Action, Target, can
 from texts import review as T
+from ui.data import changed_here
+from ui.feedback import shown_errors
 from ui.text import plain
 
 
@@ -109,6 +113,58 @@ __all__ = [
     "deadline_text",
     "level_overview",
     "queue_summary",
+    "settings_panel",
     "steps_table",
     "waiting_column",
 ]
+
+
+def settings_panel(actor: Actor, year: int) -> None:
+    """Each level's deadline (a city-wide admin) and the regions without a 初审 this year (an
+    admin, for the regions in its scope); drawn only for who may change them."""
+    may_dates = can(actor, Action.MANAGE_YEARS)
+    regions = [r for r in REGIONS if can(actor, Action.MANAGE_LEVELS, Target(region=r))]
+    if not may_dates and not regions:
+        return
+    settings = F.level_settings(actor, year=year)
+    with st.expander(T.SETTINGS_HEADER, icon=":material/tune:"):
+        if may_dates:
+            left, right = st.columns(2)
+            first = left.date_input(
+                T.SETTINGS_FIRST_DEADLINE,
+                value=settings.first_review_deadline,
+                key=f"levels:{year}:first",
+            )
+            second = right.date_input(
+                T.SETTINGS_REVIEW_DEADLINE,
+                value=settings.review_deadline,
+                key=f"levels:{year}:review",
+            )
+            if st.button(T.SETTINGS_SAVE_DEADLINES, key=f"levels:{year}:save-dates"):
+                with shown_errors():
+                    F.set_deadlines(
+                        actor,
+                        cycle_id=settings.cycle_id,
+                        version=settings.version,
+                        first_review=first if isinstance(first, date) else None,
+                        review=second if isinstance(second, date) else None,
+                    )
+                    changed_here()
+                    st.rerun()
+        if regions:
+            off = st.multiselect(
+                T.SETTINGS_REGIONS_OFF,
+                regions,
+                default=[r for r in settings.regions_off if r in regions],
+                key=f"levels:{year}:off",
+                placeholder=T.SETTINGS_NONE_OFF,
+            )
+            if st.button(T.SETTINGS_SAVE_REGIONS, key=f"levels:{year}:save-regions"):
+                with shown_errors():
+                    for region in regions:
+                        if (region in off) != (region in settings.regions_off):
+                            F.set_first_level(
+                                actor, year=year, region=region, enabled=region not in off
+                            )
+                    changed_here()
+                    st.rerun()

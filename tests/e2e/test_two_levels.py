@@ -103,7 +103,9 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(  # type: ignor
     reviewer.goto(base + "/review")
     wait_app(reviewer)
     reviewer.get_by_text("两级审核进度").wait_for(timeout=30_000)
+    shots(reviewer, "reviewer-sees-both-levels")
     search = reviewer.get_by_label("按名称或编码搜索")
+    search.wait_for(timeout=90_000)
     search.fill(code)
     search.press("Enter")
     reviewer.get_by_role("heading", name=re.compile(re.escape(f"{name}（{code}）"))).wait_for(

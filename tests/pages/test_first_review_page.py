@@ -66,3 +66,33 @@ def test_the_reviewer_sees_both_levels_and_the_history(demo_city: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert any(T.READ_ONLY.format(status="待初审") in i.value for i in at.info)
     assert "支部 · 提交" in _texts(at)
+
+
+def test_the_admin_sets_the_deadlines_and_a_region_without_first_level(demo_city: str) -> None:
+    from datetime import date
+
+    from db.services import first_review
+
+    year = A.my_assessment(actor("branch01")).year
+    at = open_page("admin", "pages/review.py", timeout=90)
+    assert not at.exception
+    at.date_input(key=f"levels:{year}:first").set_value(date(year, 12, 25))
+    at.date_input(key=f"levels:{year}:review").set_value(date(year, 12, 20))
+    at.button(key=f"levels:{year}:save-dates").click().run()
+    assert any(T.ERR_DEADLINE_ORDER in e.value for e in at.error), "初审 after 复核 is refused"
+    at.date_input(key=f"levels:{year}:review").set_value(date(year, 12, 31))
+    at.button(key=f"levels:{year}:save-dates").click().run()
+    at.multiselect(key=f"levels:{year}:off").set_value(["柯桥区"])
+    at.button(key=f"levels:{year}:save-regions").click().run()
+    assert not at.exception and not at.error
+    settings = first_review.level_settings(actor("admin"), year=year)
+    assert (settings.first_review_deadline, settings.review_deadline) == (
+        date(year, 12, 25),
+        date(year, 12, 31),
+    )
+    assert settings.regions_off == ("柯桥区",)
+    assert "初审截止：" in _texts(at) and "复核截止：" in _texts(at)
+    # A reviewer sees the deadlines but may not change them.
+    reviewer = open_page("reviewer", "pages/review.py", timeout=90)
+    assert not reviewer.exception
+    assert not [d for d in reviewer.date_input if d.key and d.key.startswith("levels:")]
