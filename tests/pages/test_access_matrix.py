@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "pages/service.py": {B},
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
+    "pages/ballots.py": {B},
     "pages/dashboard.py": {R, L, A, D},
     "pages/department.py": {R, L, A, D},
     "pages/rankings.py": {R, L, A, D},
