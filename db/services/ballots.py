@@ -27,6 +27,7 @@ from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.engine import get_engine, is_sqlite, read_session, write_session
@@ -189,7 +190,10 @@ def issue_in(
             rate_branch=rules.rate_branch,
         )
         session.add(box)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another issuer created it a moment ago
+            raise StaleVersion() from None
     version = box.version
     used = _count_codes(session, round_id, org_id, used=True)
     wanted = len(members) - used
