@@ -165,9 +165,14 @@ def run(base: str, codes: list[str], concurrency: int, duration: float) -> dict[
     started = time.perf_counter()
     interval = duration / len(queue) if duration > 0 else 0.0
 
+    local = threading.local()
+
     def vote(k: int, code: str) -> None:
-        with httpx.Client(base_url=base, timeout=30) as http:  # each member: a phone
-            cast(k, code, http)
+        # Each member is a phone: a connection of its own, never one kept open for the next.
+        if not hasattr(local, "http"):
+            limits = httpx.Limits(max_keepalive_connections=0)
+            local.http = httpx.Client(base_url=base, timeout=30, limits=limits)
+        cast(k, code, local.http)
 
     def cast(k: int, code: str, http: httpx.Client) -> None:
         rng = random.Random(k)

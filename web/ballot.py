@@ -84,8 +84,9 @@ def ballot_link(public_url: str, code: str) -> str:
 def cast_pool() -> ThreadPoolExecutor:
     """Where casts run: their own threads, so that a burst of ballots waiting for SQLite's one
     writer queues here instead of holding the threads every other route (health, login,
-    evidence, the forms) runs in. PostgreSQL locks one code row per cast: a few side by side."""
-    workers = 1 if is_sqlite(get_engine()) else 4
+    evidence, the forms) runs in. Two on SQLite: one checks a form while the other writes;
+    PostgreSQL locks one code row per cast, so a few run side by side."""
+    workers = 2 if is_sqlite(get_engine()) else 4
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wx-ballot")
 
 
