@@ -62,6 +62,7 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
     from db import migrate
     from db.engine import dispose_engines, get_engine, write_session
     from db.models import Organisation, OrgType, PartyMember, VanguardRound
+    from db.query import pk
     from db.services.ballots import issue_in
 
     migrate.upgrade(get_engine())
@@ -89,7 +90,7 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
             orgs.append(org)
         session.flush()
         session.add_all(
-            PartyMember(org_id=org.id, name=f"党员{b:03d}-{m:02d}", joined_on=date(2001, 7, 1))
+            PartyMember(org_id=pk(org.id), name=f"党员{b:03d}-{m:02d}", joined_on=date(2001, 7, 1))
             for b, org in enumerate(orgs)
             for m in range(members)
         )
@@ -287,7 +288,9 @@ def main() -> int:
         times = result["times"]
         errors = result["errors"]
         wall = float(result["wall"])  # type: ignore[arg-type]  # a float put in the dict above
-        assert isinstance(times, dict) and isinstance(errors, Counter)
+        lag = float(result["lag"])  # type: ignore[arg-type]  # a float put in the dict above
+        assert isinstance(times, dict)
+        assert isinstance(errors, Counter)
         print(line("cast a ballot (POST /ballot/cast)", times["cast"], wall))
         print(line("open the form (POST /ballot)", times["form"], wall))
         print(line("baseline: GET /healthz", times["health"], wall))
@@ -297,7 +300,7 @@ def main() -> int:
         print(
             f"{len(times['cast'])} ballots in {wall:.1f} s ({len(times['cast']) / wall:.1f} "
             f"ballots/s); errors: {sum(errors.values())} {dict(errors) if errors else ''}; "
-            f"latest start behind schedule {float(result['lag']):.1f} s"  # type: ignore[arg-type]
+            f"latest start behind schedule {lag:.1f} s"
         )
         print(
             f"database: {figures['ballots']} ballots, {figures['ratings']} ratings "

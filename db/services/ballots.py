@@ -170,7 +170,8 @@ def issue_in(
 ) -> IssuedCodes:
     """Building block of issue_codes in the caller's transaction, without the permission check
     (the command line's operator, `python -m db ballots`, acts as 系统)."""
-    assert round_.id is not None and org.id is not None
+    assert round_.id is not None
+    assert org.id is not None
     round_id, org_id = round_.id, org.id
     if round_.status != RoundStatus.OPEN:
         raise InvalidInput(T.ERR_ROUND_CLOSED)
