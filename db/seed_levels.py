@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -26,6 +26,7 @@ from db.models import (
     ScoreEntry,
     StepAction,
 )
+from db.query import select_columns
 from db.services.totals import refresh_totals
 
 FIRST_LEVEL_TYPES = (OrgType.GENERAL_BRANCH, OrgType.BRANCH)
@@ -36,26 +37,26 @@ def seed_levels(conn: Connection, cycle_id: int, department_id: int | None, now:
     """Spread the open year's submitted assessments over both levels; returns how many wait at
     the 初审."""
     rows = conn.execute(
-        select(
-            Assessment.id,
-            Organisation.name,
-            Organisation.department_id,
-            Organisation.org_type,
-            Assessment.status,
+        select_columns(
+            col(Assessment.id),
+            col(Organisation.name),
+            col(Organisation.department_id),
+            col(Organisation.org_type),
+            col(Assessment.status),
         )
-        .join(Organisation, Organisation.id == Assessment.org_id)
+        .join(Organisation, col(Organisation.id) == col(Assessment.org_id))
         .where(
-            Assessment.cycle_id == cycle_id,
+            col(Assessment.cycle_id) == cycle_id,
             or_(
-                Assessment.status == AssessmentStatus.SUBMITTED,
+                col(Assessment.status) == AssessmentStatus.SUBMITTED,
                 and_(
-                    Assessment.status == AssessmentStatus.REVIEWED,
-                    Organisation.department_id == department_id,
+                    col(Assessment.status) == AssessmentStatus.REVIEWED,
+                    col(Organisation.department_id) == department_id,
                     col(Organisation.org_type).in_(FIRST_LEVEL_TYPES),
                 ),
             ),
         )
-        .order_by(Assessment.id)
+        .order_by(col(Assessment.id))
     ).all()
     reopened = [a for a, _n, _d, _t, status in rows if status == AssessmentStatus.REVIEWED]
     if reopened:

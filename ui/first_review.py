@@ -29,7 +29,12 @@ FLASH_KEY = "first:flash"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _queue(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _queue(
+    year: int,
+    version: int,  # noqa: ARG001 - cache key only: the change counter
+    scope: ScopeKey,  # noqa: ARG001 - cache key only: the queue's scope
+    _actor: Actor,
+) -> pd.DataFrame:
     return F.first_queue(_actor, year=year)
 
 
@@ -92,7 +97,7 @@ def queue_table(frame: pd.DataFrame) -> int | None:
     return int(picked) if picked is not None else None
 
 
-def _star_items(actor: Actor, view: A.AssessmentView, star: str) -> None:
+def _star_items(view: A.AssessmentView, star: str) -> None:
     entries = view.star_entries(star)
     st.dataframe(
         pd.DataFrame(
@@ -145,7 +150,7 @@ def panel(actor: Actor, assessment_id: int) -> None:
                         base=fmt(view.rubric.bases[star]),
                     )
                 )
-                _star_items(actor, view, star)
+                _star_items(view, star)
     if tabs[-1].open:
         with tabs[-1]:
             levels.steps_table(actor, assessment_id)

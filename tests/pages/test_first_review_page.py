@@ -29,7 +29,8 @@ def test_the_department_passes_a_submission_on(demo_city: str) -> None:
     at = open_page("dept01", "pages/first_review.py", timeout=90)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == T.FIRST_TITLE
-    assert "待初审" in _texts(at) and "最久已等待" in _texts(at)
+    assert "待初审" in _texts(at)
+    assert "最久已等待" in _texts(at)
     at.selectbox(key="first:pick").set_value(view.id).run()
     assert at.subheader[0].value == view.org_name
     # 退回 without a comment: refused in Chinese, nothing written.
@@ -60,7 +61,9 @@ def test_the_reviewer_sees_both_levels_and_the_history(demo_city: str) -> None:
     at = open_page("reviewer", "pages/review.py", timeout=90)
     assert not at.exception
     shown = _texts(at)
-    assert T.LEVELS_HEADER in shown and "待初审" in shown and "待复核" in shown
+    assert T.LEVELS_HEADER in shown
+    assert "待初审" in shown
+    assert "待复核" in shown
     at.multiselect(key="review:status").set_value(["first_review", "submitted"]).run()
     at.selectbox(key="review:pick").set_value(view.id).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -84,14 +87,16 @@ def test_the_admin_sets_the_deadlines_and_a_region_without_first_level(demo_city
     at.button(key=f"levels:{year}:save-dates").click().run()
     at.multiselect(key=f"levels:{year}:off").set_value(["柯桥区"])
     at.button(key=f"levels:{year}:save-regions").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception
+    assert not at.error
     settings = first_review.level_settings(actor("admin"), year=year)
     assert (settings.first_review_deadline, settings.review_deadline) == (
         date(year, 12, 25),
         date(year, 12, 31),
     )
     assert settings.regions_off == ("柯桥区",)
-    assert "初审截止：" in _texts(at) and "复核截止：" in _texts(at)
+    assert "初审截止：" in _texts(at)
+    assert "复核截止：" in _texts(at)
     # A reviewer sees the deadlines but may not change them.
     reviewer = open_page("reviewer", "pages/review.py", timeout=90)
     assert not reviewer.exception

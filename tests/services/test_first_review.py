@@ -46,7 +46,8 @@ def _steps(assessment_id: int, who: str = "branch01") -> list[tuple[str, str, st
 
 def test_pass_on_then_approve_records_both_steps(city: str) -> None:
     view = _submit()
-    assert view.status == "first_review" and not view.editable
+    assert view.status == "first_review"
+    assert not view.editable
     dept, reviewer = actor("dept01"), actor("reviewer")
 
     queue = first_review.first_queue(dept, year=view.year)
@@ -92,7 +93,8 @@ def test_first_level_return_goes_back_to_the_branch_with_its_comment(city: str) 
         dept, assessment_id=view.id, version=view.version, comment="请补充第三季度学习记录。"
     )
     mine = A.my_assessment(actor("branch01"))
-    assert mine.status == "returned" and mine.editable
+    assert mine.status == "returned"
+    assert mine.editable
     assert mine.return_comment == "请补充第三季度学习记录。"
     assert _steps(view.id)[-1] == ("first", "returned", "请补充第三季度学习记录。")
     # Handed in again, it waits for the 初审 again.
@@ -107,7 +109,8 @@ def test_second_level_return_goes_back_to_the_branch(city: str) -> None:
         actor("reviewer"), assessment_id=view.id, version=version, comment="复核：佐证不清晰。"
     )
     mine = A.my_assessment(actor("branch01"))
-    assert mine.status == "returned" and mine.return_comment == "复核：佐证不清晰。"
+    assert mine.status == "returned"
+    assert mine.return_comment == "复核：佐证不清晰。"
     assert [s[:2] for s in _steps(view.id)] == [
         ("branch", "submitted"),
         ("first", "passed"),
@@ -169,7 +172,8 @@ def test_the_department_acts_on_its_own_department_only(city: str) -> None:
     with read_session() as session:
         mine = session.get(Organisation, actor("branch01").org_id)
         theirs = session.get(Organisation, actor("branch02").org_id)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
     queue = set(first_review.first_queue(dept, year=view.year)["assessment_id"])
     assert view.id in queue
     if theirs.department_id != mine.department_id:
@@ -185,7 +189,8 @@ def test_deadlines_per_level(city: str) -> None:
     boss = actor("admin")
     year = A.my_assessment(actor("branch01")).year
     settings = first_review.level_settings(boss, year=year)
-    assert settings.first_review_deadline is None and settings.review_deadline is None
+    assert settings.first_review_deadline is None
+    assert settings.review_deadline is None
     first, second = date(year, 12, 10), date(year, 12, 20)
     with pytest.raises(InvalidInput):
         first_review.set_deadlines(
@@ -279,7 +284,8 @@ def test_concurrent_pass_on_lands_once(city: str) -> None:
         t.start()
     for t in threads:
         t.join(timeout=120)
-    assert outcomes.count("landed") == 1 and len(outcomes) == 2
+    assert outcomes.count("landed") == 1
+    assert len(outcomes) == 2
     with read_session() as session:
         row = session.get(Assessment, view.id)
         assert row is not None
