@@ -36,6 +36,11 @@ class Action(StrEnum):
     MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
     CONFIRM_EXCELLENCE = "confirm_excellence"
     MANAGE_GRADES = "manage_grades"  # 业绩 grades: edit and import
+    # Party members and the 先锋指数 rounds.
+    VIEW_MEMBERS = "view_members"  # an organisation's roster and its members' results
+    MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
+    # 民主评议: print a round's one-time ballot codes (casting needs a code, no account).
+    ISSUE_BALLOTS = "issue_ballots"
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
@@ -177,6 +182,13 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS, city_only=True),
     Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
     Action.MANAGE_GRADES: Rule(anywhere=ADMINS, city_only=True),
+    # Members' results are seen by their branch and by accounts whose scope covers it, never
+    # on a public list.
+    Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
+    # Only the branch prints its members' codes (fewest hands on them); an operator can issue
+    # them from the command line (python -m db ballots).
+    Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.ADMINISTER: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS, city_only=True),

@@ -25,21 +25,17 @@ import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from texts.common import STAR_DISPLAY_NAMES
+
 Number = int | float | Decimal | str
 
 STAR_KEYS: tuple[str, ...] = ("learning", "standard", "service", "democracy", "innovation")
-STAR_NAMES: dict[str, str] = {
-    "learning": "学习星",
-    "standard": "规范星",
-    "service": "服务星",
-    "democracy": "民主星",
-    "innovation": "创新星",
-}
+STAR_NAMES: dict[str, str] = STAR_DISPLAY_NAMES  # the wording lives in texts/common.py
 DEFAULT_STAR_BASE = Decimal(20)
 STAR_RATIO = Decimal("0.85")
 FIVE_STAR_COMPOSITE = Decimal(90)
@@ -478,6 +474,23 @@ def _competition_rank(composite_milli: np.ndarray) -> np.ndarray:
     return (greater + 1).astype(np.int64)
 
 
+def rank_within(composite_milli: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """The one ranking rule: rank 1 for the highest composite, ties share a rank and the next
+    is skipped (1-2-2-4), counted over the whole series (the city: 全市排名) or within each
+    group (the region: 地区排名). `composite_milli` is integer thousandths (evaluate_frame's
+    column), so equal results always tie."""
+    values = np.asarray(composite_milli.to_numpy(), dtype=np.int64)
+    ranks = np.empty(len(values), dtype=np.int64)
+    if groups is None:
+        ranks[:] = _competition_rank(values)
+    else:
+        codes, _uniques = pd.factorize(groups.reindex(composite_milli.index), use_na_sentinel=False)
+        for code in np.unique(codes):
+            where = np.flatnonzero(codes == code)
+            ranks[where] = _competition_rank(values[where])
+    return pd.Series(ranks, index=composite_milli.index, name="rank")
+
+
 def _bool_array(values: pd.Series, what: str) -> np.ndarray:
     """Booleans (or 0/1); anything else, including NaN, raises rather than being truthy."""
     if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
@@ -696,16 +709,19 @@ def target_attainment(frame: pd.DataFrame, year: int) -> Attainment:
 # --------------------------------------------------------------------------- excellence (双优)
 
 
+OrgKey = TypeVar("OrgKey", bound=Hashable)
+
+
 @dataclass(frozen=True)
-class ExcellenceResult:
-    """Recommendation of excellent (双优) organisations."""
+class ExcellenceResult(Generic[OrgKey]):
+    """Recommendation of excellent (双优) organisations, named by the keys of their grades."""
 
     basis_count: int
     quota: int
-    eligible: tuple[Hashable, ...]
-    recommended: tuple[Hashable, ...]
+    eligible: tuple[OrgKey, ...]
+    recommended: tuple[OrgKey, ...]
     tie_at_cut: bool
-    tied: tuple[Hashable, ...] = field(default=())
+    tied: tuple[OrgKey, ...] = field(default=())
 
 
 def _org_key(org: Hashable) -> tuple[int, numbers.Real | int, str]:
@@ -717,15 +733,16 @@ def _org_key(org: Hashable) -> tuple[int, numbers.Real | int, str]:
 
 def select_excellence(
     frame: pd.DataFrame,
-    grades: Mapping[Hashable, str],
+    grades: Mapping[OrgKey, str],
     *,
     ratio: Decimal = EXCELLENCE_RATIO,
     basis: str = "five_star",
-) -> ExcellenceResult:
+) -> ExcellenceResult[OrgKey]:
     """Pick the 双优 recommendations: the top ``round_half_up(ratio * basis)`` eligible orgs.
 
     Eligible: five-star, not vetoed, graded 优秀. Orgs tied with the last one at the cut are all
-    recommended and flagged.
+    recommended and flagged. `grades` is keyed by the frame's org ids (its `org_id` column, else
+    its index), so the result names organisations by those keys.
     """
     if basis not in ("five_star", "all"):
         raise ValueError(f"basis must be 'five_star' or 'all': {basis!r}")
@@ -733,7 +750,9 @@ def select_excellence(
     if not 0 <= ratio_d <= 1:
         raise ValueError(f"ratio must be within [0, 1]: {_show(ratio)}")
     _require_columns(frame, ["five_star", "vetoed", "composite_milli"], "frame")
-    org_ids = frame["org_id"].tolist() if "org_id" in frame.columns else frame.index.tolist()
+    org_ids: list[OrgKey] = (
+        frame["org_id"].tolist() if "org_id" in frame.columns else frame.index.tolist()
+    )
     five = frame["five_star"].to_numpy(dtype=bool)
     vetoed = frame["vetoed"].to_numpy(dtype=bool)
     milli = frame["composite_milli"].to_numpy(dtype=np.int64)

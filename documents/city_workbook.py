@@ -1,6 +1,7 @@
 """The year's Excel workbook for the office and the 催报 list.
 
-The workbook's sheets: 排名, 分星得分, 细则明细, 双优名单, 目标达成.
+The workbook's sheets: 排名, 分星得分, 细则明细, 双优名单, 地区对比 (the city's workbook
+only), 目标达成.
 
 Written with openpyxl in write-only mode (a 2,000-organisation city has about 100,000
 criterion rows); headers are Chinese, the header row is frozen, widths are set per column and
@@ -34,22 +35,26 @@ from texts import leadership as T
 
 
 class ExcellenceList(Protocol):
-    """What the 双优名单 sheet shows of a year's 双优 view."""
+    """What the 双优名单 sheet shows of a year's 双优 view (a frozen dataclass: read-only)."""
 
-    candidates: pd.DataFrame
-    basis_count: int
-    quota: int
-    confirmed_at: datetime | None
+    @property
+    def candidates(self) -> pd.DataFrame: ...
+    @property
+    def basis_count(self) -> int: ...
+    @property
+    def quota(self) -> int: ...
+    @property
+    def confirmed_at(self) -> datetime | None: ...
 
 
 def _yes(value: object) -> str:
     return T.YES if bool(value) else T.NO
 
 
-def _tenths(value: object) -> float | None:
+def _tenths(value: Any) -> float | None:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
-    return int(value) / 10  # type: ignore[call-overload]
+    return int(value) / 10
 
 
 def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
@@ -107,6 +112,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
         Column(T.COL_VETOED, 9),
         Column(T.COL_COMPOSITE, 10, SCORE_STYLE),
         Column(T.COL_LEVEL, 9),
+        Column(T.COL_REGION_RANK, 9),  # beside 全市排名 in the first column: both ranks shown
     ]
     lit_cols = [f"lit_{k}" for k in scoring.STAR_KEYS]
 
@@ -120,6 +126,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
             _yes(r["vetoed"]),
             float(r["composite"]),
             standing_name(int(r["level"]), bool(r["vetoed"]), str(r["status"]), int(r["scored"])),
+            int(r["region_rank"]),
         ]
         return values
 
@@ -161,7 +168,7 @@ def _criteria_sheet(wb: Workbook, lines: pd.DataFrame) -> tuple[Iterable[Sequenc
         strict=True,
     )
     ws = add_sheet(wb, T.SHEET_CRITERIA, columns, (), freeze="C2")
-    return rows, quoted_style_id(ws)  # type: ignore[arg-type]
+    return rows, quoted_style_id(ws)
 
 
 def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
@@ -177,6 +184,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
         Column(T.COL_TIED, 7),
         Column(T.COL_SELECTED, 7),
         Column(T.COL_REASON, 40),
+        Column(T.COL_REGION_RANK, 9),  # beside 全市排名 in the first column: both ranks shown
     ]
     rows: list[list[Any]] = []
     preamble: list[list[Any]] = []
@@ -196,6 +204,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
                 _yes(r.tied),
                 _yes(r.selected),
                 r.reason,
+                int(r.region_rank),
             ]
             for r in shown.itertuples()
         ]
@@ -243,6 +252,55 @@ def _targets_sheet(wb: Workbook, table: pd.DataFrame | None) -> None:
     add_sheet(wb, T.SHEET_TARGETS, columns, rows, freeze="A2")
 
 
+def _number(value: object) -> float | int | None:
+    """A cell's number, or empty for a missing figure (None / NaN)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value  # type: ignore[return-value]  # int or float as the table holds it
+
+
+def _comparison_sheet(wb: Workbook, table: pd.DataFrame) -> None:
+    """The regions side by side (db.services.comparison.compare_regions), total row last."""
+    columns = [
+        Column(T.COL_REGION, 10),
+        Column(T.COL_ORG_COUNT, 8),
+        Column(T.COL_SUBMITTED, 8),
+        Column(T.COL_COMPLETION, 9, PERCENT_STYLE),
+        Column(T.COL_FIVE_COUNT, 9),
+        Column(T.COL_SHARE, 11, PERCENT_STYLE),
+        Column(T.COL_TARGET, 8, PERCENT_STYLE),
+        Column(T.COL_MET, 9),
+        Column(T.COL_NEEDED, 12),
+        Column(T.COL_REVIEWED_COUNT, 8),
+        Column(T.COL_INFLATION, 10, SCORE_STYLE),
+        Column(T.COL_COMPARED, 9),
+        Column(T.CHANGE_UP, 7),
+        Column(T.CHANGE_DOWN, 7),
+        Column(T.CHANGE_SAME, 7),
+    ]
+    rows = [
+        [
+            r.region,
+            int(r.total),
+            int(r.submitted),
+            _number(r.completion),
+            int(r.five_star),
+            _number(r.share),
+            _number(r.target),
+            "" if r.met is None or pd.isna(r.met) else _yes(r.met),
+            int(r.needed),
+            int(r.reviewed),
+            _number(r.inflation),
+            _number(r.compared),
+            _number(r.up),
+            _number(r.down),
+            _number(r.same),
+        ]
+        for r in table.itertuples()
+    ]
+    add_sheet(wb, T.SHEET_COMPARISON, columns, rows, freeze="B2")
+
+
 def city_workbook(
     *,
     frame: pd.DataFrame,
@@ -250,13 +308,17 @@ def city_workbook(
     excellence: ExcellenceList | None,
     attainment: pd.DataFrame | None,
     bases: dict[str, Decimal],
+    comparison: pd.DataFrame | None = None,
 ) -> bytes:
-    """The five sheets 排名, 分星得分, 细则明细, 双优名单, 目标达成 as .xlsx bytes."""
+    """The sheets 排名, 分星得分, 细则明细, 双优名单, [地区对比,] 目标达成 as .xlsx bytes
+    (地区对比 when `comparison` is given: the city's workbook)."""
     wb = new_workbook()
     _ranking_sheet(wb, frame)
     _stars_sheet(wb, frame, bases)
     criteria_rows, quoted_style = _criteria_sheet(wb, criteria_lines)
     _excellence_sheet(wb, excellence)
+    if comparison is not None:
+        _comparison_sheet(wb, comparison)
     _targets_sheet(wb, attainment)
     content = to_bytes(wb)
     # Parts are named by sheet position (sheet1.xml, …) in write-only workbooks.

@@ -6,6 +6,7 @@ Each page names the permission it needs (permissions.Action); the menu lists the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from db.models import Role
 from db.services.common import Actor
-from permissions import Action, can
+from permissions import Action, Principal, ScopeKind, can
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,8 @@ class PageSpec:
     action: Action
     section: str
     default_for: tuple[Role, ...] = ()
+    # where an account of these scopes lands, whatever its role (before default_for)
+    home_of_scopes: tuple[ScopeKind, ...] = ()
 
 
 # Order here is the order in the menu. Sections group the sidebar.
@@ -77,6 +80,14 @@ PAGES: tuple[PageSpec, ...] = (
         "自评",
     ),
     PageSpec(
+        "pages/ballots.py",
+        "民主评议",
+        "ballots",
+        ":material/ballot:",
+        Action.ISSUE_BALLOTS,
+        "党员",
+    ),
+    PageSpec(
         "pages/dashboard.py",
         "总览",
         "dashboard",
@@ -84,6 +95,15 @@ PAGES: tuple[PageSpec, ...] = (
         Action.VIEW_RESULTS,
         "全市",
         default_for=(Role.REVIEWER, Role.LEADER, Role.ADMIN),
+    ),
+    PageSpec(
+        "pages/department.py",
+        "部门进度",
+        "department",
+        ":material/account_tree:",
+        Action.VIEW_RESULTS,
+        "全市",
+        home_of_scopes=(ScopeKind.DEPARTMENT,),
     ),
     PageSpec(
         "pages/rankings.py",
@@ -161,12 +181,22 @@ def pages_for(actor: Actor | None) -> list[PageSpec]:
     return [p for p in PAGES if can(actor, p.action)]
 
 
-def home_path(role: str) -> str:
-    """The url path of a role's first page (where a login without a bookmark lands)."""
-    return next((p.url_path for p in PAGES if role in p.default_for), "")
+def home_spec(actor: Principal) -> PageSpec | None:
+    """The page an account lands on: its scope's (a department's account: 部门进度), else its
+    role's; only a page the account may open."""
+    mine = [p for p in PAGES if can(actor, p.action)]
+    by_scope = [p for p in mine if actor.scope.kind in p.home_of_scopes]
+    by_role = [p for p in mine if actor.role in p.default_for]
+    return next(iter(by_scope + by_role), None)
 
 
-def _login_at(url_path: str):  # type: ignore[no-untyped-def]
+def home_path(actor: Principal) -> str:
+    """The url path of an account's first page (where a login without a bookmark lands)."""
+    spec = home_spec(actor)
+    return spec.url_path if spec is not None else ""
+
+
+def _login_at(url_path: str) -> Callable[[], None]:
     """The login page served under a bookmarked path, which the form keeps as its target."""
 
     def login_page() -> None:
@@ -177,7 +207,7 @@ def _login_at(url_path: str):  # type: ignore[no-untyped-def]
     return login_page
 
 
-def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
+def _no_access_at(spec: PageSpec, home: StreamlitPage | None) -> Callable[[], None]:
     """A Chinese "no access" page under a path the role may not open (not Streamlit's modal)."""
 
     def no_access() -> None:
@@ -188,7 +218,7 @@ def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
     return no_access
 
 
-def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
+def build_navigation(actor: Actor | None) -> StreamlitPage:
     """st.navigation for this actor: its role's pages in the menu, every other known path hidden.
 
     Every path of PAGES answers: anonymous visitors get the login form there (and land on that
@@ -213,11 +243,12 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
     sections: dict[str, list[StreamlitPage]] = {}
     home = None
     mine = pages_for(actor)
+    home_page_spec = home_spec(actor)
     for spec in mine:
         page = st.Page(
             str(ROOT / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon
         )
-        if actor.role in spec.default_for:
+        if spec == home_page_spec:
             home = page
         sections.setdefault(spec.section, []).append(page)
     hidden = sections.setdefault("", [])

@@ -19,26 +19,26 @@ from tests.utils import actor, leader
 YEAR = 2026
 
 
-def _open(content: bytes):  # type: ignore[no-untyped-def]
+def _open(content: bytes):
     return load_workbook(io.BytesIO(content))
 
 
 def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     content = exports.export_workbook(actor("leader"), year=YEAR)
     wb = _open(content)
-    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "目标达成"]
+    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "地区对比", "目标达成"]
     frame = readmodels.load_city_frame(leader(), YEAR)
 
     ranking = wb["排名"]
     headers = [c.value for c in ranking[1]]
-    assert headers[:4] == ["名次", "地区排名", "组织编码", "组织名称"]
+    assert headers[:4] == ["全市排名", "地区排名", "组织编码", "组织名称"]
     assert {"综合得分", "等级", "五星级", "状态"} <= set(headers)
     assert ranking.freeze_panes == "E2"
     assert ranking.max_row == len(frame) + 1
     col = {h: i for i, h in enumerate(headers)}
     for excel_row, (_org, row) in zip(ranking.iter_rows(min_row=2), frame.iterrows(), strict=True):
         assert excel_row[col["组织编码"]].value == row["code"]
-        assert excel_row[col["名次"]].value == row["rank"]
+        assert excel_row[col["全市排名"]].value == row["rank"]
         assert excel_row[col["综合得分"]].value == pytest.approx(row["composite"])
         assert excel_row[col["综合得分"]].number_format == "0.0"
         assert excel_row[col["五星级"]].value == ("是" if row["five_star"] else "否")
@@ -47,10 +47,13 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     stars = wb["分星得分"]
     star_headers = [c.value for c in stars[1]]
     assert stars.freeze_panes == "D2"
-    assert star_headers[3] == "学习星得分（基本分20）" and star_headers[4] == "学习星点亮"
+    assert star_headers[3] == "学习星得分（基本分20）"
+    assert star_headers[4] == "学习星点亮"
+    assert star_headers[-1] == "地区排名"
     first = frame.iloc[0]
     values = [c.value for c in stars[2]]
     assert values[1] == first["code"]
+    assert values[-1] == first["region_rank"]
     for i, key in enumerate(scoring.STAR_KEYS):
         assert values[3 + 2 * i] == pytest.approx(first[key])
         assert values[4 + 2 * i] == ("是" if first[f"lit_{key}"] else "否")
@@ -79,7 +82,12 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     ]
     assert [c.value for c in chosen[2]][:2] == ["五星级组织数", view.basis_count]
     assert [c.value for c in chosen[3]][:2] == ["推荐名额", view.quota]
-    assert [c.value for c in chosen[5]][:3] == ["名次", "组织编码", "组织名称"]
+    assert [c.value for c in chosen[5]][:3] == ["全市排名", "组织编码", "组织名称"]
+    assert [c.value for c in chosen[5]][-1] == "地区排名"
+    shown_ranks = {r[1].value: r[-1].value for r in chosen.iter_rows(min_row=6)}
+    assert shown_ranks == {
+        frame.loc[o, "code"]: int(frame.loc[o, "region_rank"]) for o in view.recommended
+    }
     assert chosen.freeze_panes == "D6"
     names = [r[2].value for r in chosen.iter_rows(min_row=6)]
     assert sorted(names) == sorted(frame.loc[list(view.recommended), "name"])
@@ -100,7 +108,8 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     )
     assert row[3].value == int(frame["five_star"].sum())
     assert row[4].value == pytest.approx(frame["five_star"].mean())
-    assert row[4].number_format == "0.0%" and row[5].value == pytest.approx(0.9)
+    assert row[4].number_format == "0.0%"
+    assert row[5].value == pytest.approx(0.9)
 
     with read_session() as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "export_workbook")).first()
@@ -138,8 +147,11 @@ def test_org_report_is_one_self_contained_page(city: str) -> None:
     frame = readmodels.load_city_frame(leader(), YEAR)
     row = frame.loc[org_id]
     doc = report.document
-    assert "<script>" not in doc and "&lt;script&gt;" in doc
-    assert "http://" not in doc and "https://" not in doc and "<link" not in doc
+    assert "<script>" not in doc
+    assert "&lt;script&gt;" in doc
+    assert "http://" not in doc
+    assert "https://" not in doc
+    assert "<link" not in doc
     assert "@page{size:A4" in doc
     assert f"第 {int(row['rank'])} 名 / 共 {len(frame)} 个" in doc
     assert "五星级" in doc or "星级" in doc
@@ -164,7 +176,8 @@ def test_criteria_sheet_values_and_awkward_names(city: str) -> None:
     frame = readmodels.load_city_frame(leader(), YEAR)
     code = frame.at[org_id, "code"]
     mine = [r for r in rows if r[0] == code]
-    assert mine and {r[1] for r in mine} == {" A&B <支部> "}
+    assert mine
+    assert {r[1] for r in mine} == {" A&B <支部> "}
     entries = statistics.load_entries(leader(), YEAR)
     expected = entries[entries["org_id"] == org_id].set_index("code")
     assert len(mine) == len(expected)

@@ -29,10 +29,12 @@ from db.services import (
     assessment,
     audit,
     auth,
+    ballots,
     cycles,
     excellence,
     grades,
     guidance,
+    members,
     organisations,
     publication,
     readmodels,
@@ -130,6 +132,20 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         {"leader", "admin"},
     ),
     Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
+    Action.VIEW_MEMBERS: (
+        lambda who, w: members.list_members(who, org_id=w.own_org),
+        CITY | IN | {"branch01"},
+    ),
+    # A year that does not exist: allowed callers are told so, nothing is written.
+    Action.MANAGE_ROUNDS: (
+        lambda who, w: members.open_round(who, year=2099, half=1),
+        {"admin"},
+    ),
+    # No such round: branch01 is then told so (NotFound), nothing is issued.
+    Action.ISSUE_BALLOTS: (
+        lambda who, w: ballots.issue_codes(who, round_id=999_999, org_id=w.own_org),
+        {"branch01"},
+    ),
     Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), {"admin"}),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),
     Action.MANAGE_ORGANISATIONS: (lambda who, w: organisations.list_organisations(who), {"admin"}),
@@ -190,14 +206,17 @@ def _world() -> World:
             )
         ).one()
         org = session.get(Organisation, own.org_id)
-        assert org is not None and org.department_id is not None
+        assert org is not None
+        assert org.department_id is not None
         other_department = session.exec(
             select(Organisation.id).where(
                 Organisation.org_type == OrgType.DEPARTMENT,
                 Organisation.id != org.department_id,
             )
         ).first()
-    assert cycle.id is not None and assessment_id is not None and other_department is not None
+    assert cycle.id is not None
+    assert assessment_id is not None
+    assert other_department is not None
     other_region = next(r for r in REGIONS if r != org.region)
     return World(
         own.org_id,

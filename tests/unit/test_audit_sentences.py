@@ -173,6 +173,7 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "",
         {"filename": "业绩.xlsx", "created": 5, "updated": 0, "unchanged": 0, "changes": []},
     ),
+    "vanguard_round_opened": ("vanguard_round", "1", {"year": 2026, "half": 2}),
     "import_rejected": ("users", "", {"filename": "账号.csv", "problems": 3, "first": ["x"]}),
     "assessment_create": ("assessment", "100", {"org_id": 10, "cycle_id": 3}),
     "save_star_page": (
@@ -278,6 +279,18 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
     ),
     "audit_exported": ("audit_log", "", {"rows": 120, "format": "xlsx"}),
     "export_workbook": ("year", "2026", {"orgs": 150}),
+    "ballot_codes_issued": (
+        "organisation",
+        "10",
+        {
+            "org_id": 10,
+            "round_id": 3,
+            "round": "2026 年上半年",
+            "count": 12,
+            "used": 0,
+            "replaced": 0,
+        },
+    ),
 }
 ALLOWED_LATIN = re.compile(r"\b(?:[A-Z]\d+(?:\.\d+)?|KB|MB|XLSX|CSV|Excel|pdf|xlsx|csv)\b")
 
@@ -325,7 +338,8 @@ def test_the_sentences_name_what_changed() -> None:
     assert _render("user_changed") == "张三 修改了账号 lisi：角色由 支部书记 改为 机关工委审核员"
     assert "中共市财政局第二党支部 由 空 改为 优秀" in _render("set_grade")
     assert "调整 1 处：中共市教育局机关委员会" in _render("confirm_excellence")
-    assert "“查看" not in _render("access_denied") and "“审核”" in _render("access_denied")
+    assert "“查看" not in _render("access_denied")
+    assert "“审核”" in _render("access_denied")
     assert _render("rubric_points_recomputed").endswith("：L2.3 自评分由 2.5 改为 2")
     assert _render("password_changed") == "张三 修改了自己的密码（2 个登录会话已退出）"
 
@@ -341,4 +355,5 @@ def test_unknown_login_and_automatic_finalisation_have_no_actor() -> None:
 
 def test_an_action_without_a_template_still_reads_in_chinese() -> None:
     text = sentence(Entry("something_new", 1, "zhangsan", "", "", "{}"), NAMES)
-    assert text.startswith("张三 ") and "{" not in text
+    assert text.startswith("张三 ")
+    assert "{" not in text

@@ -105,9 +105,9 @@ def test_thresholds_coerce_rubric_values_to_decimal() -> None:
 
 
 def test_thresholds_reject_bad_values() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="star_ratio must be positive"):
         Thresholds(star_ratio=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="excellence_ratio must be within"):
         Thresholds(excellence_ratio=D("1.5"))
 
 
@@ -313,6 +313,23 @@ def test_evaluate_frame_rank_ties_1_2_2_4_sorted_by_rank_then_org() -> None:
     assert list(frame.index) == ["a", "b", "c", "d"]
     assert list(frame["rank"]) == [1, 2, 2, 4]
     assert list(frame["composite_milli"]) == [95_000, 90_000, 90_000, 80_000]
+
+
+def test_rank_within_the_city_and_within_each_region() -> None:
+    composite = pd.Series([95_000, 90_000, 90_000, 80_000, 91_500, 80_000], index=list("abcdef"))
+    region = pd.Series(
+        ["越城区", "柯桥区", "越城区", "柯桥区", "柯桥区", "越城区"], index=list("abcdef")
+    )
+    assert scoring.rank_within(composite).tolist() == [1, 3, 3, 5, 2, 5]
+    # 越城区: a 95, c 90, f 80 → 1, 2, 3; 柯桥区: e 91.5, b 90, d 80 → 1, 2, 3
+    within = scoring.rank_within(composite, region)
+    assert within.to_dict() == {"a": 1, "b": 2, "c": 2, "d": 3, "e": 1, "f": 3}
+    tied = scoring.rank_within(pd.Series([70_000, 70_000, 60_000]), pd.Series(["甲", "甲", "甲"]))
+    assert tied.tolist() == [1, 1, 3]
+    assert scoring.rank_within(pd.Series([], dtype="int64")).empty
+    # the city rank is the rank evaluate_frame gives
+    frame = evaluate_frame(long_rows({"x": uniform(80), "y": uniform(90), "z": uniform(90)}))
+    assert scoring.rank_within(frame["composite_milli"]).tolist() == frame["rank"].tolist()
 
 
 def test_evaluate_frame_empty_input() -> None:
@@ -853,14 +870,14 @@ def test_auto_points_rejects_bad_figure_and_rule() -> None:
         auto_points(HOURS, -1, 4)
     with raises_naming("'many'"):
         auto_points(HOURS, "many", 4)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="step must be positive"):
         AutoRule(unit="学时", label="x", step=D(0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="minimum 5 exceeds maximum 3"):
         AutoRule(unit="学时", label="x", minimum=D(5), maximum=D(3))
 
 
 def test_auto_rule_coerces_numbers() -> None:
-    rule = AutoRule(unit="学时", label="x", minimum=24, step=2, per_step=0.5)  # type: ignore[arg-type]
+    rule = AutoRule(unit="学时", label="x", minimum=24, step=2, per_step=0.5)
     assert rule.per_step == D("0.5")
     assert auto_points(rule, 23, 4) == D("3.5")
 
@@ -897,7 +914,8 @@ def test_advice_names_auto_scored_criteria_by_figure_and_uses_capped_bonus() -> 
     assert advice.result.composite == D(88)
     assert advice.gap.reachable
     by_code = {s.code: s for s in advice.suggestions}
-    assert by_code["L1"].add_points == 1 and by_code["L1"].figure == 24
+    assert by_code["L1"].add_points == 1
+    assert by_code["L1"].figure == 24
     assert by_code["L1"].figure_bound == "at_least"
     assert sum(s.add_points for s in advice.suggestions if s.reason == "bonus") == 1
     # Without the 加分项 the same case is unreachable, and the self basis has no deduction.
@@ -910,7 +928,7 @@ def test_advice_names_auto_scored_criteria_by_figure_and_uses_capped_bonus() -> 
     "raw", ["1e1000000", "-1e1000000", "1e16", "1e-16", "9" * 41, 10**30, 1e300, "1E+999999999"]
 )
 def test_numbers_outside_the_bounds_are_refused_before_any_arithmetic(raw: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"number (out of range|too long)"):
         scoring.to_decimal(raw)
 
 
