@@ -64,7 +64,9 @@ def open_page(username: str | None, page_file: str, timeout: float = 30) -> AppT
     """
     who = actor(username) if username else None
     if page_file not in {p.file for p in pages_for(who)}:
-        raise ValueError(f"Could not find {page_file} in the menu of {username or 'a visitor'}")
+        raise ValueError(
+            f"Could not find a navigation page {page_file} for {username or 'a visitor'}"
+        )
     at = app_test(username, timeout)
     return at.switch_page(page_file).run()
 
