@@ -62,6 +62,25 @@ def test_page_access(demo_city: str, page: str, role: str) -> None:
         assert page not in {p.file for p in pages_for(who)}
 
 
+@pytest.mark.parametrize("role", USERS)
+def test_the_drawn_menu_registers_exactly_the_tables_pages(demo_city: str, role: str) -> None:
+    """The app, drawn once per role, registers as pages the files of ui.navigation.pages_for
+    (which the rows above, and tests.utils.open_page, read without drawing anything)."""
+    username = USERS[role]
+    at = app_test(username).run()
+    assert not at.exception, [e.value for e in at.exception]
+    registered = set()
+    for spec in PAGES:
+        try:
+            at.switch_page(spec.file)
+        except ValueError:
+            continue  # not registered: another role's page answers there with "no access"
+        registered.add(spec.file)
+    who = actor(username) if username else None
+    assert registered == {p.file for p in pages_for(who)}
+    assert registered == {p for p in ALLOWED if role in ALLOWED[p]}
+
+
 def test_every_page_checks_the_action_the_menu_lists_it_under() -> None:
     root = Path(__file__).resolve().parents[2]
     for spec in PAGES:
