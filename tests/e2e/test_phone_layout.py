@@ -204,9 +204,13 @@ def test_branch01_does_the_job_on_a_390_pixel_phone(phone_server, browser, shots
         page.locator("input.wx-drop-input").last.set_input_files(
             files=[{"name": "L3.4-关怀帮扶台账.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
-        uploaded = page.get_by_text("L3.4-关怀帮扶台账.pdf").first
-        uploaded.wait_for(timeout=30_000)
+        page.get_by_text("已传佐证 9 / 9 项").first.wait_for(timeout=30_000)
         wait_app(page)
+        uploaded = (
+            page.locator('[data-testid="stMarkdownContainer"]')
+            .filter(has_text="L3.4-关怀帮扶台账.pdf")
+            .first
+        )
         assert_in_view(page, uploaded, "uploaded file")
         assert_no_horizontal_scroll(page, "evidence uploaded")
         shots(page, "evidence-uploaded")
