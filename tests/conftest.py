@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
+    "reminder",
     "ballot_rating",
     "ballot",
     "ballot_code",
