@@ -54,9 +54,9 @@ def send_email(settings: Settings, to: list[str], subject: str, body: str) -> No
 
 def robot_payload(content: str) -> bytes:
     """The JSON a DingTalk / 浙政钉 group robot accepts for a text message."""
-    return json.dumps(
-        {"msgtype": "text", "text": {"content": content}}, ensure_ascii=False
-    ).encode("utf-8")
+    return json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def post_webhook(settings: Settings, content: str) -> None:
@@ -68,7 +68,7 @@ def post_webhook(settings: Settings, content: str) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310 - the operator's configured robot address
+        with urllib.request.urlopen(
             request, timeout=settings.reminder_webhook_timeout_seconds
         ) as response:
             answer = response.read(10_000)
@@ -79,4 +79,6 @@ def post_webhook(settings: Settings, content: str) -> None:
     except ValueError:
         return  # a robot that answers 2xx without JSON took the message
     if isinstance(decoded, dict) and decoded.get("errcode", 0) not in (0, "0"):
-        raise DeliveryFailed(f"webhook errcode {decoded.get('errcode')}: {decoded.get('errmsg')}"[:500])
+        raise DeliveryFailed(
+            f"webhook errcode {decoded.get('errcode')}: {decoded.get('errmsg')}"[:500]
+        )

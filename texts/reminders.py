@@ -35,7 +35,6 @@ SUMMARY_MORE = "等{n}个"
 NAME_SEPARATOR = "、"
 CITY_WORDS = "全市"
 
-NOTICE_AT = "{subject}（{when}）"
 
 CHASE_PICK = "选择要催报的组织"
 CHASE_PICK_HELP = "向所选组织立即发送催报提醒：站内通知，以及已配置的邮件和工作群机器人。"
@@ -54,3 +53,5 @@ CLI_DONE = (
     "（站内通知{notices}、邮件{emails}、群消息{robots}）。"
 )
 CLI_NOTHING = "没有填报中的年度，无需提醒。"
+CHASE_PLACEHOLDER = "选择组织（可多选）"
+NOTICE_BANNER = "提醒：{subject}（{when}）"

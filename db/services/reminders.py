@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -41,7 +42,7 @@ from db.services.assessment import today as local_today
 from db.services.common import Actor, ServiceError, audit, record_target, require
 from formatting import china_time
 from permissions import Action, Scope
-from reminders import Due, Kind, due_reminders, not_submitted, org_recipient, user_recipient
+from reminders import Due, Kind, due_reminders, not_submitted, org_recipient
 from settings import Settings, get_settings
 from texts import reminders as T
 
@@ -118,13 +119,13 @@ class _Year:
 
 def _read_year(session: Session, cycle: Cycle) -> _Year:
     rows = session.execute(
-        select(
-            Organisation.id,
-            Organisation.name,
-            Organisation.region,
-            Organisation.department_id,
-            Assessment.status,
-            Assessment.submitted_at,
+        sa_select(
+            col(Organisation.id),
+            col(Organisation.name),
+            col(Organisation.region),
+            col(Organisation.department_id),
+            col(Assessment.status),
+            col(Assessment.submitted_at),
         )
         .join(
             Assessment,
@@ -220,14 +221,17 @@ def _message(
             left = (cycle.deadline - today).days if cycle.deadline else days
             template = T.DEADLINE_TODAY_SUBJECT if left <= 0 else T.DEADLINE_SUBJECT
             subject = template.format(year=cycle.year, deadline=deadline, days=max(left, 0))
-            body = T.DEADLINE_BODY.format(org=org.name, year=cycle.year, deadline=deadline, link=link)
+            body = T.DEADLINE_BODY.format(
+                org=org.name, year=cycle.year, deadline=deadline, link=link
+            )
         return subject, body + T.SIGNATURE
     person = year.people[target]
     if kind is Kind.QUEUE:
         old = [
             o
             for o in year.waiting(person.scope)
-            if o.submitted_at and (today - _day(o.submitted_at)).days >= settings.reminder_queue_days
+            if o.submitted_at
+            and (today - _day(o.submitted_at)).days >= settings.reminder_queue_days
         ]
         oldest = min((_day(o.submitted_at) for o in old if o.submitted_at), default=today)
         subject = T.QUEUE_SUBJECT.format(n=len(old), days=settings.reminder_queue_days)
@@ -376,7 +380,14 @@ def _deliver_one(row_id: int, settings: Settings) -> bool | None:
             error,
         )
     else:
-        log.info("reminder %s (%s %s to %s) sent by %s", row_id, row.kind, row.slot, row.recipient, row.channel)
+        log.info(
+            "reminder %s (%s %s to %s) sent by %s",
+            row_id,
+            row.kind,
+            row.slot,
+            row.recipient,
+            row.channel,
+        )
     return not error
 
 
@@ -392,9 +403,10 @@ def _deliver(ids: Iterable[int], settings: Settings, outcome: Outcome) -> None:
 
 
 def _undelivered(session: Session, cycle_id: int, settings: Settings) -> list[int]:
-    return list(
-        session.exec(
-            select(Reminder.id)
+    return [
+        row_id
+        for row_id in session.exec(
+            select(col(Reminder.id))
             .where(
                 Reminder.cycle_id == cycle_id,
                 col(Reminder.status) != ReminderStatus.SENT,
@@ -402,7 +414,8 @@ def _undelivered(session: Session, cycle_id: int, settings: Settings) -> list[in
             )
             .order_by(col(Reminder.id))
         ).all()
-    )
+        if row_id is not None
+    ]
 
 
 # ----------------------------------------------------------------------------- the hourly run
@@ -493,7 +506,11 @@ def chase_now(actor: Actor | None, year: int, org_ids: Sequence[int]) -> Outcome
     outcome.orgs = len(waiting)
     outcome.due = len(waiting)
     _tally(outcome, rows)
-    _deliver([int(r.id) for r in rows if r.id is not None and r.status != ReminderStatus.SENT], settings, outcome)
+    _deliver(
+        [int(r.id) for r in rows if r.id is not None and r.status != ReminderStatus.SENT],
+        settings,
+        outcome,
+    )
     return outcome
 
 

@@ -46,7 +46,7 @@ DEADLINE = date(2026, 12, 20)
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         parsed["X-Rcpt"] = ",".join(envelope.rcpt_tos)
@@ -84,7 +84,7 @@ def robot() -> Iterator[tuple[Robot, str]]:
     state = Robot()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if state.failing:
                 self.send_response(500)
@@ -237,9 +237,7 @@ def test_nothing_for_a_closed_year_not_even_a_retry(channels: tuple[Mailbox, Rob
     robot.failing = False
     sent_mail = len(mailbox.messages)
     with write_session() as session:
-        session.execute(
-            update(Cycle).where(Cycle.year == YEAR).values(status=CycleStatus.CLOSED)
-        )
+        session.execute(update(Cycle).where(Cycle.year == YEAR).values(status=CycleStatus.CLOSED))
     rows = len(_rows())
     assert reminders.run_due(DEADLINE - timedelta(days=3)) == {}
     assert len(_rows()) == rows and not robot.posts and len(mailbox.messages) == sent_mail
