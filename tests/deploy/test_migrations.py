@@ -26,7 +26,7 @@ WORKERS = 4
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _worker(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _worker(url: str, barrier, results) -> None:
     """One "replica": wait for the others, then migrate; report how many tables it created."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine as EngineClass
@@ -36,7 +36,7 @@ def _worker(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
 
     created = 0
 
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
         nonlocal created
         if statement.lstrip().upper().startswith("CREATE TABLE"):
             created += 1

@@ -212,14 +212,17 @@ def _world() -> World:
             )
         ).one()
         org = session.get(Organisation, own.org_id)
-        assert org is not None and org.department_id is not None
+        assert org is not None
+        assert org.department_id is not None
         other_department = session.exec(
             select(Organisation.id).where(
                 Organisation.org_type == OrgType.DEPARTMENT,
                 Organisation.id != org.department_id,
             )
         ).first()
-    assert cycle.id is not None and assessment_id is not None and other_department is not None
+    assert cycle.id is not None
+    assert assessment_id is not None
+    assert other_department is not None
     other_region = next(r for r in REGIONS if r != org.region)
     return World(
         own.org_id,
