@@ -3,8 +3,11 @@ organisations, send, and the page says how many went out; the branch then sees t
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from db.engine import read_session
 from db.models import Reminder
@@ -13,7 +16,7 @@ from texts import reminders as T
 from ui import data
 
 
-def _form(at):  # type: ignore[no-untyped-def]
+def _form(at: AppTest) -> tuple[Any, Any]:
     pick = next(m for m in at.multiselect if m.label == T.CHASE_PICK)
     button = next(b for b in at.button if b.label == T.CHASE_BUTTON)
     return pick, button

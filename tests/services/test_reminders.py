@@ -46,7 +46,7 @@ DEADLINE = date(2026, 12, 20)
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         parsed["X-Rcpt"] = ",".join(envelope.rcpt_tos)
@@ -160,7 +160,8 @@ def test_seven_three_and_one_days_before_each_once_by_email_robot_and_notice(
     mailbox, robot = channels
     own = actor("branch01")
     pending = _not_submitted()
-    assert own.org_id in pending and len(pending) >= 2
+    assert own.org_id in pending
+    assert len(pending) >= 2
     for before in (8, 7, 7, 6, 3, 3, 1, 1, 0, -1):
         reminders.run_due(DEADLINE - timedelta(days=before))
     mails = [m for m in mailbox.to("branch01@sx.gov.cn") if "截止" in m["Subject"]]
@@ -170,7 +171,8 @@ def test_seven_three_and_one_days_before_each_once_by_email_robot_and_notice(
         "【五星评定】2026年度自评将于2026-12-20截止，还有1天",
     ]
     body = mails[0].get_content()
-    assert "尚未提交" in body and "http://wuxing.example.gov:8501/overview" in body
+    assert "尚未提交" in body
+    assert "http://wuxing.example.gov:8501/overview" in body
     assert all(p["msgtype"] == "text" for p in robot.posts)
     # One robot message per organisation not submitted and slot; none for a submitted one.
     assert len(_deadline_posts(robot)) == 3 * len(pending)
@@ -196,7 +198,8 @@ def test_a_failing_robot_is_retried_on_the_next_run_and_logged(
         first = reminders.run_due(DEADLINE - timedelta(days=7))
     pending = _not_submitted()
     assert first[YEAR].failed == len(pending)
-    assert "failed" in caplog.text and "webhook" in caplog.text
+    assert "failed" in caplog.text
+    assert "webhook" in caplog.text
     failed = _rows(channel=ReminderChannel.WEBHOOK)
     assert {r.status for r in failed} == {ReminderStatus.FAILED}
     assert all(r.attempts == 1 and "500" in r.last_error for r in failed)
@@ -240,7 +243,9 @@ def test_nothing_for_a_closed_year_not_even_a_retry(channels: tuple[Mailbox, Rob
         session.execute(update(Cycle).where(Cycle.year == YEAR).values(status=CycleStatus.CLOSED))
     rows = len(_rows())
     assert reminders.run_due(DEADLINE - timedelta(days=3)) == {}
-    assert len(_rows()) == rows and not robot.posts and len(mailbox.messages) == sent_mail
+    assert len(_rows()) == rows
+    assert not robot.posts
+    assert len(mailbox.messages) == sent_mail
     assert reminders.notices(actor("branch01")) == []
     with pytest.raises(ServiceError, match="不在填报中"):
         reminders.chase_now(actor("leader"), YEAR, [actor("branch01").org_id or 0])
@@ -270,7 +275,8 @@ def test_chase_now_reaches_the_chosen_organisations_that_have_not_submitted(
     assert reminders.notices(actor("branch01"))[0].subject == mail["Subject"]
     # A second press sends again (a 催报 is a new reminder each time).
     again = reminders.chase_now(actor("leader"), YEAR, [own])
-    assert again.orgs == 1 and len(mailbox.to("branch01@sx.gov.cn")) == 2
+    assert again.orgs == 1
+    assert len(mailbox.to("branch01@sx.gov.cn")) == 2
 
 
 def test_chase_refuses_a_branch_and_an_organisation_out_of_scope(city: str) -> None:
