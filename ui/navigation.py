@@ -146,6 +146,15 @@ PAGES: tuple[PageSpec, ...] = (
         "全市",
     ),
     PageSpec(
+        "pages/first_review.py",
+        "初审",
+        "first-review",
+        ":material/rule_folder:",
+        Action.FIRST_REVIEW,
+        "审核与公示",
+        default_for=(Role.DEPARTMENT,),
+    ),
+    PageSpec(
         "pages/review.py",
         "审核",
         "review",
