@@ -152,6 +152,15 @@ PAGES: tuple[PageSpec, ...] = (
         N.SECTION_CITY,
     ),
     PageSpec(
+        "pages/first_review.py",
+        "初审",
+        "first-review",
+        ":material/rule_folder:",
+        Action.FIRST_REVIEW,
+        "审核与公示",
+        default_for=(Role.DEPARTMENT,),
+    ),
+    PageSpec(
         "pages/review.py",
         N.PAGE_TITLES["review"],
         "review",
