@@ -20,6 +20,7 @@ PAGE_TITLES = {
     "admin": "管理",
     "audit": "审计日志",
     "account": "修改密码",
+    "first-review": "初审",
 }
 SECTION_SELF = "自评"
 SECTION_MEMBERS = "党员"

@@ -153,11 +153,11 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/first_review.py",
-        "初审",
+        N.PAGE_TITLES["first-review"],
         "first-review",
         ":material/rule_folder:",
         Action.FIRST_REVIEW,
-        "审核与公示",
+        N.SECTION_REVIEW,
         default_for=(Role.DEPARTMENT,),
     ),
     PageSpec(

@@ -103,6 +103,7 @@ DATA_MODULES = {
     "db/models.py": "the values stored in the database (regions, 业绩 grades)",
     "db/seed.py": "the demo city's made-up names and notes",
     "db/seed_scores.py": "the demo city's made-up notes and grades",
+    "db/seed_levels.py": "the demo city's made-up committee name",
     "db/demo_files.py": "the demo evidence files' names and content",
     "scoring.py": "the grade value 优秀 (as stored) and the counting units of a figure (次, 人…)",
 }
