@@ -107,3 +107,15 @@ def change_org(boss: Actor, org_id: int, **changes: object) -> None:
     organisations.save_organisation(
         boss, org_id=org_id, item=organisations.OrgInput(**{**fields, **changes})
     )
+
+
+def pass_first_level(assessment_id: int, by: str = "dept01") -> int:
+    """The 初审: `by` (the 机关党委 of branch01's department) passes a handed-in assessment on to
+    the 复核; returns the assessment's new version."""
+    from db.services import first_review
+
+    with read_session() as session:
+        version = session.exec(
+            select(Assessment.version).where(Assessment.id == assessment_id)
+        ).one()
+    return first_review.pass_on(actor(by), assessment_id=assessment_id, version=version)

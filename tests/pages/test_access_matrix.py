@@ -20,8 +20,9 @@ USERS = {
     "reviewer": "reviewer",
     "leader": "leader",
     "admin": "admin",
+    "department": "dept01",
 }
-B, R, L, A = "branch", "reviewer", "leader", "admin"
+B, R, L, A, D = "branch", "reviewer", "leader", "admin", "department"
 ALLOWED: dict[str, set[str]] = {
     "pages/overview.py": {B},
     "pages/learning.py": {B},
@@ -30,18 +31,19 @@ ALLOWED: dict[str, set[str]] = {
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
     "pages/ballots.py": {B},
-    "pages/dashboard.py": {R, L, A},
-    "pages/department.py": {R, L, A},
-    "pages/rankings.py": {R, L, A},
-    "pages/trends.py": {R, L, A},
-    "pages/excellence.py": {R, L, A},
-    "pages/report.py": {R, L, A},
-    "pages/screen.py": {R, L, A},
+    "pages/dashboard.py": {R, L, A, D},
+    "pages/department.py": {R, L, A, D},
+    "pages/rankings.py": {R, L, A, D},
+    "pages/trends.py": {R, L, A, D},
+    "pages/excellence.py": {R, L, A, D},
+    "pages/report.py": {R, L, A, D},
+    "pages/screen.py": {R, L, A, D},
+    "pages/first_review.py": {D, A},
     "pages/review.py": {R, A},
     "pages/publication.py": {R, L, A},
     "pages/admin.py": {A},
     "pages/audit.py": {A},
-    "pages/account.py": {B, R, L, A},
+    "pages/account.py": {B, R, L, A, D},
 }
 CASES = [(page, role) for page in ALLOWED for role in USERS]
 
