@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = {
     "leader": "领导（查看排名与总览）",
     "branch01": "党支部书记（支部一）",
     "branch02": "党支部书记（支部二）",
+    "dept01": "机关党委（部门党委，初审支部一所在部门）",
 }
 LOGIN_TO_CONTINUE = "请先登录，登录后将打开您要访问的页面。"
 NO_ACCESS_TITLE = "无法打开“{page}”"
