@@ -63,6 +63,7 @@ from scoring import (
     evaluate_basis,
 )
 from texts import rubric as RT
+from vanguard import VanguardRules
 
 __all__ = [
     "CODE_PATTERN",
@@ -158,6 +159,8 @@ class Rubric:
     # (code, previous code) for items whose file names the criterion they continue
     # (previous_code / 原编号): an import instruction that keeps their scores, never stored.
     previous: tuple[tuple[str, str], ...] = ()
+    # 先锋指数: the `vanguard:` block (rubric_vanguard.py), None when the file has none.
+    vanguard: VanguardRules | None = None
 
     @property
     def previous_codes(self) -> dict[str, str]:
@@ -249,7 +252,7 @@ def _fail(message: str, node: Node | None) -> RubricError:
 
 def _field(key: str) -> str:
     """A key as people read it: 佐证材料（evidence）."""
-    name = RT.FIELD_NAMES.get(key)
+    name = RT.FIELD_NAMES.get(key) or RT.VANGUARD_FIELD_NAMES.get(key)
     return RT.FIELD.format(name=name, key=key) if name else f"“{key}”"
 
 
@@ -453,7 +456,16 @@ _VETO_KEYS = (
 )
 _AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step")
 _THRESHOLD_KEYS = ("star_ratio", "five_star_composite", "bonus_cap", "excellence_ratio")
-_TOP_KEYS = ("title", "version", "thresholds", "stars", "bonus", "deductions", "vetoes")
+_TOP_KEYS = (
+    "title",
+    "version",
+    "thresholds",
+    "stars",
+    "bonus",
+    "deductions",
+    "vetoes",
+    "vanguard",
+)
 
 
 @dataclass
@@ -785,6 +797,9 @@ def _build(root: Node | None) -> Rubric:
     thresholds = _thresholds(top.get("thresholds"), bonus_cap, bases_total, top.keys["stars"])
 
     # Stable sort: stars in STAR_KEYS order, then bonus, deductions, vetoes; file order within.
+    from rubric_vanguard import parse_vanguard  # it builds on this module's readers
+
+    vanguard = parse_vanguard(top.get("vanguard"), dict(builder.codes))
     ordered = sorted(builder.pending, key=lambda p: p.rank)
     criteria = tuple(Criterion(**p.item, sort_order=i) for i, p in enumerate(ordered))
     return Rubric(
@@ -794,6 +809,7 @@ def _build(root: Node | None) -> Rubric:
         criteria=criteria,
         thresholds=thresholds,
         previous=tuple((code, previous) for previous, (code, _) in builder.previous.items()),
+        vanguard=vanguard,
     )
 
 
@@ -911,6 +927,9 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
             }
         )
     thresholds = rubric.thresholds
+    from rubric_vanguard import vanguard_dict
+
+    vanguard = {} if rubric.vanguard is None else {"vanguard": vanguard_dict(rubric.vanguard)}
     return {
         "title": rubric.title,
         "version": rubric.version,
@@ -926,6 +945,7 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
         },
         "deductions": [_item_dict(c) for c in rubric.items("deduction")],
         "vetoes": [_item_dict(c) for c in rubric.items("veto")],
+        **vanguard,
     }
 
 
@@ -1044,9 +1064,11 @@ def rubric_from_records(
     thresholds: Thresholds,
     bases: Mapping[str, Decimal],
     records: Sequence[Mapping[str, Any]],
+    vanguard: VanguardRules | None = None,
 ) -> Rubric:
     """Rebuild (and re-validate) a rubric from rubric_to_records output, e.g. read from the DB.
 
+    `vanguard` is the 先锋指数 block to keep (the records hold only the criteria).
     Records are taken in ``sort_order`` (ties and missing values keep their position); errors
     are RubricError without a line number.
     """
@@ -1097,4 +1119,8 @@ def rubric_from_records(
         "deductions": sections["deduction"],
         "vetoes": sections["veto"],
     }
+    if vanguard is not None:
+        from rubric_vanguard import vanguard_dict
+
+        data["vanguard"] = vanguard_dict(vanguard)
     return _build(_to_node(data))

@@ -178,7 +178,12 @@ def rubric_editor(row: years.YearRow, rubric: Rubric) -> str | None:
         record["sort_order"] = i
     try:
         new = rubric_from_records(
-            rubric.title, rubric.version + 1, rubric.thresholds, bases, edited
+            rubric.title,
+            rubric.version + 1,
+            rubric.thresholds,
+            bases,
+            edited,
+            vanguard=rubric.vanguard,
         )
     except RubricError as exc:
         st.error(T.RUBRIC_EDIT_INVALID.format(error=str(exc)), icon=":material/error:")

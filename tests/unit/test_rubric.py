@@ -311,7 +311,12 @@ def test_records_round_trip(shipped: Rubric) -> None:
     veto = records[-1]
     assert veto["kind"] == "veto" and veto["auto_unit"] is None and veto["max_points"] == 0
     rebuilt = rubric_from_records(
-        shipped.title, shipped.version, shipped.thresholds, shipped.bases, list(reversed(records))
+        shipped.title,
+        shipped.version,
+        shipped.thresholds,
+        shipped.bases,
+        list(reversed(records)),
+        vanguard=shipped.vanguard,
     )
     assert rebuilt == shipped
 
