@@ -190,6 +190,11 @@ def rules_to_json(rules: VanguardRules) -> str:
     return json.dumps(vanguard_dict(rules), ensure_ascii=False, default=str)
 
 
+def stored_rules(rules: VanguardRules | None) -> str:
+    """What `cycle.vanguard_rules` keeps for a rubric's block ("" for none)."""
+    return "" if rules is None else rules_to_json(rules)
+
+
 def rules_from_json(text: str) -> VanguardRules | None:
     """Rules stored by rules_to_json, validated again (None for an empty text)."""
     if not text:

@@ -420,6 +420,11 @@ ACTION_NAMES = {
     "objection_resolved": "处理异议",
     "audit_exported": "导出审计日志",
     "vanguard_round_opened": "开启先锋指数评价",
+    "vanguard_round_closed": "结束先锋指数评价",
+    "vanguard_sheet_saved": "录入先锋指数",
+    "member_added": "新增党员",
+    "member_changed": "修改党员名册",
+    "import_members": "导入党员名册",
 }
 TARGET_NAMES = {
     "user": "账号",
@@ -431,6 +436,7 @@ TARGET_NAMES = {
     "users": "账号",
     "grades": "业绩等次",
     "vanguard_round": "先锋指数评价轮次",
+    "members": "党员名册",
     "party_member": "党员",
 }
 SYSTEM_ACTOR = "（系统）"

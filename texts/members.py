@@ -5,5 +5,50 @@ ERR_ROUND_HALF = "半年度只能是上半年（1）或下半年（2）。"
 ERR_ROUND_YEAR = "{year} 年度不存在，请先在“年度”中新建该年度。"
 ERR_ROUND_EXISTS = "{year} 年{half}的先锋指数评价已经开启过。"
 ERR_ROUND_NOT_FOUND = "该先锋指数评价轮次不存在。"
+ERR_ROUND_NO_RULES = "{year} 年度的评价细则中没有先锋指数（vanguard）部分，无法开启评价。"
+ERR_ROUND_CLOSED = "{round}已结束，不能再修改。"
+ERR_ROUND_ALREADY_CLOSED = "{round}已经结束。"
+
+ERR_MEMBER_NOT_FOUND = "该党员不存在。"
+ERR_NAME_EMPTY = "姓名不能为空"
+ERR_NAME_LONG = "姓名不能超过 {n} 个字"
+ERR_SERVICE = "在职或离退休“{value}”无法识别（可填：{allowed}）"
+ERR_STATUS = "党员类别“{value}”无法识别（可填：{allowed}）"
+ERR_JOINED_EMPTY = "入党日期不能为空"
+ERR_JOINED = "入党日期“{value}”无法识别（请写成 2001-07-01 这样的日期）"
+ERR_JOINED_RANGE = "入党日期 {value} 应在 1921-07-01 与今天之间"
+ERR_ACTIVE = "是否在册“{value}”无法识别（可填：是、否）"
+ERR_MEMBER_ORG = "该党员不属于本组织。"
 
 HALF_NAMES = {1: "上半年", 2: "下半年"}
+ROUND_LABEL = "{year} 年{half}先锋指数评价"
+ROUND_STATUS_NAMES = {"open": "进行中", "closed": "已结束"}
+SERVICE_NAMES = {"in_service": "在职", "retired": "离退休"}
+STATUS_NAMES = {"full": "正式党员", "probationary": "预备党员"}
+# What an import or a form may write for each value, besides the names above.
+SERVICE_ALIASES = {"在职党员": "in_service", "离休": "retired", "退休": "retired"}
+STATUS_ALIASES = {"正式": "full", "预备": "probationary"}
+YES = ("是", "在册", "启用", "1", "true", "yes")
+NO = ("否", "不在册", "停用", "转出", "0", "false", "no")
+
+ERR_NOT_TAKING_PART = "{name}不参加{round}（离退休党员只参加下半年的评价，或已不在册）。"
+ERR_ITEM_UNKNOWN = "先锋指数中没有编号为 {code} 的项目。"
+ERR_NO_DECLARE = "{code} {title} 不接受个人申报。"
+ERR_VALUE_NUMBER = "{code} {title}：“{value}”不是数字。"
+ERR_VALUE_RANGE = "{code} {title}：{value} 应在 0 到 {max} 之间。"
+ERR_VALUE_HALF = "{code} {title}：{value} 应为 0.5 的整数倍。"
+ERR_ZERO_FLAG = "{code} {title}：清零项只能选择“是”或“否”。"
+
+# ---- roster import (党员名册导入)
+HELP_ORG = "党员所在党组织的编码（机关党委、党总支或党支部）。"
+HELP_NAME = "党员姓名，最多 50 个字。名册只保存姓名等五项，不填身份证号、手机号等个人信息。"
+HELP_SERVICE = "填“在职”或“离退休”。"
+HELP_STATUS = "填“正式党员”或“预备党员”（也可写“正式”“预备”）。"
+HELP_JOINED = "入党日期，如 2001-07-01。"
+ERR_IMPORT_ORG = "组织编码“{code}”不存在或不在你的管理范围内"
+ERR_IMPORT_DEPARTMENT = "“{code}”是部门，党员应登记在机关党委、党总支或党支部"
+IMPORT_RULE = (
+    "文件中出现的每个组织，以文件为准整体更新名册：文件中的党员新增或更新"
+    "（按姓名和入党日期对应），该组织名册中不在文件里的党员转为不在册（历次评价记录保留）；"
+    "文件中未出现的组织不受影响。任何一行有误，整个文件都不导入。"
+)

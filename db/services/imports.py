@@ -35,6 +35,7 @@ from documents import import_files
 from permissions import Action
 from settings import get_settings
 from texts import admin as T
+from texts import members as M
 
 MAX_ROWS = 20_000
 MAX_LISTED_CHANGES = 200
@@ -74,6 +75,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("org_name", "组织名称", False, ("名称", "党组织", "name"), T.HELP_GRADE_NAME),
         Column("year", "年度", True, ("年份", "year"), T.HELP_YEAR),
         Column("grade", "业绩等次", True, ("等次", "业绩", "grade"), T.HELP_GRADE),
+    ),
+    "members": (
+        Column("org_code", "组织编码", True, ("编码", "党组织编码", "org"), M.HELP_ORG),
+        Column("name", "姓名", True, ("党员姓名", "name"), M.HELP_NAME),
+        Column("service", "在职或离退休", True, ("在职/离退休", "人员类别"), M.HELP_SERVICE),
+        Column("status", "党员类别", True, ("正式/预备", "status"), M.HELP_STATUS),
+        Column("joined_on", "入党日期", True, ("入党时间", "joined"), M.HELP_JOINED),
     ),
 }
 
@@ -487,11 +495,16 @@ TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
         ["li.si", "审核员 李四", "机关工委审核员", "", ""],
     ],
     "grades": [["B0010001", "中共市示例局第一党支部", str(date.today().year), "优秀"]],
+    "members": [
+        ["B0010001", "张三", "在职", "正式党员", "2001-07-01"],
+        ["B0010001", "李四", "离退休", "正式党员", "1978-10-01"],
+    ],
 }
 
 
 def template(kind: str, fmt: str) -> bytes:
-    """A template for `kind` ("organisations", "users", "grades") as "csv" or "xlsx".
+    """A template for `kind` ("organisations", "users", "grades", "members") as "csv" or
+    "xlsx".
 
     The CSV has only the header row (UTF-8 with BOM, so Excel shows the Chinese correctly);
     the workbook adds a 填写说明 sheet with the rules and an example.

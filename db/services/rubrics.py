@@ -30,6 +30,7 @@ from db.services.totals import refresh_totals
 from db.services.years import bump_cycle, locked_cycle
 from permissions import Action
 from rubric import Rubric, RubricError, dump_rubric, parse_rubric
+from rubric_vanguard import stored_rules
 from scoring import STAR_KEYS
 from texts import admin as T
 
@@ -216,6 +217,7 @@ def rubric_header(rubric: Rubric) -> dict[str, Any]:
         "five_star_composite": str(rubric.thresholds.five_star_composite),
         "bonus_cap": str(rubric.thresholds.bonus_cap),
         "excellence_ratio": str(rubric.thresholds.excellence_ratio),
+        "vanguard_rules": stored_rules(rubric.vanguard),
     }
     for key in STAR_KEYS:
         header[f"base_{key}_tenths"] = to_tenths(rubric.bases[key])
