@@ -52,3 +52,13 @@ IMPORT_RULE = (
     "（按姓名和入党日期对应），该组织名册中不在文件里的党员转为不在册（历次评价记录保留）；"
     "文件中未出现的组织不受影响。任何一行有误，整个文件都不导入。"
 )
+
+# ---- demo rosters (db/seed_members.py): generated names, never real people
+DEMO_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "魏苏吕丁任沈姚卢"
+)
+DEMO_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯婷雪琳晨欣悦鑫俊峰健"
+)
+DEMO_RETIRED_BRANCH = "离退休"  # a branch of this name has retired members only
