@@ -62,3 +62,77 @@ DEMO_GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯婷雪琳晨欣悦鑫俊峰健"
 )
 DEMO_RETIRED_BRANCH = "离退休"  # a branch of this name has retired members only
+
+# ============================================================================= screens
+ROSTER_TITLE = "党员名册"
+ROSTER_INTRO = (
+    "名册只记录姓名、在职或离退休、党员类别、入党日期和是否在册五项，"
+    "不记录身份证号、手机号、住址等个人信息。党员人数按在册党员自动统计。"
+)
+ORG_SELECT = "党组织"
+NO_ORGS = "没有可以查看的党组织。"
+SHOW_INACTIVE = "显示不在册党员"
+ROSTER_EMPTY = "名册中还没有党员。"
+ROSTER_COUNT = "在册党员 {active} 人（在职 {working} 人，离退休 {retired} 人）"
+COLUMNS = {
+    "name": "姓名",
+    "service": "在职或离退休",
+    "status": "党员类别",
+    "joined_on": "入党日期",
+    "active": "是否在册",
+}
+IN_ROSTER = {True: "在册", False: "不在册"}
+EDIT_HEADER = "新增或修改党员"
+EDIT_WHO = "选择党员"
+NEW_MEMBER = "（新增党员）"
+FIELD_NAME = "姓名"
+FIELD_SERVICE = "在职或离退休"
+FIELD_STATUS = "党员类别"
+FIELD_JOINED = "入党日期"
+FIELD_ACTIVE = "在册（取消勾选即转为不在册，历次评价记录保留）"
+SAVE_MEMBER = "保存"
+MEMBER_SAVED = "已保存 {name}。"
+IMPORT_HEADER = "批量导入党员名册（管理员）"
+
+VANGUARD_TITLE = "先锋指数"
+VANGUARD_INTRO = (
+    "在职党员每年上半年、下半年各评价一次，离退休党员每年下半年评价一次。"
+    "指数由基础分、党员互评、加分、扣分组成，清零项一经认定指数为 0；"
+    "结果只对本支部、所在部门和有权限的审核人员可见，不对外公开。"
+)
+ROUND_SELECT = "评价轮次"
+NO_ROUNDS = "还没有开启先锋指数评价。"
+ROUND_STATE = "{label}（{status}）"
+OPEN_HEADER = "开启或结束评价（管理员）"
+OPEN_YEAR = "年度"
+OPEN_HALF = "半年度"
+OPEN_BUTTON = "开启评价"
+OPENED = "已开启 {label}。"
+CLOSE_BUTTON = "结束本轮评价"
+CLOSED = "已结束 {label}，互评结果随之可见。"
+SUMMARY = "应评 {taking_part} 人，已完成考评 {evaluated} 人，{passing_grade}及以上 {passing} 人"
+RESULT_COLUMNS = {
+    "name": "姓名",
+    "service": "在职或离退休",
+    "base": "基础分",
+    "peer": "党员互评",
+    "add": "加分",
+    "minus": "扣分",
+    "total": "先锋指数",
+    "grade": "等次",
+    "state": "状态",
+}
+STATE_DONE = "已考评"
+STATE_ZEROED = "已清零"
+STATE_OPEN = "未完成考评"
+PEER_ESTIMATED = "{points}（按基础分折算）"
+ENTRY_HEADER = "录入个人申报和支部考评"
+ENTRY_WHO = "党员"
+ENTRY_DECLARED = "个人申报"
+ENTRY_ASSESSED = "支部考评"
+ENTRY_MAX = "{title}（满分 {max}）"
+ENTRY_ZERO = "{title}（清零项）"
+ENTRY_KIND = {"base": "基础分", "add": "加分项", "minus": "扣分项", "zero": "清零项"}
+SAVE_SHEET = "保存考评"
+SHEET_SAVED = "已保存 {name} 的先锋指数。"
+ROUND_READ_ONLY = "本轮评价已结束，只能查看。"

@@ -79,6 +79,22 @@ PAGES: tuple[PageSpec, ...] = (
         "自评",
     ),
     PageSpec(
+        "pages/members.py",
+        "党员名册",
+        "members",
+        ":material/groups:",
+        Action.VIEW_MEMBERS,
+        "党员",
+    ),
+    PageSpec(
+        "pages/vanguard_index.py",
+        "先锋指数",
+        "vanguard",
+        ":material/military_tech:",
+        Action.VIEW_MEMBERS,
+        "党员",
+    ),
+    PageSpec(
         "pages/dashboard.py",
         "总览",
         "dashboard",

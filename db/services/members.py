@@ -20,11 +20,13 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
+    EVALUATED_ORG_TYPES,
     Cycle,
     MemberService,
     MemberStatus,
     Organisation,
     PartyMember,
+    Role,
     RoundStatus,
     VanguardRound,
     utcnow,
@@ -41,8 +43,9 @@ from db.services.common import (
     record_target,
     require,
     require_missing,
+    scope_conditions,
 )
-from permissions import Action
+from permissions import Action, Target, can
 from rubric import default_rubric_path, load_rubric
 from rubric_vanguard import rules_from_json, stored_rules
 from texts import members as T
@@ -164,6 +167,42 @@ def _require_org(session: Session, actor: Actor | None, action: Action, org_id: 
     if session.get(Organisation, org_id) is None:
         require_missing(actor, action, "organisation", org_id)
     return require(actor, action, record_target(session, org_id, "organisation", org_id))
+
+
+@dataclass(frozen=True)
+class RosterOrg:
+    id: int
+    code: str
+    name: str
+    member_count: int
+    editable: bool  # the actor may change this roster (MANAGE_MEMBERS)
+
+
+def roster_orgs(actor: Actor | None) -> list[RosterOrg]:
+    """The party organisations whose roster `actor` may see: its own for a branch, the active
+    ones of its scope for the others, in tree order."""
+    actor = require(actor, Action.VIEW_MEMBERS)
+    with read_session() as session:
+        query = select(Organisation).where(
+            col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
+            col(Organisation.active).is_(True),
+        )
+        if actor.role == Role.BRANCH:
+            query = query.where(Organisation.id == actor.org_id)
+        else:
+            query = query.where(*scope_conditions(actor))
+        rows = session.exec(query.order_by(col(Organisation.sort_order), col(Organisation.code)))
+        return [
+            RosterOrg(
+                o.id,
+                o.code,
+                o.name,
+                o.member_count,
+                can(actor, Action.MANAGE_MEMBERS, Target.org(o)),
+            )
+            for o in rows.all()
+            if o.id is not None and can(actor, Action.VIEW_MEMBERS, Target.org(o))
+        ]
 
 
 def list_members(
@@ -392,6 +431,7 @@ __all__ = [
     "list_rounds",
     "members_taking_part",
     "open_round",
+    "roster_orgs",
     "round_label",
     "round_members",
     "rules_of_round",

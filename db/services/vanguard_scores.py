@@ -42,7 +42,7 @@ from db.services.common import (
 from db.services.cycles import from_tenths, to_tenths
 from db.services.members import members_taking_part, round_label, rules_of_round
 from formatting import decimal_text
-from permissions import Action
+from permissions import Action, Target, can
 from scoring import is_half_step, to_decimal
 from texts import members as T
 from vanguard import (
@@ -110,6 +110,7 @@ class RoundView:
     org_id: int
     org_name: str
     rules: VanguardRules
+    editable: bool  # open, and the actor enters this organisation's figures (ENTER_VANGUARD)
     sheets: tuple[MemberSheet, ...] = field(default_factory=tuple)
 
     @property
@@ -229,6 +230,8 @@ def round_view(actor: Actor | None, *, round_id: int, org_id: int) -> RoundView:
             org.id,
             org.name,
             rules_of_round(round_),
+            round_.status == RoundStatus.OPEN
+            and can(actor, Action.ENTER_VANGUARD, Target.org(org)),
             member_sheets_in(session, round_, org.id),
         )
 

@@ -103,12 +103,14 @@ def test_one_bad_row_refuses_the_whole_file(city: str) -> None:
             HEADER,
             f"{one},赵一,在职,正式党员,2001-07-01",
             f"{two},钱二,兼职,正式党员,2001-07-01",
-            f"NOPE,孙三,在职,正式党员,2001-07-01",
+            "NOPE,孙三,在职,正式党员,2001-07-01",
             f"{one},赵一,在职,正式党员,2001-07-01",
         ]
     )
     with pytest.raises(ImportRejected) as caught:
-        member_import.import_members(actor("admin"), data=text.encode("utf-8-sig"), filename="a.csv")
+        member_import.import_members(
+            actor("admin"), data=text.encode("utf-8-sig"), filename="a.csv"
+        )
     assert caught.value.errors == [
         "第 3 行：在职或离退休“兼职”无法识别（可填：在职、离退休）",
         "第 4 行：组织编码“NOPE”不存在或不在你的管理范围内",
@@ -116,9 +118,7 @@ def test_one_bad_row_refuses_the_whole_file(city: str) -> None:
     ]
     assert _snapshot() == before
     with read_session() as session:
-        rejected = session.exec(
-            select(AuditLog).where(AuditLog.action == "import_rejected")
-        ).all()
+        rejected = session.exec(select(AuditLog).where(AuditLog.action == "import_rejected")).all()
     assert [r.target_type for r in rejected] == ["members"]
 
 

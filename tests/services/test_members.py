@@ -229,9 +229,7 @@ def test_a_branch_cannot_touch_another_roster(city: str) -> None:
     branch02 = actor("branch02")
     assert branch02.org_id is not None
     with pytest.raises(InvalidInput, match="不属于本组织"):
-        members.save_member(
-            branch02, org_id=branch02.org_id, member_id=other, version=1, item=item
-        )
+        members.save_member(branch02, org_id=branch02.org_id, member_id=other, version=1, item=item)
 
 
 def test_the_organisation_form_keeps_the_roster_count(city: str) -> None:
