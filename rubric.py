@@ -52,6 +52,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scoring import (
     DEFAULT_THRESHOLDS,
+    FIGURE_SOURCES,
     STAR_KEYS,
     STAR_NAMES,
     Advice,
@@ -454,7 +455,7 @@ _VETO_KEYS = (
     "check_method",
     "evidence_required",
 )
-_AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step")
+_AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step", "source")
 _THRESHOLD_KEYS = ("star_ratio", "five_star_composite", "bonus_cap", "excellence_ratio")
 _TOP_KEYS = (
     "title",
@@ -529,8 +530,20 @@ class _Builder:
                     f"{what}的每步扣分（per_step）应为 0.5 的正整数倍，而不是 {_fmt(per_step)}",
                     m["per_step"],
                 )
+        source = None
+        if not _is_null(m.get("source")):
+            source = _text(m["source"], f"{what}的{_field('source')}")
+            if source not in FIGURE_SOURCES:
+                allowed = "、".join(f"{k}（{v}）" for k, v in RT.FIGURE_SOURCE_NAMES.items())
+                raise _fail(RT.ERR_FIGURE_SOURCE.format(value=source, allowed=allowed), m["source"])
         rule = AutoRule(
-            unit=unit, label=label, minimum=minimum, maximum=maximum, step=step, per_step=per_step
+            unit=unit,
+            label=label,
+            minimum=minimum,
+            maximum=maximum,
+            step=step,
+            per_step=per_step,
+            source=source,
         )
         if rule.whole:
             for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
@@ -904,6 +917,8 @@ def _item_dict(c: Criterion) -> dict[str, Any]:
             auto["maximum"] = c.auto.maximum
         auto["step"] = c.auto.step
         auto["per_step"] = c.auto.per_step
+        if c.auto.source is not None:
+            auto["source"] = c.auto.source
         d["auto"] = auto
     return d
 
@@ -999,7 +1014,7 @@ _RECORD_FIELDS = (
     "evidence_required",
     "sort_order",
 )
-_AUTO_FIELDS = ("unit", "label", "minimum", "maximum", "step", "per_step")
+_AUTO_FIELDS = ("unit", "label", "minimum", "maximum", "step", "per_step", "source")
 # Every key of a flat record (rubric_to_records), in order: what a rubric change compares.
 RECORD_KEYS = _RECORD_FIELDS + tuple(f"auto_{name}" for name in _AUTO_FIELDS)
 

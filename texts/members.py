@@ -136,3 +136,10 @@ ENTRY_KIND = {"base": "基础分", "add": "加分项", "minus": "扣分项", "ze
 SAVE_SHEET = "保存考评"
 SHEET_SAVED = "已保存 {name} 的先锋指数。"
 ROUND_READ_ONLY = "本轮评价已结束，只能查看。"
+
+# ---- star pages: a criterion's figure computed from the members' data
+FIGURE_FROM = (
+    "数据来源：{source}，按{rounds}计算：{numerator} / {denominator} = {value}%。"
+    "该数值由系统根据党员名册和先锋指数评价得出，支部无需填写，保存时自动采用。"
+)
+FIGURE_LINK = "查看先锋指数评价"

@@ -32,6 +32,7 @@ FIELD_NAMES = {
     "maximum": "上限",
     "step": "步长",
     "per_step": "每步扣分",
+    "source": "数据来源",
     "star_ratio": "单星达标比例",
     "five_star_composite": "五星级综合得分线",
     "bonus_cap": "加分上限",
@@ -103,3 +104,11 @@ ERR_VANGUARD_BAND_TWICE = "先锋指数的等次“{grade}”重复"
 ERR_VANGUARD_BAND_LONG = "先锋指数的等次名称“{grade}”超过 {n} 个字"
 ERR_VANGUARD_BAND_HIGH = "先锋指数最高等次“{grade}”的最低分 {value} 超过可得的最高分 {high}"
 ERR_VANGUARD_PASSING = "合格等次（passing_grade）“{grade}”不在等次中（可填：{allowed}）"
+
+# ---- an auto-scored criterion whose figure the system computes from the members' data
+FIGURE_SOURCE_NAMES = {
+    "vanguard_evaluated": "先锋指数评价完成率",
+    "vanguard_passing": "先锋指数合格及以上比例",
+    "ballot_participation": "民主评议参评率",
+}
+ERR_FIGURE_SOURCE = "数据来源（source）“{value}”无法识别（可填：{allowed}）"

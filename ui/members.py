@@ -7,16 +7,22 @@ from db/services/members.py and vanguard_scores.py.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
 from db.models import MemberService, MemberStatus, PartyMember, RoundStatus, VanguardRound
+from db.services import editing
 from db.services import members as M
 from db.services import vanguard_scores as V
 from db.services.common import Actor
+from db.services.member_figures import MemberFigure
 from formatting import decimal_text
+from rubric import Criterion
+from texts import assessment as AT
 from texts import members as T
+from texts import rubric as RT
 from ui.data import changed_here
 from ui.feedback import flash, show_flash, shown_errors
 from vanguard import ItemKind
@@ -261,3 +267,36 @@ def round_admin(actor: Actor, rounds: list[VanguardRound]) -> None:
                     changed_here()
                     flash(FLASH_KEY, T.CLOSED.format(label=label))
                     st.rerun()
+
+
+def sourced_figure(
+    c: Criterion, found: MemberFigure, key: str
+) -> tuple[Decimal, str | None, Decimal | None]:
+    """A star page's figure computed from the members' data: shown read-only with where it came
+    from and a link there (the save takes the same figure from the service); the figure, its
+    problem and its points."""
+    assert c.auto is not None
+    st.number_input(
+        AT.FIGURE_LABEL.format(label=c.auto.label, unit=c.auto.unit),
+        value=float(found.value),
+        format="%g",
+        key=key,
+        disabled=True,
+    )
+    st.caption(
+        T.FIGURE_FROM.format(
+            source=RT.FIGURE_SOURCE_NAMES[found.source],
+            rounds="、".join(found.rounds),
+            numerator=found.numerator,
+            denominator=found.denominator,
+            value=decimal_text(found.value),
+        )
+    )
+    st.page_link("pages/vanguard_index.py", label=T.FIGURE_LINK, icon=":material/link:")
+    figure, problem = editing.parse_figure(c, str(found.value))
+    points = None if figure is None else editing.auto_points_of(c, figure)
+    if points is not None:
+        st.markdown(
+            AT.AUTO_POINTS.format(points=decimal_text(points), max=decimal_text(c.max_points))
+        )
+    return found.value, problem, points

@@ -118,6 +118,7 @@ def install_rubric(session: Session, cycle: Cycle, rubric: Rubric) -> None:
                 auto_maximum=_opt_str(record["auto_maximum"]),
                 auto_step=_opt_str(record["auto_step"]),
                 auto_per_step=_opt_str(record["auto_per_step"]),
+                auto_source=record["auto_source"],
                 sort_order=record["sort_order"],
             )
         )
@@ -162,6 +163,7 @@ def _rubric_cached(cycle_id: int, version: int) -> tuple[Rubric, tuple[tuple[str
             "auto_maximum": _opt_dec(c.auto_maximum),
             "auto_step": _opt_dec(c.auto_step),
             "auto_per_step": _opt_dec(c.auto_per_step),
+            "auto_source": c.auto_source,
             "sort_order": c.sort_order,
         }
         for c in rows

@@ -247,6 +247,7 @@ def _fill_criterion(criterion: Criterion, record: Mapping[str, Any]) -> None:
     criterion.auto_maximum = _opt(record["auto_maximum"])
     criterion.auto_step = _opt(record["auto_step"])
     criterion.auto_per_step = _opt(record["auto_per_step"])
+    criterion.auto_source = record["auto_source"]
     criterion.sort_order = record["sort_order"]
 
 
