@@ -69,10 +69,11 @@ class PeerAverage:
 def peer_averages_in(session: Session, round_id: int, org_id: int) -> dict[int, PeerAverage]:
     """Building block: member id → ballot average for the organisation's members in the round,
     only where the ballot shows one (round closed, at least the minimum ratings)."""
+    from db.models import BallotBox
     from db.services import ballots  # the ballot module builds on the roster
 
     results, _branch = ballots.peer_results_in(session, round_id, org_id)
-    box = session.get(ballots.BallotBox, (round_id, org_id))
+    box = session.get(BallotBox, (round_id, org_id))
     size = len(ballots.rules_of(box).scale) if box is not None else DEFAULT_SCALE_SIZE
     return {
         member_id: PeerAverage(result.average, size)
