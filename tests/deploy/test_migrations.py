@@ -145,6 +145,27 @@ def test_upgrade_keeps_the_data(db_url: str) -> None:
         engine.dispose()
 
 
+def _cycle_row(year: int) -> dict[str, object]:
+    """A cycle row with the columns every revision has (their model defaults)."""
+    columns = (
+        "status",
+        "rubric_title",
+        "rubric_version",
+        "star_ratio",
+        "five_star_composite",
+        "bonus_cap",
+        "excellence_ratio",
+        "base_learning_tenths",
+        "base_standard_tenths",
+        "base_service_tenths",
+        "base_democracy_tenths",
+        "base_innovation_tenths",
+        "version",
+    )
+    defaults = Cycle(year=year)
+    return {"year": year, **{c: getattr(defaults, c) for c in columns}}
+
+
 def _write_old_release_city(engine: Engine) -> dict[str, int]:
     """Two organisations with scores, written while the schema is at the previous revision.
 
@@ -159,7 +180,9 @@ def _write_old_release_city(engine: Engine) -> dict[str, int]:
                     code=code, name=f"旧版本{code}", org_type="branch", region="市直"
                 )
             ).inserted_primary_key[0]
-        cycle = conn.execute(insert(Cycle.__table__).values(year=2025)).inserted_primary_key[0]
+        # cycle gained columns since: insert into the table as it is at this revision
+        old_cycle = Table("cycle", MetaData(), autoload_with=conn)
+        cycle = conn.execute(insert(old_cycle).values(**_cycle_row(2025))).inserted_primary_key[0]
         crit = {}
         for code, kind, star in (
             ("L1", "criterion", "learning"),
@@ -280,7 +303,7 @@ def test_upgrade_freezes_the_years_already_published(
                 {"f": False, "a": ids["OLD-2-assessment"]},
             )
             open_cycle = conn.execute(
-                insert(Cycle.__table__).values(year=2026)
+                insert(Table("cycle", MetaData(), autoload_with=conn)).values(**_cycle_row(2026))
             ).inserted_primary_key[0]
             conn.execute(
                 insert(Table("assessment", MetaData(), autoload_with=conn)).values(
