@@ -169,6 +169,17 @@ def _require_org(session: Session, actor: Actor | None, action: Action, org_id: 
     return require(actor, action, record_target(session, org_id, "organisation", org_id))
 
 
+def check_org(actor: Actor | None, action: Action, org_id: int) -> Actor:
+    """`require` on an organisation, read before any write transaction opens (a refusal is
+    logged in a transaction of its own, which must not wait behind the caller's)."""
+    with read_session() as session:
+        exists = session.get(Organisation, org_id) is not None
+        target = record_target(session, org_id, "organisation", org_id) if exists else None
+    if target is None:
+        require_missing(actor, action, "organisation", org_id)
+    return require(actor, action, target)
+
+
 @dataclass(frozen=True)
 class RosterOrg:
     id: int
@@ -227,9 +238,9 @@ def save_member(
 ) -> int:
     """Add a member to `org_id`'s roster (member_id None) or change one (its version as read);
     taking a member off the roster is `active=False`. Returns the member's id."""
+    actor = check_org(actor, Action.MANAGE_MEMBERS, org_id)
     values, problems = check_member(item)
     with write_session() as session:
-        actor = _require_org(session, actor, Action.MANAGE_MEMBERS, org_id)
         if problems:
             raise invalid(problems)
         if member_id is None:

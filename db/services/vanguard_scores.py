@@ -299,14 +299,18 @@ def save_sheet(
     """Save a member's figures in an open round (the branch's own members only); the sheet's
     new version. `version` is the sheet's as read (None before its first save). Items not
     named keep their figures."""
+    with read_session() as session:  # the refusal is logged before any write begins
+        found = session.get(PartyMember, member_id)
+        org_id = None if found is None else found.org_id
+        target = record_target(session, org_id, "party_member", member_id)
+    actor = require(actor, Action.ENTER_VANGUARD, target)
     with write_session() as session:
         member = session.get(PartyMember, member_id)
-        org_id = None if member is None else member.org_id
-        target = record_target(session, org_id, "party_member", member_id)
-        actor = require(actor, Action.ENTER_VANGUARD, target)
         round_ = session.get(VanguardRound, round_id)
         if member is None or round_ is None:
             raise NotFound(T.ERR_MEMBER_NOT_FOUND if member is None else T.ERR_ROUND_NOT_FOUND)
+        if member.org_id != org_id:  # moved to another organisation since the check
+            raise StaleVersion()
         label = round_label(round_)
         if round_.status != RoundStatus.OPEN:
             raise InvalidInput(T.ERR_ROUND_CLOSED.format(round=label))
