@@ -42,6 +42,8 @@ class Action(StrEnum):
     IMPORT_MEMBERS = "import_members"  # rosters of many organisations from one file
     ENTER_VANGUARD = "enter_vanguard"  # 支部考评 and the members' 个人申报 in a round
     MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
+    # 民主评议: print a round's one-time ballot codes (casting needs a code, no account).
+    ISSUE_BALLOTS = "issue_ballots"
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
@@ -192,6 +194,9 @@ RULES: Mapping[Action, Rule] = {
     Action.IMPORT_MEMBERS: Rule(anywhere=ADMINS),
     Action.ENTER_VANGUARD: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
+    # Only the branch prints its members' codes (fewest hands on them); an operator can issue
+    # them from the command line (python -m db ballots).
+    Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.ADMINISTER: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS, city_only=True),

@@ -22,6 +22,10 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "vanguard_entry",
     "vanguard_sheet",
+    "ballot_rating",
+    "ballot",
+    "ballot_code",
+    "ballot_box",
     "party_member",
     "vanguard_round",
     "audit_log",

@@ -71,6 +71,10 @@ SENTENCES = {
     "member_added": "{who} 在 {org} 的党员名册中新增党员 {name}",
     "member_changed": "{who} 修改了 {org} 党员 {name} 的名册信息：{detail}",
     "import_members": "{who} 从文件“{filename}”导入党员名册（{organisations} 个组织）：{summary}",
+    "ballot_codes_issued": (
+        "{who} 为 {org} 生成了{round}民主评议投票码 {count} 张（此前已投票 {used} 张，"
+        "作废未使用的旧投票码 {replaced} 张）"
+    ),
 }
 FALLBACK = "{who} {action}：{detail}"
 
@@ -177,5 +181,6 @@ ATTEMPTS = {
     "manage_members": "维护党员名册",
     "import_members": "导入党员名册",
     "enter_vanguard": "录入先锋指数",
+    "issue_ballots": "生成民主评议投票码",
 }
 ATTEMPT_UNKNOWN = "受限操作"
