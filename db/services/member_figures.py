@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import Assessment, Cycle, VanguardRound
+from db.services.ballots import participation_in
 from db.services.common import Actor, record_target, require, require_missing
 from db.services.members import round_label, rules_of_round
 from db.services.vanguard_scores import member_sheets_in
@@ -79,11 +80,9 @@ def figures_in(session: Session, org_id: int, year: int) -> dict[str, MemberFigu
 
 
 def _participation(session: Session, round_id: int) -> dict[int, tuple[int, int]]:
-    from db.services import ballots  # the ballot module builds on the roster
-
     return {
         org_id: (share.used, share.issued)
-        for org_id, share in ballots.participation_in(session, round_id).items()
+        for org_id, share in participation_in(session, round_id).items()
     }
 
 

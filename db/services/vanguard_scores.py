@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
+    BallotBox,
     Organisation,
     PartyMember,
     RoundStatus,
@@ -28,6 +29,7 @@ from db.models import (
     VanguardSheet,
     utcnow,
 )
+from db.services.ballots import peer_results_in, rules_of
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -69,12 +71,9 @@ class PeerAverage:
 def peer_averages_in(session: Session, round_id: int, org_id: int) -> dict[int, PeerAverage]:
     """Building block: member id → ballot average for the organisation's members in the round,
     only where the ballot shows one (round closed, at least the minimum ratings)."""
-    from db.models import BallotBox
-    from db.services import ballots  # the ballot module builds on the roster
-
-    results, _branch = ballots.peer_results_in(session, round_id, org_id)
+    results, _branch = peer_results_in(session, round_id, org_id)
     box = session.get(BallotBox, (round_id, org_id))
-    size = len(ballots.rules_of(box).scale) if box is not None else DEFAULT_SCALE_SIZE
+    size = len(rules_of(box).scale) if box is not None else DEFAULT_SCALE_SIZE
     return {
         member_id: PeerAverage(result.average, size)
         for member_id, result in results.items()
