@@ -206,6 +206,7 @@ SUBMIT_CONFIRM_TEXT = "提交后将不能再修改，直至机关工委审核或
 SUBMIT_CONFIRM_YES = "确认提交"
 SUBMIT_CANCEL = "取消"
 SUBMITTED = "已提交，等待机关工委审核。"
+SUBMITTED_FIRST = "已提交，等待本部门机关党委初审。"
 SUBMIT_READY = "全部细则已评分、佐证材料已上传，可以提交。"
 SUBMIT_MISSING = "还有 {n} 项未完成，完成后才能提交："
 SUBMIT_MISSING_MORE = "……另有 {n} 项，请到各星页面查看。"
@@ -286,3 +287,9 @@ ERR_FIGURE_NOT_INTEGER = (
     "{code}「{title}」：{label}是次数或人数，只能填写整数（填写的是 {value}）。"
 )
 MISSING_BOTH = "{star} {code}「{title}」尚未评分、尚未上传佐证材料"
+
+# The page named in an unknown-star error of a star page's save.
+FIVE_STARS = "五星"
+BONUS_HEADER_TOTAL = "（{total} 分）"
+UNSCORED_PLACEHOLDER = "未评分"
+UNFILLED_PLACEHOLDER = "未填报"

@@ -6,6 +6,7 @@ APP_SUBTITLE = "机关基层党组织星级评定系统"
 ROLE_NAMES = {
     "branch": "支部书记",
     "reviewer": "机关工委审核员",
+    "department": "机关党委（部门党委）",
     "leader": "领导",
     "admin": "系统管理员",
 }
@@ -17,6 +18,7 @@ ORG_TYPE_NAMES = {
 }
 STATUS_NAMES = {
     "draft": "草稿",
+    "first_review": "待初审",
     "submitted": "已提交",
     "returned": "已退回",
     "reviewed": "已审核",
@@ -65,3 +67,12 @@ PICK_TITLE = "把文件拖到这里，或点击选择文件"
 PICKED = "已选择文件：{name}（{size}）"
 PICK_REMOVE = "换一个文件"
 PICK_UNREADABLE = "文件“{name}”未能读取，请重新选择。"
+
+# The five stars by key (scoring.STAR_KEYS), as every screen and document names them.
+STAR_DISPLAY_NAMES = {
+    "learning": "学习星",
+    "standard": "规范星",
+    "service": "服务星",
+    "democracy": "民主星",
+    "innovation": "创新星",
+}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import formatting
 import scoring
@@ -17,7 +19,8 @@ from permissions import Action
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
-from ui import charts, data
+from texts import review as R
+from ui import charts, data, levels
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section
 from ui.feedback import show_flash, shown_errors
@@ -49,13 +52,17 @@ def render_overview() -> None:
     view = load_my_assessment(actor)
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
-        st.toast(T.SUBMITTED, icon=":material/task_alt:")
+        done_text = T.SUBMITTED_FIRST if view.status == "first_review" else T.SUBMITTED
+        st.toast(done_text, icon=":material/task_alt:")
     show_flash(EVIDENCE_FLASH, toast=True)
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)
     done = guidance.completion(view)
     submit_section(actor, view, done)
+    if view.submitted_at is not None:
+        st.subheader(R.STEPS_HEADER)
+        levels.steps_table(actor, view.id)
     left, right = st.columns([1, 1], gap="large")
     with left:
         completion_section(view, done)
@@ -95,7 +102,10 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
 
 
 def _result_metrics(
-    cols: list, result: scoring.OrgResult, view: A.AssessmentView, labels: tuple[str, str]
+    cols: Sequence[DeltaGenerator],
+    result: scoring.OrgResult,
+    view: A.AssessmentView,
+    labels: tuple[str, str],
 ) -> None:
     """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
@@ -131,10 +141,12 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     with shown_errors():
         row = data.org_standing(actor, view.org_id, view.year, "reviewed")
     # No rank before the organisation has handed in: a draft's points are not a result.
-    shown = row is not None and readmodels.ranked(str(row["status"]))
+    ranked = row if row is not None and readmodels.ranked(str(row["status"])) else None
     none = T.RANK_NOT_HANDED_IN if row is not None else T.RANK_NONE
-    rank = T.RANK_VALUE.format(rank=int(row["rank"])) if shown else none
-    region_rank = T.RANK_VALUE.format(rank=int(row["region_rank"])) if shown else none
+    rank = T.RANK_VALUE.format(rank=int(ranked["rank"])) if ranked is not None else none
+    region_rank = (
+        T.RANK_VALUE.format(rank=int(ranked["region_rank"])) if ranked is not None else none
+    )
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
@@ -280,6 +292,9 @@ def _pending_pages(actor: Actor, view: A.AssessmentView) -> list[str]:
 def submit_section(actor: Actor, view: A.AssessmentView, done: guidance.Completion) -> None:
     """提交: enabled only when complete, with a clear list of what is still missing."""
     st.subheader(T.SUBMIT_HEADER)
+    if view.status == "first_review":
+        st.success(T.SUBMITTED_FIRST, icon=":material/task_alt:")
+        return
     if view.status == "submitted":
         st.success(T.SUBMITTED, icon=":material/task_alt:")
         return
@@ -358,7 +373,7 @@ def bonus_section(actor: Actor, view: A.AssessmentView) -> None:
     cap = view.rubric.thresholds.bonus_cap
     declared = [e for e in view.bonus_entries() if e.self_points]
     total = sum((e.self_points for e in declared if e.self_points), Decimal(0))
-    label = T.BONUS_HEADER + (f"（{fmt(total)} 分）" if declared else "")
+    label = T.BONUS_HEADER + (T.BONUS_HEADER_TOTAL.format(total=fmt(total)) if declared else "")
     with st.expander(label, expanded=bool(declared), icon=":material/add_circle:"):
         st.caption(T.BONUS_INTRO.format(cap=fmt(cap)))
         form = EntryForm(actor, view, A.BONUS_PAGE, items)
@@ -430,7 +445,12 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _final_ranks(database_url: str, year: int, scope: data.ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _final_ranks(
+    database_url: str,  # noqa: ARG001 - cache key only: one database's ranks
+    year: int,
+    scope: data.ScopeKey,  # noqa: ARG001 - cache key only: the rows' scope
+    _actor: Actor,
+) -> pd.DataFrame:
     """Ranks of a final (frozen) year: they never change, so no change-counter key (keyed by
     the scope the rows were cut to)."""
     return readmodels.load_city_frame(_actor, year, "reviewed")[["rank", "region_rank"]]
@@ -482,7 +502,10 @@ def history_chart(results: list[guidance.YearResult], line: Decimal) -> alt.Laye
         .mark_rule(strokeDash=[6, 4], color=charts.MET_COLOR)
         .encode(y="y:Q", tooltip=["label"])
     )
-    return (points + labels + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
+    chart: alt.LayerChart = (points + labels + rule).properties(
+        title=T.HISTORY_CHART_TITLE, height=240
+    )
+    return chart
 
 
 __all__ = ["render_overview"]

@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Cycle, ScoreEntry, utcnow
-from db.services import evidence_batch
+from db.models import Assessment, Cycle, ReviewLevel, ScoreEntry, StepAction, utcnow
+from db.query import select_columns
+from db.services import evidence_batch, first_review
 from db.services.assessment import (
     BONUS_PAGE,
     EDITABLE_STATUSES,
@@ -206,7 +207,7 @@ def _claim(session: Session, actor: Actor, target: Target, version: int) -> int:
         Cycle.status == "open",
         or_(col(Cycle.deadline).is_(None), col(Cycle.deadline) >= today()),
     )
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(
             col(Assessment.id) == target.assessment_id,
@@ -238,15 +239,15 @@ def _write_entries(
         existing = {
             row[1]: row
             for row in session.exec(
-                select(  # type: ignore[call-overload]
-                    ScoreEntry.id,
-                    ScoreEntry.criterion_id,
-                    ScoreEntry.self_tenths,
-                    ScoreEntry.figure,
-                    ScoreEntry.note,
-                    ScoreEntry.reviewed_tenths,
+                select_columns(
+                    col(ScoreEntry.id),
+                    col(ScoreEntry.criterion_id),
+                    col(ScoreEntry.self_tenths),
+                    col(ScoreEntry.figure),
+                    col(ScoreEntry.note),
+                    col(ScoreEntry.reviewed_tenths),
                 ).where(
-                    ScoreEntry.assessment_id == target.assessment_id,
+                    col(ScoreEntry.assessment_id) == target.assessment_id,
                     col(ScoreEntry.criterion_id).in_(list(wanted)),
                 )
             )
@@ -287,7 +288,7 @@ def _write_entries(
             # reviewed basis takes the branch's new points until the reviewer looks again.
             stale = row[5] is not None and before[:2] != after[:2]
             updates.append({"id": row[0], **values, "reviewed_tenths": None if stale else row[5]})
-            change = {"before": _snapshot(*before), "after": _snapshot(*after)}
+            change: dict[str, Any] = {"before": _snapshot(*before), "after": _snapshot(*after)}
             if stale:
                 change["reviewed_dropped"] = str(from_tenths(row[5]))
             changes[p.criterion.code] = change
@@ -327,7 +328,7 @@ def save_star_page(
     target = writable_target(actor, assessment_id)
     assert actor is not None
     if star not in scoring.STAR_KEYS:
-        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
+        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page=T.FIVE_STARS))
     rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     with read_session() as session:
         figures = sourced_in(session, target.org_id, target.cycle.year, rubric.by_star(star))
@@ -352,7 +353,8 @@ def save_bonus_items(
 
 
 def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) -> int:
-    """Submit for review: only when complete; the branch can't edit afterwards."""
+    """Submit for review: only when complete; the branch can't edit afterwards. It goes to the
+    department's 初审 where the organisation has one (first_review.handed_in_status)."""
     target = writable_target(actor, assessment_id)
     assert actor is not None
     view = get_assessment(actor, assessment_id=assessment_id)
@@ -365,8 +367,20 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
     with write_session() as session:
         assessment = recheck_editable(session, target)
         before = assessment.status
+        # 初审 first where the organisation has a first level, else straight to the 复核.
+        status = first_review.handed_in_status(session, assessment)
         new_version = bump_version(
-            session, actor, assessment_id, version, status="submitted", submitted_at=utcnow()
+            session,
+            actor,
+            assessment_id,
+            version,
+            status=status,
+            submitted_at=utcnow(),
+            first_reviewed_at=None,
+            first_reviewer_id=None,
+        )
+        first_review.record_step(
+            session, actor, assessment_id, ReviewLevel.BRANCH, StepAction.SUBMITTED
         )
         held = evidence_batch.drop_held(session, assessment_id)
         audit(
@@ -376,7 +390,7 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
             "assessment",
             assessment_id,
             {
-                "status": [before, "submitted"],
+                "status": [before, status],
                 "version": [version, new_version],
                 "composite": str(view.self_result.composite),
                 "level": view.self_result.level,

@@ -17,11 +17,17 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import REVIEWED_STATUSES, Cycle, ExcellenceDecision, utcnow
+from db.models import (
+    AWAITING_REVIEW_STATUSES,
+    REVIEWED_STATUSES,
+    Cycle,
+    ExcellenceDecision,
+    utcnow,
+)
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -66,7 +72,7 @@ class ReviewProgress:
 
     drafts: int  # not started or still a draft
     returned: int  # sent back to the branch
-    unreviewed: int  # submitted, waiting for the reviewer
+    unreviewed: int  # handed in, waiting at the 初审 or the 复核
     reviewed: int  # reviewed or published
 
     @classmethod
@@ -74,7 +80,7 @@ class ReviewProgress:
         return cls(
             drafts=counts.get("draft", 0),
             returned=counts.get("returned", 0),
-            unreviewed=counts.get("submitted", 0),
+            unreviewed=sum(counts.get(s, 0) for s in AWAITING_REVIEW_STATUSES),
             reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
         )
 
@@ -156,7 +162,9 @@ def reviewed_only(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"].isin(REVIEWED_STATUSES)]
 
 
-def recommend(frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal):  # type: ignore[no-untyped-def]
+def recommend(
+    frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal
+) -> scoring.ExcellenceResult[int]:
     """scoring.select_excellence on the reviewed part of a city frame: drafts, pending and
     returned self-scores never count."""
     return scoring.select_excellence(reviewed_only(frame), grades, ratio=ratio)
@@ -317,22 +325,20 @@ def confirm_excellence(
         ensure_review_finished(progress, year)
         before = sorted(
             session.exec(
-                select(ExcellenceDecision.org_id).where(
-                    ExcellenceDecision.cycle_id == cycle.id,
-                    ExcellenceDecision.selected.is_(True),  # type: ignore[attr-defined]
+                select(col(ExcellenceDecision.org_id)).where(
+                    col(ExcellenceDecision.cycle_id) == cycle.id,
+                    col(ExcellenceDecision.selected).is_(True),
                 )
             ).all()
         )
         updated = session.exec(
             update(Cycle)
-            .where(Cycle.id == cycle.id, Cycle.version == cycle_version)  # type: ignore[arg-type]
-            .values(excellence_confirmed_at=now, version=Cycle.version + 1)
+            .where(col(Cycle.id) == cycle.id, col(Cycle.version) == cycle_version)
+            .values(excellence_confirmed_at=now, version=col(Cycle.version) + 1)
         )
         if updated.rowcount != 1:
             raise StaleVersion()
-        session.exec(
-            delete(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle.id)  # type: ignore[arg-type]
-        )
+        session.exec(delete(ExcellenceDecision).where(col(ExcellenceDecision.cycle_id) == cycle.id))
         changes = {}
         for org_id in sorted(recommended | chosen):
             deviates = (org_id in recommended) != (org_id in chosen)

@@ -32,7 +32,7 @@ from tests.services.cycle_helpers import (
     audit_rows,
     confirm_recommended,
 )
-from tests.utils import actor
+from tests.utils import actor, pass_first_level
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]"
@@ -45,7 +45,7 @@ def _figure(rule: scoring.AutoRule) -> str:
     return str(rule.minimum if rule.minimum is not None else rule.maximum)
 
 
-def fill_and_submit(branch) -> A.AssessmentView:  # type: ignore[no-untyped-def]
+def fill_and_submit(branch) -> A.AssessmentView:
     """The branch scores every criterion in full, attaches required evidence and submits."""
     view = A.my_assessment(branch)
     version = view.version
@@ -74,6 +74,8 @@ def fill_and_submit(branch) -> A.AssessmentView:  # type: ignore[no-untyped-def]
                 content=PDF,
             )
     editing.submit_assessment(branch, assessment_id=view.id, version=version)
+    if A.get_assessment(branch, assessment_id=view.id).status == "first_review":
+        pass_first_level(view.id)  # the 初审 of branch01's department's 机关党委
     return A.get_assessment(branch, assessment_id=view.id)
 
 
@@ -103,7 +105,8 @@ def test_one_year_from_submission_to_frozen_results(
 
     # 3. The branch sees the comments where they belong, fixes and resubmits.
     returned = A.my_assessment(branch)
-    assert returned.status == "returned" and returned.editable
+    assert returned.status == "returned"
+    assert returned.editable
     assert "会议记录" in returned.return_comment
     assert returned.entries[code].reviewer_comment == "缺少第三季度传达学习记录"
     assert "learning" in returned.concerned_stars()
@@ -121,11 +124,14 @@ def test_one_year_from_submission_to_frozen_results(
         },
     )
     editing.submit_assessment(branch, assessment_id=aid, version=version)
+    assert assessment(aid).status == "first_review"
+    pass_first_level(aid)
     assert assessment(aid).status == "submitted"
 
     # 4. The reviewer approves, cutting one item with a reason.
     view = review.load_review(reviewer, assessment_id=aid)
-    assert view.line(code).note == "已补充记录" and len(view.line(code).evidence) >= 1
+    assert view.line(code).note == "已补充记录"
+    assert len(view.line(code).evidence) >= 1
     reviewing.approve_assessment(
         reviewer,
         assessment_id=aid,
@@ -216,6 +222,7 @@ def test_one_year_from_submission_to_frozen_results(
     actions = [r.action for r in audit_rows()]
     for expected_action in (
         "submit_assessment",
+        "first_review_passed",
         "review_returned",
         "review_approved",
         "publication_published",

@@ -10,12 +10,12 @@ from db.services import assessment as A
 from db.services import editing, guidance, readmodels, review, reviewing
 from tests.services.cycle_helpers import assessment, entries
 from tests.services.test_full_cycle import fill_and_submit
-from tests.utils import actor, leader
+from tests.utils import actor, leader, pass_first_level
 
 DEDUCTION_REASON = "信息报送不及时"
 
 
-def _submit_and_review_with_deduction(branch, reviewer) -> int:  # type: ignore[no-untyped-def]
+def _submit_and_review_with_deduction(branch, reviewer) -> int:
     """branch01 submits full points; the reviewer adds a deduction of 1 (not approving yet)."""
     view = fill_and_submit(branch)
     rv = review.load_review(reviewer, assessment_id=view.id)
@@ -88,6 +88,7 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
     assert stored[line.code].reviewed_tenths is None
     assert stored[other.code].reviewed_tenths == int(other.self_points * 10)
     editing.submit_assessment(branch, assessment_id=aid, version=version)
+    pass_first_level(aid)
 
     again = review.load_review(reviewer, assessment_id=aid)
     assert [x.code for x in again.changed_lines] == [line.code]
@@ -129,7 +130,8 @@ def test_gap_advice_counts_bonus_room_after_a_review_deduction(city: str, basis:
     shown = guidance.gap_advice(returned)
     assert shown.result.composite == Decimal(89)
     assert shown.gap.reachable
-    assert shown.bonus_items and sum(i.add_points for i in shown.bonus_items) == 1
+    assert shown.bonus_items
+    assert sum(i.add_points for i in shown.bonus_items) == 1
     assert shown.basis == "reviewed"
     advice = guidance.gap_advice(returned, basis=basis)
     assert advice.gap.five_star == (basis == "self")
@@ -246,10 +248,12 @@ def test_a_returned_organisation_never_reaches_the_excellence_list(city: str) ->
     approve_all_submitted(reviewer)
     year = readmodels.load_years(actor("leader"))[-1]
     frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
-    assert bool(frame.at[org_id, "five_star"]) and frame.at[org_id, "status"] == "returned"
+    assert bool(frame.at[org_id, "five_star"])
+    assert frame.at[org_id, "status"] == "returned"
     G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
     view = excellence.excellence_view(leader, year=year)
-    assert org_id not in view.eligible and org_id not in view.recommended
+    assert org_id not in view.eligible
+    assert org_id not in view.recommended
     with pytest.raises(InvalidInput) as refused:
         excellence.confirm_excellence(
             leader,
