@@ -56,9 +56,9 @@ from db.models import (
     User,
     utcnow,
 )
-from db.seed_members import SeedOrg, seed_members
 from db.query import pk
 from db.seed_levels import seed_levels
+from db.seed_members import SeedOrg, seed_members
 from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric

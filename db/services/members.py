@@ -249,7 +249,7 @@ def save_member(
             session.flush()
             before = None
         else:
-            member = _locked_member(session, actor, org_id, member_id, version)
+            member = _locked_member(session, org_id, member_id, version)
             before = member_snapshot(member)
             for key, value in values.items():
                 setattr(member, key, value)
@@ -274,7 +274,7 @@ def save_member(
 
 
 def _locked_member(
-    session: Session, actor: Actor, org_id: int, member_id: int, version: int | None
+    session: Session, org_id: int, member_id: int, version: int | None
 ) -> PartyMember:
     member = session.get(PartyMember, member_id)
     if member is None:

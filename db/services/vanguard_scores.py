@@ -219,7 +219,8 @@ def round_view(actor: Actor | None, *, round_id: int, org_id: int) -> RoundView:
     """A round as the organisation's members stand in it: figures, index and grade each."""
     with read_session() as session:
         round_, org = _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
-        assert round_.id is not None and org.id is not None
+        assert round_.id is not None
+        assert org.id is not None
         return RoundView(
             round_.id,
             round_label(round_),

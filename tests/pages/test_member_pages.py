@@ -46,7 +46,8 @@ def test_a_branch_adds_a_member_on_its_roster(demo_city: str) -> None:
         m.name
         for m in members.list_members(actor("branch01"), org_id=actor("branch01").org_id or 0)
     ]
-    assert "新党员甲" in names and len(names) == before + 1
+    assert "新党员甲" in names
+    assert len(names) == before + 1
     assert not any("批量导入" in str(h.value) for h in at.subheader)  # admins only
 
 
@@ -56,7 +57,8 @@ def test_a_bad_member_is_refused_in_chinese(demo_city: str) -> None:
     submit.click().run()  # no name, no date
     assert not at.exception
     errors = _texts(at)
-    assert "姓名不能为空" in errors and "入党日期不能为空" in errors
+    assert "姓名不能为空" in errors
+    assert "入党日期不能为空" in errors
 
 
 def test_a_reviewer_reads_a_roster_and_cannot_edit(demo_city: str) -> None:
@@ -98,7 +100,8 @@ def test_a_branch_enters_a_members_index(demo_city: str) -> None:
     assert not at.exception
     after = vanguard_scores.round_view(branch, round_id=round_.id or 0, org_id=branch.org_id or 0)
     sheet = next(s for s in after.sheets if s.member_id == who.member_id)
-    assert sheet.complete and sheet.score is not None
+    assert sheet.complete
+    assert sheet.score is not None
     assert sheet.score.base == 74
 
 

@@ -20,10 +20,12 @@ HEADER = "组织编码,姓名,在职或离退休,党员类别,入党日期"
 
 def _codes() -> tuple[str, str, int, int]:
     one, two = actor("branch01"), actor("branch02")
-    assert one.org_id is not None and two.org_id is not None
+    assert one.org_id is not None
+    assert two.org_id is not None
     with read_session() as session:
         a, b = session.get(Organisation, one.org_id), session.get(Organisation, two.org_id)
-        assert a is not None and b is not None
+        assert a is not None
+        assert b is not None
         return a.code, b.code, one.org_id, two.org_id
 
 

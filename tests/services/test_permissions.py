@@ -287,7 +287,8 @@ def _world() -> World:
                 PartyMember.org_id == own.org_id, PartyMember.service == "in_service"
             )
         ).first()
-    assert open_round is not None and own_member is not None
+    assert open_round is not None
+    assert own_member is not None
     return World(
         own.org_id,
         assessment_id,

@@ -48,7 +48,9 @@ def test_the_branch_enters_and_the_index_follows(city: str) -> None:
     assert round_.id is not None
     member_id = _fresh_member("在职")
     sheet = next(s for s in _view("branch01", round_.id).sheets if s.member_id == member_id)
-    assert sheet.version is None and not sheet.complete and sheet.score is None
+    assert sheet.version is None
+    assert not sheet.complete
+    assert sheet.score is None
     version = vanguard_scores.save_sheet(
         actor("branch01"),
         round_id=round_.id,
@@ -58,7 +60,8 @@ def test_the_branch_enters_and_the_index_follows(city: str) -> None:
         assessed={"P1": "18", "P2": "19.5"},
     )
     sheet = next(s for s in _view("branch01", round_.id).sheets if s.member_id == member_id)
-    assert sheet.version == version and not sheet.complete  # P3, P4 still open
+    assert sheet.version == version
+    assert not sheet.complete
     assert sheet.declared == {"P1": D(20), "P5": D(5)}
     version = vanguard_scores.save_sheet(
         actor("branch01"),
@@ -69,13 +72,15 @@ def test_the_branch_enters_and_the_index_follows(city: str) -> None:
         assessed={"P3": "20", "P4": "17", "P7": "4"},
     )
     sheet = next(s for s in _view("branch01", round_.id).sheets if s.member_id == member_id)
-    assert sheet.complete and sheet.score is not None
+    assert sheet.complete
+    assert sheet.score is not None
     score = sheet.score
     # base 18 + 19.5 + 20 + 17 = 74.5; no ballot result: peer = 20 × 74.5 / 80 = 18.63;
     # add: P5 declared 5 (not assessed); minus 4
     assert (score.base, score.peer, score.add, score.minus) == (D("74.5"), D("18.63"), 5, 4)
     assert not score.peer_counted
-    assert score.total == D("94.13") and score.grade == "优秀"
+    assert score.total == D("94.13")
+    assert score.grade == "优秀"
     with pytest.raises(StaleVersion):
         vanguard_scores.save_sheet(
             actor("branch01"),
@@ -94,8 +99,10 @@ def test_the_branch_enters_and_the_index_follows(city: str) -> None:
         assessed={"P9": True},
     )
     sheet = next(s for s in _view("branch01", round_.id).sheets if s.member_id == member_id)
-    assert sheet.score is not None and sheet.score.zeroed
-    assert sheet.score.total == 0 and sheet.grade == "不合格"
+    assert sheet.score is not None
+    assert sheet.score.zeroed
+    assert sheet.score.total == 0
+    assert sheet.grade == "不合格"
 
 
 def test_bad_figures_are_named_and_nothing_written(city: str) -> None:
@@ -157,7 +164,8 @@ def test_retired_members_take_part_in_the_second_half_only(city: str) -> None:
 def test_a_closed_round_takes_nothing(city: str) -> None:
     with read_session() as session:
         closed = session.exec(select(VanguardRound).where(VanguardRound.status == "closed")).first()
-    assert closed is not None and closed.id is not None
+    assert closed is not None
+    assert closed.id is not None
     member_id = _fresh_member("在职")
     with pytest.raises(InvalidInput, match="已结束"):
         vanguard_scores.save_sheet(
@@ -189,7 +197,8 @@ def test_who_enters_and_who_reads(city: str) -> None:
         _view("branch02", round_.id)
     for who in ("reviewer", "leader", "admin"):
         view = _view(who, round_.id)
-        assert not view.editable and view.taking_part > 0
+        assert not view.editable
+        assert view.taking_part > 0
     assert _view("branch01", round_.id).editable
     with pytest.raises(NotFound):
         vanguard_scores.round_view(actor("reviewer"), round_id=99_999, org_id=1)

@@ -79,21 +79,25 @@ def test_full_marks_with_the_best_peer_average() -> None:
 
 def test_the_worst_peer_average_gives_no_peer_points() -> None:
     result = score(RULES, FULL_BASE, peer_average=D(1), scale_size=4)
-    assert result.peer == 0 and result.total == D(80) and result.grade == "合格"
+    assert result.peer == 0
+    assert result.total == D(80)
+    assert result.grade == "合格"
 
 
 def test_peer_points_are_linear_to_the_cent() -> None:
     assert peer_points(RULES, D("3.5"), 4) == D("16.67")
     assert peer_points(RULES, D("2.5"), 4) == D("10.00")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not on a scale of 4"):
         peer_points(RULES, D("4.1"), 4)
 
 
 def test_without_a_ballot_result_the_peer_part_follows_the_base_rate() -> None:
     points = {"P1": D(18), "P2": D(18), "P3": D(18), "P4": D(18)}  # 90% of the base
     result = score(RULES, points, peer_average=None)
-    assert result.peer == D("18.00") and not result.peer_counted
-    assert result.total == D(90) and result.grade == "优秀"
+    assert result.peer == D("18.00")
+    assert not result.peer_counted
+    assert result.total == D(90)
+    assert result.grade == "优秀"
 
 
 def test_add_and_minus_are_capped() -> None:
@@ -106,13 +110,16 @@ def test_add_and_minus_are_capped() -> None:
 
 def test_the_index_never_goes_below_zero() -> None:
     result = score(RULES, {"P7": D(10), "P8": D(5)}, peer_average=D(1))
-    assert result.total == 0 and result.grade == "不合格"
+    assert result.total == 0
+    assert result.grade == "不合格"
 
 
 def test_qingling_sets_the_index_to_zero() -> None:
     points = {**FULL_BASE, "P5": D(5), "P9": D(1)}
     result = score(RULES, points, peer_average=D(4))
-    assert result.zeroed and result.total == 0 and result.grade == "不合格"
+    assert result.zeroed
+    assert result.total == 0
+    assert result.grade == "不合格"
     assert result.base == D(80)  # the parts stay visible
 
 
@@ -154,7 +161,8 @@ def test_index_properties(
         points["P9"] = D(1)
     result = score(RULES, points, peer_average=peer)
     assert D(0) <= result.total <= D(110)
-    assert result.add <= RULES.add_cap and result.minus <= (RULES.minus_cap or result.minus)
+    assert result.add <= RULES.add_cap
+    assert result.minus <= (RULES.minus_cap or result.minus)
     assert result.grade == grade_of(RULES, result.total)
     if zero:
         assert result.total == 0
