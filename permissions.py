@@ -193,7 +193,7 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_GRADES: Rule(anywhere=ADMINS, city_only=True),
     # Members' results are seen by their branch and by accounts whose scope covers it, never
     # on a public list.
-    Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.VIEW_MEMBERS: Rule(anywhere=VIEWERS, own_org=BRANCH),
     # A branch keeps its own roster and enters its members' 先锋指数; an admin may correct a
     # roster in its scope and import many at once.
     Action.MANAGE_MEMBERS: Rule(anywhere=ADMINS, own_org=BRANCH),

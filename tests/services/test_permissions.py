@@ -164,7 +164,7 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
     Action.VIEW_MEMBERS: (
         lambda who, w: members.list_members(who, org_id=w.own_org),
-        CITY | IN | {"branch01"},
+        CITY | IN | DEPT_IN | {"branch01"},
     ),
     # An empty name: allowed callers get InvalidInput, nothing is written.
     Action.MANAGE_MEMBERS: (
