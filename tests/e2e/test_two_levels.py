@@ -64,7 +64,7 @@ def _status(url: str, org_id: int) -> str:
     return str(status)
 
 
-def test_department_passes_on_reviewer_approves_branch_sees_both(  # type: ignore[no-untyped-def]
+def test_department_passes_on_reviewer_approves_branch_sees_both(
     levels_server, browser, shots
 ) -> None:
     base = levels_server.url

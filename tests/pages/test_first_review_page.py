@@ -9,7 +9,7 @@ from tests.utils import actor, open_page
 from texts import review as T
 
 
-def _texts(at) -> str:  # type: ignore[no-untyped-def]
+def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += (
         [i.value for i in at.info] + [e.value for e in at.error] + [s.value for s in at.success]

@@ -51,6 +51,7 @@ from db.services import (
     organisations,
     publication,
     readmodels,
+    reminders,
     review,
     rubrics,
     statistics,
@@ -162,6 +163,11 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         {"leader", "admin"},
     ),
     Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
+    # 催报 to branch01's organisation: an in-app notice at most (no channel is configured).
+    Action.SEND_REMINDERS: (
+        lambda who, w: reminders.chase_now(who, YEAR, [w.own_org]),
+        CITY | IN,
+    ),
     Action.VIEW_MEMBERS: (
         lambda who, w: members.list_members(who, org_id=w.own_org),
         CITY | IN | DEPT_IN | {"branch01"},

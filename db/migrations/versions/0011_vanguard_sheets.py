@@ -1,7 +1,7 @@
 """先锋指数 sheets: each member's figures per round, and the rules a year and a round use
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30
 
 cycle.vanguard_rules keeps the rubric's 先锋指数 block (JSON; "" for years installed before,
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
