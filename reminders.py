@@ -13,6 +13,8 @@ gets the daily summary, what the reminder table already holds) and sends what co
 - To a reviewer whose queue holds an item handed in `queue_days` or more days ago: once a day.
 - To the 机关工委 (each admin and reviewer account of the office list): a summary once a day
   during the last `summary_days` days up to and including the deadline.
+- To a reviewer whose queue at a review level holds items, at the same lead days before that
+  level's deadline (the 初审's and the 复核's, cycle.first_review_deadline / review_deadline).
 - Nothing for a year that is not open, and nothing already sent: a reminder is its
   (kind, slot, recipient), and one in `sent` never comes back.
 
@@ -38,6 +40,7 @@ class Kind(StrEnum):
     QUEUE = "queue"  # to a reviewer whose queue holds old items
     SUMMARY = "summary"  # the daily summary to the 机关工委 in the last week
     CHASE = "chase"  # 催报 sent by hand from the completion list
+    LEVEL = "level"  # to a reviewer with items waiting, before their review level's deadline
 
 
 def org_recipient(org_id: int) -> str:
@@ -87,13 +90,15 @@ def due_reminders(
     lead_days: Collection[int] = LEAD_DAYS,
     queue_days: int = 5,
     summary_days: int = 7,
+    levels: Mapping[str, tuple[date | None, Collection[int]]] | None = None,
 ) -> list[Due]:
     """Every reminder due `today` that has not been sent, sorted.
 
     `statuses`: organisation id → its assessment status (None: not started);
     `oldest_waiting`: reviewer user id → the day the oldest item of their queue was handed in;
     `office`: the user ids that get the daily summary; `sent`: the (kind, slot, recipient)
-    keys already in the reminder table.
+    keys already in the reminder table; `levels`: review level → (its deadline, the user ids
+    whose queue at that level holds items), reminded at the same lead days (slot "LEVEL-DAYS").
     """
     if not is_open:
         return []
@@ -109,6 +114,11 @@ def due_reminders(
         if 0 <= left < summary_days:
             for user_id in office:
                 due.append(Due(Kind.SUMMARY, today.isoformat(), user_recipient(user_id)))
+    for level, (level_deadline, waiting) in (levels or {}).items():
+        lead = None if level_deadline is None else deadline_slot(today, level_deadline, lead_days)
+        if lead is not None:
+            for user_id in waiting:
+                due.append(Due(Kind.LEVEL, f"{level}-{lead}", user_recipient(user_id)))
     for user_id, oldest in oldest_waiting.items():
         if (today - oldest).days >= queue_days:
             due.append(Due(Kind.QUEUE, today.isoformat(), user_recipient(user_id)))

@@ -22,6 +22,12 @@ QUEUE_BODY = (
     "您的审核队列中有{n}份{year}年度测评已提交{days}天以上尚未审核，最早的一份提交于{oldest}。"
     "请及时审核：\n{link}\n\n"
 )
+LEVEL_NAMES = {"first": "初审", "second": "复核"}
+LEVEL_SUBJECT = "【五星评定】{level}将于{deadline}截止，还有{days}天，待审{n}份"
+LEVEL_BODY = (
+    "{name}：\n"
+    "{year}年度{level}截止日期为{deadline}，您的审核队列中还有{n}份测评待审。请及时审核：\n{link}\n\n"
+)
 SUMMARY_SUBJECT = "【五星评定】{year}年度填报进度日报（{today}，距截止还有{days}天）"
 SUMMARY_BODY = (
     "{name}：\n"

@@ -34,6 +34,7 @@ from db.services.common import (
     invalid,
     require,
 )
+from db.services.members import sync_member_counts
 from db.services.years import ensure_assessments
 from permissions import Action
 from texts import admin as T
@@ -325,6 +326,8 @@ def apply_organisations(
                 problems.append((label, T.ERR_DEACTIVATE_USERS.format(code=org.code, n=users)))
     if problems:
         return problems, []
+    # An organisation with a roster counts its members from it, whatever the form or file says.
+    sync_member_counts(session, [o.id for o, _, _ in targets])
     for change, (org, _values, _label) in zip(changes, targets, strict=True):
         change["after"] = org_snapshot(org)
         change.pop("label", None)

@@ -109,12 +109,19 @@ class _Year:
                 rows.append(org)
         return rows
 
-    def waiting(self, scope: Scope) -> list[_OrgRow]:
+    def waiting(self, scope: Scope, status: str = AssessmentStatus.SUBMITTED) -> list[_OrgRow]:
+        """Handed-in items of the scope waiting at one level (复核 by default, or 初审)."""
         return [
-            o
-            for o in self.in_scope(scope)
-            if o.status == AssessmentStatus.SUBMITTED and o.submitted_at is not None
+            o for o in self.in_scope(scope) if o.status == status and o.submitted_at is not None
         ]
+
+
+# The status each reviewing role's queue holds (初审: the department's 机关党委; 复核: 机关工委),
+# the level's name in the reminder keys, and the page its reminders link to.
+QUEUES = {
+    Role.DEPARTMENT: (AssessmentStatus.FIRST_REVIEW, "first", "first-review"),
+    Role.REVIEWER: (AssessmentStatus.SUBMITTED, "second", "review"),
+}
 
 
 def _read_year(session: Session, cycle: Cycle) -> _Year:
@@ -166,12 +173,27 @@ def _day(moment: datetime) -> date:
     return date.fromisoformat(china_time(moment)[:10])
 
 
+def _queue_of(person: _Person, year: _Year) -> list[_OrgRow]:
+    status, _level, _page = QUEUES[Role(person.role)]
+    return year.waiting(person.scope, status)
+
+
+def _level_queues(year: _Year) -> dict[str, tuple[date | None, list[int]]]:
+    """Each review level's deadline and the accounts whose queue at it holds items."""
+    deadlines = {"first": year.cycle.first_review_deadline, "second": year.cycle.review_deadline}
+    users: dict[str, list[int]] = {"first": [], "second": []}
+    for person in year.people.values():
+        if person.role in QUEUES and _queue_of(person, year):
+            users[QUEUES[Role(person.role)][1]].append(person.id)
+    return {level: (deadlines[level], users[level]) for level in deadlines}
+
+
 def _oldest_waiting(year: _Year) -> dict[int, date]:
     oldest: dict[int, date] = {}
     for person in year.people.values():
-        if person.role != Role.REVIEWER:
+        if person.role not in QUEUES:
             continue
-        days = [_day(o.submitted_at) for o in year.waiting(person.scope) if o.submitted_at]
+        days = [_day(o.submitted_at) for o in _queue_of(person, year) if o.submitted_at]
         if days:
             oldest[person.id] = min(days)
     return oldest
@@ -226,10 +248,27 @@ def _message(
             )
         return subject, body + T.SIGNATURE
     person = year.people[target]
+    if kind is Kind.LEVEL:
+        level = due.slot.split("-")[0]
+        level_deadline = cycle.first_review_deadline if level == "first" else cycle.review_deadline
+        days = (level_deadline - today).days if level_deadline else 0
+        n = len(_queue_of(person, year))
+        name = T.LEVEL_NAMES.get(level, level)
+        when = level_deadline.isoformat() if level_deadline else ""
+        subject = T.LEVEL_SUBJECT.format(level=name, deadline=when, days=max(days, 0), n=n)
+        body = T.LEVEL_BODY.format(
+            name=person.label,
+            year=cycle.year,
+            level=name,
+            deadline=when,
+            n=n,
+            link=_link(settings, QUEUES[Role(person.role)][2]),
+        )
+        return subject, body + T.SIGNATURE
     if kind is Kind.QUEUE:
         old = [
             o
-            for o in year.waiting(person.scope)
+            for o in _queue_of(person, year)
             if o.submitted_at
             and (today - _day(o.submitted_at)).days >= settings.reminder_queue_days
         ]
@@ -241,7 +280,7 @@ def _message(
             year=cycle.year,
             days=settings.reminder_queue_days,
             oldest=oldest.isoformat(),
-            link=_link(settings, "review"),
+            link=_link(settings, QUEUES[Role(person.role)][2]),
         )
         return subject, body + T.SIGNATURE
     orgs = year.in_scope(person.scope)
@@ -448,6 +487,7 @@ def run_due(today: date | None = None, settings: Settings | None = None) -> dict
                     lead_days=settings.reminder_lead_days,
                     queue_days=settings.reminder_queue_days,
                     summary_days=settings.reminder_summary_days,
+                    levels=_level_queues(year),
                 )
                 rows = [row for d in due for row in _rows(d, year, settings, day)]
                 session.add_all(rows)

@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -295,3 +295,27 @@ def test_chase_refuses_a_branch_and_an_organisation_out_of_scope(city: str) -> N
     with pytest.raises(PermissionDenied):
         reminders.chase_now(outsider, YEAR, [own])
     assert _rows() == []
+
+
+def test_the_reviewer_is_reminded_before_the_review_deadline_once_per_slot(
+    channels: tuple[Mailbox, Robot],
+) -> None:
+    mailbox, _robot = channels
+    review_deadline = DEADLINE + timedelta(days=10)
+    with write_session() as session:
+        session.execute(
+            update(Cycle).where(Cycle.year == YEAR).values(review_deadline=review_deadline)
+        )
+        cycle = session.exec(select(Cycle).where(Cycle.year == YEAR)).one()
+        row = session.exec(select(Assessment).where(Assessment.cycle_id == cycle.id)).first()
+        assert row is not None
+        row.status = "submitted"
+        row.submitted_at = datetime.now(UTC)
+        session.add(row)
+    for _ in range(2):
+        reminders.run_due(review_deadline - timedelta(days=3))
+    mails = [m for m in mailbox.to("reviewer@sx.gov.cn") if "复核将于" in m["Subject"]]
+    assert len(mails) == 1
+    assert mails[0]["Subject"].startswith("【五星评定】复核将于2026-12-30截止，还有3天")
+    assert "/review" in mails[0].get_content()
+    assert {r.slot for r in _rows(kind="level", user_id=actor("reviewer").id)} == {"second-3"}

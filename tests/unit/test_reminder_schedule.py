@@ -155,3 +155,31 @@ def test_a_level_deadline_and_other_lead_days_can_be_passed_in() -> None:
         lead_days=(14, 10),
     )
     assert due == [Due(Kind.DEADLINE, "10", "org:1")]
+
+
+def test_each_review_level_is_reminded_before_its_own_deadline_once_per_slot() -> None:
+    first, second = date(2027, 1, 10), date(2027, 1, 20)
+    sent: set[tuple[str, str, str]] = set()
+    got: list[tuple[date, str, str]] = []
+    for day in (first - timedelta(days=n) for n in range(9, -12, -1)):
+        for _hour in range(2):
+            due = due_reminders(
+                day,
+                None,
+                is_open=True,
+                statuses={},
+                oldest_waiting={},
+                office=(),
+                sent=sent,
+                levels={"first": (first, [5]), "second": (second, [6]), "none": (None, [7])},
+            )
+            got += [(day, d.slot, d.recipient) for d in due]
+            sent |= {d.key for d in due}
+    assert got == [
+        (first - timedelta(days=7), "first-7", "user:5"),
+        (first - timedelta(days=3), "first-3", "user:5"),
+        (first - timedelta(days=1), "first-1", "user:5"),
+        (second - timedelta(days=7), "second-7", "user:6"),
+        (second - timedelta(days=3), "second-3", "user:6"),
+        (second - timedelta(days=1), "second-1", "user:6"),
+    ]
