@@ -537,7 +537,16 @@ IMPORT_COLUMN_NAMES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "year": ("年度", ("年份", "year")),
         "grade": ("业绩等次", ("等次", "业绩", "grade")),
     },
+    "members": {
+        "org_code": ("组织编码", ("编码", "党组织编码", "org")),
+        "name": ("姓名", ("党员姓名", "name")),
+        "service": ("在职或离退休", ("在职/离退休", "人员类别")),
+        "status": ("党员类别", ("正式/预备", "status")),
+        "joined_on": ("入党日期", ("入党时间", "joined")),
+    },
 }
+# The parts of a Chinese date (2001年7月1日) an import reads as separators.
+DATE_PARTS = ("年", "月", "日")
 
 # Example rows of the import templates ({year}: the current year).
 TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {

@@ -7,6 +7,8 @@ PAGE_TITLES = {
     "service": "服务星",
     "democracy": "民主星",
     "innovation": "创新星",
+    "members": "党员名册",
+    "vanguard": "先锋指数",
     "ballots": "民主评议",
     "dashboard": "总览",
     "department": "部门进度",

@@ -89,19 +89,19 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/members.py",
-        "党员名册",
+        N.PAGE_TITLES["members"],
         "members",
         ":material/groups:",
         Action.VIEW_MEMBERS,
-        "党员",
+        N.SECTION_MEMBERS,
     ),
     PageSpec(
         "pages/vanguard_index.py",
-        "先锋指数",
+        N.PAGE_TITLES["vanguard"],
         "vanguard",
         ":material/military_tech:",
         Action.VIEW_MEMBERS,
-        "党员",
+        N.SECTION_MEMBERS,
     ),
     PageSpec(
         "pages/ballots.py",

@@ -215,7 +215,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     picked = st.selectbox(
         T.QUEUE_PICK,
         ids,
-        format_func=lambda a: labels[a],
+        format_func=lambda a: labels.get(a, str(a)),  # AppTest formats a stale pick
         key=PICK_KEY,
         placeholder=T.QUEUE_PICK_PLACEHOLDER,
     )

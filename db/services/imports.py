@@ -82,11 +82,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _column("grades", "grade", True, T.HELP_GRADE),
     ),
     "members": (
-        Column("org_code", "组织编码", True, ("编码", "党组织编码", "org"), M.HELP_ORG),
-        Column("name", "姓名", True, ("党员姓名", "name"), M.HELP_NAME),
-        Column("service", "在职或离退休", True, ("在职/离退休", "人员类别"), M.HELP_SERVICE),
-        Column("status", "党员类别", True, ("正式/预备", "status"), M.HELP_STATUS),
-        Column("joined_on", "入党日期", True, ("入党时间", "joined"), M.HELP_JOINED),
+        _column("members", "org_code", True, M.HELP_ORG),
+        _column("members", "name", True, M.HELP_NAME),
+        _column("members", "service", True, M.HELP_SERVICE),
+        _column("members", "status", True, M.HELP_STATUS),
+        _column("members", "joined_on", True, M.HELP_JOINED),
     ),
 }
 

@@ -48,6 +48,7 @@ from db.services.common import (
 from permissions import Action, Target, can
 from rubric import default_rubric_path, load_rubric
 from rubric_vanguard import rules_from_json, stored_rules
+from texts import admin as A
 from texts import members as T
 from vanguard import HALVES, VanguardRules, services_in_half
 
@@ -85,7 +86,8 @@ def _joined(value: date | str | None, problems: list[str]) -> date | None:
         joined = value
     else:
         text = str(value).strip().replace("/", "-").replace(".", "-")
-        text = text.replace("年", "-").replace("月", "-").replace("日", "")
+        year, month, day = A.DATE_PARTS
+        text = text.replace(year, "-").replace(month, "-").replace(day, "")
         try:
             joined = date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
         except ValueError:

@@ -50,7 +50,8 @@ def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
     at, buttons = _issue_on_page()
     assert buttons == []  # a closed round issues nothing
     table = at.dataframe[0].value
-    assert list(table[T.RESULTS_BALLOTS]) == [5] * (len(branch.member_ids) + 1)
+    # Every code rates every member taking part (branch01's demo roster included) and the branch.
+    assert list(table[T.RESULTS_BALLOTS]) == [len(codes)] * (len(branch.member_ids) + 1)
     assert set(table.iloc[:-1, 2]) == {"3.00"}
     assert table.iloc[-1, 2] == "4.00"
     assert set(table.iloc[:, 3]) == {"100.0%"}

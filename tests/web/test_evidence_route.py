@@ -19,7 +19,7 @@ from db.services import assessment as A
 from db.services import editing
 from db.services import evidence as E
 from tests.assessment_helpers import PDF, fill_all
-from tests.utils import actor, open_page
+from tests.utils import actor, open_page, pass_first_level
 from web.cookies import COOKIE_NAME
 from web.middleware import SecurityMiddleware
 from web.routes import ROUTES, evidence_url
@@ -121,6 +121,7 @@ def test_every_evidence_link_the_pages_draw_is_refused_without_the_right_session
     branch = actor("branch01")
     view = fill_all(branch)
     editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    pass_first_level(view.id)  # the 复核's queue holds it once its department has passed it on
     urls: set[str] = set()
 
     at = open_page("branch01", "pages/learning.py", timeout=90)
