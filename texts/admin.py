@@ -54,6 +54,14 @@ ERR_OWN_ROLE = "不能取消自己的管理员角色，以免系统无人管理"
 ERR_DISABLE_SELF = "不能停用自己的账号"
 ERR_LAST_ADMIN = "这是最后一个启用中的管理员账号，不能停用"
 ERR_USER_STALE = "保存未成功：在您打开本页后，其他人修改了这个账号。请刷新后重试。"
+SCOPE_CITY = "全市"
+ERR_QUOTA_MODE = "双优名额的计算方式只能是“全市统一计算”或“按地区分别计算”"
+ERR_QUOTA_CONFIRMED = "{year} 年度的双优名单已确认或已公示，名额计算方式不能再修改"
+ERR_OUT_OF_SCOPE = "超出本账号的管理范围"
+ERR_ORG_OUT_OF_SCOPE = "组织“{code}”超出本账号的管理范围"
+ERR_SCOPE_BOTH = "账号范围只能是一个地区或一个部门，不能同时选择"
+ERR_SCOPE_REGION = "地区“{value}”不存在"
+ERR_SCOPE_DEPARTMENT = "所选部门不是启用中的部门"
 ROLE_ALIASES = {
     "支部": "branch",
     "书记": "branch",
@@ -404,6 +412,8 @@ ACTION_NAMES = {
     "year_created": "新建年度",
     "year_status_changed": "开放/截止年度",
     "deadline_changed": "修改截止日期",
+    "excellence_quota_changed": "修改双优名额计算方式",
+    "region_published": "发布本地区公示",
     "rubric_imported": "替换评价细则",
     "rubric_points_recomputed": "按新细则重算自动计分",
     "import_organisations": "导入组织",

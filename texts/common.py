@@ -3,6 +3,11 @@
 APP_TITLE = "五星示范 · 双优引领"
 APP_SUBTITLE = "机关基层党组织星级评定系统"
 
+# How a year's 双优 quota is counted (scoring.QuotaMode).
+QUOTA_MODE_NAMES = {
+    "city": "全市统一计算",
+    "region": "按地区分别计算",
+}
 ROLE_NAMES = {
     "branch": "支部书记",
     "reviewer": "机关工委审核员",

@@ -126,6 +126,7 @@ ERR_PUB_UNFINISHED = (
     "如确认发布，请勾选“确认未完成测评的组织不参加评定”：{names}"
 )
 ERR_PUB_NO_RESULTS = "没有已审核的测评，无法发布。"
+ERR_PUB_REGION = "地区“{region}”不存在，无法发布。"
 ERR_PUB_EXCELLENCE = (
     "“双优”名单尚未经领导小组确认。请先在“双优”页面确认名单；"
     "如确需先公示星级，请勾选“本次不含双优名单”。"

@@ -263,6 +263,10 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         for key in ("before", "after"):
             status = (detail.get(key) or {}).get("status", "")
             values[key] = C.CYCLE_STATUS_NAMES.get(status, status)
+    elif action == "excellence_quota_changed":
+        for key in ("before", "after"):
+            quota = (detail.get(key) or {}).get("quota", "")
+            values[key] = C.QUOTA_MODE_NAMES.get(quota, quota)
     elif action == "deadline_changed":
         for key in ("before", "after"):
             values[key] = _text((detail.get(key) or {}).get("deadline"))

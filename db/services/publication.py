@@ -6,12 +6,19 @@ settings.publication_days). During the period objections (异议) are recorded a
 organisation and each gets a recorded outcome; a justified one is corrected through the review
 service. When the period is over and every objection is settled the year is final: the cycle
 becomes "final" and freeze.ensure_cycle_editable refuses every later edit.
+
+Per region: a region's admin publishes its own list (`publish_region`, table region_publication)
+while the year is still open or closed; its published_result rows are frozen then and only its
+own republication rewrites them. A region-scoped account sees its region's state, counts and
+frozen list; the city sees every region's, and publishes the year (the regions that published
+themselves keep their frozen rows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, update
@@ -19,12 +26,14 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
+    REGIONS,
     Assessment,
     AssessmentStatus,
     Cycle,
     ExcellenceDecision,
     Objection,
     Organisation,
+    RegionPublication,
 )
 from db.services import freeze, published, readmodels
 from db.services.common import (
@@ -34,11 +43,12 @@ from db.services.common import (
     audit,
     bump_change_counter,
     require,
+    scope_conditions,
 )
 from db.services.readmodels import taking_part
 from documents import publication_list as publication_list_file
 from formatting import china_time
-from permissions import Action
+from permissions import Action, ScopeKind, Target
 from settings import get_settings
 from texts import common as C
 from texts import review as T
@@ -71,6 +81,9 @@ class PublicationInfo:
     excellence_count: int
     objections: int
     open_objections: int
+    region: str | None = None  # the region whose own publication this is (None: the year's)
+    # Each region that published its own list: (region, published_at, publication_ends).
+    regions: tuple[tuple[str, datetime, datetime], ...] = ()
 
     @property
     def remaining(self) -> timedelta | None:
@@ -89,11 +102,15 @@ def _state(cycle: Cycle) -> str:
     return "published"
 
 
-def _status_counts(session: Session, cycle: Cycle) -> dict[str, int]:
+def _status_counts(session: Session, cycle: Cycle, actor: Actor) -> dict[str, int]:
     rows = session.exec(
         select(Assessment.status, func.count())
         .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-        .where(Assessment.cycle_id == cycle.id, *taking_part(cycle.status))
+        .where(
+            Assessment.cycle_id == cycle.id,
+            *taking_part(cycle.status),
+            *scope_conditions(actor),
+        )
         .group_by(Assessment.status)
     ).all()
     return {status: int(n) for status, n in rows}
@@ -179,28 +196,61 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
     bump_change_counter(session)
 
 
+def actor_region(session: Session, actor: Actor) -> str | None:
+    """The region whose publication a scoped account sees (a department's region), or None
+    for the city."""
+    scope = actor.scope
+    if scope.kind is ScopeKind.REGION:
+        return scope.region
+    if scope.kind is ScopeKind.DEPARTMENT:
+        dept = session.get(Organisation, scope.department_id)
+        return None if dept is None else dept.region
+    return None
+
+
+def _region_publications(session: Session, cycle_id: int) -> dict[str, RegionPublication]:
+    rows = session.exec(
+        select(RegionPublication).where(RegionPublication.cycle_id == cycle_id)
+    ).all()
+    return {r.region: r for r in rows}
+
+
 def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
-    """The publication state of a year (admin, reviewer, leader)."""
-    require(actor, Action.VIEW_PUBLICATION)
+    """The publication state of a year in the actor's scope (admin, reviewer, leader): a
+    scoped account's counts are its scope's, and before the year is published its region's
+    own publication is its state."""
+    actor = require(actor, Action.VIEW_PUBLICATION)
     finalize_due()
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
-        counts = _status_counts(session, cycle)
+        counts = _status_counts(session, cycle, actor)
         total_objections = int(
             session.exec(
-                select(func.count()).select_from(Objection).where(Objection.cycle_id == cycle_id)
+                select(func.count())
+                .select_from(Objection)
+                .join(Organisation, Organisation.id == Objection.org_id)  # type: ignore[arg-type]
+                .where(Objection.cycle_id == cycle_id, *scope_conditions(actor))
             ).one()
         )
         open_objections = freeze.open_objection_count(session, cycle_id)
         excellence = _selected_excellence(session, cycle_id)
+        region = actor_region(session, actor)
+        own = _region_publications(session, cycle_id)
         assert cycle.id is not None
+        state = _state(cycle)
+        published_at, ends = cycle.published_at, cycle.publication_ends
+        mine = own.get(region) if region is not None else None
+        if state == "none" and mine is not None:
+            state = "published" if freeze.utcnow() < mine.publication_ends else "expired"
+            published_at, ends = mine.published_at, mine.publication_ends
+        shown = {r: p for r, p in own.items() if region is None or r == region}
         return PublicationInfo(
             cycle_id=cycle.id,
             year=cycle.year,
             status=cycle.status,
-            state=_state(cycle),
-            published_at=cycle.published_at,
-            publication_ends=cycle.publication_ends,
+            state=state,
+            published_at=published_at,
+            publication_ends=ends,
             finalized_at=cycle.finalized_at,
             reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
             pending=counts.get("submitted", 0),
@@ -209,13 +259,20 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
             excellence_count=len(excellence) if cycle.excellence_confirmed_at else 0,
             objections=total_objections,
             open_objections=open_objections,
+            region=region if mine is not None and cycle.status in ("open", "closed") else None,
+            regions=tuple(
+                (r, p.published_at, p.publication_ends)
+                for r, p in sorted(shown.items(), key=lambda i: REGIONS.index(i[0]))
+            ),
         )
 
 
 # ----------------------------------------------------------------------------- publishing
 
 
-def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[int, str]:
+def _names(
+    session: Session, cycle: Cycle, statuses: tuple[str, ...], *conditions: Any
+) -> tuple[int, str]:
     names = list(
         session.exec(
             select(Organisation.name)
@@ -224,6 +281,7 @@ def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[i
                 Assessment.cycle_id == cycle.id,
                 Assessment.status.in_(statuses),  # type: ignore[attr-defined]
                 *taking_part(cycle.status),
+                *conditions,
             )
             .order_by(Organisation.code)
         ).all()
@@ -240,11 +298,10 @@ def publish_year(
     include_unfinished: bool = False,
     without_excellence: bool = False,
 ) -> datetime:
-    """Publish a year's results for `days` days (admin); returns the end of the period (UTC)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
-    days = get_settings().publication_days if days is None else days
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
-        raise _invalid(T.ERR_PUB_DAYS)
+    """Publish a year's results for `days` days (a city-wide admin); returns the end of the
+    period (UTC). Regions that published their own list keep its frozen rows."""
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
+    days = _checked_days(days)
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status not in ("open", "closed"):
@@ -325,9 +382,114 @@ def publish_year(
     return ends
 
 
+def _checked_days(days: int | None) -> int:
+    days = get_settings().publication_days if days is None else days
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
+        raise _invalid(T.ERR_PUB_DAYS)
+    return days
+
+
+def publish_region(
+    actor: Actor | None,
+    *,
+    cycle_id: int,
+    region: str,
+    days: int | None = None,
+    include_unfinished: bool = False,
+) -> datetime:
+    """Publish one region's results for `days` days (that region's admin, or the city's) while
+    the year is open or closed; returns the end of the period (UTC).
+
+    The region's reviewed assessments become "published" and its published_result rows are
+    frozen now; publishing again (after a correction) freezes them afresh and starts a new
+    period. No other region's rows are touched. The 双优 mark follows the city's confirmation.
+    """
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.of_region(region))
+    if region not in REGIONS:
+        raise _invalid(T.ERR_PUB_REGION.format(region=region))
+    days = _checked_days(days)
+    in_region = Organisation.region == region
+    with write_session() as session:
+        cycle = get_cycle(session, cycle_id)
+        if cycle.status not in ("open", "closed"):
+            raise _invalid(
+                T.ERR_PUB_STATUS.format(
+                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
+                )
+            )
+        pending, pending_names = _names(session, cycle, ("submitted",), in_region)
+        if pending:
+            raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
+        unfinished, unfinished_names = _names(session, cycle, ("draft", "returned"), in_region)
+        if unfinished and not include_unfinished:
+            raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
+        rated, _ = _names(session, cycle, ("reviewed", "published"), in_region)
+        if not rated:
+            raise _invalid(T.ERR_PUB_NO_RESULTS)
+        now = freeze.utcnow()
+        ends = now + timedelta(days=days)
+        region_orgs = select(Organisation.id).where(in_region)
+        session.exec(
+            update(Assessment)
+            .where(
+                col(Assessment.cycle_id) == cycle_id,
+                col(Assessment.org_id).in_(
+                    select(Organisation.id).where(in_region, col(Organisation.active).is_(False))
+                ),
+            )
+            .values(counted=False)
+        )
+        session.exec(
+            update(Assessment)
+            .where(
+                col(Assessment.cycle_id) == cycle_id,
+                col(Assessment.status) == "reviewed",
+                col(Assessment.org_id).in_(region_orgs),
+            )
+            .values(
+                status="published",
+                version=Assessment.version + 1,
+                updated_at=now,
+                updated_by=actor.id,
+            )
+        )
+        row = session.get(RegionPublication, (cycle_id, region))
+        before = None if row is None else {"published_at": row.published_at}
+        if row is None:
+            row = RegionPublication(
+                cycle_id=cycle_id, region=region, published_at=now, publication_ends=ends
+            )
+        else:
+            row.published_at, row.publication_ends = now, ends
+            row.version += 1
+        row.published_by = actor.id
+        session.add(row)
+        published.record_publication(session, cycle_id, regions=[region])
+        audit(
+            session,
+            actor,
+            "region_published",
+            "cycle",
+            cycle_id,
+            {
+                "year": cycle.year,
+                "region": region,
+                "days": days,
+                "ends": ends.isoformat(),
+                "published": rated,
+                "not_rated": unfinished,
+                "before": before,
+                "after": {"published_at": now},
+            },
+        )
+        bump_change_counter(session)
+    return ends
+
+
 def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
-    """定档 by hand once the period is over and every objection has its outcome (admin)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
+    """定档 by hand once the period is over and every objection has its outcome (a city-wide
+    admin)."""
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status == "final":
@@ -370,20 +532,33 @@ def _level_name(level: int, vetoed: bool) -> str:
 
 
 def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
-    """The published results: every rated organisation's composite, level and 双优 mark."""
+    """The published results of the actor's scope: every rated organisation's composite,
+    level and 双优 mark (its rank the city's). Before the year is published: the lists the
+    regions of the scope published themselves, as frozen (each ranked within its region)."""
     actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
         year = cycle.year
-        published = cycle.status in ("published", "final")
+        published_year = cycle.status in ("published", "final")
         excellence = (
             set(_selected_excellence(session, cycle_id))
             if (cycle.excellence_confirmed_at is not None)
             else set()
         )
-    if not published:
+        region = actor_region(session, actor)
+        regions = [
+            r for r in _region_publications(session, cycle_id) if region is None or r == region
+        ]
+    if published_year:
+        frame = readmodels.load_city_frame(actor, year, "reviewed")
+    elif regions:
+        parts = [
+            readmodels.load_region_publication(actor, year, r)
+            for r in sorted(regions, key=REGIONS.index)
+        ]
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    else:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    frame = readmodels.load_city_frame(actor, year, "reviewed")
     frame = frame[frame["status"] == AssessmentStatus.PUBLISHED]
     frame = frame.sort_values(
         ["level", "composite_milli", "code"], ascending=[False, False, True], kind="stable"
@@ -437,6 +612,7 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
 __all__ = [
     "LIST_COLUMNS",
     "PublicationInfo",
+    "actor_region",
     "cycle_id_of",
     "finalize_due",
     "finalize_year",
@@ -445,5 +621,6 @@ __all__ = [
     "print_html",
     "publication_info",
     "publication_list",
+    "publish_region",
     "publish_year",
 ]
