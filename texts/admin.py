@@ -190,8 +190,16 @@ YEARS_COLUMNS = {
     "criteria": "细则条数",
     "assessments": "参评组织",
     "submitted": "已提交",
+    "quota": "双优名额",
     "rubric_title": "评价细则",
 }
+QUOTA_MODE = "双优名额计算方式"
+QUOTA_MODE_HELP = (
+    "文件规定双优“按五星级机关基层党组织总数的 25% 左右”确定：可按全市五星级总数统一计算，"
+    "也可按每个地区（市直和各区、县（市））的五星级数分别计算。确认双优名单前可以修改。"
+)
+SAVE_QUOTA_MODE = "保存名额计算方式"
+QUOTA_MODE_SAVED = "双优名额计算方式已保存"
 NEW_YEAR_HEADER = "新建年度"
 STILL_OPEN = (
     "提示：{years} 年度仍在进行中。新年度建立后，支部默认进入最新的进行中年度；如上一年度已结束，"
@@ -257,6 +265,7 @@ USER_COLUMNS = {
     "display_name": "姓名",
     "role_name": "角色",
     "org_name": "所属组织",
+    "scope_name": "账号范围",
     "state": "状态",
     "password_changed_at": "最近改密时间",
 }
@@ -270,6 +279,12 @@ DISPLAY_NAME = "姓名"
 ROLE = "角色"
 USER_ORG = "所属党组织（支部书记必选）"
 USER_ORG_NONE = "（不属于某个党组织）"
+USER_SCOPE_REGION = "账号范围：地区（审核员、领导、管理员）"
+USER_SCOPE_DEPARTMENT = "账号范围：部门（选定后只管该部门）"
+USER_SCOPE_NO_DEPARTMENT = "（不限于某个部门）"
+USER_SCOPE_HELP = (
+    "审核员、领导和管理员只能看到和处理本范围内的组织；支部书记账号不用选，只对应所属党组织。"
+)
 INITIAL_PASSWORD = "初始密码"
 GENERATE = "生成随机密码"
 GENERATED = "随机密码：{password}（请记下并告知本人，本页刷新后不再显示）"

@@ -30,7 +30,13 @@ def show_login(next_path: str = "") -> None:
     if get_settings().demo_mode:
         with right:
             st.info(T.DEMO_NOTICE.format(password="demo123456"))
-            st.table({T.USERNAME: list(T.DEMO_ACCOUNTS), "身份": list(T.DEMO_ACCOUNTS.values())})
+            st.table(
+                {
+                    T.USERNAME: list(T.DEMO_ACCOUNTS),
+                    T.DEMO_ROLE: [role for role, _ in T.DEMO_ACCOUNTS.values()],
+                    T.DEMO_SCOPE: [scope for _, scope in T.DEMO_ACCOUNTS.values()],
+                }
+            )
 
 
 def show_no_access(title: str, home) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
 from db.models import (
@@ -406,23 +406,6 @@ def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
     return [(int(i), c, n) for i, c, n in rows]
 
 
-def departments(actor: Actor | None) -> list[tuple[int, str, str]]:
-    """(id, name, region) of the active departments of the actor's scope, for choosing an
-    account's scope."""
-    actor = require(actor, Action.MANAGE_USERS)
-    with read_session() as session:
-        rows = session.exec(
-            select(Organisation.id, Organisation.name, Organisation.region)
-            .where(
-                Organisation.org_type == OrgType.DEPARTMENT,
-                col(Organisation.active).is_(True),
-                *scope_conditions(actor),
-            )
-            .order_by(Organisation.region, Organisation.code)
-        ).all()
-    return [(int(i), n, r) for i, n, r in rows]
-
-
 __all__ = [
     "CODE_RE",
     "MAX_COUNT",
@@ -431,7 +414,6 @@ __all__ = [
     "OrgInput",
     "apply_organisations",
     "check_org_fields",
-    "departments",
     "evaluated_organisations",
     "list_organisations",
     "org_snapshot",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -90,6 +91,43 @@ def account_target(
     if scope.region is not None:
         return Target.of_region(scope.region, kind="user", id=user_id)
     return Target.whole_city(kind="user", id=user_id)
+
+
+@dataclass(frozen=True)
+class ScopeChoices:
+    """The scopes an admin may give an account: regions (None: the whole city) and
+    departments (id, name, region), each lying in the admin's own scope."""
+
+    regions: tuple[str | None, ...]
+    departments: tuple[tuple[int, str, str], ...]
+
+
+def scope_choices(actor: Actor | None) -> ScopeChoices:
+    """What the account form offers: only the scopes `can` lets the actor give."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with read_session() as session:
+        regions = tuple(
+            region
+            for region in (None, *REGIONS)
+            if can(
+                actor,
+                Action.MANAGE_USERS,
+                Target.whole_city() if region is None else Target.of_region(region),
+            )
+        )
+        departments = tuple(
+            (int(d.id), d.name, d.region)
+            for d in session.exec(
+                select(Organisation)
+                .where(
+                    Organisation.org_type == OrgType.DEPARTMENT,
+                    col(Organisation.active).is_(True),
+                )
+                .order_by(Organisation.region, Organisation.code)
+            ).all()
+            if d.id is not None and can(actor, Action.MANAGE_USERS, Target(d.id, d.region))
+        )
+    return ScopeChoices(regions, departments)
 
 
 def _user_target(session: Session, user: User) -> Target:
@@ -477,6 +515,7 @@ __all__ = [
     "SCOPE_FIELDS",
     "USERNAME_RE",
     "USER_COLUMNS",
+    "ScopeChoices",
     "account_target",
     "check_user_fields",
     "create_user",
@@ -484,6 +523,7 @@ __all__ = [
     "list_users",
     "reset_password",
     "role_key",
+    "scope_choices",
     "scope_label",
     "set_user_active",
     "unlock_user",
