@@ -36,6 +36,9 @@ class Action(StrEnum):
     MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
     CONFIRM_EXCELLENCE = "confirm_excellence"
     MANAGE_GRADES = "manage_grades"  # 业绩 grades: edit and import
+    # Party members and the 先锋指数 rounds.
+    VIEW_MEMBERS = "view_members"  # an organisation's roster and its members' results
+    MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
@@ -190,6 +193,10 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS),
     Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
     Action.MANAGE_GRADES: Rule(anywhere=ADMINS),
+    # Members' results are seen by their branch and by accounts whose scope covers it, never
+    # on a public list.
+    Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
     Action.ADMINISTER: Rule(anywhere=ADMINS),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),

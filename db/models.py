@@ -57,6 +57,28 @@ class CriterionKind(StrEnum):
     VETO = "veto"
 
 
+class MemberService(StrEnum):
+    """Whether a party member is in service (在职) or retired (离退休); the 先锋指数 rounds
+    each takes part in follow from it (vanguard.takes_part)."""
+
+    IN_SERVICE = "in_service"
+    RETIRED = "retired"
+
+
+class MemberStatus(StrEnum):
+    """正式党员 (full) or 预备党员 (probationary)."""
+
+    FULL = "full"
+    PROBATIONARY = "probationary"
+
+
+class RoundStatus(StrEnum):
+    """A 先锋指数 round is open (entries and ballots accepted) or closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
 # What every "已提交" count counts: handed in and not sent back. A 已退回 assessment is with
 # the branch again (its scores may still change), so it is not submitted.
@@ -406,3 +428,46 @@ class ChangeCounter(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     value: int = 0
+
+
+class PartyMember(SQLModel, table=True):
+    """One member on an organisation's roster (党员名册).
+
+    Only what the evaluation needs: name, in service or retired, 正式/预备, the date of joining
+    and whether the member is still on the roster. No national ID number, phone number,
+    address or any other personal data is stored (docs/architecture.md, "Party members").
+    An organisation's `member_count` is its count of active members (db/services/members.py).
+    """
+
+    __tablename__ = "party_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(min_length=1, max_length=50)
+    service: str = Field(default=MemberService.IN_SERVICE, max_length=16)
+    status: str = Field(default=MemberStatus.FULL, max_length=16)
+    joined_on: date
+    active: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+
+
+class VanguardRound(SQLModel, table=True):
+    """A half-year 先锋指数 round, opened by the admin.
+
+    In-service members take part in both halves of a year, retired members in the second only
+    (vanguard.takes_part, the one definition).
+    """
+
+    __tablename__ = "vanguard_round"
+    __table_args__ = (UniqueConstraint("year", "half"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(ge=2000, le=2100, index=True)
+    half: int = Field(ge=1, le=2)
+    status: str = Field(default=RoundStatus.OPEN, max_length=16)
+    opened_at: datetime = Field(default_factory=utcnow)
+    opened_by: int | None = Field(default=None, foreign_key="user.id")
+    closed_at: datetime | None = None
+    version: int = 1

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
+    "party_member",
+    "vanguard_round",
     "audit_log",
     "evidence",
     "assessment_total",

@@ -444,6 +444,7 @@ ACTION_NAMES = {
     "objection_recorded": "登记异议",
     "objection_resolved": "处理异议",
     "audit_exported": "导出审计日志",
+    "vanguard_round_opened": "开启先锋指数评价",
 }
 TARGET_NAMES = {
     "user": "账号",
@@ -454,6 +455,8 @@ TARGET_NAMES = {
     "organisations": "组织",
     "users": "账号",
     "grades": "业绩等次",
+    "vanguard_round": "先锋指数评价轮次",
+    "party_member": "党员",
 }
 SYSTEM_ACTOR = "（系统）"
 

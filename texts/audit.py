@@ -70,6 +70,7 @@ SENTENCES = {
     "objection_resolved": "{who} 处理了对 {org} 的异议：{outcome}。{note}",
     "audit_exported": "{who} 导出了审计日志（{rows} 条，{format} 格式）",
     "export_workbook": "{who} 导出了 {year} 年度 Excel 汇总表（{orgs} 个组织）",
+    "vanguard_round_opened": "{who} 开启了 {year} 年{half}的先锋指数评价",
 }
 FALLBACK = "{who} {action}：{detail}"
 
@@ -156,5 +157,8 @@ ATTEMPTS = {
     "set_year_status": "开放或截止年度",
     "unlock_user": "解除账号锁定",
     "update_user": "修改账号",
+    "view_members": "查看党员名册或先锋指数",
+    "manage_members": "维护党员名册",
+    "manage_rounds": "开启或结束先锋指数评价",
 }
 ATTEMPT_UNKNOWN = "受限操作"

@@ -19,6 +19,7 @@ import scoring
 from db.models import Assessment, Cycle, Organisation, User
 from texts import audit as T
 from texts import common as C
+from texts import members as M
 from texts import review as R
 
 LISTED = 5  # changes named in one sentence; the rest are counted
@@ -316,6 +317,8 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         values["note"] = (after or {}).get("note", "") if isinstance(after, dict) else ""
     elif action == "audit_exported":
         values["format"] = str(detail.get("format", "")).upper()
+    elif action.startswith("vanguard_round"):
+        values["half"] = M.HALF_NAMES.get(_int(detail.get("half")) or 0, "")
     elif action == "access_denied":
         attempted = str(detail.get("attempted", ""))
         values["attempted"] = T.ATTEMPTS.get(attempted, T.ATTEMPT_UNKNOWN)

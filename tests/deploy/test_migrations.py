@@ -380,3 +380,64 @@ def test_upgrade_makes_every_existing_account_city_wide(
         assert actor_of(users[1]).org_id == ids["OLD-1"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_an_empty_roster_and_no_rounds(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0007 adds party_member and vanguard_round: nothing stored before changes, the roster
+    starts empty (member_count keeps its stored figure), and the new tables take rows."""
+    from datetime import date
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0006")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE organisation SET member_count = 17"))
+            assert "party_member" not in inspect(conn).get_table_names()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.begin() as conn:
+            counts = conn.execute(text("SELECT member_count FROM organisation")).scalars().all()
+            assert counts == [17, 17]
+            for table in ("party_member", "vanguard_round"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+            conn.execute(
+                insert(Table("party_member", MetaData(), autoload_with=conn)).values(
+                    org_id=ids["OLD-1"],
+                    name="张三",
+                    service="in_service",
+                    status="full",
+                    joined_on=date(2001, 7, 1),
+                    active=True,
+                    updated_at=datetime.now(UTC),
+                    version=1,
+                )
+            )
+            conn.execute(
+                insert(Table("vanguard_round", MetaData(), autoload_with=conn)).values(
+                    year=2025, half=2, status="open", opened_at=datetime.now(UTC), version=1
+                )
+            )
+        columns = {c["name"] for c in inspect(engine).get_columns("party_member")}
+        assert columns == {
+            "id",
+            "org_id",
+            "name",
+            "service",
+            "status",
+            "joined_on",
+            "active",
+            "updated_at",
+            "updated_by",
+            "version",
+        }, "the roster keeps no personal data beyond these fields"
+    finally:
+        engine.dispose()

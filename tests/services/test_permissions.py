@@ -36,6 +36,7 @@ from db.services import (
     excellence,
     grades,
     guidance,
+    members,
     organisations,
     publication,
     readmodels,
@@ -143,6 +144,15 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     Action.MANAGE_GRADES: (
         lambda who, w: grades.set_grades(who, year=YEAR, grades={w.own_org: "没有这个等次"}),
         {"admin"} | scoped("admin"),
+    ),
+    Action.VIEW_MEMBERS: (
+        lambda who, w: members.list_members(who, org_id=w.own_org),
+        CITY | IN | {"branch01"},
+    ),
+    # A year that does not exist: allowed callers are told so, nothing is written.
+    Action.MANAGE_ROUNDS: (
+        lambda who, w: members.open_round(who, year=2099, half=1),
+        {"admin"},
     ),
     Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), ADMINS),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),

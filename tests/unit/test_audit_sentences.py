@@ -190,6 +190,7 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "",
         {"filename": "业绩.xlsx", "created": 5, "updated": 0, "unchanged": 0, "changes": []},
     ),
+    "vanguard_round_opened": ("vanguard_round", "1", {"year": 2026, "half": 2}),
     "import_rejected": ("users", "", {"filename": "账号.csv", "problems": 3, "first": ["x"]}),
     "assessment_create": ("assessment", "100", {"org_id": 10, "cycle_id": 3}),
     "save_star_page": (
