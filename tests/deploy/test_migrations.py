@@ -16,7 +16,15 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import dispose_engines, make_engine
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.models import (
+    Assessment,
+    Criterion,
+    Cycle,
+    Organisation,
+    RegionPublication,
+    ScoreEntry,
+    User,
+)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PREVIOUS_RELEASE = "0001"  # the schema of the release before this one
@@ -145,6 +153,18 @@ def test_upgrade_keeps_the_data(db_url: str) -> None:
         engine.dispose()
 
 
+def _insert_old(conn, model, **values):  # type: ignore[no-untyped-def]
+    """Insert a row into the table as the database has it now (an older revision): the
+    model's plain defaults for the columns that exist there, then `values`."""
+    table = Table(model.__tablename__, MetaData(), autoload_with=conn)
+    row = {
+        c.name: c.default.arg
+        for c in model.__table__.columns
+        if c.name in table.c and c.default is not None and not callable(c.default.arg)
+    }
+    return conn.execute(insert(table).values({**row, **values})).inserted_primary_key[0]
+
+
 def _write_old_release_city(engine: Engine) -> dict[str, int]:
     """Two organisations with scores, written while the schema is at the previous revision.
 
@@ -159,7 +179,7 @@ def _write_old_release_city(engine: Engine) -> dict[str, int]:
                     code=code, name=f"旧版本{code}", org_type="branch", region="市直"
                 )
             ).inserted_primary_key[0]
-        cycle = conn.execute(insert(Cycle.__table__).values(year=2025)).inserted_primary_key[0]
+        cycle = _insert_old(conn, Cycle, year=2025)
         crit = {}
         for code, kind, star in (
             ("L1", "criterion", "learning"),
@@ -279,9 +299,7 @@ def test_upgrade_freezes_the_years_already_published(
                 text("UPDATE assessment SET counted = :f WHERE id = :a"),
                 {"f": False, "a": ids["OLD-2-assessment"]},
             )
-            open_cycle = conn.execute(
-                insert(Cycle.__table__).values(year=2026)
-            ).inserted_primary_key[0]
+            open_cycle = _insert_old(conn, Cycle, year=2026)
             conn.execute(
                 insert(Table("assessment", MetaData(), autoload_with=conn)).values(
                     org_id=ids["OLD-1"],
@@ -439,5 +457,34 @@ def test_upgrade_adds_an_empty_roster_and_no_rounds(
             "updated_by",
             "version",
         }, "the roster keeps no personal data beyond these fields"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0008 adds region_publication (empty: no region has published on its own) and the
+    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0007")
+        _write_old_release_city(engine)
+        with engine.connect() as conn:
+            assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c
+            assert "region_publication" not in inspect(conn).get_table_names()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            quotas = conn.execute(select(Cycle.__table__.c.excellence_quota)).scalars().all()
+            assert quotas and set(quotas) == {"city"}
+            rows = conn.execute(select(func.count()).select_from(RegionPublication)).scalar_one()
+            assert rows == 0
     finally:
         engine.dispose()
