@@ -17,6 +17,7 @@ with shown_errors(stop=True):
     year = ui.year_picker(actor)
     queue = ui.queue(actor, year)
 
+ui.open_from_url(actor, queue)
 shown = ui.filters(queue)
 picked = ui.queue_table(queue, shown)
 ui.batch_approval(actor, shown)
