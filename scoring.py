@@ -479,6 +479,23 @@ def _competition_rank(composite_milli: np.ndarray) -> np.ndarray:
     return (greater + 1).astype(np.int64)
 
 
+def rank_within(composite_milli: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """The one ranking rule: rank 1 for the highest composite, ties share a rank and the next
+    is skipped (1-2-2-4), counted over the whole series (the city: 全市排名) or within each
+    group (the region: 地区排名). `composite_milli` is integer thousandths (evaluate_frame's
+    column), so equal results always tie."""
+    values = np.asarray(composite_milli.to_numpy(), dtype=np.int64)
+    ranks = np.empty(len(values), dtype=np.int64)
+    if groups is None:
+        ranks[:] = _competition_rank(values)
+    else:
+        codes, _uniques = pd.factorize(groups.reindex(composite_milli.index), use_na_sentinel=False)
+        for code in np.unique(codes):
+            where = np.flatnonzero(codes == code)
+            ranks[where] = _competition_rank(values[where])
+    return pd.Series(ranks, index=composite_milli.index, name="rank")
+
+
 def _bool_array(values: pd.Series, what: str) -> np.ndarray:
     """Booleans (or 0/1); anything else, including NaN, raises rather than being truthy."""
     if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():

@@ -1,6 +1,7 @@
 """The year's Excel workbook for the office and the 催报 list.
 
-The workbook's sheets: 排名, 分星得分, 细则明细, 双优名单, 目标达成.
+The workbook's sheets: 排名, 分星得分, 细则明细, 双优名单, 地区对比 (the city's workbook
+only), 目标达成.
 
 Written with openpyxl in write-only mode (a 2,000-organisation city has about 100,000
 criterion rows); headers are Chinese, the header row is frozen, widths are set per column and
@@ -243,6 +244,55 @@ def _targets_sheet(wb: Workbook, table: pd.DataFrame | None) -> None:
     add_sheet(wb, T.SHEET_TARGETS, columns, rows, freeze="A2")
 
 
+def _number(value: object) -> float | int | None:
+    """A cell's number, or empty for a missing figure (None / NaN)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value  # type: ignore[return-value]  # int or float as the table holds it
+
+
+def _comparison_sheet(wb: Workbook, table: pd.DataFrame) -> None:
+    """The regions side by side (db.services.comparison.compare_regions), total row last."""
+    columns = [
+        Column(T.COL_REGION, 10),
+        Column(T.COL_ORG_COUNT, 8),
+        Column(T.COL_SUBMITTED, 8),
+        Column(T.COL_COMPLETION, 9, PERCENT_STYLE),
+        Column(T.COL_FIVE_COUNT, 9),
+        Column(T.COL_SHARE, 11, PERCENT_STYLE),
+        Column(T.COL_TARGET, 8, PERCENT_STYLE),
+        Column(T.COL_MET, 9),
+        Column(T.COL_NEEDED, 12),
+        Column(T.COL_REVIEWED_COUNT, 8),
+        Column(T.COL_INFLATION, 10, SCORE_STYLE),
+        Column(T.COL_COMPARED, 9),
+        Column(T.CHANGE_UP, 7),
+        Column(T.CHANGE_DOWN, 7),
+        Column(T.CHANGE_SAME, 7),
+    ]
+    rows = [
+        [
+            r.region,
+            int(r.total),
+            int(r.submitted),
+            _number(r.completion),
+            int(r.five_star),
+            _number(r.share),
+            _number(r.target),
+            "" if r.met is None or pd.isna(r.met) else _yes(r.met),
+            int(r.needed),
+            int(r.reviewed),
+            _number(r.inflation),
+            _number(r.compared),
+            _number(r.up),
+            _number(r.down),
+            _number(r.same),
+        ]
+        for r in table.itertuples()
+    ]
+    add_sheet(wb, T.SHEET_COMPARISON, columns, rows, freeze="B2")
+
+
 def city_workbook(
     *,
     frame: pd.DataFrame,
@@ -250,13 +300,17 @@ def city_workbook(
     excellence: ExcellenceList | None,
     attainment: pd.DataFrame | None,
     bases: dict[str, Decimal],
+    comparison: pd.DataFrame | None = None,
 ) -> bytes:
-    """The five sheets 排名, 分星得分, 细则明细, 双优名单, 目标达成 as .xlsx bytes."""
+    """The sheets 排名, 分星得分, 细则明细, 双优名单, [地区对比,] 目标达成 as .xlsx bytes
+    (地区对比 when `comparison` is given: the city's workbook)."""
     wb = new_workbook()
     _ranking_sheet(wb, frame)
     _stars_sheet(wb, frame, bases)
     criteria_rows, quoted_style = _criteria_sheet(wb, criteria_lines)
     _excellence_sheet(wb, excellence)
+    if comparison is not None:
+        _comparison_sheet(wb, comparison)
     _targets_sheet(wb, attainment)
     content = to_bytes(wb)
     # Parts are named by sheet position (sheet1.xml, …) in write-only workbooks.

@@ -11,8 +11,11 @@ from ui.session import require_actor
 
 actor = require_actor(Action.VIEW_RESULTS)
 
-st.title(T.DASHBOARD_TITLE)
-st.caption(T.DASHBOARD_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds()))
+st.title(dashboard.scoped_title(actor, T.DASHBOARD_TITLE))
+st.caption(
+    T.DASHBOARD_CAPTION.format(scope=dashboard.scope_words(actor))
+    + T.UPDATED_AT.format(seconds=live.refresh_seconds())
+)
 
 with shown_errors(stop=True):
     year, _basis = rankings.year_and_basis(actor, "db", with_basis=False)
@@ -22,6 +25,8 @@ if frame.empty:
     st.stop()
 
 dashboard.kpis(actor, year, frame)
+
+dashboard.comparison_panel(actor, year)
 
 st.subheader(T.SECTION_TARGET)
 st.caption(dashboard.target_note())

@@ -6,7 +6,7 @@ from db.services import grades as G
 from formatting import china_time
 from permissions import Action, can
 from texts import leadership as T
-from ui import data, live, rankings
+from ui import dashboard, data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
 from ui.session import require_actor
@@ -14,7 +14,7 @@ from ui.text import plain
 
 actor = require_actor(Action.VIEW_RESULTS)
 
-st.title(T.EXCELLENCE_TITLE)
+st.title(dashboard.scoped_title(actor, T.EXCELLENCE_TITLE))
 st.caption(T.EXCELLENCE_CAPTION)
 if flash := st.session_state.pop("ex_flash", None):
     st.success(flash)

@@ -10,8 +10,11 @@ from ui.session import require_actor
 
 actor = require_actor(Action.VIEW_RESULTS)
 
-st.title(T.RANKINGS_TITLE)
-st.caption(T.RANKINGS_CAPTION + T.UPDATED_AT.format(seconds=live.refresh_seconds()))
+st.title(dashboard.scoped_title(actor, T.RANKINGS_TITLE))
+st.caption(
+    T.RANKINGS_CAPTION.format(scope=dashboard.scope_words(actor))
+    + T.UPDATED_AT.format(seconds=live.refresh_seconds())
+)
 
 
 @st.fragment

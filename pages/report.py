@@ -6,15 +6,15 @@ from db.services import exports
 from documents.org_report import REPORT_CSS
 from permissions import Action
 from texts import leadership as T
-from ui import data, rankings
+from ui import dashboard, data, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
 from ui.url_org import org_from_url
 
 actor = require_actor(Action.VIEW_RESULTS)
 
-st.title(T.REPORT_TITLE)
-st.caption(T.REPORT_CAPTION)
+st.title(dashboard.scoped_title(actor, T.REPORT_TITLE))
+st.caption(T.REPORT_CAPTION.format(scope=dashboard.scope_words(actor)))
 
 with shown_errors(stop=True):
     year, basis = rankings.year_and_basis(actor, "rp")

@@ -13,7 +13,7 @@ actor = require_actor(Action.VIEW_RESULTS)
 st.html(screen.SCREEN_CSS)
 fixed = screen.panel_from_query(st.query_params.get("panel"))
 head, tail = st.columns([5, 1])
-head.title(T.SCREEN_TITLE)
+head.title(dashboard.scoped_title(actor, T.SCREEN_TITLE))
 tail.page_link("pages/dashboard.py", label=T.SCREEN_EXIT, icon=":material/close:")
 
 

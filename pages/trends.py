@@ -4,7 +4,7 @@ import streamlit as st
 
 from permissions import Action
 from texts import leadership as T
-from ui import charts, data, live, trends
+from ui import charts, dashboard, data, live, trends
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
@@ -13,14 +13,14 @@ with shown_errors(stop=True):
     history = data.city_history(actor)
     changes = data.level_changes(actor)
 
-st.title(T.TRENDS_TITLE)
-st.caption(T.TRENDS_CAPTION)
+st.title(dashboard.scoped_title(actor, T.TRENDS_TITLE))
+st.caption(T.TRENDS_CAPTION.format(scope=dashboard.scope_words(actor)))
 if history.empty:
     st.info(T.NO_DATA)
     st.stop()
 
 years = sorted(int(y) for y in history["year"].unique())
-city_tab, org_tab = st.tabs([T.TRENDS_CITY, T.TRENDS_ORG])
+city_tab, org_tab = st.tabs([dashboard.scope_words(actor), T.TRENDS_ORG])
 
 with city_tab:
     st.dataframe(
@@ -33,8 +33,15 @@ with city_tab:
         },
     )
     left, right = st.columns(2)
-    charts.show(left, ("city_levels",), lambda: charts.city_levels_chart(history))
-    charts.show(right, ("changes",), lambda: charts.changes_chart(changes))
+    charts.show(
+        left,
+        ("city_levels",),
+        lambda: charts.city_levels_chart(history),
+        scope=data.scope_key(actor),
+    )
+    charts.show(
+        right, ("changes",), lambda: charts.changes_chart(changes), scope=data.scope_key(actor)
+    )
     if len(years) < 2:
         st.info(T.TRENDS_NEED_TWO)
     else:
@@ -64,6 +71,7 @@ with org_tab:
             st.container(),
             ("org_trend", int(org_id)),
             lambda: charts.org_trend_chart(rows, data.five_star_lines(actor, years)),
+            scope=data.scope_key(actor),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
         st.dataframe(

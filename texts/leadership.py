@@ -18,7 +18,7 @@ NO = "否"
 ALL = "全部"
 
 # Column headers used by tables and the Excel export.
-COL_RANK = "名次"
+COL_RANK = "全市排名"
 COL_REGION_RANK = "地区排名"
 COL_CODE = "组织编码"
 COL_NAME = "组织名称"
@@ -54,7 +54,10 @@ STAR_LIT_HELP = "★ 已点亮（达到该年度评价细则规定的点亮线�
 
 # ---------------------------------------------------------------- rankings
 RANKINGS_TITLE = "实时排名"
-RANKINGS_CAPTION = "全市机关基层党组织按综合得分排名。各支部保存分数后，本页会自动更新。"
+RANKINGS_CAPTION = (
+    "{scope}机关基层党组织按综合得分排名（全市排名与地区排名并列）。"
+    "各支部保存分数后，本页会自动更新。"
+)
 FILTER_REGION = "地区"
 FILTER_DEPARTMENT = "所属部门"
 FILTER_TYPE = "组织类型"
@@ -97,7 +100,7 @@ EXPORT_HELP = "导出该年度的排名、分星得分、细则明细、双优�
 
 # ---------------------------------------------------------------- dashboard
 DASHBOARD_TITLE = "总览"
-DASHBOARD_CAPTION = "全市五星级创建进度与目标达成情况。"
+DASHBOARD_CAPTION = "{scope}五星级创建进度与目标达成情况。"
 KPI_SHARE = "五星级占比"
 KPI_SHARE_DELTA = "目标 {target}"
 KPI_FIVE = "五星级组织"
@@ -189,8 +192,7 @@ CHANGE_SAME = "持平"
 
 # ---------------------------------------------------------------- trends
 TRENDS_TITLE = "历年趋势"
-TRENDS_CAPTION = "全市及单个组织历年综合得分、星级与升降星情况（按审核分）。"
-TRENDS_CITY = "全市"
+TRENDS_CAPTION = "{scope}及单个组织历年综合得分、星级与升降星情况（按审核分）。"
 TRENDS_ORG = "单个组织"
 TRENDS_ORG_PICK = "选择组织"
 TRENDS_ORG_TABLE = "历年结果"
@@ -211,7 +213,43 @@ COL_NEEDED = "尚差五星级数"
 COL_UP = "升星数"
 COL_DOWN = "降星数"
 COL_SCOPE = "范围"
+
+# ---------------------------------------------------------------- a department's organisations
+DEPT_TITLE = "部门进度"
+DEPT_CAPTION = (
+    "本部门所属党组织的填报进度、点亮的星、距五星级的差距和尚未开始的组织"
+    "（按审核分，尚未审核的细则按自评分计）。"
+)
+DEPT_PICK = "部门"
+DEPT_NONE = "您的范围内没有部门。"
+DEPT_EMPTY = "该部门在本年度没有参加评定的党组织。"
+DEPT_KPI_ORGS = "党组织"
+DEPT_KPI_FIVE = "五星级"
+DEPT_KPI_NOT_STARTED = "尚未开始"
+DEPT_NOT_STARTED = "尚未开始填报的党组织（{n} 个）：{names}"
+DEPT_ALL_STARTED = "所有党组织都已开始填报。"
+DEPT_TABLE = "各党组织情况"
+COL_LIT = "点亮的星"
+COL_GAP_FIVE = "距五星级"
+DEPT_GAP_HELP = "至少还差的分数；0 表示已达到五星级，空白表示因一票否决本年度不能评为五星级。"
+DEPT_LIT_HELP = "点亮的星以首字表示（学、规、服、民、创），· 为未点亮。"
+
+# ---------------------------------------------------------------- regions side by side
+SECTION_COMPARISON = "各地区对比"
+SECTION_COMPARISON_NOTE = (
+    "完成率 = 已提交（含待审核、已审核、已公示，不含已退回）÷ 组织数；"
+    "平均核减 = 已审核组织的自评综合分减审核综合分的平均值，越大说明自评越偏高。"
+)
+COMPARISON_CHANGES_NOTE = "升星、降星、持平：与 {prev} 年度公示结果相比（只比较已提交的组织）。"
+COMPARISON_NO_PREVIOUS = "{year} 年的上一年度尚未公示，不比较升降星。"
+COL_SUBMITTED = "已提交"
+COL_COMPLETION = "完成率"
+COL_REVIEWED_COUNT = "已审核"
+COL_INFLATION = "平均核减"
+COL_COMPARED = "可比组织"
 CITY_SCOPE = "全市"
+# A page of a region's or department's account names its scope: "柯桥区 · 总览".
+SCOPED_TITLE = "{scope} · {title}"
 
 # ---------------------------------------------------------------- excellence
 EXCELLENCE_TITLE = "双优"
@@ -297,7 +335,7 @@ SCREEN_REGIONS = "各地区五星级占比"
 
 # ---------------------------------------------------------------- exports and report
 REPORT_TITLE = "导出与打印"
-REPORT_CAPTION = "导出全市 Excel 汇总表，或生成单个组织的一页打印报告。"
+REPORT_CAPTION = "导出{scope} Excel 汇总表，或生成单个组织的一页打印报告。"
 REPORT_WORKBOOK = "Excel 汇总表"
 REPORT_ORG = "组织打印报告"
 REPORT_ORG_PICK = "选择组织"
@@ -309,6 +347,7 @@ SHEET_STARS = "分星得分"
 SHEET_CRITERIA = "细则明细"
 SHEET_EXCELLENCE = "双优名单"
 SHEET_TARGETS = "目标达成"
+SHEET_COMPARISON = "地区对比"
 X_STAR_SCORE = "{star}得分"
 X_STAR_LIT = "{star}点亮"
 X_USED = "采用分"

@@ -556,6 +556,14 @@ def _spec(key: tuple, version: int, _build: Callable[[], alt.TopLevelMixin]) -> 
         return _build().to_dict()
 
 
-def show(container: DeltaGenerator, key: tuple, build: Callable[[], alt.TopLevelMixin]) -> None:
-    """Draw a chart from the shared spec cache; `key` must name everything the chart shows."""
-    container.vega_lite_chart(spec=_spec(key, data.data_version(), build), theme="streamlit")
+def show(
+    container: DeltaGenerator,
+    key: tuple,
+    build: Callable[[], alt.TopLevelMixin],
+    *,
+    scope: data.ScopeKey,
+) -> None:
+    """Draw a chart from the shared spec cache; `key` must name everything the chart shows
+    and `scope` is the viewer's (data.scope_key): one scope's chart never reaches another."""
+    spec = _spec((*key, scope), data.data_version(), build)
+    container.vega_lite_chart(spec=spec, theme="streamlit")

@@ -21,6 +21,17 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
+def scope_words(actor: Actor) -> str:
+    """What the viewer's whole is called in a sentence: 全市, its region or its department."""
+    return data.scope_label(actor, T.CITY_SCOPE)
+
+
+def scoped_title(actor: Actor, title: str) -> str:
+    """A results page's title naming the viewer's scope ("柯桥区 · 总览"); the city's plain."""
+    label = data.scope_label(actor, T.CITY_SCOPE)
+    return title if label == T.CITY_SCOPE else T.SCOPED_TITLE.format(scope=label, title=title)
+
+
 def scope_note(actor: Actor, year: int) -> str:
     """Which organisations and statuses the year's figures include, in one sentence."""
     scope = data.year_scope(actor, year)
@@ -82,12 +93,18 @@ def target_panel(actor: Actor, height: int = 300) -> pd.DataFrame:
         st.info(T.NO_DATA)
         return attain
     left, right = st.columns(2)
-    charts.show(left, ("target", height), lambda: charts.target_chart(attain, label, height))
+    charts.show(
+        left,
+        ("target", height),
+        lambda: charts.target_chart(attain, label, height),
+        scope=data.scope_key(actor),
+    )
     if (attain["scope"] != label).any():
         charts.show(
             right,
             ("region_target", height),
             lambda: charts.region_target_chart(attain, label, height),
+            scope=data.scope_key(actor),
         )
     return attain
 
@@ -117,16 +134,76 @@ def target_table(attain: pd.DataFrame) -> None:
     )
 
 
+def comparison_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """compare_regions' table with Chinese headers (a missing figure stays empty)."""
+
+    def counts(column: str) -> pd.Series:
+        return table[column].astype("Int64")
+
+    return pd.DataFrame(
+        {
+            T.COL_REGION: table["region"],
+            T.COL_ORG_COUNT: table["total"],
+            T.COL_SUBMITTED: table["submitted"],
+            T.COL_COMPLETION: table["completion"].astype(float),
+            T.COL_FIVE_COUNT: table["five_star"],
+            T.COL_SHARE: table["share"].astype(float),
+            T.COL_TARGET: table["target"].astype(float),
+            T.COL_MET: table["met"].map({True: T.YES, False: T.NO}).fillna("—"),
+            T.COL_NEEDED: table["needed"],
+            T.COL_REVIEWED_COUNT: table["reviewed"],
+            T.COL_INFLATION: table["inflation"].astype(float),
+            T.CHANGE_UP: counts("up"),
+            T.CHANGE_DOWN: counts("down"),
+            T.CHANGE_SAME: counts("same"),
+        }
+    )
+
+
+def comparison_panel(actor: Actor, year: int) -> None:
+    """The regions side by side, for a viewer whose scope holds more than one region (the
+    city's leadership); nothing for a region's or department's account."""
+    table = data.region_comparison(actor, year, T.CITY_SCOPE)
+    if int((~table["is_total"].astype(bool)).sum()) < 2:
+        return
+    st.subheader(T.SECTION_COMPARISON)
+    note = T.SECTION_COMPARISON_NOTE
+    prev = table["prev_year"].dropna()
+    note += (
+        T.COMPARISON_CHANGES_NOTE.format(prev=int(prev.iloc[0]))
+        if len(prev)
+        else T.COMPARISON_NO_PREVIOUS.format(year=year)
+    )
+    st.caption(note)
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        comparison_rows(table),
+        hide_index=True,
+        column_config={
+            T.COL_COMPLETION: percent,
+            T.COL_SHARE: percent,
+            T.COL_TARGET: percent,
+            T.COL_INFLATION: st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+
 def distribution_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 260) -> None:
     """Level distribution and the composite histogram with the five-star line."""
     left, right = st.columns(2)
-    charts.show(left, ("levels", year, height), lambda: charts.level_chart(frame, height))
+    charts.show(
+        left,
+        ("levels", year, height),
+        lambda: charts.level_chart(frame, height),
+        scope=data.scope_key(actor),
+    )
     charts.show(
         right,
         ("histogram", year, height),
         lambda: charts.composite_histogram(
             frame, data.thresholds(actor, year).five_star_composite, height
         ),
+        scope=data.scope_key(actor),
     )
 
 
@@ -135,7 +212,10 @@ def heat_panel(actor: Actor, year: int, frame: pd.DataFrame, height: int = 300) 
     shares = attainment.region_star_share(frame)
     line = data.thresholds(actor, year).star_ratio
     charts.show(
-        st.container(), ("heat", year, height), lambda: charts.star_heatmap(shares, line, height)
+        st.container(),
+        ("heat", year, height),
+        lambda: charts.star_heatmap(shares, line, height),
+        scope=data.scope_key(actor),
     )
 
 
@@ -149,8 +229,18 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
     stats = data.criterion_stats(actor, year, basis)
     reasons, lost = data.missed(actor, year, basis)
     left, right = st.columns(2)
-    charts.show(left, ("weakest", year, basis), lambda: charts.weakest_chart(stats))
-    charts.show(right, ("missed", year, basis), lambda: charts.missed_chart(reasons))
+    charts.show(
+        left,
+        ("weakest", year, basis),
+        lambda: charts.weakest_chart(stats),
+        scope=data.scope_key(actor),
+    )
+    charts.show(
+        right,
+        ("missed", year, basis),
+        lambda: charts.missed_chart(reasons),
+        scope=data.scope_key(actor),
+    )
     if not lost.empty:
         st.markdown(f"**{T.SECTION_MISSED_CRITERIA}**")
         st.dataframe(
@@ -190,7 +280,12 @@ def completion_panel(
     counts = statistics.completion_counts(frame)
     deadline_note(actor, year)
     left, right = st.columns([2, 3])
-    charts.show(left, ("completion", year), lambda: charts.completion_chart(counts))
+    charts.show(
+        left,
+        ("completion", year),
+        lambda: charts.completion_chart(counts),
+        scope=data.scope_key(actor),
+    )
     if not with_list:
         pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]
         right.metric(T.SECTION_CHASE, int(pending["orgs"].sum()))
@@ -243,7 +338,9 @@ def gaps_panel(actor: Actor, year: int) -> None:
     st.markdown(T.GAPS_SUMMARY.format(n=len(gaps), avg=f"{gaps['gap'].mean():.1f}", down=down))
     left, right = st.columns([3, 2])
     if (gaps["gap"] > 0).any():
-        charts.show(left, ("gaps", year), lambda: charts.gaps_chart(gaps))
+        charts.show(
+            left, ("gaps", year), lambda: charts.gaps_chart(gaps), scope=data.scope_key(actor)
+        )
     right.dataframe(
         pd.DataFrame(
             {
@@ -271,6 +368,7 @@ def top_table(frame: pd.DataFrame, n: int = 15) -> None:
         pd.DataFrame(
             {
                 T.COL_RANK: top["rank"].astype(str),
+                T.COL_REGION_RANK: top["region_rank"].astype(str),
                 T.COL_NAME: top["name"],
                 T.COL_REGION: top["region"],
                 T.COL_COMPOSITE: top["composite"].map("{:.1f}".format),

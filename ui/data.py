@@ -14,8 +14,16 @@ import streamlit as st
 
 import scoring
 from db.models import CycleStatus
-from db.services import attainment, cycles, excellence, readmodels, statistics
-from db.services.common import Actor, change_counter
+from db.services import (
+    attainment,
+    comparison,
+    cycles,
+    department,
+    excellence,
+    readmodels,
+    statistics,
+)
+from db.services.common import Actor, NotFound, change_counter
 
 COUNTER_POLL_SECONDS = 2
 
@@ -308,6 +316,69 @@ def level_changes(actor: Actor | None) -> pd.DataFrame:
     """Every organisation's level against its previous year (升星 / 降星 / 持平)."""
     viewer = readmodels.authorize_results_view(actor)
     return _changes(data_version(), scope_key(viewer), viewer)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _comparison(
+    year: int, version: int, scope: ScopeKey, total_label: str, _actor: Actor
+) -> pd.DataFrame:
+    infos = _cycles(version, _actor)
+    prev = comparison.previous_published(infos, year)
+    return comparison.compare_regions(
+        scoped_frame(_actor, year, "reviewed", version),
+        scoped_frame(_actor, year, "self", version),
+        year,
+        previous=None if prev is None else scoped_frame(_actor, prev, "reviewed", version),
+        unfinished=comparison.is_unfinished(infos, year),
+        total_label=total_label,
+    )
+
+
+def region_comparison(actor: Actor | None, year: int, total_label: str) -> pd.DataFrame:
+    """The regions of the viewer's scope side by side (comparison.compare_regions): five-star
+    share against the target, completion, inflation, 升星/降星; the last row is the total."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _comparison(year, data_version(), scope_key(viewer), total_label, viewer)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _departments(version: int, scope: ScopeKey, _actor: Actor) -> list[department.Department]:
+    return department.departments(_actor)
+
+
+def departments(actor: Actor | None) -> list[department.Department]:
+    """The departments in the viewer's scope, by code."""
+    viewer = readmodels.authorize_results_view(actor)
+    return _departments(data_version(), scope_key(viewer), viewer)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _department_view(
+    year: int, dept: department.Department, version: int, scope: ScopeKey, _actor: Actor
+) -> department.DepartmentView:
+    info = next((c for c in _cycles(version, _actor) if c.year == year), None)
+    if info is None:
+        raise NotFound()
+    rubric = cycles.rubric_of_cycle(_actor, info.id)
+    return department.assemble(
+        dept,
+        year,
+        _city_frame(year, "reviewed", version, _actor),
+        scoped_frame(_actor, year, "reviewed", version).index,
+        statistics.load_progress(_actor, year),
+        dict(rubric.bases),
+        rubric.thresholds,
+    )
+
+
+def department_view(
+    actor: Actor | None, year: int, department_id: int
+) -> department.DepartmentView:
+    """A department's organisations in `year`: progress, stars, gap, who has not started
+    (the department must lie in the viewer's scope; a refusal is logged)."""
+    dept = department.department_of(actor, department_id)
+    assert actor is not None  # department_of refused anyone else
+    return _department_view(year, dept, data_version(), scope_key(actor), actor)
 
 
 def org_detail(actor: Actor | None, org_id: int, year: int) -> statistics.OrgDetail:

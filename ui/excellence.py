@@ -26,6 +26,7 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
         {
             ID: c.index.astype("int64"),
             T.COL_RANK: c["rank"].astype("int64"),
+            T.COL_REGION_RANK: c["region_rank"].astype("int64"),
             T.COL_NAME: c["name"],
             T.COL_REGION: c["region"],
             T.COL_STATUS: c["status"].map(lambda v: C.STATUS_NAMES.get(v, v)),
@@ -43,6 +44,7 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
 CANDIDATE_CONFIG = {
     ID: None,
     T.COL_RANK: st.column_config.NumberColumn(format="%d", width="small"),
+    T.COL_REGION_RANK: st.column_config.NumberColumn(format="%d", width="small"),
     T.COL_NAME: st.column_config.TextColumn(width="medium"),
     T.COL_STATUS: st.column_config.TextColumn(width="small", help=T.EX_STATUS_HELP),
     T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width="small"),

@@ -14,7 +14,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from db.models import Role
 from db.services.common import Actor
-from permissions import Action, can
+from permissions import Action, Principal, ScopeKind, can
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,8 @@ class PageSpec:
     action: Action
     section: str
     default_for: tuple[Role, ...] = ()
+    # where an account of these scopes lands, whatever its role (before default_for)
+    home_of_scopes: tuple[ScopeKind, ...] = ()
 
 
 # Order here is the order in the menu. Sections group the sidebar.
@@ -84,6 +86,15 @@ PAGES: tuple[PageSpec, ...] = (
         Action.VIEW_RESULTS,
         "全市",
         default_for=(Role.REVIEWER, Role.LEADER, Role.ADMIN),
+    ),
+    PageSpec(
+        "pages/department.py",
+        "部门进度",
+        "department",
+        ":material/account_tree:",
+        Action.VIEW_RESULTS,
+        "全市",
+        home_of_scopes=(ScopeKind.DEPARTMENT,),
     ),
     PageSpec(
         "pages/rankings.py",
@@ -161,9 +172,19 @@ def pages_for(actor: Actor | None) -> list[PageSpec]:
     return [p for p in PAGES if can(actor, p.action)]
 
 
-def home_path(role: str) -> str:
-    """The url path of a role's first page (where a login without a bookmark lands)."""
-    return next((p.url_path for p in PAGES if role in p.default_for), "")
+def home_spec(actor: Principal) -> PageSpec | None:
+    """The page an account lands on: its scope's (a department's account: 部门进度), else its
+    role's; only a page the account may open."""
+    mine = [p for p in PAGES if can(actor, p.action)]
+    by_scope = [p for p in mine if actor.scope.kind in p.home_of_scopes]
+    by_role = [p for p in mine if actor.role in p.default_for]
+    return next(iter(by_scope + by_role), None)
+
+
+def home_path(actor: Principal) -> str:
+    """The url path of an account's first page (where a login without a bookmark lands)."""
+    spec = home_spec(actor)
+    return spec.url_path if spec is not None else ""
 
 
 def _login_at(url_path: str):  # type: ignore[no-untyped-def]
@@ -213,11 +234,12 @@ def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
     sections: dict[str, list[StreamlitPage]] = {}
     home = None
     mine = pages_for(actor)
+    home_page_spec = home_spec(actor)
     for spec in mine:
         page = st.Page(
             str(ROOT / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon
         )
-        if actor.role in spec.default_for:
+        if spec == home_page_spec:
             home = page
         sections.setdefault(spec.section, []).append(page)
     hidden = sections.setdefault("", [])

@@ -61,19 +61,26 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
             left,
             ("big_target",),
             lambda: charts.big(charts.target_chart(attain, label)),
+            scope=data.scope_key(actor),
         )
         if (attain["scope"] != label).any():
             charts.show(
                 right,
                 ("big_regions", year),
                 lambda: charts.big(charts.region_share_bars(attain, year, label)),
+                scope=data.scope_key(actor),
             )
     elif panel == 1:
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T.SCREEN_TOP.format(n=12))
             dashboard.top_table(frame, 12)
-        charts.show(right, ("big_levels", year), lambda: charts.big(charts.level_chart(frame)))
+        charts.show(
+            right,
+            ("big_levels", year),
+            lambda: charts.big(charts.level_chart(frame)),
+            scope=data.scope_key(actor),
+        )
     elif panel == 2:
         left, right = st.columns([3, 2])
         charts.show(
@@ -84,6 +91,7 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
                     attainment.region_star_share(frame), data.thresholds(actor, year).star_ratio
                 )
             ),
+            scope=data.scope_key(actor),
         )
         charts.show(
             right,
@@ -91,6 +99,7 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
             lambda: charts.big(
                 charts.composite_histogram(frame, data.thresholds(actor, year).five_star_composite)
             ),
+            scope=data.scope_key(actor),
         )
     elif panel == 3:
         scope = statistics.submitted(frame)
@@ -101,14 +110,25 @@ def render(actor: Actor, year: int, frame: pd.DataFrame, panel: int) -> None:
         reasons, _lost = data.missed(actor, year)
         left, right = st.columns(2)
         charts.show(
-            left, ("big_weakest", year), lambda: charts.big(charts.weakest_chart(stats, 10))
+            left,
+            ("big_weakest", year),
+            lambda: charts.big(charts.weakest_chart(stats, 10)),
+            scope=data.scope_key(actor),
         )
-        charts.show(right, ("big_missed", year), lambda: charts.big(charts.missed_chart(reasons)))
+        charts.show(
+            right,
+            ("big_missed", year),
+            lambda: charts.big(charts.missed_chart(reasons)),
+            scope=data.scope_key(actor),
+        )
     else:
         counts = statistics.completion_counts(frame)
         left, right = st.columns([3, 2])
         charts.show(
-            left, ("big_completion", year), lambda: charts.big(charts.completion_chart(counts))
+            left,
+            ("big_completion", year),
+            lambda: charts.big(charts.completion_chart(counts)),
+            scope=data.scope_key(actor),
         )
         with right:
             pending = counts[counts["state"].isin(("not_started", "in_progress", "returned"))]

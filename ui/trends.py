@@ -91,6 +91,7 @@ def org_table(rows: pd.DataFrame) -> pd.DataFrame:
             T.COL_LEVEL: levels.map(C.LEVEL_NAMES),
             T.COL_CHANGE: change,
             T.COL_RANK: rows["rank"],
+            T.COL_REGION_RANK: rows["region_rank"],
             T.COL_STATUS: rows["status"].map(C.STATUS_NAMES),
         }
     )

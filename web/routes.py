@@ -119,7 +119,7 @@ async def login(request: Request) -> Response:
         return RedirectResponse(f"{_home()}{wanted}?login=failed", status_code=303)
     # Back to the page the visitor asked for (a bookmark), or straight to the role's first page
     # (not "/", which would draw a landing page only to switch to it: one run more).
-    response = RedirectResponse(_home() + (wanted or home_path(actor.role)), status_code=303)
+    response = RedirectResponse(_home() + (wanted or home_path(actor)), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         sign_token(token),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from db.models import utcnow
-from db.services import attainment, excellence, readmodels, statistics
+from db.services import attainment, comparison, excellence, readmodels, statistics
 from db.services.common import Actor, InvalidInput, NotFound, audit_now
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from documents import city_workbook
@@ -59,6 +59,10 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
             else None
         ),
         bases=rubric.bases,
+        # the regions side by side: the city's workbook only (a scope is one region or less)
+        comparison=(
+            comparison.region_comparison(actor, year, T.CITY_SCOPE) if scope is None else None
+        ),
     )
     audit_now(actor, "export_workbook", "year", year, {"orgs": len(frame)})
     return content

@@ -438,11 +438,7 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
         frame["department_id"] = attributes["department_id"].reindex(frame.index)
     else:
         frame = scores.join(attributes, how="inner")
-    frame["region_rank"] = (
-        frame.groupby("region")["composite_milli"]
-        .rank(method="min", ascending=False)
-        .astype("int64")
-    )
+    frame["region_rank"] = scoring.rank_within(frame["composite_milli"], frame["region"])
     evaluated = [
         c
         for c in scores.columns

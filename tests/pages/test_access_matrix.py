@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
     "pages/dashboard.py": {R, L, A},
+    "pages/department.py": {R, L, A},
     "pages/rankings.py": {R, L, A},
     "pages/trends.py": {R, L, A},
     "pages/excellence.py": {R, L, A},

@@ -61,7 +61,7 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
     assert f"显示 {len(frame)} / {len(frame)} 个组织" in _texts(at)
     table = at.dataframe[0].value
     assert len(table) == len(frame)
-    assert table["名次"].tolist() == frame["rank"].tolist()
+    assert table["全市排名"].tolist() == frame["rank"].tolist()
 
     region = frame["region"].value_counts().index[0]
     at.multiselect(key="rk_regions").set_value([region]).run()
@@ -86,7 +86,7 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
 
     at.segmented_control(key="rk_basis").set_value("self").run()
     self_frame = readmodels.load_city_frame(leader(), 2026, "self")
-    assert at.dataframe[0].value["名次"].tolist() == self_frame["rank"].tolist()
+    assert at.dataframe[0].value["全市排名"].tolist() == self_frame["rank"].tolist()
 
 
 def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:

@@ -242,7 +242,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
 
 
 def test_pages_show_the_same_result(city: str) -> None:
-    """Through AppTest: 实时排名 (every year, both bases: 名次, 综合得分, 等级 per organisation),
+    """Through AppTest: 实时排名 (every year, both bases: 全市排名, 综合得分, 等级 per org),
     我的支部 (self and reviewed composites) and 大屏 (five-star and submitted counts)."""
     from db.services import assessment as A
     from db.services import statistics

@@ -26,19 +26,19 @@ def _open(content: bytes):  # type: ignore[no-untyped-def]
 def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     content = exports.export_workbook(actor("leader"), year=YEAR)
     wb = _open(content)
-    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "目标达成"]
+    assert wb.sheetnames == ["排名", "分星得分", "细则明细", "双优名单", "地区对比", "目标达成"]
     frame = readmodels.load_city_frame(leader(), YEAR)
 
     ranking = wb["排名"]
     headers = [c.value for c in ranking[1]]
-    assert headers[:4] == ["名次", "地区排名", "组织编码", "组织名称"]
+    assert headers[:4] == ["全市排名", "地区排名", "组织编码", "组织名称"]
     assert {"综合得分", "等级", "五星级", "状态"} <= set(headers)
     assert ranking.freeze_panes == "E2"
     assert ranking.max_row == len(frame) + 1
     col = {h: i for i, h in enumerate(headers)}
     for excel_row, (_org, row) in zip(ranking.iter_rows(min_row=2), frame.iterrows(), strict=True):
         assert excel_row[col["组织编码"]].value == row["code"]
-        assert excel_row[col["名次"]].value == row["rank"]
+        assert excel_row[col["全市排名"]].value == row["rank"]
         assert excel_row[col["综合得分"]].value == pytest.approx(row["composite"])
         assert excel_row[col["综合得分"]].number_format == "0.0"
         assert excel_row[col["五星级"]].value == ("是" if row["five_star"] else "否")
@@ -79,7 +79,7 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     ]
     assert [c.value for c in chosen[2]][:2] == ["五星级组织数", view.basis_count]
     assert [c.value for c in chosen[3]][:2] == ["推荐名额", view.quota]
-    assert [c.value for c in chosen[5]][:3] == ["名次", "组织编码", "组织名称"]
+    assert [c.value for c in chosen[5]][:3] == ["全市排名", "组织编码", "组织名称"]
     assert chosen.freeze_panes == "D6"
     names = [r[2].value for r in chosen.iter_rows(min_row=6)]
     assert sorted(names) == sorted(frame.loc[list(view.recommended), "name"])

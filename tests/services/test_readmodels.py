@@ -98,7 +98,7 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         # The table the leader sees: same order, same rank and composite, lit marks per star.
         table = rankings.ranking_table(frame)
         assert list(table.index) == list(frame.index)
-        assert table["名次"].tolist() == expected.loc[table.index, "rank"].tolist()
+        assert table["全市排名"].tolist() == expected.loc[table.index, "rank"].tolist()
         assert table["综合得分"].tolist() == [
             m / 1000 for m in expected.loc[table.index, "composite_milli"]
         ]
@@ -106,7 +106,7 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
             marks = table[scoring.STAR_NAMES[key]].str[0]
             lit = expected.loc[table.index, f"lit_{key}"]
             assert (marks == "★").tolist() == lit.tolist()
-        ranks = table["名次"].tolist()
+        ranks = table["全市排名"].tolist()
         assert ranks == sorted(ranks)
 
 

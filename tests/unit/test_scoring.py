@@ -315,6 +315,23 @@ def test_evaluate_frame_rank_ties_1_2_2_4_sorted_by_rank_then_org() -> None:
     assert list(frame["composite_milli"]) == [95_000, 90_000, 90_000, 80_000]
 
 
+def test_rank_within_the_city_and_within_each_region() -> None:
+    composite = pd.Series([95_000, 90_000, 90_000, 80_000, 91_500, 80_000], index=list("abcdef"))
+    region = pd.Series(
+        ["越城区", "柯桥区", "越城区", "柯桥区", "柯桥区", "越城区"], index=list("abcdef")
+    )
+    assert scoring.rank_within(composite).tolist() == [1, 3, 3, 5, 2, 5]
+    # 越城区: a 95, c 90, f 80 → 1, 2, 3; 柯桥区: e 91.5, b 90, d 80 → 1, 2, 3
+    within = scoring.rank_within(composite, region)
+    assert within.to_dict() == {"a": 1, "b": 2, "c": 2, "d": 3, "e": 1, "f": 3}
+    tied = scoring.rank_within(pd.Series([70_000, 70_000, 60_000]), pd.Series(["甲", "甲", "甲"]))
+    assert tied.tolist() == [1, 1, 3]
+    assert scoring.rank_within(pd.Series([], dtype="int64")).empty
+    # the city rank is the rank evaluate_frame gives
+    frame = evaluate_frame(long_rows({"x": uniform(80), "y": uniform(90), "z": uniform(90)}))
+    assert scoring.rank_within(frame["composite_milli"]).tolist() == frame["rank"].tolist()
+
+
 def test_evaluate_frame_empty_input() -> None:
     empty = pd.DataFrame({"org_id": [], "star": [], "points": []})
     frame = evaluate_frame(empty)
