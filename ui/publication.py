@@ -7,6 +7,7 @@ import streamlit as st
 
 from db.services import objections as O
 from db.services import publication as P
+from db.services import region_publication as RP
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import china_time
@@ -129,7 +130,7 @@ def region_publish_form(actor: Actor, info: P.PublicationInfo, region: str) -> N
         )
     if submitted:
         with shown_errors():
-            ends = P.publish_region(
+            ends = RP.publish_region(
                 actor,
                 cycle_id=info.cycle_id,
                 region=region,

@@ -7,7 +7,7 @@ organisation and each gets a recorded outcome; a justified one is corrected thro
 service. When the period is over and every objection is settled the year is final: the cycle
 becomes "final" and freeze.ensure_cycle_editable refuses every later edit.
 
-Per region: a region's admin publishes its own list (`publish_region`, table region_publication)
+Per region: a region's admin publishes its own list (`region_publication.publish_region`)
 while the year is still open or closed; its published_result rows are frozen then and only its
 own republication rewrites them. A region-scoped account sees its region's state, counts and
 frozen list; the city sees every region's, and publishes the year (the regions that published
@@ -33,7 +33,6 @@ from db.models import (
     ExcellenceDecision,
     Objection,
     Organisation,
-    RegionPublication,
 )
 from db.services import freeze, published, readmodels
 from db.services.common import (
@@ -48,7 +47,7 @@ from db.services.common import (
 from db.services.readmodels import taking_part
 from documents import publication_list as publication_list_file
 from formatting import china_time
-from permissions import Action, ScopeKind, Target
+from permissions import Action, Target
 from settings import get_settings
 from texts import common as C
 from texts import review as T
@@ -196,25 +195,6 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
     bump_change_counter(session)
 
 
-def actor_region(session: Session, actor: Actor) -> str | None:
-    """The region whose publication a scoped account sees (a department's region), or None
-    for the city."""
-    scope = actor.scope
-    if scope.kind is ScopeKind.REGION:
-        return scope.region
-    if scope.kind is ScopeKind.DEPARTMENT:
-        dept = session.get(Organisation, scope.department_id)
-        return None if dept is None else dept.region
-    return None
-
-
-def _region_publications(session: Session, cycle_id: int) -> dict[str, RegionPublication]:
-    rows = session.exec(
-        select(RegionPublication).where(RegionPublication.cycle_id == cycle_id)
-    ).all()
-    return {r.region: r for r in rows}
-
-
 def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
     """The publication state of a year in the actor's scope (admin, reviewer, leader): a
     scoped account's counts are its scope's, and before the year is published its region's
@@ -234,8 +214,8 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
         )
         open_objections = freeze.open_objection_count(session, cycle_id)
         excellence = _selected_excellence(session, cycle_id)
-        region = actor_region(session, actor)
-        own = _region_publications(session, cycle_id)
+        region = published.actor_region(session, actor)
+        own = published.region_publications(session, cycle_id)
         assert cycle.id is not None
         state = _state(cycle)
         published_at, ends = cycle.published_at, cycle.publication_ends
@@ -270,7 +250,7 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
 # ----------------------------------------------------------------------------- publishing
 
 
-def _names(
+def names_with_status(
     session: Session, cycle: Cycle, statuses: tuple[str, ...], *conditions: Any
 ) -> tuple[int, str]:
     names = list(
@@ -301,7 +281,7 @@ def publish_year(
     """Publish a year's results for `days` days (a city-wide admin); returns the end of the
     period (UTC). Regions that published their own list keep its frozen rows."""
     actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
-    days = _checked_days(days)
+    days = checked_days(days)
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status not in ("open", "closed"):
@@ -310,13 +290,13 @@ def publish_year(
                     year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
                 )
             )
-        pending, pending_names = _names(session, cycle, ("submitted",))
+        pending, pending_names = names_with_status(session, cycle, ("submitted",))
         if pending:
             raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = _names(session, cycle, ("draft", "returned"))
+        unfinished, unfinished_names = names_with_status(session, cycle, ("draft", "returned"))
         if unfinished and not include_unfinished:
             raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        reviewed, _ = _names(session, cycle, ("reviewed",))
+        reviewed, _ = names_with_status(session, cycle, ("reviewed",))
         if not reviewed:
             raise _invalid(T.ERR_PUB_NO_RESULTS)
         if cycle.excellence_confirmed_at is None and not without_excellence:
@@ -382,108 +362,11 @@ def publish_year(
     return ends
 
 
-def _checked_days(days: int | None) -> int:
+def checked_days(days: int | None) -> int:
     days = get_settings().publication_days if days is None else days
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise _invalid(T.ERR_PUB_DAYS)
     return days
-
-
-def publish_region(
-    actor: Actor | None,
-    *,
-    cycle_id: int,
-    region: str,
-    days: int | None = None,
-    include_unfinished: bool = False,
-) -> datetime:
-    """Publish one region's results for `days` days (that region's admin, or the city's) while
-    the year is open or closed; returns the end of the period (UTC).
-
-    The region's reviewed assessments become "published" and its published_result rows are
-    frozen now; publishing again (after a correction) freezes them afresh and starts a new
-    period. No other region's rows are touched. The 双优 mark follows the city's confirmation.
-    """
-    actor = require(actor, Action.MANAGE_PUBLICATION, Target.of_region(region))
-    if region not in REGIONS:
-        raise _invalid(T.ERR_PUB_REGION.format(region=region))
-    days = _checked_days(days)
-    in_region = Organisation.region == region
-    with write_session() as session:
-        cycle = get_cycle(session, cycle_id)
-        if cycle.status not in ("open", "closed"):
-            raise _invalid(
-                T.ERR_PUB_STATUS.format(
-                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
-                )
-            )
-        pending, pending_names = _names(session, cycle, ("submitted",), in_region)
-        if pending:
-            raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = _names(session, cycle, ("draft", "returned"), in_region)
-        if unfinished and not include_unfinished:
-            raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        rated, _ = _names(session, cycle, ("reviewed", "published"), in_region)
-        if not rated:
-            raise _invalid(T.ERR_PUB_NO_RESULTS)
-        now = freeze.utcnow()
-        ends = now + timedelta(days=days)
-        region_orgs = select(Organisation.id).where(in_region)
-        session.exec(
-            update(Assessment)
-            .where(
-                col(Assessment.cycle_id) == cycle_id,
-                col(Assessment.org_id).in_(
-                    select(Organisation.id).where(in_region, col(Organisation.active).is_(False))
-                ),
-            )
-            .values(counted=False)
-        )
-        session.exec(
-            update(Assessment)
-            .where(
-                col(Assessment.cycle_id) == cycle_id,
-                col(Assessment.status) == "reviewed",
-                col(Assessment.org_id).in_(region_orgs),
-            )
-            .values(
-                status="published",
-                version=Assessment.version + 1,
-                updated_at=now,
-                updated_by=actor.id,
-            )
-        )
-        row = session.get(RegionPublication, (cycle_id, region))
-        before = None if row is None else {"published_at": row.published_at}
-        if row is None:
-            row = RegionPublication(
-                cycle_id=cycle_id, region=region, published_at=now, publication_ends=ends
-            )
-        else:
-            row.published_at, row.publication_ends = now, ends
-            row.version += 1
-        row.published_by = actor.id
-        session.add(row)
-        published.record_publication(session, cycle_id, regions=[region])
-        audit(
-            session,
-            actor,
-            "region_published",
-            "cycle",
-            cycle_id,
-            {
-                "year": cycle.year,
-                "region": region,
-                "days": days,
-                "ends": ends.isoformat(),
-                "published": rated,
-                "not_rated": unfinished,
-                "before": before,
-                "after": {"published_at": now},
-            },
-        )
-        bump_change_counter(session)
-    return ends
 
 
 def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
@@ -545,9 +428,11 @@ def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
             if (cycle.excellence_confirmed_at is not None)
             else set()
         )
-        region = actor_region(session, actor)
+        region = published.actor_region(session, actor)
         regions = [
-            r for r in _region_publications(session, cycle_id) if region is None or r == region
+            r
+            for r in published.region_publications(session, cycle_id)
+            if region is None or r == region
         ]
     if published_year:
         frame = readmodels.load_city_frame(actor, year, "reviewed")
@@ -612,15 +497,15 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
 __all__ = [
     "LIST_COLUMNS",
     "PublicationInfo",
-    "actor_region",
+    "checked_days",
     "cycle_id_of",
     "finalize_due",
     "finalize_year",
     "get_cycle",
     "list_xlsx",
+    "names_with_status",
     "print_html",
     "publication_info",
     "publication_list",
-    "publish_region",
     "publish_year",
 ]

@@ -24,6 +24,7 @@ from collections.abc import Collection
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
+from sqlmodel import select as select_rows
 
 from db.models import (
     Assessment,
@@ -32,7 +33,9 @@ from db.models import (
     PublishedResult,
     RegionPublication,
 )
+from db.services.common import Actor
 from db.services.totals import SUM_COLUMNS
+from permissions import ScopeKind
 
 RATED = "published"  # the assessment status of an organisation rated in a published year
 ATTRIBUTES = ("code", "name", "org_type", "region", "department", "member_count")
@@ -47,6 +50,26 @@ def published_regions(session: Session | Connection, cycle_id: int) -> list[str]
         .scalars()
         .all()
     )
+
+
+def actor_region(session: Session, actor: Actor) -> str | None:
+    """The region whose publication a scoped account sees (a department's region), or None
+    for the city."""
+    scope = actor.scope
+    if scope.kind is ScopeKind.REGION:
+        return scope.region
+    if scope.kind is ScopeKind.DEPARTMENT and scope.department_id is not None:
+        dept = session.get(Organisation, scope.department_id)
+        return None if dept is None else dept.region
+    return None
+
+
+def region_publications(session: Session, cycle_id: int) -> dict[str, RegionPublication]:
+    """The regions' own publications of a year, by region."""
+    rows = session.exec(
+        select_rows(RegionPublication).where(col(RegionPublication.cycle_id) == cycle_id)
+    ).all()
+    return {r.region: r for r in rows}
 
 
 def record_publication(
@@ -146,7 +169,9 @@ def refresh_published_sums(session: Session, assessment_ids: Collection[int]) ->
 __all__ = [
     "ATTRIBUTES",
     "RATED",
+    "actor_region",
     "published_regions",
     "record_publication",
     "refresh_published_sums",
+    "region_publications",
 ]

@@ -299,7 +299,9 @@ def create_user(
     values, problems = check_user_fields(username, display_name, role, password)
     with read_session() as session:
         kept, scope_problems = _check_scope(session, values["role"], scope or actor.scope)
-        if not problems and not scope_problems:
+        # (a branch account without an organisation is told so below, in Chinese)
+        placed = values["role"] != Role.BRANCH or org_id is not None
+        if not problems and not scope_problems and placed:
             require(
                 actor,
                 Action.MANAGE_USERS,
@@ -382,7 +384,8 @@ def update_user(
         wanted = Scope(user.scope_region, user.scope_department_id) if scope is None else scope
         values, _ = check_user_fields(user.username, display_name, role, None)
         kept, scope_problems = _check_scope(session, values["role"], wanted)
-        if values["role"] is not None and not scope_problems:
+        placed = values["role"] != Role.BRANCH or org_id is not None
+        if values["role"] is not None and not scope_problems and placed:
             require(
                 actor,
                 Action.MANAGE_USERS,

@@ -40,6 +40,7 @@ from db.services import (
     organisations,
     publication,
     readmodels,
+    region_publication,
     review,
     rubrics,
     statistics,
@@ -128,7 +129,7 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     # Publishing branch01's region (a region-wide act: not a department's); allowed callers are
     # then stopped by the number of days, nothing is written.
     Action.MANAGE_PUBLICATION: (
-        lambda who, w: publication.publish_region(
+        lambda who, w: region_publication.publish_region(
             who, cycle_id=w.cycle_id, region=w.region, days=0
         ),
         {"admin", "admin@region"},

@@ -12,7 +12,15 @@ from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Assessment, Cycle, Organisation, OrgType, PublishedResult, User
-from db.services import audit, grades, organisations, publication, users, years
+from db.services import (
+    audit,
+    grades,
+    organisations,
+    publication,
+    region_publication,
+    users,
+    years,
+)
 from db.services.common import Actor, InvalidInput, PermissionDenied, ServiceError
 from permissions import Scope
 from tests.services.cycle_helpers import approve_all_submitted, audit_rows
@@ -268,15 +276,17 @@ def test_yuecheng_published_results_unchanged_after_keqiao_edits_and_republishes
     yuecheng, keqiao = _region_admin(YUECHENG), actor("keqiao_admin")
     # A region admin publishes its own region only.
     with pytest.raises(PermissionDenied):
-        publication.publish_region(
+        region_publication.publish_region(
             keqiao, cycle_id=cycle.id, region=YUECHENG, include_unfinished=True
         )
     with pytest.raises(PermissionDenied):
         publication.publish_year(keqiao, cycle_id=cycle.id, without_excellence=True)
-    publication.publish_region(
+    region_publication.publish_region(
         yuecheng, cycle_id=cycle.id, region=YUECHENG, include_unfinished=True
     )
-    publication.publish_region(keqiao, cycle_id=cycle.id, region=KEQIAO, include_unfinished=True)
+    region_publication.publish_region(
+        keqiao, cycle_id=cycle.id, region=KEQIAO, include_unfinished=True
+    )
     frozen = _frozen_rows(YUECHENG)
     shown = publication.publication_list(yuecheng, cycle_id=cycle.id)
     assert len(frozen) >= 4 and not shown.empty
@@ -299,7 +309,9 @@ def test_yuecheng_published_results_unchanged_after_keqiao_edits_and_republishes
     change_org(boss, int(yc_orgs[0]), name="越城区后来改的名字")
     if len(yc_orgs) > 1:
         change_org(boss, int(yc_orgs[-1]), region=KEQIAO)
-    publication.publish_region(keqiao, cycle_id=cycle.id, region=KEQIAO, include_unfinished=True)
+    region_publication.publish_region(
+        keqiao, cycle_id=cycle.id, region=KEQIAO, include_unfinished=True
+    )
 
     assert _frozen_rows(YUECHENG) == frozen
     again = publication.publication_list(yuecheng, cycle_id=cycle.id)
