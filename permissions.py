@@ -39,6 +39,8 @@ class Action(StrEnum):
     # Party members and the 先锋指数 rounds.
     VIEW_MEMBERS = "view_members"  # an organisation's roster and its members' results
     MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
+    # 民主评议: print a round's one-time ballot codes (casting needs a code, no account).
+    ISSUE_BALLOTS = "issue_ballots"
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
@@ -197,6 +199,9 @@ RULES: Mapping[Action, Rule] = {
     # on a public list.
     Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),
     Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
+    # Only the branch prints its members' codes (fewest hands on them); an operator can issue
+    # them from the command line (python -m db ballots).
+    Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.ADMINISTER: Rule(anywhere=ADMINS),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),

@@ -31,6 +31,11 @@ The rubric is a human-editable YAML file (``sample_data/rubric.yaml``)::
       items: [{code, title, standard, award_rule, max_points, evidence, check_method}]
     deductions: [{code, title, standard, deduction_rule, max_points, evidence, check_method}]
     vetoes: [{code, title, standard, deduction_rule, evidence, check_method}]   # 一票否决
+    ballot:                     # optional: 民主评议 by anonymous ballot (defaults below)
+      scale: [优秀, 合格, 基本合格, 不合格]   # best first, 2-6 distinct labels
+      passing: 合格             # this label and the better ones count as "合格 or better"
+      minimum_ballots: 5        # a member's result is shown from this many ballots on
+      rate_branch: true         # the ballot also rates the branch's work
 
 Every validation error is a :class:`RubricError` whose message (in Chinese) names the 1-based line
 of the offending YAML node. The module is pure: no streamlit, no database.
@@ -66,9 +71,11 @@ from texts import rubric as RT
 
 __all__ = [
     "CODE_PATTERN",
+    "DEFAULT_BALLOT",
     "KINDS",
     "MAX_CRITERIA_PER_STAR",
     "MIN_CRITERIA_PER_STAR",
+    "BallotRules",
     "Criterion",
     "Rubric",
     "RubricError",
@@ -149,6 +156,37 @@ class StarDef:
 
 
 @dataclass(frozen=True)
+class BallotRules:
+    """民主评议: the rating scale of the anonymous ballot, best first, and when results show.
+
+    A rating is stored as its position on the scale (0 = best). `passing` is the position of
+    the lowest label that counts as "合格 or better"; `minimum_ballots` is the fewest ratings a
+    member (or the branch) needs before any result of theirs is shown.
+    """
+
+    scale: tuple[str, ...] = ("优秀", "合格", "基本合格", "不合格")
+    passing: int = 1
+    minimum_ballots: int = 5
+    rate_branch: bool = True
+
+    def points(self, rating: int) -> int:
+        """A rating as points for averages: the best label scores len(scale), the worst 1."""
+        if not 0 <= rating < len(self.scale):
+            raise ValueError(f"rating {rating} is not on a scale of {len(self.scale)}")
+        return len(self.scale) - rating
+
+    def passes(self, rating: int) -> bool:
+        """Whether a rating is 合格 or better (the `passing` label or above it)."""
+        return 0 <= rating <= self.passing
+
+
+DEFAULT_BALLOT = BallotRules()
+BALLOT_SCALE_SIZES = (2, 6)  # fewest and most labels on a scale
+BALLOT_LABEL_LENGTH = 8
+BALLOT_MINIMUM_RANGE = (1, 100)
+
+
+@dataclass(frozen=True)
 class Rubric:
     title: str
     version: int
@@ -158,6 +196,7 @@ class Rubric:
     # (code, previous code) for items whose file names the criterion they continue
     # (previous_code / 原编号): an import instruction that keeps their scores, never stored.
     previous: tuple[tuple[str, str], ...] = ()
+    ballot: BallotRules = DEFAULT_BALLOT
 
     @property
     def previous_codes(self) -> dict[str, str]:
@@ -453,7 +492,17 @@ _VETO_KEYS = (
 )
 _AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step")
 _THRESHOLD_KEYS = ("star_ratio", "five_star_composite", "bonus_cap", "excellence_ratio")
-_TOP_KEYS = ("title", "version", "thresholds", "stars", "bonus", "deductions", "vetoes")
+_TOP_KEYS = (
+    "title",
+    "version",
+    "thresholds",
+    "stars",
+    "bonus",
+    "deductions",
+    "vetoes",
+    "ballot",
+)
+_BALLOT_KEYS = ("scale", "passing", "minimum_ballots", "rate_branch")
 
 
 @dataclass
@@ -746,6 +795,51 @@ def _thresholds(
     return Thresholds(**result)
 
 
+def _ballot(node: Node | None) -> BallotRules:
+    """The optional 民主评议 block (defaults: DEFAULT_BALLOT)."""
+    if _is_null(node):
+        return DEFAULT_BALLOT
+    m = _Map(node, RT.BALLOT_WHAT, _BALLOT_KEYS, ())
+    scale = DEFAULT_BALLOT.scale
+    if "scale" in m:
+        items = _sequence(m["scale"], RT.FIELD.format(name=RT.FIELD_NAMES["scale"], key="scale"))
+        scale = tuple(_text(i, RT.BALLOT_LABEL) for i in items)
+        low, high = BALLOT_SCALE_SIZES
+        if not low <= len(scale) <= high:
+            raise _fail(
+                RT.ERR_BALLOT_SCALE_SIZE.format(low=low, high=high, n=len(scale)), m["scale"]
+            )
+        for label, item in zip(scale, items, strict=True):
+            if len(label) > BALLOT_LABEL_LENGTH:
+                raise _fail(
+                    RT.ERR_BALLOT_LABEL_LONG.format(label=label, n=BALLOT_LABEL_LENGTH), item
+                )
+            if scale.count(label) > 1:
+                raise _fail(RT.ERR_BALLOT_LABEL_TWICE.format(label=label), item)
+    passing = min(DEFAULT_BALLOT.passing, len(scale) - 1)
+    if "passing" in m:
+        label = _text(m["passing"], RT.FIELD.format(name=RT.FIELD_NAMES["passing"], key="passing"))
+        if label not in scale:
+            raise _fail(
+                RT.ERR_BALLOT_PASSING.format(label=label, scale="、".join(scale)), m["passing"]
+            )
+        passing = scale.index(label)
+    minimum = DEFAULT_BALLOT.minimum_ballots
+    if "minimum_ballots" in m:
+        what = RT.FIELD.format(name=RT.FIELD_NAMES["minimum_ballots"], key="minimum_ballots")
+        minimum = _integer(m["minimum_ballots"], what)
+        low, high = BALLOT_MINIMUM_RANGE
+        if not low <= minimum <= high:
+            raise _fail(
+                RT.ERR_BALLOT_MINIMUM.format(low=low, high=high, n=minimum), m["minimum_ballots"]
+            )
+    rate_branch = DEFAULT_BALLOT.rate_branch
+    if "rate_branch" in m:
+        what = RT.FIELD.format(name=RT.FIELD_NAMES["rate_branch"], key="rate_branch")
+        rate_branch = _boolean(m["rate_branch"], what)
+    return BallotRules(scale, passing, minimum, rate_branch)
+
+
 def _build(root: Node | None) -> Rubric:
     if _is_null(root):
         raise RubricError("细则文件为空")
@@ -794,6 +888,7 @@ def _build(root: Node | None) -> Rubric:
         criteria=criteria,
         thresholds=thresholds,
         previous=tuple((code, previous) for previous, (code, _) in builder.previous.items()),
+        ballot=_ballot(top.get("ballot")),
     )
 
 
@@ -926,6 +1021,12 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
         },
         "deductions": [_item_dict(c) for c in rubric.items("deduction")],
         "vetoes": [_item_dict(c) for c in rubric.items("veto")],
+        "ballot": {
+            "scale": list(rubric.ballot.scale),
+            "passing": rubric.ballot.scale[rubric.ballot.passing],
+            "minimum_ballots": rubric.ballot.minimum_ballots,
+            "rate_branch": rubric.ballot.rate_branch,
+        },
     }
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     upload_max_files: int = Field(default=5, ge=1, le=50)
     refresh_seconds: int = Field(default=10, ge=2, le=3600)
     base_url_path: str = ""
+    # The address members' phones reach the app at (scheme, host, port), for the links printed
+    # under ballot QR codes; empty: the address the branch's browser uses.
+    public_url: str = Field(default="", max_length=200)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     publication_days: int = Field(default=5, ge=1, le=60)

@@ -1,4 +1,4 @@
-"""Management commands: python -m db init | seed | create-admin | backup | restore."""
+"""Management commands: python -m db init | seed | create-admin | backup | restore | ballots."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from db import migrate
 from db.engine import get_engine, is_sqlite
 from logs import configure_logging
 from texts import cli as T
+from texts.ballot import CLI_BASE_HELP as TB_BASE_HELP
+from texts.ballot import CLI_HELP as TB_HELP
+from texts.ballot import CLI_ORG_HELP as TB_ORG_HELP
+from texts.ballot import CLI_ROUND_HELP as TB_ROUND_HELP
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -84,6 +88,44 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         print("；".join(exc.errors) or exc.message, file=sys.stderr)
         return 1
     print(f"管理员 {args.username} 已创建。")
+    return 0
+
+
+def cmd_ballots(args: argparse.Namespace) -> int:
+    """Issue a round's ballot codes for one organisation and print their links (the terminal's
+    way to the sheet the branch's page prints). Codes are stored hashed, so printing again
+    issues new codes in place of the unused ones."""
+    from sqlmodel import select
+
+    from db.engine import write_session
+    from db.models import Organisation, VanguardRound
+    from db.services.ballots import format_code, issue_in
+    from db.services.common import ServiceError
+    from settings import get_settings
+    from texts import ballot as TB
+    from web.ballot import ballot_link
+
+    migrate.upgrade(get_engine())
+    base = args.base_url or get_settings().public_url or "http://localhost:8501"
+    try:
+        with write_session() as session:
+            org = session.exec(select(Organisation).where(Organisation.code == args.org)).first()
+            if org is None:
+                raise ServiceError(TB.ERR_ORG_NOT_FOUND.format(code=args.org))
+            round_ = session.get(VanguardRound, args.round)
+            if round_ is None:
+                raise ServiceError(TB.ERR_ROUND_NOT_FOUND)
+            issued = issue_in(session, None, round_, org)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(
+        TB.CLI_ISSUED.format(
+            org=issued.org_name, round=issued.round_label, n=len(issued.codes), used=issued.used
+        )
+    )
+    for code in issued.codes:
+        print(f"{format_code(code)}  {ballot_link(base, code)}")
     return 0
 
 
@@ -202,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("file")
     restore.add_argument("--yes", action="store_true", help=T.RESTORE_YES_HELP)
     restore.set_defaults(func=cmd_restore)
+    ballots = sub.add_parser("ballots", help=TB_HELP)
+    ballots.add_argument("--org", required=True, help=TB_ORG_HELP)
+    ballots.add_argument("--round", required=True, type=int, help=TB_ROUND_HELP)
+    ballots.add_argument("--base-url", default="", help=TB_BASE_HELP)
+    ballots.set_defaults(func=cmd_ballots)
     args = parser.parse_args(argv)
     configure_logging()
     return int(args.func(args))

@@ -471,3 +471,70 @@ class VanguardRound(SQLModel, table=True):
     opened_by: int | None = Field(default=None, foreign_key="user.id")
     closed_at: datetime | None = None
     version: int = 1
+
+
+# --------------------------------------------------------------------------- 民主评议 ballots
+# Anonymity is a property of these tables (docs/architecture.md, "Anonymous ballots"): a code
+# names no member and no time; a ballot names no code, no member who cast it and no time; the
+# keys are random, and on SQLite the tables are WITHOUT ROWID so that not even the hidden rowid
+# keeps the order of casting. A rating names the member rated, never the one rating.
+
+
+class BallotBox(SQLModel, table=True):
+    """An organisation's ballot in one 先锋指数 round: how many codes were issued and the rules
+    (the rubric's scale and minimum) it was issued under, fixed for the round."""
+
+    __tablename__ = "ballot_box"
+
+    round_id: int = Field(foreign_key="vanguard_round.id", primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True)
+    issued: int = Field(default=0, ge=0, le=10_000)  # codes issued: used + still valid
+    scale: str = Field(max_length=100)  # the labels, best first, joined by "|"
+    passing: int = Field(ge=0, le=10)
+    minimum_ballots: int = Field(ge=1, le=100)
+    rate_branch: bool = True
+    version: int = 1
+
+
+class BallotCode(SQLModel, table=True):
+    """A one-time ballot code, stored as its SHA-256 only; it names no member (the sheet is
+    handed out slip by slip) and holds no time. `used` turns true in the transaction that
+    stores the ballot."""
+
+    __tablename__ = "ballot_code"
+    __table_args__ = (
+        Index("ix_ballot_code_box", "round_id", "org_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    code_hash: str = Field(max_length=64, primary_key=True)
+    round_id: int = Field(foreign_key="vanguard_round.id")
+    org_id: int = Field(foreign_key="organisation.id")
+    used: bool = False
+
+
+class Ballot(SQLModel, table=True):
+    """One cast ballot: a random key, the round and organisation, the branch's rating (when
+    the rubric asks for it). No code, no voter, no time, no sequence."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (
+        Index("ix_ballot_box", "round_id", "org_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: str = Field(max_length=32, primary_key=True)  # uuid4().hex
+    round_id: int = Field(foreign_key="vanguard_round.id")
+    org_id: int = Field(foreign_key="organisation.id")
+    branch_rating: int | None = Field(default=None, ge=0, le=10)
+
+
+class BallotRating(SQLModel, table=True):
+    """A ballot's rating of one member (position on the box's scale, 0 = best)."""
+
+    __tablename__ = "ballot_rating"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    ballot_id: str = Field(foreign_key="ballot.id", primary_key=True, max_length=32)
+    member_id: int = Field(foreign_key="party_member.id", primary_key=True, index=True)
+    rating: int = Field(ge=0, le=10)

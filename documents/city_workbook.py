@@ -108,6 +108,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
         Column(T.COL_VETOED, 9),
         Column(T.COL_COMPOSITE, 10, SCORE_STYLE),
         Column(T.COL_LEVEL, 9),
+        Column(T.COL_REGION_RANK, 9),  # beside 全市排名 in the first column: both ranks shown
     ]
     lit_cols = [f"lit_{k}" for k in scoring.STAR_KEYS]
 
@@ -121,6 +122,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
             _yes(r["vetoed"]),
             float(r["composite"]),
             standing_name(int(r["level"]), bool(r["vetoed"]), str(r["status"]), int(r["scored"])),
+            int(r["region_rank"]),
         ]
         return values
 
@@ -178,6 +180,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
         Column(T.COL_TIED, 7),
         Column(T.COL_SELECTED, 7),
         Column(T.COL_REASON, 40),
+        Column(T.COL_REGION_RANK, 9),  # beside 全市排名 in the first column: both ranks shown
     ]
     rows: list[list[Any]] = []
     preamble: list[list[Any]] = []
@@ -197,6 +200,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
                 _yes(r.tied),
                 _yes(r.selected),
                 r.reason,
+                int(r.region_rank),
             ]
             for r in shown.itertuples()
         ]

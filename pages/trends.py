@@ -36,7 +36,7 @@ with city_tab:
     charts.show(
         left,
         ("city_levels",),
-        lambda: charts.city_levels_chart(history),
+        lambda: charts.city_levels_chart(history, dashboard.scope_words(actor)),
         scope=data.scope_key(actor),
     )
     charts.show(

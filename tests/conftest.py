@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
+    "ballot_rating",
+    "ballot",
+    "ballot_code",
+    "ballot_box",
     "party_member",
     "vanguard_round",
     "audit_log",

@@ -71,6 +71,10 @@ SENTENCES = {
     "audit_exported": "{who} 导出了审计日志（{rows} 条，{format} 格式）",
     "export_workbook": "{who} 导出了 {year} 年度 Excel 汇总表（{orgs} 个组织）",
     "vanguard_round_opened": "{who} 开启了 {year} 年{half}的先锋指数评价",
+    "ballot_codes_issued": (
+        "{who} 为 {org} 生成了{round}民主评议投票码 {count} 张（此前已投票 {used} 张，"
+        "作废未使用的旧投票码 {replaced} 张）"
+    ),
 }
 FALLBACK = "{who} {action}：{detail}"
 
@@ -160,5 +164,6 @@ ATTEMPTS = {
     "view_members": "查看党员名册或先锋指数",
     "manage_members": "维护党员名册",
     "manage_rounds": "开启或结束先锋指数评价",
+    "issue_ballots": "生成民主评议投票码",
 }
 ATTEMPT_UNKNOWN = "受限操作"

@@ -38,6 +38,11 @@ FIELD_NAMES = {
     "excellence_ratio": "“双优”比例",
     "cap": "加分上限",
     "items": "加分项列表",
+    "ballot": "民主评议投票",
+    "scale": "评价等次",
+    "passing": "合格线",
+    "minimum_ballots": "最少票数",
+    "rate_branch": "评议支部工作",
 }
 FIELD = "{name}（{key}）"
 
@@ -68,3 +73,12 @@ YAML_PROBLEMS = {
 ERR_PREVIOUS_CODE_TWICE = (
     "原编号“{code}”被多条细则引用（首次在第 {first} 行），每条原细则只能对应一条新细则"
 )
+
+# The 民主评议 block (ballot:) of a rubric file.
+BALLOT_WHAT = "民主评议投票（ballot）"
+BALLOT_LABEL = "评价等次名称"
+ERR_BALLOT_SCALE_SIZE = "评价等次（scale）应有 {low}～{high} 个，而不是 {n} 个"
+ERR_BALLOT_LABEL_LONG = "评价等次“{label}”太长，最多 {n} 个字"
+ERR_BALLOT_LABEL_TWICE = "评价等次“{label}”重复"
+ERR_BALLOT_PASSING = "合格线（passing）“{label}”不是评价等次之一（{scale}）"
+ERR_BALLOT_MINIMUM = "最少票数（minimum_ballots）应为 {low}～{high} 的整数，而不是 {n}"

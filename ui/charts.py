@@ -454,8 +454,8 @@ def org_trend_chart(
     return _finish(alt.layer(rule, points, labels), T.CH_ORG_TREND, height)
 
 
-def city_levels_chart(history: pd.DataFrame, height: int = 280) -> alt.Chart:
-    """Level composition of the city per year (stacked shares)."""
+def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> alt.Chart:
+    """Level composition of the viewer's scope (named `scope`: 全市, a region …) per year."""
     data = history.assign(
         year_label=history["year"].astype(str), level_name=history["level"].map(C.LEVEL_NAMES)
     )
@@ -502,7 +502,7 @@ def city_levels_chart(history: pd.DataFrame, height: int = 280) -> alt.Chart:
             ),
             text,
         ),
-        T.CH_CITY_TREND,
+        T.CH_CITY_TREND.format(scope=scope),
         height,
     )
 

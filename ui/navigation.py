@@ -79,6 +79,14 @@ PAGES: tuple[PageSpec, ...] = (
         "自评",
     ),
     PageSpec(
+        "pages/ballots.py",
+        "民主评议",
+        "ballots",
+        ":material/ballot:",
+        Action.ISSUE_BALLOTS,
+        "党员",
+    ),
+    PageSpec(
         "pages/dashboard.py",
         "总览",
         "dashboard",

@@ -122,9 +122,15 @@ def localise_index(html: str) -> str:
     return html.replace("</head>", head, 1)
 
 
+# Our own plain pages (the anonymous ballot): complete as served, no Streamlit code to load.
+OWN_PAGES = ("/ballot",)
+
+
 def _is_page_request(scope: Scope) -> bool:
-    """A GET for a page (/, /learning, …), not for a script, style, image or API."""
+    """A GET for a Streamlit page (/, /learning, …), not for a script, style, image or API."""
     if scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    if scope["path"].rstrip("/").endswith(OWN_PAGES):
         return False
     last = scope["path"].rstrip("/").rsplit("/", 1)[-1]
     return "." not in last and "/_stcore/" not in scope["path"] + "/"

@@ -1,5 +1,5 @@
 """Starlette routes mounted by st.App: form login/logout that set an HttpOnly cookie, evidence
-downloads behind the session, health."""
+downloads behind the session, health, and the anonymous ballot (web/ballot.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from db.services.common import Actor, NotFound, PermissionDenied
 from settings import get_settings
 from texts import auth as T
 from ui.navigation import home_path
+from web import ballot
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
 from web.ratelimit import SlidingWindowLimiter
 from web.uploads import UPLOAD_PATH, upload
@@ -211,6 +212,7 @@ def build_routes(base_url_path: str = "") -> list[Route]:
             (HEALTH_PATH, health, "GET"),
             (EVIDENCE_PATH, evidence, "GET"),
             (UPLOAD_PATH, upload, "POST"),
+            *ballot.ROUTES,
         )
     ]
 

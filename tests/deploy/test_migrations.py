@@ -462,11 +462,13 @@ def test_upgrade_adds_an_empty_roster_and_no_rounds(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+def test_upgrade_adds_empty_ballot_tables_without_rowid(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0008 adds region_publication (empty: no region has published on its own) and the
-    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    """0008 adds the ballot tables: nothing stored before changes (the roster and rounds
+    included), they start empty, take a ballot, and on SQLite keep no hidden rowid."""
+    from datetime import date
+
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
@@ -474,6 +476,72 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
     engine = make_engine(url)
     try:
         migrate.upgrade(engine, "0007")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            assert "ballot" not in inspect(conn).get_table_names()
+            member = conn.execute(
+                insert(Table("party_member", MetaData(), autoload_with=conn))
+                .values(
+                    org_id=ids["OLD-1"],
+                    name="张三",
+                    service="in_service",
+                    status="full",
+                    joined_on=date(2001, 7, 1),
+                    active=True,
+                    updated_at=datetime.now(UTC),
+                    version=1,
+                )
+                .returning(text("id"))
+            ).scalar_one()
+            round_id = conn.execute(
+                insert(Table("vanguard_round", MetaData(), autoload_with=conn))
+                .values(year=2025, half=2, status="open", opened_at=datetime.now(UTC), version=1)
+                .returning(text("id"))
+            ).scalar_one()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM party_member")).scalar_one() == 1
+            for table in ("ballot_box", "ballot_code", "ballot", "ballot_rating"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+            conn.execute(
+                text(
+                    "INSERT INTO ballot (id, round_id, org_id, branch_rating) "
+                    "VALUES ('0f' || :pad, :round, :org, 1)"
+                ),
+                {"pad": "0" * 30, "round": round_id, "org": ids["OLD-1"]},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO ballot_rating (ballot_id, member_id, rating) "
+                    "VALUES ('0f' || :pad, :member, 0)"
+                ),
+                {"pad": "0" * 30, "member": member},
+            )
+            if backend == "sqlite":
+                for table in ("ballot_code", "ballot", "ballot_rating"):
+                    sql = conn.execute(
+                        text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}
+                    ).scalar_one()
+                    assert "WITHOUT ROWID" in sql.upper(), table
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0009 adds region_publication (empty: no region has published on its own) and the
+    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0008")
         _write_old_release_city(engine)
         with engine.connect() as conn:
             assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c

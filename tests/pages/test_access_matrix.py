@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "pages/service.py": {B},
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
+    "pages/ballots.py": {B},
     "pages/dashboard.py": {R, L, A},
     "pages/department.py": {R, L, A},
     "pages/rankings.py": {R, L, A},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
@@ -112,3 +113,29 @@ def test_a_city_leader_chooses_a_department(demo_city: str) -> None:
     assert dept_name in [s.value for s in at.subheader]
     table = next(df.value for df in at.dataframe if TL.COL_GAP_FIVE in df.value.columns)
     assert set(table[TL.COL_NAME]) == names
+
+
+def _chart_text(proto: object) -> str:
+    """A chart's spec and data (Streamlit sends the datasets apart, as Arrow) as text."""
+    parts = [str(proto.spec)]  # type: ignore[attr-defined]
+    tables = [proto.data] + [d.data for d in proto.datasets]  # type: ignore[attr-defined]
+    for table in tables:
+        if table.data:
+            parts.append(pa.ipc.open_stream(table.data).read_pandas().to_csv())
+    return " ".join(parts)
+
+
+def test_charts_drawn_for_the_city_never_reach_a_region(demo_city: str) -> None:
+    """The chart specs are shared by every session: the city's, drawn first, must not be what
+    a region's leader is shown."""
+    city = open_page("leader", "pages/dashboard.py", timeout=90)
+    assert not city.exception
+    _scope("reviewer", REGION)
+    at = open_page("reviewer", "pages/dashboard.py", timeout=90)
+    assert not at.exception
+    charts = at.get("vega_lite_chart")
+    assert charts, "the page draws charts"
+    shown = " ".join(_chart_text(c.proto) for c in charts)
+    assert REGION in shown
+    others = [r for r in OTHERS if r in shown]
+    assert not others, others

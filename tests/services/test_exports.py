@@ -48,9 +48,11 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     star_headers = [c.value for c in stars[1]]
     assert stars.freeze_panes == "D2"
     assert star_headers[3] == "学习星得分（基本分20）" and star_headers[4] == "学习星点亮"
+    assert star_headers[-1] == "地区排名"
     first = frame.iloc[0]
     values = [c.value for c in stars[2]]
     assert values[1] == first["code"]
+    assert values[-1] == first["region_rank"]
     for i, key in enumerate(scoring.STAR_KEYS):
         assert values[3 + 2 * i] == pytest.approx(first[key])
         assert values[4 + 2 * i] == ("是" if first[f"lit_{key}"] else "否")
@@ -80,6 +82,11 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     assert [c.value for c in chosen[2]][:2] == ["五星级组织数", view.basis_count]
     assert [c.value for c in chosen[3]][:2] == ["推荐名额", view.quota]
     assert [c.value for c in chosen[5]][:3] == ["全市排名", "组织编码", "组织名称"]
+    assert [c.value for c in chosen[5]][-1] == "地区排名"
+    shown_ranks = {r[1].value: r[-1].value for r in chosen.iter_rows(min_row=6)}
+    assert shown_ranks == {
+        frame.loc[o, "code"]: int(frame.loc[o, "region_rank"]) for o in view.recommended
+    }
     assert chosen.freeze_panes == "D6"
     names = [r[2].value for r in chosen.iter_rows(min_row=6)]
     assert sorted(names) == sorted(frame.loc[list(view.recommended), "name"])

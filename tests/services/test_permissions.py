@@ -32,6 +32,7 @@ from db.services import (
     assessment,
     audit,
     auth,
+    ballots,
     cycles,
     excellence,
     grades,
@@ -154,6 +155,11 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     Action.MANAGE_ROUNDS: (
         lambda who, w: members.open_round(who, year=2099, half=1),
         {"admin"},
+    ),
+    # No such round: branch01 is then told so (NotFound), nothing is issued.
+    Action.ISSUE_BALLOTS: (
+        lambda who, w: ballots.issue_codes(who, round_id=999_999, org_id=w.own_org),
+        {"branch01"},
     ),
     Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), ADMINS),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),

@@ -296,6 +296,18 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
     ),
     "audit_exported": ("audit_log", "", {"rows": 120, "format": "xlsx"}),
     "export_workbook": ("year", "2026", {"orgs": 150}),
+    "ballot_codes_issued": (
+        "organisation",
+        "10",
+        {
+            "org_id": 10,
+            "round_id": 3,
+            "round": "2026 年上半年",
+            "count": 12,
+            "used": 0,
+            "replaced": 0,
+        },
+    ),
 }
 ALLOWED_LATIN = re.compile(r"\b(?:[A-Z]\d+(?:\.\d+)?|KB|MB|XLSX|CSV|Excel|pdf|xlsx|csv)\b")
 

@@ -891,3 +891,57 @@ def test_previous_code_maps_an_item_and_is_not_part_of_the_rubric() -> None:
 def test_a_full_width_colon_in_text_is_content() -> None:
     text = make_yaml().replace("        title: 任务3", "        title: |\n          PPT：任务3", 1)
     assert parse_rubric(text)
+
+
+# --------------------------------------------------------------------------- 民主评议 ballot
+
+
+def test_ballot_block_defaults_and_shipped(shipped: Rubric) -> None:
+    from rubric import DEFAULT_BALLOT, BallotRules
+
+    assert parse_rubric(make_yaml()).ballot == DEFAULT_BALLOT
+    assert shipped.ballot == BallotRules(("优秀", "合格", "基本合格", "不合格"), 1, 5, True)
+    rules = shipped.ballot
+    assert [rules.points(i) for i in range(4)] == [4, 3, 2, 1]
+    assert [rules.passes(i) for i in range(4)] == [True, True, False, False]
+    with pytest.raises(ValueError):
+        rules.points(4)
+
+
+def test_ballot_block_round_trips_and_sets_every_field() -> None:
+    text = make_yaml() + (
+        "ballot:\n"
+        "  scale: [好, 较好, 一般]\n"
+        "  passing: 较好\n"
+        "  minimum_ballots: 7\n"
+        "  rate_branch: false\n"
+    )
+    r = parse_rubric(text)
+    assert (r.ballot.scale, r.ballot.passing, r.ballot.minimum_ballots) == (
+        ("好", "较好", "一般"),
+        1,
+        7,
+    )
+    assert r.ballot.rate_branch is False
+    assert parse_rubric(dump_rubric(r)) == r
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("  scale: [优秀]  # bad", "评价等次（scale）应有 2～6 个，而不是 1 个"),
+        ("  scale: [优秀, 合格, 优秀]  # bad", "评价等次“优秀”重复"),
+        ("  scale: [非常非常非常非常优秀, 合格]  # bad", "评价等次“非常非常非常非常优秀”太长"),
+        ("  passing: 良好  # bad", "合格线（passing）“良好”不是评价等次之一"),
+        ("  minimum_ballots: 0  # bad", "最少票数（minimum_ballots）应为 1～100 的整数，而不是 0"),
+        ("  minimum_ballots: 2.5  # bad", "最少票数（minimum_ballots）应为整数"),
+        ("  rate_branch: 是  # bad", "评议支部工作（rate_branch）应为 true 或 false"),
+        ("  minimum: 5  # bad", "民主评议投票（ballot）中有未知的键“minimum”"),
+    ],
+)
+def test_ballot_block_errors_are_chinese_on_their_line(block: str, message: str) -> None:
+    text = make_yaml() + "ballot:\n" + block + "\n"
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(text)
+    assert message in str(caught.value)
+    assert caught.value.line == line_of(text, "# bad")

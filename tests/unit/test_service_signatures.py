@@ -19,7 +19,8 @@ import db.services
 
 # Before a user exists: logging in, resolving a session cookie, logging out, the command line's
 # create-user; the clock's own work (a publication period that ended turns final); the change
-# counter every rerun polls (a number that says "something changed", no data).
+# counter every rerun polls (a number that says "something changed", no data); the anonymous
+# ballot, whose one-time code is the voter's only credential (opening the form, casting).
 WITHOUT_USER = {
     "common.change_counter",
     "auth.login",
@@ -27,6 +28,8 @@ WITHOUT_USER = {
     "auth.logout",
     "auth.create_user",
     "publication.finalize_due",
+    "ballots.open_ballot",
+    "ballots.cast_ballot",
 }
 DATABASE = {"read_session", "write_session", "get_engine"}
 

@@ -1,0 +1,537 @@
+"""民主评议 by anonymous ballot: one-time codes per 先锋指数 round, casting, and the results.
+
+Anonymity is a property of what is stored (docs/architecture.md, "Anonymous ballots"):
+- a code is stored as its SHA-256 only, with its round and organisation and whether it is used;
+  it names no member (the branch hands the printed slips out at random) and holds no time;
+- a ballot has a random key (uuid4), its round and organisation and, when the rubric asks, the
+  branch's rating; its ratings name the member rated. Nothing names the code, the voter, the
+  time or the order of casting (the tables are WITHOUT ROWID on SQLite);
+- the code is marked used by a conditional UPDATE in the transaction that stores the ballot, so
+  one code stores one ballot however many requests race for it;
+- a member's result is shown only once the round is closed (no running tally whose steps would
+  give away a single ballot) and only from the box's minimum number of ratings on.
+
+Casting takes no acting user: the code is the voter's only credential (like a login).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, col, select
+
+from db.engine import get_engine, is_sqlite, read_session, write_session
+from db.models import (
+    Ballot,
+    BallotBox,
+    BallotCode,
+    BallotRating,
+    Organisation,
+    PartyMember,
+    RoundStatus,
+    VanguardRound,
+)
+from db.services.common import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    StaleVersion,
+    audit,
+    bump_change_counter,
+    record_target,
+    require,
+    require_missing,
+)
+from db.services.members import members_taking_part
+from permissions import Action
+from rubric import BallotRules, default_rubric_path, load_rubric
+from texts import ballot as T
+
+# 31 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 16  # 31 ** 16 ≈ 2 ** 79: unguessable, and short enough to type from the slip
+CODE_GROUP = 4
+SCALE_SEPARATOR = "|"
+PERCENT = Decimal("0.0001")
+AVERAGE = Decimal("0.01")
+
+
+class BallotRefused(ServiceError):
+    """A code that cannot cast a ballot (unknown, expired, used): the message says which, and
+    the page shows it and nothing else."""
+
+
+# --------------------------------------------------------------------------- codes (pure)
+
+
+def new_code() -> str:
+    """A fresh random code (secrets), CODE_LENGTH characters of CODE_ALPHABET."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """The code as printed: groups of four joined by "-"."""
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+
+
+def normalise_code(text: object) -> str | None:
+    """A code as typed (any case, with or without dashes and spaces), or None if it cannot be
+    one."""
+    raw = str(text or "")[:64].upper().replace("-", "").replace(" ", "").strip()
+    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
+        return None
+    return raw
+
+
+def code_hash(code: str) -> str:
+    """What is stored of a code. A plain SHA-256 suffices: the code has ~79 random bits."""
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@cache
+def default_rules() -> BallotRules:
+    """The ballot rules of the shipped rubric (its `ballot:` block), read once per process."""
+    return load_rubric(default_rubric_path()).ballot
+
+
+def rules_of(box: BallotBox) -> BallotRules:
+    """The rules a box was issued under."""
+    return BallotRules(
+        scale=tuple(box.scale.split(SCALE_SEPARATOR)),
+        passing=box.passing,
+        minimum_ballots=box.minimum_ballots,
+        rate_branch=box.rate_branch,
+    )
+
+
+def round_label(round_: VanguardRound) -> str:
+    return T.ROUND_LABEL.format(year=round_.year, half=T.HALF_NAMES.get(round_.half, ""))
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+@dataclass(frozen=True)
+class IssuedCodes:
+    """Codes just issued: the only moment they exist in clear (the database keeps hashes)."""
+
+    org_id: int
+    org_code: str
+    org_name: str
+    round_id: int
+    round_label: str
+    codes: tuple[str, ...]
+    used: int
+    issued: int
+
+
+def _round_and_org(
+    session: Session, actor: Actor | None, action: Action, round_id: int, org_id: int
+) -> tuple[VanguardRound, Organisation]:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        require_missing(actor, action, "organisation", org_id)
+    require(actor, action, record_target(session, org_id, "organisation", org_id))
+    round_ = session.get(VanguardRound, round_id)
+    if round_ is None:
+        raise NotFound(T.ERR_ROUND_NOT_FOUND)
+    return round_, org
+
+
+def issue_codes(actor: Actor | None, *, round_id: int, org_id: int) -> IssuedCodes:
+    """Issue one code per member of `org_id` taking part in the open round who has not voted:
+    the first time for everyone, later in place of the unused codes (which stop working)."""
+    with read_session() as session:  # refusals are logged outside the write transaction
+        _round_and_org(session, actor, Action.ISSUE_BALLOTS, round_id, org_id)
+    with write_session() as session:
+        round_ = session.get(VanguardRound, round_id)
+        org = session.get(Organisation, org_id)
+        if round_ is None or org is None:
+            raise NotFound(T.ERR_ROUND_NOT_FOUND)
+        return issue_in(session, actor, round_, org)
+
+
+def issue_in(
+    session: Session, actor: Actor | None, round_: VanguardRound, org: Organisation
+) -> IssuedCodes:
+    """Building block of issue_codes in the caller's transaction, without the permission check
+    (the command line's operator, `python -m db ballots`, acts as 系统)."""
+    assert round_.id is not None and org.id is not None
+    round_id, org_id = round_.id, org.id
+    if round_.status != RoundStatus.OPEN:
+        raise InvalidInput(T.ERR_ROUND_CLOSED)
+    members = members_taking_part(session, round_, org_id)
+    if not members:
+        raise InvalidInput(T.ERR_NO_MEMBERS)
+    box = session.get(BallotBox, (round_id, org_id))
+    if box is None:
+        rules = default_rules()
+        box = BallotBox(
+            round_id=round_id,
+            org_id=org_id,
+            issued=0,
+            scale=SCALE_SEPARATOR.join(rules.scale),
+            passing=rules.passing,
+            minimum_ballots=rules.minimum_ballots,
+            rate_branch=rules.rate_branch,
+        )
+        session.add(box)
+        session.flush()
+    version = box.version
+    used = _count_codes(session, round_id, org_id, used=True)
+    wanted = len(members) - used
+    if wanted <= 0:
+        raise InvalidInput(T.ERR_ALL_VOTED)
+    # Two secretaries issuing at once: the second finds the version moved and stops.
+    moved = session.exec(
+        update(BallotBox)
+        .where(
+            col(BallotBox.round_id) == round_id,
+            col(BallotBox.org_id) == org_id,
+            col(BallotBox.version) == version,
+        )
+        .values(version=version + 1, issued=used + wanted)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise StaleVersion()
+    replaced = session.exec(
+        delete(BallotCode).where(
+            col(BallotCode.round_id) == round_id,
+            col(BallotCode.org_id) == org_id,
+            col(BallotCode.used).is_(False),
+        )
+    ).rowcount
+    codes: set[str] = set()
+    while len(codes) < wanted:
+        codes.add(new_code())
+    ordered = sorted(codes)  # no order of issue either
+    session.add_all(
+        BallotCode(code_hash=code_hash(c), round_id=round_id, org_id=org_id, used=False)
+        for c in ordered
+    )
+    audit(
+        session,
+        actor,
+        "ballot_codes_issued",
+        "organisation",
+        org_id,
+        {
+            "org_id": org_id,
+            "round_id": round_id,
+            "round": round_label(round_),
+            "count": wanted,
+            "used": used,
+            "replaced": replaced,
+        },
+    )
+    bump_change_counter(session)
+    return IssuedCodes(
+        org_id=org_id,
+        org_code=org.code,
+        org_name=org.name,
+        round_id=round_id,
+        round_label=round_label(round_),
+        codes=tuple(ordered),
+        used=used,
+        issued=used + wanted,
+    )
+
+
+def _count_codes(session: Session, round_id: int, org_id: int, *, used: bool) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(BallotCode)
+            .where(
+                col(BallotCode.round_id) == round_id,
+                col(BallotCode.org_id) == org_id,
+                col(BallotCode.used).is_(used),
+            )
+        ).one()
+    )
+
+
+# --------------------------------------------------------------------------- the voter
+
+
+@dataclass(frozen=True)
+class BallotForm:
+    """What the phone page shows for a valid, unused code."""
+
+    org_name: str
+    round_label: str
+    members: tuple[tuple[int, str], ...]  # (member id, name), in roster order
+    scale: tuple[str, ...]
+    rate_branch: bool
+
+
+def _valid_code(session: Session, code: str | None) -> tuple[BallotCode, VanguardRound]:
+    """The stored code row and its round, or BallotRefused naming why not."""
+    row = None if code is None else session.get(BallotCode, code_hash(code))
+    if row is None:
+        raise BallotRefused(T.ERR_CODE_UNKNOWN)
+    round_ = session.get(VanguardRound, row.round_id)
+    if round_ is None or round_.status != RoundStatus.OPEN:
+        raise BallotRefused(T.ERR_CODE_EXPIRED)
+    if row.used:
+        raise BallotRefused(T.ERR_CODE_USED)
+    return row, round_
+
+
+def open_ballot(code_text: str) -> BallotForm:
+    """The form for a code (BallotRefused when unknown, expired or used)."""
+    with read_session() as session:
+        row, round_ = _valid_code(session, normalise_code(code_text))
+        box = session.get(BallotBox, (row.round_id, row.org_id))
+        org = session.get(Organisation, row.org_id)
+        if box is None or org is None:
+            raise BallotRefused(T.ERR_CODE_UNKNOWN)
+        rules = rules_of(box)
+        members = members_taking_part(session, round_, row.org_id)
+        return BallotForm(
+            org_name=org.name,
+            round_label=round_label(round_),
+            members=tuple((m.id, m.name) for m in members if m.id is not None),
+            scale=rules.scale,
+            rate_branch=rules.rate_branch,
+        )
+
+
+# Ballots arrive in bursts (a branch meeting votes at once). On SQLite, writers that find the
+# database locked poll it with growing sleeps (up to 100 ms) and newcomers can overtake them;
+# queueing this process's casts on a lock first lets each find the database free. PostgreSQL
+# locks the one code row only, so casts there run side by side.
+_SQLITE_CASTS = threading.Lock()
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    if is_sqlite(get_engine()):
+        with _SQLITE_CASTS:
+            yield
+    else:
+        yield
+
+
+def cast_ballot(
+    code_text: str, ratings: Mapping[int, int], branch_rating: int | None = None
+) -> None:
+    """Store one anonymous ballot and use up its code, in one transaction.
+
+    `ratings` maps every member taking part to a position on the scale (0 = best); the branch's
+    rating is required when the rubric asks for it and ignored otherwise. BallotRefused for a
+    code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
+    """
+    code = normalise_code(code_text)
+    with _one_writer(), write_session() as session:
+        row, round_ = _valid_code(session, code)
+        box = session.get(BallotBox, (row.round_id, row.org_id))
+        if box is None:
+            raise BallotRefused(T.ERR_CODE_UNKNOWN)
+        rules = rules_of(box)
+        expected = {m.id for m in members_taking_part(session, round_, row.org_id)}
+        if set(ratings) != expected:
+            missing = expected - set(ratings)
+            raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
+        positions = range(len(rules.scale))
+        if any(r not in positions for r in ratings.values()):
+            raise InvalidInput(T.ERR_RATING_INVALID)
+        if rules.rate_branch:
+            if branch_rating is None:
+                raise InvalidInput(T.ERR_BRANCH_MISSING)
+            if branch_rating not in positions:
+                raise InvalidInput(T.ERR_RATING_INVALID)
+        else:
+            branch_rating = None
+        # The code turns used only if it still is unused: of racing requests exactly one
+        # updates the row (PostgreSQL re-checks the condition after the first commits; SQLite's
+        # writers queue), and every other is refused with nothing stored.
+        assert code is not None
+        taken = session.exec(
+            update(BallotCode)
+            .where(col(BallotCode.code_hash) == code_hash(code), col(BallotCode.used).is_(False))
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            raise BallotRefused(T.ERR_CODE_USED)
+        ballot_id = uuid.uuid4().hex
+        session.exec(
+            insert(Ballot).values(
+                id=ballot_id,
+                round_id=row.round_id,
+                org_id=row.org_id,
+                branch_rating=branch_rating,
+            )
+        )
+        session.exec(
+            insert(BallotRating),
+            params=[
+                {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
+                for member_id, rating in ratings.items()
+            ],
+        )
+        bump_change_counter(session)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class PeerResult:
+    """One member's (or the branch's) ratings in a round: the count always; the average on the
+    scale's points (best = len(scale), worst = 1) and the share rated at the passing label or
+    better only when the round is closed and at least the minimum number came in."""
+
+    ratings: int
+    average: Decimal | None
+    passing_share: Decimal | None
+
+    @property
+    def shown(self) -> bool:
+        return self.average is not None
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Codes used against codes issued for one organisation in one round."""
+
+    used: int
+    issued: int
+
+    @property
+    def share(self) -> Decimal | None:
+        if self.issued == 0:
+            return None
+        return (Decimal(self.used) / Decimal(self.issued)).quantize(PERCENT)
+
+
+def _result(counts: Mapping[int, int], rules: BallotRules, closed: bool) -> PeerResult:
+    """A PeerResult from rating position → count."""
+    total = sum(counts.values())
+    if not closed or total < rules.minimum_ballots or total == 0:
+        return PeerResult(total, None, None)
+    points = sum(rules.points(r) * n for r, n in counts.items())
+    passing = sum(n for r, n in counts.items() if rules.passes(r))
+    return PeerResult(
+        total,
+        (Decimal(points) / Decimal(total)).quantize(AVERAGE),
+        (Decimal(passing) / Decimal(total)).quantize(PERCENT),
+    )
+
+
+def peer_results_in(
+    session: Session, round_id: int, org_id: int
+) -> tuple[dict[int, PeerResult], PeerResult | None]:
+    """Building block (no permission check): member id → result for the organisation's members
+    rated in the round, and the branch's result (None when the ballot does not rate it).
+    Members taking part but rated by nobody are absent; the caller decides how to show them."""
+    box = session.get(BallotBox, (round_id, org_id))
+    round_ = session.get(VanguardRound, round_id)
+    if box is None or round_ is None:
+        return {}, None
+    rules = rules_of(box)
+    closed = round_.status != RoundStatus.OPEN
+    per_member: dict[int, dict[int, int]] = {}
+    rows = session.exec(
+        select(BallotRating.member_id, BallotRating.rating, func.count())
+        .join(Ballot, col(Ballot.id) == col(BallotRating.ballot_id))
+        .where(col(Ballot.round_id) == round_id, col(Ballot.org_id) == org_id)
+        .group_by(col(BallotRating.member_id), col(BallotRating.rating))
+    ).all()
+    for member_id, rating, n in rows:
+        per_member.setdefault(int(member_id), {})[int(rating)] = int(n)
+    members = {m: _result(c, rules, closed) for m, c in per_member.items()}
+    branch = None
+    if rules.rate_branch:
+        counts = {
+            int(r or 0): int(n)
+            for r, n in session.exec(
+                select(Ballot.branch_rating, func.count())
+                .where(
+                    col(Ballot.round_id) == round_id,
+                    col(Ballot.org_id) == org_id,
+                    col(Ballot.branch_rating).is_not(None),
+                )
+                .group_by(col(Ballot.branch_rating))
+            ).all()
+        }
+        branch = _result(counts, rules, closed)
+    return members, branch
+
+
+@dataclass(frozen=True)
+class PeerResults:
+    """What the branch's page shows of a round's ballot."""
+
+    round_label: str
+    closed: bool
+    rules: BallotRules
+    participation: Participation
+    members: tuple[tuple[int, str, PeerResult], ...]  # every member taking part, roster order
+    branch: PeerResult | None
+
+
+def peer_results(actor: Actor | None, *, round_id: int, org_id: int) -> PeerResults:
+    """The organisation's ballot in a round: participation and each member's result (shown
+    only once the round is closed and from the minimum number of ratings on)."""
+    with read_session() as session:
+        round_, _org = _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
+        box = session.get(BallotBox, (round_id, org_id))
+        rules = rules_of(box) if box is not None else default_rules()
+        results, branch = peer_results_in(session, round_id, org_id)
+        members = members_taking_part(session, round_, org_id)
+        rated_ids = set(results) - {m.id for m in members}
+        gone: list[PartyMember] = []
+        if rated_ids:  # rated, since left the roster: still part of the round's result
+            gone = list(
+                session.exec(select(PartyMember).where(col(PartyMember.id).in_(rated_ids))).all()
+            )
+        empty = _result({}, rules, round_.status != RoundStatus.OPEN)
+        return PeerResults(
+            round_label=round_label(round_),
+            closed=round_.status != RoundStatus.OPEN,
+            rules=rules,
+            participation=participation_in(session, round_id).get(org_id, Participation(0, 0)),
+            members=tuple(
+                (m.id, m.name, results.get(m.id, empty))
+                for m in [*members, *gone]
+                if m.id is not None
+            ),
+            branch=branch,
+        )
+
+
+def participation_in(session: Session, round_id: int) -> dict[int, Participation]:
+    """Building block (no permission check): organisation id → codes used / issued in the
+    round, for every organisation that issued codes (rubric auto-scoring reads it)."""
+    used = dict(
+        session.exec(
+            select(BallotCode.org_id, func.count())
+            .where(col(BallotCode.round_id) == round_id, col(BallotCode.used).is_(True))
+            .group_by(col(BallotCode.org_id))
+        ).all()
+    )
+    boxes = session.exec(select(BallotBox).where(col(BallotBox.round_id) == round_id)).all()
+    return {b.org_id: Participation(int(used.get(b.org_id, 0)), b.issued) for b in boxes}
+
+
+def participation(actor: Actor | None, *, round_id: int, org_id: int) -> Participation:
+    """Codes used / issued for one organisation in a round (0 / 0 before any were issued)."""
+    with read_session() as session:
+        _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
+        return participation_in(session, round_id).get(org_id, Participation(0, 0))

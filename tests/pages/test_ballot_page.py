@@ -1,0 +1,55 @@
+"""The branch's 民主评议 page (AppTest): it issues codes once and shows them with their QR codes
+and the sheet to print; participation counts the ballots; results wait for the round's end and
+the minimum number of ballots."""
+
+from __future__ import annotations
+
+from db.models import RoundStatus
+from db.services import ballots as B
+from tests.ballot_helpers import ballot_branch, set_round_status
+from tests.utils import open_page
+from texts import ballot as T
+
+
+def _issue_on_page():  # type: ignore[no-untyped-def]
+    at = open_page("branch01", "pages/ballots.py", timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == T.TITLE
+    buttons = [b for b in at.button if b.label in (T.ISSUE_BUTTON, T.REISSUE_BUTTON)]
+    return at, buttons
+
+
+def test_the_branch_issues_codes_and_sees_them_once(demo_city: str) -> None:
+    branch = ballot_branch(members=5, own_org=True)
+    at, buttons = _issue_on_page()
+    assert [b.label for b in buttons] == [T.ISSUE_BUTTON]
+    assert any(T.NOT_ISSUED in i.value for i in at.info)
+    buttons[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [c.value for c in at.code]
+    assert len(shown) == len(branch.member_ids)
+    assert all(B.normalise_code(code) for code in shown)
+    assert any(T.ISSUED.format(n=len(shown)) in s.value for s in at.success)
+    # One of the shown codes votes; the page counts it, and its results wait for the round.
+    code = shown[0]
+    B.cast_ballot(code, dict.fromkeys(branch.member_ids, 0), branch_rating=0)
+    at.run()
+    assert any(T.PARTICIPATION.format(used=1, issued=len(shown)) in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert set(table[T.RESULTS_BALLOTS]) <= {0, 1}
+    assert set(table.iloc[:, 2]) == {T.RESULTS_WAIT_SHORT}
+
+
+def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
+    branch = ballot_branch(members=5, own_org=True)
+    codes = B.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id).codes
+    for code in codes:
+        B.cast_ballot(code, dict.fromkeys(branch.member_ids, 1), branch_rating=0)
+    set_round_status(branch.round_id, RoundStatus.CLOSED)
+    at, buttons = _issue_on_page()
+    assert buttons == []  # a closed round issues nothing
+    table = at.dataframe[0].value
+    assert list(table[T.RESULTS_BALLOTS]) == [5] * (len(branch.member_ids) + 1)
+    assert set(table.iloc[:-1, 2]) == {"3.00"} and table.iloc[-1, 2] == "4.00"
+    assert set(table.iloc[:, 3]) == {"100.0%"}
