@@ -26,21 +26,17 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from texts.common import STAR_DISPLAY_NAMES
+
 Number = int | float | Decimal | str
 
 STAR_KEYS: tuple[str, ...] = ("learning", "standard", "service", "democracy", "innovation")
-STAR_NAMES: dict[str, str] = {
-    "learning": "学习星",
-    "standard": "规范星",
-    "service": "服务星",
-    "democracy": "民主星",
-    "innovation": "创新星",
-}
+STAR_NAMES: dict[str, str] = STAR_DISPLAY_NAMES  # the wording lives in texts/common.py
 DEFAULT_STAR_BASE = Decimal(20)
 STAR_RATIO = Decimal("0.85")
 FIVE_STAR_COMPOSITE = Decimal(90)
@@ -714,16 +710,19 @@ def target_attainment(frame: pd.DataFrame, year: int) -> Attainment:
 # --------------------------------------------------------------------------- excellence (双优)
 
 
+OrgKey = TypeVar("OrgKey", bound=Hashable)
+
+
 @dataclass(frozen=True)
-class ExcellenceResult:
-    """Recommendation of excellent (双优) organisations."""
+class ExcellenceResult(Generic[OrgKey]):
+    """Recommendation of excellent (双优) organisations, named by the keys of their grades."""
 
     basis_count: int
     quota: int
-    eligible: tuple[Hashable, ...]
-    recommended: tuple[Hashable, ...]
+    eligible: tuple[OrgKey, ...]
+    recommended: tuple[OrgKey, ...]
     tie_at_cut: bool
-    tied: tuple[Hashable, ...] = field(default=())
+    tied: tuple[OrgKey, ...] = field(default=())
 
 
 def _org_key(org: Hashable) -> tuple[int, numbers.Real | int, str]:
@@ -735,15 +734,16 @@ def _org_key(org: Hashable) -> tuple[int, numbers.Real | int, str]:
 
 def select_excellence(
     frame: pd.DataFrame,
-    grades: Mapping[Hashable, str],
+    grades: Mapping[OrgKey, str],
     *,
     ratio: Decimal = EXCELLENCE_RATIO,
     basis: str = "five_star",
-) -> ExcellenceResult:
+) -> ExcellenceResult[OrgKey]:
     """Pick the 双优 recommendations: the top ``round_half_up(ratio * basis)`` eligible orgs.
 
     Eligible: five-star, not vetoed, graded 优秀. Orgs tied with the last one at the cut are all
-    recommended and flagged.
+    recommended and flagged. `grades` is keyed by the frame's org ids (its `org_id` column, else
+    its index), so the result names organisations by those keys.
     """
     if basis not in ("five_star", "all"):
         raise ValueError(f"basis must be 'five_star' or 'all': {basis!r}")
@@ -751,7 +751,9 @@ def select_excellence(
     if not 0 <= ratio_d <= 1:
         raise ValueError(f"ratio must be within [0, 1]: {_show(ratio)}")
     _require_columns(frame, ["five_star", "vetoed", "composite_milli"], "frame")
-    org_ids = frame["org_id"].tolist() if "org_id" in frame.columns else frame.index.tolist()
+    org_ids: list[OrgKey] = (
+        frame["org_id"].tolist() if "org_id" in frame.columns else frame.index.tolist()
+    )
     five = frame["five_star"].to_numpy(dtype=bool)
     vetoed = frame["vetoed"].to_numpy(dtype=bool)
     milli = frame["composite_milli"].to_numpy(dtype=np.int64)
@@ -786,12 +788,12 @@ class QuotaMode(StrEnum):
 
 def select_excellence_in(
     frame: pd.DataFrame,
-    grades: Mapping[Hashable, str],
+    grades: Mapping[OrgKey, str],
     *,
     ratio: Decimal = EXCELLENCE_RATIO,
     mode: str = QuotaMode.CITY,
     group_column: str = "region",
-) -> ExcellenceResult:
+) -> ExcellenceResult[OrgKey]:
     """The 双优 rule of a year: `select_excellence` over the whole frame (mode "city"), or on
     each region's rows with its own quota (mode "region"), the recommendations joined.
 
@@ -813,7 +815,7 @@ def select_excellence_in(
     else:
         milli = dict(zip(frame.index, frame["composite_milli"], strict=True))
 
-    def ordered(orgs: list[Hashable]) -> tuple[Hashable, ...]:
+    def ordered(orgs: list[OrgKey]) -> tuple[OrgKey, ...]:
         return tuple(sorted(orgs, key=lambda o: (-int(milli[o]), _org_key(o))))
 
     return ExcellenceResult(

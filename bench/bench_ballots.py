@@ -8,9 +8,9 @@ A fresh temporary SQLite database is migrated; 50 branches get 20 in-service mem
 open 先锋指数 round, and their codes (``ballots.issue_in``, as ``python -m db ballots`` does).
 Then ``streamlit run app.py`` starts (one process) and the members arrive in random order,
 evenly over ``--duration`` seconds (``0``: all at once, a stress run), at most
-``--concurrency`` at a time (keep-alive HTTP connections, like phones on the meeting-room
-Wi-Fi): each opens the form (POST /ballot with the code, as the link's page does) and casts
-(POST /ballot/cast with a rating for each of the branch's 20 members and its work).
+``--concurrency`` at a time, each member a phone with its own connection: it opens the form
+(POST /ballot with the code, as the link's page does) and casts (POST /ballot/cast with a
+rating for each of the branch's 20 members and its work).
 "per ballot" is the cast request; the form request is reported beside it. After every cast the
 same thread asks for /healthz, a bare request through the same server and database, in the same
 run: the baseline. Finally 50 used codes are cast again (each must be refused), and the database
@@ -62,6 +62,7 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
     from db import migrate
     from db.engine import dispose_engines, get_engine, write_session
     from db.models import Organisation, OrgType, PartyMember, VanguardRound
+    from db.query import pk
     from db.services.ballots import issue_in
 
     migrate.upgrade(get_engine())
@@ -89,7 +90,7 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
             orgs.append(org)
         session.flush()
         session.add_all(
-            PartyMember(org_id=org.id, name=f"党员{b:03d}-{m:02d}", joined_on=date(2001, 7, 1))
+            PartyMember(org_id=pk(org.id), name=f"党员{b:03d}-{m:02d}", joined_on=date(2001, 7, 1))
             for b, org in enumerate(orgs)
             for m in range(members)
         )
@@ -162,17 +163,19 @@ def run(base: str, codes: list[str], concurrency: int, duration: float) -> dict[
     lag: list[float] = []
     errors: Counter[str] = Counter()
     origin = {"origin": base}
-    local = threading.local()
     started = time.perf_counter()
     interval = duration / len(queue) if duration > 0 else 0.0
 
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base, timeout=30)
-        return local.client  # type: ignore[no-any-return]  # set just above
+    local = threading.local()
 
     def vote(k: int, code: str) -> None:
-        http = client()
+        # Each member is a phone: a connection of its own, never one kept open for the next.
+        if not hasattr(local, "http"):
+            limits = httpx.Limits(max_keepalive_connections=0)
+            local.http = httpx.Client(base_url=base, timeout=30, limits=limits)
+        cast(k, code, local.http)
+
+    def cast(k: int, code: str, http: httpx.Client) -> None:
         rng = random.Random(k)
         lag.append(time.perf_counter() - started - k * interval)
         printed = format_code(code)
@@ -274,7 +277,7 @@ def main() -> int:
             f"{len(codes)} codes issued in {time.perf_counter() - started:.1f} s; "
             f"members arrive evenly over {args.duration:.0f} s"
             + (" (0: all at once)" if not args.duration else "")
-            + f", at most {args.concurrency} at a time, keep-alive connections"
+            + f", at most {args.concurrency} at a time, one connection per member"
         )
         process, base = start_server(url, folder / "server.log")
         try:
@@ -285,7 +288,9 @@ def main() -> int:
         times = result["times"]
         errors = result["errors"]
         wall = float(result["wall"])  # type: ignore[arg-type]  # a float put in the dict above
-        assert isinstance(times, dict) and isinstance(errors, Counter)
+        lag = float(result["lag"])  # type: ignore[arg-type]  # a float put in the dict above
+        assert isinstance(times, dict)
+        assert isinstance(errors, Counter)
         print(line("cast a ballot (POST /ballot/cast)", times["cast"], wall))
         print(line("open the form (POST /ballot)", times["form"], wall))
         print(line("baseline: GET /healthz", times["health"], wall))
@@ -295,7 +300,7 @@ def main() -> int:
         print(
             f"{len(times['cast'])} ballots in {wall:.1f} s ({len(times['cast']) / wall:.1f} "
             f"ballots/s); errors: {sum(errors.values())} {dict(errors) if errors else ''}; "
-            f"latest start behind schedule {float(result['lag']):.1f} s"  # type: ignore[arg-type]
+            f"latest start behind schedule {lag:.1f} s"
         )
         print(
             f"database: {figures['ballots']} ballots, {figures['ratings']} ratings "

@@ -39,6 +39,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -250,7 +254,7 @@ def _pages_by_user() -> dict[str, str]:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
         return None
 
 
@@ -278,7 +282,7 @@ class Stats:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-async def _rerun(ws, page: str, stats: Stats) -> float | None:  # type: ignore[no-untyped-def]
+async def _rerun(ws: ClientConnection, page: str, stats: Stats) -> float | None:
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -318,12 +322,13 @@ async def _session(
     counting: asyncio.Event,
 ) -> None:
     import websockets
+    from websockets.typing import Subprotocol
 
     ws_url = "ws" + base.removeprefix("http") + "/_stcore/stream"
     try:
         async with websockets.connect(
             ws_url,
-            subprotocols=["streamlit"],
+            subprotocols=[Subprotocol("streamlit")],
             max_size=None,
             open_timeout=RERUN_TIMEOUT,
             additional_headers={"Cookie": cookie, "Origin": base},

@@ -34,6 +34,10 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +52,10 @@ PASSWORD = "demo123456"
 TABLE_ROWS_JS = """() => { const t = document.querySelector('[data-testid="stDataFrame"] table');
                           return t ? t.rows.length : 0; }"""
 TARGET_LOAD_RATIO = 2.0
+CAPTION_JS = """() => {
+  for (const el of document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+    { if (el.innerText.startsWith('显示 ')) return el.innerText; }
+  return ''; }"""
 TARGET_RANKINGS_RATIO = 1.5
 TARGET_FILTER_S = 0.3
 TARGET_LOGIN_S = 1.5
@@ -97,7 +105,7 @@ def seed(db_url: str) -> float:
     return time.perf_counter() - started
 
 
-def start_server(db_url: str, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     handle = open(log, "w")  # noqa: SIM115 - the server outlives this function
     proc = subprocess.Popen(
@@ -146,7 +154,7 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def login(context, url: str, username: str) -> float:  # type: ignore[no-untyped-def]
+def login(context: BrowserContext, url: str, username: str) -> float:
     """Log in; seconds from pressing 登录 until the role's first page is drawn."""
     page = context.new_page()
     page.goto(url + "/")
@@ -161,7 +169,7 @@ def login(context, url: str, username: str) -> float:  # type: ignore[no-untyped
     return elapsed
 
 
-def timed_load(context, url: str, ready: Callable) -> float:  # type: ignore[no-untyped-def]
+def timed_load(context: BrowserContext, url: str, ready: Callable[[Page], None]) -> float:
     """Seconds from navigation to `ready(page)` in a fresh tab (a new Streamlit session)."""
     page = context.new_page()
     started = time.perf_counter()
@@ -172,26 +180,23 @@ def timed_load(context, url: str, ready: Callable) -> float:  # type: ignore[no-
     return elapsed
 
 
-def page_ready(page) -> None:  # type: ignore[no-untyped-def]
+def page_ready(page: Page) -> None:
     page.wait_for_function(PAGE_DRAWN_JS, timeout=120_000)
 
 
-def rankings_ready(page) -> None:  # type: ignore[no-untyped-def]
+def rankings_ready(page: Page) -> None:
     page.wait_for_function(f"() => ({TABLE_ROWS_JS})() > 10", timeout=120_000)
 
 
-def ready_for(url_path: str) -> Callable:
+def ready_for(url_path: str) -> Callable[[Page], None]:
     return rankings_ready if url_path == "rankings" else page_ready
 
 
-def caption_text(page) -> str:  # type: ignore[no-untyped-def]
-    return page.evaluate(
-        """() => { for (const el of document.querySelectorAll('[data-testid="stCaptionContainer"]'))
-                   { if (el.innerText.startsWith('显示 ')) return el.innerText; } return ''; }"""
-    )
+def caption_text(page: Page) -> str:
+    return str(page.evaluate(CAPTION_JS))
 
 
-def filter_changes(context, url: str, regions: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+def filter_changes(context: BrowserContext, url: str, regions: list[str]) -> list[float]:
     """Seconds from picking one more region until the table and count show the filtered rows."""
     page = context.new_page()
     page.goto(url + "/rankings")
@@ -228,7 +233,9 @@ def filter_changes(context, url: str, regions: list[str]) -> list[float]:  # typ
     return times
 
 
-def measure_pages(browser, url: str) -> tuple[dict[str, list[float]], dict]:  # type: ignore[no-untyped-def]
+def measure_pages(
+    browser: Browser, url: str
+) -> tuple[dict[str, list[float]], dict[tuple[str, str], list[float]]]:
     """Login times per role and first-load times per (role, page), each BENCH_SAMPLES long."""
     from permissions import allowed_roles
     from ui.navigation import PAGES
@@ -260,7 +267,9 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def report_pages(logins: dict[str, list[float]], loads: dict, load_start: float) -> None:
+def report_pages(
+    logins: dict[str, list[float]], loads: dict[tuple[str, str], list[float]], load_start: float
+) -> None:
     """Print login times and every page's first load against the lightest page of the run."""
     from ui.navigation import PAGES
 

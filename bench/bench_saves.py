@@ -32,6 +32,12 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported at run time only after the environment is set
+    from db.services.assessment import AssessmentView
+    from db.services.common import Actor
+    from db.services.editing import EntryInput
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,7 +54,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def setup(folder: Path, sessions: int) -> list:  # type: ignore[type-arg]
+def setup(folder: Path, sessions: int) -> list[Actor]:
     """Migrated, seeded database; one branch user per session (returns their actors)."""
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
     os.environ["DEMO_MODE"] = "0"
@@ -76,9 +82,9 @@ def setup(folder: Path, sessions: int) -> list:  # type: ignore[type-arg]
     with read_session() as session:
         orgs = list(
             session.exec(
-                select(Organisation.id)
-                .where(Organisation.org_type != "department")
-                .order_by(Organisation.id)
+                select(col(Organisation.id))
+                .where(col(Organisation.org_type) != "department")
+                .order_by(col(Organisation.id))
             )
         )[:sessions]
     # Every session's assessment of the open year starts as an editable draft.
@@ -97,18 +103,18 @@ def setup(folder: Path, sessions: int) -> list:  # type: ignore[type-arg]
             username=f"bench{i:03d}", password="Bench#2026-saves", role="branch", org_id=org_id
         )
     with read_session() as session:
-        users = list(session.exec(select(User).where(User.role == "branch").order_by(User.id)))
+        users = list(session.exec(select(User).where(User.role == "branch").order_by(col(User.id))))
     return [auth.actor_of(u) for u in users]
 
 
-def page_entries(view, star: str, n: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def page_entries(view: AssessmentView, star: str, n: int) -> dict[str, EntryInput]:
     """The whole page with values that change on every save (valid half steps / figures)."""
     from db.services.editing import EntryInput
 
     entries = {}
     for k, c in enumerate(view.rubric.by_star(star)):
         if c.auto is not None:
-            base = c.auto.minimum if c.auto.minimum is not None else c.auto.maximum
+            base = c.auto.minimum if c.auto.minimum is not None else (c.auto.maximum or 0)
             entries[c.code] = EntryInput(figure=str(base + (n + k) % 5), note=f"第{n}次")
         else:
             steps = int(c.max_points * 2) + 1
@@ -123,21 +129,21 @@ def pause(think: tuple[float, float], rng: random.Random) -> None:
 
 
 def run_saves(
-    actors: list,
+    actors: list[Actor],
     saves: int,
     star: str,
     think: tuple[float, float],
-) -> tuple[list[float], Counter]:  # type: ignore[type-arg]
+) -> tuple[list[float], Counter[str]]:
     from db.services import assessment as A
     from db.services import editing
     from db.services.common import StaleVersion
 
     times: list[float] = []
-    errors: Counter = Counter()  # type: ignore[type-arg]
+    errors: Counter[str] = Counter()
     lock = threading.Lock()
     barrier = threading.Barrier(len(actors))
 
-    def session(actor) -> None:  # type: ignore[no-untyped-def]
+    def session(actor: Actor) -> None:
         rng = random.Random(actor.id)
         view = A.my_assessment(actor)
         barrier.wait()
@@ -171,13 +177,13 @@ def run_saves(
 
 def run_baseline(
     threads_n: int, per_thread: int, think: tuple[float, float]
-) -> tuple[list[float], Counter]:  # type: ignore[type-arg]
+) -> tuple[list[float], Counter[str]]:
     """Trivial single-row write transactions (the change counter), same concurrency."""
     from db.engine import write_session
     from db.services.common import bump_change_counter
 
     times: list[float] = []
-    errors: Counter = Counter()  # type: ignore[type-arg]
+    errors: Counter[str] = Counter()
     lock = threading.Lock()
     barrier = threading.Barrier(threads_n)
 
@@ -206,7 +212,7 @@ def run_baseline(
     return times, errors
 
 
-def report(name: str, times: list[float], errors: Counter, wall: float) -> None:  # type: ignore[type-arg]
+def report(name: str, times: list[float], errors: Counter[str], wall: float) -> None:
     ms = [t * 1000 for t in times]
     other = sum(v for k, v in errors.items() if k != "stale")
     print(

@@ -29,7 +29,7 @@ def _years(value: str) -> tuple[int, int]:
 
 def cmd_init(_args: argparse.Namespace) -> int:
     migrate.upgrade(get_engine())
-    print("数据库结构已是最新版本。")
+    print(T.INIT_DONE)
     return 0
 
 
@@ -61,10 +61,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     )
     elapsed = time.perf_counter() - started
     for year, s in summary.items():
-        print(
-            f"{year}: {s['five_star']}/{s['total']} 五星级 ({s['share']:.1%}), 目标 {s['target']}"
-        )
-    print(f"已生成 {args.orgs} 个机关基层党组织，用时 {elapsed:.1f} 秒。")
+        print(T.SEED_YEAR_SUMMARY.format(year=year, **s))
+    print(T.SEED_DONE.format(orgs=args.orgs, seconds=elapsed))
     return 0
 
 
@@ -73,21 +71,21 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     from db.services.common import ServiceError
 
     migrate.upgrade(get_engine())
-    password = args.password or getpass.getpass("新管理员密码：")
-    if not args.password and getpass.getpass("再次输入密码：") != password:
-        print("两次输入的密码不一致。", file=sys.stderr)
+    password = args.password or getpass.getpass(T.ADMIN_PASSWORD)
+    if not args.password and getpass.getpass(T.ADMIN_PASSWORD_AGAIN) != password:
+        print(T.ADMIN_PASSWORD_MISMATCH, file=sys.stderr)
         return 1
     try:
         create_user(
             username=args.username,
             password=password,
             role="admin",
-            display_name=args.display_name or "系统管理员",
+            display_name=args.display_name or T.ADMIN_DISPLAY_NAME,
         )
     except ServiceError as exc:
-        print("；".join(exc.errors) or exc.message, file=sys.stderr)
+        print(T.ERROR_SEPARATOR.join(exc.errors) or exc.message, file=sys.stderr)
         return 1
-    print(f"管理员 {args.username} 已创建。")
+    print(T.ADMIN_CREATED.format(username=args.username))
     return 0
 
 
@@ -132,7 +130,7 @@ def cmd_ballots(args: argparse.Namespace) -> int:
 def _sqlite_path() -> Path:
     engine = get_engine()
     if not is_sqlite(engine):
-        raise SystemExit("PostgreSQL 请使用 pg_dump / pg_restore 备份和恢复，见 docs/deploy.md。")
+        raise SystemExit(T.BACKUP_POSTGRESQL)
     return Path(make_url(str(engine.url)).database or "")
 
 
@@ -154,7 +152,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     source.close()
     target.close()
     os.chmod(args.file, 0o600)
-    print(f"已备份到 {args.file}")
+    print(T.BACKUP_DONE.format(file=args.file))
     return 0
 
 
@@ -201,7 +199,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             answer = input()
         except EOFError:
             answer = ""
-        if answer.strip().lower() not in ("yes", "y", "是"):
+        if answer.strip().lower() not in ("yes", "y", T.RESTORE_YES_WORD):
             print(T.RESTORE_CANCELLED, file=sys.stderr)
             return 1
     get_engine().dispose()
@@ -213,34 +211,32 @@ def cmd_restore(args: argparse.Namespace) -> int:
     target.close()
     # A backup of an earlier release is brought to this release's schema at once.
     migrate.upgrade(get_engine())
-    print(f"已从 {args.file} 恢复。")
+    print(T.RESTORE_DONE.format(file=args.file))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db", description="数据库管理命令")
+    parser = argparse.ArgumentParser(prog="python -m db", description=T.CLI_DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init", help="创建或升级数据库结构").set_defaults(func=cmd_init)
+    sub.add_parser("init", help=T.INIT_HELP).set_defaults(func=cmd_init)
     sub.add_parser("prepare", help=T.PREPARE_HELP).set_defaults(func=cmd_prepare)
-    seed = sub.add_parser("seed", help="生成模拟城市数据（演示、压测用）")
+    seed = sub.add_parser("seed", help=T.SEED_HELP)
     seed.add_argument("--orgs", type=int, default=150)
     seed.add_argument("--years", default=f"2018-{time.localtime().tm_year}")
     seed.add_argument("--seed", type=int, default=2018)
-    seed.add_argument("--demo-users", action="store_true", help="同时创建演示账号")
-    seed.add_argument("--all-closed", action="store_true", help="所有年度均已结束")
-    seed.add_argument(
-        "--no-evidence", action="store_true", help="不生成佐证材料（大规模性能测试数据）"
-    )
+    seed.add_argument("--demo-users", action="store_true", help=T.SEED_DEMO_USERS_HELP)
+    seed.add_argument("--all-closed", action="store_true", help=T.SEED_ALL_CLOSED_HELP)
+    seed.add_argument("--no-evidence", action="store_true", help=T.SEED_NO_EVIDENCE_HELP)
     seed.set_defaults(func=cmd_seed)
-    admin = sub.add_parser("create-admin", help="创建管理员账号")
+    admin = sub.add_parser("create-admin", help=T.CREATE_ADMIN_HELP)
     admin.add_argument("--username", default="admin")
     admin.add_argument("--display-name", default="")
     admin.add_argument("--password", default=None, help=argparse.SUPPRESS)
     admin.set_defaults(func=cmd_create_admin)
-    backup = sub.add_parser("backup", help="在线备份 SQLite 数据库")
+    backup = sub.add_parser("backup", help=T.BACKUP_HELP)
     backup.add_argument("file")
     backup.set_defaults(func=cmd_backup)
-    restore = sub.add_parser("restore", help="从备份恢复 SQLite 数据库")
+    restore = sub.add_parser("restore", help=T.RESTORE_HELP)
     restore.add_argument("file")
     restore.add_argument("--yes", action="store_true", help=T.RESTORE_YES_HELP)
     restore.set_defaults(func=cmd_restore)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    inspect,
     literal,
     or_,
     select,
@@ -37,7 +38,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import scoring
 from db.demo_files import DemoFile, demo_files
@@ -55,6 +56,7 @@ from db.models import (
     User,
     utcnow,
 )
+from db.query import pk
 from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
@@ -273,17 +275,25 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]] | pd.Da
             if frame[column].dtype == object:  # datetimes: format each distinct value once
                 frame[column] = _distinct_map(frame[column], _pg_value)
         frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = _driver(conn).cursor()
         sql = f"COPY \"{tbl.name}\" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         with cursor.copy(sql) as copy:
             copy.write(buffer.getvalue())
         return
     marks = ", ".join("?" for _ in columns)
-    driver = conn.connection.driver_connection
+    driver = _driver(conn)
     values = [_sqlite_column(frame[c]) for c in columns]
     driver.executemany(
         f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks})', zip(*values, strict=True)
     )
+
+
+def _driver(conn: Connection) -> Any:
+    """The DBAPI driver's own connection (psycopg's COPY, sqlite3's executemany)."""
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed")
+    return driver
 
 
 def _sqlite_column(column: pd.Series) -> list[Any]:
@@ -291,14 +301,18 @@ def _sqlite_column(column: pd.Series) -> list[Any]:
 
     Converted once per distinct value, so millions of rows cost a factorize, not a loop.
     """
+    values: list[Any]
     if pd.api.types.is_integer_dtype(column.dtype) and not column.isna().any():
-        return column.astype("int64").tolist()
-    return _distinct_map(column, _sqlite_value).tolist()
+        values = column.astype("int64").tolist()
+    else:
+        values = _distinct_map(column, _sqlite_value).tolist()
+    return values
 
 
 def _distinct_map(column: pd.Series, convert: Any) -> np.ndarray:
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return np.array([*(convert(u) for u in uniques), None], dtype=object)[codes]
+    mapped: np.ndarray = np.array([*(convert(u) for u in uniques), None], dtype=object)[codes]
+    return mapped
 
 
 def _pg_value(value: Any) -> Any:
@@ -364,7 +378,7 @@ def seed_city(
     engine: Engine | None = None,
     rubric: Rubric | None = None,
     progress: Progress | None = None,
-) -> dict:
+) -> dict[int, dict[str, Any]]:
     """Generate a whole city into the (migrated) database; returns a summary per year."""
     engine = engine or get_engine()
     rubric = rubric or load_rubric_default()
@@ -426,10 +440,10 @@ def seed_city(
                 cycles[year] = cycle
             ids_by_year = {
                 year: {
-                    c.code: c.id
-                    for c in session.exec(  # type: ignore[call-overload]
-                        select(Criterion).where(Criterion.cycle_id == cyc.id)
-                    ).scalars()
+                    c.code: pk(c.id)
+                    for c in session.scalars(
+                        select(Criterion).where(col(Criterion.cycle_id) == cyc.id)
+                    )
                 }
                 for year, cyc in cycles.items()
             }
@@ -446,9 +460,10 @@ def seed_city(
         demo = sorted(demo_orgs)
         for done, year in enumerate(years, start=2):
             cycle = cycles[year]
+            cycle_id = pk(cycle.id)
             data = generate_year(
                 year=year,
-                cycle_id=cycle.id,
+                cycle_id=cycle_id,
                 org_ids=org_ids,
                 crits=_crit_infos(rubric, ids_by_year[year]),
                 first_assessment_id=next_assessment,
@@ -462,10 +477,10 @@ def seed_city(
             bulk_insert(conn, Assessment, data.assessments)
             bulk_insert(conn, ScoreEntry, data.entries)
             if plan.evidence:
-                year_evidence(conn, cycle.id, rubric, ids_by_year[year], files, now)
-            refresh_totals(conn, cycle_id=cycle.id)
+                year_evidence(conn, cycle_id, rubric, ids_by_year[year], files, now)
+            refresh_totals(conn, cycle_id=cycle_id)
             if cycle.status != "open":
-                record_publication(conn, cycle.id)
+                record_publication(conn, cycle_id)
             bulk_insert(conn, PerformanceGrade, data.grades)
             frame = year_frame(
                 data.entries,
@@ -477,7 +492,7 @@ def seed_city(
             summary[year] = _year_summary(frame, year)
             if cycle.status != "open":
                 grades = dict(zip(data.grades["org_id"], data.grades["grade"], strict=True))
-                _record_excellence(conn, cycle.id, frame, grades, now)
+                _record_excellence(conn, cycle_id, frame, grades, now)
             step(done, year)
         if plan.evidence:
             _DEMO_FILE.drop(conn)
@@ -497,7 +512,12 @@ def seed_city(
         if plan.demo_users:
             _demo_users(conn, sorted(demo_orgs), now)
             _demo_evidence(
-                conn, sorted(demo_orgs), cycles[years[-1]].id, ids_by_year[years[-1]], rubric, now
+                conn,
+                sorted(demo_orgs),
+                pk(cycles[years[-1]].id),
+                ids_by_year[years[-1]],
+                rubric,
+                now,
             )
             _reset_sequences(conn, ("user", "evidence"))
     if engine.dialect.name == "postgresql":
@@ -558,7 +578,7 @@ def year_evidence(
             for c in needed
         ],
     )
-    a, f, e = Assessment.__table__, _DEMO_FILE, ScoreEntry.__table__
+    a, f, e = inspect(Assessment).local_table, _DEMO_FILE, inspect(ScoreEntry).local_table
     declared = exists().where(
         e.c.assessment_id == a.c.id, e.c.criterion_id == f.c.criterion_id, e.c.self_tenths > 0
     )
@@ -591,7 +611,7 @@ def year_evidence(
         "content",
         "uploaded_at",
     ]
-    conn.execute(insert(Evidence.__table__).from_select(columns, rows))
+    conn.execute(insert(Evidence).from_select(columns, rows))
 
 
 def _crit_infos(rubric: Rubric, ids: dict[str, int]) -> list[CritInfo]:
@@ -676,8 +696,8 @@ def _demo_evidence(
     if not demo_orgs:
         return
     assessment_id = conn.execute(
-        select(Assessment.id).where(
-            Assessment.org_id == demo_orgs[0], Assessment.cycle_id == cycle_id
+        select(col(Assessment.id)).where(
+            col(Assessment.org_id) == demo_orgs[0], col(Assessment.cycle_id) == cycle_id
         )
     ).scalar_one()
     files = demo_files(rubric)
@@ -706,7 +726,9 @@ def load_rubric_default() -> Rubric:
     return load_rubric(default_rubric_path())
 
 
-def seed_demo(engine: Engine | None = None, progress: Progress | None = None) -> dict:
+def seed_demo(
+    engine: Engine | None = None, progress: Progress | None = None
+) -> dict[int, dict[str, Any]]:
     """The demo city: ~150 organisations, 2018 to this year, demo accounts."""
     return seed_city(CityPlan(), engine, progress=progress)
 

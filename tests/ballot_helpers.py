@@ -74,7 +74,8 @@ def ballot_branch(
         ]
         session.add_all(people)
         session.flush()
-        assert org.id is not None and round_.id is not None
+        assert org.id is not None
+        assert round_.id is not None
         taking_part = [m.id for m in members_taking_part(session, round_, org.id)]
         assert len(taking_part) == len(people) or own_org
         return BallotBranch(

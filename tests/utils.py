@@ -65,7 +65,7 @@ def current_assessment_id(username: str) -> int:
     with read_session() as session:
         return session.exec(
             select(Assessment.id)
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .join(Cycle, Cycle.id == Assessment.cycle_id)
             .where(Assessment.org_id == who.org_id, Cycle.status == "open")
         ).one()
 

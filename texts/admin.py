@@ -508,3 +508,65 @@ RUBRIC_EDIT_COLUMNS = {
     "auto_step": "步长",
     "auto_per_step": "每步扣分",
 }
+
+# The audit log download (db/services/audit.py export_audit), one header per column.
+AUDIT_EXPORT_HEADERS = (
+    "时间（北京时间）",
+    "时间（UTC）",
+    "操作人",
+    "事件",
+    "事件代码",
+    "对象类型",
+    "对象编号",
+    "说明",
+    "原始记录",
+)
+AUDIT_EXPORT_CSV_NAME = "审计日志.csv"
+AUDIT_EXPORT_XLSX_NAME = "审计日志.xlsx"
+PASSWORDS_FILE_NAME = "初始密码.csv"
+ORGANISATIONS_FILE_NAME = "组织.xlsx"
+RUBRIC_FILE_NAME = "评价细则-{year}.yaml"
+# Grades import: the year column's names, and what may follow the digits of a year.
+YEAR_COLUMN_NAMES = ("年度", "年份")
+YEAR_SUFFIXES = ("年度", "年")
+
+# Import layouts (db/services/imports.py COLUMNS): per kind and column key, the header a
+# template shows and the other names a column is recognised by.
+IMPORT_COLUMN_NAMES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "organisations": {
+        "code": ("编码", ("组织编码", "代码", "code")),
+        "name": ("名称", ("组织名称", "党组织名称", "name")),
+        "org_type": ("类型", ("组织类型", "type")),
+        "region": ("区域", ("所属区域", "region")),
+        "parent_code": ("上级编码", ("上级组织编码", "parent")),
+        "member_count": ("党员人数", ("党员数", "members")),
+        "staff_count": ("在编人数", ("职工人数", "staff")),
+    },
+    "users": {
+        "username": ("用户名", ("账号", "登录名", "username")),
+        "display_name": ("姓名", ("显示名称", "name")),
+        "role": ("角色", ("role",)),
+        "org_code": ("组织编码", ("所属组织编码", "编码", "org")),
+        "password": ("初始密码", ("密码", "password")),
+    },
+    "grades": {
+        "org_code": ("组织编码", ("编码", "代码", "org")),
+        "org_name": ("组织名称", ("名称", "党组织", "name")),
+        "year": ("年度", ("年份", "year")),
+        "grade": ("业绩等次", ("等次", "业绩", "grade")),
+    },
+}
+
+# Example rows of the import templates ({year}: the current year).
+TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
+    "organisations": [
+        ["D00100", "市示例局", "部门", "市直", "", "", "120"],
+        ["P00100", "中共市示例局机关委员会", "机关党委", "市直", "D00100", "86", ""],
+        ["B0010001", "中共市示例局第一党支部", "党支部", "市直", "P00100", "15", ""],
+    ],
+    "users": [
+        ["zhang.san", "支部书记 张三", "支部书记", "B0010001", ""],
+        ["li.si", "审核员 李四", "机关工委审核员", "", ""],
+    ],
+    "grades": [["B0010001", "中共市示例局第一党支部", "{year}", "优秀"]],
+}

@@ -286,3 +286,9 @@ ERR_FIGURE_NOT_INTEGER = (
     "{code}「{title}」：{label}是次数或人数，只能填写整数（填写的是 {value}）。"
 )
 MISSING_BOTH = "{star} {code}「{title}」尚未评分、尚未上传佐证材料"
+
+# The page named in an unknown-star error of a star page's save.
+FIVE_STARS = "五星"
+BONUS_HEADER_TOTAL = "（{total} 分）"
+UNSCORED_PLACEHOLDER = "未评分"
+UNFILLED_PLACEHOLDER = "未填报"

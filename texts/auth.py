@@ -45,3 +45,9 @@ PW_SEQUENCE = (
 LOGIN_THROTTLED = "登录尝试过于频繁，请稍等一分钟后再试。"
 EVIDENCE_REFUSED = "无权下载该佐证材料：请先登录，并确认该材料属于您有权查看的组织。"
 EVIDENCE_NOT_FOUND = "该佐证材料不存在或已被删除。"
+
+# An unknown login name in the audit log, masked (people type passwords into that box).
+MASKED_USERNAME = "{start}***（{n} 个字符）"
+ERR_UNKNOWN_ROLE = "未知角色：{role}"
+ERR_USERNAME_EXISTS = "用户名 {username} 已存在。"
+PREPARING_DATABASE = "正在准备数据库…"

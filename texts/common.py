@@ -71,3 +71,12 @@ PICK_TITLE = "把文件拖到这里，或点击选择文件"
 PICKED = "已选择文件：{name}（{size}）"
 PICK_REMOVE = "换一个文件"
 PICK_UNREADABLE = "文件“{name}”未能读取，请重新选择。"
+
+# The five stars by key (scoring.STAR_KEYS), as every screen and document names them.
+STAR_DISPLAY_NAMES = {
+    "learning": "学习星",
+    "standard": "规范星",
+    "service": "服务星",
+    "democracy": "民主星",
+    "innovation": "创新星",
+}

@@ -405,3 +405,5 @@ SCOPE_PUBLISHED = (
     "{year} 年度已公示：统计公示名单上的 {rated} 个参评组织（按公示时的审核分、名称和地区）"
 )
 SCOPE_NOT_RATED = "；另有 {n} 个组织未完成测评，不参加评定，不计名次和等级"
+AX_ORGS_SHARE = AX_ORGS + "占比"
+EX_IMPORT_SUMMARY = "新增 {created}，更新 {updated}，未变 {unchanged}"

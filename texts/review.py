@@ -242,3 +242,10 @@ CHANGED_SINCE_REVIEW = (
     "支部在上次审核后修改了 {n} 项：{codes}。其中分数变动的细则原有核定分已作废，"
     "请重新核定（不填则按支部新填的分数计）。"
 )
+
+# After a shortened list of names: "甲、乙、丙等".
+AND_MORE = "等"
+# The action a refused status change names (reviewing._status_error).
+ACTION_RETURN = "退回"
+ACTION_APPROVE = "审核通过"
+PUB_FILE_NAME = "{year}年度五星双优评定结果公示.{ext}"

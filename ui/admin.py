@@ -113,7 +113,7 @@ def _generated_passwords() -> None:
         st.download_button(
             T.GENERATED_DOWNLOAD,
             data=csv_bytes([T.GENERATED_COLUMNS, *pairs]),
-            file_name="初始密码.csv",
+            file_name=T.PASSWORDS_FILE_NAME,
             mime="text/csv",
             on_click="ignore",
             icon=":material/download:",
@@ -251,7 +251,7 @@ def orgs_tab(actor: Actor) -> None:
     cols[2].download_button(
         T.ORG_EXPORT,
         data=lambda: I.export_organisations(actor),
-        file_name="组织.xlsx",
+        file_name=T.ORGANISATIONS_FILE_NAME,
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
@@ -302,7 +302,7 @@ def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
             T.ORG_TYPE,
             types,
             index=types.index(row.org_type) if row else types.index("branch"),
-            format_func=C.ORG_TYPE_NAMES.get,
+            format_func=C.ORG_TYPE_NAMES.__getitem__,
         )
         region = cols[1].selectbox(
             T.ORG_REGION, REGIONS, index=REGIONS.index(row.region) if row else 0
@@ -347,10 +347,10 @@ def _org_form(actor: Actor, frame: pd.DataFrame) -> None:
 # ============================================================================= users
 
 
-def _user_state(row: object) -> str:
-    if not row.active:  # type: ignore[attr-defined]
+def _user_state(active: bool, locked: bool) -> str:
+    if not active:
         return T.USER_STATE_DISABLED
-    if row.locked:  # type: ignore[attr-defined]
+    if locked:
         return T.USER_STATE_LOCKED
     return T.USER_STATE_ACTIVE
 
@@ -378,7 +378,7 @@ def users_tab(actor: Actor) -> None:
         ]
     table = shown.assign(
         role_name=[C.ROLE_NAMES.get(r, r) for r in shown["role"]],
-        state=[_user_state(r) for r in shown.itertuples()],
+        state=[_user_state(r.active, r.locked) for r in shown.itertuples()],
         password_changed_at=[china_time(t, missing="—") for t in shown["password_changed_at"]],
     )
     st.dataframe(
@@ -444,7 +444,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str], choices: users.Scope
     with st.form("admin:new-user", enter_to_submit=False):
         username = st.text_input(T.USERNAME, max_chars=64)
         display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
-        role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.get)
+        role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.__getitem__)
         org_options: list[int | None] = [None, *org_names]
         org_id = st.selectbox(
             T.USER_ORG,
@@ -494,7 +494,7 @@ def _edit_user(
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
         role = st.selectbox(
-            T.ROLE, roles, index=roles.index(row.role), format_func=C.ROLE_NAMES.get
+            T.ROLE, roles, index=roles.index(row.role), format_func=C.ROLE_NAMES.__getitem__
         )
         org_options: list[int | None] = [None, *org_names]
         current = int(row.org_id) if pd.notna(row.org_id) else None
@@ -588,7 +588,7 @@ def rubric_tab(actor: Actor) -> None:
     st.download_button(
         T.RUBRIC_DOWNLOAD.format(year=row.year),
         data=text.encode("utf-8"),
-        file_name=f"评价细则-{row.year}.yaml",
+        file_name=T.RUBRIC_FILE_NAME.format(year=row.year),
         mime="application/x-yaml",
         on_click="ignore",
         icon=":material/download:",

@@ -64,7 +64,7 @@ def exports(actor: Actor, flt: A.AuditFilter) -> None:
     cols[0].download_button(
         T.AUDIT_EXPORT_CSV,
         data=lambda: A.export_audit(actor, flt, fmt="csv"),
-        file_name="审计日志.csv",
+        file_name=T.AUDIT_EXPORT_CSV_NAME,
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",
@@ -72,7 +72,7 @@ def exports(actor: Actor, flt: A.AuditFilter) -> None:
     cols[1].download_button(
         T.AUDIT_EXPORT_XLSX,
         data=lambda: A.export_audit(actor, flt, fmt="xlsx"),
-        file_name="审计日志.xlsx",
+        file_name=T.AUDIT_EXPORT_XLSX_NAME,
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -41,7 +42,7 @@ BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label 
 
 def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
     """A vertical axis whose title reads horizontally, above the axis."""
-    kwargs: dict[str, object] = {
+    kwargs: dict[str, Any] = {
         "title": title,
         "titleAngle": 0,
         "titleAlign": "left",
@@ -54,11 +55,11 @@ def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
     if fmt:
         kwargs["format"] = fmt
     kwargs.update(extra)
-    return alt.Axis(**kwargs)  # type: ignore[arg-type]
+    return alt.Axis(**kwargs)
 
 
 def _x_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
-    kwargs: dict[str, object] = {
+    kwargs: dict[str, Any] = {
         "title": title,
         "labelAngle": 0,
         "titleFontWeight": "normal",
@@ -66,7 +67,7 @@ def _x_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
     if fmt:
         kwargs["format"] = fmt
     kwargs.update(extra)
-    return alt.Axis(**kwargs)  # type: ignore[arg-type]
+    return alt.Axis(**kwargs)
 
 
 def _category_x(title: str) -> alt.Axis:
@@ -89,8 +90,8 @@ def _bar_height(n: int, height: int) -> int:
 
 
 def _finish(
-    chart: alt.Chart | alt.LayerChart, title: str, height: int = 300, subtitle: str = ""
-) -> alt.Chart:
+    chart: alt.TopLevelMixin, title: str, height: int = 300, subtitle: str = ""
+) -> alt.TopLevelMixin:
     params = (
         alt.TitleParams(title, anchor="start", subtitle=subtitle)
         if subtitle
@@ -102,7 +103,7 @@ def _finish(
 # --------------------------------------------------------------------------- targets
 
 
-def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.Chart:
+def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.TopLevelMixin:
     """The city's five-star share per year (bars) against that year's target (line)."""
     city = attain[attain["scope"] == city_label].copy()
     city["year_label"] = city["year"].astype(str)
@@ -155,7 +156,9 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
     return _finish(alt.layer(*layers), T.CH_TARGET, height)
 
 
-def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> alt.Chart:
+def region_target_chart(
+    attain: pd.DataFrame, city_label: str, height: int = 300
+) -> alt.TopLevelMixin:
     """Each region's five-star share per year, with the target as a dashed line."""
     regions = attain[attain["scope"] != city_label].copy()
     regions["year_label"] = regions["year"].astype(str)
@@ -180,7 +183,9 @@ def region_target_chart(attain: pd.DataFrame, city_label: str, height: int = 300
     return _finish(alt.layer(lines, target), T.CH_REGION_TARGET, height)
 
 
-def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: int = 300):  # type: ignore[no-untyped-def]
+def region_share_bars(
+    attain: pd.DataFrame, year: int, city_label: str, height: int = 300
+) -> alt.TopLevelMixin:
     """One year's five-star share per region, horizontal bars with the target rule."""
     rows = attain[(attain["year"] == year) & (attain["scope"] != city_label)].copy()
     rows["status"] = rows["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
@@ -224,7 +229,7 @@ def region_share_bars(attain: pd.DataFrame, year: int, city_label: str, height: 
 # --------------------------------------------------------------------------- distributions
 
 
-def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
+def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     """How many organisations are at each level, with 已否决 and 未开始 apart from 未定星."""
     keys = formatting.standing_keys(frame).value_counts()
     order = [*LEVEL_KEYS, formatting.VETOED, formatting.NOT_STARTED]
@@ -251,7 +256,7 @@ def _num(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
-def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -> alt.Chart:
+def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -> alt.TopLevelMixin:
     """Composite scores in bins of 2 points, with the year's five-star line (its rubric's)."""
     data = pd.DataFrame({"composite": frame["composite"].astype(float)})
     bars = (
@@ -285,7 +290,7 @@ def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -
     return _finish(alt.layer(bars, counts, rule, label), T.CH_HISTOGRAM, height)
 
 
-def star_heatmap(shares: pd.DataFrame, line: Decimal, height: int = 300) -> alt.Chart:
+def star_heatmap(shares: pd.DataFrame, line: Decimal, height: int = 300) -> alt.TopLevelMixin:
     """Region × star: the share of organisations with the star lit; the hue changes at `line`
     (the year's star ratio from its rubric, 85% by the document)."""
     heat_line = float(line)
@@ -332,7 +337,7 @@ def star_heatmap(shares: pd.DataFrame, line: Decimal, height: int = 300) -> alt.
 # --------------------------------------------------------------------------- problems
 
 
-def weakest_chart(stats: pd.DataFrame, n: int = 10, height: int = 320) -> alt.Chart:
+def weakest_chart(stats: pd.DataFrame, n: int = 10, height: int = 320) -> alt.TopLevelMixin:
     """The n criteria with the lowest average share of max points."""
     data = stats.head(n).reset_index()
     data["label"] = data["code"] + " " + data["title"]
@@ -359,7 +364,7 @@ def weakest_chart(stats: pd.DataFrame, n: int = 10, height: int = 320) -> alt.Ch
     return _finish(alt.layer(bars, text), T.CH_WEAKEST, _bar_height(len(data), height))
 
 
-def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.Chart:
+def missed_chart(reasons: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     """How many non-five-star organisations miss for each reason."""
     data = reasons.assign(label=reasons["reason"].map(reason_label))
     bars = (
@@ -385,7 +390,7 @@ def reason_label(reason: str) -> str:
     return T.MISSED_COMPOSITE if reason == "composite" else T.MISSED_VETO
 
 
-def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.Chart:
+def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
     """Organisations per completion state of the current year."""
     order = [T.COMPLETION_NAMES[s] for s in counts["state"]]
     data = counts.assign(label=order)
@@ -402,7 +407,7 @@ def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.Chart:
     return _finish(alt.layer(bars, text), T.CH_COMPLETION, height)
 
 
-def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.Chart:
+def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.TopLevelMixin:
     """The organisations whose self composite exceeds the reviewed one the most."""
     data = gaps[gaps["gap"] > 0].head(n).reset_index()
     bars = (
@@ -430,7 +435,7 @@ def gaps_chart(gaps: pd.DataFrame, n: int = 10, height: int = 300) -> alt.Chart:
 
 def org_trend_chart(
     rows: pd.DataFrame, lines: Mapping[int, Decimal], height: int = 280
-) -> alt.Chart:
+) -> alt.TopLevelMixin:
     """One organisation's composite per year with its level, and each year's five-star line
     (`lines`: year → line, from that year's rubric)."""
     data = rows.assign(
@@ -454,7 +459,7 @@ def org_trend_chart(
     return _finish(alt.layer(rule, points, labels), T.CH_ORG_TREND, height)
 
 
-def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> alt.Chart:
+def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> alt.TopLevelMixin:
     """Level composition of the viewer's scope (named `scope`: 全市, a region …) per year."""
     data = history.assign(
         year_label=history["year"].astype(str), level_name=history["level"].map(C.LEVEL_NAMES)
@@ -467,7 +472,7 @@ def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> a
     counts["mid"] = start + counts["share"] / 2
     bars = alt.Chart(counts).encode(
         x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
-        y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS + "占比", ".0%")),
+        y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS_SHARE, ".0%")),
         order=alt.Order("rank:Q", sort="ascending"),
     )
     # Each segment carries its share where it is tall enough to hold the figure; the tooltip
@@ -507,7 +512,7 @@ def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> a
     )
 
 
-def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.Chart:
+def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     """How many organisations went up or down a level, per year."""
     names = {"up": T.CHANGE_UP, "down": T.CHANGE_DOWN}
     moved = changes[changes["change"].isin(names)]
@@ -539,17 +544,22 @@ def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.Chart:
 def big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Larger type for the wall screen, and the height of its container (set by the screen's
     CSS to what the display has left), so the panels fill a wall display of any size."""
-    return (
+    sized: alt.TopLevelMixin = (
         chart.properties(height="container")
         .configure_axis(labelFontSize=16, titleFontSize=18)
         .configure_title(fontSize=24)
         .configure_legend(labelFontSize=16, titleFontSize=16)
         .configure_text(fontSize=18)
     )
+    return sized
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _spec(key: tuple, version: int, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+def _spec(
+    key: tuple[object, ...],  # noqa: ARG001 - cache key only: names the chart and its inputs
+    version: int,  # noqa: ARG001 - cache key only: the data version
+    _build: Callable[[], alt.TopLevelMixin],
+) -> dict[str, Any]:
     # Building and validating an Altair spec costs ~0.1 s per chart: done once per data version
     # and shared by every session (keyed by `key`, which names the chart and its inputs).
     with alt.data_transformers.disable_max_rows():
@@ -558,7 +568,7 @@ def _spec(key: tuple, version: int, _build: Callable[[], alt.TopLevelMixin]) -> 
 
 def show(
     container: DeltaGenerator,
-    key: tuple,
+    key: tuple[object, ...],
     build: Callable[[], alt.TopLevelMixin],
     *,
     scope: data.ScopeKey,

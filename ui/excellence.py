@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -110,7 +112,9 @@ def import_form(actor: Actor, year: int) -> None:
         data.changed_here()
         st.success(
             T.EX_IMPORT_OK.format(
-                summary=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+                summary=T.EX_IMPORT_SUMMARY.format(
+                    created=result.created, updated=result.updated, unchanged=result.unchanged
+                )
             )
         )
 
@@ -151,13 +155,13 @@ def _close() -> None:
     st.session_state.pop(PENDING_KEY, None)
 
 
-def pending_confirmation(year: int) -> dict | None:  # type: ignore[type-arg]
+def pending_confirmation(year: int) -> dict[str, Any] | None:
     pending = st.session_state.get(PENDING_KEY)
     return pending if pending and pending.get("year") == year else None
 
 
 @st.dialog(T.EX_DIALOG_TITLE, on_dismiss=_close)
-def confirm_dialog(actor: Actor, view: excellence.ExcellenceView, pending: dict) -> None:  # type: ignore[type-arg]
+def confirm_dialog(actor: Actor, view: excellence.ExcellenceView, pending: dict[str, Any]) -> None:
     """Name what is confirmed and on which figures; only 确认名单 writes."""
     selected = [int(o) for o in pending["selected"]]
     reasons = {int(o): r for o, r in pending["reasons"].items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from settings import get_settings
 from texts import auth as T
@@ -39,7 +40,7 @@ def show_login(next_path: str = "") -> None:
             )
 
 
-def show_no_access(title: str, home) -> None:  # type: ignore[no-untyped-def]
+def show_no_access(title: str, home: StreamlitPage | None) -> None:
     """A known page this role may not open: say so in Chinese and offer the way home."""
     st.title(T.NO_ACCESS_TITLE.format(page=title))
     st.warning(T.NO_ACCESS_TEXT)

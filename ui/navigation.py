@@ -6,6 +6,7 @@ Each page names the permission it needs (permissions.Action); the menu lists the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,7 +196,7 @@ def home_path(actor: Principal) -> str:
     return spec.url_path if spec is not None else ""
 
 
-def _login_at(url_path: str):  # type: ignore[no-untyped-def]
+def _login_at(url_path: str) -> Callable[[], None]:
     """The login page served under a bookmarked path, which the form keeps as its target."""
 
     def login_page() -> None:
@@ -206,7 +207,7 @@ def _login_at(url_path: str):  # type: ignore[no-untyped-def]
     return login_page
 
 
-def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
+def _no_access_at(spec: PageSpec, home: StreamlitPage | None) -> Callable[[], None]:
     """A Chinese "no access" page under a path the role may not open (not Streamlit's modal)."""
 
     def no_access() -> None:
@@ -217,7 +218,7 @@ def _no_access_at(spec: PageSpec, home):  # type: ignore[no-untyped-def]
     return no_access
 
 
-def build_navigation(actor: Actor | None):  # type: ignore[no-untyped-def]
+def build_navigation(actor: Actor | None) -> StreamlitPage:
     """st.navigation for this actor: its role's pages in the menu, every other known path hidden.
 
     Every path of PAGES answers: anonymous visitors get the login form there (and land on that

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import formatting
 import scoring
@@ -95,7 +97,10 @@ def stars_at_a_glance(view: A.AssessmentView) -> None:
 
 
 def _result_metrics(
-    cols: list, result: scoring.OrgResult, view: A.AssessmentView, labels: tuple[str, str]
+    cols: Sequence[DeltaGenerator],
+    result: scoring.OrgResult,
+    view: A.AssessmentView,
+    labels: tuple[str, str],
 ) -> None:
     """Composite against the five-star line and the level of one basis, in two metric cards."""
     thresholds = view.rubric.thresholds
@@ -131,10 +136,12 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     with shown_errors():
         row = data.org_standing(actor, view.org_id, view.year, "reviewed")
     # No rank before the organisation has handed in: a draft's points are not a result.
-    shown = row is not None and readmodels.ranked(str(row["status"]))
+    ranked = row if row is not None and readmodels.ranked(str(row["status"])) else None
     none = T.RANK_NOT_HANDED_IN if row is not None else T.RANK_NONE
-    rank = T.RANK_VALUE.format(rank=int(row["rank"])) if shown else none
-    region_rank = T.RANK_VALUE.format(rank=int(row["region_rank"])) if shown else none
+    rank = T.RANK_VALUE.format(rank=int(ranked["rank"])) if ranked is not None else none
+    region_rank = (
+        T.RANK_VALUE.format(rank=int(ranked["region_rank"])) if ranked is not None else none
+    )
     ranks = st.columns(4)
     ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
     ranks[1].metric(
@@ -358,7 +365,7 @@ def bonus_section(actor: Actor, view: A.AssessmentView) -> None:
     cap = view.rubric.thresholds.bonus_cap
     declared = [e for e in view.bonus_entries() if e.self_points]
     total = sum((e.self_points for e in declared if e.self_points), Decimal(0))
-    label = T.BONUS_HEADER + (f"（{fmt(total)} 分）" if declared else "")
+    label = T.BONUS_HEADER + (T.BONUS_HEADER_TOTAL.format(total=fmt(total)) if declared else "")
     with st.expander(label, expanded=bool(declared), icon=":material/add_circle:"):
         st.caption(T.BONUS_INTRO.format(cap=fmt(cap)))
         form = EntryForm(actor, view, A.BONUS_PAGE, items)
@@ -430,7 +437,12 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _final_ranks(database_url: str, year: int, scope: data.ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _final_ranks(
+    database_url: str,  # noqa: ARG001 - cache key only: one database's ranks
+    year: int,
+    scope: data.ScopeKey,  # noqa: ARG001 - cache key only: the rows' scope
+    _actor: Actor,
+) -> pd.DataFrame:
     """Ranks of a final (frozen) year: they never change, so no change-counter key (keyed by
     the scope the rows were cut to)."""
     return readmodels.load_city_frame(_actor, year, "reviewed")[["rank", "region_rank"]]
@@ -482,7 +494,10 @@ def history_chart(results: list[guidance.YearResult], line: Decimal) -> alt.Laye
         .mark_rule(strokeDash=[6, 4], color=charts.MET_COLOR)
         .encode(y="y:Q", tooltip=["label"])
     )
-    return (points + labels + rule).properties(title=T.HISTORY_CHART_TITLE, height=240)
+    chart: alt.LayerChart = (points + labels + rule).properties(
+        title=T.HISTORY_CHART_TITLE, height=240
+    )
+    return chart
 
 
 __all__ = ["render_overview"]

@@ -194,9 +194,9 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
             labels = {
                 int(r.id): f"#{r.id} {r.org_name}：{r.content[:30]}" for r in pending.itertuples()
             }
-            objection_id = st.selectbox(T.OBJ_PICK, list(labels), format_func=labels.get)
+            objection_id = st.selectbox(T.OBJ_PICK, list(labels), format_func=labels.__getitem__)
             outcome = st.radio(
-                T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.get
+                T.OBJ_OUTCOME, list(T.OUTCOME_NAMES), format_func=T.OUTCOME_NAMES.__getitem__
             )
             note = st.text_area(T.OBJ_NOTE, max_chars=O.TEXT_MAX)
             st.caption(T.OBJ_CORRECT_HINT)
@@ -233,7 +233,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
     cols[0].download_button(
         T.PUB_PRINT,
         data=lambda: P.print_html(actor, cycle_id=info.cycle_id),
-        file_name=f"{info.year}年度五星双优评定结果公示.html",
+        file_name=T.PUB_FILE_NAME.format(year=info.year, ext="html"),
         mime="text/html",
         on_click="ignore",
         icon=":material/print:",
@@ -241,7 +241,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
     cols[1].download_button(
         T.PUB_XLSX,
         data=lambda: P.list_xlsx(actor, cycle_id=info.cycle_id),
-        file_name=f"{info.year}年度五星双优评定结果公示.xlsx",
+        file_name=T.PUB_FILE_NAME.format(year=info.year, ext="xlsx"),
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/table:",

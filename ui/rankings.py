@@ -87,7 +87,11 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _table(
-    year: int, basis: str, version: int, scope: data.ScopeKey, _actor: Actor
+    year: int,
+    basis: str,
+    version: int,
+    scope: data.ScopeKey,  # noqa: ARG001 - cache key only: the rows' scope
+    _actor: Actor,
 ) -> pd.DataFrame:
     # Built once per data version and scope, shared by every session of the process.
     return ranking_table(data.scoped_frame(_actor, year, basis, version))

@@ -22,7 +22,8 @@ from texts import review as T
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
-from ui.star_page import fmt, plain
+from ui.star_page import fmt
+from ui.text import plain
 from ui.url_org import org_from_url
 
 PICK_KEY = "review:pick"
@@ -40,7 +41,12 @@ PENDING = "submitted"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _queue(year: int, version: int, scope: ScopeKey, _actor: Actor) -> pd.DataFrame:
+def _queue(
+    year: int,
+    version: int,  # noqa: ARG001 - cache key only: the change counter
+    scope: ScopeKey,  # noqa: ARG001 - cache key only: the queue's scope
+    _actor: Actor,
+) -> pd.DataFrame:
     return R.load_queue(_actor, year)
 
 
@@ -373,7 +379,7 @@ def live_results(view: R.ReviewView, overrides: dict[str, Decimal | None]) -> No
     )
 
 
-def _evidence_list(actor: Actor, line: R.LineView, assessment_id: int) -> None:
+def _evidence_list(line: R.LineView) -> None:
     if not line.evidence:
         if line.evidence_required and line.kind == "criterion":
             st.caption(":orange[" + T.EVIDENCE_REQUIRED_MISSING + "]")
@@ -391,7 +397,7 @@ def _self_text(line: R.LineView) -> str:
 
 
 def line_inputs(
-    actor: Actor, view: R.ReviewView, line: R.LineView, base: int, editable: bool
+    view: R.ReviewView, line: R.LineView, base: int, editable: bool
 ) -> tuple[Decimal | None, str]:
     """One rubric item: the branch's side and the reviewer's inputs; (points, comment)."""
     aid = view.assessment_id
@@ -421,7 +427,7 @@ def line_inputs(
                     )
                 )
             st.text(T.NOTE.format(note=line.note) if line.note else T.NO_NOTE)
-            _evidence_list(actor, line, aid)
+            _evidence_list(line)
         with points_col:
             if line.kind == "veto":
                 _initial(points_key, bool(line.reviewed_points and line.reviewed_points > 0))
@@ -574,16 +580,16 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             last = None
             for line in lines:
                 last = _task_header(line, last)
-                values[line.code] = line_inputs(actor, view, line, base, editable)
+                values[line.code] = line_inputs(view, line, base, editable)
     overrides = {code: points for code, (points, _c) in values.items()}
     with summary:
         live_results(view, overrides)
     if not editable:
         return
-    lines = _collect(values)
+    collected = _collect(values)
     if mode == "correct":
         if st.button(T.CORRECT_BUTTON, type="primary", key=f"review:{assessment_id}:correct"):
-            _act(actor, view, base, "save", lines, queue_ids)
+            _act(actor, view, base, "save", collected, queue_ids)
         return
     return_key = f"review:{assessment_id}:return-comment"
     _initial(return_key, "")
@@ -595,7 +601,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     cols = st.columns(3)
     if cols[0].button(T.SAVE_BUTTON, key=f"review:{assessment_id}:save", width="stretch"):
-        _act(actor, view, base, "save", lines, queue_ids)
+        _act(actor, view, base, "save", collected, queue_ids)
     if cols[1].button(
         T.RETURN_BUTTON,
         key=f"review:{assessment_id}:return",
@@ -607,7 +613,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             view,
             base,
             "return",
-            lines,
+            collected,
             queue_ids,
             comment=st.session_state.get(return_key, ""),
         )
@@ -619,7 +625,7 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
         icon=":material/check:",
         disabled=view.status != "submitted",
     ):
-        _act(actor, view, base, "approve", lines, queue_ids)
+        _act(actor, view, base, "approve", collected, queue_ids)
 
 
 def _act(

@@ -76,7 +76,7 @@ def _column_config(columns: tuple[str, ...]) -> dict[str, Any]:
             config[name] = st.column_config.SelectboxColumn(
                 labels[name],
                 options=list(OTHER_KINDS),
-                format_func=lambda k: T.RUBRIC_EDIT_KINDS[k],
+                format_func=lambda k: T.RUBRIC_EDIT_KINDS[str(k)],
                 required=True,
             )
         elif name == "code":

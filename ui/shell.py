@@ -13,8 +13,8 @@ from ui.login_form import logout_form_html
 from ui.text import plain
 
 
-@st.cache_resource(show_spinner="正在准备数据库…")
-def _prepared(database_url: str) -> bool:
+@st.cache_resource(show_spinner=T.PREPARING_DATABASE)
+def _prepared(database_url: str) -> bool:  # noqa: ARG001 - cache key only: once per database
     prepare_database()
     return True
 

@@ -193,7 +193,7 @@ class EntryForm:
                 format="%.1f",
                 key=self.key(c.code, "p"),
                 help=T.POINTS_HELP,
-                placeholder="未评分",
+                placeholder=T.UNSCORED_PLACEHOLDER,
                 disabled=not editable,
                 persist_state="session",
             )
@@ -208,7 +208,7 @@ class EntryForm:
                 format="%g",
                 key=self.key(c.code, "f"),
                 help=T.FIGURE_HELP + auto_rule_text(c),
-                placeholder="未填报",
+                placeholder=T.UNFILLED_PLACEHOLDER,
                 disabled=not editable,
                 persist_state="session",
             )

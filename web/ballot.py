@@ -13,13 +13,17 @@ carry the code itself, which no other site knows. Nothing here logs a code or an
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from html import escape
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from db.engine import get_engine, is_sqlite
 from db.services import ballots as B
 from db.services.common import InvalidInput
 from settings import get_settings
@@ -74,6 +78,16 @@ def _path(route: str) -> str:
 def ballot_link(public_url: str, code: str) -> str:
     """The link printed under a code's QR: the code travels in the fragment only."""
     return f"{public_url.rstrip('/')}{_path(BALLOT_PATH)}#{B.format_code(code)}"
+
+
+@cache
+def cast_pool() -> ThreadPoolExecutor:
+    """Where casts run: their own threads, so that a burst of ballots waiting for SQLite's one
+    writer queues here instead of holding the threads every other route (health, login,
+    evidence, the forms) runs in. Two on SQLite: one checks a form while the other writes;
+    PostgreSQL locks one code row per cast, so a few run side by side."""
+    workers = 2 if is_sqlite(get_engine()) else 4
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wx-ballot")
 
 
 def _page(body: str, *, script: str = "", status: int = 200) -> HTMLResponse:
@@ -193,7 +207,8 @@ async def cast(request: Request) -> Response:
     if branch_value is not None and branch is None:
         return refused(T.ERR_RATING_INVALID)
     try:
-        await run_in_threadpool(B.cast_ballot, code, ratings, branch)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(cast_pool(), B.cast_ballot, code, ratings, branch)
     except B.BallotRefused as exc:
         return refused(exc.message, 404 if exc.message == T.ERR_CODE_UNKNOWN else 409)
     except InvalidInput as exc:

@@ -31,6 +31,7 @@ from db.models import (
     ScoreEntry,
     utcnow,
 )
+from db.query import pk, select_columns
 from db.services.common import (
     Actor,
     NotFound,
@@ -266,34 +267,34 @@ def bump_version(
 # --------------------------------------------------------------------------- reading
 
 
-def _entries_of(session: Session, assessment_id: int) -> list[tuple]:
+def _entries_of(session: Session, assessment_id: int) -> list[tuple[Any, ...]]:
     """(criterion_id, self_tenths, figure, note, reviewed_tenths, reviewer_comment) rows."""
     return list(
         session.exec(
-            select(  # type: ignore[call-overload]
-                ScoreEntry.criterion_id,
-                ScoreEntry.self_tenths,
-                ScoreEntry.figure,
-                ScoreEntry.note,
-                ScoreEntry.reviewed_tenths,
-                ScoreEntry.reviewer_comment,
-            ).where(ScoreEntry.assessment_id == assessment_id)
+            select_columns(
+                col(ScoreEntry.criterion_id),
+                col(ScoreEntry.self_tenths),
+                col(ScoreEntry.figure),
+                col(ScoreEntry.note),
+                col(ScoreEntry.reviewed_tenths),
+                col(ScoreEntry.reviewer_comment),
+            ).where(col(ScoreEntry.assessment_id) == assessment_id)
         ).all()
     )
 
 
-def _evidence_of(session: Session, assessment_id: int) -> list[tuple]:
+def _evidence_of(session: Session, assessment_id: int) -> list[tuple[Any, ...]]:
     return list(
         session.exec(
-            select(  # type: ignore[call-overload]
-                Evidence.id,
-                Evidence.criterion_id,
-                Evidence.filename,
-                Evidence.content_type,
-                Evidence.size,
-                Evidence.uploaded_at,
+            select_columns(
+                col(Evidence.id),
+                col(Evidence.criterion_id),
+                col(Evidence.filename),
+                col(Evidence.content_type),
+                col(Evidence.size),
+                col(Evidence.uploaded_at),
             )
-            .where(Evidence.assessment_id == assessment_id)
+            .where(col(Evidence.assessment_id) == assessment_id)
             .order_by(col(Evidence.uploaded_at), col(Evidence.id))
         ).all()
     )
@@ -315,8 +316,8 @@ class _Rows:
     assessment: Assessment
     cycle: Cycle
     org: Organisation
-    entries: list[tuple]
-    files: list[tuple]
+    entries: list[tuple[Any, ...]]
+    files: list[tuple[Any, ...]]
 
 
 def load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation]) -> _Rows:
@@ -334,7 +335,8 @@ def load_rows(session: Session, header: tuple[Assessment, Cycle, Organisation]) 
 def build_view(actor: Actor | None, loaded: _Rows) -> AssessmentView:
     """Assemble the view (rubric lookups open sessions of their own, so none may be open)."""
     assessment, cycle, org = loaded.assessment, loaded.cycle, loaded.org
-    assert assessment.id is not None and cycle.id is not None
+    assert assessment.id is not None
+    assert cycle.id is not None
     rubric, ids = rubric_at_version(actor, cycle.id, cycle.version)
     code_of = {cid: code for code, cid in ids.items()}
     rows = {r[0]: r for r in loaded.entries}
@@ -414,17 +416,15 @@ def my_assessment(actor: Actor | None, *, year: int | None = None) -> Assessment
     if found is None:
         if not cycle.is_open:
             raise NotFound(T.ERR_NO_ASSESSMENT)
-        found = _create_assessment(actor, cycle.id)
+        found = _create_assessment(actor, actor.org_id, cycle.id)
     return get_assessment(actor, assessment_id=found)
 
 
-def _create_assessment(actor: Actor, cycle_id: int) -> int:
+def _create_assessment(actor: Actor, org_id: int, cycle_id: int) -> int:
     """An empty draft for the actor's organisation (a concurrent creator wins harmlessly)."""
     try:
         with write_session() as session:
-            row = Assessment(
-                org_id=actor.org_id, cycle_id=cycle_id, status="draft", updated_by=actor.id
-            )
+            row = Assessment(org_id=org_id, cycle_id=cycle_id, status="draft", updated_by=actor.id)
             session.add(row)
             session.flush()
             audit(
@@ -433,18 +433,19 @@ def _create_assessment(actor: Actor, cycle_id: int) -> int:
                 "assessment_create",
                 "assessment",
                 row.id,
-                {"org_id": actor.org_id, "cycle_id": cycle_id},
+                {"org_id": org_id, "cycle_id": cycle_id},
             )
             bump_change_counter(session)
             assert row.id is not None
             return row.id
     except IntegrityError:
         with read_session() as session:
-            return session.exec(
-                select(Assessment.id).where(
-                    Assessment.org_id == actor.org_id, Assessment.cycle_id == cycle_id
+            found = session.exec(
+                select(col(Assessment.id)).where(
+                    col(Assessment.org_id) == org_id, col(Assessment.cycle_id) == cycle_id
                 )
             ).one()
+            return pk(found)
 
 
 __all__ = [

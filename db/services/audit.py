@@ -57,26 +57,26 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA_TIME).astimezone(UTC)
 
 
-def _query(flt: AuditFilter):  # type: ignore[no-untyped-def]
+def _query(flt: AuditFilter) -> list[ColumnElement[bool]]:
     if flt.start and flt.end and flt.start > flt.end:
         raise InvalidInput(T.ERR_AUDIT_DATES, errors=[T.ERR_AUDIT_DATES])
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if flt.start:
-        conditions.append(AuditLog.at >= _utc_start(flt.start))
+        conditions.append(col(AuditLog.at) >= _utc_start(flt.start))
     if flt.end:
-        conditions.append(AuditLog.at < _utc_start(flt.end + timedelta(days=1)))
+        conditions.append(col(AuditLog.at) < _utc_start(flt.end + timedelta(days=1)))
     if flt.actions:
-        conditions.append(AuditLog.action.in_(flt.actions))  # type: ignore[attr-defined]
+        conditions.append(col(AuditLog.action).in_(flt.actions))
     if flt.actor_name.strip():
-        conditions.append(AuditLog.actor_name == flt.actor_name.strip())
+        conditions.append(col(AuditLog.actor_name) == flt.actor_name.strip())
     if flt.target_type:
-        conditions.append(AuditLog.target_type == flt.target_type)
+        conditions.append(col(AuditLog.target_type) == flt.target_type)
     if flt.target_id:
-        conditions.append(AuditLog.target_id == flt.target_id)
+        conditions.append(col(AuditLog.target_id) == flt.target_id)
     if flt.text.strip():
         # Literal match: the user's % and _ are not wildcards.
         pattern = flt.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(AuditLog.detail.like(f"%{pattern}%", escape="\\"))  # type: ignore[attr-defined]
+        conditions.append(col(AuditLog.detail).like(f"%{pattern}%", escape="\\"))
     return conditions
 
 
@@ -168,7 +168,7 @@ def search_audit(
         rows = session.exec(
             select(AuditLog)
             .where(*conditions)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc())  # type: ignore[attr-defined,union-attr]
+            .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
             .offset(max(0, offset))
             .limit(limit)
         ).all()
@@ -202,17 +202,7 @@ def export_audit(actor: Actor | None, flt: AuditFilter | None = None, *, fmt: st
             frames.append(more)
             offset += len(more)
         frame = pd.concat(frames, ignore_index=True)
-    headers = [
-        "时间（北京时间）",
-        "时间（UTC）",
-        "操作人",
-        "事件",
-        "事件代码",
-        "对象类型",
-        "对象编号",
-        "说明",
-        "原始记录",
-    ]
+    headers = list(T.AUDIT_EXPORT_HEADERS)
     rows = [
         [
             china_time(r.at, seconds=True),

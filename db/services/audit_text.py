@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import scoring
 from db.models import Assessment, Cycle, Organisation, User
+from db.query import pk
 from texts import audit as T
 from texts import common as C
 from texts import members as M
@@ -47,7 +48,7 @@ class Entry:
     detail: str
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "—"
 
@@ -147,7 +148,8 @@ def _field_changes(before: Any, after: Any, labels: Mapping[str, str], names: Na
         return []
     parts = []
     for key, label in labels.items():
-        old, new = before.get(key), after.get(key)
+        old: Any = before.get(key)
+        new: Any = after.get(key)
         if old == new:
             continue
         if key == "role":
@@ -175,10 +177,10 @@ def _org(entry: Entry, detail: Mapping[str, Any], names: Names) -> str:
     org_id = _int(detail.get("org_id"))
     if entry.target_type == "organisation":
         org_id = _int(entry.target_id)
-    name = names.orgs.get(org_id) if org_id is not None else None
-    if name and detail.get("year"):
-        return T.YEAR_OF.format(org=name, year=detail["year"])
-    return name or "—"
+    org_name = names.orgs.get(org_id) if org_id is not None else None
+    if org_name and detail.get("year"):
+        return T.YEAR_OF.format(org=org_name, year=detail["year"])
+    return org_name or "—"
 
 
 def _who(entry: Entry, names: Names) -> str:
@@ -397,29 +399,29 @@ def load_names(session: Session, entries: Iterable[Entry]) -> Names:
     usernames: dict[int, str] = {}
     if user_ids:
         for uid, username, display in session.exec(
-            select(User.id, User.username, User.display_name).where(
-                User.id.in_(user_ids)  # type: ignore[union-attr]
+            select(col(User.id), col(User.username), col(User.display_name)).where(
+                col(User.id).in_(user_ids)
             )
         ).all():
-            users[int(uid)] = display or username
-            usernames[int(uid)] = username
+            users[pk(uid)] = display or username
+            usernames[pk(uid)] = username
     assessments: dict[int, tuple[str, int]] = {}
     if assessment_ids:
         for aid, name, year in session.exec(
-            select(Assessment.id, Organisation.name, Cycle.year)
-            .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
-            .where(Assessment.id.in_(assessment_ids))  # type: ignore[union-attr]
+            select(col(Assessment.id), col(Organisation.name), col(Cycle.year))
+            .join(Organisation, col(Organisation.id) == Assessment.org_id)
+            .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
+            .where(col(Assessment.id).in_(assessment_ids))
         ).all():
-            assessments[int(aid)] = (name, int(year))
+            assessments[pk(aid)] = (name, int(year))
     orgs: dict[int, str] = {}
     if org_ids:
         for oid, name in session.exec(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_(org_ids)  # type: ignore[union-attr]
+            select(col(Organisation.id), col(Organisation.name)).where(
+                col(Organisation.id).in_(org_ids)
             )
         ).all():
-            orgs[int(oid)] = name
+            orgs[pk(oid)] = name
     return Names(users=users, usernames=usernames, orgs=orgs, assessments=assessments)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, case, or_, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import AuthSession, Role, User, utcnow
@@ -151,7 +151,7 @@ def _masked(username: str) -> str:
     """An unknown login name, masked: people sometimes type their password into that box."""
     if len(username) <= 2:
         return "*" * len(username)
-    return f"{username[:2]}***（{len(username)} 个字符）"
+    return T.MASKED_USERNAME.format(start=username[:2], n=len(username))
 
 
 def _token_hash(token: str) -> str:
@@ -171,28 +171,28 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def _count_failure(session, user_id: int, now: datetime) -> tuple[int, datetime | None]:  # type: ignore[no-untyped-def]
+def _count_failure(session: Session, user_id: int, now: datetime) -> tuple[int, datetime | None]:
     """Add one failure in a single UPDATE (no read-modify-write: parallel failures all count).
 
     Reaching the limit locks the account and starts the count again, all in the same statement;
     returns (failures now, locked until).
     """
     settings = get_settings()
-    reached = User.failed_logins + 1 >= settings.login_max_failures
+    reached = col(User.failed_logins) + 1 >= settings.login_max_failures
     until = now + timedelta(minutes=settings.lockout_minutes)
     row = session.execute(
         update(User)
         .where(col(User.id) == user_id)
         .values(
-            failed_logins=case((reached, 0), else_=User.failed_logins + 1),
-            locked_until=case((reached, until), else_=User.locked_until),
+            failed_logins=case((reached, 0), else_=col(User.failed_logins) + 1),
+            locked_until=case((reached, until), else_=col(User.locked_until)),
         )
-        .returning(User.failed_logins, User.locked_until)
+        .returning(col(User.failed_logins), col(User.locked_until))
     ).one()
     return int(row[0]), row[1]
 
 
-def _open_if_unlocked(session, user_id: int, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+def _open_if_unlocked(session: Session, user_id: int, now: datetime) -> bool:
     """Clear the failure count unless a lock is in force, in one UPDATE; False when locked.
 
     Deciding in the statement itself means a failure that locks the account a moment earlier,
@@ -208,7 +208,7 @@ def _open_if_unlocked(session, user_id: int, now: datetime) -> bool:  # type: ig
             )
         )
         .values(failed_logins=0, locked_until=None)
-        .returning(User.id)
+        .returning(col(User.id))
     ).first()
     return done is not None
 
@@ -239,7 +239,8 @@ def login(username: str, password: str) -> tuple[Actor, str]:
             target = username if user is not None else _masked(username)
             audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
         else:
-            assert user is not None and user.id is not None
+            assert user is not None
+            assert user.id is not None
             locked = user.locked_until is not None and user.locked_until > now
             if locked:
                 refused = AccountLocked()
@@ -278,8 +279,8 @@ def resolve_session(token: str | None) -> Actor | None:
     with read_session() as session:
         row = session.exec(
             select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
-            .where(AuthSession.token_hash == _token_hash(token))
+            .join(User, col(User.id) == AuthSession.user_id)
+            .where(col(AuthSession.token_hash) == _token_hash(token))
         ).first()
     if row is None:
         return None
@@ -312,7 +313,7 @@ def logout(token: str | None) -> None:
         audit(session, actor_of(user) if user else None, "logout", "user", row.user_id)
 
 
-def end_sessions_of(session, user_id: int) -> int:  # type: ignore[no-untyped-def]
+def end_sessions_of(session: Session, user_id: int) -> int:
     """Revoke every open session of a user inside the caller's transaction."""
     rows = session.exec(
         select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked == False)  # noqa: E712
@@ -370,13 +371,13 @@ def create_user(
 ) -> int:
     """Insert a user (CLI and demo seed; the admin screens go through the admin services)."""
     if role not in set(Role):
-        raise InvalidInput(f"未知角色：{role}")
+        raise InvalidInput(T.ERR_UNKNOWN_ROLE.format(role=role))
     if enforce_policy:
         check_password(password, username)
     password_hash = hash_password(password)  # before the write transaction, not in it
     with write_session() as session:
         if session.exec(select(User).where(User.username == username)).first():
-            raise InvalidInput(f"用户名 {username} 已存在。")
+            raise InvalidInput(T.ERR_USERNAME_EXISTS.format(username=username))
         user = User(
             username=username,
             display_name=display_name,

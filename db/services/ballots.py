@@ -27,6 +27,7 @@ from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.engine import get_engine, is_sqlite, read_session, write_session
@@ -169,7 +170,8 @@ def issue_in(
 ) -> IssuedCodes:
     """Building block of issue_codes in the caller's transaction, without the permission check
     (the command line's operator, `python -m db ballots`, acts as 系统)."""
-    assert round_.id is not None and org.id is not None
+    assert round_.id is not None
+    assert org.id is not None
     round_id, org_id = round_.id, org.id
     if round_.status != RoundStatus.OPEN:
         raise InvalidInput(T.ERR_ROUND_CLOSED)
@@ -189,7 +191,10 @@ def issue_in(
             rate_branch=rules.rate_branch,
         )
         session.add(box)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another issuer created it a moment ago
+            raise StaleVersion() from None
     version = box.version
     used = _count_codes(session, round_id, org_id, used=True)
     wanted = len(members) - used
@@ -335,39 +340,51 @@ def cast_ballot(
     `ratings` maps every member taking part to a position on the scale (0 = best); the branch's
     rating is required when the rubric asks for it and ignored otherwise. BallotRefused for a
     code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
+    The form is checked in a read first; the write transaction is four statements, whose
+    conditional UPDATE re-checks in the same transaction that the code is unused and its round
+    still open.
     """
     code = normalise_code(code_text)
-    with _one_writer(), write_session() as session:
+    with read_session() as session:
         row, round_ = _valid_code(session, code)
         box = session.get(BallotBox, (row.round_id, row.org_id))
         if box is None:
             raise BallotRefused(T.ERR_CODE_UNKNOWN)
         rules = rules_of(box)
         expected = {m.id for m in members_taking_part(session, round_, row.org_id)}
-        if set(ratings) != expected:
-            missing = expected - set(ratings)
-            raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
-        positions = range(len(rules.scale))
-        if any(r not in positions for r in ratings.values()):
+    if set(ratings) != expected:
+        missing = expected - set(ratings)
+        raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
+    positions = range(len(rules.scale))
+    if any(r not in positions for r in ratings.values()):
+        raise InvalidInput(T.ERR_RATING_INVALID)
+    if rules.rate_branch:
+        if branch_rating is None:
+            raise InvalidInput(T.ERR_BRANCH_MISSING)
+        if branch_rating not in positions:
             raise InvalidInput(T.ERR_RATING_INVALID)
-        if rules.rate_branch:
-            if branch_rating is None:
-                raise InvalidInput(T.ERR_BRANCH_MISSING)
-            if branch_rating not in positions:
-                raise InvalidInput(T.ERR_RATING_INVALID)
-        else:
-            branch_rating = None
-        # The code turns used only if it still is unused: of racing requests exactly one
-        # updates the row (PostgreSQL re-checks the condition after the first commits; SQLite's
-        # writers queue), and every other is refused with nothing stored.
-        assert code is not None
+    else:
+        branch_rating = None
+    assert code is not None
+    with _one_writer(), write_session() as session:
+        # The code turns used only if it still is unused and its round open: of racing requests
+        # exactly one updates the row (PostgreSQL re-checks the condition after the first
+        # commits; SQLite's writers queue), and every other is refused with nothing stored.
+        still_open = select(VanguardRound.id).where(
+            col(VanguardRound.id) == row.round_id, col(VanguardRound.status) == RoundStatus.OPEN
+        )
         taken = session.exec(
             update(BallotCode)
-            .where(col(BallotCode.code_hash) == code_hash(code), col(BallotCode.used).is_(False))
+            .where(
+                col(BallotCode.code_hash) == code_hash(code),
+                col(BallotCode.used).is_(False),
+                col(BallotCode.round_id).in_(still_open),
+            )
             .values(used=True)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:
+            _valid_code(session, code)  # says why: used (or, since, expired)
             raise BallotRefused(T.ERR_CODE_USED)
         ballot_id = uuid.uuid4().hex
         session.exec(

@@ -130,7 +130,10 @@ def _opt_dec(value: str | None) -> Decimal | None:
 
 
 @lru_cache(maxsize=64)
-def _rubric_cached(cycle_id: int, version: int) -> tuple[Rubric, tuple[tuple[str, int], ...]]:
+def _rubric_cached(
+    cycle_id: int,
+    version: int,  # noqa: ARG001 - keys the lru_cache: a changed rubric is read afresh
+) -> tuple[Rubric, tuple[tuple[str, int], ...]]:
     with read_session() as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 import scoring
 from db.engine import write_session
 from db.models import Assessment, Cycle, ScoreEntry, utcnow
+from db.query import select_columns
 from db.services import evidence_batch
 from db.services.assessment import (
     BONUS_PAGE,
@@ -202,7 +203,7 @@ def _claim(session: Session, actor: Actor, target: Target, version: int) -> int:
         Cycle.status == "open",
         or_(col(Cycle.deadline).is_(None), col(Cycle.deadline) >= today()),
     )
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
         .where(
             col(Assessment.id) == target.assessment_id,
@@ -234,15 +235,15 @@ def _write_entries(
         existing = {
             row[1]: row
             for row in session.exec(
-                select(  # type: ignore[call-overload]
-                    ScoreEntry.id,
-                    ScoreEntry.criterion_id,
-                    ScoreEntry.self_tenths,
-                    ScoreEntry.figure,
-                    ScoreEntry.note,
-                    ScoreEntry.reviewed_tenths,
+                select_columns(
+                    col(ScoreEntry.id),
+                    col(ScoreEntry.criterion_id),
+                    col(ScoreEntry.self_tenths),
+                    col(ScoreEntry.figure),
+                    col(ScoreEntry.note),
+                    col(ScoreEntry.reviewed_tenths),
                 ).where(
-                    ScoreEntry.assessment_id == target.assessment_id,
+                    col(ScoreEntry.assessment_id) == target.assessment_id,
                     col(ScoreEntry.criterion_id).in_(list(wanted)),
                 )
             )
@@ -283,7 +284,7 @@ def _write_entries(
             # reviewed basis takes the branch's new points until the reviewer looks again.
             stale = row[5] is not None and before[:2] != after[:2]
             updates.append({"id": row[0], **values, "reviewed_tenths": None if stale else row[5]})
-            change = {"before": _snapshot(*before), "after": _snapshot(*after)}
+            change: dict[str, Any] = {"before": _snapshot(*before), "after": _snapshot(*after)}
             if stale:
                 change["reviewed_dropped"] = str(from_tenths(row[5]))
             changes[p.criterion.code] = change
@@ -323,7 +324,7 @@ def save_star_page(
     target = writable_target(actor, assessment_id)
     assert actor is not None
     if star not in scoring.STAR_KEYS:
-        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page="五星"))
+        raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page=T.FIVE_STARS))
     rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
     parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
     return _write_entries(actor, target, version, parsed, "save_star_page", star)

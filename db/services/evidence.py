@@ -11,14 +11,17 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, CriterionKind, Evidence, utcnow
+from db.query import pk, select_columns
 from db.services.assessment import EvidenceInfo, recheck_editable, writable_target
 from db.services.common import (
     Actor,
@@ -240,20 +243,20 @@ def list_evidence(actor: Actor | None, *, assessment_id: int) -> list[EvidenceIn
         if assessment is not None:
             target = record_target(session, assessment.org_id, "assessment", assessment_id)
         allowed = target is not None and can(actor, Action.VIEW_ASSESSMENT, target)
-        rows = []
+        rows: Sequence[tuple[Any, ...]] = []
         if allowed:
             rows = session.exec(
-                select(  # type: ignore[call-overload]
-                    Evidence.id,
-                    Evidence.criterion_id,
-                    Criterion.code,
-                    Evidence.filename,
-                    Evidence.content_type,
-                    Evidence.size,
-                    Evidence.uploaded_at,
+                select_columns(
+                    col(Evidence.id),
+                    col(Evidence.criterion_id),
+                    col(Criterion.code),
+                    col(Evidence.filename),
+                    col(Evidence.content_type),
+                    col(Evidence.size),
+                    col(Evidence.uploaded_at),
                 )
                 .join(Criterion, col(Criterion.id) == Evidence.criterion_id)
-                .where(Evidence.assessment_id == assessment_id)
+                .where(col(Evidence.assessment_id) == assessment_id)
                 .order_by(col(Criterion.sort_order), col(Evidence.uploaded_at), col(Evidence.id))
             ).all()
     # Refusals are logged after the read session is closed (one connection at a time).
@@ -277,7 +280,7 @@ def _evidence_owner(
         )
     if row is None or target is None:
         require_missing(actor, action, "evidence", evidence_id, T.ERR_EVIDENCE_NOT_FOUND)
-    return row[0], row[1], target
+    return pk(row[0]), row[1], target
 
 
 def download_evidence(actor: Actor | None, *, evidence_id: int) -> Download:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Criterion, Evidence, EvidenceUpload, utcnow
+from db.query import pk, select_columns
 from db.services.assessment import EvidenceInfo, recheck_editable, writable_target
 from db.services.common import Actor, InvalidInput, bump_change_counter
 from db.services.evidence import CONTENT_TYPES, _store_evidence, check_file
@@ -78,7 +79,7 @@ def _evidence_targets(assessment_id: int) -> list[tuple[str, int]]:
             .where(Assessment.id == assessment_id, col(Criterion.kind).in_(EVIDENCE_KINDS))
             .order_by(col(Criterion.sort_order), col(Criterion.id))
         ).all()
-    return [(str(code), int(cid)) for code, cid in rows]
+    return [(str(code), pk(cid)) for code, cid in rows]
 
 
 def stage_evidence(
@@ -128,17 +129,20 @@ def list_staged(actor: Actor | None, *, assessment_id: int) -> list[StagedFile]:
     codes = [code for code, _ in _evidence_targets(assessment_id)]
     with read_session() as session:
         rows = session.exec(
-            select(  # type: ignore[call-overload]
-                EvidenceUpload.id,
-                EvidenceUpload.filename,
-                EvidenceUpload.content_type,
-                EvidenceUpload.size,
-                EvidenceUpload.uploaded_at,
+            select_columns(
+                col(EvidenceUpload.id),
+                col(EvidenceUpload.filename),
+                col(EvidenceUpload.content_type),
+                col(EvidenceUpload.size),
+                col(EvidenceUpload.uploaded_at),
             )
-            .where(EvidenceUpload.assessment_id == assessment_id)
+            .where(col(EvidenceUpload.assessment_id) == assessment_id)
             .order_by(col(EvidenceUpload.id))
         ).all()
-    return [StagedFile(*row, code_in_name(row[1], codes)) for row in rows]
+    return [
+        StagedFile(file_id, name, content_type, size, at, code_in_name(name, codes))
+        for file_id, name, content_type, size, at in rows
+    ]
 
 
 def save_staged(
@@ -183,12 +187,12 @@ def save_staged(
         if adding:
             have = dict(
                 session.exec(
-                    select(Evidence.criterion_id, func.count())
+                    select(col(Evidence.criterion_id), func.count())
                     .where(
-                        Evidence.assessment_id == assessment_id,
+                        col(Evidence.assessment_id) == assessment_id,
                         col(Evidence.criterion_id).in_([targets[c] for c in adding]),
                     )
-                    .group_by(Evidence.criterion_id)
+                    .group_by(col(Evidence.criterion_id))
                 ).all()
             )
             for code, n in adding.items():

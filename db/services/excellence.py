@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 import scoring
 from db.engine import read_session, write_session
@@ -157,12 +157,12 @@ def reviewed_only(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"].isin(REVIEWED_STATUSES)]
 
 
-def recommend(  # type: ignore[no-untyped-def]  # returns scoring.ExcellenceResult
+def recommend(
     frame: pd.DataFrame,
     grades: Mapping[int, str],
     ratio: Decimal,
     mode: str = scoring.QuotaMode.CITY,
-):
+) -> scoring.ExcellenceResult[int]:
     """scoring.select_excellence_in on the reviewed part of a city frame (the year's quota
     mode: city-wide or per region): drafts, pending and returned self-scores never count."""
     return scoring.select_excellence_in(reviewed_only(frame), grades, ratio=ratio, mode=mode)
@@ -325,22 +325,20 @@ def confirm_excellence(
         ensure_review_finished(progress, year)
         before = sorted(
             session.exec(
-                select(ExcellenceDecision.org_id).where(
-                    ExcellenceDecision.cycle_id == cycle.id,
-                    ExcellenceDecision.selected.is_(True),  # type: ignore[attr-defined]
+                select(col(ExcellenceDecision.org_id)).where(
+                    col(ExcellenceDecision.cycle_id) == cycle.id,
+                    col(ExcellenceDecision.selected).is_(True),
                 )
             ).all()
         )
         updated = session.exec(
             update(Cycle)
-            .where(Cycle.id == cycle.id, Cycle.version == cycle_version)  # type: ignore[arg-type]
-            .values(excellence_confirmed_at=now, version=Cycle.version + 1)
+            .where(col(Cycle.id) == cycle.id, col(Cycle.version) == cycle_version)
+            .values(excellence_confirmed_at=now, version=col(Cycle.version) + 1)
         )
         if updated.rowcount != 1:
             raise StaleVersion()
-        session.exec(
-            delete(ExcellenceDecision).where(ExcellenceDecision.cycle_id == cycle.id)  # type: ignore[arg-type]
-        )
+        session.exec(delete(ExcellenceDecision).where(col(ExcellenceDecision.cycle_id) == cycle.id))
         changes = {}
         for org_id in sorted(recommended | chosen):
             deviates = (org_id in recommended) != (org_id in chosen)

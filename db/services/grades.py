@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import (
@@ -17,6 +17,7 @@ from db.models import (
     PerformanceGrade,
     utcnow,
 )
+from db.query import pk, select_columns
 from db.services import freeze
 from db.services.common import (
     Actor,
@@ -50,24 +51,25 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
     actor = require(actor, Action.MANAGE_GRADES)
     with read_session() as session:
         rows = session.exec(
-            select(
-                Organisation.id,
-                Organisation.code,
-                Organisation.name,
-                PerformanceGrade.grade,
-                PerformanceGrade.updated_at,
+            select_columns(
+                col(Organisation.id),
+                col(Organisation.code),
+                col(Organisation.name),
+                col(PerformanceGrade.grade),
+                col(PerformanceGrade.updated_at),
             )
             .join(
                 PerformanceGrade,
-                (PerformanceGrade.org_id == Organisation.id) & (PerformanceGrade.year == year),
+                (col(PerformanceGrade.org_id) == Organisation.id)
+                & (col(PerformanceGrade.year) == year),
                 isouter=True,
             )
             .where(
-                Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
-                Organisation.active.is_(True),
+                col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
+                col(Organisation.active).is_(True),
                 *scope_conditions(actor),
             )
-            .order_by(Organisation.code)
+            .order_by(col(Organisation.code))
         ).all()
     return pd.DataFrame(rows, columns=["org_id", "code", "name", "grade", "updated_at"])
 
@@ -75,9 +77,9 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
 def _grades(year: int, conditions: list[Any]) -> dict[int, str]:
     with read_session() as session:
         rows = session.exec(
-            select(PerformanceGrade.org_id, PerformanceGrade.grade)
-            .join(Organisation, Organisation.id == PerformanceGrade.org_id)  # type: ignore[arg-type]
-            .where(PerformanceGrade.year == year, *conditions)
+            select(col(PerformanceGrade.org_id), col(PerformanceGrade.grade))
+            .join(Organisation, col(Organisation.id) == PerformanceGrade.org_id)
+            .where(col(PerformanceGrade.year) == year, *conditions)
         ).all()
     return {int(org_id): grade for org_id, grade in rows}
 
@@ -101,13 +103,13 @@ def _evaluated_orgs(actor: Actor, org_ids: Iterable[int]) -> dict[int, str]:
     with read_session() as session:
         orgs = session.exec(
             select(Organisation).where(
-                Organisation.id.in_(list(org_ids)),  # type: ignore[union-attr]
-                Organisation.org_type != "department",
+                col(Organisation.id).in_(list(org_ids)),
+                col(Organisation.org_type) != "department",
             )
         ).all()
     for org in orgs:
         require(actor, Action.MANAGE_GRADES, Target.org(org))
-    return {int(o.id): o.name for o in orgs if o.id is not None}
+    return {pk(o.id): o.name for o in orgs}
 
 
 def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
@@ -130,8 +132,8 @@ def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> 
             g.org_id: g
             for g in session.exec(
                 select(PerformanceGrade).where(
-                    PerformanceGrade.year == year,
-                    PerformanceGrade.org_id.in_(list(grades)),  # type: ignore[attr-defined]
+                    col(PerformanceGrade.year) == year,
+                    col(PerformanceGrade.org_id).in_(list(grades)),
                 )
             ).all()
         }
@@ -171,7 +173,10 @@ def _grade(value: str) -> str | None:
 
 
 def _year(value: str) -> int | None:
-    text = value.strip().removesuffix("年度").removesuffix("年").strip()
+    text = value.strip()
+    for suffix in T.YEAR_SUFFIXES:  # 2024年度, 2024年
+        text = text.removesuffix(suffix)
+    text = text.strip()
     if not text.isdigit():
         return None
     year = int(text)
@@ -201,10 +206,10 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
     table = read_table(data, filename)
     if year is not None:
         index = {normalise_header(h) for h in table.headers}
-        names = {"年度", "年份", "year"}
+        names = {*T.YEAR_COLUMN_NAMES, "year"}
         if not index & names:
             table = Table(
-                [*table.headers, "年度"],
+                [*table.headers, T.YEAR_COLUMN_NAMES[0]],
                 [
                     (line, [*cells, *[""] * (len(table.headers) - len(cells)), str(year)])
                     for line, cells in table.rows
@@ -258,7 +263,10 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
             if reasons:
                 problems.append(line_error(line, reasons))
                 continue
-            assert org is not None and org.id is not None and grade_year and grade
+            assert org is not None
+            assert org.id is not None
+            assert grade_year
+            assert grade
             wanted.append((org.id, grade_year, grade, code))
         if problems:
             raise ImportRejected(problems)
@@ -266,7 +274,7 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
             (g.org_id, g.year): g
             for g in session.exec(
                 select(PerformanceGrade).where(
-                    PerformanceGrade.year.in_({y for _, y, _, _ in wanted})
+                    col(PerformanceGrade.year).in_({y for _, y, _, _ in wanted})
                 )
             ).all()
         }

@@ -52,28 +52,33 @@ class Column:
     help: str = ""
 
 
+def _column(kind: str, key: str, required: bool, hint: str) -> Column:
+    header, aliases = T.IMPORT_COLUMN_NAMES[kind][key]
+    return Column(key, header, required, aliases, hint)
+
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "organisations": (
-        Column("code", "编码", True, ("组织编码", "代码", "code"), T.HELP_ORG_CODE),
-        Column("name", "名称", True, ("组织名称", "党组织名称", "name"), T.HELP_ORG_NAME),
-        Column("org_type", "类型", True, ("组织类型", "type"), T.HELP_ORG_TYPE),
-        Column("region", "区域", True, ("所属区域", "region"), T.HELP_REGION),
-        Column("parent_code", "上级编码", False, ("上级组织编码", "parent"), T.HELP_PARENT),
-        Column("member_count", "党员人数", False, ("党员数", "members"), T.HELP_MEMBERS),
-        Column("staff_count", "在编人数", False, ("职工人数", "staff"), T.HELP_STAFF),
+        _column("organisations", "code", True, T.HELP_ORG_CODE),
+        _column("organisations", "name", True, T.HELP_ORG_NAME),
+        _column("organisations", "org_type", True, T.HELP_ORG_TYPE),
+        _column("organisations", "region", True, T.HELP_REGION),
+        _column("organisations", "parent_code", False, T.HELP_PARENT),
+        _column("organisations", "member_count", False, T.HELP_MEMBERS),
+        _column("organisations", "staff_count", False, T.HELP_STAFF),
     ),
     "users": (
-        Column("username", "用户名", True, ("账号", "登录名", "username"), T.HELP_USERNAME),
-        Column("display_name", "姓名", False, ("显示名称", "name"), T.HELP_DISPLAY_NAME),
-        Column("role", "角色", True, ("role",), T.HELP_ROLE),
-        Column("org_code", "组织编码", False, ("所属组织编码", "编码", "org"), T.HELP_USER_ORG),
-        Column("password", "初始密码", False, ("密码", "password"), T.HELP_PASSWORD),
+        _column("users", "username", True, T.HELP_USERNAME),
+        _column("users", "display_name", False, T.HELP_DISPLAY_NAME),
+        _column("users", "role", True, T.HELP_ROLE),
+        _column("users", "org_code", False, T.HELP_USER_ORG),
+        _column("users", "password", False, T.HELP_PASSWORD),
     ),
     "grades": (
-        Column("org_code", "组织编码", True, ("编码", "代码", "org"), T.HELP_GRADE_ORG),
-        Column("org_name", "组织名称", False, ("名称", "党组织", "name"), T.HELP_GRADE_NAME),
-        Column("year", "年度", True, ("年份", "year"), T.HELP_YEAR),
-        Column("grade", "业绩等次", True, ("等次", "业绩", "grade"), T.HELP_GRADE),
+        _column("grades", "org_code", True, T.HELP_GRADE_ORG),
+        _column("grades", "org_name", False, T.HELP_GRADE_NAME),
+        _column("grades", "year", True, T.HELP_YEAR),
+        _column("grades", "grade", True, T.HELP_GRADE),
     ),
 }
 
@@ -113,7 +118,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return T.YES if value else T.NO
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
@@ -344,8 +349,8 @@ def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportRes
         tree_problems, changes = organisations.apply_organisations(
             session, actor, items, known_codes=frozenset(rejected_codes)
         )
-        for line, reason in tree_problems:
-            reasons_by_line.setdefault(line or 0, []).append(reason)
+        for tree_line, reason in tree_problems:
+            reasons_by_line.setdefault(tree_line or 0, []).append(reason)
         if reasons_by_line:
             raise ImportRejected([line_error(n, r) for n, r in sorted(reasons_by_line.items())])
         created = sum(1 for c in changes if c["before"] is None)
@@ -490,19 +495,6 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
 
 # ----------------------------------------------------------------------------- templates
 
-TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
-    "organisations": [
-        ["D00100", "市示例局", "部门", "市直", "", "", "120"],
-        ["P00100", "中共市示例局机关委员会", "机关党委", "市直", "D00100", "86", ""],
-        ["B0010001", "中共市示例局第一党支部", "党支部", "市直", "P00100", "15", ""],
-    ],
-    "users": [
-        ["zhang.san", "支部书记 张三", "支部书记", "B0010001", ""],
-        ["li.si", "审核员 李四", "机关工委审核员", "", ""],
-    ],
-    "grades": [["B0010001", "中共市示例局第一党支部", str(date.today().year), "优秀"]],
-}
-
 
 def template(kind: str, fmt: str) -> bytes:
     """A template for `kind` ("organisations", "users", "grades") as "csv" or "xlsx".
@@ -510,7 +502,9 @@ def template(kind: str, fmt: str) -> bytes:
     The CSV has only the header row (UTF-8 with BOM, so Excel shows the Chinese correctly);
     the workbook adds a 填写说明 sheet with the rules and an example.
     """
-    return import_files.template(COLUMNS[kind], TEMPLATE_EXAMPLES[kind], fmt)
+    year = str(date.today().year)
+    examples = [[cell.format(year=year) for cell in row] for row in T.TEMPLATE_EXAMPLES[kind]]
+    return import_files.template(COLUMNS[kind], examples, fmt)
 
 
 def export_organisations(actor: Actor | None) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import and_, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Objection, Organisation, PublishedResult, User
@@ -63,22 +63,22 @@ def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
         rows = session.exec(
             select(
                 Objection,
-                func.coalesce(PublishedResult.name, Organisation.name),
-                func.coalesce(PublishedResult.region, Organisation.region),
-                User.username,
+                func.coalesce(col(PublishedResult.name), col(Organisation.name)),
+                func.coalesce(col(PublishedResult.region), col(Organisation.region)),
+                col(User.username),
             )
-            .join(Organisation, Organisation.id == Objection.org_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == Objection.org_id)
             .join(
                 PublishedResult,
                 and_(
-                    PublishedResult.cycle_id == Objection.cycle_id,  # type: ignore[arg-type]
-                    PublishedResult.org_id == Objection.org_id,  # type: ignore[arg-type]
+                    col(PublishedResult.cycle_id) == Objection.cycle_id,
+                    col(PublishedResult.org_id) == Objection.org_id,
                 ),
                 isouter=True,
             )
-            .join(User, User.id == Objection.recorded_by, isouter=True)  # type: ignore[arg-type]
-            .where(Objection.cycle_id == cycle_id, *scope_conditions(actor))
-            .order_by(Objection.id.desc())  # type: ignore[union-attr]
+            .join(User, col(User.id) == Objection.recorded_by, isouter=True)
+            .where(col(Objection.cycle_id) == cycle_id, *scope_conditions(actor))
+            .order_by(col(Objection.id).desc())
         ).all()
     data = [
         {

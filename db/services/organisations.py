@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
@@ -25,6 +25,7 @@ from db.models import (
     OrgType,
     User,
 )
+from db.query import pk
 from db.services.common import (
     Actor,
     NotFound,
@@ -69,9 +70,9 @@ def list_organisations(actor: Actor | None) -> pd.DataFrame:
         every = session.exec(select(Organisation)).all()
         users = dict(
             session.exec(
-                select(User.org_id, func.count())
-                .where(User.active.is_(True))  # type: ignore[attr-defined]
-                .group_by(User.org_id)
+                select(col(User.org_id), func.count())
+                .where(col(User.active).is_(True))
+                .group_by(col(User.org_id))
             ).all()
         )
     by_id = {o.id: o for o in every}
@@ -119,7 +120,9 @@ ORG_COLUMNS = [
 ]
 
 
-def _tree_key(org: Organisation, by_id: Mapping[int | None, Organisation]) -> tuple:
+def _tree_key(
+    org: Organisation, by_id: Mapping[int | None, Organisation]
+) -> tuple[int, str, bool, int, str]:
     """Departments in their order, each followed by its units."""
     dept = by_id.get(org.department_id) if org.department_id else None
     top = dept or org
@@ -210,16 +213,6 @@ def check_org_fields(item: OrgInput) -> tuple[dict[str, Any], list[str]]:
         "active": bool(item.active),
     }
     return values, problems
-
-
-def _department_of(
-    org_type: str, parent: Organisation | None, by_id: Mapping[int, Organisation]
-) -> int | None:
-    if org_type == "department" or parent is None:
-        return None
-    if parent.org_type == "department":
-        return parent.id
-    return parent.department_id
 
 
 def _descendants(org_id: int, children: Mapping[int, list[int]]) -> list[int]:
@@ -314,7 +307,7 @@ def apply_organisations(
     children: dict[int, list[int]] = {}
     for o in orgs.values():
         if o.parent_id is not None:
-            children.setdefault(o.parent_id, []).append(o.id)  # type: ignore[arg-type]
+            children.setdefault(o.parent_id, []).append(pk(o.id))
     for org, _values, label in targets:
         assert org.id is not None
         if org.parent_id is not None and org.parent_id in [org.id, *_descendants(org.id, children)]:
@@ -338,13 +331,13 @@ def apply_organisations(
         return problems, []
     for org, values, label in targets:
         if not values["active"]:
-            active_children = [c for c in children.get(org.id, []) if orgs[c].active]  # type: ignore[arg-type]
+            active_children = [c for c in children.get(pk(org.id), []) if orgs[c].active]
             if active_children:
                 problems.append((label, T.ERR_DEACTIVATE_CHILDREN.format(code=org.code)))
             users = session.exec(
                 select(func.count())
                 .select_from(User)
-                .where(User.org_id == org.id, User.active.is_(True))
+                .where(col(User.org_id) == org.id, col(User.active).is_(True))
             ).one()
             if users:
                 problems.append((label, T.ERR_DEACTIVATE_USERS.format(code=org.code, n=users)))
@@ -354,9 +347,9 @@ def apply_organisations(
         change["after"] = org_snapshot(org)
         change.pop("label", None)
     open_cycles = session.exec(select(Cycle.id).where(Cycle.status == "open")).all()
-    evaluated = [o.id for o, _, _ in targets if o.org_type in EVALUATED_ORG_TYPES and o.active]
+    evaluated = [pk(o.id) for o, _, _ in targets if o.org_type in EVALUATED_ORG_TYPES and o.active]
     for cycle_id in open_cycles:
-        ensure_assessments(session, cycle_id, evaluated)  # type: ignore[arg-type]
+        ensure_assessments(session, pk(cycle_id), evaluated)
     session.flush()
     return [], [c for c in changes if c["before"] != c["after"]]
 
@@ -395,15 +388,15 @@ def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
     actor = require(actor, Action.MANAGE_USERS)
     with read_session() as session:
         rows = session.exec(
-            select(Organisation.id, Organisation.code, Organisation.name)
+            select(col(Organisation.id), col(Organisation.code), col(Organisation.name))
             .where(
-                Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
-                Organisation.active.is_(True),
+                col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
+                col(Organisation.active).is_(True),
                 *scope_conditions(actor),
             )
-            .order_by(Organisation.code)
+            .order_by(col(Organisation.code))
         ).all()
-    return [(int(i), c, n) for i, c, n in rows]
+    return [(pk(i), c, n) for i, c, n in rows]
 
 
 __all__ = [

@@ -34,6 +34,7 @@ from db.models import (
     Objection,
     Organisation,
 )
+from db.query import pk
 from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
@@ -103,14 +104,14 @@ def _state(cycle: Cycle) -> str:
 
 def _status_counts(session: Session, cycle: Cycle, actor: Actor) -> dict[str, int]:
     rows = session.exec(
-        select(Assessment.status, func.count())
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        select(col(Assessment.status), func.count())
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
         .where(
-            Assessment.cycle_id == cycle.id,
+            col(Assessment.cycle_id) == cycle.id,
             *taking_part(cycle.status),
             *scope_conditions(actor),
         )
-        .group_by(Assessment.status)
+        .group_by(col(Assessment.status))
     ).all()
     return {status: int(n) for status, n in rows}
 
@@ -118,9 +119,9 @@ def _status_counts(session: Session, cycle: Cycle, actor: Actor) -> dict[str, in
 def _selected_excellence(session: Session, cycle_id: int) -> list[int]:
     return list(
         session.exec(
-            select(ExcellenceDecision.org_id).where(
-                ExcellenceDecision.cycle_id == cycle_id,
-                ExcellenceDecision.selected.is_(True),  # type: ignore[attr-defined]
+            select(col(ExcellenceDecision.org_id)).where(
+                col(ExcellenceDecision.cycle_id) == cycle_id,
+                col(ExcellenceDecision.selected).is_(True),
             )
         ).all()
     )
@@ -152,13 +153,11 @@ def finalize_due() -> list[int]:
     now = freeze.utcnow()
     with read_session() as session:
         due = [
-            c.id
+            pk(c.id)
             for c in session.exec(select(Cycle).where(Cycle.status == "published")).all()
             if c.publication_ends is not None and now >= c.publication_ends
         ]
-        due = [
-            cid for cid in due if cid is not None and not freeze.open_objection_count(session, cid)
-        ]
+        due = [cid for cid in due if not freeze.open_objection_count(session, cid)]
     done: list[int] = []
     for cycle_id in due:
         with write_session() as session:
@@ -174,8 +173,8 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
     now = freeze.utcnow()
     result = session.exec(
         update(Cycle)
-        .where(Cycle.id == cycle.id, Cycle.status == "published")  # type: ignore[arg-type]
-        .values(status="final", finalized_at=now, version=Cycle.version + 1)
+        .where(col(Cycle.id) == cycle.id, col(Cycle.status) == "published")
+        .values(status="final", finalized_at=now, version=col(Cycle.version) + 1)
     )
     if result.rowcount != 1:
         raise _invalid(T.ERR_ALREADY_FINAL.format(year=cycle.year))
@@ -255,18 +254,18 @@ def names_with_status(
 ) -> tuple[int, str]:
     names = list(
         session.exec(
-            select(Organisation.name)
-            .join(Assessment, Assessment.org_id == Organisation.id)  # type: ignore[arg-type]
+            select(col(Organisation.name))
+            .join(Assessment, col(Assessment.org_id) == Organisation.id)
             .where(
-                Assessment.cycle_id == cycle.id,
-                Assessment.status.in_(statuses),  # type: ignore[attr-defined]
+                col(Assessment.cycle_id) == cycle.id,
+                col(Assessment.status).in_(statuses),
                 *taking_part(cycle.status),
                 *conditions,
             )
-            .order_by(Organisation.code)
+            .order_by(col(Organisation.code))
         ).all()
     )
-    shown = "、".join(names[:NAMES_SHOWN]) + ("等" if len(names) > NAMES_SHOWN else "")
+    shown = "、".join(names[:NAMES_SHOWN]) + (T.AND_MORE if len(names) > NAMES_SHOWN else "")
     return len(names), shown
 
 
@@ -305,13 +304,13 @@ def publish_year(
         ends = now + timedelta(days=days)
         result = session.exec(
             update(Cycle)
-            .where(Cycle.id == cycle_id, Cycle.status.in_(("open", "closed")))  # type: ignore[arg-type,attr-defined]
+            .where(col(Cycle.id) == cycle_id, col(Cycle.status).in_(("open", "closed")))
             .values(
                 status="published",
                 published_at=now,
                 publication_ends=ends,
                 finalized_at=None,
-                version=Cycle.version + 1,
+                version=col(Cycle.version) + 1,
             )
         )
         if result.rowcount != 1:
@@ -329,10 +328,10 @@ def publish_year(
         )
         session.exec(
             update(Assessment)
-            .where(Assessment.cycle_id == cycle_id, Assessment.status == "reviewed")  # type: ignore[arg-type]
+            .where(col(Assessment.cycle_id) == cycle_id, col(Assessment.status) == "reviewed")
             .values(
                 status="published",
-                version=Assessment.version + 1,
+                version=col(Assessment.version) + 1,
                 updated_at=now,
                 updated_by=actor.id,
             )

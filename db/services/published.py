@@ -20,8 +20,10 @@ even when its organisation has since moved between them.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
@@ -101,16 +103,16 @@ def record_publication(
     )
     query = (
         select(
-            Assessment.id,
-            Assessment.cycle_id,
-            Assessment.org_id,
-            Organisation.code,
-            Organisation.name,
-            Organisation.org_type,
-            Organisation.region,
-            dept.name,
-            Organisation.member_count,
-            Assessment.status,
+            col(Assessment.id),
+            col(Assessment.cycle_id),
+            col(Assessment.org_id),
+            col(Organisation.code),
+            col(Organisation.name),
+            col(Organisation.org_type),
+            col(Organisation.region),
+            col(dept.name),
+            col(Organisation.member_count),
+            col(Assessment.status),
             *(
                 # no summary row means no points: zero, as the live read model counts it
                 func.coalesce(getattr(total, column), 0)
@@ -118,11 +120,11 @@ def record_publication(
             ),
         )
         .select_from(Assessment)
-        .join(Organisation, Organisation.id == Assessment.org_id)
-        .join(dept, dept.id == Organisation.department_id, isouter=True)
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
+        .join(dept, col(dept.id) == Organisation.department_id, isouter=True)
         .join(
             total,
-            and_(total.assessment_id == Assessment.id, total.basis == "reviewed"),  # type: ignore[arg-type]
+            and_(col(total.assessment_id) == Assessment.id, col(total.basis) == "reviewed"),
             isouter=True,
         )
         .where(
@@ -137,7 +139,10 @@ def record_publication(
         query = query.where(current)
     columns = ["assessment_id", "cycle_id", "org_id", *ATTRIBUTES, "status"]
     columns += [*SUM_COLUMNS, "scored"]
-    result = session.execute(insert(PublishedResult).from_select(columns, query))
+    # An INSERT answers with a cursor result (Session.execute is typed for any statement).
+    result = cast(
+        CursorResult[Any], session.execute(insert(PublishedResult).from_select(columns, query))
+    )
     return int(result.rowcount or 0)
 
 
@@ -151,8 +156,10 @@ def refresh_published_sums(session: Session, assessment_ids: Collection[int]) ->
         return
     session.flush()
     totals = session.execute(
-        select(AssessmentTotal.assessment_id, *(getattr(AssessmentTotal, c) for c in SUM_COLUMNS))
-        .add_columns(AssessmentTotal.scored)
+        select(
+            col(AssessmentTotal.assessment_id), *(getattr(AssessmentTotal, c) for c in SUM_COLUMNS)
+        )
+        .add_columns(col(AssessmentTotal.scored))
         .where(
             col(AssessmentTotal.assessment_id).in_(ids),
             col(AssessmentTotal.basis) == "reviewed",

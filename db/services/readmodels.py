@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, inspect, select
 from sqlmodel import col
 
 import scoring
@@ -64,7 +64,7 @@ def scope_name(actor: Actor) -> str | None:
     if scope.kind is ScopeKind.DEPARTMENT:
         with read_session() as session:
             name = session.execute(
-                select(Organisation.name).where(Organisation.id == scope.department_id)
+                select(col(Organisation.name)).where(col(Organisation.id) == scope.department_id)
             ).scalar_one_or_none()
         return name or str(scope.department_id)
     return None
@@ -91,7 +91,9 @@ def authorize_org_view(actor: Actor | None, org_id: int) -> Actor:
 
 def cycle_of_year(session: Any, year: int) -> Any:
     """(id, status) of the year's cycle, or None."""
-    return session.execute(select(Cycle.id, Cycle.status).where(Cycle.year == year)).first()
+    return session.execute(
+        select(col(Cycle.id), col(Cycle.status)).where(col(Cycle.year) == year)
+    ).first()
 
 
 def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
@@ -102,7 +104,7 @@ def taking_part(cycle_status: str) -> list[ColumnElement[bool]]:
     was published with (`Assessment.counted`, set by publish_year), whatever has happened to
     the organisations since, so adding or dissolving a branch never rewrites published results.
     """
-    evaluated = [Organisation.org_type != OrgType.DEPARTMENT]
+    evaluated = [col(Organisation.org_type) != OrgType.DEPARTMENT]
     if cycle_status in (CycleStatus.OPEN, CycleStatus.CLOSED):
         return [*evaluated, col(Organisation.active).is_(True)]
     return [*evaluated, col(Assessment.counted).is_(True)]
@@ -163,23 +165,23 @@ def load_org_attributes(actor: Actor | None) -> pd.DataFrame:
     """Every evaluated organisation's current code, name, type, region, department, members
     (the whole city: the input of the shared caches; what is shown is cut by `in_scope`)."""
     require(actor, Action.READ_STANDINGS)
-    dept = Organisation.__table__.alias("dept")
+    dept = inspect(Organisation).local_table.alias("dept")
     with read_session() as session:
         rows = (
             session.connection()
             .execute(
                 select(
-                    Organisation.id,
-                    Organisation.code,
-                    Organisation.name,
-                    Organisation.org_type,
-                    Organisation.region,
+                    col(Organisation.id),
+                    col(Organisation.code),
+                    col(Organisation.name),
+                    col(Organisation.org_type),
+                    col(Organisation.region),
                     dept.c.name,
-                    Organisation.member_count,
-                    Organisation.department_id,
+                    col(Organisation.member_count),
+                    col(Organisation.department_id),
                 )
                 .join(dept, dept.c.id == Organisation.department_id, isouter=True)
-                .where(Organisation.org_type != OrgType.DEPARTMENT)
+                .where(col(Organisation.org_type) != OrgType.DEPARTMENT)
             )
             .all()
         )
@@ -192,14 +194,15 @@ def _taking_part_in(session: Any, cycle_id: int, status: str) -> pd.DataFrame:
         session.connection()
         .execute(
             select(
-                Organisation.id,
-                Assessment.id,
-                func.coalesce(Assessment.status, AssessmentStatus.DRAFT.value),
+                col(Organisation.id),
+                col(Assessment.id),
+                func.coalesce(col(Assessment.status), AssessmentStatus.DRAFT.value),
             )
             .select_from(Organisation)
             .join(
                 Assessment,
-                (Assessment.org_id == Organisation.id) & (Assessment.cycle_id == cycle_id),
+                (col(Assessment.org_id) == Organisation.id)
+                & (col(Assessment.cycle_id) == cycle_id),
                 isouter=status == CycleStatus.OPEN,
             )
             .where(*taking_part(status))
@@ -241,16 +244,16 @@ def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
                 session.connection()
                 .execute(
                     select(
-                        frozen.org_id,
+                        col(frozen.org_id),
                         *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES),
-                        Organisation.department_id,
-                        frozen.assessment_id,
-                        frozen.status,
+                        col(Organisation.department_id),
+                        col(frozen.assessment_id),
+                        col(frozen.status),
                     )
-                    .join(Organisation, Organisation.id == frozen.org_id)
-                    .where(frozen.cycle_id == cycle.id)
+                    .join(Organisation, col(Organisation.id) == frozen.org_id)
+                    .where(col(frozen.cycle_id) == cycle.id)
                     # the order of publication: the join must not let PostgreSQL reorder
-                    .order_by(frozen.assessment_id)
+                    .order_by(col(frozen.assessment_id))
                 )
                 .all()
             )
@@ -273,19 +276,21 @@ def _published_rows(
     frozen = PublishedResult
     if basis == "reviewed":
         sums = [getattr(frozen, column) for column in (*SUM_COLUMNS, "scored")]
-        query = select(frozen.org_id, *sums)
+        query = select(col(frozen.org_id), *sums)
     else:
         # The self basis was not frozen: nothing writes it once the year is published.
         live = AssessmentTotal
         sums = [func.coalesce(getattr(live, column), 0) for column in (*SUM_COLUMNS, "scored")]
-        query = select(frozen.org_id, *sums).join(
+        query = select(col(frozen.org_id), *sums).join(
             live,
-            (live.assessment_id == frozen.assessment_id) & (live.basis == basis),
+            (col(live.assessment_id) == frozen.assessment_id) & (col(live.basis) == basis),
             isouter=True,
         )
     query = query.add_columns(
-        frozen.assessment_id, frozen.status, *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES)
-    ).where(frozen.cycle_id == cycle_id, frozen.status == RATED)
+        col(frozen.assessment_id),
+        col(frozen.status),
+        *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES),
+    ).where(col(frozen.cycle_id) == cycle_id, col(frozen.status) == RATED)
     if regions is not None:
         query = query.where(col(frozen.region).in_(list(regions)))
     return list(session.connection().execute(query).all())
@@ -306,7 +311,8 @@ def load_region_publication(actor: Actor | None, year: int, region: str) -> pd.D
             return _empty_scores()
         n_criteria = session.execute(
             select(func.count()).where(
-                Criterion.cycle_id == cycle.id, Criterion.kind == CriterionKind.CRITERION
+                col(Criterion.cycle_id) == cycle.id,
+                col(Criterion.kind) == CriterionKind.CRITERION,
             )
         ).scalar_one()
         rows = _published_rows(session, cycle.id, "reviewed", [region])
@@ -314,13 +320,14 @@ def load_region_publication(actor: Actor | None, year: int, region: str) -> pd.D
     sums = [(org_id, *v) for org_id, *v in frozen[[*SUM_COLUMNS, "scored"]].itertuples(name=None)]
     frame = _evaluated(actor, cycle.id, year, int(n_criteria), sums, frozen)
     with read_session() as session:
-        departments = dict(
-            session.execute(
-                select(Organisation.id, Organisation.department_id).where(
+        departments: dict[int, int | None] = {
+            int(o): d
+            for o, d in session.execute(
+                select(col(Organisation.id), col(Organisation.department_id)).where(
                     col(Organisation.id).in_([int(o) for o in frame.index])
                 )
             ).all()
-        )
+        }
     frame["department_id"] = [departments.get(int(o)) for o in frame.index]
     return in_scope(actor, frame)
 
@@ -341,7 +348,7 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
     require(actor, Action.READ_STANDINGS)
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}")
-    criterion = Criterion.kind == CriterionKind.CRITERION
+    criterion = col(Criterion.kind) == CriterionKind.CRITERION
     frozen: pd.DataFrame | None = None
     part: pd.DataFrame | None = None
     with read_session() as session:
@@ -349,10 +356,10 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
         if cycle is None:
             return _empty_scores()
         n_criteria = session.execute(
-            select(func.count()).where(Criterion.cycle_id == cycle.id, criterion)
+            select(func.count()).where(col(Criterion.cycle_id) == cycle.id, criterion)
         ).scalar_one()
         if is_published(cycle.status):
-            rows = _published_rows(session, cycle.id, basis)
+            rows: Sequence[Any] = _published_rows(session, cycle.id, basis)
             columns = [
                 "org_id",
                 *SUM_COLUMNS,
@@ -370,10 +377,13 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
                 session.connection()
                 .execute(
                     select(
-                        AssessmentTotal.org_id,
+                        col(AssessmentTotal.org_id),
                         *(getattr(AssessmentTotal, column) for column in SUM_COLUMNS),
-                        AssessmentTotal.scored,
-                    ).where(AssessmentTotal.cycle_id == cycle.id, AssessmentTotal.basis == basis)
+                        col(AssessmentTotal.scored),
+                    ).where(
+                        col(AssessmentTotal.cycle_id) == cycle.id,
+                        col(AssessmentTotal.basis) == basis,
+                    )
                 )
                 .all()
             )
@@ -480,7 +490,7 @@ def load_years(actor: Actor | None) -> list[int]:
     """Every evaluation year, oldest first."""
     require(actor, Action.VIEW_YEARS)
     with read_session() as session:
-        return list(session.execute(select(Cycle.year).order_by(Cycle.year)).scalars())
+        return list(session.execute(select(col(Cycle.year)).order_by(col(Cycle.year))).scalars())
 
 
 def load_history(actor: Actor | None) -> pd.DataFrame:

@@ -191,43 +191,47 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
     with read_session() as session:
         rows = session.exec(
             select(
-                Assessment.id,
-                Assessment.version,
-                Assessment.submitted_at,
-                Assessment.reviewed_at,
+                col(Assessment.id),
+                col(Assessment.version),
+                col(Assessment.submitted_at),
+                col(Assessment.reviewed_at),
             )
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
-            .where(Cycle.year == year)
+            .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
+            .where(col(Cycle.year) == year)
         ).all()
         changed_rows = session.exec(
-            select(ScoreEntry.assessment_id, ScoreEntry.self_tenths, ScoreEntry.reviewed_tenths)
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
-            .where(Cycle.year == year, ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
+            select(
+                col(ScoreEntry.assessment_id),
+                col(ScoreEntry.self_tenths),
+                col(ScoreEntry.reviewed_tenths),
+            )
+            .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+            .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
+            .where(col(Cycle.year) == year, col(ScoreEntry.reviewed_tenths).is_not(None))
         ).all()
         last_review = (
             select(
-                AuditLog.target_id.label("target_id"),  # type: ignore[attr-defined]
-                func.max(AuditLog.at).label("at"),
+                col(AuditLog.target_id).label("target_id"),
+                func.max(col(AuditLog.at)).label("at"),
             )
             .where(
-                AuditLog.target_type == "assessment",
+                col(AuditLog.target_type) == "assessment",
                 col(AuditLog.action).in_(REVIEW_ACTIONS),
             )
-            .group_by(AuditLog.target_id)
+            .group_by(col(AuditLog.target_id))
             .subquery()
         )
         # Entries the branch changed after the reviewer's last action (退回 → 重新提交).
         resubmitted = dict(
             session.exec(
-                select(ScoreEntry.assessment_id, func.count())
-                .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-                .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+                select(col(ScoreEntry.assessment_id), func.count())
+                .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+                .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
                 .join(
                     last_review,
-                    last_review.c.target_id == cast(Assessment.id, String),
+                    last_review.c.target_id == cast(col(Assessment.id), String),
                 )
-                .where(Cycle.year == year, ScoreEntry.updated_at > last_review.c.at)
+                .where(col(Cycle.year) == year, col(ScoreEntry.updated_at) > last_review.c.at)
                 .group_by(col(ScoreEntry.assessment_id))
             ).all()
         )
@@ -295,9 +299,13 @@ def load_review(actor: Actor | None, *, assessment_id: int) -> ReviewView:
             raise NotFound()
         cycle = session.get(Cycle, assessment.cycle_id)
         org = session.get(Organisation, assessment.org_id)
-        assert cycle is not None and org is not None and cycle.id is not None
+        assert cycle is not None
+        assert org is not None
+        assert cycle.id is not None
         criteria = session.exec(
-            select(Criterion).where(Criterion.cycle_id == cycle.id).order_by(Criterion.sort_order)  # type: ignore[arg-type]
+            select(Criterion)
+            .where(col(Criterion.cycle_id) == cycle.id)
+            .order_by(col(Criterion.sort_order))
         ).all()
         entries = {
             e.criterion_id: e

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Assessment, Organisation
+from db.query import pk
 from db.services import review, reviewing
 from db.services.common import Actor, InvalidInput, PermissionDenied, ServiceError
 from texts import review as T
@@ -33,11 +34,11 @@ class BatchOutcome:
 def _names(assessment_ids: list[int]) -> dict[int, str]:
     with read_session() as session:
         rows = session.exec(
-            select(Assessment.id, Organisation.name)
-            .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-            .where(Assessment.id.in_(assessment_ids))  # type: ignore[union-attr]
+            select(col(Assessment.id), col(Organisation.name))
+            .join(Organisation, col(Organisation.id) == Assessment.org_id)
+            .where(col(Assessment.id).in_(assessment_ids))
         ).all()
-    return {int(i): name for i, name in rows}
+    return {pk(i): name for i, name in rows}
 
 
 def approve_many(actor: Actor | None, *, versions: Mapping[int, int]) -> BatchOutcome:

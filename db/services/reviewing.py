@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import write_session
@@ -154,11 +154,11 @@ def _bump_version(
     session: Session, assessment_id: int, version: int, actor: Actor, **values: object
 ) -> None:
     """UPDATE … WHERE id = ? AND version = ?; zero rows means someone saved first."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Assessment)
-        .where(Assessment.id == assessment_id, Assessment.version == version)  # type: ignore[arg-type]
+        .where(col(Assessment.id) == assessment_id, col(Assessment.version) == version)
         .values(
-            version=Assessment.version + 1,
+            version=col(Assessment.version) + 1,
             updated_at=freeze.utcnow(),
             updated_by=actor.id,
             **values,
@@ -296,7 +296,7 @@ def return_assessment(
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status not in REVIEWABLE:
-            raise _status_error(assessment.status, "退回")
+            raise _status_error(assessment.status, T.ACTION_RETURN)
         before = {"status": assessment.status, "return_comment": assessment.return_comment}
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
@@ -339,7 +339,7 @@ def approve_assessment(
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status != "submitted":
-            raise _status_error(assessment.status, "审核通过")
+            raise _status_error(assessment.status, T.ACTION_APPROVE)
         before = {"status": assessment.status, "return_comment": assessment.return_comment}
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)

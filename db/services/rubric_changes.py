@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import scoring
 from db.models import (
@@ -112,30 +112,30 @@ def _usage(session: Session, cycle_id: int) -> dict[str, _Usage]:
     """Per criterion code: highest points given, organisations that scored it, evidence files."""
     rows = session.exec(
         select(
-            Criterion.code,
-            func.coalesce(ScoreEntry.self_tenths, 0),
-            func.coalesce(ScoreEntry.reviewed_tenths, 0),
-            Organisation.name,
+            col(Criterion.code),
+            func.coalesce(col(ScoreEntry.self_tenths), 0),
+            func.coalesce(col(ScoreEntry.reviewed_tenths), 0),
+            col(Organisation.name),
         )
-        .join(ScoreEntry, ScoreEntry.criterion_id == Criterion.id)  # type: ignore[arg-type]
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        .join(ScoreEntry, col(ScoreEntry.criterion_id) == Criterion.id)
+        .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
         .where(
-            Criterion.cycle_id == cycle_id,
+            col(Criterion.cycle_id) == cycle_id,
             or_(
-                ScoreEntry.self_tenths.is_not(None),  # type: ignore[union-attr]
-                ScoreEntry.reviewed_tenths.is_not(None),  # type: ignore[union-attr]
+                col(ScoreEntry.self_tenths).is_not(None),
+                col(ScoreEntry.reviewed_tenths).is_not(None),
             ),
         )
-        .order_by(Criterion.code, Organisation.code)
+        .order_by(col(Criterion.code), col(Organisation.code))
     ).all()
     evidence = session.exec(
-        select(Criterion.code, func.count(Evidence.id), Organisation.name)
-        .join(Evidence, Evidence.criterion_id == Criterion.id)  # type: ignore[arg-type]
-        .join(Assessment, Assessment.id == Evidence.assessment_id)  # type: ignore[arg-type]
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
-        .where(Criterion.cycle_id == cycle_id)
-        .group_by(Criterion.code, Organisation.name)
+        select(col(Criterion.code), func.count(col(Evidence.id)), col(Organisation.name))
+        .join(Evidence, col(Evidence.criterion_id) == Criterion.id)
+        .join(Assessment, col(Assessment.id) == Evidence.assessment_id)
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
+        .where(col(Criterion.cycle_id) == cycle_id)
+        .group_by(col(Criterion.code), col(Organisation.name))
     ).all()
     top: dict[str, int] = {}
     names: dict[str, dict[str, None]] = {}
@@ -230,20 +230,20 @@ def _point_changes(
         if rule is None:
             continue
         rows = session.exec(
-            select(ScoreEntry, Organisation.name)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+            select(ScoreEntry, col(Organisation.name))
+            .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+            .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+            .join(Organisation, col(Organisation.id) == Assessment.org_id)
             .where(
-                Criterion.cycle_id == cycle_id,
-                Criterion.code == source,
-                ScoreEntry.figure.is_not(None),  # type: ignore[union-attr]
+                col(Criterion.cycle_id) == cycle_id,
+                col(Criterion.code) == source,
+                col(ScoreEntry.figure).is_not(None),
             )
-            .order_by(Organisation.code)
+            .order_by(col(Organisation.code))
         ).all()
         for entry, name in rows:
             try:
-                figure = Decimal(entry.figure)
+                figure = Decimal(entry.figure or "")  # the query left out None
                 points = scoring.auto_points(rule, figure, record["max_points"])
             except (ArithmeticError, ValueError):
                 continue  # a figure the old rule refused either; nothing to recompute
@@ -365,9 +365,13 @@ def _top_after(
 ) -> int:
     """The highest points a criterion would hold after the import (recomputed ones included)."""
     rows = session.exec(
-        select(ScoreEntry.assessment_id, ScoreEntry.self_tenths, ScoreEntry.reviewed_tenths)
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-        .where(Criterion.cycle_id == cycle_id, Criterion.code == source)
+        select(
+            col(ScoreEntry.assessment_id),
+            col(ScoreEntry.self_tenths),
+            col(ScoreEntry.reviewed_tenths),
+        )
+        .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+        .where(col(Criterion.cycle_id) == cycle_id, col(Criterion.code) == source)
     ).all()
     top = 0
     for assessment_id, own, reviewed in rows:

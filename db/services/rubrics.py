@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
@@ -171,8 +171,10 @@ def _recompute(
         for item in items:
             entry = session.exec(
                 select(ScoreEntry)
-                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-                .where(ScoreEntry.assessment_id == assessment_id, Criterion.code == item.code)
+                .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+                .where(
+                    col(ScoreEntry.assessment_id) == assessment_id, col(Criterion.code) == item.code
+                )
             ).one()
             entry.self_tenths = to_tenths(item.self_after)
             entry.reviewed_tenths = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func, or_, select
@@ -52,7 +53,9 @@ CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "
 
 def _cycle_id(year: int) -> int | None:
     with read_session() as session:
-        return session.execute(select(Cycle.id).where(Cycle.year == year)).scalar_one_or_none()
+        return session.execute(
+            select(col(Cycle.id)).where(col(Cycle.year) == year)
+        ).scalar_one_or_none()
 
 
 def load_criteria(actor: Actor | None, year: int) -> pd.DataFrame:
@@ -81,16 +84,16 @@ def load_entries(actor: Actor | None, year: int) -> pd.DataFrame:
             session.connection()
             .execute(
                 select(
-                    Assessment.org_id,
-                    Criterion.code,
-                    ScoreEntry.self_tenths,
-                    ScoreEntry.reviewed_tenths,
+                    col(Assessment.org_id),
+                    col(Criterion.code),
+                    col(ScoreEntry.self_tenths),
+                    col(ScoreEntry.reviewed_tenths),
                 )
                 .select_from(ScoreEntry)
-                .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
-                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-                .join(Organisation, Organisation.id == Assessment.org_id)
-                .where(Assessment.cycle_id == cycle_id, *scope_conditions(actor))
+                .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+                .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+                .join(Organisation, col(Organisation.id) == Assessment.org_id)
+                .where(col(Assessment.cycle_id) == cycle_id, *scope_conditions(actor))
             )
             .all()
         )
@@ -122,33 +125,34 @@ def load_criterion_totals(
     points = points_column(basis)
     query = (
         select(
-            Criterion.code,
+            col(Criterion.code),
             func.coalesce(func.sum(points), 0),
             func.sum(case((points >= Criterion.max_tenths, 1), else_=0)),
         )
         .select_from(ScoreEntry)
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-        .join(Organisation, Organisation.id == Assessment.org_id)
+        .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+        .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
         .where(
-            Assessment.cycle_id == cycle_id,
+            col(Assessment.cycle_id) == cycle_id,
             col(Assessment.status).in_(SUBMITTED),
-            Criterion.kind == CriterionKind.CRITERION,
+            col(Criterion.kind) == CriterionKind.CRITERION,
             *taking_part(cycle.status),
             *scope_conditions(actor),
         )
-        .group_by(Criterion.code)
+        .group_by(col(Criterion.code))
     )
     if unlit_only:
         rubric = rubric_of_cycle(actor, cycle_id)
         minimum = scoring.lit_minimum_tenths(rubric.bases, rubric.thresholds)
         query = query.join(
             AssessmentTotal,
-            (AssessmentTotal.assessment_id == Assessment.id) & (AssessmentTotal.basis == basis),
+            (col(AssessmentTotal.assessment_id) == Assessment.id)
+            & (col(AssessmentTotal.basis) == basis),
         ).where(
             or_(
                 *(
-                    (Criterion.star == key) & (getattr(AssessmentTotal, f"{key}_tenths") < low)
+                    (col(Criterion.star) == key) & (getattr(AssessmentTotal, f"{key}_tenths") < low)
                     for key, low in minimum.items()
                 )
             )
@@ -169,20 +173,20 @@ def load_progress(actor: Actor | None, year: int) -> pd.DataFrame:
         return pd.DataFrame(columns=columns).set_index("org_id")
     with read_session() as session:
         rows = session.execute(
-            select(Assessment.org_id, Assessment.updated_at, Assessment.submitted_at)
-            .join(Organisation, Organisation.id == Assessment.org_id)
-            .where(Assessment.cycle_id == cycle_id, *scope_conditions(actor))
+            select(col(Assessment.org_id), col(Assessment.updated_at), col(Assessment.submitted_at))
+            .join(Organisation, col(Organisation.id) == Assessment.org_id)
+            .where(col(Assessment.cycle_id) == cycle_id, *scope_conditions(actor))
         ).all()
         users = session.execute(
-            select(User.org_id, User.display_name, User.username)
-            .join(Organisation, Organisation.id == User.org_id)
+            select(col(User.org_id), col(User.display_name), col(User.username))
+            .join(Organisation, col(Organisation.id) == User.org_id)
             .where(
-                User.role == Role.BRANCH,
+                col(User.role) == Role.BRANCH,
                 col(User.active).is_(True),
                 col(User.org_id).is_not(None),
                 *scope_conditions(actor),
             )
-            .order_by(User.username)
+            .order_by(col(User.username))
         ).all()
     frame = pd.DataFrame(rows, columns=columns[:3]).set_index("org_id")
     contacts: dict[int, list[str]] = {}
@@ -231,38 +235,38 @@ def load_org_detail(actor: Actor | None, year: int, org_id: int) -> OrgDetail:
         assessment = None
         if cycle_id is not None:
             assessment = session.execute(
-                select(Assessment.id, Assessment.status, Assessment.return_comment).where(
-                    Assessment.org_id == org_id, Assessment.cycle_id == cycle_id
-                )
+                select(
+                    col(Assessment.id), col(Assessment.status), col(Assessment.return_comment)
+                ).where(col(Assessment.org_id) == org_id, col(Assessment.cycle_id) == cycle_id)
             ).first()
-        entries: dict[str, tuple] = {}
+        entries: dict[str, tuple[Any, ...]] = {}
         evidence = empty_evidence
         if assessment is not None:
             for row in session.execute(
                 select(
-                    Criterion.code,
-                    ScoreEntry.self_tenths,
-                    ScoreEntry.reviewed_tenths,
-                    ScoreEntry.figure,
-                    ScoreEntry.note,
-                    ScoreEntry.reviewer_comment,
+                    col(Criterion.code),
+                    col(ScoreEntry.self_tenths),
+                    col(ScoreEntry.reviewed_tenths),
+                    col(ScoreEntry.figure),
+                    col(ScoreEntry.note),
+                    col(ScoreEntry.reviewer_comment),
                 )
-                .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
-                .where(ScoreEntry.assessment_id == assessment[0])
+                .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
+                .where(col(ScoreEntry.assessment_id) == assessment[0])
             ).all():
                 entries[row[0]] = tuple(row[1:])
             files = session.execute(
                 select(
-                    Evidence.id,
-                    Criterion.code,
-                    Evidence.filename,
-                    Evidence.content_type,
-                    Evidence.size,
-                    Evidence.uploaded_at,
+                    col(Evidence.id),
+                    col(Criterion.code),
+                    col(Evidence.filename),
+                    col(Evidence.content_type),
+                    col(Evidence.size),
+                    col(Evidence.uploaded_at),
                 )
-                .join(Criterion, Criterion.id == Evidence.criterion_id)
-                .where(Evidence.assessment_id == assessment[0])
-                .order_by(Criterion.sort_order, Evidence.id)
+                .join(Criterion, col(Criterion.id) == Evidence.criterion_id)
+                .where(col(Evidence.assessment_id) == assessment[0])
+                .order_by(col(Criterion.sort_order), col(Evidence.id))
             ).all()
             evidence = pd.DataFrame(files, columns=EVIDENCE_COLUMNS)
     counts = evidence["code"].value_counts() if not evidence.empty else pd.Series(dtype="int64")

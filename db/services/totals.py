@@ -21,7 +21,8 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlmodel import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import Session, col
 
 import scoring
 from db.models import Assessment, AssessmentTotal, Criterion, ScoreEntry
@@ -31,10 +32,10 @@ STAR_COLUMNS = tuple(f"{key}_tenths" for key in scoring.STAR_KEYS)
 SUM_COLUMNS = (*STAR_COLUMNS, "bonus_tenths", "deduction_tenths", "veto_tenths")
 
 
-def points_column(basis: str) -> ColumnElement[Any]:
+def points_column(basis: str) -> SQLCoreOperations[Any]:
     """The points a basis counts: the branch's own, or the reviewer's where given."""
     if basis == "self":
-        return ScoreEntry.self_tenths  # type: ignore[return-value]
+        return col(ScoreEntry.self_tenths)
     if basis == "reviewed":
         return func.coalesce(ScoreEntry.reviewed_tenths, ScoreEntry.self_tenths)
     raise ValueError(f"unknown basis {basis!r}")
@@ -47,24 +48,25 @@ def sums_per_assessment(basis: str, scope: ColumnElement[bool]) -> Select[Any]:
     def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((condition, points), else_=None)), 0)
 
-    criterion = Criterion.kind == "criterion"
+    kind = col(Criterion.kind)
+    criterion = kind == "criterion"
     return (
         select(
-            Assessment.id,
+            col(Assessment.id),
             literal(basis),
-            Assessment.cycle_id,
-            Assessment.org_id,
-            *(total(criterion & (Criterion.star == key)) for key in scoring.STAR_KEYS),
-            total(Criterion.kind == "bonus"),
-            total(Criterion.kind == "deduction"),
-            total(Criterion.kind == "veto"),
-            func.count(case((criterion, ScoreEntry.self_tenths), else_=None)),
+            col(Assessment.cycle_id),
+            col(Assessment.org_id),
+            *(total(criterion & (col(Criterion.star) == key)) for key in scoring.STAR_KEYS),
+            total(kind == "bonus"),
+            total(kind == "deduction"),
+            total(kind == "veto"),
+            func.count(case((criterion, col(ScoreEntry.self_tenths)), else_=None)),
         )
         .select_from(ScoreEntry)
-        .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
-        .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+        .join(Assessment, col(Assessment.id) == ScoreEntry.assessment_id)
+        .join(Criterion, col(Criterion.id) == ScoreEntry.criterion_id)
         .where(scope)
-        .group_by(Assessment.id, Assessment.cycle_id, Assessment.org_id)
+        .group_by(col(Assessment.id), col(Assessment.cycle_id), col(Assessment.org_id))
     )
 
 
@@ -82,11 +84,11 @@ def refresh_totals(
         ids = sorted(set(assessment_ids))
         if not ids:
             return
-        scope = Assessment.id.in_(ids)  # type: ignore[union-attr]
-        stale = AssessmentTotal.assessment_id.in_(ids)  # type: ignore[attr-defined]
+        scope: ColumnElement[bool] = col(Assessment.id).in_(ids)
+        stale: ColumnElement[bool] = col(AssessmentTotal.assessment_id).in_(ids)
     else:
-        scope = Assessment.cycle_id == cycle_id
-        stale = AssessmentTotal.cycle_id == cycle_id
+        scope = col(Assessment.cycle_id) == cycle_id
+        stale = col(AssessmentTotal.cycle_id) == cycle_id
     if isinstance(session, Session):
         session.flush()
     session.execute(delete(AssessmentTotal).where(stale))

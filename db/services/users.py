@@ -161,9 +161,9 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
     now = freeze.utcnow()
     with read_session() as session:
         rows = session.exec(
-            select(User, Organisation.code, Organisation.name)
-            .join(Organisation, Organisation.id == User.org_id, isouter=True)  # type: ignore[arg-type]
-            .order_by(User.role, User.username)
+            select(User, col(Organisation.code), col(Organisation.name))
+            .join(Organisation, col(Organisation.id) == User.org_id, isouter=True)
+            .order_by(col(User.role), col(User.username))
         ).all()
         departments = dict(
             session.exec(

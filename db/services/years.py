@@ -19,6 +19,7 @@ from db.models import (
     Organisation,
     ScoreEntry,
 )
+from db.query import pk
 from db.services import freeze
 from db.services.common import (
     Actor,
@@ -56,29 +57,29 @@ def list_years(actor: Actor | None) -> list[YearRow]:
     """Every evaluation year with its state and how far it has come, newest first."""
     require(actor, Action.MANAGE_YEARS)
     with read_session() as session:
-        cycles = session.exec(select(Cycle).order_by(Cycle.year.desc())).all()  # type: ignore[attr-defined]
+        cycles = session.exec(select(Cycle).order_by(col(Cycle.year).desc())).all()
         criteria = dict(
             session.exec(
-                select(Criterion.cycle_id, func.count()).group_by(Criterion.cycle_id)
+                select(col(Criterion.cycle_id), func.count()).group_by(col(Criterion.cycle_id))
             ).all()
         )
         assessments = dict(
             session.exec(
-                select(Assessment.cycle_id, func.count()).group_by(Assessment.cycle_id)
+                select(col(Assessment.cycle_id), func.count()).group_by(col(Assessment.cycle_id))
             ).all()
         )
         submitted = dict(
             session.exec(
-                select(Assessment.cycle_id, func.count())
+                select(col(Assessment.cycle_id), func.count())
                 .where(col(Assessment.status).in_(SUBMITTED_STATUSES))
-                .group_by(Assessment.cycle_id)
+                .group_by(col(Assessment.cycle_id))
             ).all()
         )
         scored = dict(
             session.exec(
-                select(Assessment.cycle_id, func.count())
-                .join(ScoreEntry, ScoreEntry.assessment_id == Assessment.id)  # type: ignore[arg-type]
-                .group_by(Assessment.cycle_id)
+                select(col(Assessment.cycle_id), func.count())
+                .join(ScoreEntry, col(ScoreEntry.assessment_id) == Assessment.id)
+                .group_by(col(Assessment.cycle_id))
             ).all()
         )
     return [
@@ -102,16 +103,16 @@ def list_years(actor: Actor | None) -> list[YearRow]:
 
 def ensure_assessments(session: Session, cycle_id: int, org_ids: list[int] | None = None) -> int:
     """Draft assessments for every active evaluated organisation that has none in the cycle."""
-    query = select(Organisation.id).where(
-        Organisation.org_type.in_(EVALUATED_ORG_TYPES),  # type: ignore[attr-defined]
-        Organisation.active.is_(True),  # type: ignore[attr-defined]
+    query = select(col(Organisation.id)).where(
+        col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
+        col(Organisation.active).is_(True),
     )
     if org_ids is not None:
-        query = query.where(Organisation.id.in_(org_ids))  # type: ignore[union-attr]
+        query = query.where(col(Organisation.id).in_(org_ids))
     wanted = set(session.exec(query).all())
     have = set(session.exec(select(Assessment.org_id).where(Assessment.cycle_id == cycle_id)).all())
     now = freeze.utcnow()
-    for org_id in sorted(wanted - have):
+    for org_id in sorted(pk(i) for i in wanted - have):
         session.add(Assessment(org_id=org_id, cycle_id=cycle_id, updated_at=now))
     return len(wanted - have)
 
@@ -126,7 +127,7 @@ def create_year(
     """Create the next evaluation year, copying the rubric of `copy_from` (default the latest)."""
     actor = require(actor, Action.MANAGE_YEARS)
     with write_session() as session:
-        cycles = session.exec(select(Cycle).order_by(Cycle.year)).all()
+        cycles = session.exec(select(Cycle).order_by(col(Cycle.year))).all()
         if year is None:
             year = (cycles[-1].year + 1) if cycles else date.today().year
         problems = []
@@ -192,8 +193,8 @@ def locked_cycle(session: Session, cycle_id: int, version: int) -> Cycle:
 def bump_cycle(session: Session, cycle_id: int, version: int, **values: Any) -> None:
     result = session.exec(
         update(Cycle)
-        .where(Cycle.id == cycle_id, Cycle.version == version)  # type: ignore[arg-type]
-        .values(version=Cycle.version + 1, **values)
+        .where(col(Cycle.id) == cycle_id, col(Cycle.version) == version)
+        .values(version=col(Cycle.version) + 1, **values)
     )
     if result.rowcount != 1:
         raise StaleVersion()

@@ -92,9 +92,9 @@ def test_env_example_lists_every_setting() -> None:
     for key in keys:
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{key}="))
         comment = lines[index - 1]
-        assert comment.startswith("#") and re.search(
-            r"[\u4e00-\u9fff]", "\n".join(lines[max(0, index - 6) : index])
-        ), f"{key} is not explained"
+        assert comment.startswith("#"), f"{key} is not explained"
+        explanation = "\n".join(lines[max(0, index - 6) : index])
+        assert re.search(r"[\u4e00-\u9fff]", explanation), f"{key} is not explained in Chinese"
 
 
 def test_env_example_is_a_valid_demo_free_configuration() -> None:
@@ -133,7 +133,8 @@ def test_the_app_refuses_to_start_with_a_weak_secret(tmp_path: Path) -> None:
         [sys.executable, "-m", "db", "init"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 1
-    assert "SECRET_KEY 不安全" in done.stderr and "Traceback" not in done.stderr
+    assert "SECRET_KEY 不安全" in done.stderr
+    assert "Traceback" not in done.stderr
     assert not (tmp_path / "x.db").exists()
 
 
@@ -148,9 +149,11 @@ def test_dockerfile_runs_as_non_root_with_a_health_check() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
-    assert users and users[-1] not in ("root", "0", "0:0")
+    assert users
+    assert users[-1] not in ("root", "0", "0:0")
     assert re.search(r"^HEALTHCHECK\b.*(?:\n.*)*?/healthz", text, re.M)
-    assert "pip install" in text and "requirements.txt" in text
+    assert "pip install" in text
+    assert "requirements.txt" in text
     cmd = re.search(r"^CMD\s+(\[.*\])", text, re.M)
     assert cmd
     assert '"streamlit", "run", "app.py"' in cmd.group(1)
@@ -176,11 +179,13 @@ def test_nginx_proxies_websockets_and_hides_metrics() -> None:
     assert re.search(r"location\s*=\s*/_stcore/stream\s*\{", active)
     # A prefix match: /_stcore/metrics/ and /_stcore/metrics?… are hidden as well.
     metrics = re.search(r"location\s*\^~\s*/_stcore/metrics\s*\{([^}]*)\}", active)
-    assert metrics and re.search(r"return\s+40[34]|deny\s+all", metrics.group(1))
+    assert metrics
+    assert re.search(r"return\s+40[34]|deny\s+all", metrics.group(1))
     # Logins are rate limited per client address before they reach a replica.
     assert re.search(r"limit_req_zone\s+\$binary_remote_addr\s+zone=wuxing_login:", active)
     login = re.search(r"location\s*=\s*/session/login\s*\{([^}]*)\}", active)
-    assert login and "limit_req zone=wuxing_login" in login.group(1)
+    assert login
+    assert "limit_req zone=wuxing_login" in login.group(1)
     assert "proxy_pass" in login.group(1)
     # Sticky sessions.
     assert re.search(r"^\s*(ip_hash;|hash\s+\$cookie_wx_session\s+consistent;)", active, re.M)
@@ -193,14 +198,16 @@ def test_compose_has_postgres_two_replicas_and_nginx() -> None:
     services = compose["services"]
     db = services["db"]
     assert db["image"].startswith("postgres:15")
-    assert "healthcheck" in db and any("pgdata" in v for v in db["volumes"])
+    assert "healthcheck" in db
+    assert any("pgdata" in v for v in db["volumes"])
     replicas = [name for name in services if name.startswith("app")]
     assert sorted(replicas) == ["app1", "app2"]
     for name in replicas:
         svc = services[name]
         env = svc["environment"]
         url = env["DATABASE_URL"]
-        assert url.startswith("postgresql://") and "@db:5432/" in url
+        assert url.startswith("postgresql://")
+        assert "@db:5432/" in url
         assert str(env["DEMO_MODE"]) == "0"
         assert env["SECRET_KEY"].startswith("${SECRET_KEY")
         assert svc["depends_on"]["db"]["condition"] == "service_healthy"

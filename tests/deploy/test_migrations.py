@@ -34,7 +34,7 @@ WORKERS = 4
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _worker(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _worker(url: str, barrier, results) -> None:
     """One "replica": wait for the others, then migrate; report how many tables it created."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine as EngineClass
@@ -44,7 +44,7 @@ def _worker(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
 
     created = 0
 
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
         nonlocal created
         if statement.lstrip().upper().startswith("CREATE TABLE"):
             created += 1
@@ -551,7 +551,8 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
         assert _counts(engine) == before
         with engine.connect() as conn:
             quotas = conn.execute(select(Cycle.__table__.c.excellence_quota)).scalars().all()
-            assert quotas and set(quotas) == {"city"}
+            assert quotas
+            assert set(quotas) == {"city"}
             rows = conn.execute(select(func.count()).select_from(RegionPublication)).scalar_one()
             assert rows == 0
     finally:

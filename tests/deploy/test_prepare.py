@@ -23,13 +23,15 @@ def test_prepare_loads_the_demo_once_with_progress(
         first = capsys.readouterr().out
         assert "正在载入演示数据" in first
         bars = [line for line in first.splitlines() if line.strip().startswith("[")]
-        assert bars[0].strip().startswith("[....") and bars[-1].strip().startswith("[####")
+        assert bars[0].strip().startswith("[....")
+        assert bars[-1].strip().startswith("[####")
         assert any("2018 年" in line for line in bars)
         assert "演示数据已载入" in first
 
         assert main(["prepare"]) == 0
         second = capsys.readouterr().out
-        assert "演示数据已在库中" in second and "正在载入" not in second
+        assert "演示数据已在库中" in second
+        assert "正在载入" not in second
     finally:
         dispose_engines()
         get_settings.cache_clear()

@@ -159,13 +159,13 @@ def browser(chromium_path: str) -> Iterator:
 
 
 @pytest.fixture
-def shots(output_dir: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def shots(output_dir: Path, request: pytest.FixtureRequest):
     """shots(page, "step") saves test-output/<test name>/<nn>-step.png."""
     folder = output_dir / request.node.name.replace("/", "_")
     folder.mkdir(parents=True, exist_ok=True)
     counter = {"n": 0}
 
-    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    def take(page, name: str) -> Path:
         counter["n"] += 1
         path = folder / f"{counter['n']:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from db.seed import DEMO_PASSWORD
 
 
-def wait_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+def wait_app(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished a run (no running indicator, app view present).
 
     The app shell exists before the websocket connects; only a connected app whose script
@@ -22,7 +22,7 @@ def wait_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-
     )
 
 
-def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     """Log in through the form (labels 用户名 / 密码, button 登录)."""
     page.goto(base_url + "/")
     page.get_by_label("用户名").fill(username)

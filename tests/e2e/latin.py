@@ -68,5 +68,5 @@ def latin_texts(texts: list[str]) -> set[str]:
     return {text[:80] for text in texts if latin_words(text)}
 
 
-def page_latin_texts(page) -> set[str]:  # type: ignore[no-untyped-def]
+def page_latin_texts(page) -> set[str]:
     return latin_texts(page.evaluate(VISIBLE_TEXT_JS))

@@ -36,7 +36,7 @@ def ballot_server(
         yield server, json.loads(Path(codes_file).read_text())
 
 
-def test_a_member_votes_once_on_a_phone(ballot_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_votes_once_on_a_phone(ballot_server, browser, shots) -> None:
     from db.services.ballots import format_code
 
     server, codes = ballot_server
@@ -69,7 +69,8 @@ def test_a_member_votes_once_on_a_phone(ballot_server, browser, shots) -> None: 
         again.goto(link)
         again.wait_for_selector("text=" + T.REFUSED_TITLE)
         body = again.inner_text("body")
-        assert T.ERR_CODE_USED in body and "党员01" not in body
+        assert T.ERR_CODE_USED in body
+        assert "党员01" not in body
         shots(again, "refused")
         assert external == []
     finally:

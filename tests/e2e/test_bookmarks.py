@@ -7,7 +7,7 @@ from db.seed import DEMO_PASSWORD
 from tests.e2e.helpers import login, wait_app
 
 
-def test_bookmark_survives_login(live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_bookmark_survives_login(live_server, browser, shots) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.goto(live_server.url + "/learning")
@@ -26,7 +26,7 @@ def test_bookmark_survives_login(live_server, browser, shots) -> None:  # type: 
     context.close()
 
 
-def test_failed_login_keeps_the_bookmark(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_failed_login_keeps_the_bookmark(live_server, browser) -> None:
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.goto(live_server.url + "/review")
@@ -46,7 +46,7 @@ def test_failed_login_keeps_the_bookmark(live_server, browser) -> None:  # type:
     context.close()
 
 
-def test_page_of_another_role_says_no_access_in_chinese(live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_page_of_another_role_says_no_access_in_chinese(live_server, browser, shots) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page = context.new_page()
     login(page, live_server.url, "branch02")

@@ -16,7 +16,7 @@ ROLES = {"branch": "branch01", "reviewer": "reviewer", "leader": "leader", "admi
 TOOLBAR = '[data-testid="stElementToolbar"]'
 
 
-def _hover_toolbars(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _hover_toolbars(page) -> list[str]:
     """Hover the first table and chart; read the labels of the toolbar that appears.
 
     A toolbar button's tooltip is its aria-label (Streamlit draws both from one label).
@@ -39,7 +39,7 @@ def _hover_toolbars(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: r or "anonymous")
-def test_no_english_on_any_page(live_server, browser, shots, role) -> None:  # type: ignore[no-untyped-def]
+def test_no_english_on_any_page(live_server, browser, shots, role) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page = context.new_page()
     if role is None:

@@ -43,11 +43,11 @@ def _nginx_csp() -> str:
     return found.group(1)
 
 
-def _with_proxy_csp(context) -> None:  # type: ignore[no-untyped-def]
+def _with_proxy_csp(context) -> None:
     """Pages get the proxy's CSP header, so the zone is tested as it runs behind nginx."""
     csp = _nginx_csp()
 
-    def fulfil(route) -> None:  # type: ignore[no-untyped-def]
+    def fulfil(route) -> None:
         request = route.request
         if request.method != "GET" or request.resource_type != "document":
             route.continue_()  # the login POST and its redirect, uploads: untouched
@@ -79,7 +79,7 @@ def _stored(url: str) -> dict[str, str]:
 
 def test_several_files_at_once_on_a_star_page(
     evidence_server, browser, chromium_path, shots
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = evidence_server.url
     # A browser of its own: a page whose headers the test rewrites is not "local" to Chromium's
     # Local Network Access check, which would then block the websocket to 127.0.0.1.

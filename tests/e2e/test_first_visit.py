@@ -19,7 +19,7 @@ def fresh_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -
         yield server
 
 
-def test_first_page_load_after_start_shows_no_file_name_menu(fresh_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_first_page_load_after_start_shows_no_file_name_menu(fresh_server, browser, shots) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.goto(fresh_server.url + "/", wait_until="commit")

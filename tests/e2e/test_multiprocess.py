@@ -198,7 +198,7 @@ def _branch01_org(url: str) -> tuple[str, str, int]:
     return code, name, int(total)
 
 
-def _row_text(page) -> str:  # type: ignore[no-untyped-def]
+def _row_text(page) -> str:
     return page.evaluate(
         "(sel) => { const t = document.querySelector(sel);"
         " return t && t.rows.length > 1 ? t.rows[1].innerText : ''; }",
@@ -208,7 +208,7 @@ def _row_text(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.e2e
 @pytest.mark.timeout(300)
-def test_save_on_one_process_shows_on_the_other(two_servers, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_save_on_one_process_shows_on_the_other(two_servers, browser, shots) -> None:
     """branch01 saves on process A; the leader's 实时排名 on process B follows, no click."""
     from tests.e2e.helpers import login, wait_app
 
@@ -260,7 +260,8 @@ def test_save_on_one_process_shows_on_the_other(two_servers, browser, shots) -> 
     elapsed = time.monotonic() - saved_at
     after = _row_text(leader)
     shots(leader, "process-b-leader-after")
-    assert name in after and after != before
+    assert name in after
+    assert after != before
     assert elapsed <= LIVE_WITHIN_S
     print(f"process B showed process A's save after {elapsed:.1f} s")
     branch_ctx.close()

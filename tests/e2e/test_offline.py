@@ -23,7 +23,7 @@ NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 class Recorder:
     """Every URL the page asked for, including websockets and service-worker fetches."""
 
-    def __init__(self, context, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context, page) -> None:
         self.urls: list[str] = []
         context.on("request", lambda request: self.urls.append(request.url))
         page.on("websocket", lambda ws: self.urls.append(ws.url))
@@ -38,13 +38,13 @@ class Recorder:
         )
 
 
-def _menu_links(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _menu_links(page) -> list[str]:
     """The href of every page in the sidebar menu (the menu of this role)."""
     links = page.locator('[data-testid="stSidebarNav"] a')
     return [href for i in range(links.count()) if (href := links.nth(i).get_attribute("href"))]
 
 
-def _click_every_tab(page) -> None:  # type: ignore[no-untyped-def]
+def _click_every_tab(page) -> None:
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for i in range(tabs.count()):
         # A rerun can redraw the tab bar under the click; wait for the app and try again.
@@ -59,7 +59,7 @@ def _click_every_tab(page) -> None:  # type: ignore[no-untyped-def]
         wait_app(page)
 
 
-def test_login_page_loads_nothing_from_outside(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_loads_nothing_from_outside(live_server, browser) -> None:
     context = browser.new_context()
     page = context.new_page()
     recorder = Recorder(context, page)

@@ -9,7 +9,7 @@ from tests.e2e.helpers import DEMO_PASSWORD, wait_app
 pytestmark = pytest.mark.e2e
 
 
-def test_sidebar_closes_after_a_menu_tap_on_a_phone(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_sidebar_closes_after_a_menu_tap_on_a_phone(live_server, browser) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()

@@ -62,7 +62,7 @@ def _status(url: str, org_id: int) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-def _open_in_review(page, base: str, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def _open_in_review(page, base: str, code: str, name: str) -> None:
     page.goto(base + "/review")
     wait_app(page)
     search = page.get_by_label("按名称或编码搜索")
@@ -75,7 +75,7 @@ def _open_in_review(page, base: str, code: str, name: str) -> None:  # type: ign
     wait_app(page)
 
 
-def test_return_fix_resubmit_approve(review_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_return_fix_resubmit_approve(review_server, browser, shots) -> None:
     base = review_server.url
     db = review_server.env["DATABASE_URL"]
     org_id, code, name = _branch01(db)

@@ -58,15 +58,15 @@ def _status(url: str) -> str:
         engine.dispose()
 
 
-def _bar(page) -> str:  # type: ignore[no-untyped-def]
+def _bar(page) -> str:
     return page.locator('[data-testid="stBottom"]').inner_text()
 
 
-def _wait_bar(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_bar(page, text: str) -> None:
     page.locator('[data-testid="stBottom"]').get_by_text(text).first.wait_for(timeout=30_000)
 
 
-def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) -> None:
     base = branch_server.url
     context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
     page = context.new_page()
@@ -88,7 +88,8 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
     points.press("Tab")
     _wait_bar(page, "学习星 18 / 20")
     bar = _bar(page)
-    assert "已点亮" in bar and "有未保存的修改" in bar
+    assert "已点亮" in bar
+    assert "有未保存的修改" in bar
     shots(page, "star-lights-while-typing")
 
     page.locator('[data-testid="stBottom"]').get_by_role("button", name="保存").click()
@@ -117,15 +118,15 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
 
     # The download links go to the session-checked route, never to Streamlit's /media/.
     hrefs = page.locator('a[href*="/evidence/"]').evaluate_all("els => els.map(e => e.href)")
-    assert hrefs and not page.locator('a[href*="/media/"]').count()
+    assert hrefs
+    assert not page.locator('a[href*="/media/"]').count()
     fetched = page.request.get(hrefs[-1])  # the browser's own cookie
-    assert fetched.status == 200 and fetched.headers["content-disposition"].startswith("attachment")
+    assert fetched.status == 200
+    assert fetched.headers["content-disposition"].startswith("attachment")
     assert fetched.headers["x-content-type-options"] == "nosniff"
-    try:  # the same link without the cookie
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the same link without the cookie
         urllib.request.urlopen(hrefs[-1], timeout=10)
-        raise AssertionError("evidence served without a session")
-    except urllib.error.HTTPError as refused:
-        assert refused.code == 403
+    assert refused.value.code == 403
 
     page.get_by_role("link", name="我的支部").first.click()
     page.get_by_role("heading", name="我的支部", exact=True).wait_for(timeout=30_000)

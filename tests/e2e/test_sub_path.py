@@ -19,7 +19,7 @@ def sub_path_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str
         yield server
 
 
-def test_login_and_pages_work_under_the_sub_path(sub_path_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_login_and_pages_work_under_the_sub_path(sub_path_server, browser, shots) -> None:
     root = f"{sub_path_server.url}/{BASE}"
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page = context.new_page()

@@ -43,7 +43,7 @@ def _fresh_caches() -> None:
     st.cache_data.clear()
 
 
-def _texts(at) -> str:  # type: ignore[no-untyped-def]
+def _texts(at) -> str:
     parts = [
         e.value
         for e in (
@@ -61,7 +61,7 @@ def _texts(at) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(str(p) for p in parts)
 
 
-def _ok(at) -> None:  # type: ignore[no-untyped-def]
+def _ok(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -107,11 +107,11 @@ def _review_page(username: str = "reviewer") -> AppTest:
     return at
 
 
-def _picked(at) -> int:  # type: ignore[no-untyped-def]
+def _picked(at) -> int:
     return int(at.selectbox(key="review:pick").value)
 
 
-def _points_key(at, code: str) -> str:  # type: ignore[no-untyped-def]
+def _points_key(at, code: str) -> str:
     aid = _picked(at)
     base = at.session_state[f"review:{aid}:base"]
     return f"review:{aid}:{base}:{code}:p"
@@ -158,7 +158,8 @@ def test_approve_with_a_reason_moves_on_to_the_next(demo_city: str) -> None:
     at.button(key=f"review:{aid}:approve").click().run()
     _ok(at)
     assert assessment(aid).status == "reviewed"
-    assert _picked(at) != aid and _picked(at) in assessments_with("submitted")
+    assert _picked(at) != aid
+    assert _picked(at) in assessments_with("submitted")
     assert any("审核通过" in s.value for s in at.success)
 
 
@@ -171,7 +172,8 @@ def test_return_with_a_comment(demo_city: str) -> None:
     at.button(key=f"review:{aid}:return").click().run()
     _ok(at)
     row = assessment(aid)
-    assert row.status == "returned" and row.return_comment == "请补充签到表"
+    assert row.status == "returned"
+    assert row.return_comment == "请补充签到表"
 
 
 def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
@@ -197,7 +199,8 @@ def test_user_written_text_is_shown_as_text(demo_city: str) -> None:
     rendered = [*at.info, *at.subheader, *at.caption, *at.markdown, *at.success, *at.warning]
     assert any("粗体" in e.value and "evil" in e.value for e in at.info)  # shown …
     for element in rendered:  # … but as text: every markdown/HTML character is escaped
-        assert "](http" not in element.value and "<img" not in element.value.replace("\\<", "")
+        assert "](http" not in element.value
+        assert "<img" not in element.value.replace("\\<", "")
 
 
 # ----------------------------------------------------------------------------- 公示
@@ -237,7 +240,8 @@ def test_a_final_year_shows_its_list_to_reviewers(demo_city: str) -> None:
     at.selectbox(key="publication:year").set_value(2025).run()
     _ok(at)
     assert "已定档" in _texts(at)
-    assert at.dataframe and len(at.dataframe[-1].value) > 0
+    assert at.dataframe
+    assert len(at.dataframe[-1].value) > 0
 
 
 # ----------------------------------------------------------------------------- 管理
@@ -276,7 +280,8 @@ def test_generated_password_is_shown_once_and_fills_the_form(demo_city: str) -> 
     next(b for b in at.button if b.key == "admin:gen-new").click().run()
     _ok(at)
     password = at.text_input(key="admin:new-user-password").value
-    assert password and not auth.password_problems(password)
+    assert password
+    assert not auth.password_problems(password)
     assert any(password in i.value for i in at.info)
 
 
@@ -359,7 +364,8 @@ def test_rubric_preview_shows_point_changes_and_field_differences(demo_city: str
     errors = " ".join(e.value for e in at.error)
     assert "不能替换" in errors
     problems = " ".join(t.value for t in at.text)
-    assert "L1.1 的名称或评价标准改变了" in problems and "previous_code: L1.1" in problems
+    assert "L1.1 的名称或评价标准改变了" in problems
+    assert "previous_code: L1.1" in problems
     warnings = " ".join(w.value for w in at.warning)
     assert "个组织的已存得分将按新规则重新计算" in warnings
     assert any(t.value.startswith("L2.3：2.5 分 → ") for t in at.text)

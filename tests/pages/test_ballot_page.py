@@ -11,7 +11,7 @@ from tests.utils import open_page
 from texts import ballot as T
 
 
-def _issue_on_page():  # type: ignore[no-untyped-def]
+def _issue_on_page():
     at = open_page("branch01", "pages/ballots.py", timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == T.TITLE
@@ -51,5 +51,6 @@ def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
     assert buttons == []  # a closed round issues nothing
     table = at.dataframe[0].value
     assert list(table[T.RESULTS_BALLOTS]) == [5] * (len(branch.member_ids) + 1)
-    assert set(table.iloc[:-1, 2]) == {"3.00"} and table.iloc[-1, 2] == "4.00"
+    assert set(table.iloc[:-1, 2]) == {"3.00"}
+    assert table.iloc[-1, 2] == "4.00"
     assert set(table.iloc[:, 3]) == {"100.0%"}

@@ -73,11 +73,13 @@ def test_held_files_show_where_they_go_and_are_saved_from_the_page(demo_city: st
     before = len(view.entries["L3.1"].evidence)
     at.button(key=f"staged-save:{view.id}").click().run()
     assert not at.exception
-    assert "还没有选择对应的细则" in _texts(at) and "现场照片.jpg" in _texts(at)
+    assert "还没有选择对应的细则" in _texts(at)
+    assert "现场照片.jpg" in _texts(at)
     assert len(B.list_staged(branch, assessment_id=view.id)) == 2
     # Choose a criterion from the list; the plan shows it; saving stores both files.
     at.selectbox(key=f"staged:{view.id}:{unnamed.id}").set_value("L3.1").run()
-    assert "L3\\.1" in _texts(at) and "← 现场照片" in _texts(at)
+    assert "L3\\.1" in _texts(at)
+    assert "← 现场照片" in _texts(at)
     at.button(key=f"staged-save:{view.id}").click().run()
     assert not at.exception
     after = A.my_assessment(branch)

@@ -11,7 +11,7 @@ from tests.services.cycle_helpers import assessment, assessments_with, audit_row
 from tests.utils import actor, leader, open_page
 
 
-def _texts(at) -> str:  # type: ignore[no-untyped-def]
+def _texts(at) -> str:
     parts = [*at.caption, *at.markdown, *at.info, *at.success, *at.warning, *at.error]
     return "\n".join(str(e.value) for e in parts)
 
@@ -27,7 +27,8 @@ def test_batch_approval_approves_the_chosen_ones(demo_city: str) -> None:
     chosen = pending[:2]
     batch.set_value(chosen).run()
     approve = at.button(key="review:batch-approve")
-    assert approve.label == "审核通过选中的 2 份" and not approve.disabled
+    assert approve.label == "审核通过选中的 2 份"
+    assert not approve.disabled
     before = len(audit_rows("review_approved"))
     approve.click().run()
     assert not at.exception
@@ -49,7 +50,7 @@ def test_batch_approval_names_each_failure(demo_city: str, monkeypatch: pytest.M
     # the page cannot see, reproduced by the service refusing it as stale.
     real = reviewing.approve_assessment
 
-    def racing(actor, *, assessment_id, version, lines=()):  # type: ignore[no-untyped-def]
+    def racing(actor, *, assessment_id, version, lines=()):
         if assessment_id == pending[0]:
             raise StaleVersion()
         return real(actor, assessment_id=assessment_id, version=version, lines=lines)
@@ -81,7 +82,8 @@ def test_search_lists_matches_instead_of_opening_the_first(demo_city: str) -> No
     assert not at.exception
     assert f"匹配到 {matches} 个党组织" in _texts(at)
     pick = at.selectbox(key="review:pick")
-    assert pick.value is None and len(pick.options) == matches
+    assert pick.value is None
+    assert len(pick.options) == matches
     assert not [b for b in at.button if b.label == "审核通过" and b.key.endswith(":approve")]
 
     # Choosing one opens exactly that one.

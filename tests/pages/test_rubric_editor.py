@@ -53,7 +53,8 @@ def test_editing_a_title_saves_a_new_version(demo_city: str) -> None:
     at = _open_editor(cycle_id)
     prefix = f"admin:rubric-edit:{cycle_id}:{version}"
     editors = [d for d in at.data_editor if d.key and d.key.startswith(prefix)]
-    assert len(editors) == 6 and {d.editing_mode for d in editors} == {"dynamic"}
+    assert len(editors) == 6
+    assert {d.editing_mode for d in editors} == {"dynamic"}
     learning = at.data_editor(key=f"{prefix}:learning").value
     assert list(learning["code"]) == [c.code for c in before.by_star("learning")]
     at = _edit(at, f"{prefix}:learning", {0: {"title": "党的政治建设（修订）"}})
@@ -105,6 +106,7 @@ def test_a_year_with_scores_is_not_edited_in_the_browser(demo_city: str) -> None
     current = next(r for r in years.list_years(admin) if r.status == "open")
     assert current.scored_entries > 0
     at = _open_editor(current.cycle_id)
-    assert "已有" in _texts(at) and "不能再在浏览器中修改评价细则" in _texts(at)
+    assert "已有" in _texts(at)
+    assert "不能再在浏览器中修改评价细则" in _texts(at)
     assert not [d for d in at.data_editor if d.key and d.key.startswith("admin:rubric-edit")]
     assert len(at.get("file_uploader")) == 0

@@ -44,7 +44,8 @@ def test_a_region_leader_sees_the_region_only(demo_city: str, page: str, title: 
     others = [r for r in OTHERS if r in shown]
     assert not others, others
     captions = " ".join(str(c.value) for c in at.caption)
-    assert "全市机关" not in captions and "全市五星级" not in captions
+    assert "全市机关" not in captions
+    assert "全市五星级" not in captions
     # the regions side by side are the city's: a region's leader has no such table
     assert TL.SECTION_COMPARISON not in [s.value for s in at.subheader]
 
@@ -57,7 +58,8 @@ def test_a_city_leader_sees_the_regions_side_by_side(demo_city: str) -> None:
     table = next(df.value for df in at.dataframe if TL.COL_INFLATION in df.value.columns)
     regions = table[TL.COL_REGION].tolist()
     assert regions[-1] == TL.CITY_SCOPE
-    assert len(regions) > 2 and REGION in regions
+    assert len(regions) > 2
+    assert REGION in regions
     assert table[TL.COL_ORG_COUNT].iloc[-1] == table[TL.COL_ORG_COUNT].iloc[:-1].sum()
 
 
@@ -66,7 +68,7 @@ def test_a_region_reviewer_has_the_queue_and_a_region_admin_no_city_tabs(demo_ci
     _scope("admin", REGION)
     at = open_page("reviewer", "pages/review.py", timeout=90)
     assert not at.exception
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("reviewer", "pages/admin.py", timeout=90)
     # The region's admin has the administration page without the year and rubric tabs.
     at = open_page("admin", "pages/admin.py", timeout=90)
@@ -99,7 +101,8 @@ def test_a_department_account_lands_on_its_departments_progress(demo_city: str) 
     assert at.title[0].value == f"{dept_name} · {TL.DEPT_TITLE}", "lands on 部门进度"
     assert "dp_dept" not in [s.key for s in at.selectbox], "its own department, no choice"
     table = next(df.value for df in at.dataframe if TL.COL_GAP_FIVE in df.value.columns)
-    assert set(table[TL.COL_NAME]) <= names and len(table) > 0
+    assert set(table[TL.COL_NAME]) <= names
+    assert len(table) > 0
     assert {TL.COL_RANK, TL.COL_REGION_RANK, TL.COL_LIT, TL.COL_STATUS} <= set(table.columns)
 
 
@@ -117,8 +120,8 @@ def test_a_city_leader_chooses_a_department(demo_city: str) -> None:
 
 def _chart_text(proto: object) -> str:
     """A chart's spec and data (Streamlit sends the datasets apart, as Arrow) as text."""
-    parts = [str(proto.spec)]  # type: ignore[attr-defined]
-    tables = [proto.data] + [d.data for d in proto.datasets]  # type: ignore[attr-defined]
+    parts = [str(proto.spec)]
+    tables = [proto.data] + [d.data for d in proto.datasets]
     for table in tables:
         if table.data:
             parts.append(pa.ipc.open_stream(table.data).read_pandas().to_csv())

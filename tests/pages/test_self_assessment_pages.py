@@ -30,11 +30,11 @@ def save_key(view: A.AssessmentView, page: str) -> str:
     return f"form:{view.id}:{page}:save"
 
 
-def points_input(at: AppTest, code: str):  # type: ignore[no-untyped-def]
+def points_input(at: AppTest, code: str):
     return next(n for n in at.number_input if n.key.endswith(f":{code}:p"))
 
 
-def figure_input(at: AppTest, code: str):  # type: ignore[no-untyped-def]
+def figure_input(at: AppTest, code: str):
     return next(n for n in at.number_input if n.key.endswith(f":{code}:f"))
 
 
@@ -65,7 +65,8 @@ def test_overview_renders(demo_city: str) -> None:
     labels = [m.label for m in at.metric]
     for star in scoring.STAR_NAMES.values():
         assert any(star in label for label in labels)
-    assert T.COMPOSITE_SELF in labels and T.RANK_CITY in labels
+    assert T.COMPOSITE_SELF in labels
+    assert T.RANK_CITY in labels
     text = texts_of(at)
     assert "距五星级最少还需增加" in text
     assert "尚未评分" in text  # the missing list
@@ -105,12 +106,14 @@ def test_summary_follows_the_inputs_before_saving(demo_city: str) -> None:
             figure_input(at, c.code).set_value(float(minimum))
     at.run()
     score = at.sidebar.metric[0]
-    assert score.value == "20 / 20" and "已点亮" in score.delta
+    assert score.value == "20 / 20"
+    assert "已点亮" in score.delta
     points_input(at, "L1.1").set_value(0.0)
     points_input(at, "L2.1").set_value(0.0)
     at.run()
     score = at.sidebar.metric[0]
-    assert score.value == "15 / 20" and "还差 2 分" in score.delta
+    assert score.value == "15 / 20"
+    assert "还差 2 分" in score.delta
     assert A.my_assessment(actor("branch01")).version == view.version  # nothing saved
 
 
@@ -199,7 +202,7 @@ def test_return_comment_is_shown_on_the_pages(demo_city: str) -> None:
 def test_other_roles_have_no_self_assessment_pages(
     demo_city: str, page: str, username: str | None
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(username, page)
 
 

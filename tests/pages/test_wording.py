@@ -14,7 +14,7 @@ from tests.utils import actor, open_page
 from ui.shell import signed_in_as
 
 
-def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
@@ -31,14 +31,16 @@ def test_the_sidebar_names_the_role_once() -> None:
 def test_a_branch_that_has_not_started_has_no_rank_and_reads_not_started(demo_city: str) -> None:
     frame = readmodels.load_city_frame(actor("leader"), 2026)
     org = actor("branch02").org_id
-    assert frame.at[org, "status"] == "draft" and frame.at[org, "scored"] == 0
+    assert frame.at[org, "status"] == "draft"
+    assert frame.at[org, "scored"] == 0
     at = open_page("branch02", "pages/overview.py", timeout=90)
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["全市排名"] == "提交后参与排名"
     region = f"地区排名（{frame.at[org, 'region']}）"
     assert metrics[region] == "提交后参与排名"
-    assert "自评等级" in metrics and metrics["自评等级"] == "未开始"
+    assert "自评等级" in metrics
+    assert metrics["自评等级"] == "未开始"
     assert not any(v.startswith("第 ") for v in metrics.values())
 
 
@@ -47,10 +49,8 @@ def test_a_vetoed_organisation_reads_vetoed_not_unrated(demo_city: str) -> None:
     submitted = frame[frame["status"] == "submitted"].sort_values("composite", ascending=False)
     org = int(submitted.index[0])
     with write_session() as session:
-        session.exec(  # type: ignore[call-overload]
-            update(AssessmentTotal)
-            .where(AssessmentTotal.org_id == org)  # type: ignore[arg-type]
-            .values(veto_tenths=10)
+        session.exec(
+            update(AssessmentTotal).where(AssessmentTotal.org_id == org).values(veto_tenths=10)
         )
     keys = formatting.standing_keys(readmodels.load_city_frame(actor("leader"), 2026))
     assert keys[org] == "vetoed"

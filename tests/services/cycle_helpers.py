@@ -43,7 +43,7 @@ def assessments_with(status: str, cycle_id: int | None = None) -> list[int]:
             session.exec(
                 select(Assessment.id)
                 .where(Assessment.cycle_id == cycle_id, Assessment.status == status)
-                .order_by(Assessment.id)  # type: ignore[arg-type]
+                .order_by(Assessment.id)
             ).all()
         )
 
@@ -60,7 +60,7 @@ def entries(assessment_id: int) -> dict[str, ScoreEntry]:
     with read_session() as session:
         rows = session.exec(
             select(ScoreEntry, Criterion.code)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(ScoreEntry.assessment_id == assessment_id)
         ).all()
     for entry, code in rows:
@@ -94,7 +94,7 @@ def confirm_recommended(actor: Actor, year: int) -> tuple[int, ...]:
 
 def audit_rows(action: str | None = None) -> list[AuditLog]:
     with read_session() as session:
-        query = select(AuditLog).order_by(AuditLog.id)  # type: ignore[arg-type]
+        query = select(AuditLog).order_by(AuditLog.id)
         if action:
             query = query.where(AuditLog.action == action)
         return list(session.exec(query).all())

@@ -69,14 +69,16 @@ def make_small_city() -> SmallCity:
         orgs = session.exec(select(Organisation).order_by(col(Organisation.id))).all()
         departments = [o for o in orgs if o.org_type == OrgType.DEPARTMENT]
         evaluated = [o for o in orgs if o.org_type != OrgType.DEPARTMENT]
-        assert len(evaluated) == len(PLAN) and len(departments) == 2, "the seed changed"
+        assert len(evaluated) == len(PLAN), "the seed changed"
+        assert len(departments) == 2, "the seed changed"
         ids = {key: int(o.id or 0) for key, o in zip(PLAN, evaluated, strict=True)}
         names = {key: o.name for key, o in zip(PLAN, evaluated, strict=True)}
         dept = {"D1": int(departments[0].id or 0), "D2": int(departments[1].id or 0)}
         assert {o.department_id for o in evaluated[:5]} == {dept["D1"]}
         assert evaluated[5].department_id == dept["D2"]
         cycles = {c.year: c for c in session.exec(select(Cycle)).all()}
-        assert cycles[PREVIOUS].status == "final" and cycles[YEAR].status == "open"
+        assert cycles[PREVIOUS].status == "final"
+        assert cycles[YEAR].status == "open"
         for key, (region, prev_star, status, own, checked, scored) in PLAN.items():
             org_id = ids[key]
             session.execute(

@@ -26,7 +26,7 @@ NEW_PASSWORD = "Yuecheng#Branch-2027"
 
 
 @pytest.fixture
-def boss(city: str):  # type: ignore[no-untyped-def]
+def boss(city: str):
     return actor("admin")
 
 
@@ -35,14 +35,14 @@ def _org(code: str) -> Organisation:
         return session.exec(select(Organisation).where(Organisation.code == code)).one()
 
 
-def _year_row(boss, year: int) -> years.YearRow:  # type: ignore[no-untyped-def]
+def _year_row(boss, year: int) -> years.YearRow:
     return next(r for r in years.list_years(boss) if r.year == year)
 
 
 # ----------------------------------------------------------------------------- years
 
 
-def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(boss) -> None:  # type: ignore[no-untyped-def]
+def test_next_year_copies_the_rubric_and_opens_an_assessment_per_organisation(boss) -> None:
     latest = current_cycle(leader())
     cycle_id = years.create_year(boss, deadline=date(latest.year + 1, 12, 20))
     row = _year_row(boss, latest.year + 1)
@@ -68,7 +68,7 @@ def _orgs() -> list[Organisation]:
         return list(session.exec(select(Organisation)).all())
 
 
-def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss) -> None:  # type: ignore[no-untyped-def]
+def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss) -> None:
     year = current_cycle(leader()).year
     row = _year_row(boss, year)
     years.set_year_status(boss, cycle_id=row.cycle_id, version=row.version, status="closed")
@@ -88,16 +88,14 @@ def test_open_close_and_deadline_use_the_version_and_refuse_published_years(boss
     with pytest.raises(InvalidInput):
         years.set_year_status(boss, cycle_id=final.cycle_id, version=final.version, status="open")
     log = audit_rows("year_status_changed")[-1]
-    assert (
-        '"before": {"status": "open"}' in log.detail
-        and '"after": {"status": "closed"}' in log.detail
-    )
+    assert '"before": {"status": "open"}' in log.detail
+    assert '"after": {"status": "closed"}' in log.detail
 
 
 # ----------------------------------------------------------------------------- organisations
 
 
-def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_tree_editing_keeps_departments_right(boss) -> None:
     dept = organisations.save_organisation(
         boss,
         org_id=None,
@@ -193,11 +191,12 @@ def test_organisation_tree_editing_keeps_departments_right(boss) -> None:  # typ
         )
     assert "下级" in children.value.message
     changed = audit_rows("organisation_changed")[0]
-    assert f'"parent_id": {dept}' in changed.detail and f'"parent_id": {other.id}' in changed.detail
+    assert f'"parent_id": {dept}' in changed.detail
+    assert f'"parent_id": {other.id}' in changed.detail
     assert _org("P09001").active
 
 
-def test_deactivating_an_organisation_with_active_accounts_is_refused(boss) -> None:  # type: ignore[no-untyped-def]
+def test_deactivating_an_organisation_with_active_accounts_is_refused(boss) -> None:
     branch01 = actor("branch01")
     with read_session() as session:
         org = session.get(Organisation, branch01.org_id)
@@ -221,7 +220,7 @@ def test_deactivating_an_organisation_with_active_accounts_is_refused(boss) -> N
 # ----------------------------------------------------------------------------- users
 
 
-def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ignore[no-untyped-def]
+def test_accounts_follow_the_password_rules_and_roles(boss) -> None:
     org_id = actor("branch02").org_id
     with pytest.raises(InvalidInput) as weak:
         users.create_user(
@@ -263,10 +262,11 @@ def test_accounts_follow_the_password_rules_and_roles(boss) -> None:  # type: ig
     who, _token = auth.login("wangwu", NEW_PASSWORD)
     assert (who.id, who.role, who.org_id) == (user_id, "branch", org_id)
     created = audit_rows("user_created")[-1]
-    assert NEW_PASSWORD not in created.detail and "wangwu" in created.detail
+    assert NEW_PASSWORD not in created.detail
+    assert "wangwu" in created.detail
 
 
-def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:  # type: ignore[no-untyped-def]
+def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:
     _, token = auth.login("leader", "demo123456")
     row = users.list_users(boss).set_index("username").loc["leader"]
     users.update_user(
@@ -290,7 +290,7 @@ def test_changing_role_or_organisation_ends_the_sessions(boss) -> None:  # type:
         )
 
 
-def test_admins_cannot_lock_themselves_out(boss) -> None:  # type: ignore[no-untyped-def]
+def test_admins_cannot_lock_themselves_out(boss) -> None:
     row = users.list_users(boss).set_index("username").loc["admin"]
     with pytest.raises(InvalidInput):
         users.set_user_active(boss, user_id=boss.id, active=False)
@@ -313,7 +313,7 @@ def test_admins_cannot_lock_themselves_out(boss) -> None:  # type: ignore[no-unt
     assert "最后" in last.value.message or "自己" in last.value.message
 
 
-def test_reset_password_unlocks_and_ends_sessions(boss) -> None:  # type: ignore[no-untyped-def]
+def test_reset_password_unlocks_and_ends_sessions(boss) -> None:
     _, token = auth.login("branch02", "demo123456")
     for _ in range(5):
         with pytest.raises(auth.LoginFailed):
@@ -329,7 +329,7 @@ def test_reset_password_unlocks_and_ends_sessions(boss) -> None:  # type: ignore
     assert NEW_PASSWORD not in entry.detail
 
 
-def test_unlock_lifts_a_lockout(boss) -> None:  # type: ignore[no-untyped-def]
+def test_unlock_lifts_a_lockout(boss) -> None:
     for _ in range(5):
         with pytest.raises(auth.LoginFailed):
             auth.login("leader", "wrong-password")
@@ -342,17 +342,19 @@ def test_unlock_lifts_a_lockout(boss) -> None:  # type: ignore[no-untyped-def]
 def test_generated_passwords_meet_the_rules() -> None:
     for _ in range(50):
         password = users.generate_password()
-        assert len(password) == 12 and not auth.password_problems(password, "someone")
+        assert len(password) == 12
+        assert not auth.password_problems(password, "someone")
 
 
 # ----------------------------------------------------------------------------- rubric
 
 
-def test_rubric_export_is_reimported_unchanged(boss) -> None:  # type: ignore[no-untyped-def]
+def test_rubric_export_is_reimported_unchanged(boss) -> None:
     cycle = current_cycle(leader())
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=text)
-    assert change.empty and not change.problems
+    assert change.empty
+    assert not change.problems
     row = _year_row(boss, cycle.year)
     assert rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=text).empty
 
@@ -361,13 +363,13 @@ def _scored_max(cycle_id: int, code: str) -> int:
     with read_session() as session:
         values = session.exec(
             select(ScoreEntry.self_tenths)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(Criterion.cycle_id == cycle_id, Criterion.code == code)
         ).all()
     return max(v or 0 for v in values)
 
 
-def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:
     cycle = current_cycle(leader())
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
     assert _scored_max(cycle.id, "L1.1") == 30  # someone gave the full 3 points
@@ -395,7 +397,7 @@ def test_a_rubric_cannot_invalidate_given_scores(boss) -> None:  # type: ignore[
     assert "行" in broken.value.message
 
 
-def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) -> None:
     cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
     text = rubrics.export_rubric(boss, cycle_id=cycle.id)
@@ -411,7 +413,9 @@ def test_a_rubric_change_that_keeps_scores_valid_is_applied_and_versioned(boss) 
     # the file says it is the same criterion reworded: the scores stay
     edited = _map(edited, "L1.1", "L1.1")
     change = rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=edited)
-    assert change.changed == ("L1.1",) and not change.added and not change.removed
+    assert change.changed == ("L1.1",)
+    assert not change.added
+    assert not change.removed
     assert change.differences[0].mapped
     assert rubric_of_cycle(leader(), cycle.id).criterion("L1.1").title == "党的政治建设"
     with read_session() as session:
@@ -430,7 +434,7 @@ def _entries(cycle_id: int, code: str) -> dict[int, tuple[int | None, int | None
     with read_session() as session:
         rows = session.exec(
             select(ScoreEntry.assessment_id, ScoreEntry.self_tenths, ScoreEntry.reviewed_tenths)
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
             .where(Criterion.cycle_id == cycle_id, Criterion.code == code)
         ).all()
     return {a: (own, reviewed) for a, own, reviewed in rows}
@@ -458,7 +462,7 @@ def _swap_meanings(rubric: Rubric, pairs: dict[str, str]) -> Rubric:
     )
 
 
-def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:
     """Before: only type, star and maximum were compared, so reusing L2.1 and L3.1 for each
     other's meaning was listed as 修改细则 and every score silently changed meaning."""
     cycle = current_cycle(leader())
@@ -468,7 +472,8 @@ def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: 
     change = rubrics.check_rubric(boss, cycle_id=cycle.id, text=swapped)
     assert [d.code for d in change.meaning_changes] == ["L2.1", "L3.1"]
     first = change.meaning_changes[0]
-    assert first.organisations and {f.field for f in first.fields} == {"名称", "评价标准"}
+    assert first.organisations
+    assert {f.field for f in first.fields} == {"名称", "评价标准"}
     assert any("L2.1" in p and "previous_code" in p for p in change.problems)
     before = _entries(cycle.id, "L2.1")
     with pytest.raises(InvalidInput):
@@ -481,7 +486,8 @@ def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: 
         boss, cycle_id=cycle.id, version=row.version, text=swapped, drop_scores=True
     )
     assert dropped.dropped == ("L2.1", "L3.1")
-    assert _entries(cycle.id, "L2.1") == {} and _entries(cycle.id, "L3.1") == {}
+    assert _entries(cycle.id, "L2.1") == {}
+    assert _entries(cycle.id, "L3.1") == {}
     assert _entries(cycle.id, "L2.2") == other
     assert (
         rubric_of_cycle(leader(), cycle.id).criterion("L2.1").title
@@ -490,7 +496,7 @@ def test_a_code_reused_for_another_criterion_is_refused(boss) -> None:  # type: 
     assert json.loads(audit_rows("rubric_imported")[-1].detail)["dropped"] == ["L2.1", "L3.1"]
 
 
-def test_a_file_may_carry_scores_to_a_new_code(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_may_carry_scores_to_a_new_code(boss) -> None:
     """L2.1 and L3.1 swap codes, each mapped to the criterion it continues: scores follow."""
     cycle = current_cycle(leader())
     row = _year_row(boss, cycle.year)
@@ -503,10 +509,11 @@ def test_a_file_may_carry_scores_to_a_new_code(boss) -> None:  # type: ignore[no
     assert not change.meaning_changes
     assert not change.problems
     rubrics.import_rubric(boss, cycle_id=cycle.id, version=row.version, text=swapped)
-    assert _entries(cycle.id, "L2.1") == two and _entries(cycle.id, "L3.1") == one
+    assert _entries(cycle.id, "L2.1") == two
+    assert _entries(cycle.id, "L3.1") == one
 
 
-def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None:  # type: ignore[no-untyped-def]
+def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None:
     """Before: L2.3's minimum 24 → 32 left the stored 2.5 of a branch that entered 30."""
     branch = actor("branch01")
     view = A.my_assessment(branch)
@@ -541,7 +548,7 @@ def test_an_auto_rule_change_recomputes_stored_points_everywhere(boss) -> None: 
     assert {int(r.target_id) for r in recomputed} == set(expected)
 
 
-def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no-untyped-def]
+def test_an_unscored_year_may_drop_a_criterion(boss) -> None:
     cycle_id = years.create_year(boss)
     row = next(r for r in years.list_years(boss) if r.cycle_id == cycle_id)
     text = rubrics.export_rubric(boss, cycle_id=cycle_id)
@@ -555,7 +562,7 @@ def test_an_unscored_year_may_drop_a_criterion(boss) -> None:  # type: ignore[no
         rubric_of_cycle(leader(), cycle_id).criterion("B1")
 
 
-def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-untyped-def]
+def test_published_years_keep_their_rubric(boss) -> None:
     final = _year_row(boss, current_cycle(leader()).year - 1)
     text = rubrics.export_rubric(boss, cycle_id=final.cycle_id)
     with pytest.raises(ServiceError):
@@ -571,7 +578,7 @@ def test_published_years_keep_their_rubric(boss) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("username", ["reviewer", "leader", "branch01", None])
-def test_every_admin_function_is_for_admins_only(city: str, username) -> None:  # type: ignore[no-untyped-def]
+def test_every_admin_function_is_for_admins_only(city: str, username) -> None:
     who = actor(username) if username else None
     cycle = current_cycle(leader())
     calls = [

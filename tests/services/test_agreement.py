@@ -23,7 +23,7 @@ from tests.utils import leader
 BASES = ("self", "reviewed")
 
 
-def _label(result, row) -> str:  # type: ignore[no-untyped-def]
+def _label(result, row) -> str:
     """What every screen calls the result: 未开始, 已否决 or the level (formatting.standing_key)."""
     from texts import common as C
 
@@ -42,7 +42,7 @@ def expected_results() -> dict[tuple[int, str], dict[int, scoring.OrgResult]]:
                 Criterion.code,
                 ScoreEntry.self_tenths,
                 ScoreEntry.reviewed_tenths,
-            ).join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
+            ).join(Criterion, Criterion.id == ScoreEntry.criterion_id)
         ).all()
     points: dict[int, dict[str, tuple]] = defaultdict(dict)
     for aid, code, own, figure in rows:
@@ -76,7 +76,8 @@ def test_assessment_totals_equal_evaluate_basis_for_every_assessment(city: str) 
     for key, results in expected.items():
         for org_id, r in results.items():
             if (*key, org_id) not in seen:
-                assert r.composite == 0 and r.level == 0
+                assert r.composite == 0
+                assert r.level == 0
     # Every shown frame: composite, stars, level per organisation.
     for (year, basis), results in expected.items():
         frame = readmodels.load_city_frame(leader(), year, basis)
@@ -95,9 +96,9 @@ def test_demo_city_has_the_cases_that_used_to_disagree(city: str, basis: str) ->
     with read_session() as session:
         kinds = session.exec(
             select(Criterion.kind, Assessment.status)
-            .join(ScoreEntry, ScoreEntry.criterion_id == Criterion.id)  # type: ignore[arg-type]
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .where(ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
+            .join(ScoreEntry, ScoreEntry.criterion_id == Criterion.id)
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+            .where(ScoreEntry.reviewed_tenths.is_not(None))
         ).all()
     present = {k for k, _ in kinds}
     assert {"criterion", "bonus", "deduction"} <= present
@@ -145,7 +146,7 @@ def test_every_place_shows_the_same_result(city: str) -> None:
             for aid, org, c_year in session.exec(
                 select(Assessment.id, Assessment.org_id, Cycle.year).join(
                     Cycle,
-                    Cycle.id == Assessment.cycle_id,  # type: ignore[arg-type]
+                    Cycle.id == Assessment.cycle_id,
                 )
             ).all()
         }
@@ -356,8 +357,8 @@ def test_trends_page_shows_the_same_result(city: str) -> None:
     with read_session() as session:
         judged = session.exec(
             select(Assessment.org_id)
-            .join(ScoreEntry, ScoreEntry.assessment_id == Assessment.id)  # type: ignore[arg-type]
-            .where(ScoreEntry.reviewed_tenths.is_not(None))  # type: ignore[union-attr]
+            .join(ScoreEntry, ScoreEntry.assessment_id == Assessment.id)
+            .where(ScoreEntry.reviewed_tenths.is_not(None))
             .distinct()
         ).all()
     latest = frames[years[-1]]
@@ -386,17 +387,17 @@ def test_chase_workbook_lists_exactly_the_unsubmitted(city: str) -> None:
             for org, status, year, cycle_id in session.exec(
                 select(Assessment.org_id, Assessment.status, Cycle.year, Cycle.id).join(
                     Cycle,
-                    Cycle.id == Assessment.cycle_id,  # type: ignore[arg-type]
+                    Cycle.id == Assessment.cycle_id,
                 )
             ).all()
         }
         entered = session.exec(
             select(Cycle.year, Assessment.org_id, Criterion.kind)
             .select_from(ScoreEntry)
-            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)  # type: ignore[arg-type]
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
-            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)  # type: ignore[arg-type]
-            .where(ScoreEntry.self_tenths.is_not(None))  # type: ignore[union-attr]
+            .join(Assessment, Assessment.id == ScoreEntry.assessment_id)
+            .join(Cycle, Cycle.id == Assessment.cycle_id)
+            .join(Criterion, Criterion.id == ScoreEntry.criterion_id)
+            .where(ScoreEntry.self_tenths.is_not(None))
         ).all()
         criteria = session.exec(
             select(Criterion.cycle_id).where(Criterion.kind == CriterionKind.CRITERION)

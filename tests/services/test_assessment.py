@@ -54,7 +54,9 @@ def test_my_assessment_is_the_open_draft_with_every_item(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     assert view.org_id == branch.org_id
-    assert view.status == "draft" and view.editable and view.cycle.status == "open"
+    assert view.status == "draft"
+    assert view.editable
+    assert view.cycle.status == "open"
     assert set(view.entries) == {c.code for c in view.rubric.criteria}
     assert sum(len(view.star_entries(s)) for s in scoring.STAR_KEYS) == 45
     done = guidance.completion(view)
@@ -135,7 +137,9 @@ def test_a_new_organisation_gets_an_empty_draft(city: str) -> None:
         org_id = org.id
     newcomer = make_user("branch", username="newbranch", org_id=org_id)
     view = A.my_assessment(newcomer)
-    assert view.org_id == org_id and view.status == "draft" and view.version == 1
+    assert view.org_id == org_id
+    assert view.status == "draft"
+    assert view.version == 1
     assert guidance.completion(view).scored == 0
     assert A.my_assessment(newcomer).id == view.id
 
@@ -222,7 +226,8 @@ def test_bad_values_are_refused_in_chinese_and_nothing_is_written(
         )
     assert CHINESE.search(bad.value.message)
     assert len(bad.value.errors) == 1
-    assert code in bad.value.errors[0] and phrase in bad.value.errors[0]
+    assert code in bad.value.errors[0]
+    assert phrase in bad.value.errors[0]
     assert entry_rows(view.id) == before
     assert A.my_assessment(branch).version == view.version
     assert len(audit_rows("save_star_page")) == audits
@@ -316,13 +321,16 @@ def test_submit_needs_every_score_and_evidence(city: str) -> None:
 
     view = fill_all(branch)
     done = guidance.completion(view)
-    assert done.complete and done.scored == done.criteria_total
+    assert done.complete
+    assert done.scored == done.criteria_total
     assert view.self_result.five_star
     new_version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
     after = A.my_assessment(branch)
-    assert after.status == "submitted" and after.version == new_version
+    assert after.status == "submitted"
+    assert after.version == new_version
     assert after.submitted_at is not None
-    assert not after.editable and "已提交" in after.lock_reason
+    assert not after.editable
+    assert "已提交" in after.lock_reason
     assert audit_rows("submit_assessment")
 
 
@@ -359,7 +367,8 @@ def test_a_returned_assessment_is_editable_and_can_be_resubmitted(city: str) -> 
         actor("reviewer"), assessment_id=view.id, version=version, comment="请补充主题党日记录。"
     )
     returned = A.my_assessment(branch)
-    assert returned.status == "returned" and returned.editable
+    assert returned.status == "returned"
+    assert returned.editable
     assert returned.return_comment == "请补充主题党日记录。"
     version = editing.save_star_page(
         branch,
@@ -378,7 +387,8 @@ def test_statuses_other_than_draft_and_returned_are_read_only(city: str, status:
     view = A.my_assessment(branch)
     set_status(view.id, status)
     locked = A.my_assessment(branch)
-    assert not locked.editable and CHINESE.search(locked.lock_reason)
+    assert not locked.editable
+    assert CHINESE.search(locked.lock_reason)
     with pytest.raises(A.NotEditable):
         editing.save_star_page(
             branch,
@@ -403,7 +413,8 @@ def test_deadline_day_is_the_last_editable_day(city: str) -> None:
     )
     set_cycle(view, deadline=A.today() - timedelta(days=1))
     late = A.my_assessment(branch)
-    assert not late.editable and "截止日期" in late.lock_reason
+    assert not late.editable
+    assert "截止日期" in late.lock_reason
     with pytest.raises(A.NotEditable) as refused:
         editing.save_star_page(
             branch,
@@ -476,7 +487,8 @@ def test_gap_advice_closes_the_gap_with_the_fewest_points(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     advice = guidance.gap_advice(view)
-    assert not advice.gap.five_star and advice.gap.reachable
+    assert not advice.gap.five_star
+    assert advice.gap.reachable
     assert advice.items
     assert advice.total_add == max(
         advice.gap.min_extra_points, sum(advice.gap.star_missing.values(), Decimal(0))
@@ -489,7 +501,8 @@ def test_gap_advice_closes_the_gap_with_the_fewest_points(city: str) -> None:
         points[item.code] += item.add_points
         assert points[item.code] <= item.max_points
     applied = guidance.gap_advice(view, overrides=points)
-    assert applied.gap.five_star and not applied.items
+    assert applied.gap.five_star
+    assert not applied.items
     per_star = {k: sum((i.add_points for i in v), Decimal(0)) for k, v in advice.per_star.items()}
     for star, missing in advice.gap.star_missing.items():
         assert per_star[star] >= missing
@@ -508,7 +521,8 @@ def test_past_results_cover_every_year(city: str) -> None:
     view = A.my_assessment(branch)
     results = guidance.past_results(branch, org_id=view.org_id)
     assert [r.year for r in results] == [2024, 2025, 2026]
-    assert results[-1].basis == "self" and results[-1].status == "draft"
+    assert results[-1].basis == "self"
+    assert results[-1].status == "draft"
     assert all(r.basis == "reviewed" and r.status == "published" for r in results[:-1])
     frame = readmodels.load_city_frame(leader(), 2025, "reviewed")
     assert Decimal(str(frame.loc[view.org_id, "composite"])) == results[1].result.composite

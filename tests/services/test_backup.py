@@ -56,7 +56,8 @@ def test_backup_then_restore_gives_the_same_data(demo_city: str, tmp_path: Path)
     assert "已备份" in done.stdout
     saved = _dump(str(backup_file))
     assert saved == _dump(database)
-    assert len(saved["score_entry"]) > 1000 and saved["evidence"]
+    assert len(saved["score_entry"]) > 1000
+    assert saved["evidence"]
 
     # Work goes on after the backup …
     users.create_user(
@@ -81,7 +82,8 @@ def test_restore_of_a_missing_file_changes_nothing(demo_city: str, tmp_path: Pat
     assert database
     before = _dump(database)
     done = _cli(demo_city, "restore", str(tmp_path / "missing.db"))
-    assert done.returncode == 1 and "找不到" in done.stderr
+    assert done.returncode == 1
+    assert "找不到" in done.stderr
     assert _dump(database) == before
 
 
@@ -113,7 +115,9 @@ def test_restore_asks_first_and_changes_nothing_without_a_yes(
     before = _dump(database)
     for answer in ("", "no\n"):
         done = _cli(demo_city, "restore", str(backup_file), answer=answer)
-        assert done.returncode == 1 and "覆盖当前数据库" in done.stdout and "已取消" in done.stderr
+        assert done.returncode == 1
+        assert "覆盖当前数据库" in done.stdout
+        assert "已取消" in done.stderr
         assert _dump(database) == before
     done = _cli(demo_city, "restore", str(backup_file), answer="yes\n")
     assert done.returncode == 0, done.stderr
@@ -147,6 +151,7 @@ def test_restore_refuses_what_is_not_a_backup_of_this_system(
         (other_schema, "不是本系统"),
     ):
         done = _cli(demo_city, "restore", str(candidate), "--yes")
-        assert done.returncode == 1 and reason in done.stderr, done.stderr
+        assert done.returncode == 1, done.stderr
+        assert reason in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
         assert _dump(database) == before

@@ -67,7 +67,8 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
     audit_before = _count(AuditLog)
     for k, code in enumerate(codes):
         B.cast_ballot(code, _ratings(branch, k), branch_rating=k % 4)
-    assert _count(Ballot) == 12 and _count(BallotRating) == 144
+    assert _count(Ballot) == 12
+    assert _count(BallotRating) == 144
     # Casting writes nothing else: no audit entry (it would hold the time).
     assert _count(AuditLog) == audit_before
 
@@ -79,7 +80,8 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
         assert set(found) == columns, table
         for column in found.values():
             kind = str(column["type"]).lower()
-            assert "date" not in kind and "time" not in kind, (table, column["name"])
+            assert "date" not in kind, (table, column["name"])
+            assert "time" not in kind, (table, column["name"])
     for table in ("ballot", "ballot_rating"):
         targets = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
         assert "ballot_code" not in targets
@@ -91,7 +93,8 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
         ratings = session.exec(select(BallotRating)).all()
         hashes = set(session.exec(select(BallotCode.code_hash)).all())
         used = session.exec(select(BallotCode.used)).all()
-    assert all(used) and len(used) == 12
+    assert all(used)
+    assert len(used) == 12
     # Which stored ballot was which cast, as only this test knows (the rating patterns).
     given: dict[str, dict[int, int]] = {}
     for r in ratings:
@@ -104,7 +107,8 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
     casting = sorted(cast_of, key=cast_of.__getitem__)
     # Keys are random (uuid4), unrelated to any code's hash.
     for ballot in stored:
-        assert len(ballot.id) == 32 and int(ballot.id, 16) >= 0
+        assert len(ballot.id) == 32
+        assert int(ballot.id, 16) >= 0
         assert not any(h.startswith(ballot.id) or ballot.id in h for h in hashes)
     # The order rows come back in, unordered or by key, is not the order of casting
     # (a chance of 1 in 12! that random keys fall in that order).
@@ -128,7 +132,8 @@ def test_a_code_used_twice_stores_one_ballot(city: str) -> None:
     code = _issue(branch)[0]
     form = B.open_ballot(B.format_code(code).lower())
     assert [name for _id, name in form.members] == [f"党员{n:02d}" for n in range(1, 6)]
-    assert form.scale == ("优秀", "合格", "基本合格", "不合格") and form.rate_branch
+    assert form.scale == ("优秀", "合格", "基本合格", "不合格")
+    assert form.rate_branch
     B.cast_ballot(code, _ratings(branch, 1), branch_rating=0)
     with pytest.raises(B.BallotRefused) as second:
         B.cast_ballot(code, _ratings(branch, 2), branch_rating=1)
@@ -136,7 +141,8 @@ def test_a_code_used_twice_stores_one_ballot(city: str) -> None:
     with pytest.raises(B.BallotRefused) as reopened:
         B.open_ballot(code)
     assert reopened.value.message == T.ERR_CODE_USED
-    assert _count(Ballot) == 1 and _count(BallotRating) == 5
+    assert _count(Ballot) == 1
+    assert _count(BallotRating) == 5
 
 
 @pytest.mark.parametrize("threads", [8])
@@ -163,7 +169,8 @@ def test_one_code_raced_by_eight_threads_stores_one_ballot(city: str, threads: i
     for w in workers:
         w.join(60)
     assert sorted(outcomes) == sorted(["stored"] + [T.ERR_CODE_USED] * (threads - 1))
-    assert _count(Ballot) == 1 and _count(BallotRating) == 5
+    assert _count(Ballot) == 1
+    assert _count(BallotRating) == 5
 
 
 def test_unknown_expired_and_malformed_codes_say_so_and_nothing_else(city: str) -> None:
@@ -210,7 +217,9 @@ def test_reissuing_replaces_the_unused_codes_only(city: str) -> None:
     for k, code in enumerate(first[:2]):
         B.cast_ballot(code, _ratings(branch, k), branch_rating=0)
     second = B.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id)
-    assert len(second.codes) == 4 and second.used == 2 and second.issued == 6
+    assert len(second.codes) == 4
+    assert second.used == 2
+    assert second.issued == 6
     assert not set(second.codes) & set(first)
     with pytest.raises(B.BallotRefused) as old:
         B.open_ballot(first[3])
@@ -250,7 +259,8 @@ def test_results_show_only_from_the_minimum_number_of_ballots_once_closed(city: 
         B.cast_ballot(code, {**_ratings(branch, 0), first: rating}, branch_rating=rating)
     set_round_status(branch.round_id, RoundStatus.CLOSED)
     view = B.peer_results(branch.secretary, round_id=branch.round_id, org_id=branch.org_id)
-    assert view.closed and view.rules.minimum_ballots == 5
+    assert view.closed
+    assert view.rules.minimum_ballots == 5
     rows = {member_id: result for member_id, _name, result in view.members}
     assert rows[first] == B.PeerResult(4, None, None)
     assert view.branch == B.PeerResult(4, None, None)

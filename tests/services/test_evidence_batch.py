@@ -35,7 +35,7 @@ def _count(table: type) -> int:
 
 
 @pytest.fixture
-def limits(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def limits(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("UPLOAD_MAX_MB", "1")
     monkeypatch.setenv("UPLOAD_MAX_FILES", "2")
     get_settings.cache_clear()
@@ -131,7 +131,7 @@ def test_a_bad_file_is_refused_on_arrival_and_nothing_is_held(
     assert _count(EvidenceUpload) == 0
 
 
-def test_size_limit_applies_to_every_held_file(city: str, limits) -> None:  # type: ignore[no-untyped-def]
+def test_size_limit_applies_to_every_held_file(city: str, limits) -> None:
     big = PDF + b"0" * (limits.upload_max_bytes - len(PDF) + 1)
     with pytest.raises(InvalidInput) as refused:
         _stage("L1.1-大.pdf", big)
@@ -139,7 +139,7 @@ def test_size_limit_applies_to_every_held_file(city: str, limits) -> None:  # ty
     assert _count(EvidenceUpload) == 0
 
 
-def test_a_set_with_a_problem_is_refused_whole(city: str, limits) -> None:  # type: ignore[no-untyped-def]
+def test_a_set_with_a_problem_is_refused_whole(city: str, limits) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     have = len(view.entries["L3.1"].evidence)
@@ -263,18 +263,20 @@ def _post(
 
 def test_route_holds_a_dropped_file_and_stores_a_criterion_file(client: TestClient) -> None:
     held = _post(client, "L2.3-学时登记表.pdf", PDF)
-    assert held.status_code == 200 and held.json() == {
+    assert held.status_code == 200
+    assert held.json() == {
         "ok": True,
         "message": "已接收：L2.3-学时登记表.pdf",
     }
     assert _count(EvidenceUpload) == 1
     before = _count(Evidence)
     stored = _post(client, "照片.png", PNG, code="L3.4")
-    assert stored.status_code == 200 and stored.json()["ok"] is True
+    assert stored.status_code == 200
+    assert stored.json()["ok"] is True
     assert _count(Evidence) == before + 1
 
 
-def test_route_refuses_bad_files_in_chinese_and_writes_nothing(client: TestClient, limits) -> None:  # type: ignore[no-untyped-def]
+def test_route_refuses_bad_files_in_chinese_and_writes_nothing(client: TestClient, limits) -> None:
     before = (_count(Evidence), _count(EvidenceUpload))
     for name, content, reason in [
         ("假的.pdf", b"hello", "内容与扩展名"),
@@ -284,7 +286,8 @@ def test_route_refuses_bad_files_in_chinese_and_writes_nothing(client: TestClien
         for code in (None, "L3.4"):
             answer = _post(client, name, content, code=code)
             assert answer.status_code == 400
-            assert answer.json()["ok"] is False and reason in answer.json()["message"]
+            assert answer.json()["ok"] is False
+            assert reason in answer.json()["message"]
     assert (_count(Evidence), _count(EvidenceUpload)) == before
 
 
@@ -299,7 +302,8 @@ def test_route_refuses_strangers_and_cross_site_posts(client: TestClient) -> Non
         content=PDF,
         headers={"origin": "http://testserver", "x-file-name": "a.pdf"},
     )
-    assert anonymous.status_code == 401 and "登录" in anonymous.json()["message"]
+    assert anonymous.status_code == 401
+    assert "登录" in anonymous.json()["message"]
     client.cookies.set(COOKIE_NAME, sign_token(token_for("branch01")))
     cross = client.post(
         f"/evidence/upload?assessment={assessment_id}",
@@ -317,7 +321,9 @@ def test_count_figures_take_whole_numbers_only(city: str) -> None:
     branch = actor("branch01")
     view = A.my_assessment(branch)
     rule = view.rubric.criterion("L3.2").auto
-    assert rule is not None and rule.unit == "次" and rule.whole
+    assert rule is not None
+    assert rule.unit == "次"
+    assert rule.whole
     with pytest.raises(InvalidInput) as refused:
         editing.save_star_page(
             branch,
@@ -336,7 +342,8 @@ def test_count_figures_take_whole_numbers_only(city: str) -> None:
         entries={"L3.2": {"figure": "3"}, "L2.3": {"figure": "24.5"}},
     )
     saved = A.my_assessment(branch).entries
-    assert saved["L3.2"].figure == Decimal(3) and saved["L2.3"].figure == Decimal("24.5")
+    assert saved["L3.2"].figure == Decimal(3)
+    assert saved["L2.3"].figure == Decimal("24.5")
 
 
 # --------------------------------------------------------------------------- unfinished list

@@ -34,7 +34,8 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
         assert view.basis_count == five
         assert view.quota == _quota(five)
         for org in view.recommended:
-            assert frame.at[org, "five_star"] and not frame.at[org, "vetoed"]
+            assert frame.at[org, "five_star"]
+            assert not frame.at[org, "vetoed"]
             assert grades[org] == "优秀"
         eligible = [
             o
@@ -47,7 +48,8 @@ def test_recommendation_obeys_quota_and_rules(city: str) -> None:
         # The recommended are the best eligible composites.
         worst_in = min((frame.at[o, "composite_milli"] for o in view.recommended), default=None)
         for o in set(eligible) - set(view.recommended):
-            assert worst_in is not None and frame.at[o, "composite_milli"] <= worst_in
+            assert worst_in is not None
+            assert frame.at[o, "composite_milli"] <= worst_in
 
 
 def test_tie_at_the_cut_is_flagged(city: str) -> None:
@@ -83,7 +85,8 @@ def test_confirmation_waits_for_the_review(city: str) -> None:
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
     waiting = len(assessments_with("submitted"))
     assert waiting > 0, "the seeded open year has submissions waiting for review"
-    assert view.progress.unreviewed == waiting and not view.progress.finished
+    assert view.progress.unreviewed == waiting
+    assert not view.progress.finished
     counts = readmodels.load_city_frame(actor("leader"), OPEN_YEAR)["status"].value_counts()
     assert view.progress.drafts == counts.get("draft", 0)
     assert view.progress.returned == counts.get("returned", 0)
@@ -111,7 +114,8 @@ def test_confirmation_waits_for_the_review(city: str) -> None:
     # figures it rested on (drafts and returned ones do not block it).
     approve_all_submitted(actor("reviewer"))
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
-    assert view.progress.finished and view.progress.unreviewed == 0
+    assert view.progress.finished
+    assert view.progress.unreviewed == 0
     done = excellence.confirm_excellence(
         leader,
         year=OPEN_YEAR,
@@ -119,7 +123,8 @@ def test_confirmation_waits_for_the_review(city: str) -> None:
         reasons={},
         cycle_version=view.cycle_version,
     )
-    assert done.confirmed and sorted(done.final) == sorted(view.recommended)
+    assert done.confirmed
+    assert sorted(done.final) == sorted(view.recommended)
     with read_session() as session:
         log = session.exec(select(AuditLog).where(AuditLog.action == "confirm_excellence")).one()
     assert '"unreviewed": 0' in log.detail
@@ -165,7 +170,8 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
     done = excellence.confirm_excellence(
         leader, year=OPEN_YEAR, selected=selected, reasons=reasons, cycle_version=view.cycle_version
     )
-    assert done.confirmed and sorted(done.final) == sorted(selected)
+    assert done.confirmed
+    assert sorted(done.final) == sorted(selected)
     assert not done.changed_since
     with read_session() as session:
         rows = {
@@ -175,12 +181,15 @@ def test_every_deviation_needs_a_recorded_reason(city: str) -> None:
             ).all()
         }
         logs = session.exec(select(AuditLog).where(AuditLog.action == "confirm_excellence")).all()
-    assert rows[dropped].recommended and not rows[dropped].selected
+    assert rows[dropped].recommended
+    assert not rows[dropped].selected
     assert rows[dropped].reason == reasons[dropped]
-    assert rows[extra].selected and not rows[extra].recommended
+    assert rows[extra].selected
+    assert not rows[extra].recommended
     assert rows[extra].reason == reasons[extra]
     assert all(r.reason == "" for o, r in rows.items() if o not in (dropped, extra))
-    assert len(logs) == 1 and str(extra) in logs[0].detail
+    assert len(logs) == 1
+    assert str(extra) in logs[0].detail
 
     # The old version is stale now: a second leader's form cannot overwrite silently.
     with pytest.raises(StaleVersion):
@@ -233,7 +242,9 @@ def test_permissions_and_frozen_years(city: str) -> None:
     assert G.load_grades(actor("leader"), OPEN_YEAR)[org] == "一般"
 
     final = excellence.excellence_view(actor("admin"), year=FINAL_YEAR)
-    assert final.frozen and final.confirmed and final.final
+    assert final.frozen
+    assert final.confirmed
+    assert final.final
     with pytest.raises(CycleFrozen):
         excellence.confirm_excellence(
             actor("admin"),

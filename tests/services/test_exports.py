@@ -19,7 +19,7 @@ from tests.utils import actor, leader
 YEAR = 2026
 
 
-def _open(content: bytes):  # type: ignore[no-untyped-def]
+def _open(content: bytes):
     return load_workbook(io.BytesIO(content))
 
 
@@ -47,7 +47,8 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     stars = wb["分星得分"]
     star_headers = [c.value for c in stars[1]]
     assert stars.freeze_panes == "D2"
-    assert star_headers[3] == "学习星得分（基本分20）" and star_headers[4] == "学习星点亮"
+    assert star_headers[3] == "学习星得分（基本分20）"
+    assert star_headers[4] == "学习星点亮"
     assert star_headers[-1] == "地区排名"
     first = frame.iloc[0]
     values = [c.value for c in stars[2]]
@@ -107,7 +108,8 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     )
     assert row[3].value == int(frame["five_star"].sum())
     assert row[4].value == pytest.approx(frame["five_star"].mean())
-    assert row[4].number_format == "0.0%" and row[5].value == pytest.approx(0.9)
+    assert row[4].number_format == "0.0%"
+    assert row[5].value == pytest.approx(0.9)
 
     with read_session() as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "export_workbook")).first()
@@ -145,8 +147,11 @@ def test_org_report_is_one_self_contained_page(city: str) -> None:
     frame = readmodels.load_city_frame(leader(), YEAR)
     row = frame.loc[org_id]
     doc = report.document
-    assert "<script>" not in doc and "&lt;script&gt;" in doc
-    assert "http://" not in doc and "https://" not in doc and "<link" not in doc
+    assert "<script>" not in doc
+    assert "&lt;script&gt;" in doc
+    assert "http://" not in doc
+    assert "https://" not in doc
+    assert "<link" not in doc
     assert "@page{size:A4" in doc
     assert f"第 {int(row['rank'])} 名 / 共 {len(frame)} 个" in doc
     assert "五星级" in doc or "星级" in doc
@@ -171,7 +176,8 @@ def test_criteria_sheet_values_and_awkward_names(city: str) -> None:
     frame = readmodels.load_city_frame(leader(), YEAR)
     code = frame.at[org_id, "code"]
     mine = [r for r in rows if r[0] == code]
-    assert mine and {r[1] for r in mine} == {" A&B <支部> "}
+    assert mine
+    assert {r[1] for r in mine} == {" A&B <支部> "}
     entries = statistics.load_entries(leader(), YEAR)
     expected = entries[entries["org_id"] == org_id].set_index("code")
     assert len(mine) == len(expected)

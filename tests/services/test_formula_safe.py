@@ -33,11 +33,11 @@ def _risky(i: int, what: str) -> str:
 def _poison() -> None:
     """Every organisation and display name, and some audit entries, start like a formula."""
     with write_session() as session:
-        orgs = session.exec(select(Organisation).order_by(Organisation.id)).all()  # type: ignore[arg-type]
+        orgs = session.exec(select(Organisation).order_by(Organisation.id)).all()
         for i, org in enumerate(orgs):
             org.name = _risky(i, "组织")
             session.add(org)
-        users = session.exec(select(User).order_by(User.id)).all()  # type: ignore[arg-type]
+        users = session.exec(select(User).order_by(User.id)).all()
         for i, user in enumerate(users):
             user.display_name = _risky(i, "用户")
             session.add(user)
@@ -126,7 +126,7 @@ def test_a_risky_name_reads_back_exactly(city: str, start: str) -> None:
     """Marked as text, not altered (no apostrophe added): the export imports back unchanged."""
     admin = actor("admin")
     with write_session() as session:
-        org = session.exec(select(Organisation).order_by(Organisation.id)).first()  # type: ignore[arg-type]
+        org = session.exec(select(Organisation).order_by(Organisation.id)).first()
         assert org is not None
         org.name = f"{start}SUM(1,2)党支部"
         session.add(org)

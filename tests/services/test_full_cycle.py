@@ -45,7 +45,7 @@ def _figure(rule: scoring.AutoRule) -> str:
     return str(rule.minimum if rule.minimum is not None else rule.maximum)
 
 
-def fill_and_submit(branch) -> A.AssessmentView:  # type: ignore[no-untyped-def]
+def fill_and_submit(branch) -> A.AssessmentView:
     """The branch scores every criterion in full, attaches required evidence and submits."""
     view = A.my_assessment(branch)
     version = view.version
@@ -103,7 +103,8 @@ def test_one_year_from_submission_to_frozen_results(
 
     # 3. The branch sees the comments where they belong, fixes and resubmits.
     returned = A.my_assessment(branch)
-    assert returned.status == "returned" and returned.editable
+    assert returned.status == "returned"
+    assert returned.editable
     assert "会议记录" in returned.return_comment
     assert returned.entries[code].reviewer_comment == "缺少第三季度传达学习记录"
     assert "learning" in returned.concerned_stars()
@@ -125,7 +126,8 @@ def test_one_year_from_submission_to_frozen_results(
 
     # 4. The reviewer approves, cutting one item with a reason.
     view = review.load_review(reviewer, assessment_id=aid)
-    assert view.line(code).note == "已补充记录" and len(view.line(code).evidence) >= 1
+    assert view.line(code).note == "已补充记录"
+    assert len(view.line(code).evidence) >= 1
     reviewing.approve_assessment(
         reviewer,
         assessment_id=aid,

@@ -23,7 +23,7 @@ ORG_HEADER = ["编码", "名称", "类型", "区域", "上级编码", "党员人
 
 
 @pytest.fixture
-def boss(city: str):  # type: ignore[no-untyped-def]
+def boss(city: str):
     return actor("admin")
 
 
@@ -43,7 +43,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def _count(model) -> int:  # type: ignore[no-untyped-def]
+def _count(model) -> int:
     with read_session() as session:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
@@ -79,20 +79,22 @@ NEW_TREE = [
 ]
 
 
-def test_a_valid_file_creates_the_tree_in_any_row_order(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_file_creates_the_tree_in_any_row_order(boss) -> None:
     result = imports.import_organisations(boss, data=_csv(NEW_TREE), filename="组织.csv")
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     with read_session() as session:
         dept = session.exec(select(Organisation).where(Organisation.code == "D09001")).one()
         branch = session.exec(select(Organisation).where(Organisation.code == "B0900101")).one()
-    assert branch.department_id == dept.id and branch.member_count == 15
+    assert branch.department_id == dept.id
+    assert branch.member_count == 15
     again = imports.import_organisations(boss, data=_csv(NEW_TREE), filename="组织.csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     entry = audit_rows("import_organisations")[0]
-    assert '"created": 3' in entry.detail and "组织.csv" in entry.detail
+    assert '"created": 3' in entry.detail
+    assert "组织.csv" in entry.detail
 
 
-def test_a_bad_row_in_the_middle_writes_nothing_and_every_bad_row_is_listed(boss) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_row_in_the_middle_writes_nothing_and_every_bad_row_is_listed(boss) -> None:
     rows = [
         ORG_HEADER,
         ["D09001", "市示例局", "部门", "市直", "", "", ""],  # line 2: fine
@@ -108,18 +110,22 @@ def test_a_bad_row_in_the_middle_writes_nothing_and_every_bad_row_is_listed(boss
         imports.import_organisations(boss, data=_csv(rows), filename="组织.csv")
     errors = rejected.value.errors
     assert [e.split("：", 1)[0] for e in errors] == ["第 3 行", "第 5 行", "第 6 行", "第 8 行"]
-    assert "名称不能为空" in errors[0] and "党委会" in errors[0] and "火星" in errors[0]
+    assert "名称不能为空" in errors[0]
+    assert "党委会" in errors[0]
+    assert "火星" in errors[0]
     assert "abc" in errors[0]
     assert "与第 2 行重复" in errors[1]
-    assert "NOPE" in errors[2] and "不存在" in errors[2]
+    assert "NOPE" in errors[2]
+    assert "不存在" in errors[2]
     assert "上级编码" in errors[3]
-    assert "4 处问题" in rejected.value.message and "未导入任何数据" in rejected.value.message
+    assert "4 处问题" in rejected.value.message
+    assert "未导入任何数据" in rejected.value.message
     assert _snapshot() == before
     rejected_log = audit_rows("import_rejected")[-1]
     assert '"problems": 4' in rejected_log.detail
 
 
-def test_gbk_and_utf8_bom_csv_from_excel_are_read(boss) -> None:  # type: ignore[no-untyped-def]
+def test_gbk_and_utf8_bom_csv_from_excel_are_read(boss) -> None:
     gbk = imports.import_organisations(boss, data=_csv(NEW_TREE, "gbk"), filename="组织.csv")
     assert gbk.created == 3
     renamed = [row[:] for row in NEW_TREE]
@@ -135,7 +141,7 @@ def test_gbk_and_utf8_bom_csv_from_excel_are_read(boss) -> None:  # type: ignore
         )
 
 
-def test_xlsx_with_numbers_and_header_marks_is_read(boss) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_with_numbers_and_header_marks_is_read(boss) -> None:
     rows = [
         ["编码*", "名称*", "类型*", "区域*", "上级编码", "党员人数", "在编人数"],
         ["D09001", "市示例局", "部门", "市直", None, None, 120],
@@ -148,15 +154,16 @@ def test_xlsx_with_numbers_and_header_marks_is_read(boss) -> None:  # type: igno
     assert committee.member_count == 80
 
 
-def test_missing_columns_are_named(boss) -> None:  # type: ignore[no-untyped-def]
+def test_missing_columns_are_named(boss) -> None:
     with pytest.raises(imports.ImportRejected) as rejected:
         imports.import_organisations(
             boss, data=_csv([["编码", "名称"], ["D1", "x"]]), filename="x.csv"
         )
-    assert "类型" in rejected.value.message and "区域" in rejected.value.message
+    assert "类型" in rejected.value.message
+    assert "区域" in rejected.value.message
 
 
-def test_old_excel_and_other_files_are_refused_with_advice(boss) -> None:  # type: ignore[no-untyped-def]
+def test_old_excel_and_other_files_are_refused_with_advice(boss) -> None:
     with pytest.raises(imports.ImportRejected) as xls:
         imports.import_organisations(
             boss, data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 64, filename="组织.xls"
@@ -171,7 +178,7 @@ def test_old_excel_and_other_files_are_refused_with_advice(boss) -> None:  # typ
     assert "没有数据行" in empty.value.message
 
 
-def test_users_import_checks_every_row_and_generates_missing_passwords(boss) -> None:  # type: ignore[no-untyped-def]
+def test_users_import_checks_every_row_and_generates_missing_passwords(boss) -> None:
     branch_org = actor("branch02").org_id
     with read_session() as session:
         code = session.get(Organisation, branch_org).code
@@ -193,17 +200,20 @@ def test_users_import_checks_every_row_and_generates_missing_passwords(boss) -> 
     assert _count(User) == users_before
     good = [header, bad[1], ["li.si", "审核员 李四", "审核员", "", "Strong#Pass-2026"]]
     result = imports.import_users(boss, data=_csv(good), filename="账号.csv")
-    assert result.created == 2 and [u for u, _ in result.generated_passwords] == ["zhang.san"]
+    assert result.created == 2
+    assert [u for u, _ in result.generated_passwords] == ["zhang.san"]
     generated = result.generated_passwords[0][1]
     who, _ = auth.login("zhang.san", generated)
-    assert who.role == "branch" and who.org_id == branch_org
+    assert who.role == "branch"
+    assert who.org_id == branch_org
     assert auth.login("li.si", "Strong#Pass-2026")[0].role == "reviewer"
     with read_session() as session:
         details = " ".join(r.detail + r.target_id for r in session.exec(select(AuditLog)).all())
-    assert generated not in details and "Strong#Pass-2026" not in details
+    assert generated not in details
+    assert "Strong#Pass-2026" not in details
 
 
-def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -> None:  # type: ignore[no-untyped-def]
+def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -> None:
     year = max(r.year for r in years.list_years(boss))
     with read_session() as session:
         branch = session.exec(select(Organisation).where(Organisation.org_type == "branch")).first()
@@ -231,7 +241,9 @@ def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -
         "第 6 行",
         "第 7 行",
     ]
-    assert "定档" in errors[1] and "部门" in errors[2] and "很好" in errors[3]
+    assert "定档" in errors[1]
+    assert "部门" in errors[2]
+    assert "很好" in errors[3]
     assert "重复" in errors[4]
     assert _count(PerformanceGrade) == grades_before
     result = G.import_grades(boss, data=_csv([header, bad[1]]), filename="业绩.csv")
@@ -254,7 +266,8 @@ def test_grades_import_upserts_and_refuses_frozen_years_and_unknown_orgs(boss) -
         ).one()
     assert grade.grade == "一般"
     log = audit_rows("import_grades")[-1]
-    assert '"before": "优秀"' in log.detail and '"after": "一般"' in log.detail
+    assert '"before": "优秀"' in log.detail
+    assert '"after": "一般"' in log.detail
 
 
 @pytest.mark.parametrize("kind", ["organisations", "users", "grades"])
@@ -270,10 +283,11 @@ def test_templates_have_the_expected_headers(kind: str) -> None:
     assert imports.map_columns(kind, table)
 
 
-def test_exported_organisations_import_back_unchanged(boss) -> None:  # type: ignore[no-untyped-def]
+def test_exported_organisations_import_back_unchanged(boss) -> None:
     data = imports.export_organisations(boss)
     result = imports.import_organisations(boss, data=data, filename="组织.xlsx")
-    assert result.created == result.updated == 0 and result.unchanged == _count(Organisation)
+    assert result.created == result.updated == 0
+    assert result.unchanged == _count(Organisation)
 
 
 @pytest.mark.parametrize("username", ["reviewer", "leader", "branch01"])
@@ -286,7 +300,7 @@ def test_imports_are_for_admins_only(city: str, username: str) -> None:
         imports.export_organisations(who)
 
 
-def test_grades_import_refuses_a_name_that_is_not_the_codes(boss) -> None:  # type: ignore[no-untyped-def]
+def test_grades_import_refuses_a_name_that_is_not_the_codes(boss) -> None:
     """Before: only the code was read, so a row shifted by one gave 优秀 to the wrong branch."""
     year = max(r.year for r in years.list_years(boss))
     with read_session() as session:
@@ -303,7 +317,9 @@ def test_grades_import_refuses_a_name_that_is_not_the_codes(boss) -> None:  # ty
         G.import_grades(boss, data=_csv(rows), filename="业绩.csv")
     (error,) = rejected.value.errors
     assert error.startswith("第 3 行")
-    assert second.name in error and first.code in error and first.name in error
+    assert second.name in error
+    assert first.code in error
+    assert first.name in error
     assert _count(PerformanceGrade) == grades_before
     G.import_grades(boss, data=_csv(rows[:2]), filename="业绩.csv")
 

@@ -45,7 +45,7 @@ EXPECTED = {
 
 
 def _check(table: object) -> None:
-    rows = table.set_index("region")  # type: ignore[attr-defined]
+    rows = table.set_index("region")
     assert list(rows.index) == ["柯桥区", "越城区", "全市"]
     assert rows["is_total"].tolist() == [False, False, True]
     for region, (total, sub, five, needed, rev, infl, up, down, same) in EXPECTED.items():
@@ -79,11 +79,13 @@ def test_a_region_sees_its_own_row_and_no_other(small: SmallCity) -> None:
 def test_without_a_published_previous_year_nothing_is_compared(small: SmallCity) -> None:
     table = comparison.region_comparison(actor("leader"), PREVIOUS, "全市")
     assert table["prev_year"].isna().all()
-    assert table["up"].isna().all() and table["down"].isna().all()
+    assert table["up"].isna().all()
+    assert table["down"].isna().all()
     # 2025 as published: 4 five-star of 6 (P1, G1, B3, P2); target 90% → 2 more needed
     total = table.set_index("region").loc["全市"]
     assert (total["total"], total["five_star"], total["needed"]) == (6, 4, 2)
-    assert total["submitted"] == 6 and total["reviewed"] == 6
+    assert total["submitted"] == 6
+    assert total["reviewed"] == 6
 
 
 def test_the_city_workbook_carries_the_comparison(small: SmallCity) -> None:
@@ -149,8 +151,10 @@ def test_a_departments_overview_matches_the_hand_figures(small: SmallCity) -> No
             "P1": 1, "G1": 2, "B2": 3
         }  # fmt: skip
         assert b.loc[[ids["B1"], ids["B3"]], "rank"].isna().all()
-        assert b.loc[ids["G1"], "lit"] == "学规服民创" and b.loc[ids["B1"], "lit"] == "·····"
-        assert b.loc[ids["B1"], "progress"] == 0 and b.loc[ids["G1"], "scored"] == 25
+        assert b.loc[ids["G1"], "lit"] == "学规服民创"
+        assert b.loc[ids["B1"], "lit"] == "·····"
+        assert b.loc[ids["B1"], "progress"] == 0
+        assert b.loc[ids["G1"], "scored"] == 25
         counts = dict(zip(view.counts["state"], view.counts["orgs"], strict=True))
         assert counts == {
             "not_started": 1, "in_progress": 0, "returned": 1, "submitted": 1, "reviewed": 2,

@@ -42,7 +42,8 @@ def test_parallel_wrong_logins_each_count(db_url: str, monkeypatch: pytest.Monke
     make_user("leader", username="lingdao")
     _wrong_logins_in_parallel("lingdao", 12)
     user = _user("lingdao")
-    assert user.failed_logins == 12 and user.locked_until is None
+    assert user.failed_logins == 12
+    assert user.locked_until is None
 
 
 def test_parallel_wrong_logins_lock_and_the_right_password_then_fails(db_url: str) -> None:
@@ -92,7 +93,8 @@ def test_locked_unknown_disabled_and_wrong_get_one_answer_for_one_hash_each(
         assert len(verified) == 1, name
     assert len(set(answers.values())) == 1
     message = next(iter(answers.values()))
-    assert "用户名或密码不正确" in message and "锁定" in message
+    assert "用户名或密码不正确" in message
+    assert "锁定" in message
     clock.advance(minutes=get_settings().lockout_minutes, seconds=1)
     assert auth.login("suoding", STRONG_PASSWORD)[0].username == "suoding"
 
@@ -144,7 +146,8 @@ def test_a_lock_set_after_the_read_still_stops_a_right_password(
 )
 def test_weak_passwords_are_refused_with_the_reason(password: str, fragment: str) -> None:
     problems = auth.password_problems(password, "xiaoming")
-    assert problems and any(fragment in p for p in problems), problems
+    assert problems
+    assert any(fragment in p for p in problems), problems
 
 
 @pytest.mark.parametrize("password", [STRONG_PASSWORD, "Another#Good-Pass-9", "Hz7-kq2M9xwP"])

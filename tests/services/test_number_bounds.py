@@ -47,4 +47,5 @@ def test_a_review_refuses_absurd_points(city: str, raw: str) -> None:
             version=view.version,
             lines=[review.ReviewLine(line.code, raw, "x")],
         )
-    assert "不是数字" in refused.value.errors[0] and len(refused.value.errors[0]) < 400
+    assert "不是数字" in refused.value.errors[0]
+    assert len(refused.value.errors[0]) < 400

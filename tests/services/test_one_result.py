@@ -15,7 +15,7 @@ from tests.utils import actor, leader
 DEDUCTION_REASON = "信息报送不及时"
 
 
-def _submit_and_review_with_deduction(branch, reviewer) -> int:  # type: ignore[no-untyped-def]
+def _submit_and_review_with_deduction(branch, reviewer) -> int:
     """branch01 submits full points; the reviewer adds a deduction of 1 (not approving yet)."""
     view = fill_and_submit(branch)
     rv = review.load_review(reviewer, assessment_id=view.id)
@@ -129,7 +129,8 @@ def test_gap_advice_counts_bonus_room_after_a_review_deduction(city: str, basis:
     shown = guidance.gap_advice(returned)
     assert shown.result.composite == Decimal(89)
     assert shown.gap.reachable
-    assert shown.bonus_items and sum(i.add_points for i in shown.bonus_items) == 1
+    assert shown.bonus_items
+    assert sum(i.add_points for i in shown.bonus_items) == 1
     assert shown.basis == "reviewed"
     advice = guidance.gap_advice(returned, basis=basis)
     assert advice.gap.five_star == (basis == "self")
@@ -246,10 +247,12 @@ def test_a_returned_organisation_never_reaches_the_excellence_list(city: str) ->
     approve_all_submitted(reviewer)
     year = readmodels.load_years(actor("leader"))[-1]
     frame = readmodels.load_city_frame(actor("leader"), year, "reviewed")
-    assert bool(frame.at[org_id, "five_star"]) and frame.at[org_id, "status"] == "returned"
+    assert bool(frame.at[org_id, "five_star"])
+    assert frame.at[org_id, "status"] == "returned"
     G.set_grades(admin, year=year, grades={int(o): "优秀" for o in frame.index})
     view = excellence.excellence_view(leader, year=year)
-    assert org_id not in view.eligible and org_id not in view.recommended
+    assert org_id not in view.eligible
+    assert org_id not in view.recommended
     with pytest.raises(InvalidInput) as refused:
         excellence.confirm_excellence(
             leader,

@@ -265,7 +265,8 @@ def _world() -> World:
             )
         ).one()
         org = session.get(Organisation, own.org_id)
-        assert org is not None and org.department_id is not None
+        assert org is not None
+        assert org.department_id is not None
         user = session.get(User, own.id)
         assert user is not None
         other_department = session.exec(
@@ -274,7 +275,9 @@ def _world() -> World:
                 Organisation.id != org.department_id,
             )
         ).first()
-    assert cycle.id is not None and assessment_id is not None and other_department is not None
+    assert cycle.id is not None
+    assert assessment_id is not None
+    assert other_department is not None
     other_region = next(r for r in REGIONS if r != org.region)
     return World(
         own.org_id,

@@ -64,7 +64,8 @@ def test_publishing_waits_for_every_review(clock: Clock) -> None:
             admin, cycle_id=cycle_id, days=0, include_unfinished=True, without_excellence=True
         )
     info = publication.publication_info(admin, cycle_id=cycle_id)
-    assert info.state == "none" and info.pending == 0
+    assert info.state == "none"
+    assert info.pending == 0
 
 
 def test_publish_sets_the_notice_period_and_publishes_reviewed_assessments(clock: Clock) -> None:
@@ -87,7 +88,8 @@ def test_publish_sets_the_notice_period_and_publishes_reviewed_assessments(clock
     assert row["level"] == frame.loc[row["org_id"], "level"]
     assert int(listed["excellence"].sum()) == info.excellence_count
     entry = audit_rows("publication_published")[-1]
-    assert entry.actor_name == "admin" and f'"year": {info.year}' in entry.detail
+    assert entry.actor_name == "admin"
+    assert f'"year": {info.year}' in entry.detail
     with pytest.raises(InvalidInput):
         _publish(cycle_id)  # once only
 
@@ -118,7 +120,8 @@ def test_objections_are_recorded_during_the_period_with_an_outcome(clock: Clock)
         raised_by="来信",
     )
     frame = O.objections(actor("leader"), cycle_id=cycle_id)
-    assert frame.iloc[0]["id"] == objection and frame.iloc[0]["outcome"] == ""
+    assert frame.iloc[0]["id"] == objection
+    assert frame.iloc[0]["outcome"] == ""
     with pytest.raises(InvalidInput) as incomplete:
         O.resolve_objection(admin, objection_id=objection, outcome="nonsense", note="")
     assert len(incomplete.value.errors) == 2
@@ -131,13 +134,15 @@ def test_objections_are_recorded_during_the_period_with_an_outcome(clock: Clock)
     with pytest.raises(InvalidInput):
         O.resolve_objection(admin, objection_id=objection, outcome="corrected", note="改判")
     frame = O.objections(admin, cycle_id=cycle_id)
-    assert frame.iloc[0]["outcome"] == "maintained" and frame.iloc[0]["resolved_at"] is not None
+    assert frame.iloc[0]["outcome"] == "maintained"
+    assert frame.iloc[0]["resolved_at"] is not None
     clock.advance(days=5, seconds=1)
     with pytest.raises(InvalidInput) as late:
         O.record_objection(admin, cycle_id=cycle_id, org_id=org_id, content="迟到的异议")
     assert "结束" in late.value.message
     actions = [r.action for r in audit_rows()]
-    assert "objection_recorded" in actions and "objection_resolved" in actions
+    assert "objection_recorded" in actions
+    assert "objection_resolved" in actions
 
 
 def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: Clock) -> None:
@@ -169,7 +174,8 @@ def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: 
     clock.advance(days=6)
     # The period is over, but an objection is open: not yet final, correction still possible.
     info = publication.publication_info(admin, cycle_id=cycle_id)
-    assert info.state == "expired" and info.open_objections == 1
+    assert info.state == "expired"
+    assert info.open_objections == 1
     with pytest.raises(InvalidInput):
         publication.finalize_year(admin, cycle_id=cycle_id)
     O.resolve_objection(admin, objection_id=objection, outcome="corrected", note="已核减学习星1分")
@@ -178,7 +184,8 @@ def test_a_justified_objection_is_corrected_before_the_results_are_final(clock: 
     assert corrected["composite"] == target["composite"] - 1
     publication.finalize_year(admin, cycle_id=cycle_id)
     info = publication.publication_info(admin, cycle_id=cycle_id)
-    assert info.state == "final" and info.finalized_at == clock.now
+    assert info.state == "final"
+    assert info.finalized_at == clock.now
     with read_session() as session:
         assert freeze.cycle_is_frozen(session, cycle_id)
 
@@ -199,7 +206,8 @@ def test_finalizing_early_is_refused_and_the_period_end_makes_results_final(cloc
     info = publication.publication_info(actor("leader"), cycle_id=cycle_id)
     assert info.state == "final"
     finalized = audit_rows("publication_finalized")[-1]
-    assert '"automatic": true' in finalized.detail and finalized.actor_id is None
+    assert '"automatic": true' in finalized.detail
+    assert finalized.actor_id is None
     with pytest.raises(InvalidInput):
         publication.finalize_year(admin, cycle_id=cycle_id)
 
@@ -242,18 +250,21 @@ def test_lists_escape_names_and_spreadsheets_are_formula_safe(clock: Clock) -> N
         session.add(org)
     _publish(cycle_id)
     page = publication.print_html(admin, cycle_id=cycle_id).decode("utf-8")
-    assert "<script>alert" not in page and "&lt;script&gt;" in page
-    assert "公示期" in page and "http" not in page.split("<body>")[0]
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+    assert "公示期" in page
+    assert "http" not in page.split("<body>")[0]
     book = load_workbook(io.BytesIO(publication.list_xlsx(admin, cycle_id=cycle_id)))
     sheet = book.active
     cells = [sheet.cell(r, 3) for r in range(3, sheet.max_row + 1)]
     risky = [c for c in cells if c.value == '=HYPERLINK("http://x")<script>alert(1)</script>']
-    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky)  # text, as written
+    assert risky
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
     assert sheet.cell(2, 1).value == "序号"
 
 
 @pytest.mark.parametrize("username", ["branch01", None])
-def test_publication_is_not_for_branches_or_anonymous(city: str, username) -> None:  # type: ignore[no-untyped-def]
+def test_publication_is_not_for_branches_or_anonymous(city: str, username) -> None:
     who = actor(username) if username else None
     cycle_id = open_cycle_id()
     for call in (
@@ -313,7 +324,8 @@ def test_organisations_not_taking_part_get_no_rank_and_no_level(clock: Clock) ->
     admin = actor("admin")
     counted = readmodels.load_org_table(leader(), 2026)
     not_rated = counted.index[counted["status"] != "published"]
-    assert len(not_rated) and len(not_rated) < len(counted)
+    assert len(not_rated)
+    assert len(not_rated) < len(counted)
     frame = readmodels.load_city_frame(leader(), 2026)
     listed = publication.publication_list(admin, cycle_id=cycle_id)
     assert len(frame) == len(listed) == len(counted) - len(not_rated)
@@ -343,6 +355,7 @@ def test_every_screen_says_whom_the_year_counts(clock: Clock) -> None:
     _publish(cycle_id)
     scope = readmodels.load_year_scope(leader(), 2026)
     listed = publication.publication_list(actor("admin"), cycle_id=cycle_id)
-    assert scope.published and scope.counted == open_scope.counted
+    assert scope.published
+    assert scope.counted == open_scope.counted
     assert scope.rated == len(listed) == len(readmodels.load_city_frame(leader(), 2026))
     assert scope.not_rated == scope.by_status.get("draft", 0) + scope.by_status.get("returned", 0)

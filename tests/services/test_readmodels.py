@@ -151,7 +151,8 @@ def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> No
         assert bool(row["met"]) == (five * 100 >= 90 * total)
         assert row["needed"] == needed
         regions = table[(table["year"] == year) & (table["scope"] != "全市")]
-        assert regions["total"].sum() == total and regions["five_star"].sum() == five
+        assert regions["total"].sum() == total
+        assert regions["five_star"].sum() == five
     assert [scoring.target_percent(y) for y in (2017, 2018, 2019, 2020, 2030)] == [
         None,
         70,
@@ -236,12 +237,12 @@ def test_ranking_follows_a_saved_score(demo_city: str) -> None:
     with write_session() as session:
         aid = session.exec(
             select(Assessment.id)
-            .join(Cycle, Cycle.id == Assessment.cycle_id)  # type: ignore[arg-type]
+            .join(Cycle, Cycle.id == Assessment.cycle_id)
             .where(Assessment.org_id == org_id, Cycle.year == 2026)
         ).one()
         crit = session.exec(
             select(Criterion)
-            .join(Cycle, Cycle.id == Criterion.cycle_id)  # type: ignore[arg-type]
+            .join(Cycle, Cycle.id == Criterion.cycle_id)
             .where(Cycle.year == 2026, Criterion.kind == "criterion")
         ).first()
         session.add(ScoreEntry(assessment_id=aid, criterion_id=crit.id, self_tenths=15))
@@ -351,7 +352,8 @@ def test_new_and_dissolved_branches_never_rewrite_a_published_year(city: str) ->
     final_after = readmodels.load_city_frame(leader(), 2025)
     open_after = readmodels.load_city_frame(leader(), 2026)
     pd.testing.assert_frame_equal(final_after, final_before)
-    assert new_branch in open_after.index and dissolved not in open_after.index
+    assert new_branch in open_after.index
+    assert dissolved not in open_after.index
     assert open_after.loc[new_branch, "status"] == "draft"
     assert open_after.loc[new_branch, "scored"] == 0
     assert len(open_after) == len(open_before)

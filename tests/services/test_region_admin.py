@@ -96,7 +96,8 @@ def test_a_region_admin_creates_accounts_in_its_region_only(city: str) -> None:
     assert (stored["kq_rev2"].scope_region, stored["kq_rev2"].scope_department_id) == (KEQIAO, None)
     assert stored["kq_dept"].scope_department_id == dept.id
     assert stored["kq_dept"].scope_region is None
-    assert new and dept_user
+    assert new
+    assert dept_user
     # Never a city-wide account, one of another region, or a branch account elsewhere.
     for scope, role, org_id in (
         (Scope(), "reviewer", None),
@@ -289,7 +290,8 @@ def test_yuecheng_published_results_unchanged_after_keqiao_edits_and_republishes
     )
     frozen = _frozen_rows(YUECHENG)
     shown = publication.publication_list(yuecheng, cycle_id=cycle.id)
-    assert len(frozen) >= 4 and not shown.empty
+    assert len(frozen) >= 4
+    assert not shown.empty
     assert set(shown["region"]) == {YUECHENG}
     # Each region sees its own list; the city sees both.
     assert set(publication.publication_list(keqiao, cycle_id=cycle.id)["region"]) == {KEQIAO}
@@ -298,7 +300,8 @@ def test_yuecheng_published_results_unchanged_after_keqiao_edits_and_republishes
         KEQIAO,
     }
     info = publication.publication_info(keqiao, cycle_id=cycle.id)
-    assert info.state == "published" and info.region == KEQIAO
+    assert info.state == "published"
+    assert info.region == KEQIAO
     assert [r for r, _, _ in info.regions] == [KEQIAO]
 
     # 柯桥区 edits: renames its organisation; the city renames a 越城区 one and moves another

@@ -23,16 +23,16 @@ CUT_REASON = "台账不全，核减0.5分"
 
 
 @pytest.fixture
-def reviewer(city: str):  # type: ignore[no-untyped-def]
+def reviewer(city: str):
     return actor("reviewer")
 
 
-def _submitted(reviewer) -> review.ReviewView:  # type: ignore[no-untyped-def]
+def _submitted(reviewer) -> review.ReviewView:
     aid = assessments_with("submitted")[0]
     return review.load_review(reviewer, assessment_id=aid)
 
 
-def test_queue_lists_every_assessment_with_self_and_reviewed_results(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_queue_lists_every_assessment_with_self_and_reviewed_results(reviewer) -> None:
     year = readmodels.load_years(leader())[-1]
     queue = review.review_queue(reviewer, year=year)
     frame = readmodels.load_city_frame(leader(), year, "self")
@@ -45,7 +45,7 @@ def test_queue_lists_every_assessment_with_self_and_reviewed_results(reviewer) -
     assert queue["submitted_at"].is_monotonic_increasing or queue["submitted_at"].isna().any()
 
 
-def test_changing_points_needs_a_reason_and_bad_values_are_all_listed(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_changing_points_needs_a_reason_and_bad_values_are_all_listed(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
     others = [x for x in view.lines if x.kind == "criterion" and x.code != line.code]
@@ -64,16 +64,18 @@ def test_changing_points_needs_a_reason_and_bad_values_are_all_listed(reviewer) 
         )
     problems = refused.value.errors
     assert len(problems) == 6
-    assert "理由" in problems[0] and line.code in problems[0]
+    assert "理由" in problems[0]
+    assert line.code in problems[0]
     assert "不是数字" in problems[1]
-    assert "超出范围" in problems[2] and "超出范围" in problems[4]
+    assert "超出范围" in problems[2]
+    assert "超出范围" in problems[4]
     assert "0.5" in problems[3]
     assert "Z9.9" in problems[5]
     assert entries(view.assessment_id) == before
     assert assessment(view.assessment_id).version == view.version
 
 
-def test_save_keeps_status_and_records_before_and_after(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_save_keeps_status_and_records_before_and_after(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
     new_version = reviewing.save_review(
@@ -93,10 +95,11 @@ def test_save_keeps_status_and_records_before_and_after(reviewer) -> None:  # ty
     assert entry.reviewed_by == reviewer.id
     saved = audit_rows("review_saved")[-1]
     assert saved.actor_name == "reviewer"
-    assert '"before": {"reviewed": "—"' in saved.detail and "台账不全" in saved.detail
+    assert '"before": {"reviewed": "—"' in saved.detail
+    assert "台账不全" in saved.detail
 
 
-def test_same_points_need_no_reason(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_same_points_need_no_reason(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view)
     reviewing.save_review(
@@ -108,7 +111,7 @@ def test_same_points_need_no_reason(reviewer) -> None:  # type: ignore[no-untype
     assert entries(view.assessment_id)[line.code].reviewed_tenths == int(line.self_points * 10)
 
 
-def test_deductions_and_vetoes_need_a_reason_and_change_the_result(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_deductions_and_vetoes_need_a_reason_and_change_the_result(reviewer) -> None:
     view = _submitted(reviewer)
     deduction = view.rubric.items("deduction")[0]
     veto = view.rubric.items("veto")[0]
@@ -138,12 +141,14 @@ def test_deductions_and_vetoes_need_a_reason_and_change_the_result(reviewer) -> 
     )
     after = review.load_review(reviewer, assessment_id=view.assessment_id)
     own, reviewed = review.preview(after)
-    assert reviewed.vetoed and reviewed.level == 0 and not reviewed.five_star
+    assert reviewed.vetoed
+    assert reviewed.level == 0
+    assert not reviewed.five_star
     assert reviewed.deduction == Decimal(1)
     assert own.composite - reviewed.composite == Decimal(1)
 
 
-def test_preview_applies_unsaved_inputs_through_scoring(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_preview_applies_unsaved_inputs_through_scoring(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
     cut = line.self_points - Decimal(1)
@@ -160,7 +165,7 @@ def test_preview_applies_unsaved_inputs_through_scoring(reviewer) -> None:  # ty
     assert own.composite - reviewed.composite == Decimal(1)
 
 
-def test_return_needs_a_comment_and_the_branch_sees_it(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_return_needs_a_comment_and_the_branch_sees_it(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view)
     with pytest.raises(InvalidInput):
@@ -175,7 +180,8 @@ def test_return_needs_a_comment_and_the_branch_sees_it(reviewer) -> None:  # typ
         lines=[review.ReviewLine(line.code, None, "签到表缺第三季度")],
     )
     row = assessment(view.assessment_id)
-    assert row.status == "returned" and row.return_comment == "请补充主题党日签到表。"
+    assert row.status == "returned"
+    assert row.return_comment == "请补充主题党日签到表。"
     assert entries(view.assessment_id)[line.code].reviewer_comment == "签到表缺第三季度"
     from db.services import assessment as branch_side
 
@@ -186,7 +192,7 @@ def test_return_needs_a_comment_and_the_branch_sees_it(reviewer) -> None:  # typ
     assert audit_rows("review_returned")[-1].target_id == str(view.assessment_id)
 
 
-def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view, scored_above=Decimal(1))
     cut = line.self_points - Decimal(1)
@@ -197,7 +203,8 @@ def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> N
         lines=[review.ReviewLine(line.code, cut, "会议记录不全")],
     )
     row = assessment(view.assessment_id)
-    assert row.status == "reviewed" and row.reviewer_id == reviewer.id
+    assert row.status == "reviewed"
+    assert row.reviewer_id == reviewer.id
     for code, entry in entries(view.assessment_id).items():
         if entry.self_tenths is None:
             continue
@@ -214,7 +221,7 @@ def test_approve_confirms_untouched_points_and_keeps_changed_ones(reviewer) -> N
         )
 
 
-def test_draft_and_returned_assessments_cannot_be_reviewed(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_draft_and_returned_assessments_cannot_be_reviewed(reviewer) -> None:
     for status in ("draft", "returned"):
         aid = assessments_with(status)[0]
         view = review.load_review(reviewer, assessment_id=aid)
@@ -229,7 +236,7 @@ def test_draft_and_returned_assessments_cannot_be_reviewed(reviewer) -> None:  #
             )
 
 
-def test_a_stale_version_is_refused_and_nothing_is_written(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_version_is_refused_and_nothing_is_written(reviewer) -> None:
     view = _submitted(reviewer)
     line = first_criterion(view)
     admin = actor("admin")
@@ -249,7 +256,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(reviewer) -> None:  #
 
 
 @pytest.mark.parametrize("username", ["leader", "branch01", None])
-def test_only_reviewers_and_admins_review_and_refusals_are_logged(city: str, username) -> None:  # type: ignore[no-untyped-def]
+def test_only_reviewers_and_admins_review_and_refusals_are_logged(city: str, username) -> None:
     who = actor(username) if username else None
     aid = assessments_with("submitted")[0]
     calls = [
@@ -269,7 +276,8 @@ def test_only_reviewers_and_admins_review_and_refusals_are_logged(city: str, use
     assert assessment(aid).status == "submitted"
 
 
-def test_queue_of_a_year_without_assessments_is_empty(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_queue_of_a_year_without_assessments_is_empty(reviewer) -> None:
     queue = review.review_queue(reviewer, year=1999)
-    assert queue.empty and list(queue.columns) == review.QUEUE_COLUMNS
+    assert queue.empty
+    assert list(queue.columns) == review.QUEUE_COLUMNS
     assert open_cycle_id()

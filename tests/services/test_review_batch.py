@@ -39,7 +39,8 @@ def test_batch_approves_each_and_reports_every_failure(city: str) -> None:
         assert all(
             e.reviewed_tenths == e.self_tenths for e in entries(aid).values() if e.self_tenths
         )
-    assert assessment(stale).status == "submitted" and assessment(draft).status == "draft"
+    assert assessment(stale).status == "submitted"
+    assert assessment(draft).status == "draft"
     approved_logs = audit_rows("review_approved")[before:]
     assert sorted(int(r.target_id) for r in approved_logs) == sorted([first, *rest])
 

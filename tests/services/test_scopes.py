@@ -36,11 +36,7 @@ def _orgs() -> dict[int, tuple[str, int | None]]:
 
 def _expected(orgs: dict[int, tuple[str, int | None]], scope: Scope, ids: object) -> set[int]:
     """The ids among `ids` that lie in `scope`, by the organisation table."""
-    return {
-        int(o)
-        for o in ids  # type: ignore[attr-defined]
-        if scope.covers(Target(int(o), orgs[int(o)][0], orgs[int(o)][1]))
-    }
+    return {int(o) for o in ids if scope.covers(Target(int(o), orgs[int(o)][0], orgs[int(o)][1]))}
 
 
 def test_scope_kinds_and_the_rule_on_plain_values() -> None:

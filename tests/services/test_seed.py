@@ -57,7 +57,9 @@ def test_demo_city_shape(city: str) -> None:
             ).all()
         )
         users = set(session.exec(select(User.username)).all())
-    assert types["party_committee"] > 0 and types["branch"] > 0 and "department" in types
+    assert types["party_committee"] > 0
+    assert types["branch"] > 0
+    assert "department" in types
     assert sum(v for k, v in types.items() if k != "department") == 24
     assert {"admin", "reviewer", "leader", "branch01", "branch02"} <= users
 

@@ -355,7 +355,8 @@ def test_the_sentences_name_what_changed() -> None:
     assert _render("user_changed") == "张三 修改了账号 lisi：角色由 支部书记 改为 机关工委审核员"
     assert "中共市财政局第二党支部 由 空 改为 优秀" in _render("set_grade")
     assert "调整 1 处：中共市教育局机关委员会" in _render("confirm_excellence")
-    assert "“查看" not in _render("access_denied") and "“审核”" in _render("access_denied")
+    assert "“查看" not in _render("access_denied")
+    assert "“审核”" in _render("access_denied")
     assert _render("rubric_points_recomputed").endswith("：L2.3 自评分由 2.5 改为 2")
     assert _render("password_changed") == "张三 修改了自己的密码（2 个登录会话已退出）"
 
@@ -371,4 +372,5 @@ def test_unknown_login_and_automatic_finalisation_have_no_actor() -> None:
 
 def test_an_action_without_a_template_still_reads_in_chinese() -> None:
     text = sentence(Entry("something_new", 1, "zhangsan", "", "", "{}"), NAMES)
-    assert text.startswith("张三 ") and "{" not in text
+    assert text.startswith("张三 ")
+    assert "{" not in text

@@ -11,11 +11,11 @@ from texts import leadership as T
 from ui import charts
 
 
-def _spec(chart) -> dict:  # type: ignore[no-untyped-def]
+def _spec(chart) -> dict:
     return chart.to_dict()
 
 
-def _walk(spec: object):  # type: ignore[no-untyped-def]
+def _walk(spec: object):
     if isinstance(spec, dict):
         yield spec
         for value in spec.values():
@@ -61,11 +61,13 @@ def test_horizontal_bar_charts_keep_every_category_label() -> None:
 def test_target_chart_labels_run_upwards_and_colours_mean_met() -> None:
     spec = _spec(charts.target_chart(_attainment(), T.CITY_SCOPE))
     texts = [d for d in _walk(spec) if d.get("type") == "text" and "angle" in d]
-    assert texts and all(t["angle"] == 270 for t in texts)
+    assert texts
+    assert all(t["angle"] == 270 for t in texts)
     scales = [d["scale"] for d in _walk(spec) if isinstance(d.get("scale"), dict)]
     colours = next(s for s in scales if "range" in s and T.MET in s.get("domain", []))
     meaning = dict(zip(colours["domain"], colours["range"], strict=True))
-    assert meaning[T.MET] == charts.MET_COLOR and meaning[T.NOT_MET] == charts.NOT_MET_COLOR
+    assert meaning[T.MET] == charts.MET_COLOR
+    assert meaning[T.NOT_MET] == charts.NOT_MET_COLOR
 
 
 def test_wall_screen_region_bars_are_red_only_when_below_the_target() -> None:
@@ -79,7 +81,8 @@ def test_wall_screen_region_bars_are_red_only_when_below_the_target() -> None:
     )
     meaning = dict(zip(scale["domain"], scale["range"], strict=True))
     assert meaning == {T.MET: charts.MET_COLOR, T.NOT_MET: charts.NOT_MET_COLOR}
-    assert '"status": "达标"' in data and '"status": "未达标"' in data
+    assert '"status": "达标"' in data
+    assert '"status": "未达标"' in data
 
 
 def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
@@ -98,7 +101,8 @@ def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
         for d in _walk(spec)
         if isinstance(d.get("scale"), dict) and "range" in d["scale"]
     )
-    assert scale["domain"][0] == 0 and scale["domain"][-1] == 1
+    assert scale["domain"][0] == 0
+    assert scale["domain"][-1] == 1
     assert 0.85 in scale["domain"]
     legend = next(d["legend"] for d in _walk(spec) if isinstance(d.get("legend"), dict))
     assert 0.85 in legend["values"]

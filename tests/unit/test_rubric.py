@@ -96,7 +96,8 @@ def test_criteria_per_star_and_codes(shipped: Rubric) -> None:
     assert len(codes) == len(set(codes))
     assert [c.sort_order for c in shipped.criteria] == list(range(len(codes)))
     for c in shipped.items("criterion"):
-        assert c.max_points > 0 and (c.max_points * 2) % 1 == 0
+        assert c.max_points > 0
+        assert (c.max_points * 2) % 1 == 0
         assert c.code.startswith(f"{PREFIX[c.star]}{c.task_no}."), c.code
         assert TASKS[c.star][c.task_no] == c.task_title, c.code
         for text in (c.title, c.standard, c.deduction_rule, c.evidence, c.check_method):
@@ -108,16 +109,21 @@ def test_criteria_per_star_and_codes(shipped: Rubric) -> None:
 def test_bonus_deductions_vetoes(shipped: Rubric) -> None:
     bonus = shipped.items("bonus")
     assert shipped.thresholds.bonus_cap == D(5)
-    assert bonus and all(re.fullmatch(r"B\d+", c.code) for c in bonus)
+    assert bonus
+    assert all(re.fullmatch(r"B\d+", c.code) for c in bonus)
     assert all(c.evidence and c.evidence_required and c.max_points > 0 for c in bonus)
     deductions = shipped.items("deduction")
-    assert deductions and all(re.fullmatch(r"D\d+", c.code) for c in deductions)
+    assert deductions
+    assert all(re.fullmatch(r"D\d+", c.code) for c in deductions)
     assert all(c.max_points > 0 for c in deductions)
     vetoes = shipped.items("veto")
-    assert vetoes and all(re.fullmatch(r"V\d+", c.code) for c in vetoes)
+    assert vetoes
+    assert all(re.fullmatch(r"V\d+", c.code) for c in vetoes)
     assert all(c.max_points == 0 for c in vetoes)
     for c in (*bonus, *deductions, *vetoes):
-        assert c.star is None and c.task_no is None and c.task_title == ""
+        assert c.star is None
+        assert c.task_no is None
+        assert c.task_title == ""
         assert c.auto is None
     joined = " ".join(_text(c) for c in (*bonus, *deductions, *vetoes))
     for phrase in ("市级以上", "推广", "品牌", "通报批评", "未按期整改", "弄虚作假"):
@@ -267,7 +273,7 @@ def test_rubric_accessors(shipped: Rubric) -> None:
         shipped.criterion("X9")
     with pytest.raises(KeyError):
         shipped.by_star("学习星")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown kind 'criteria'"):
         shipped.items("criteria")
     assert sum(len(shipped.items(k)) for k in KINDS) == len(shipped.criteria)
     assert all(c.kind == "criterion" for c in shipped.by_star("learning"))
@@ -306,10 +312,14 @@ def test_records_round_trip(shipped: Rubric) -> None:
     records = rubric_to_records(shipped)
     assert len(records) == len(shipped.criteria)
     first = records[shipped.criterion("L2.3").sort_order]
-    assert first["auto_minimum"] == D(24) and first["auto_unit"] == "学时"
-    assert first["auto_maximum"] is None and isinstance(first["max_points"], Decimal)
+    assert first["auto_minimum"] == D(24)
+    assert first["auto_unit"] == "学时"
+    assert first["auto_maximum"] is None
+    assert isinstance(first["max_points"], Decimal)
     veto = records[-1]
-    assert veto["kind"] == "veto" and veto["auto_unit"] is None and veto["max_points"] == 0
+    assert veto["kind"] == "veto"
+    assert veto["auto_unit"] is None
+    assert veto["max_points"] == 0
     rebuilt = rubric_from_records(
         shipped.title, shipped.version, shipped.thresholds, shipped.bases, list(reversed(records))
     )
@@ -530,13 +540,13 @@ MUTATIONS = [
     ),
     (
         "too-few-criteria",
-        lambda t: make_yaml(counts={"democracy": 3}),
+        lambda _t: make_yaml(counts={"democracy": 3}),
         ("tasks:  # democracy", 1),
         "民主星有 3 条细则，应为 4～10 条",
     ),
     (
         "too-many-criteria",
-        lambda t: make_yaml(counts={"democracy": 11}),
+        lambda _t: make_yaml(counts={"democracy": 11}),
         ("tasks:  # democracy", 1),
         "民主星有 11 条细则",
     ),
@@ -707,7 +717,7 @@ MUTATIONS = [
     ),
     (
         "composite-above-default-bases",
-        lambda t: _drop_line(
+        lambda _t: _drop_line(
             make_yaml(base=dict.fromkeys(STAR_KEYS, "16"), points=dict.fromkeys(STAR_KEYS, "4")),
             "five_star_composite",
         ),
@@ -716,7 +726,7 @@ MUTATIONS = [
     ),
     (
         "composite-above-default-bases-no-thresholds",
-        lambda t: re.sub(
+        lambda _t: re.sub(
             r"thresholds:\n(  .*\n)+",
             "",
             make_yaml(base=dict.fromkeys(STAR_KEYS, "16"), points=dict.fromkeys(STAR_KEYS, "4")),
@@ -825,7 +835,8 @@ def test_yaml_syntax_error_unclosed_quote() -> None:
     text = make_yaml().replace("title: 细则L1.3", 'title: "细则L1.3')
     with pytest.raises(RubricError, match="YAML 格式错误") as info:
         parse_rubric(text)
-    assert info.value.line is not None and info.value.line >= line_of(text, '"细则L1.3')
+    assert info.value.line is not None
+    assert info.value.line >= line_of(text, '"细则L1.3')
 
 
 @pytest.mark.parametrize("text", ["", "# 只有注释\n", "- 列表\n", "就是一句话"])
@@ -848,7 +859,8 @@ def test_a_full_width_colon_is_named_on_its_line(old: str, new: str, key: str) -
     with pytest.raises(RubricError) as info:
         parse_rubric(text)
     assert info.value.line == line_of(text, new.strip())
-    assert "全角冒号" in str(info.value) and f"“{key}: ”" in str(info.value)
+    assert "全角冒号" in str(info.value)
+    assert f"“{key}: ”" in str(info.value)
 
 
 def test_tab_indentation_is_named_on_its_line() -> None:
@@ -864,7 +876,8 @@ def test_yaml_problems_are_told_in_chinese() -> None:
     with pytest.raises(RubricError) as info:
         parse_rubric(text)
     message = str(info.value)
-    assert "mapping values" not in message and "半角冒号" in message
+    assert "mapping values" not in message
+    assert "半角冒号" in message
 
 
 def test_field_names_are_chinese_with_the_key_to_type() -> None:
@@ -904,7 +917,7 @@ def test_ballot_block_defaults_and_shipped(shipped: Rubric) -> None:
     rules = shipped.ballot
     assert [rules.points(i) for i in range(4)] == [4, 3, 2, 1]
     assert [rules.passes(i) for i in range(4)] == [True, True, False, False]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rating 4 is not on a scale of 4"):
         rules.points(4)
 
 

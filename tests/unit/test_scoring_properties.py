@@ -262,7 +262,8 @@ def test_evaluate_basis_follows_the_stated_rule(case: tuple, basis: str) -> None
     vetoed = any(used(i) > 0 for i in items if i.kind == "veto")
     assert result == evaluate_org(stars, bases, bonus=bonus, deduction=deduction, vetoed=vetoed)
     if basis == "self":
-        assert result.deduction == 0 and not result.vetoed
+        assert result.deduction == 0
+        assert not result.vetoed
     scores = pd.DataFrame(
         {"org_id": [1] * 5, "star": list(STAR_KEYS), "points": [stars[k] for k in STAR_KEYS]}
     )
@@ -330,7 +331,8 @@ def test_figure_for_points_earns_the_points_and_no_less_figure_does(
     full = max_halves * D("0.5")
     target = min(target_halves * D("0.5"), full)
     reach = figure_for_points(rule, target, full)
-    assert reach is not None and reach[1] == "at_least"
+    assert reach is not None
+    assert reach[1] == "at_least"
     figure = reach[0]
     assert auto_points(rule, figure, full) >= target
     if figure - step >= 0:

@@ -24,10 +24,10 @@ def test_takes_part(service: MemberService, half: int, expected: bool) -> None:
 
 @pytest.mark.parametrize("half", [0, 3, -1])
 def test_a_half_is_one_or_two(half: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="half must be 1 or 2"):
         takes_part(MemberService.IN_SERVICE, half)
 
 
 def test_an_unknown_service_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown member service"):
         takes_part("在职", 1)

@@ -26,9 +26,11 @@ def _client() -> TestClient:
 
 
 def _self_contained(html: str) -> None:
-    assert '<html lang="zh-CN">' in html and 'name="viewport"' in html
+    assert '<html lang="zh-CN">' in html
+    assert 'name="viewport"' in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external asset"
-    assert "<link" not in html and "@import" not in html
+    assert "<link" not in html
+    assert "@import" not in html
 
 
 def test_the_code_page_is_plain_and_takes_the_code_from_the_fragment(demo_city: str) -> None:
@@ -37,7 +39,8 @@ def test_the_code_page_is_plain_and_takes_the_code_from_the_fragment(demo_city: 
     assert response.headers["cache-control"] == "no-store"
     html = response.text
     _self_contained(html)
-    assert T.CODE_LABEL in html and T.OPEN_BUTTON in html
+    assert T.CODE_LABEL in html
+    assert T.OPEN_BUTTON in html
     assert "location.hash" in html  # the code never travels in the request line
     # Streamlit's page rewriting leaves this page alone.
     assert not _is_page_request({"type": "http", "method": "GET", "path": "/ballot"})
@@ -51,16 +54,20 @@ def test_a_member_opens_rates_and_submits_once(demo_city: str) -> None:
     assert opened.status_code == 200
     html = opened.text
     _self_contained(html)
-    assert all(f"党员{n:02d}" in html for n in range(1, 6)) and T.BRANCH_LEGEND in html
+    assert all(f"党员{n:02d}" in html for n in range(1, 6))
+    assert T.BRANCH_LEGEND in html
     assert html.count('type="radio"') == 6 * 4
     form = {"code": B.format_code(code), "branch": "1"}
     form |= {f"m{member_id}": "0" for member_id in branch.member_ids}
     done = client.post("/ballot/cast", data=form, headers=ORIGIN)
-    assert done.status_code == 200 and T.DONE_TITLE in done.text
+    assert done.status_code == 200
+    assert T.DONE_TITLE in done.text
     again = client.post("/ballot/cast", data=form, headers=ORIGIN)
-    assert again.status_code == 409 and T.ERR_CODE_USED in again.text
+    assert again.status_code == 409
+    assert T.ERR_CODE_USED in again.text
     reopened = client.post("/ballot", data={"code": code}, headers=ORIGIN)
-    assert reopened.status_code == 410 and T.ERR_CODE_USED in reopened.text
+    assert reopened.status_code == 410
+    assert T.ERR_CODE_USED in reopened.text
     assert "党员01" not in reopened.text
 
 
@@ -76,12 +83,15 @@ def test_refusals_say_why_and_nothing_else(demo_city: str) -> None:
     # A post from another site (no or foreign Origin) is refused before the code is looked at.
     for headers in ({}, {"origin": "http://evil.example"}):
         forged = client.post("/ballot/cast", data={"code": code}, headers=headers)
-        assert forged.status_code == 403 and T.REQUEST_REFUSED in forged.text
+        assert forged.status_code == 403
+        assert T.REQUEST_REFUSED in forged.text
     # A tampered form writes nothing and keeps the code.
     bad = client.post(
         "/ballot/cast", data={"code": code, f"m{branch.member_ids[0]}": "x"}, headers=ORIGIN
     )
-    assert bad.status_code == 400 and T.ERR_RATING_INVALID in bad.text
+    assert bad.status_code == 400
+    assert T.ERR_RATING_INVALID in bad.text
     incomplete = client.post("/ballot/cast", data={"code": code, "branch": "0"}, headers=ORIGIN)
-    assert incomplete.status_code == 400 and T.ERR_RATING_MISSING in incomplete.text
+    assert incomplete.status_code == 400
+    assert T.ERR_RATING_MISSING in incomplete.text
     assert B.open_ballot(code).members

@@ -15,10 +15,10 @@ INDEX = '<!DOCTYPE html><html lang="en"><head><title>Streamlit</title></head><bo
 
 
 def _client() -> TestClient:
-    async def index(_request):  # type: ignore[no-untyped-def]
+    async def index(_request):
         return HTMLResponse(INDEX)
 
-    async def script(_request):  # type: ignore[no-untyped-def]
+    async def script(_request):
         return PlainTextResponse("</head>", media_type="text/javascript")
 
     app = Starlette(
@@ -32,7 +32,8 @@ def _client() -> TestClient:
 def test_page_is_rewritten_in_chinese() -> None:
     response = _client().get("/learning", headers={"accept-encoding": "gzip"})
     html = response.text
-    assert '<html lang="zh-CN">' in html and "<title>五星示范 · 双优引领</title>" in html
+    assert '<html lang="zh-CN">' in html
+    assert "<title>五星示范 · 双优引领</title>" in html
     assert T.STREAMLIT_LABELS["Download as CSV"] in html
     assert int(response.headers["content-length"]) == len(response.content)
     assert "etag" not in response.headers

@@ -39,7 +39,8 @@ def _logged_in(username: str) -> TestClient:
     response = client.post(
         "/session/login", data={"username": username, "password": DEMO_PASSWORD}, headers=ORIGIN
     )
-    assert response.status_code == 303 and COOKIE_NAME in client.cookies
+    assert response.status_code == 303
+    assert COOKIE_NAME in client.cookies
     return client
 
 
@@ -64,7 +65,8 @@ def test_download_needs_the_session_and_the_organisation(city: str) -> None:
     url = evidence_url(file_id)
     owner = _logged_in("branch01")
     response = owner.get(url)
-    assert response.status_code == 200 and response.content == PDF
+    assert response.status_code == 200
+    assert response.content == PDF
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment;")
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == TRICKY_NAME
@@ -94,7 +96,8 @@ def test_downloads_and_refusals_are_logged(city: str) -> None:
     actions = [(r.action, r.actor_name) for r in rows]
     assert ("download_evidence", "reviewer") in actions
     denied = [r for r in rows if r.action == "access_denied"]
-    assert denied and json.loads(denied[0].detail)["attempted"] == "view_assessment"
+    assert denied
+    assert json.loads(denied[0].detail)["attempted"] == "view_assessment"
 
 
 def test_an_unknown_file_is_not_found_only_for_logged_in_city_roles(city: str) -> None:
@@ -102,11 +105,11 @@ def test_an_unknown_file_is_not_found_only_for_logged_in_city_roles(city: str) -
     assert _logged_in("reviewer").get(evidence_url(999_999)).status_code == 404
 
 
-def _evidence_links(at) -> list[str]:  # type: ignore[no-untyped-def]
+def _evidence_links(at) -> list[str]:
     return [e.proto.url for e in at.get("link_button") if "/evidence/" in e.proto.url]
 
 
-def _no_evidence_bytes_in_download_buttons(at, file_name: str) -> None:  # type: ignore[no-untyped-def]
+def _no_evidence_bytes_in_download_buttons(at, file_name: str) -> None:
     for button in at.get("download_button"):
         assert file_name not in button.proto.label
 
@@ -133,7 +136,8 @@ def test_every_evidence_link_the_pages_draw_is_refused_without_the_right_session
     _no_evidence_bytes_in_download_buttons(at, "会议记录")
     # The file name is the link's label, escaped: no image link reaches the browser as Markdown.
     labels = [e.proto.label for e in at.get("link_button") if "/evidence/" in e.proto.url]
-    assert labels and all("![x](evil" not in label for label in labels)
+    assert labels
+    assert all("![x](evil" not in label for label in labels)
 
     at = open_page("leader", "pages/rankings.py", timeout=90)
     at.session_state["rk_detail"] = branch.org_id

@@ -68,7 +68,8 @@ def test_media_needs_a_session(db_url: str, path: str) -> None:
 )
 def test_metrics_are_hidden(path: str) -> None:
     response = _client().get(path)
-    assert response.status_code == 404 and b"sessions" not in response.content
+    assert response.status_code == 404
+    assert b"sessions" not in response.content
 
 
 def test_every_answer_has_the_security_headers(db_url: str) -> None:

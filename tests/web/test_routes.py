@@ -26,7 +26,8 @@ def test_login_sets_signed_httponly_cookie(client: TestClient) -> None:
     )
     assert response.status_code == 303
     header = response.headers["set-cookie"]
-    assert header.startswith(COOKIE_NAME + "=") and "HttpOnly" in header
+    assert header.startswith(COOKIE_NAME + "=")
+    assert "HttpOnly" in header
     assert "samesite=lax" in header.lower()
     token = unsign_token(response.cookies[COOKIE_NAME])
     assert auth.resolve_session(token) is not None
@@ -82,7 +83,8 @@ def test_sub_path_install_answers_under_the_prefix_and_the_root(db_url: str) -> 
             data={"username": "lingdao", "password": STRONG_PASSWORD},
             headers=ORIGIN,
         )
-        assert response.status_code == 303 and COOKIE_NAME in response.cookies
+        assert response.status_code == 303
+        assert COOKIE_NAME in response.cookies
     assert client.get("/other/healthz").status_code == 404
 
 
