@@ -98,7 +98,7 @@ def _in_scope(session: Session, actor: Actor) -> list[ColumnElement[bool]]:
     orgs = select(cast(Organisation.id, String)).where(*scope_conditions(actor))
     assessments = (
         select(cast(Assessment.id, String))
-        .join(Organisation, Organisation.id == Assessment.org_id)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
         .where(*scope_conditions(actor))
     )
     return [

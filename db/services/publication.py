@@ -207,7 +207,7 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
             session.exec(
                 select(func.count())
                 .select_from(Objection)
-                .join(Organisation, Organisation.id == Objection.org_id)  # type: ignore[arg-type]
+                .join(Organisation, col(Organisation.id) == Objection.org_id)
                 .where(Objection.cycle_id == cycle_id, *scope_conditions(actor))
             ).one()
         )

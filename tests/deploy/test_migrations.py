@@ -153,7 +153,7 @@ def test_upgrade_keeps_the_data(db_url: str) -> None:
         engine.dispose()
 
 
-def _insert_old(conn, model, **values):  # type: ignore[no-untyped-def]
+def _insert_old(conn, model, **values):
     """Insert a row into the table as the database has it now (an older revision): the
     model's plain defaults for the columns that exist there, then `values`."""
     table = Table(model.__tablename__, MetaData(), autoload_with=conn)

@@ -53,7 +53,7 @@ def _orgs(url: str) -> dict[str, object]:
     return {"yuecheng": yuecheng, "submitted": submitted, "counted": counted}
 
 
-def _options(page, label: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _options(page, label: str) -> list[str]:
     """The options a multiselect offers (opened, read, closed again)."""
     page.get_by_label(label, exact=True).first.click()
     listbox = page.get_by_role("listbox")
@@ -66,7 +66,7 @@ def _options(page, label: str) -> list[str]:  # type: ignore[no-untyped-def]
 def test_keqiao_reviewer_sees_keqiao_only_and_no_yuecheng_by_url(
     live_server: LiveServer,
     browser,
-    shots,  # type: ignore[no-untyped-def]
+    shots,
 ) -> None:
     orgs = _orgs(live_server.env["DATABASE_URL"])
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
@@ -97,7 +97,7 @@ def test_keqiao_reviewer_sees_keqiao_only_and_no_yuecheng_by_url(
         page.get_by_text(NO_SUCH).first.wait_for(timeout=30_000)
         # A 柯桥区 organisation's id opens it in the queue.
         if orgs["submitted"] is not None:
-            org_id, name = orgs["submitted"]  # type: ignore[misc]
+            org_id, name = orgs["submitted"]
             page.goto(f"{live_server.url}/review?org={org_id}")
             wait_app(page)
             page.get_by_text(name).first.wait_for(timeout=30_000)

@@ -23,7 +23,7 @@ def _tab(at: AppTest, tab: str) -> AppTest:
     return at.run()
 
 
-def _select(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+def _select(at: AppTest, label: str):
     return next(s for s in at.selectbox if s.label == label)
 
 

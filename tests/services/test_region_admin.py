@@ -42,7 +42,9 @@ def _org_of(region: str, org_type: str | None = None) -> Organisation:
             query = query.where(Organisation.org_type == org_type)
         else:
             query = query.where(Organisation.org_type != OrgType.DEPARTMENT)
-        return session.exec(query.order_by(Organisation.id)).first()  # type: ignore[arg-type,return-value]
+        org = session.exec(query.order_by(col(Organisation.id))).first()
+    assert org is not None
+    return org
 
 
 def _refusals() -> int:
@@ -146,7 +148,9 @@ def test_a_region_admin_edits_only_accounts_of_its_region(city: str) -> None:
     # Its own reviewer may not be widened to the city or moved to another region.
     mine = actor("keqiao_reviewer")
     with read_session() as session:
-        version = session.get(User, mine.id).version  # type: ignore[union-attr]
+        row = session.get(User, mine.id)
+        assert row is not None
+        version = row.version
     for scope in (Scope(), Scope(region=YUECHENG)):
         with pytest.raises(PermissionDenied):
             users.update_user(
@@ -199,8 +203,11 @@ def test_a_region_admin_manages_organisations_and_grades_of_its_region(city: str
     with pytest.raises(InvalidInput, match="超出本账号的管理范围"):
         change_org(boss, mine.id, region="市直")
     with read_session() as session:
-        assert session.get(Organisation, mine.id).region == YUECHENG  # type: ignore[union-attr]
-        assert session.get(Organisation, other.id).name != "不该改的名字"  # type: ignore[union-attr]
+        kept, untouched = session.get(Organisation, mine.id), session.get(Organisation, other.id)
+        assert kept is not None
+        assert untouched is not None
+        assert kept.region == YUECHENG
+        assert untouched.name != "不该改的名字"
 
 
 def test_a_region_admin_reads_the_audit_log_of_its_region(city: str) -> None:
@@ -263,13 +270,13 @@ def test_yuecheng_published_results_unchanged_after_keqiao_edits_and_republishes
         # Two submitted 市直 branches become 柯桥区's, so that both regions have results.
         moved = session.exec(
             select(Organisation.id)
-            .join(Assessment, Assessment.org_id == Organisation.id)  # type: ignore[arg-type]
+            .join(Assessment, col(Assessment.org_id) == Organisation.id)
             .where(
                 Assessment.cycle_id == cycle.id,
                 Assessment.status == "submitted",
                 Organisation.region == "市直",
             )
-            .order_by(Organisation.id)  # type: ignore[arg-type]
+            .order_by(col(Organisation.id))
         ).all()[:2]
     for org_id in moved:
         change_org(boss, org_id, region=KEQIAO)
