@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
@@ -39,6 +39,13 @@ def china_time(
         value = value.replace(tzinfo=UTC)
     pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"
     return value.astimezone(CHINA_TIME).strftime(pattern)
+
+
+def china_date(value: datetime) -> date:
+    """The calendar day in China of a stored (UTC; naive means UTC) timestamp."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA_TIME).date()
 
 
 NOT_STARTED = "not_started"

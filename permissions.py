@@ -31,7 +31,8 @@ class Action(StrEnum):
     # The city's results.
     READ_STANDINGS = "read_standings"  # the year's standings every results view is cut from
     VIEW_RESULTS = "view_results"  # rankings, overview, trends, statistics, exports, 双优 list
-    REVIEW = "review"  # queue, adjust, return, approve
+    FIRST_REVIEW = "first_review"  # 初审 by the department's 机关党委: queue, pass on, return
+    REVIEW = "review"  # 复核 by the 机关工委: queue, adjust, return, approve
     VIEW_PUBLICATION = "view_publication"
     MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
     CONFIRM_EXCELLENCE = "confirm_excellence"
@@ -44,6 +45,7 @@ class Action(StrEnum):
     # Administration.
     ADMINISTER = "administer"  # open the administration page
     MANAGE_YEARS = "manage_years"
+    MANAGE_LEVELS = "manage_levels"  # switch a region's 初审 on or off for a year
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_USERS = "manage_users"
     MANAGE_RUBRIC = "manage_rubric"
@@ -177,17 +179,21 @@ def _roles(*roles: Role) -> frozenset[Role]:
 
 EVERYONE = _roles(*Role)
 CITY = _roles(Role.REVIEWER, Role.LEADER, Role.ADMIN)
+# Everyone who reads the results of a scope: the city's roles and a department's 机关党委.
+VIEWERS = CITY | _roles(Role.DEPARTMENT)
 REVIEWERS = _roles(Role.REVIEWER, Role.ADMIN)
 ADMINS = _roles(Role.ADMIN)
 BRANCH = _roles(Role.BRANCH)
 
 RULES: Mapping[Action, Rule] = {
     Action.SELF_ASSESS: Rule(anywhere=frozenset(), own_org=BRANCH),
-    Action.VIEW_ASSESSMENT: Rule(anywhere=CITY, own_org=BRANCH),
-    Action.VIEW_ORG: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.VIEW_ASSESSMENT: Rule(anywhere=VIEWERS, own_org=BRANCH),
+    Action.VIEW_ORG: Rule(anywhere=VIEWERS, own_org=BRANCH),
     # A branch needs the standings to learn its own rank; what it is shown is VIEW_ORG.
-    Action.READ_STANDINGS: Rule(anywhere=CITY, own_org=BRANCH),
-    Action.VIEW_RESULTS: Rule(anywhere=CITY),
+    Action.READ_STANDINGS: Rule(anywhere=VIEWERS, own_org=BRANCH),
+    Action.VIEW_RESULTS: Rule(anywhere=VIEWERS),
+    # 初审: a department's 机关党委 on its own department's organisations (an admin may step in).
+    Action.FIRST_REVIEW: Rule(anywhere=_roles(Role.DEPARTMENT, Role.ADMIN)),
     Action.REVIEW: Rule(anywhere=REVIEWERS),
     # A region (or department) publishes and administers its own organisations; the year, its
     # rubric and the confirmation of the 双优 list belong to the whole city.
@@ -204,6 +210,8 @@ RULES: Mapping[Action, Rule] = {
     Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.ADMINISTER: Rule(anywhere=ADMINS),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
+    # A region's own choice: an admin whose scope holds the region.
+    Action.MANAGE_LEVELS: Rule(anywhere=ADMINS),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
     Action.MANAGE_USERS: Rule(anywhere=ADMINS),
     Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
@@ -213,6 +221,11 @@ RULES: Mapping[Action, Rule] = {
 }
 
 
+# A role that only means something bound to a scope of this kind: a department's 机关党委
+# account without its department may do nothing at all (fail closed, never the whole city).
+ROLE_SCOPES: Mapping[Role, ScopeKind] = {Role.DEPARTMENT: ScopeKind.DEPARTMENT}
+
+
 def can(actor: Principal | None, action: Action, target: Target | None = None) -> bool:
     """Whether `actor` may do `action` to `target` (no target: to anything at all)."""
     if actor is None:
@@ -220,6 +233,9 @@ def can(actor: Principal | None, action: Action, target: Target | None = None) -
     rule = RULES[action]
     if actor.role in rule.anywhere:
         scope = actor.scope
+        bound = ROLE_SCOPES.get(actor.role)  # type: ignore[call-overload]  # a StrEnum key matches its str
+        if bound is not None and scope.kind is not bound:
+            return False
         if rule.city_only and scope.kind is not ScopeKind.CITY:
             return False
         return target is None or scope.covers(target)

@@ -22,6 +22,9 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     LEADER = "leader"
     ADMIN = "admin"
+    # A department's 机关党委 (部门党委): the first review (初审) of its own branches; the
+    # account is bound to its department by scope_department_id.
+    DEPARTMENT = "department"
 
 
 class OrgType(StrEnum):
@@ -44,6 +47,10 @@ class CycleStatus(StrEnum):
 
 class AssessmentStatus(StrEnum):
     DRAFT = "draft"
+    # Handed in and waiting for the department's 机关党委 (初审, db/services/first_review.py).
+    FIRST_REVIEW = "first_review"
+    # Handed in and waiting for the region's 机关工委 (复核): passed on by the 初审, or handed in
+    # by an organisation without a first level.
     SUBMITTED = "submitted"
     RETURNED = "returned"
     REVIEWED = "reviewed"
@@ -83,6 +90,7 @@ REGIONS = ("市直", "越城区", "柯桥区", "上虞区", "诸暨市", "嵊州
 # What every "已提交" count counts: handed in and not sent back. A 已退回 assessment is with
 # the branch again (its scores may still change), so it is not submitted.
 SUBMITTED_STATUSES = (
+    AssessmentStatus.FIRST_REVIEW,
     AssessmentStatus.SUBMITTED,
     AssessmentStatus.REVIEWED,
     AssessmentStatus.PUBLISHED,
@@ -90,6 +98,26 @@ SUBMITTED_STATUSES = (
 # A reviewed result: the reviewer has approved it (and it may since be published). 双优 and
 # every "已审核" figure rest on these alone, never on drafts, pending or returned self-scores.
 REVIEWED_STATUSES = (AssessmentStatus.REVIEWED, AssessmentStatus.PUBLISHED)
+# Handed in and not yet decided, at either level (初审 or 复核): what "待审" counts and what
+# blocks publishing the year or confirming 双优.
+AWAITING_REVIEW_STATUSES = (AssessmentStatus.FIRST_REVIEW, AssessmentStatus.SUBMITTED)
+
+
+class ReviewLevel(StrEnum):
+    """Who acted on an assessment's way through the review (ReviewStep.level)."""
+
+    BRANCH = "branch"  # the branch handed it in
+    FIRST = "first"  # 初审: the department's 机关党委
+    SECOND = "second"  # 复核: the region's 机关工委
+
+
+class StepAction(StrEnum):
+    SUBMITTED = "submitted"
+    PASSED = "passed"  # 初审通过, passed on to 复核
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
 GRADES = ("优秀", "良好", "一般", "较差")
 
 
@@ -179,6 +207,9 @@ class Cycle(SQLModel, table=True):
     publication_ends: datetime | None = None
     finalized_at: datetime | None = None
     excellence_confirmed_at: datetime | None = None
+    # The last day of each review level (None: no deadline); `deadline` is the branches'.
+    first_review_deadline: date | None = None
+    review_deadline: date | None = None
     version: int = 1
 
 
@@ -238,11 +269,42 @@ class Assessment(SQLModel, table=True):
     reviewed_at: datetime | None = None
     reviewer_id: int | None = Field(default=None, foreign_key="user.id")
     return_comment: str = Field(default="", max_length=2000)
+    # Who passed it on at the 初审 and when (cleared when it is handed in again).
+    first_reviewed_at: datetime | None = None
+    first_reviewer_id: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     # Set when the year is published: False for organisations no longer active then, so a
     # published year keeps exactly the set it was published with (readmodels.taking_part).
     counted: bool = True
+
+
+class ReviewStep(SQLModel, table=True):
+    """One step of an assessment's way through the review: who did what at which level, when,
+    with the comment given (handed in, passed on, returned, approved)."""
+
+    __tablename__ = "review_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    level: str = Field(max_length=8)
+    action: str = Field(max_length=12)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_name: str = Field(default="", max_length=64)
+    comment: str = Field(default="", max_length=2000)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class FirstReviewSetting(SQLModel, table=True):
+    """Whether a region runs the 初审 in a year; no row means it does (the default)."""
+
+    __tablename__ = "first_review_setting"
+
+    cycle_id: int = Field(foreign_key="cycle.id", primary_key=True)
+    region: str = Field(primary_key=True, max_length=8)
+    enabled: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class ScoreEntry(SQLModel, table=True):

@@ -57,6 +57,7 @@ from db.models import (
     utcnow,
 )
 from db.query import pk
+from db.seed_levels import seed_levels
 from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
@@ -73,6 +74,8 @@ DEMO_USERS = (
     ("leader", "机关党建工作领导小组", "leader"),
     ("branch01", "支部书记 王芳", "branch"),
     ("branch02", "支部书记 李强", "branch"),
+    # The 机关党委 of branch01's department: the first review (初审) of its branches.
+    ("dept01", "机关党委 陈静", "department"),
     ("keqiao_admin", "柯桥区机关工委 管理员", "admin"),
     ("keqiao_reviewer", "柯桥区机关工委 审核员", "reviewer"),
     ("keqiao_leader", "柯桥区机关工委 领导", "leader"),
@@ -509,6 +512,11 @@ def seed_city(
                 "cycle",
             ),
         )
+        if plan.current_open:
+            department = next((o.department_id for o in branches if o.id in demo_orgs), None)
+            seed_levels(
+                conn, pk(cycles[years[-1]].id), department if plan.demo_users else None, now
+            )
         if plan.demo_users:
             _demo_users(conn, sorted(demo_orgs), now)
             _demo_evidence(
@@ -657,12 +665,22 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
     pw_hash = hash_password(DEMO_PASSWORD)
     start = _next_id(conn, User)
     rows = []
+    branch01_department = (
+        conn.execute(
+            select(col(Organisation.department_id)).where(col(Organisation.id) == demo_orgs[0])
+        ).scalar_one()
+        if demo_orgs
+        else None
+    )
     for i, (username, display, role) in enumerate(DEMO_USERS):
         org_id = None
+        scope_department_id = None
         if username == "branch01" and demo_orgs:
             org_id = demo_orgs[0]
         elif username == "branch02" and len(demo_orgs) > 1:
             org_id = demo_orgs[1]
+        elif username == "dept01":
+            scope_department_id = branch01_department
         rows.append(
             {
                 "id": start + i,
@@ -671,7 +689,7 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
                 "role": role,
                 "org_id": org_id,
                 "scope_region": DEMO_REGIONS.get(username),
-                "scope_department_id": None,
+                "scope_department_id": scope_department_id,
                 "active": True,
                 "password_hash": pw_hash,
                 "failed_logins": 0,

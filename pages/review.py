@@ -4,6 +4,7 @@ import streamlit as st
 
 from permissions import Action
 from texts import review as T
+from ui import levels
 from ui import review as ui
 from ui.feedback import show_flash, shown_errors
 from ui.session import require_actor
@@ -16,6 +17,8 @@ show_flash(ui.FLASH_KEY)
 with shown_errors(stop=True):
     year = ui.year_picker(actor)
     queue = ui.queue(actor, year)
+    levels.level_overview(actor, year, queue)
+    levels.settings_panel(actor, year)
 
 ui.open_from_url(actor, queue)
 shown = ui.filters(queue)

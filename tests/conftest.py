@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import dispose_engines, make_engine
+from db.services import auth
 from settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,21 @@ def _use(url: str, monkeypatch: pytest.MonkeyPatch, demo: bool = False) -> None:
     from db.services import cycles
 
     cycles._rubric_cached.cache_clear()
+
+
+# argon2id as the app configures it costs ~0.26 s of CPU a hash or check; the suite makes over a
+# thousand (every login, every account a test creates, every demo city). Tests hash with the
+# same algorithm at the lowest cost; the cost itself is the app's setting (tests/services/
+# test_auth.py checks it) and tests whose point is the time a check takes use `real_argon2`.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_REAL_HASHER = auth._hasher
+auth._hasher = FAST_HASHER
+
+
+@pytest.fixture
+def real_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own argon2 cost for this test (logins racing each other need the real window)."""
+    monkeypatch.setattr(auth, "_hasher", _REAL_HASHER)
 
 
 @pytest.fixture(autouse=True)
@@ -223,3 +240,13 @@ def output_dir() -> Path:
     path = ROOT / "test-output"
     path.mkdir(exist_ok=True)
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are marked `e2e`; under pytest-xdist each browser test file stays on one
+    worker (its app server is started once), while other tests are handed out one by one."""
+    for item in items:
+        parts = item.path.relative_to(ROOT).parts
+        if parts[:2] == ("tests", "e2e"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))

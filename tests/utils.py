@@ -12,6 +12,7 @@ from db.models import Assessment, Cycle, Organisation, User
 from db.seed import DEMO_PASSWORD, CityPlan, seed_city
 from db.services import auth, organisations
 from db.services.common import Actor
+from ui.navigation import pages_for
 from ui.session import TEST_TOKEN_KEY
 
 ROOT_APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -53,10 +54,21 @@ def app_test(username: str | None = None, timeout: float = 30) -> AppTest:
 
 
 def open_page(username: str | None, page_file: str, timeout: float = 30) -> AppTest:
-    """Run the app once, then switch to `page_file` (raises ValueError if not in the menu)."""
-    at = app_test(username, timeout).run()
-    at.switch_page(page_file)
-    return at.run()
+    """`page_file` opened by `username` (anonymous when None); ValueError if it is not in the
+    user's menu.
+
+    The menu is read from the navigation table app.py builds st.navigation from (ui.navigation.
+    pages_for; tests/pages/test_access_matrix.py checks that the drawn menu registers exactly
+    those files), so no home page is drawn first. Under AppTest a switched-to page runs as its
+    own script (the pages/ folder), as it did after a first run of app.py.
+    """
+    who = actor(username) if username else None
+    if page_file not in {p.file for p in pages_for(who)}:
+        raise ValueError(
+            f"Could not find a navigation page {page_file} for {username or 'a visitor'}"
+        )
+    at = app_test(username, timeout)
+    return at.switch_page(page_file).run()
 
 
 def current_assessment_id(username: str) -> int:
@@ -95,3 +107,15 @@ def change_org(boss: Actor, org_id: int, **changes: object) -> None:
     organisations.save_organisation(
         boss, org_id=org_id, item=organisations.OrgInput(**{**fields, **changes})
     )
+
+
+def pass_first_level(assessment_id: int, by: str = "dept01") -> int:
+    """The 初审: `by` (the 机关党委 of branch01's department) passes a handed-in assessment on to
+    the 复核; returns the assessment's new version."""
+    from db.services import first_review
+
+    with read_session() as session:
+        version = session.exec(
+            select(Assessment.version).where(Assessment.id == assessment_id)
+        ).one()
+    return first_review.pass_on(actor(by), assessment_id=assessment_id, version=version)

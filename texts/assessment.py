@@ -206,6 +206,7 @@ SUBMIT_CONFIRM_TEXT = "提交后将不能再修改，直至机关工委审核或
 SUBMIT_CONFIRM_YES = "确认提交"
 SUBMIT_CANCEL = "取消"
 SUBMITTED = "已提交，等待机关工委审核。"
+SUBMITTED_FIRST = "已提交，等待本部门机关党委初审。"
 SUBMIT_READY = "全部细则已评分、佐证材料已上传，可以提交。"
 SUBMIT_MISSING = "还有 {n} 项未完成，完成后才能提交："
 SUBMIT_MISSING_MORE = "……另有 {n} 项，请到各星页面查看。"

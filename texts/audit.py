@@ -56,6 +56,13 @@ SENTENCES = {
     "review_corrected": "{who} 在公示期间更正了 {org} 的审核分：{detail}",
     "review_returned": "{who} 将 {org} 的自评退回修改，退回意见：“{comment}”",
     "review_approved": "{who} 审核通过了 {org} 的自评：{detail}",
+    "first_review_passed": "{who} 初审通过了 {org} 的自评，报送机关工委复核；初审意见：“{comment}”",
+    "first_review_returned": "{who} 初审退回了 {org} 的自评，退回意见：“{comment}”",
+    "review_deadlines_set": (
+        "{who} 将 {year} 年度的初审截止日期由 {first_before} 改为 {first_after}，"
+        "复核截止日期由 {review_before} 改为 {review_after}"
+    ),
+    "first_level_switched": "{who} {state}了{region} {year} 年度的初审",
     "set_grade": "{who} 录入业绩等次：{detail}",
     "confirm_excellence": (
         "{who} 确认了 {year} 年度双优最终名单：入选 {n} 个组织"
@@ -119,12 +126,15 @@ ORG_FIELDS = {
     "active": "状态",
 }
 ACTIVE = {True: "启用", False: "停用"}
+LEVEL_SWITCH = {True: "开启", False: "关闭"}
 
 # What a refused user attempted (the `action` given to require_role / refuse).
 ATTEMPTS = {
     "view_city": "查看全市排名与统计",
     "view_org": "查看其他组织",
     "review": "审核",
+    "first_review": "初审",
+    "manage_levels": "设置初审",
     "my_assessment": "打开本支部自评",
     "view_assessment": "查看测评",
     "save_star_page": "保存自评",

@@ -11,6 +11,7 @@ QUOTA_MODE_NAMES = {
 ROLE_NAMES = {
     "branch": "支部书记",
     "reviewer": "机关工委审核员",
+    "department": "机关党委（部门党委）",
     "leader": "领导",
     "admin": "系统管理员",
 }
@@ -22,6 +23,7 @@ ORG_TYPE_NAMES = {
 }
 STATUS_NAMES = {
     "draft": "草稿",
+    "first_review": "待初审",
     "submitted": "已提交",
     "returned": "已退回",
     "reviewed": "已审核",

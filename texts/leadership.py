@@ -140,6 +140,7 @@ COMPLETION_NAMES = {
     "not_started": "未开始",
     "in_progress": "填报中",
     "returned": "已退回",
+    "first_review": "待初审",
     "submitted": "已提交待审",
     "reviewed": "已审核",
     "published": "已公示",

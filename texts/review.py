@@ -19,6 +19,11 @@ ERR_VETO_REASON = "{code}：一票否决项适用时，请在审核意见中写�
 ERR_COMMENT_TOO_LONG = "{code}：审核意见不能超过 {n} 个字。"
 ERR_RETURN_COMMENT = "退回时请填写退回意见，说明需要支部补充或修改的内容。"
 ERR_RETURN_TOO_LONG = "退回意见不能超过 {n} 个字。"
+ERR_NOT_AT_FIRST_LEVEL = "这份测评当前状态为“{status}”，不在初审环节，不能{action}。"
+FIRST_PASS_ACTION = "初审通过"
+FIRST_RETURN_ACTION = "初审退回"
+ERR_DEADLINE_ORDER = "初审截止日期不能晚于复核截止日期。"
+ERR_UNKNOWN_REGION = "“{region}”不是本市的地区。"
 
 # ----------------------------------------------------------------------------- review screen
 REVIEW_TITLE = "审核"
@@ -61,6 +66,7 @@ QUEUE_COLUMNS = {
     "region": "区域",
     "status_name": "状态",
     "submitted_at": "提交时间",
+    "waiting": "已等待（天）",
     "self_composite": "自评综合分",
     "self_level_name": "自评等级",
     "reviewed_composite": "审核综合分",
@@ -112,6 +118,68 @@ RELOAD_BUTTON = "载入最新内容"
 READ_ONLY = "这份测评当前状态为“{status}”，只能查看。"
 CORRECTION_NOTICE = "本年度正在公示。如异议属实需要更正，可修改审核分并写明理由后点“保存更正”。"
 EVIDENCE_HEADER = "佐证材料"
+
+# ----------------------------------------------------------------------------- review levels
+LEVEL_FIRST = "初审"
+LEVEL_SECOND = "复核"
+DEADLINE = "{level}截止：{date}（{state}）"
+DEADLINE_NONE = "{level}：未设截止日期"
+DEADLINE_LEFT = "还剩 {n} 天"
+DEADLINE_TODAY = "今天截止"
+DEADLINE_OVERDUE = "已逾期 {n} 天"
+LEVEL_WAITING = "待{level} {n} 份，最久已等待 {days} 天"
+LEVEL_EMPTY = "待{level} 0 份"
+LEVELS_HEADER = "两级审核进度"
+STEPS_HEADER = "审核记录"
+STEPS_NONE = "还没有审核记录。"
+STEP_LEVELS = {"branch": "支部", "first": "初审（机关党委）", "second": "复核（机关工委）"}
+STEP_ACTIONS = {
+    "submitted": "提交",
+    "passed": "初审通过，报送复核",
+    "returned": "退回修改",
+    "approved": "审核通过",
+}
+STEP_LINE = "{at} · {level} · {action} · {who}"
+STEP_COMMENT = "：“{comment}”"
+FIRST_TITLE = "初审"
+FIRST_INTRO = (
+    "本部门党支部、党总支提交的自评先由机关党委初审：逐项核对自评分、说明和佐证材料，"
+    "无误后报送机关工委复核；需要补充或修改的，写明意见退回支部。"
+)
+FIRST_QUEUE_EMPTY = "目前没有等待初审的测评。"
+FIRST_QUEUE_COLUMNS = {
+    "code": "编码",
+    "name": "党组织",
+    "org_type": "组织类型",
+    "submitted_at": "提交时间",
+    "waiting": "已等待（天）",
+    "self_composite": "自评综合分",
+    "self_level_name": "自评等级",
+}
+FIRST_PICK = "选择要初审的党组织"
+FIRST_ITEMS = "{star}：自评 {score} / {base} 分"
+FIRST_ITEM_COLUMNS = {
+    "code": "编号",
+    "title": "评价细则",
+    "points": "自评分",
+    "max": "满分",
+    "note": "自评说明",
+    "evidence": "佐证（份）",
+}
+FIRST_COMMENT = "初审意见（通过时报送机关工委，退回时支部在“我的支部”页面看到）"
+FIRST_COMMENT_HELP = "退回时必须填写，写明需要补充或修改什么。"
+FIRST_PASS_BUTTON = "初审通过，报送复核"
+FIRST_RETURN_BUTTON = "退回支部修改"
+FIRST_PASSED = "{name} 已初审通过，报送机关工委复核。"
+FIRST_RETURNED = "已退回 {name}，支部将看到退回意见。"
+FIRST_SUMMARY = "自评综合分 {composite}，{level}"
+SETTINGS_HEADER = "审核环节设置"
+SETTINGS_FIRST_DEADLINE = "初审截止日期"
+SETTINGS_REVIEW_DEADLINE = "复核截止日期"
+SETTINGS_SAVE_DEADLINES = "保存截止日期"
+SETTINGS_REGIONS_OFF = "本年度不设初审的地区（提交后直接进入复核）"
+SETTINGS_NONE_OFF = "各地区均设初审"
+SETTINGS_SAVE_REGIONS = "保存初审设置"
 
 # ----------------------------------------------------------------------------- publication
 PUB_TITLE = "公示"

@@ -16,6 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 from db.models import Role
 from db.services.common import Actor
 from permissions import Action, Principal, ScopeKind, can
+from texts import navigation as N
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,141 +38,167 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/overview.py",
-        "我的支部",
+        N.PAGE_TITLES["overview"],
         "overview",
         ":material/home:",
         Action.SELF_ASSESS,
-        "自评",
+        N.SECTION_SELF,
         default_for=(Role.BRANCH,),
     ),
     PageSpec(
         "pages/learning.py",
-        "学习星",
+        N.PAGE_TITLES["learning"],
         "learning",
         ":material/menu_book:",
         Action.SELF_ASSESS,
-        "自评",
+        N.SECTION_SELF,
     ),
     PageSpec(
-        "pages/standard.py", "规范星", "standard", ":material/rule:", Action.SELF_ASSESS, "自评"
+        "pages/standard.py",
+        N.PAGE_TITLES["standard"],
+        "standard",
+        ":material/rule:",
+        Action.SELF_ASSESS,
+        N.SECTION_SELF,
     ),
     PageSpec(
         "pages/service.py",
-        "服务星",
+        N.PAGE_TITLES["service"],
         "service",
         ":material/volunteer_activism:",
         Action.SELF_ASSESS,
-        "自评",
+        N.SECTION_SELF,
     ),
     PageSpec(
         "pages/democracy.py",
-        "民主星",
+        N.PAGE_TITLES["democracy"],
         "democracy",
         ":material/how_to_vote:",
         Action.SELF_ASSESS,
-        "自评",
+        N.SECTION_SELF,
     ),
     PageSpec(
         "pages/innovation.py",
-        "创新星",
+        N.PAGE_TITLES["innovation"],
         "innovation",
         ":material/lightbulb:",
         Action.SELF_ASSESS,
-        "自评",
+        N.SECTION_SELF,
     ),
     PageSpec(
         "pages/ballots.py",
-        "民主评议",
+        N.PAGE_TITLES["ballots"],
         "ballots",
         ":material/ballot:",
         Action.ISSUE_BALLOTS,
-        "党员",
+        N.SECTION_MEMBERS,
     ),
     PageSpec(
         "pages/dashboard.py",
-        "总览",
+        N.PAGE_TITLES["dashboard"],
         "dashboard",
         ":material/dashboard:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
         default_for=(Role.REVIEWER, Role.LEADER, Role.ADMIN),
     ),
     PageSpec(
         "pages/department.py",
-        "部门进度",
+        N.PAGE_TITLES["department"],
         "department",
         ":material/account_tree:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
         home_of_scopes=(ScopeKind.DEPARTMENT,),
     ),
     PageSpec(
         "pages/rankings.py",
-        "实时排名",
+        N.PAGE_TITLES["rankings"],
         "rankings",
         ":material/leaderboard:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
     ),
     PageSpec(
         "pages/trends.py",
-        "历年趋势",
+        N.PAGE_TITLES["trends"],
         "trends",
         ":material/trending_up:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
     ),
     PageSpec(
         "pages/excellence.py",
-        "双优",
+        N.PAGE_TITLES["excellence"],
         "excellence",
         ":material/workspace_premium:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
     ),
     PageSpec(
         "pages/report.py",
-        "导出与打印",
+        N.PAGE_TITLES["report"],
         "report",
         ":material/print:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
     ),
     PageSpec(
         "pages/screen.py",
-        "大屏",
+        N.PAGE_TITLES["screen"],
         "screen",
         ":material/tv:",
         Action.VIEW_RESULTS,
-        "全市",
+        N.SECTION_CITY,
+    ),
+    PageSpec(
+        "pages/first_review.py",
+        N.PAGE_TITLES["first-review"],
+        "first-review",
+        ":material/rule_folder:",
+        Action.FIRST_REVIEW,
+        N.SECTION_REVIEW,
+        default_for=(Role.DEPARTMENT,),
     ),
     PageSpec(
         "pages/review.py",
-        "审核",
+        N.PAGE_TITLES["review"],
         "review",
         ":material/fact_check:",
         Action.REVIEW,
-        "审核与公示",
+        N.SECTION_REVIEW,
     ),
     PageSpec(
         "pages/publication.py",
-        "公示",
+        N.PAGE_TITLES["publication"],
         "publication",
         ":material/campaign:",
         Action.VIEW_PUBLICATION,
-        "审核与公示",
+        N.SECTION_REVIEW,
     ),
-    PageSpec("pages/admin.py", "管理", "admin", ":material/settings:", Action.ADMINISTER, "系统"),
     PageSpec(
-        "pages/audit.py", "审计日志", "audit", ":material/history:", Action.VIEW_AUDIT, "系统"
+        "pages/admin.py",
+        N.PAGE_TITLES["admin"],
+        "admin",
+        ":material/settings:",
+        Action.ADMINISTER,
+        N.SECTION_SYSTEM,
+    ),
+    PageSpec(
+        "pages/audit.py",
+        N.PAGE_TITLES["audit"],
+        "audit",
+        ":material/history:",
+        Action.VIEW_AUDIT,
+        N.SECTION_SYSTEM,
     ),
     PageSpec(
         "pages/account.py",
-        "修改密码",
+        N.PAGE_TITLES["account"],
         "account",
         ":material/key:",
         Action.CHANGE_OWN_PASSWORD,
-        "账号",
+        N.SECTION_ACCOUNT,
     ),
 )
 
@@ -228,14 +255,14 @@ def build_navigation(actor: Actor | None) -> StreamlitPage:
     if actor is None:
         login = st.Page(
             str(ROOT / "pages" / "login.py"),
-            title="登录",
+            title=N.LOGIN,
             url_path="login",
             icon=":material/login:",
             default=True,
         )
         bookmarks = [
             st.Page(
-                _login_at(spec.url_path), title="登录", url_path=spec.url_path, visibility="hidden"
+                _login_at(spec.url_path), title=N.LOGIN, url_path=spec.url_path, visibility="hidden"
             )
             for spec in PAGES
         ]

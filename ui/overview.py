@@ -19,7 +19,8 @@ from permissions import Action
 from settings import get_settings
 from texts import assessment as T
 from texts import common as C
-from ui import charts, data
+from texts import review as R
+from ui import charts, data, levels
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section
 from ui.feedback import show_flash, shown_errors
@@ -51,13 +52,17 @@ def render_overview() -> None:
     view = load_my_assessment(actor)
     page_header(view, T.OVERVIEW_TITLE)
     if st.session_state.pop("overview:flash", None):
-        st.toast(T.SUBMITTED, icon=":material/task_alt:")
+        done_text = T.SUBMITTED_FIRST if view.status == "first_review" else T.SUBMITTED
+        st.toast(done_text, icon=":material/task_alt:")
     show_flash(EVIDENCE_FLASH, toast=True)
     return_notice(view, None)
     stars_at_a_glance(view)
     standing(actor, view)
     done = guidance.completion(view)
     submit_section(actor, view, done)
+    if view.submitted_at is not None:
+        st.subheader(R.STEPS_HEADER)
+        levels.steps_table(actor, view.id)
     left, right = st.columns([1, 1], gap="large")
     with left:
         completion_section(view, done)
@@ -287,6 +292,9 @@ def _pending_pages(actor: Actor, view: A.AssessmentView) -> list[str]:
 def submit_section(actor: Actor, view: A.AssessmentView, done: guidance.Completion) -> None:
     """提交: enabled only when complete, with a clear list of what is still missing."""
     st.subheader(T.SUBMIT_HEADER)
+    if view.status == "first_review":
+        st.success(T.SUBMITTED_FIRST, icon=":material/task_alt:")
+        return
     if view.status == "submitted":
         st.success(T.SUBMITTED, icon=":material/task_alt:")
         return

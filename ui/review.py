@@ -19,6 +19,7 @@ from db.services.common import Actor, InvalidInput, StaleVersion
 from formatting import china_time
 from texts import common as C
 from texts import review as T
+from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
@@ -176,6 +177,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
             "region": shown["region"],
             "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
             "submitted_at": [china_time(t, missing="—") for t in shown["submitted_at"]],
+            "waiting": levels.waiting_column(shown),
             "self_composite": shown["self_composite"],
             "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
             "reviewed_composite": shown["reviewed_composite"],
@@ -550,6 +552,8 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     )
     if view.return_comment:
         st.info(T.RETURN_HISTORY.format(comment=plain(view.return_comment)), icon=":material/undo:")
+    with st.expander(T.STEPS_HEADER, icon=":material/history:"):
+        levels.steps_table(actor, assessment_id)
     if view.changed_lines:
         st.warning(
             T.CHANGED_SINCE_REVIEW.format(

@@ -22,6 +22,7 @@ import permissions
 import scoring
 from db.engine import read_session, write_session
 from db.models import (
+    AWAITING_REVIEW_STATUSES,
     REVIEWED_STATUSES,
     Assessment,
     AssessmentStatus,
@@ -169,7 +170,7 @@ class AssessmentView:
 
 def _lock_reason(status: str, cycle: CycleInfo, on: date | None = None) -> str:
     """Why the branch can't edit now ("" when it can)."""
-    if status == "submitted":
+    if status in AWAITING_REVIEW_STATUSES:
         return T.ERR_LOCKED_SUBMITTED
     if status == "reviewed":
         return T.ERR_LOCKED_REVIEWED

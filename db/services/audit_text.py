@@ -270,6 +270,15 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         for key in ("before", "after"):
             quota = (detail.get(key) or {}).get("quota", "")
             values[key] = C.QUOTA_MODE_NAMES.get(quota, quota)
+    elif action == "first_level_switched":
+        switched = detail.get("enabled") or [True, True]
+        values["state"] = T.LEVEL_SWITCH.get(bool(switched[-1]), "—")
+    elif action == "review_deadlines_set":
+        for level in ("first", "review"):
+            for key, value in zip(
+                ("before", "after"), detail.get(level) or [None, None], strict=False
+            ):
+                values[f"{level}_{key}"] = _text(value)
     elif action == "deadline_changed":
         for key in ("before", "after"):
             values[key] = _text((detail.get(key) or {}).get("deadline"))

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 import scoring
 from db.engine import write_session
-from db.models import Assessment, Cycle, ScoreEntry, utcnow
+from db.models import Assessment, Cycle, ReviewLevel, ScoreEntry, StepAction, utcnow
 from db.query import select_columns
-from db.services import evidence_batch
+from db.services import evidence_batch, first_review
 from db.services.assessment import (
     BONUS_PAGE,
     EDITABLE_STATUSES,
@@ -346,7 +346,8 @@ def save_bonus_items(
 
 
 def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) -> int:
-    """Submit for review: only when complete; the branch can't edit afterwards."""
+    """Submit for review: only when complete; the branch can't edit afterwards. It goes to the
+    department's 初审 where the organisation has one (first_review.handed_in_status)."""
     target = writable_target(actor, assessment_id)
     assert actor is not None
     view = get_assessment(actor, assessment_id=assessment_id)
@@ -359,8 +360,20 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
     with write_session() as session:
         assessment = recheck_editable(session, target)
         before = assessment.status
+        # 初审 first where the organisation has a first level, else straight to the 复核.
+        status = first_review.handed_in_status(session, assessment)
         new_version = bump_version(
-            session, actor, assessment_id, version, status="submitted", submitted_at=utcnow()
+            session,
+            actor,
+            assessment_id,
+            version,
+            status=status,
+            submitted_at=utcnow(),
+            first_reviewed_at=None,
+            first_reviewer_id=None,
+        )
+        first_review.record_step(
+            session, actor, assessment_id, ReviewLevel.BRANCH, StepAction.SUBMITTED
         )
         held = evidence_batch.drop_held(session, assessment_id)
         audit(
@@ -370,7 +383,7 @@ def submit_assessment(actor: Actor | None, *, assessment_id: int, version: int) 
             "assessment",
             assessment_id,
             {
-                "status": [before, "submitted"],
+                "status": [before, status],
                 "version": [version, new_version],
                 "composite": str(view.self_result.composite),
                 "level": view.self_result.level,

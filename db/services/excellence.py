@@ -21,7 +21,13 @@ from sqlmodel import col, select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import REVIEWED_STATUSES, Cycle, ExcellenceDecision, utcnow
+from db.models import (
+    AWAITING_REVIEW_STATUSES,
+    REVIEWED_STATUSES,
+    Cycle,
+    ExcellenceDecision,
+    utcnow,
+)
 from db.services import freeze, readmodels
 from db.services.common import (
     Actor,
@@ -66,7 +72,7 @@ class ReviewProgress:
 
     drafts: int  # not started or still a draft
     returned: int  # sent back to the branch
-    unreviewed: int  # submitted, waiting for the reviewer
+    unreviewed: int  # handed in, waiting at the 初审 or the 复核
     reviewed: int  # reviewed or published
 
     @classmethod
@@ -74,7 +80,7 @@ class ReviewProgress:
         return cls(
             drafts=counts.get("draft", 0),
             returned=counts.get("returned", 0),
-            unreviewed=counts.get("submitted", 0),
+            unreviewed=sum(counts.get(s, 0) for s in AWAITING_REVIEW_STATUSES),
             reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
         )
 

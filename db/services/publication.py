@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
+    AWAITING_REVIEW_STATUSES,
     REGIONS,
     Assessment,
     AssessmentStatus,
@@ -232,7 +233,7 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
             publication_ends=ends,
             finalized_at=cycle.finalized_at,
             reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
-            pending=counts.get("submitted", 0),
+            pending=sum(counts.get(s, 0) for s in AWAITING_REVIEW_STATUSES),
             unfinished=counts.get("draft", 0) + counts.get("returned", 0),
             excellence_confirmed=cycle.excellence_confirmed_at is not None,
             excellence_count=len(excellence) if cycle.excellence_confirmed_at else 0,
@@ -289,7 +290,7 @@ def publish_year(
                     year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
                 )
             )
-        pending, pending_names = names_with_status(session, cycle, ("submitted",))
+        pending, pending_names = names_with_status(session, cycle, AWAITING_REVIEW_STATUSES)
         if pending:
             raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
         unfinished, unfinished_names = names_with_status(session, cycle, ("draft", "returned"))

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from db.engine import write_session
-from db.models import REGIONS, Assessment, Organisation, RegionPublication
+from db.models import AWAITING_REVIEW_STATUSES, REGIONS, Assessment, Organisation, RegionPublication
 from db.services import freeze, published
 from db.services.common import Actor, InvalidInput, audit, bump_change_counter, require
 from db.services.publication import checked_days, get_cycle, names_with_status
@@ -55,7 +55,9 @@ def publish_region(
                     year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
                 )
             )
-        pending, pending_names = names_with_status(session, cycle, ("submitted",), in_region)
+        pending, pending_names = names_with_status(
+            session, cycle, AWAITING_REVIEW_STATUSES, in_region
+        )
         if pending:
             raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
         unfinished, unfinished_names = names_with_status(

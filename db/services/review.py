@@ -168,6 +168,7 @@ QUEUE_COLUMNS = [
     "status",
     "version",
     "submitted_at",
+    "first_reviewed_at",
     "reviewed_at",
     "self_composite",
     "self_level",
@@ -199,6 +200,14 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
             .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
             .where(col(Cycle.year) == year)
         ).all()
+        # When the 初审 passed it on (None: handed in straight to the 复核, or not yet passed).
+        passed_on = dict(
+            session.exec(
+                select(Assessment.id, Assessment.first_reviewed_at)
+                .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
+                .where(Cycle.year == year)
+            ).all()
+        )
         changed_rows = session.exec(
             select(
                 col(ScoreEntry.assessment_id),
@@ -238,6 +247,7 @@ def load_queue(actor: Actor | None, year: int) -> pd.DataFrame:
     if self_frame.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     meta = pd.DataFrame(rows, columns=["assessment_id", "version", "submitted_at", "reviewed_at"])
+    meta["first_reviewed_at"] = meta["assessment_id"].map(passed_on)
     changed: dict[int, int] = {}
     for assessment_id, self_tenths, reviewed_tenths in changed_rows:
         if reviewed_tenths != (self_tenths or 0):

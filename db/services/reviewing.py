@@ -21,7 +21,9 @@ from db.models import (
     Assessment,
     Criterion,
     Cycle,
+    ReviewLevel,
     ScoreEntry,
+    StepAction,
 )
 from db.services import freeze, published
 from db.services.common import (
@@ -33,6 +35,7 @@ from db.services.common import (
     bump_change_counter,
 )
 from db.services.cycles import from_tenths, to_tenths
+from db.services.first_review import record_step
 from db.services.review import (
     COMMENT_MAX,
     REVIEWABLE,
@@ -309,6 +312,7 @@ def return_assessment(
             return_comment=comment,
             reviewer_id=actor.id,
         )
+        record_step(session, actor, assessment_id, ReviewLevel.SECOND, StepAction.RETURNED, comment)
         audit(
             session,
             actor,
@@ -362,6 +366,7 @@ def approve_assessment(
             reviewer_id=actor.id,
             return_comment="",
         )
+        record_step(session, actor, assessment_id, ReviewLevel.SECOND, StepAction.APPROVED)
         audit(
             session,
             actor,

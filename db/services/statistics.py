@@ -43,7 +43,15 @@ from rubric import Rubric
 # The one definition of "submitted" (db/models.py): every count and scope below uses it.
 SUBMITTED = SUBMITTED_STATUSES
 REVIEWED = REVIEWED_STATUSES
-COMPLETION_ORDER = ("not_started", "in_progress", "returned", "submitted", "reviewed", "published")
+COMPLETION_ORDER = (
+    "not_started",
+    "in_progress",
+    "returned",
+    "first_review",
+    "submitted",
+    "reviewed",
+    "published",
+)
 ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
 CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
 

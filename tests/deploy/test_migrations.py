@@ -530,11 +530,12 @@ def test_upgrade_adds_empty_ballot_tables_without_rowid(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+def test_upgrade_to_review_levels_keeps_every_status(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0009 adds region_publication (empty: no region has published on its own) and the
-    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    """0009 adds the two review levels: existing assessments keep their status (one submitted
+    before waits for the 复核 as it did), accounts keep their role and scope, no deadline is
+    set, every region runs the first level, and no step is invented."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
@@ -542,6 +543,73 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
     engine = make_engine(url)
     try:
         migrate.upgrade(engine, "0008")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            old_assessment = Table("assessment", MetaData(), autoload_with=conn)
+            assert "first_reviewed_at" not in old_assessment.c
+            conn.execute(
+                old_assessment.update()
+                .where(old_assessment.c.id == ids["OLD-2-assessment"])
+                .values(status="submitted", submitted_at=datetime.now(UTC))
+            )
+            old_user = Table("user", MetaData(), autoload_with=conn)
+            conn.execute(
+                insert(old_user).values(
+                    username="old_reviewer",
+                    display_name="old_reviewer",
+                    role="reviewer",
+                    scope_region="柯桥区",
+                    active=True,
+                    password_hash="hash",
+                    failed_logins=0,
+                    created_at=datetime.now(UTC),
+                    version=1,
+                )
+            )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            statuses = dict(
+                conn.execute(
+                    text(
+                        "SELECT id, status FROM assessment "
+                        "WHERE first_reviewed_at IS NULL AND first_reviewer_id IS NULL"
+                    )
+                ).all()
+            )
+            deadlines = conn.execute(
+                text("SELECT first_review_deadline, review_deadline FROM cycle")
+            ).all()
+            steps = conn.execute(text("SELECT count(*) FROM review_step")).scalar_one()
+            settings = conn.execute(text("SELECT count(*) FROM first_review_setting")).scalar_one()
+            user = conn.execute(
+                text("SELECT role, scope_region FROM \"user\" WHERE username = 'old_reviewer'")
+            ).one()
+        assert statuses == {
+            ids["OLD-1-assessment"]: "published",
+            ids["OLD-2-assessment"]: "submitted",
+        }
+        assert [tuple(d) for d in deadlines] == [(None, None)]
+        assert (steps, settings) == (0, 0)
+        assert tuple(user) == ("reviewer", "柯桥区")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0010 adds region_publication (empty: no region has published on its own) and the
+    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0009")
         _write_old_release_city(engine)
         with engine.connect() as conn:
             assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c

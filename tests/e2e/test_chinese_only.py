@@ -12,7 +12,13 @@ from tests.e2e.helpers import login, wait_app
 from tests.e2e.latin import latin_texts, page_latin_texts
 from ui.navigation import PAGES
 
-ROLES = {"branch": "branch01", "reviewer": "reviewer", "leader": "leader", "admin": "admin"}
+ROLES = {
+    "branch": "branch01",
+    "reviewer": "reviewer",
+    "leader": "leader",
+    "admin": "admin",
+    "department": "dept01",
+}
 TOOLBAR = '[data-testid="stElementToolbar"]'
 
 

@@ -1,5 +1,8 @@
 """In Chromium: `reviewer` returns branch01's submission with comments, `branch01` sees them,
-fixes a point and resubmits, `reviewer` approves. Screenshots of every step."""
+fixes a point and resubmits, `reviewer` approves. Screenshots of every step.
+
+branch01's region has switched the first level (初审) off for the year here, so every
+submission goes straight to the reviewer; test_two_levels.py runs the 初审 as well."""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ LINE_COMMENT = "缺少第三季度传达学习记录"
 APPROVE_REASON = "补充记录仅覆盖两个季度，核减0.5分"
 
 SUBMIT_BRANCH01 = """
+from db.services import assessment, first_review
 from tests.services.test_full_cycle import fill_and_submit
 from tests.utils import actor
+mine = assessment.my_assessment(actor("branch01"))
+first_review.set_first_level(actor("admin"), year=mine.year, region=mine.org_region, enabled=False)
 fill_and_submit(actor("branch01"))
 """
 

@@ -20,8 +20,9 @@ USERS = {
     "reviewer": "reviewer",
     "leader": "leader",
     "admin": "admin",
+    "department": "dept01",
 }
-B, R, L, A = "branch", "reviewer", "leader", "admin"
+B, R, L, A, D = "branch", "reviewer", "leader", "admin", "department"
 ALLOWED: dict[str, set[str]] = {
     "pages/overview.py": {B},
     "pages/learning.py": {B},
@@ -30,18 +31,19 @@ ALLOWED: dict[str, set[str]] = {
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
     "pages/ballots.py": {B},
-    "pages/dashboard.py": {R, L, A},
-    "pages/department.py": {R, L, A},
-    "pages/rankings.py": {R, L, A},
-    "pages/trends.py": {R, L, A},
-    "pages/excellence.py": {R, L, A},
-    "pages/report.py": {R, L, A},
-    "pages/screen.py": {R, L, A},
+    "pages/dashboard.py": {R, L, A, D},
+    "pages/department.py": {R, L, A, D},
+    "pages/rankings.py": {R, L, A, D},
+    "pages/trends.py": {R, L, A, D},
+    "pages/excellence.py": {R, L, A, D},
+    "pages/report.py": {R, L, A, D},
+    "pages/screen.py": {R, L, A, D},
+    "pages/first_review.py": {D, A},
     "pages/review.py": {R, A},
     "pages/publication.py": {R, L, A},
     "pages/admin.py": {A},
     "pages/audit.py": {A},
-    "pages/account.py": {B, R, L, A},
+    "pages/account.py": {B, R, L, A, D},
 }
 CASES = [(page, role) for page in ALLOWED for role in USERS]
 
@@ -58,6 +60,25 @@ def test_page_access(demo_city: str, page: str, role: str) -> None:
     else:
         who = actor(username) if username else None
         assert page not in {p.file for p in pages_for(who)}
+
+
+@pytest.mark.parametrize("role", USERS)
+def test_the_drawn_menu_registers_exactly_the_tables_pages(demo_city: str, role: str) -> None:
+    """The app, drawn once per role, registers as pages the files of ui.navigation.pages_for
+    (which the rows above, and tests.utils.open_page, read without drawing anything)."""
+    username = USERS[role]
+    at = app_test(username).run()
+    assert not at.exception, [e.value for e in at.exception]
+    registered = set()
+    for spec in PAGES:
+        try:
+            at.switch_page(spec.file)
+        except ValueError:
+            continue  # not registered: another role's page answers there with "no access"
+        registered.add(spec.file)
+    who = actor(username) if username else None
+    assert registered == {p.file for p in pages_for(who)}
+    assert registered == {p for p in ALLOWED if role in ALLOWED[p]}
 
 
 def test_every_page_checks_the_action_the_menu_lists_it_under() -> None:

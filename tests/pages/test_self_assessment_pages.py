@@ -11,7 +11,7 @@ import scoring
 from db.services import assessment as A
 from db.services import editing, reviewing
 from tests.assessment_helpers import fill_all
-from tests.utils import actor, open_page
+from tests.utils import actor, open_page, pass_first_level
 from texts import assessment as T
 from texts import common as C
 
@@ -171,8 +171,8 @@ def test_submit_on_overview_when_complete(demo_city: str) -> None:
     submit.click().run()
     at.button(key="overview:submit-yes").click().run()
     assert not at.exception
-    assert A.my_assessment(actor("branch01")).status == "submitted"
-    assert T.SUBMITTED in texts_of(at)
+    assert A.my_assessment(actor("branch01")).status == "first_review"
+    assert T.SUBMITTED_FIRST in texts_of(at)
     at = open_page("branch01", STAR_PAGES["learning"])
     assert all(n.disabled for n in at.number_input)
     assert not [b for b in at.button if b.key and b.key.endswith(":save")]
@@ -182,7 +182,8 @@ def test_submit_on_overview_when_complete(demo_city: str) -> None:
 def test_return_comment_is_shown_on_the_pages(demo_city: str) -> None:
     branch = actor("branch01")
     view = fill_all(branch)
-    version = editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
+    version = pass_first_level(view.id)
     reviewing.return_assessment(
         actor("reviewer"),
         assessment_id=view.id,

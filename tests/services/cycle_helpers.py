@@ -69,7 +69,14 @@ def entries(assessment_id: int) -> dict[str, ScoreEntry]:
 
 
 def approve_all_submitted(reviewer: Actor, cycle_id: int | None = None) -> int:
-    """The reviewer approves every submitted assessment of the year unchanged."""
+    """The reviewer approves every handed-in assessment of the year unchanged (those waiting
+    for the 初审 are passed on first, by the admin)."""
+    from db.services import first_review
+    from tests.utils import actor
+
+    for aid in assessments_with("first_review", cycle_id):
+        version = review.load_review(reviewer, assessment_id=aid).version
+        first_review.pass_on(actor("admin"), assessment_id=aid, version=version)
     ids = assessments_with("submitted", cycle_id)
     for aid in ids:
         view = review.load_review(reviewer, assessment_id=aid)

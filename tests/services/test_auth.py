@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import Type, extract_parameters
 from sqlmodel import select
 
 from db.engine import read_session
@@ -17,6 +18,16 @@ def test_hash_is_argon2id_and_verifies() -> None:
     assert auth.verify_password(hashed, "Correct-Horse-9")
     assert not auth.verify_password(hashed, "correct-horse-9")
     assert not auth.verify_password("not a hash", "x")
+
+
+def test_the_app_hashes_at_argon2s_recommended_cost(real_argon2: None) -> None:
+    """The suite hashes cheaply (tests/conftest.py); the app itself at RFC 9106's low-memory
+    profile, argon2-cffi's default: 3 passes over 64 MiB in 4 lanes."""
+    params = extract_parameters(auth.hash_password("Correct-Horse-9"))
+    assert params.type is Type.ID
+    assert params.time_cost >= 3
+    assert params.memory_cost >= 64 * 1024
+    assert params.parallelism >= 4
 
 
 @pytest.mark.parametrize(

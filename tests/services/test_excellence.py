@@ -83,7 +83,8 @@ def test_tie_at_the_cut_is_flagged(city: str) -> None:
 def test_confirmation_waits_for_the_review(city: str) -> None:
     leader = actor("leader")
     view = excellence.excellence_view(leader, year=OPEN_YEAR)
-    waiting = len(assessments_with("submitted"))
+    # Handed in and waiting at either level: the 初审 or the 复核.
+    waiting = len(assessments_with("first_review")) + len(assessments_with("submitted"))
     assert waiting > 0, "the seeded open year has submissions waiting for review"
     assert view.progress.unreviewed == waiting
     assert not view.progress.finished

@@ -32,7 +32,7 @@ from tests.services.cycle_helpers import (
     audit_rows,
     confirm_recommended,
 )
-from tests.utils import actor
+from tests.utils import actor, pass_first_level
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]"
@@ -74,6 +74,8 @@ def fill_and_submit(branch) -> A.AssessmentView:
                 content=PDF,
             )
     editing.submit_assessment(branch, assessment_id=view.id, version=version)
+    if A.get_assessment(branch, assessment_id=view.id).status == "first_review":
+        pass_first_level(view.id)  # the 初审 of branch01's department's 机关党委
     return A.get_assessment(branch, assessment_id=view.id)
 
 
@@ -122,6 +124,8 @@ def test_one_year_from_submission_to_frozen_results(
         },
     )
     editing.submit_assessment(branch, assessment_id=aid, version=version)
+    assert assessment(aid).status == "first_review"
+    pass_first_level(aid)
     assert assessment(aid).status == "submitted"
 
     # 4. The reviewer approves, cutting one item with a reason.
@@ -218,6 +222,7 @@ def test_one_year_from_submission_to_frozen_results(
     actions = [r.action for r in audit_rows()]
     for expected_action in (
         "submit_assessment",
+        "first_review_passed",
         "review_returned",
         "review_approved",
         "publication_published",

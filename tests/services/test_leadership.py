@@ -157,8 +157,8 @@ def test_a_departments_overview_matches_the_hand_figures(small: SmallCity) -> No
         assert b.loc[ids["G1"], "scored"] == 25
         counts = dict(zip(view.counts["state"], view.counts["orgs"], strict=True))
         assert counts == {
-            "not_started": 1, "in_progress": 0, "returned": 1, "submitted": 1, "reviewed": 2,
-            "published": 0,
+            "not_started": 1, "in_progress": 0, "returned": 1, "first_review": 0, "submitted": 1,
+            "reviewed": 2, "published": 0,
         }  # fmt: skip
         cached = data.department_view(who, YEAR, d1)
         assert cached.branches.equals(b)

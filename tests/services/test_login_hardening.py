@@ -35,6 +35,7 @@ def _wrong_logins_in_parallel(username: str, count: int) -> None:
         list(pool.map(attempt, range(count)))
 
 
+@pytest.mark.usefixtures("real_argon2")  # the race needs the real time a check takes
 def test_parallel_wrong_logins_each_count(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """N wrong logins at once leave failed_logins = N (a read-modify-write kept only one)."""
     monkeypatch.setenv("LOGIN_MAX_FAILURES", "100")
@@ -46,6 +47,7 @@ def test_parallel_wrong_logins_each_count(db_url: str, monkeypatch: pytest.Monke
     assert user.locked_until is None
 
 
+@pytest.mark.usefixtures("real_argon2")  # the race needs the real time a check takes
 def test_parallel_wrong_logins_lock_and_the_right_password_then_fails(db_url: str) -> None:
     limit = get_settings().login_max_failures
     make_user("leader", username="lingdao")

@@ -10,7 +10,7 @@ from db.services import assessment as A
 from db.services import editing, guidance, readmodels, review, reviewing
 from tests.services.cycle_helpers import assessment, entries
 from tests.services.test_full_cycle import fill_and_submit
-from tests.utils import actor, leader
+from tests.utils import actor, leader, pass_first_level
 
 DEDUCTION_REASON = "信息报送不及时"
 
@@ -88,6 +88,7 @@ def test_resubmitted_entry_drops_the_old_reviewer_figure_and_is_marked(city: str
     assert stored[line.code].reviewed_tenths is None
     assert stored[other.code].reviewed_tenths == int(other.self_points * 10)
     editing.submit_assessment(branch, assessment_id=aid, version=version)
+    pass_first_level(aid)
 
     again = review.load_review(reviewer, assessment_id=aid)
     assert [x.code for x in again.changed_lines] == [line.code]

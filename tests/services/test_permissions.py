@@ -13,6 +13,8 @@ organisations, the grades) is allowed in every scope and must hold branch01's or
 (or account) exactly when branch01 lies in the caller's scope. What belongs to a whole region
 (publishing its list) is refused to a department's account; what belongs to the whole city
 (the year, its rubric, the 双优 confirmation) to every scoped account.
+A department's 机关党委 (dept01) comes bound to branch01's department (in scope), to another
+department (out of scope) and unbound ("department@city", which may do nothing: fail closed).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from db.services import (
     ballots,
     cycles,
     excellence,
+    first_review,
     grades,
     guidance,
     members,
@@ -66,6 +69,9 @@ WHO = (
     "branch02",
     *ROLES,
     *(f"{role}@{scope}" for role in ROLES for scope in (*IN_SCOPES, *OUT_SCOPES)),
+    "department@department",
+    "department@other_department",
+    "department@city",
 )
 CITY = set(ROLES)
 ALL = set(WHO) - {"anonymous"}
@@ -79,6 +85,9 @@ def scoped(*roles: str, scopes: tuple[str, ...] = IN_SCOPES) -> set[str]:
 IN = scoped(*ROLES)  # every role, scoped to branch01's region or department
 OUT = scoped(*ROLES, scopes=OUT_SCOPES)
 ADMINS = {"admin"} | scoped("admin", scopes=(*IN_SCOPES, *OUT_SCOPES))  # every admin, any scope
+DEPT_IN = {"department@department"}  # branch01's department's 机关党委
+DEPT_OUT = {"department@other_department"}
+ALL = ALL - {"department@city"}  # an unbound 机关党委 account may do nothing at all
 
 
 @dataclass(frozen=True)
@@ -107,17 +116,25 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     ),
     Action.VIEW_ASSESSMENT: (
         lambda who, w: assessment.get_assessment(who, assessment_id=w.own_assessment),
-        CITY | IN | {"branch01"},
+        CITY | IN | DEPT_IN | {"branch01"},
     ),
     Action.VIEW_ORG: (
         lambda who, w: guidance.past_results(who, org_id=w.own_org),
-        CITY | IN | {"branch01"},
+        CITY | IN | DEPT_IN | {"branch01"},
     ),
     Action.READ_STANDINGS: (
         lambda who, w: readmodels.load_city_frame(who, YEAR),
-        CITY | IN | OUT | {"branch01", "branch02"},
+        CITY | IN | OUT | DEPT_IN | DEPT_OUT | {"branch01", "branch02"},
     ),
-    Action.VIEW_RESULTS: (lambda who, w: statistics.load_progress(who, YEAR), CITY | IN | OUT),
+    Action.VIEW_RESULTS: (
+        lambda who, w: statistics.load_progress(who, YEAR),
+        CITY | IN | OUT | DEPT_IN | DEPT_OUT,
+    ),
+    # branch01's assessment is not waiting for the 初审: allowed callers are told so.
+    Action.FIRST_REVIEW: (
+        lambda who, w: first_review.pass_on(who, assessment_id=w.own_assessment, version=1),
+        {"admin"} | scoped("admin") | DEPT_IN,
+    ),
     Action.REVIEW: (
         lambda who, w: review.load_review(who, assessment_id=w.own_assessment),
         {"reviewer", "admin"} | scoped("reviewer", "admin"),
@@ -163,6 +180,12 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     ),
     Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), ADMINS),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),
+    # Switching branch01's region's 初审 to what it is (on): a region's admin may, a
+    # department's may not (the region is not in its scope).
+    Action.MANAGE_LEVELS: (
+        lambda who, w: first_review.set_first_level(who, year=YEAR, region=w.region, enabled=True),
+        {"admin", "admin@region"},
+    ),
     # branch01's organisation (an empty name: allowed callers get InvalidInput).
     Action.MANAGE_ORGANISATIONS: (
         lambda who, w: organisations.save_organisation(
@@ -204,9 +227,9 @@ CASES = [(action, who) for action in TABLE for who in WHO]
 LISTS: dict[Action, tuple[Callable[[Any, World], bool], set[str]]] = {
     Action.READ_STANDINGS: (
         lambda frame, w: w.own_org in frame.index,
-        CITY | IN | {"branch01", "branch02"},
+        CITY | IN | DEPT_IN | {"branch01", "branch02"},
     ),
-    Action.VIEW_RESULTS: (lambda frame, w: w.own_org in frame.index, CITY | IN),
+    Action.VIEW_RESULTS: (lambda frame, w: w.own_org in frame.index, CITY | IN | DEPT_IN),
 }
 # The administration's lists, called by every admin: (the call, whether it holds branch01's
 # organisation or account, who sees it there).
@@ -298,7 +321,9 @@ def _caller(who: str, world: World) -> Actor | None:
     if who == "anonymous":
         return None
     role, _, scope = who.partition("@")
-    base = actor(role)
+    base = actor("dept01" if role == "department" else role)
+    if scope == "city":
+        return dataclasses.replace(base, scope_department_id=None)
     if scope in ("region", "other_region"):
         return dataclasses.replace(base, scope_region=getattr(world, scope))
     if scope in ("department", "other_department"):

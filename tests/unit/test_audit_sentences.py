@@ -210,6 +210,26 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
             "changes": {"J1": {"before": {"points": None}, "after": {"points": "1"}}},
         },
     ),
+    "first_review_passed": (
+        "assessment",
+        "100",
+        {"org_id": 10, "year": 2026, "status": ["first_review", "submitted"], "comment": "齐全"},
+    ),
+    "first_review_returned": (
+        "assessment",
+        "100",
+        {"org_id": 10, "year": 2026, "status": ["first_review", "returned"], "comment": "补材料"},
+    ),
+    "review_deadlines_set": (
+        "cycle",
+        "3",
+        {"year": 2026, "first": [None, "2026-12-10"], "review": ["2026-12-20", "2026-12-31"]},
+    ),
+    "first_level_switched": (
+        "cycle",
+        "3",
+        {"year": 2026, "region": "柯桥区", "enabled": [True, False]},
+    ),
     "submit_assessment": (
         "assessment",
         "100",
