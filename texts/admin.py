@@ -62,6 +62,7 @@ ERR_ORG_OUT_OF_SCOPE = "组织“{code}”超出本账号的管理范围"
 ERR_SCOPE_BOTH = "账号范围只能是一个地区或一个部门，不能同时选择"
 ERR_SCOPE_REGION = "地区“{value}”不存在"
 ERR_SCOPE_DEPARTMENT = "所选部门不是启用中的部门"
+ERR_SCOPE_DEPARTMENT_ROLE = "机关党委账号必须在“账号范围：部门”中选择所属部门"
 ROLE_ALIASES = {
     "支部": "branch",
     "书记": "branch",

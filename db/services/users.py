@@ -259,6 +259,9 @@ def _check_scope(session: Session, role: str | None, scope: Scope) -> tuple[Scop
         return Scope(), []
     if scope.region is not None and scope.department_id is not None:
         return scope, [T.ERR_SCOPE_BOTH]
+    if role == Role.DEPARTMENT and scope.department_id is None:
+        # a 机关党委 account answers for one department; unbound it could do nothing
+        return scope, [T.ERR_SCOPE_DEPARTMENT_ROLE]
     if scope.region is not None and scope.region not in REGIONS:
         return scope, [T.ERR_SCOPE_REGION.format(value=scope.region)]
     if scope.department_id is not None:

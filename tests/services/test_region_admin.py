@@ -120,6 +120,16 @@ def test_a_region_admin_creates_accounts_in_its_region_only(city: str) -> None:
         assert _refusals() == before + 1
     with read_session() as session:
         assert session.exec(select(User).where(User.username == "kq_bad")).first() is None
+    # A 机关党委 account answers for one department: without one it is refused in Chinese.
+    with pytest.raises(InvalidInput, match="机关党委"):
+        users.create_user(
+            boss,
+            username="kq_dept_bad",
+            display_name="",
+            role="department",
+            org_id=None,
+            password=STRONG_PASSWORD,
+        )
 
 
 def test_a_region_admin_edits_only_accounts_of_its_region(city: str) -> None:
