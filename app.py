@@ -31,10 +31,12 @@ app = st.App(
 if __name__ == "__main__":
     from texts import common as C
     from ui.navigation import build_navigation
+    from ui.phone import phone_style
     from ui.session import current_actor
     from ui.shell import prepare, sidebar
 
     st.set_page_config(page_title=C.APP_TITLE, page_icon="⭐", layout="wide")
+    phone_style()
     prepare()
     actor = current_actor()
     page = build_navigation(actor)

@@ -37,6 +37,7 @@ class Action(StrEnum):
     MANAGE_PUBLICATION = "manage_publication"  # publish, objections, finalize
     CONFIRM_EXCELLENCE = "confirm_excellence"
     MANAGE_GRADES = "manage_grades"  # 业绩 grades: edit and import
+    SEND_REMINDERS = "send_reminders"  # 催报: remind organisations that have not submitted
     # Party members and the 先锋指数 rounds.
     VIEW_MEMBERS = "view_members"  # an organisation's roster and its members' results
     MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
@@ -201,6 +202,8 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS),
     Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
     Action.MANAGE_GRADES: Rule(anywhere=ADMINS),
+    # 催报 from the completion list: the organisations of one's scope.
+    Action.SEND_REMINDERS: Rule(anywhere=CITY),
     # Members' results are seen by their branch and by accounts whose scope covers it, never
     # on a public list.
     Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     import_max_uncompressed_mb: int = Field(default=50, ge=1, le=2000)
     # Level of the application's own log lines on stderr (logs.configure_logging).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Reminders (python -m db remind, every hour; the 催报 button). The in-app notice is always
+    # on; e-mail needs SMTP_HOST, the group robot needs REMINDER_WEBHOOK_URL.
+    reminder_days: str = Field(default="7,3,1", pattern=r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$")
+    reminder_queue_days: int = Field(default=5, ge=1, le=60)
+    reminder_summary_days: int = Field(default=7, ge=0, le=60)
+    reminder_max_attempts: int = Field(default=5, ge=1, le=100)
+    # The address of the app in links of e-mails and robot messages; empty: PUBLIC_URL.
+    reminder_base_url: str = Field(default="", max_length=200)
+    smtp_host: str = Field(default="", max_length=200)
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str = Field(default="", max_length=200)
+    smtp_password: str = Field(default="", max_length=200)
+    smtp_starttls: bool = False
+    smtp_from: str = Field(default="wuxing@localhost", max_length=200)
+    smtp_timeout_seconds: int = Field(default=20, ge=1, le=300)
+    reminder_webhook_url: str = Field(default="", max_length=500)
+    reminder_webhook_timeout_seconds: int = Field(default=10, ge=1, le=300)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -76,6 +93,17 @@ class Settings(BaseSettings):
     @property
     def import_max_uncompressed_bytes(self) -> int:
         return self.import_max_uncompressed_mb * 1024 * 1024
+
+    @property
+    def reminder_lead_days(self) -> tuple[int, ...]:
+        return tuple(sorted({int(d) for d in self.reminder_days.split(",") if d.strip()}))
+
+    @property
+    def reminder_link_base(self) -> str:
+        """Scheme, host, port and sub-path the links in reminders start with."""
+        base = (self.reminder_base_url or self.public_url or "http://localhost:8501").rstrip("/")
+        path = self.base_url_path.strip("/")
+        return f"{base}/{path}" if path and not base.endswith("/" + path) else base
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""Management commands: python -m db init | seed | create-admin | backup | restore | ballots."""
+"""Management commands: python -m db init | seed | create-admin | backup | restore | ballots |
+remind."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from texts.ballot import CLI_BASE_HELP as TB_BASE_HELP
 from texts.ballot import CLI_HELP as TB_HELP
 from texts.ballot import CLI_ORG_HELP as TB_ORG_HELP
 from texts.ballot import CLI_ROUND_HELP as TB_ROUND_HELP
+from texts.reminders import CLI_HELP as TR_HELP
+from texts.reminders import CLI_TODAY_HELP as TR_TODAY_HELP
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -125,6 +128,35 @@ def cmd_ballots(args: argparse.Namespace) -> int:
     for code in issued.codes:
         print(f"{format_code(code)}  {ballot_link(base, code)}")
     return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    """Send the reminders due today and retry failed ones (hourly: systemd timer or compose)."""
+    from datetime import date
+
+    from db.models import ReminderChannel
+    from db.services.reminders import run_due
+    from texts import reminders as TR
+
+    migrate.upgrade(get_engine())
+    outcomes = run_due(date.fromisoformat(args.today) if args.today else None)
+    if not outcomes:
+        print(TR.CLI_NOTHING)
+    failed = 0
+    for year, outcome in sorted(outcomes.items()):
+        failed += outcome.failed
+        print(
+            TR.CLI_DONE.format(
+                year=year,
+                due=outcome.due,
+                sent=outcome.total_sent,
+                failed=outcome.failed,
+                notices=outcome.count(ReminderChannel.NOTICE),
+                emails=outcome.count(ReminderChannel.EMAIL),
+                robots=outcome.count(ReminderChannel.WEBHOOK),
+            )
+        )
+    return 1 if failed else 0
 
 
 def _sqlite_path() -> Path:
@@ -245,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     ballots.add_argument("--round", required=True, type=int, help=TB_ROUND_HELP)
     ballots.add_argument("--base-url", default="", help=TB_BASE_HELP)
     ballots.set_defaults(func=cmd_ballots)
+    remind = sub.add_parser("remind", help=TR_HELP)
+    remind.add_argument("--today", default="", help=TR_TODAY_HELP)
+    remind.set_defaults(func=cmd_remind)
     args = parser.parse_args(argv)
     configure_logging()
     return int(args.func(args))

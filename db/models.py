@@ -155,6 +155,8 @@ class UserBase(SQLModel):
     # A branch account is bound to `org_id` instead and leaves both empty.
     scope_region: str | None = Field(default=None, max_length=8)
     scope_department_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    # Where reminders are e-mailed (empty: in-app notices only).
+    email: str = Field(default="", max_length=200)
     active: bool = True
 
 
@@ -466,6 +468,47 @@ class Objection(SQLModel, table=True):
     recorded_by: int | None = Field(default=None, foreign_key="user.id")
     resolved_at: datetime | None = None
     resolved_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ReminderChannel(StrEnum):
+    NOTICE = "notice"  # the in-app banner (always)
+    EMAIL = "email"  # through the SMTP relay
+    WEBHOOK = "webhook"  # a DingTalk / 浙政钉-style group robot
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder on one channel: what went (or is to go) to whom, and whether it went.
+
+    A reminder is its (cycle, kind, slot, recipient); the unique key makes each one go out once
+    per channel (reminders.due_reminders leaves out the keys already here). A failed delivery
+    is retried by the next run up to REMINDER_MAX_ATTEMPTS; `attempts` also claims a row.
+    """
+
+    __table_args__ = (UniqueConstraint("cycle_id", "kind", "slot", "recipient", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    kind: str = Field(max_length=16)  # reminders.Kind
+    slot: str = Field(max_length=32)  # days before the deadline, the day, or the 催报's time
+    recipient: str = Field(max_length=32)  # "org:ID" or "user:ID"
+    channel: str = Field(max_length=16)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    address: str = Field(default="", max_length=2000)  # e-mail addresses, comma separated
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=4000)
+    status: str = Field(default=ReminderStatus.PENDING, max_length=16, index=True)
+    attempts: int = Field(default=0, ge=0)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    sent_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class AuditLog(SQLModel, table=True):

@@ -16,5 +16,7 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python -m mypy
+# One pytest worker per core (pytest-xdist): the browser tests stay together on one worker
+# (tests/conftest.py groups them), the other tests are shared out; `-n 0` runs one process.
 # The ten slowest tests are listed at the end (where the suite spends its time).
-exec .venv/bin/python -m pytest --durations=10 "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadgroup --durations=10 "$@"

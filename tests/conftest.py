@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
+    "reminder",
     "ballot_rating",
     "ballot",
     "ballot_code",
@@ -243,10 +244,11 @@ def output_dir() -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are marked `e2e`; under pytest-xdist each browser test file stays on one
-    worker (its app server is started once), while other tests are handed out one by one."""
+    """Browser tests are marked `e2e`; under pytest-xdist (scripts/test.sh) they all run on one
+    worker, one app server and one Chromium at a time as without xdist, while the other workers
+    take the remaining tests one by one."""
     for item in items:
         parts = item.path.relative_to(ROOT).parts
         if parts[:2] == ("tests", "e2e"):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+            item.add_marker(pytest.mark.xdist_group("browser"))

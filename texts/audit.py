@@ -29,6 +29,7 @@ SENTENCES = {
     "organisation_changed": "{who} 修改了组织 {name}：{detail}",
     "year_created": "{who} 新建 {year} 年度，截止日期 {deadline}，生成 {assessments} 份测评",
     "year_status_changed": "{who} 将 {year} 年度由“{before}”改为“{after}”",
+    "reminders_chased": "{who} 向 {n} 个未提交的组织发出 {year} 年度催报",
     "deadline_changed": "{who} 将 {year} 年度的截止日期由 {before} 改为 {after}",
     "excellence_quota_changed": "{who} 将 {year} 年度双优名额的计算方式由{before}改为{after}",
     "region_published": (

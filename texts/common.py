@@ -82,3 +82,7 @@ STAR_DISPLAY_NAMES = {
     "democracy": "民主星",
     "innovation": "创新星",
 }
+
+# A long criterion text folded on a phone (ui/phone.py).
+FOLD_MORE = "展开全文"
+FOLD_LESS = "收起"

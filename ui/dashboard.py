@@ -15,6 +15,7 @@ from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
+from ui import reminders as reminder_ui
 
 
 def _pct(value: float | None) -> str:
@@ -325,6 +326,7 @@ def completion_panel(
             icon=":material/download:",
             key="db_chase_download",
         )
+        reminder_ui.chase_form(actor, year, pending)
 
 
 def gaps_panel(actor: Actor, year: int) -> None:

@@ -24,6 +24,7 @@ from ui import charts, data, levels
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section
 from ui.feedback import show_flash, shown_errors
+from ui.phone import table_or_list
 from ui.session import require_actor
 from ui.star_page import (
     EntryForm,
@@ -437,7 +438,8 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
             T.HISTORY_BASIS_REVIEWED if r.basis == "reviewed" else T.HISTORY_BASIS_SELF
         )
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    # Twelve columns: a list on a phone.
+    table_or_list(pd.DataFrame(rows), "history", T.HISTORY_YEAR)
     if len(results) > 1:
         st.altair_chart(
             history_chart(results, view.rubric.thresholds.five_star_composite), width="stretch"

@@ -8,6 +8,7 @@ from db.services.auth import resolve_session
 from db.services.common import Actor, require
 from permissions import Action
 from ui.feedback import shown_errors
+from ui.reminders import notice_banner
 from web.cookies import COOKIE_NAME, unsign_token
 
 # AppTest cannot send cookies; tests put a real session token here instead. It is
@@ -42,4 +43,5 @@ def require_actor(action: Action) -> Actor:
         st.stop()
     with shown_errors(stop=True):
         require(actor, action)
+    notice_banner(actor)
     return actor

@@ -29,6 +29,7 @@ from ui.evidence_link import evidence_link
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section, criterion_drop_zone
 from ui.feedback import flash, show_flash, shown_errors
+from ui.phone import fold
 from ui.session import require_actor
 from ui.text import plain
 
@@ -363,18 +364,20 @@ def criterion_card(form: EntryForm, c: Criterion, editable: bool, *, bonus: bool
         points_col.markdown(f"**{T.MAX_POINTS.format(max=fmt(c.max_points))}**")
         text_col, input_col = st.columns([3, 2], gap="medium")
         with text_col:
-            if c.standard:
-                st.markdown(f"**{T.STANDARD}**：{plain(c.standard)}")
-            if c.deduction_rule:
-                rule_label = T.AWARD_RULE if bonus else T.DEDUCTION_RULE
-                st.markdown(f"**{rule_label}**：{plain(c.deduction_rule)}")
-            details = []
-            if c.check_method:
-                details.append(f"{T.CHECK_METHOD}：{plain(c.check_method)}")
-            if c.evidence:
-                details.append(f"{T.EVIDENCE_EXPECTED}：{plain(c.evidence)}")
-            if details:
-                st.caption("  \n".join(details))
+            length = sum(len(t) for t in (c.standard, c.deduction_rule, c.check_method, c.evidence))
+            with fold(f"{form.page}-{c.code}", length):
+                if c.standard:
+                    st.markdown(f"**{T.STANDARD}**：{plain(c.standard)}")
+                if c.deduction_rule:
+                    rule_label = T.AWARD_RULE if bonus else T.DEDUCTION_RULE
+                    st.markdown(f"**{rule_label}**：{plain(c.deduction_rule)}")
+                details = []
+                if c.check_method:
+                    details.append(f"{T.CHECK_METHOD}：{plain(c.check_method)}")
+                if c.evidence:
+                    details.append(f"{T.EVIDENCE_EXPECTED}：{plain(c.evidence)}")
+                if details:
+                    st.caption("  \n".join(details))
             evidence_block(form, entry, editable)
         with input_col:
             form.inputs(c, entry, editable)

@@ -598,11 +598,11 @@ def test_upgrade_to_review_levels_keeps_every_status(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+def test_upgrade_adds_an_empty_reminder_table_and_accounts_without_an_address(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0010 adds region_publication (empty: no region has published on its own) and the
-    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    """0010 adds the reminder table and user.email: nothing stored before changes, every
+    account stored before has no address (in-app notices only), and a reminder row fits."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
@@ -610,6 +610,69 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
     engine = make_engine(url)
     try:
         migrate.upgrade(engine, "0009")
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            old_user = Table("user", MetaData(), autoload_with=conn)
+            assert "email" not in old_user.c
+            assert "reminder" not in inspect(conn).get_table_names()
+            user_id = conn.execute(
+                insert(old_user)
+                .values(
+                    username="old_branch",
+                    display_name="old_branch",
+                    role="branch",
+                    org_id=ids["OLD-1"],
+                    active=True,
+                    password_hash="hash-old_branch",
+                    failed_logins=0,
+                    created_at=datetime.now(UTC),
+                    version=1,
+                )
+                .returning(text("id"))
+            ).scalar_one()
+            cycle_id = conn.execute(text("SELECT min(id) FROM cycle")).scalar_one()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.begin() as conn:
+            rows = conn.execute(text('SELECT username, password_hash, email FROM "user"')).all()
+            assert [tuple(r) for r in rows] == [("old_branch", "hash-old_branch", "")]
+            assert conn.execute(text("SELECT count(*) FROM reminder")).scalar_one() == 0
+            conn.execute(
+                insert(Table("reminder", MetaData(), autoload_with=conn)).values(
+                    cycle_id=cycle_id,
+                    kind="deadline",
+                    slot="7",
+                    recipient=f"org:{ids['OLD-1']}",
+                    channel="notice",
+                    org_id=ids["OLD-1"],
+                    user_id=user_id,
+                    address="",
+                    subject="提醒",
+                    body="正文",
+                    status="sent",
+                    attempts=1,
+                    last_error="",
+                    created_at=datetime.now(UTC),
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0011 adds region_publication (empty: no region has published on its own) and the
+    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0010")
         _write_old_release_city(engine)
         with engine.connect() as conn:
             assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c

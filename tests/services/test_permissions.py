@@ -45,6 +45,7 @@ from db.services import (
     publication,
     readmodels,
     region_publication,
+    reminders,
     review,
     rubrics,
     statistics,
@@ -163,6 +164,11 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     Action.MANAGE_GRADES: (
         lambda who, w: grades.set_grades(who, year=YEAR, grades={w.own_org: "没有这个等次"}),
         {"admin"} | scoped("admin"),
+    ),
+    # 催报 to branch01's organisation: an in-app notice at most (no channel is configured).
+    Action.SEND_REMINDERS: (
+        lambda who, w: reminders.chase_now(who, YEAR, [w.own_org]),
+        CITY | IN,
     ),
     Action.VIEW_MEMBERS: (
         lambda who, w: members.list_members(who, org_id=w.own_org),

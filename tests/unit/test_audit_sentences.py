@@ -133,6 +133,7 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "3",
         {"year": 2026, "before": {"status": "open"}, "after": {"status": "closed"}},
     ),
+    "reminders_chased": ("cycle", "3", {"year": 2026, "n": 2, "org_ids": [10, 11]}),
     "deadline_changed": (
         "cycle",
         "3",

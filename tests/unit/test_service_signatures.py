@@ -20,7 +20,8 @@ import db.services
 # Before a user exists: logging in, resolving a session cookie, logging out, the command line's
 # create-user; the clock's own work (a publication period that ended turns final); the change
 # counter every rerun polls (a number that says "something changed", no data); the anonymous
-# ballot, whose one-time code is the voter's only credential (opening the form, casting).
+# ballot, whose one-time code is the voter's only credential (opening the form, casting); the
+# hourly reminder run (python -m db remind), the system's own work like the clock's.
 WITHOUT_USER = {
     "common.change_counter",
     "auth.login",
@@ -30,6 +31,7 @@ WITHOUT_USER = {
     "publication.finalize_due",
     "ballots.open_ballot",
     "ballots.cast_ballot",
+    "reminders.run_due",
 }
 DATABASE = {"read_session", "write_session", "get_engine"}
 

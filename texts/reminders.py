@@ -1,0 +1,63 @@
+"""Reminders: e-mail, robot and in-app notice wording, the 催报 button and the CLI."""
+
+SIGNATURE = "（本消息由“五星示范、双优引领”评定系统自动发送，请勿回复。）"
+
+DEADLINE_SUBJECT = "【五星评定】{year}年度自评将于{deadline}截止，还有{days}天"
+DEADLINE_TODAY_SUBJECT = "【五星评定】{year}年度自评今天（{deadline}）截止"
+DEADLINE_BODY = (
+    "{org}：\n"
+    "贵单位{year}年度“五星示范、双优引领”自评尚未提交，提交截止日期为{deadline}。"
+    "请登录系统完成自评、上传佐证材料并提交：\n{link}\n\n"
+)
+CHASE_SUBJECT = "【五星评定】催报：请尽快提交{year}年度自评"
+CHASE_BODY = (
+    "{org}：\n"
+    "{sender}提醒：贵单位{year}年度“五星示范、双优引领”自评尚未提交{deadline_words}。"
+    "请登录系统完成自评并提交：\n{link}\n\n"
+)
+CHASE_DEADLINE_WORDS = "（截止日期{deadline}）"
+QUEUE_SUBJECT = "【五星评定】{n}份测评已等待审核{days}天以上"
+QUEUE_BODY = (
+    "{name}：\n"
+    "您的审核队列中有{n}份{year}年度测评已提交{days}天以上尚未审核，最早的一份提交于{oldest}。"
+    "请及时审核：\n{link}\n\n"
+)
+LEVEL_NAMES = {"first": "初审", "second": "复核"}
+LEVEL_SUBJECT = "【五星评定】{level}将于{deadline}截止，还有{days}天，待审{n}份"
+LEVEL_BODY = (
+    "{name}：\n"
+    "{year}年度{level}截止日期为{deadline}，您的审核队列中还有{n}份测评待审。请及时审核：\n{link}\n\n"
+)
+SUMMARY_SUBJECT = "【五星评定】{year}年度填报进度日报（{today}，距截止还有{days}天）"
+SUMMARY_BODY = (
+    "{name}：\n"
+    "{scope}{year}年度填报进度（截止日期{deadline}）：应报{total}个，已提交{done}个，"
+    "尚未提交{left}个；待审核{waiting}份。\n"
+    "尚未提交：{names}\n"
+    "详情见总览：\n{link}\n\n"
+)
+SUMMARY_NONE_LEFT = "无"
+SUMMARY_MORE = "等{n}个"
+NAME_SEPARATOR = "、"
+CITY_WORDS = "全市"
+
+
+CHASE_PICK = "选择要催报的组织"
+CHASE_PICK_HELP = "向所选组织立即发送催报提醒：站内通知，以及已配置的邮件和工作群机器人。"
+CHASE_ALL = "全选"
+CHASE_BUTTON = "发送催报"
+CHASE_NONE_PICKED = "请先选择要催报的组织。"
+CHASE_DONE = "已向{orgs}个组织发出催报：站内通知{notices}条，邮件{emails}封，群消息{robots}条。"
+CHASE_FAILED = "{n}条未能发出，系统将在下次自动提醒时重试（原因已记入日志）。"
+CHASE_SKIPPED = "{n}个组织已提交，未催报。"
+ERR_NOT_OPEN = "{year}年度不在填报中，不能催报。"
+
+CLI_HELP = "发送到期的提醒（截止前 7、3、1 天等；建议每小时运行一次）"
+CLI_TODAY_HELP = "按指定日期计算（YYYY-MM-DD，测试用）"
+CLI_DONE = (
+    "{year}年度：新提醒{due}条；发出{sent}条，失败{failed}条"
+    "（站内通知{notices}、邮件{emails}、群消息{robots}）。"
+)
+CLI_NOTHING = "没有填报中的年度，无需提醒。"
+CHASE_PLACEHOLDER = "选择组织（可多选）"
+NOTICE_BANNER = "提醒：{subject}（{when}）"

@@ -1,0 +1,112 @@
+"""The app's own stylesheet for phones, and the two pieces of markup it styles.
+
+Below PHONE_MAX (Streamlit stacks columns there too) the pages get: fields with 16 px text
+(phones zoom into a focused field with smaller text), smaller titles and metric figures, long
+criterion texts folded to two lines with a 展开全文 switch, and wide tables shown as lists.
+Above it nothing changes: the switch and the lists are hidden, the tables shown as before.
+
+Pure CSS (one <style>, no script, no external asset): a fold is a container keyed
+``wx-fold-…`` holding a checkbox label; a wide table sits in ``wx-wide-…`` beside its list in
+``wx-phone-…`` (Streamlit gives a keyed container the class ``st-key-<key>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from texts import common as C
+from ui.text import plain
+
+PHONE_MAX = 640  # px: Streamlit's own breakpoint for stacking columns
+FOLD_CHARS = 80  # criterion texts longer than this fold on a phone
+
+PHONE_CSS = """<style>
+.wx-fold-toggle { display: none; }
+@media (min-width: PHONE_MIN_PX) {
+  [class*="st-key-wx-phone-"] { display: none; }
+}
+@media (max-width: PHONE_MAX_PX) {
+  [class*="st-key-wx-wide-"] { display: none; }
+  [data-testid="stMain"] .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
+  [data-testid="stMain"] h1 { font-size: 1.75rem; }
+  [data-testid="stMain"] h2 { font-size: 1.35rem; }
+  [data-testid="stMain"] h3 { font-size: 1.15rem; }
+  [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  input, textarea, select { font-size: 16px !important; }
+  [data-testid="stBottom"] [data-testid="stMarkdownContainer"] p {
+    font-size: 0.9rem; line-height: 1.4;
+  }
+  [data-testid="stBottomBlockContainer"] {
+    padding: 0.5rem 0.75rem 0.75rem; max-width: 100vw;
+  }
+  [class*="st-key-wx-fold-"]:not(:has(.wx-fold-toggle input:checked))
+    [data-testid="stMarkdownContainer"] p {
+    display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2;
+    overflow: hidden;
+  }
+  .wx-fold-toggle {
+    display: inline-flex; align-items: center; min-height: 2.25rem; cursor: pointer;
+    color: var(--primary-color, #c0392b); font-size: 0.95rem;
+  }
+  .wx-fold-toggle input { position: absolute; opacity: 0; pointer-events: none; }
+  .wx-fold-toggle .wx-less, .wx-fold-toggle:has(input:checked) .wx-more { display: none; }
+  .wx-fold-toggle:has(input:checked) .wx-less { display: inline; }
+}
+</style>""".replace("PHONE_MAX_PX", f"{PHONE_MAX}px").replace("PHONE_MIN_PX", f"{PHONE_MAX + 1}px")
+
+
+def phone_style() -> None:
+    """The stylesheet, on every page (the login page too)."""
+    st.html(PHONE_CSS)
+
+
+def _key(*parts: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts))
+
+
+@contextmanager
+def fold(name: str, text_length: int) -> Iterator[None]:
+    """A block of text that folds to two lines a paragraph on a phone when it is long."""
+    with st.container(key=_key("wx-fold", name)):
+        yield
+        if text_length > FOLD_CHARS:
+            st.html(
+                '<label class="wx-fold-toggle"><input type="checkbox">'
+                f'<span class="wx-more">{escape(C.FOLD_MORE)}</span>'
+                f'<span class="wx-less">{escape(C.FOLD_LESS)}</span></label>'
+            )
+
+
+def table_or_list(frame: pd.DataFrame, name: str, title_column: str) -> None:
+    """The table as it is on a wide screen; on a phone one short entry per row instead."""
+    with st.container(key=_key("wx-wide", name)):
+        st.dataframe(frame, hide_index=True, width="stretch")
+    with st.container(key=_key("wx-phone", name)):
+        st.markdown("\n".join(list_lines(frame.to_dict("records"), title_column)))
+
+
+def _cell(value: object) -> object:
+    """A whole number pandas made a float (a column with gaps) shown without ".0"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def list_lines(rows: Sequence[Mapping[str, object]], title_column: str) -> list[str]:
+    """'- **2026（本年度）** 学习星 ☆ 15 · 规范星 ★ 20 · …' (empty cells left out)."""
+    lines = []
+    for row in rows:
+        cells = [
+            f"{plain(k)} {plain(_cell(v))}"
+            for k, v in row.items()
+            if k != title_column and v is not None and not pd.isna(v) and str(v) != ""
+        ]
+        lines.append(f"- **{plain(row[title_column])}** " + " · ".join(cells))
+    return lines
+
+
+__all__ = ["PHONE_CSS", "PHONE_MAX", "fold", "list_lines", "phone_style", "table_or_list"]
