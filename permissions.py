@@ -40,6 +40,9 @@ class Action(StrEnum):
     SEND_REMINDERS = "send_reminders"  # 催报: remind organisations that have not submitted
     # Party members and the 先锋指数 rounds.
     VIEW_MEMBERS = "view_members"  # an organisation's roster and its members' results
+    MANAGE_MEMBERS = "manage_members"  # add, edit, take off the roster
+    IMPORT_MEMBERS = "import_members"  # rosters of many organisations from one file
+    ENTER_VANGUARD = "enter_vanguard"  # 支部考评 and the members' 个人申报 in a round
     MANAGE_ROUNDS = "manage_rounds"  # open and close the half-year 先锋指数 rounds
     # 民主评议: print a round's one-time ballot codes (casting needs a code, no account).
     ISSUE_BALLOTS = "issue_ballots"
@@ -206,7 +209,12 @@ RULES: Mapping[Action, Rule] = {
     Action.SEND_REMINDERS: Rule(anywhere=CITY),
     # Members' results are seen by their branch and by accounts whose scope covers it, never
     # on a public list.
-    Action.VIEW_MEMBERS: Rule(anywhere=CITY, own_org=BRANCH),
+    Action.VIEW_MEMBERS: Rule(anywhere=VIEWERS, own_org=BRANCH),
+    # A branch keeps its own roster and enters its members' 先锋指数; an admin may correct a
+    # roster in its scope and import many at once.
+    Action.MANAGE_MEMBERS: Rule(anywhere=ADMINS, own_org=BRANCH),
+    Action.IMPORT_MEMBERS: Rule(anywhere=ADMINS),
+    Action.ENTER_VANGUARD: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
     # Only the branch prints its members' codes (fewest hands on them); an operator can issue
     # them from the command line (python -m db ballots).

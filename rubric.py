@@ -57,6 +57,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scoring import (
     DEFAULT_THRESHOLDS,
+    FIGURE_SOURCES,
     STAR_KEYS,
     STAR_NAMES,
     Advice,
@@ -68,6 +69,7 @@ from scoring import (
     evaluate_basis,
 )
 from texts import rubric as RT
+from vanguard import VanguardRules
 
 __all__ = [
     "CODE_PATTERN",
@@ -196,6 +198,8 @@ class Rubric:
     # (code, previous code) for items whose file names the criterion they continue
     # (previous_code / 原编号): an import instruction that keeps their scores, never stored.
     previous: tuple[tuple[str, str], ...] = ()
+    # 先锋指数: the `vanguard:` block (rubric_vanguard.py), None when the file has none.
+    vanguard: VanguardRules | None = None
     ballot: BallotRules = DEFAULT_BALLOT
 
     @property
@@ -288,7 +292,7 @@ def _fail(message: str, node: Node | None) -> RubricError:
 
 def _field(key: str) -> str:
     """A key as people read it: 佐证材料（evidence）."""
-    name = RT.FIELD_NAMES.get(key)
+    name = RT.FIELD_NAMES.get(key) or RT.VANGUARD_FIELD_NAMES.get(key)
     return RT.FIELD.format(name=name, key=key) if name else f"“{key}”"
 
 
@@ -490,7 +494,7 @@ _VETO_KEYS = (
     "check_method",
     "evidence_required",
 )
-_AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step")
+_AUTO_KEYS = ("unit", "label", "minimum", "maximum", "step", "per_step", "source")
 _THRESHOLD_KEYS = ("star_ratio", "five_star_composite", "bonus_cap", "excellence_ratio")
 _TOP_KEYS = (
     "title",
@@ -500,6 +504,7 @@ _TOP_KEYS = (
     "bonus",
     "deductions",
     "vetoes",
+    "vanguard",
     "ballot",
 )
 _BALLOT_KEYS = ("scale", "passing", "minimum_ballots", "rate_branch")
@@ -566,8 +571,20 @@ class _Builder:
                     f"{what}的每步扣分（per_step）应为 0.5 的正整数倍，而不是 {_fmt(per_step)}",
                     m["per_step"],
                 )
+        source = None
+        if not _is_null(m.get("source")):
+            source = _text(m["source"], f"{what}的{_field('source')}")
+            if source not in FIGURE_SOURCES:
+                allowed = "、".join(f"{k}（{v}）" for k, v in RT.FIGURE_SOURCE_NAMES.items())
+                raise _fail(RT.ERR_FIGURE_SOURCE.format(value=source, allowed=allowed), m["source"])
         rule = AutoRule(
-            unit=unit, label=label, minimum=minimum, maximum=maximum, step=step, per_step=per_step
+            unit=unit,
+            label=label,
+            minimum=minimum,
+            maximum=maximum,
+            step=step,
+            per_step=per_step,
+            source=source,
         )
         if rule.whole:
             for key, value in (("minimum", minimum), ("maximum", maximum), ("step", step)):
@@ -879,6 +896,9 @@ def _build(root: Node | None) -> Rubric:
     thresholds = _thresholds(top.get("thresholds"), bonus_cap, bases_total, top.keys["stars"])
 
     # Stable sort: stars in STAR_KEYS order, then bonus, deductions, vetoes; file order within.
+    from rubric_vanguard import parse_vanguard  # it builds on this module's readers
+
+    vanguard = parse_vanguard(top.get("vanguard"), dict(builder.codes))
     ordered = sorted(builder.pending, key=lambda p: p.rank)
     criteria = tuple(Criterion(**p.item, sort_order=i) for i, p in enumerate(ordered))
     return Rubric(
@@ -888,6 +908,7 @@ def _build(root: Node | None) -> Rubric:
         criteria=criteria,
         thresholds=thresholds,
         previous=tuple((code, previous) for previous, (code, _) in builder.previous.items()),
+        vanguard=vanguard,
         ballot=_ballot(top.get("ballot")),
     )
 
@@ -983,6 +1004,8 @@ def _item_dict(c: Criterion) -> dict[str, Any]:
             auto["maximum"] = c.auto.maximum
         auto["step"] = c.auto.step
         auto["per_step"] = c.auto.per_step
+        if c.auto.source is not None:
+            auto["source"] = c.auto.source
         d["auto"] = auto
     return d
 
@@ -1006,6 +1029,9 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
             }
         )
     thresholds = rubric.thresholds
+    from rubric_vanguard import vanguard_dict
+
+    vanguard = {} if rubric.vanguard is None else {"vanguard": vanguard_dict(rubric.vanguard)}
     return {
         "title": rubric.title,
         "version": rubric.version,
@@ -1021,6 +1047,7 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
         },
         "deductions": [_item_dict(c) for c in rubric.items("deduction")],
         "vetoes": [_item_dict(c) for c in rubric.items("veto")],
+        **vanguard,
         "ballot": {
             "scale": list(rubric.ballot.scale),
             "passing": rubric.ballot.scale[rubric.ballot.passing],
@@ -1080,7 +1107,7 @@ _RECORD_FIELDS = (
     "evidence_required",
     "sort_order",
 )
-_AUTO_FIELDS = ("unit", "label", "minimum", "maximum", "step", "per_step")
+_AUTO_FIELDS = ("unit", "label", "minimum", "maximum", "step", "per_step", "source")
 # Every key of a flat record (rubric_to_records), in order: what a rubric change compares.
 RECORD_KEYS = _RECORD_FIELDS + tuple(f"auto_{name}" for name in _AUTO_FIELDS)
 
@@ -1145,9 +1172,11 @@ def rubric_from_records(
     thresholds: Thresholds,
     bases: Mapping[str, Decimal],
     records: Sequence[Mapping[str, Any]],
+    vanguard: VanguardRules | None = None,
 ) -> Rubric:
     """Rebuild (and re-validate) a rubric from rubric_to_records output, e.g. read from the DB.
 
+    `vanguard` is the 先锋指数 block to keep (the records hold only the criteria).
     Records are taken in ``sort_order`` (ties and missing values keep their position); errors
     are RubricError without a line number.
     """
@@ -1198,4 +1227,8 @@ def rubric_from_records(
         "deductions": sections["deduction"],
         "vetoes": sections["veto"],
     }
+    if vanguard is not None:
+        from rubric_vanguard import vanguard_dict
+
+        data["vanguard"] = vanguard_dict(vanguard)
     return _build(_to_node(data))

@@ -1042,6 +1042,12 @@ def suggest_gap_closure(
 COUNT_UNITS = frozenset({"次", "人", "名", "个", "项", "篇", "件", "场", "期", "家", "户"})
 
 
+# Figures the system computes from the members' data (db/services/member_figures.py), in %:
+# 先锋指数 evaluated person-times / expected, members rated 合格 or better / evaluated, ballot
+# codes used / issued, over the year's rounds.
+FIGURE_SOURCES = ("vanguard_evaluated", "vanguard_passing", "ballot_participation")
+
+
 @dataclass(frozen=True)
 class AutoRule:
     """Criterion scored from an entered figure: full points inside [minimum, maximum]."""
@@ -1052,6 +1058,8 @@ class AutoRule:
     maximum: Decimal | None = None
     step: Decimal = Decimal(1)
     per_step: Decimal = Decimal(1)
+    # Member data the figure comes from (one of FIGURE_SOURCES), or None: the branch enters it.
+    source: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("minimum", "maximum", "step", "per_step"):

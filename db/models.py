@@ -209,6 +209,8 @@ class Cycle(SQLModel, table=True):
     publication_ends: datetime | None = None
     finalized_at: datetime | None = None
     excellence_confirmed_at: datetime | None = None
+    # The rubric's 先锋指数 block as JSON (rubric_vanguard.rules_to_json); "" when it has none.
+    vanguard_rules: str = Field(default="", max_length=20_000)
     # The last day of each review level (None: no deadline); `deadline` is the branches'.
     first_review_deadline: date | None = None
     review_deadline: date | None = None
@@ -254,6 +256,9 @@ class Criterion(SQLModel, table=True):
     auto_maximum: str | None = Field(default=None, max_length=16)
     auto_step: str | None = Field(default=None, max_length=16)
     auto_per_step: str | None = Field(default=None, max_length=16)
+    # Where an auto-scored criterion's figure comes from when the system computes it from the
+    # members' data (scoring.FIGURE_SOURCES); None: the branch enters it.
+    auto_source: str | None = Field(default=None, max_length=32)
     sort_order: int = 0
 
 
@@ -576,6 +581,45 @@ class VanguardRound(SQLModel, table=True):
     opened_by: int | None = Field(default=None, foreign_key="user.id")
     closed_at: datetime | None = None
     version: int = 1
+    # The 先锋指数 rules the round was opened with (rubric_vanguard JSON): a later rubric change
+    # never re-scores a round already running or finished.
+    rules: str = Field(default="", max_length=20_000)
+
+
+class VanguardSheet(SQLModel, table=True):
+    """A member's 先锋指数 in one round: the figures per item live in vanguard_entry.
+
+    `complete` is true once the branch has given a figure to every base item (支部考评 done):
+    that member counts as evaluated in the round. `version` guards every save.
+    """
+
+    __tablename__ = "vanguard_sheet"
+    __table_args__ = (
+        UniqueConstraint("round_id", "member_id"),
+        Index("ix_vanguard_sheet_round_org", "round_id", "org_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="vanguard_round.id")
+    member_id: int = Field(foreign_key="party_member.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id")
+    complete: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+
+
+class VanguardEntry(SQLModel, table=True):
+    """One item of a sheet: the member's declaration (个人申报, entered by the branch where the
+    rubric allows it) and the branch's figure (支部考评), in tenths. For a 清零 item a figure
+    above 0 means it applies."""
+
+    __tablename__ = "vanguard_entry"
+
+    sheet_id: int = Field(foreign_key="vanguard_sheet.id", primary_key=True)
+    code: str = Field(max_length=16, primary_key=True)
+    declared_tenths: int | None = Field(default=None, ge=0, le=10_000)
+    assessed_tenths: int | None = Field(default=None, ge=0, le=10_000)
 
 
 # --------------------------------------------------------------------------- 民主评议 ballots

@@ -58,6 +58,7 @@ from db.models import (
 )
 from db.query import pk
 from db.seed_levels import seed_levels
+from db.seed_members import SeedOrg, seed_members
 from db.seed_scores import CritInfo, generate_year, year_frame
 from db.services.auth import hash_password
 from db.services.cycles import install_rubric
@@ -499,6 +500,14 @@ def seed_city(
             step(done, year)
         if plan.evidence:
             _DEMO_FILE.drop(conn)
+        seed_members(
+            conn,
+            [SeedOrg(o.id, o.name, o.member_count) for o in evaluated],
+            years,
+            rubric,
+            plan.seed,
+            current_open=plan.current_open,
+        )
         _reset_sequences(
             conn,
             (
@@ -510,6 +519,9 @@ def seed_city(
                 "excellence_decision",
                 "criterion",
                 "cycle",
+                "party_member",
+                "vanguard_round",
+                "vanguard_sheet",
             ),
         )
         if plan.current_open:

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
+    "vanguard_entry",
+    "vanguard_sheet",
     "reminder",
     "ballot_rating",
     "ballot",

@@ -382,6 +382,7 @@ TEMPLATE_NAMES = {
     "organisations": "组织导入模板",
     "users": "账号导入模板",
     "grades": "业绩等次导入模板",
+    "members": "党员名册导入模板",
 }
 
 # ============================================================================= 审计日志
@@ -446,6 +447,11 @@ ACTION_NAMES = {
     "objection_resolved": "处理异议",
     "audit_exported": "导出审计日志",
     "vanguard_round_opened": "开启先锋指数评价",
+    "vanguard_round_closed": "结束先锋指数评价",
+    "vanguard_sheet_saved": "录入先锋指数",
+    "member_added": "新增党员",
+    "member_changed": "修改党员名册",
+    "import_members": "导入党员名册",
 }
 TARGET_NAMES = {
     "user": "账号",
@@ -457,6 +463,7 @@ TARGET_NAMES = {
     "users": "账号",
     "grades": "业绩等次",
     "vanguard_round": "先锋指数评价轮次",
+    "members": "党员名册",
     "party_member": "党员",
 }
 SYSTEM_ACTOR = "（系统）"
@@ -570,4 +577,8 @@ TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
         ["li.si", "审核员 李四", "机关工委审核员", "", ""],
     ],
     "grades": [["B0010001", "中共市示例局第一党支部", "{year}", "优秀"]],
+    "members": [
+        ["B0010001", "张三", "在职", "正式党员", "2001-07-01"],
+        ["B0010001", "李四", "离退休", "正式党员", "1978-10-01"],
+    ],
 }

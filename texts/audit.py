@@ -79,6 +79,11 @@ SENTENCES = {
     "audit_exported": "{who} 导出了审计日志（{rows} 条，{format} 格式）",
     "export_workbook": "{who} 导出了 {year} 年度 Excel 汇总表（{orgs} 个组织）",
     "vanguard_round_opened": "{who} 开启了 {year} 年{half}的先锋指数评价",
+    "vanguard_round_closed": "{who} 结束了 {year} 年{half}的先锋指数评价",
+    "vanguard_sheet_saved": "{who} 录入了 {org} 党员 {name} 的{half}先锋指数：{detail}",
+    "member_added": "{who} 在 {org} 的党员名册中新增党员 {name}",
+    "member_changed": "{who} 修改了 {org} 党员 {name} 的名册信息：{detail}",
+    "import_members": "{who} 从文件“{filename}”导入党员名册（{organisations} 个组织）：{summary}",
     "ballot_codes_issued": (
         "{who} 为 {org} 生成了{round}民主评议投票码 {count} 张（此前已投票 {used} 张，"
         "作废未使用的旧投票码 {replaced} 张）"
@@ -96,7 +101,12 @@ EXCELLENCE_PROGRESS = (
     "。确认时：已审核 {reviewed} 个，待审核 {unreviewed} 个，未提交 {not_handed_in} 个"
 )
 IMPORT_SUMMARY = "新增 {created} 个，更新 {updated} 个，未变 {unchanged} 个"
-IMPORT_KINDS = {"organisations": "组织", "users": "账号", "grades": "业绩等次"}
+IMPORT_KINDS = {
+    "organisations": "组织",
+    "users": "账号",
+    "grades": "业绩等次",
+    "members": "党员名册",
+}
 
 # One change inside a save: "L2.3 自评分由 2 改为 2.5".
 POINTS_CHANGED = "{code} {what}由 {before} 改为 {after}"
@@ -127,6 +137,16 @@ ORG_FIELDS = {
     "active": "状态",
 }
 ACTIVE = {True: "启用", False: "停用"}
+MEMBER_FIELDS = {
+    "name": "姓名",
+    "service": "在职或离退休",
+    "status": "党员类别",
+    "joined_on": "入党日期",
+    "active": "是否在册",
+}
+IN_ROSTER = {True: "在册", False: "不在册"}
+DECLARED = "个人申报"
+ASSESSED = "支部考评"
 LEVEL_SWITCH = {True: "开启", False: "关闭"}
 
 # What a refused user attempted (the `action` given to require_role / refuse).
@@ -173,8 +193,10 @@ ATTEMPTS = {
     "unlock_user": "解除账号锁定",
     "update_user": "修改账号",
     "view_members": "查看党员名册或先锋指数",
-    "manage_members": "维护党员名册",
     "manage_rounds": "开启或结束先锋指数评价",
+    "manage_members": "维护党员名册",
+    "import_members": "导入党员名册",
+    "enter_vanguard": "录入先锋指数",
     "issue_ballots": "生成民主评议投票码",
 }
 ATTEMPT_UNKNOWN = "受限操作"

@@ -32,6 +32,7 @@ FIELD_NAMES = {
     "maximum": "上限",
     "step": "步长",
     "per_step": "每步扣分",
+    "source": "数据来源",
     "star_ratio": "单星达标比例",
     "five_star_composite": "五星级综合得分线",
     "bonus_cap": "加分上限",
@@ -74,6 +75,48 @@ ERR_PREVIOUS_CODE_TWICE = (
     "原编号“{code}”被多条细则引用（首次在第 {first} 行），每条原细则只能对应一条新细则"
 )
 
+# ---- 先锋指数 (the `vanguard:` block; rubric_vanguard.py)
+VANGUARD_FIELD_NAMES = {
+    "vanguard": "先锋指数",
+    "items": "评价项目",
+    "kind": "类别",
+    "declare": "个人申报",
+    "add_cap": "加分上限",
+    "minus_cap": "扣分上限",
+    "peer": "党员互评",
+    "grades": "等次",
+    "grade": "等次名称",
+    "min_score": "最低分",
+    "passing_grade": "合格等次",
+}
+VANGUARD_WHAT = "先锋指数（vanguard）"
+VANGUARD_ITEM_WHAT = "先锋指数项目 {code}"
+VANGUARD_PEER_WHAT = "先锋指数的党员互评（peer）"
+VANGUARD_BAND_WHAT = "先锋指数的等次"
+VANGUARD_KIND_NAMES = {"base": "基础分", "add": "加分", "minus": "扣分", "zero": "清零"}
+ERR_VANGUARD_KIND = "先锋指数项目 {code} 的类别“{kind}”无法识别（可填：{allowed}）"
+ERR_VANGUARD_CODE = "先锋指数项目编号“{code}”格式不正确，应为大写字母加数字，如 P1 或 P1.2"
+ERR_VANGUARD_CODE_TWICE = "先锋指数项目编号“{code}”重复，或与细则编号相同"
+ERR_VANGUARD_NO_BASE = "先锋指数至少要有一项基础分（kind: base）"
+ERR_VANGUARD_ZERO_POINTS = "先锋指数项目 {code} 是清零项，不设分值（max_points）"
+ERR_VANGUARD_CAP = "{what}应不小于 0，而不是 {value}"
+ERR_VANGUARD_BANDS_FEW = "先锋指数的等次（grades）至少要有两个"
+ERR_VANGUARD_BAND_ORDER = (
+    "先锋指数的等次应从高到低排列，最低分逐个减小：“{grade}”的最低分 {value} 不小于上一等次"
+)
+ERR_VANGUARD_BAND_LAST = "先锋指数最后一个等次“{grade}”的最低分应为 0，而不是 {value}"
+ERR_VANGUARD_BAND_TWICE = "先锋指数的等次“{grade}”重复"
+ERR_VANGUARD_BAND_LONG = "先锋指数的等次名称“{grade}”超过 {n} 个字"
+ERR_VANGUARD_BAND_HIGH = "先锋指数最高等次“{grade}”的最低分 {value} 超过可得的最高分 {high}"
+ERR_VANGUARD_PASSING = "合格等次（passing_grade）“{grade}”不在等次中（可填：{allowed}）"
+
+# ---- an auto-scored criterion whose figure the system computes from the members' data
+FIGURE_SOURCE_NAMES = {
+    "vanguard_evaluated": "先锋指数评价完成率",
+    "vanguard_passing": "先锋指数合格及以上比例",
+    "ballot_participation": "民主评议参评率",
+}
+ERR_FIGURE_SOURCE = "数据来源（source）“{value}”无法识别（可填：{allowed}）"
 # The 民主评议 block (ballot:) of a rubric file.
 BALLOT_WHAT = "民主评议投票（ballot）"
 BALLOT_LABEL = "评价等次名称"

@@ -86,6 +86,22 @@ PAGES: tuple[PageSpec, ...] = (
         N.SECTION_SELF,
     ),
     PageSpec(
+        "pages/members.py",
+        "党员名册",
+        "members",
+        ":material/groups:",
+        Action.VIEW_MEMBERS,
+        "党员",
+    ),
+    PageSpec(
+        "pages/vanguard_index.py",
+        "先锋指数",
+        "vanguard",
+        ":material/military_tech:",
+        Action.VIEW_MEMBERS,
+        "党员",
+    ),
+    PageSpec(
         "pages/ballots.py",
         N.PAGE_TITLES["ballots"],
         "ballots",

@@ -174,11 +174,19 @@ def rubric_editor(row: years.YearRow, rubric: Rubric) -> str | None:
             key=f"{key}:other",
         )
         edited += _records(table, star=None, task_no=None, task_title=None)
+    # The tables do not show where a figure comes from (member data): a row keeps its code's.
+    sources = {r["code"]: r["auto_source"] for r in records}
     for i, record in enumerate(edited):
         record["sort_order"] = i
+        record.setdefault("auto_source", sources.get(record.get("code")))
     try:
         new = rubric_from_records(
-            rubric.title, rubric.version + 1, rubric.thresholds, bases, edited
+            rubric.title,
+            rubric.version + 1,
+            rubric.thresholds,
+            bases,
+            edited,
+            vanguard=rubric.vanguard,
         )
     except RubricError as exc:
         st.error(T.RUBRIC_EDIT_INVALID.format(error=str(exc)), icon=":material/error:")

@@ -17,7 +17,7 @@ import streamlit as st
 
 import scoring
 from db.services import assessment as A
-from db.services import editing, guidance
+from db.services import editing, guidance, member_figures
 from db.services import evidence as E
 from db.services.common import Actor, InvalidInput, StaleVersion
 from permissions import Action, can
@@ -29,6 +29,7 @@ from ui.evidence_link import evidence_link
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section, criterion_drop_zone
 from ui.feedback import flash, show_flash, shown_errors
+from ui.members import sourced_figure
 from ui.phone import fold
 from ui.session import require_actor
 from ui.text import plain
@@ -83,6 +84,10 @@ class EntryForm:
         self.criteria = list(criteria)
         self.prefix = f"form:{view.id}:{page}"
         self.live = LiveValues()
+        # Figures the rubric takes from the members' data (auto `source`): shown, not typed.
+        self.sourced = member_figures.sourced_figures(
+            actor, assessment_id=view.id, criteria=self.criteria
+        )
         self._sync_base()
 
     # ---- session state
@@ -200,6 +205,9 @@ class EntryForm:
             )
             points, problem = editing.parse_points(c, None if value is None else str(value))
             raw = editing.EntryInput(points=None if value is None else str(value))
+        elif c.code in self.sourced:
+            given, problem, points = sourced_figure(c, self.sourced[c.code], self.key(c.code, "s"))
+            raw = editing.EntryInput(figure=str(given))
         else:
             rule = c.auto
             value = st.number_input(

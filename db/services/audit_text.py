@@ -156,6 +156,12 @@ def _field_changes(before: Any, after: Any, labels: Mapping[str, str], names: Na
             old, new = C.ROLE_NAMES.get(old, old), C.ROLE_NAMES.get(new, new)
         elif key == "org_type":
             old, new = C.ORG_TYPE_NAMES.get(old, old), C.ORG_TYPE_NAMES.get(new, new)
+        elif key == "service":
+            old, new = M.SERVICE_NAMES.get(old, old), M.SERVICE_NAMES.get(new, new)
+        elif key == "status" and labels is T.MEMBER_FIELDS:
+            old, new = M.STATUS_NAMES.get(old, old), M.STATUS_NAMES.get(new, new)
+        elif key == "active" and labels is T.MEMBER_FIELDS:
+            old, new = T.IN_ROSTER.get(old, old), T.IN_ROSTER.get(new, new)
         elif key in ("org_id", "parent_id"):
             old = names.orgs.get(_int(old) or -1, old)
             new = names.orgs.get(_int(new) or -1, new)
@@ -328,8 +334,26 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         values["note"] = (after or {}).get("note", "") if isinstance(after, dict) else ""
     elif action == "audit_exported":
         values["format"] = str(detail.get("format", "")).upper()
-    elif action.startswith("vanguard_round"):
+    elif action.startswith("vanguard_"):
         values["half"] = M.HALF_NAMES.get(_int(detail.get("half")) or 0, "")
+        parts = []
+        for code, change in (detail.get("changes") or {}).items():
+            for key, what in (("declared", T.DECLARED), ("assessed", T.ASSESSED)):
+                old, new = (
+                    (change.get("before") or {}).get(key),
+                    (change.get("after") or {}).get(key),
+                )
+                if old != new:
+                    parts.append(
+                        T.POINTS_CHANGED.format(
+                            code=code, what=what, before=_num(old), after=_num(new)
+                        )
+                    )
+        values["detail"] = _listed(parts)
+    elif action in ("member_added", "member_changed"):
+        data = after if isinstance(after, Mapping) else {}
+        values["name"] = data.get("name", "—")
+        values["detail"] = _listed(_field_changes(before, after, T.MEMBER_FIELDS, names))
     elif action == "access_denied":
         attempted = str(detail.get("attempted", ""))
         values["attempted"] = T.ATTEMPTS.get(attempted, T.ATTEMPT_UNKNOWN)

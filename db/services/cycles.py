@@ -14,6 +14,7 @@ from db.models import Criterion, Cycle, CycleStatus
 from db.services.common import Actor, NotFound, require
 from permissions import Action
 from rubric import Rubric, rubric_from_records, rubric_to_records
+from rubric_vanguard import rules_from_json, stored_rules
 from scoring import STAR_KEYS, Thresholds
 from texts import common as T
 
@@ -91,6 +92,7 @@ def install_rubric(session: Session, cycle: Cycle, rubric: Rubric) -> None:
     cycle.five_star_composite = str(rubric.thresholds.five_star_composite)
     cycle.bonus_cap = str(rubric.thresholds.bonus_cap)
     cycle.excellence_ratio = str(rubric.thresholds.excellence_ratio)
+    cycle.vanguard_rules = stored_rules(rubric.vanguard)
     for key, base in rubric.bases.items():
         setattr(cycle, f"base_{key}_tenths", to_tenths(base))
     session.add(cycle)
@@ -116,6 +118,7 @@ def install_rubric(session: Session, cycle: Cycle, rubric: Rubric) -> None:
                 auto_maximum=_opt_str(record["auto_maximum"]),
                 auto_step=_opt_str(record["auto_step"]),
                 auto_per_step=_opt_str(record["auto_per_step"]),
+                auto_source=record["auto_source"],
                 sort_order=record["sort_order"],
             )
         )
@@ -163,13 +166,19 @@ def _rubric_cached(
             "auto_maximum": _opt_dec(c.auto_maximum),
             "auto_step": _opt_dec(c.auto_step),
             "auto_per_step": _opt_dec(c.auto_per_step),
+            "auto_source": c.auto_source,
             "sort_order": c.sort_order,
         }
         for c in rows
     ]
     bases = {k: Decimal(getattr(cycle, f"base_{k}_tenths")) / TENTHS for k in STAR_KEYS}
     rubric = rubric_from_records(
-        cycle.rubric_title, cycle.rubric_version, thresholds_of(cycle), bases, records
+        cycle.rubric_title,
+        cycle.rubric_version,
+        thresholds_of(cycle),
+        bases,
+        records,
+        vanguard=rules_from_json(cycle.vanguard_rules),
     )
     ids = tuple((c.code, c.id) for c in rows if c.id is not None)
     return rubric, ids

@@ -16,7 +16,7 @@ from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
 import scoring
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, ReviewLevel, ScoreEntry, StepAction, utcnow
 from db.query import select_columns
 from db.services import evidence_batch, first_review
@@ -44,6 +44,7 @@ from db.services.cycles import (
     rubric_at_version,
 )
 from db.services.guidance import completion
+from db.services.member_figures import sourced_in
 from db.services.totals import refresh_totals
 from formatting import decimal_text
 from rubric import Criterion
@@ -147,8 +148,10 @@ def _parse_entries(
     allowed: Sequence[Criterion],
     entries: Mapping[str, EntryInput | Mapping[str, Any]],
     page_name: str,
+    sourced: Mapping[str, Decimal] | None = None,
 ) -> list[_Parsed]:
-    """Every entry validated; InvalidInput listing every problem if any is bad."""
+    """Every entry validated; InvalidInput listing every problem if any is bad. A criterion in
+    `sourced` takes that figure (computed from the members' data), not the one sent."""
     by_code = {c.code: c for c in allowed}
     parsed: list[_Parsed] = []
     errors: list[str] = []
@@ -164,7 +167,8 @@ def _parse_entries(
                 T.ERR_NOTE_TOO_LONG.format(code=c.code, title=c.title, n=NOTE_MAX, length=len(note))
             )
         if c.auto is not None:
-            figure, problem = parse_figure(c, value.figure)
+            given = (sourced or {}).get(c.code, value.figure)
+            figure, problem = parse_figure(c, given)
             points = None if figure is None else auto_points_of(c, figure)
         else:
             figure = None
@@ -326,7 +330,10 @@ def save_star_page(
     if star not in scoring.STAR_KEYS:
         raise InvalidInput(T.ERR_UNKNOWN_CRITERION.format(code=star, page=T.FIVE_STARS))
     rubric, _ids = rubric_at_version(actor, target.cycle.id, target.cycle.version)
-    parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star])
+    with read_session() as session:
+        figures = sourced_in(session, target.org_id, target.cycle.year, rubric.by_star(star))
+    sourced = {code: figure.value for code, figure in figures.items()}
+    parsed = _parse_entries(rubric.by_star(star), entries, scoring.STAR_NAMES[star], sourced)
     return _write_entries(actor, target, version, parsed, "save_star_page", star)
 
 

@@ -35,6 +35,7 @@ from documents import import_files
 from permissions import Action, can
 from settings import get_settings
 from texts import admin as T
+from texts import members as M
 
 MAX_ROWS = 20_000
 MAX_LISTED_CHANGES = 200
@@ -79,6 +80,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _column("grades", "org_name", False, T.HELP_GRADE_NAME),
         _column("grades", "year", True, T.HELP_YEAR),
         _column("grades", "grade", True, T.HELP_GRADE),
+    ),
+    "members": (
+        Column("org_code", "组织编码", True, ("编码", "党组织编码", "org"), M.HELP_ORG),
+        Column("name", "姓名", True, ("党员姓名", "name"), M.HELP_NAME),
+        Column("service", "在职或离退休", True, ("在职/离退休", "人员类别"), M.HELP_SERVICE),
+        Column("status", "党员类别", True, ("正式/预备", "status"), M.HELP_STATUS),
+        Column("joined_on", "入党日期", True, ("入党时间", "joined"), M.HELP_JOINED),
     ),
 }
 
@@ -497,7 +505,8 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
 
 
 def template(kind: str, fmt: str) -> bytes:
-    """A template for `kind` ("organisations", "users", "grades") as "csv" or "xlsx".
+    """A template for `kind` ("organisations", "users", "grades", "members") as "csv" or
+    "xlsx".
 
     The CSV has only the header row (UTF-8 with BOM, so Excel shows the Chinese correctly);
     the workbook adds a 填写说明 sheet with the rules and an example.

@@ -36,6 +36,7 @@ from db.services.common import (
     require_org,
     scope_conditions,
 )
+from db.services.members import sync_member_counts
 from db.services.years import ensure_assessments
 from permissions import Action, Target, can
 from texts import admin as T
@@ -343,6 +344,8 @@ def apply_organisations(
                 problems.append((label, T.ERR_DEACTIVATE_USERS.format(code=org.code, n=users)))
     if problems:
         return problems, []
+    # An organisation with a roster counts its members from it, whatever the form or file says.
+    sync_member_counts(session, [o.id for o, _, _ in targets])
     for change, (org, _values, _label) in zip(changes, targets, strict=True):
         change["after"] = org_snapshot(org)
         change.pop("label", None)

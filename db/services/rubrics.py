@@ -30,6 +30,7 @@ from db.services.totals import refresh_totals
 from db.services.years import bump_cycle, locked_cycle
 from permissions import Action
 from rubric import Rubric, RubricError, dump_rubric, parse_rubric
+from rubric_vanguard import stored_rules
 from scoring import STAR_KEYS
 from texts import admin as T
 
@@ -218,6 +219,7 @@ def rubric_header(rubric: Rubric) -> dict[str, Any]:
         "five_star_composite": str(rubric.thresholds.five_star_composite),
         "bonus_cap": str(rubric.thresholds.bonus_cap),
         "excellence_ratio": str(rubric.thresholds.excellence_ratio),
+        "vanguard_rules": stored_rules(rubric.vanguard),
     }
     for key in STAR_KEYS:
         header[f"base_{key}_tenths"] = to_tenths(rubric.bases[key])
@@ -247,6 +249,7 @@ def _fill_criterion(criterion: Criterion, record: Mapping[str, Any]) -> None:
     criterion.auto_maximum = _opt(record["auto_maximum"])
     criterion.auto_step = _opt(record["auto_step"])
     criterion.auto_per_step = _opt(record["auto_per_step"])
+    criterion.auto_source = record["auto_source"]
     criterion.sort_order = record["sort_order"]
 
 

@@ -153,16 +153,25 @@ def test_upgrade_keeps_the_data(db_url: str) -> None:
         engine.dispose()
 
 
-def _insert_old(conn, model, **values):
-    """Insert a row into the table as the database has it now (an older revision): the
-    model's plain defaults for the columns that exist there, then `values`."""
-    table = Table(model.__tablename__, MetaData(), autoload_with=conn)
-    row = {
-        c.name: c.default.arg
-        for c in model.__table__.columns
-        if c.name in table.c and c.default is not None and not callable(c.default.arg)
-    }
-    return conn.execute(insert(table).values({**row, **values})).inserted_primary_key[0]
+def _cycle_row(year: int) -> dict[str, object]:
+    """A cycle row with the columns every revision has (their model defaults)."""
+    columns = (
+        "status",
+        "rubric_title",
+        "rubric_version",
+        "star_ratio",
+        "five_star_composite",
+        "bonus_cap",
+        "excellence_ratio",
+        "base_learning_tenths",
+        "base_standard_tenths",
+        "base_service_tenths",
+        "base_democracy_tenths",
+        "base_innovation_tenths",
+        "version",
+    )
+    defaults = Cycle(year=year)
+    return {"year": year, **{c: getattr(defaults, c) for c in columns}}
 
 
 def _write_old_release_city(engine: Engine) -> dict[str, int]:
@@ -179,7 +188,9 @@ def _write_old_release_city(engine: Engine) -> dict[str, int]:
                     code=code, name=f"旧版本{code}", org_type="branch", region="市直"
                 )
             ).inserted_primary_key[0]
-        cycle = _insert_old(conn, Cycle, year=2025)
+        # cycle gained columns since: insert into the table as it is at this revision
+        old_cycle = Table("cycle", MetaData(), autoload_with=conn)
+        cycle = conn.execute(insert(old_cycle).values(**_cycle_row(2025))).inserted_primary_key[0]
         crit = {}
         for code, kind, star in (
             ("L1", "criterion", "learning"),
@@ -299,7 +310,9 @@ def test_upgrade_freezes_the_years_already_published(
                 text("UPDATE assessment SET counted = :f WHERE id = :a"),
                 {"f": False, "a": ids["OLD-2-assessment"]},
             )
-            open_cycle = _insert_old(conn, Cycle, year=2026)
+            open_cycle = conn.execute(
+                insert(Table("cycle", MetaData(), autoload_with=conn)).values(**_cycle_row(2026))
+            ).inserted_primary_key[0]
             conn.execute(
                 insert(Table("assessment", MetaData(), autoload_with=conn)).values(
                     org_id=ids["OLD-1"],
@@ -660,11 +673,83 @@ def test_upgrade_adds_an_empty_reminder_table_and_accounts_without_an_address(
         engine.dispose()
 
 
+def _revision_named(slug: str) -> tuple[str, str]:
+    """(revision, down_revision) of the migration file named NNNN_<slug>.py."""
+    script = ScriptDirectory.from_config(migrate.alembic_config(make_engine("sqlite://")))
+    for rev in script.walk_revisions():
+        if rev.path is not None and Path(rev.path).stem.endswith("_" + slug):
+            assert isinstance(rev.down_revision, str)
+            return rev.revision, rev.down_revision
+    raise AssertionError(f"no migration named {slug}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_vanguard_sheets_and_keeps_rounds(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The 先锋指数 sheets migration: cycles and rounds stored before keep everything and get
+    empty rules (a round opened later takes the year's rubric's), criteria no figure source,
+    and the sheets and entries take rows."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    _revision, previous = _revision_named("vanguard_sheets")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, previous)
+        ids = _write_old_release_city(engine)
+        with engine.begin() as conn:
+            member = conn.execute(
+                insert(Table("party_member", MetaData(), autoload_with=conn)).values(
+                    org_id=ids["OLD-1"],
+                    name="张三",
+                    service="in_service",
+                    status="full",
+                    joined_on=datetime(2001, 7, 1).date(),
+                    active=True,
+                    updated_at=datetime.now(UTC),
+                    version=1,
+                )
+            ).inserted_primary_key[0]
+            round_id = conn.execute(
+                insert(Table("vanguard_round", MetaData(), autoload_with=conn)).values(
+                    year=2025, half=2, status="open", opened_at=datetime.now(UTC), version=1
+                )
+            ).inserted_primary_key[0]
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT vanguard_rules FROM cycle")).scalars().all() == [""]
+            assert conn.execute(text("SELECT rules, half FROM vanguard_round")).all() == [("", 2)]
+            sources = conn.execute(text("SELECT DISTINCT auto_source FROM criterion")).all()
+            assert sources == [(None,)]
+            sheet = conn.execute(
+                insert(Table("vanguard_sheet", MetaData(), autoload_with=conn)).values(
+                    round_id=round_id,
+                    member_id=member,
+                    org_id=ids["OLD-1"],
+                    complete=False,
+                    updated_at=datetime.now(UTC),
+                    version=1,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(Table("vanguard_entry", MetaData(), autoload_with=conn)).values(
+                    sheet_id=sheet, code="P1", declared_tenths=200, assessed_tenths=185
+                )
+            )
+            assert conn.execute(text("SELECT assessed_tenths FROM vanguard_entry")).scalar() == 185
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0011 adds region_publication (empty: no region has published on its own) and the
+    """0012 adds region_publication (empty: no region has published on its own) and the
     year's quota mode: every year stored before counts its 双优 quota city-wide."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -672,7 +757,7 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
         url = request.getfixturevalue("fresh_pg_url")
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine, "0010")
+        migrate.upgrade(engine, "0011")
         _write_old_release_city(engine)
         with engine.connect() as conn:
             assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c

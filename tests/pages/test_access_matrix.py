@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "pages/democracy.py": {B},
     "pages/innovation.py": {B},
     "pages/ballots.py": {B},
+    "pages/members.py": {B, R, L, A, D},
+    "pages/vanguard_index.py": {B, R, L, A, D},
     "pages/dashboard.py": {R, L, A, D},
     "pages/department.py": {R, L, A, D},
     "pages/rankings.py": {R, L, A, D},

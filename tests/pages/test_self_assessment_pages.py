@@ -195,7 +195,13 @@ def test_return_comment_is_shown_on_the_pages(demo_city: str) -> None:
         assert not at.exception
         shown = [w.value for w in at.warning]
         assert any(T.RETURN_COMMENT in w and r"请补充 \*主题党日\* 签到表" in w for w in shown)
-    assert all(not n.disabled for n in at.number_input)
+    # editable again; a figure computed from the members' data (S6.2, key …:s) is never typed
+    typed = [n for n in at.number_input if not str(n.key).endswith(":s")]
+    assert typed
+    assert all(not n.disabled for n in typed)
+    sourced = [n for n in at.number_input if str(n.key).endswith(":S6.2:s")]
+    assert len(sourced) == 1
+    assert sourced[0].disabled
 
 
 @pytest.mark.parametrize("page", MY_PAGES)

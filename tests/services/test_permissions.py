@@ -29,7 +29,17 @@ import pytest
 from sqlmodel import select
 
 from db.engine import dispose_engines, read_session
-from db.models import REGIONS, Assessment, AuditLog, Cycle, Organisation, OrgType, User
+from db.models import (
+    REGIONS,
+    Assessment,
+    AuditLog,
+    Cycle,
+    Organisation,
+    OrgType,
+    PartyMember,
+    User,
+    VanguardRound,
+)
 from db.services import (
     assessment,
     audit,
@@ -40,6 +50,7 @@ from db.services import (
     first_review,
     grades,
     guidance,
+    member_import,
     members,
     organisations,
     publication,
@@ -50,6 +61,7 @@ from db.services import (
     rubrics,
     statistics,
     users,
+    vanguard_scores,
     years,
 )
 from db.services.common import Actor, PermissionDenied, ServiceError, require
@@ -105,6 +117,8 @@ class World:
     other_region: str
     department: int
     other_department: int
+    open_round: int
+    own_member: int
 
 
 Call = Callable[[Actor | None, World], Any]
@@ -172,7 +186,31 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     ),
     Action.VIEW_MEMBERS: (
         lambda who, w: members.list_members(who, org_id=w.own_org),
-        CITY | IN | {"branch01"},
+        CITY | IN | DEPT_IN | {"branch01"},
+    ),
+    # An empty name: allowed callers get InvalidInput, nothing is written.
+    Action.MANAGE_MEMBERS: (
+        lambda who, w: members.save_member(
+            who, org_id=w.own_org, item=members.MemberInput("", "在职", "正式", "2001-07-01")
+        ),
+        {"branch01", "admin"} | scoped("admin"),
+    ),
+    # A file with no rows: allowed callers get ImportRejected, nothing is written.
+    Action.IMPORT_MEMBERS: (
+        lambda who, w: member_import.import_members(who, data=b"", filename="a.csv"),
+        {"admin"} | scoped("admin", scopes=(*IN_SCOPES, *OUT_SCOPES)),
+    ),
+    # A member of branch01 with a figure out of range: allowed callers get InvalidInput.
+    Action.ENTER_VANGUARD: (
+        lambda who, w: vanguard_scores.save_sheet(
+            who,
+            round_id=w.open_round,
+            member_id=w.own_member,
+            version=None,
+            declared={},
+            assessed={"P1": "999"},
+        ),
+        {"branch01"},
     ),
     # A year that does not exist: allowed callers are told so, nothing is written.
     Action.MANAGE_ROUNDS: (
@@ -308,6 +346,17 @@ def _world() -> World:
     assert assessment_id is not None
     assert other_department is not None
     other_region = next(r for r in REGIONS if r != org.region)
+    with read_session() as session:
+        open_round = session.exec(
+            select(VanguardRound.id).where(VanguardRound.status == "open")
+        ).first()
+        own_member = session.exec(
+            select(PartyMember.id).where(
+                PartyMember.org_id == own.org_id, PartyMember.service == "in_service"
+            )
+        ).first()
+    assert open_round is not None
+    assert own_member is not None
     return World(
         own.org_id,
         own.id,
@@ -319,6 +368,8 @@ def _world() -> World:
         other_region,
         org.department_id,
         other_department,
+        open_round,
+        own_member,
     )
 
 

@@ -95,6 +95,13 @@ PAGE = {"points": "2", "figure": None, "note": "已学习"}
 PAGE_AFTER = {"points": "2.5", "figure": None, "note": "已学习"}
 USER = {"username": "lisi", "display_name": "李四", "role": "branch", "org_id": 10, "active": True}
 ORG = {"code": "B01", "name": "中共市财政局第二党支部", "org_type": "branch", "region": "市直"}
+MEMBER = {
+    "name": "王五",
+    "service": "in_service",
+    "status": "full",
+    "joined_on": "2001-07-01",
+    "active": True,
+}
 REVIEW_CHANGE = [
     {
         "code": "L2.3",
@@ -192,6 +199,38 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         {"filename": "业绩.xlsx", "created": 5, "updated": 0, "unchanged": 0, "changes": []},
     ),
     "vanguard_round_opened": ("vanguard_round", "1", {"year": 2026, "half": 2}),
+    "vanguard_round_closed": ("vanguard_round", "1", {"year": 2026, "half": 1}),
+    "vanguard_sheet_saved": (
+        "party_member",
+        "7",
+        {
+            "org_id": 10,
+            "name": "王五",
+            "year": 2026,
+            "half": 1,
+            "changes": {
+                "P1": {
+                    "before": {"declared": None, "assessed": None},
+                    "after": {"declared": "18", "assessed": "17.5"},
+                }
+            },
+        },
+    ),
+    "member_added": ("party_member", "7", {"org_id": 10, "before": None, "after": MEMBER}),
+    "member_changed": (
+        "party_member",
+        "7",
+        {
+            "org_id": 10,
+            "before": MEMBER,
+            "after": {**MEMBER, "service": "retired", "active": False},
+        },
+    ),
+    "import_members": (
+        "members",
+        "",
+        {"filename": "名册.csv", "created": 30, "updated": 2, "unchanged": 0, "organisations": 3},
+    ),
     "import_rejected": ("users", "", {"filename": "账号.csv", "problems": 3, "first": ["x"]}),
     "assessment_create": ("assessment", "100", {"org_id": 10, "cycle_id": 3}),
     "save_star_page": (

@@ -321,7 +321,12 @@ def test_records_round_trip(shipped: Rubric) -> None:
     assert veto["auto_unit"] is None
     assert veto["max_points"] == 0
     rebuilt = rubric_from_records(
-        shipped.title, shipped.version, shipped.thresholds, shipped.bases, list(reversed(records))
+        shipped.title,
+        shipped.version,
+        shipped.thresholds,
+        shipped.bases,
+        list(reversed(records)),
+        vanguard=shipped.vanguard,
     )
     assert rebuilt == shipped
 
