@@ -1,6 +1,8 @@
 """总览: the city's five-star share against the yearly target, distributions, problems,
 completion of the current year (催报) and self-vs-reviewed gaps."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from permissions import Action
@@ -28,25 +30,37 @@ dashboard.kpis(actor, year, frame)
 
 dashboard.comparison_panel(actor, year)
 
-st.subheader(T.SECTION_TARGET)
-st.caption(dashboard.target_note())
-attain = dashboard.target_panel(actor)
-with st.expander(T.SECTION_TARGET + T.SECTION_TARGET_DATA):
-    dashboard.target_table(attain)
 
-st.subheader(T.SECTION_DISTRIBUTION)
-dashboard.distribution_panel(actor, year, frame)
+def _target() -> None:
+    st.subheader(T.SECTION_TARGET)
+    st.caption(dashboard.target_note())
+    attain = dashboard.target_panel(actor)
+    with st.expander(T.SECTION_TARGET + T.SECTION_TARGET_DATA):
+        dashboard.target_table(attain)
 
-st.subheader(T.SECTION_HEAT)
-dashboard.heat_panel(actor, year, frame)
 
-st.subheader(T.SECTION_PROBLEMS)
-dashboard.problems_panel(actor, year, frame)
-
-st.subheader(T.SECTION_COMPLETION)
-dashboard.completion_panel(actor, year, frame)
-
-st.subheader(T.SECTION_GAPS)
-dashboard.gaps_panel(actor, year)
+# One section at a time: the open tab alone is drawn (a dozen charts and tables at once made
+# the first load of 总览 two to three times that of the lightest page); the chosen tab is kept.
+sections: dict[str, Callable[[], None]] = {
+    T.TAB_TARGET: _target,
+    T.TAB_DISTRIBUTION: lambda: dashboard.distribution_panel(actor, year, frame),
+    T.TAB_HEAT: lambda: dashboard.heat_panel(actor, year, frame),
+    T.TAB_PROBLEMS: lambda: dashboard.problems_panel(actor, year, frame),
+    T.TAB_COMPLETION: lambda: dashboard.completion_panel(actor, year, frame),
+    T.SECTION_GAPS: lambda: dashboard.gaps_panel(actor, year),
+}
+headings = {
+    T.TAB_DISTRIBUTION: T.SECTION_DISTRIBUTION,
+    T.TAB_HEAT: T.SECTION_HEAT,
+    T.TAB_PROBLEMS: T.SECTION_PROBLEMS,
+    T.TAB_COMPLETION: T.SECTION_COMPLETION,
+}
+tabs = st.tabs(list(sections), key=dashboard.TAB_KEY, on_change="rerun")
+for (label, draw), tab in zip(sections.items(), tabs, strict=True):
+    if tab.open:
+        with tab:
+            if label in headings:
+                st.subheader(headings[label])
+            draw()
 
 live.watch("dashboard")

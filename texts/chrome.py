@@ -23,6 +23,12 @@ STREAMLIT_LABELS: dict[str, str] = {
     "Add row": "添加一行",
     "Delete row(s)": "删除所选行",
     "Select all": "全选",
+    # What a screen reader says a chart is (aria-roledescription of Vega's chart element)
+    "visualization": "图表",
+    "group mark container": "图表内容",
+    "Open": "展开选项",
+    "progress": "进度",
+    "Selected values": "已选项",
     # Column menu of a table
     "Dataframe column menu": "列菜单",
     "Copy column name": "复制列名",
@@ -102,3 +108,15 @@ STREAMLIT_LABELS: dict[str, str] = {
     "View less": "收起",
     "View more": "展开更多",
 }
+
+# Labels built around a name (a regular expression, and its Chinese with $1 for the name): the
+# help icon beside a widget, the icons in Markdown text (":material/cloud_done:" is read out as
+# "cloud_done icon"), a chosen option's remove button, the parts of a date field.
+STREAMLIT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^Help for (.+)$", "“$1”的说明"),
+    (r"^[a-z0-9_]+ icon$", "图标"),
+    (r"^Remove (.+)$", "移除“$1”"),
+    (r"^year, (.+)$", "$1：年"),
+    (r"^month, (.+)$", "$1：月"),
+    (r"^day, (.+)$", "$1：日"),
+)

@@ -52,6 +52,13 @@ BATCH_HELP = (
 BATCH_PICK = "选择要审核通过的测评"
 BATCH_ALL = "选中筛选结果中全部待审核的（{n} 份）"
 BATCH_BUTTON = "审核通过选中的 {n} 份"
+BATCH_CONFIRM_TITLE = "确认批量审核通过"
+BATCH_CONFIRM_TEXT = "将审核通过以下 **{n} 份**测评："
+BATCH_CONFIRM_NOTE = (
+    "审核分采用支部自评分（已保存的审核分保留）；每一份单独校验并记入审计日志。通过后不能在此撤销。"
+)
+BATCH_CONFIRM_YES = "确认通过 {n} 份"
+BATCH_CONFIRM_NO = "取消"
 BATCH_NONE_PENDING = "当前筛选结果中没有待审核的测评。"
 BATCH_DONE = "已审核通过 {n} 份。"
 BATCH_SOME_FAILED = "有 {n} 份未能通过："

@@ -17,6 +17,8 @@ from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
 
+TAB_KEY = "db:tab"
+
 
 def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"

@@ -9,10 +9,14 @@ from settings import get_settings
 from texts import auth as T
 from texts import common as C
 from ui.login_form import login_form_html
+from ui.text import plain
 
 
-def show_login(next_path: str = "") -> None:
-    """Title, outcome of the last attempt, the form (posting back to `next_path`), demo hint."""
+def show_login(next_path: str = "", not_found: str = "") -> None:
+    """Title, outcome of the last attempt, the form (posting back to `next_path`), demo hint.
+
+    not_found: the address asked for when it is no page (said above the form).
+    """
     st.title(C.APP_TITLE)
     st.caption(C.APP_SUBTITLE)
     left, right = st.columns([1, 1], gap="large")
@@ -25,6 +29,8 @@ def show_login(next_path: str = "") -> None:
             st.error(T.LOGIN_THROTTLED)
         elif outcome == "expired":
             st.warning(T.SESSION_EXPIRED)
+        elif not_found:
+            st.warning(T.NOT_FOUND_LOGIN.format(path=plain(not_found[:80])))
         elif next_path:
             st.info(T.LOGIN_TO_CONTINUE)
         st.html(login_form_html(next_path))
@@ -44,5 +50,13 @@ def show_no_access(title: str, home: StreamlitPage | None) -> None:
     """A known page this role may not open: say so in Chinese and offer the way home."""
     st.title(T.NO_ACCESS_TITLE.format(page=title))
     st.warning(T.NO_ACCESS_TEXT)
+    if home is not None:
+        st.page_link(home, label=T.NO_ACCESS_HOME.format(page=home.title), icon=":material/home:")
+
+
+def show_not_found(path: str, home: StreamlitPage | None) -> None:
+    """An address that is no page of this system: say so in Chinese and offer the way home."""
+    st.title(T.NOT_FOUND_TITLE)
+    st.warning(T.NOT_FOUND_TEXT.format(path=plain(path[:80])))
     if home is not None:
         st.page_link(home, label=T.NO_ACCESS_HOME.format(page=home.title), icon=":material/home:")

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db.models import Role
 from db.services.common import Actor
 from permissions import Action, Principal, ScopeKind, can
 from texts import navigation as N
+from texts.auth import NOT_FOUND_TITLE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -261,12 +263,50 @@ def _no_access_at(spec: PageSpec, home: StreamlitPage | None) -> Callable[[], No
     return no_access
 
 
+def requested_path() -> str:
+    """The path this run was asked for by address ("" when by a link or the menu, or for "/")."""
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.pages_manager.intended_page_script_hash:
+        return ""
+    return (ctx.pages_manager.intended_page_name or "").strip("/")
+
+
+def unknown_path_page(
+    taken: set[str], home: StreamlitPage | None, *, signed_in: bool
+) -> StreamlitPage | None:
+    """A hidden page answering an address that is no page at all (/foo), or None.
+
+    Left alone, Streamlit shows its English "Page not found" dialog over the main page. This
+    page says so in Chinese under that very address (web/chrome.py sends a nested one, /foo/bar,
+    to its first part; "/" becomes "-" should one arrive): anonymous visitors get the login form
+    with the notice (and land on their home page after logging in), signed-in users the notice
+    and the way home.
+    """
+    path = requested_path()
+    if not path or path in taken:
+        return None
+    url_path = path.replace("/", "-")
+    if url_path in taken:
+        return None
+
+    def not_found() -> None:
+        from ui.login_view import show_login, show_not_found
+
+        if signed_in:
+            show_not_found(path, home)
+        else:
+            show_login(not_found=path)
+
+    return st.Page(not_found, title=NOT_FOUND_TITLE, url_path=url_path, visibility="hidden")
+
+
 def build_navigation(actor: Actor | None) -> StreamlitPage:
-    """st.navigation for this actor: its role's pages in the menu, every other known path hidden.
+    """st.navigation for this actor: its role's pages in the menu, every other path hidden.
 
     Every path of PAGES answers: anonymous visitors get the login form there (and land on that
-    page after logging in), a role that may not open it gets a Chinese "no access" page. Hidden
-    pages are answers, not access: the page files themselves are never registered for them.
+    page after logging in), a role that may not open it gets a Chinese "no access" page. Any
+    other address gets a Chinese "no such page" answer (unknown_path_page). Hidden pages are
+    answers, not access: the page files themselves are never registered for them.
     """
     if actor is None:
         login = st.Page(
@@ -282,7 +322,9 @@ def build_navigation(actor: Actor | None) -> StreamlitPage:
             )
             for spec in PAGES
         ]
-        return st.navigation([login, *bookmarks], position="hidden")
+        unknown = unknown_path_page({"login", *(p.url_path for p in PAGES)}, None, signed_in=False)
+        extra = [unknown] if unknown is not None else []
+        return st.navigation([login, *bookmarks, *extra], position="hidden")
     sections: dict[str, list[StreamlitPage]] = {}
     home = None
     mine = pages_for(actor)
@@ -322,6 +364,11 @@ def build_navigation(actor: Actor | None) -> StreamlitPage:
         for spec in PAGES
         if spec not in mine
     )
+    unknown = unknown_path_page(
+        {"start", "login", *(p.url_path for p in PAGES)}, home, signed_in=True
+    )
+    if unknown is not None:
+        hidden.append(unknown)
     if not hidden:
         del sections[""]
     return st.navigation(sections, expanded=True)

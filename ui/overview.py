@@ -441,9 +441,8 @@ def history_section(actor: Actor, view: A.AssessmentView) -> None:
     # Twelve columns: a list on a phone.
     table_or_list(pd.DataFrame(rows), "history", T.HISTORY_YEAR)
     if len(results) > 1:
-        st.altair_chart(
-            history_chart(results, view.rubric.thresholds.five_star_composite), width="stretch"
-        )
+        chart = history_chart(results, view.rubric.thresholds.five_star_composite)
+        st.vega_lite_chart(spec=charts.accessible(chart.to_dict()), width="stretch")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -35,7 +35,7 @@ class Filters:
     regions: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
     org_types: tuple[str, ...] = ()
-    levels: tuple[int, ...] = ()
+    levels: tuple[str, ...] = ()  # formatting.standing_key: "5"…"0", "vetoed", "not_started"
     statuses: tuple[str, ...] = ()
     query: str = ""
 
@@ -47,11 +47,12 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
         ("region", f.regions),
         ("department", f.departments),
         ("org_type", f.org_types),
-        ("level", f.levels),
         ("status", f.statuses),
     ):
         if values:
             mask &= frame[column].isin(list(values)).to_numpy()
+    if f.levels:
+        mask &= formatting.standing_keys(frame).isin(list(f.levels)).to_numpy()
     query = f.query.strip()
     if query:
         mask &= (
@@ -69,7 +70,9 @@ def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The display table of a city frame (same order, same rank), headers in Chinese."""
     table = pd.DataFrame(index=frame.index)
-    table[T.COL_RANK] = frame["rank"].astype("int64")
+    # Only what has been handed in has a rank (readmodels.ranked); the others show none.
+    handed_in = frame["status"].astype(str).map(readmodels.ranked).astype(bool)
+    table[T.COL_RANK] = frame["rank"].astype("Int64").where(handed_in)
     table[T.COL_NAME] = frame["name"]
     for key in scoring.STAR_KEYS:
         table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
@@ -79,7 +82,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
     table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
     table[T.COL_REGION] = frame["region"]
-    table[T.COL_REGION_RANK] = frame["region_rank"].astype("int64")
+    table[T.COL_REGION_RANK] = frame["region_rank"].astype("Int64").where(handed_in)
     # Department and type are filters, not columns: the name already says both (e.g.
     # 中共市财政局第三党支部), and every column costs transfer and decoding on 2,000 rows.
     return table
@@ -140,6 +143,7 @@ def show_table(table: pd.DataFrame, height: int = 560) -> None:
         on_select=remember_selection,
         selection_mode="single-row",
         row_height=34,
+        placeholder="—",
     )
 
 
@@ -173,8 +177,8 @@ def filter_widgets(frame: pd.DataFrame) -> Filters:
     )
     levels = row[1].multiselect(
         T.FILTER_LEVEL,
-        [5, 4, 3, 2, 1, 0],
-        format_func=C.LEVEL_NAMES.__getitem__,
+        list(C.STANDING_NAMES),
+        format_func=C.STANDING_NAMES.__getitem__,
         key="rk_levels",
         placeholder=T.ALL,
     )
@@ -294,8 +298,9 @@ def show_detail(actor: Actor, row: pd.Series, year: int) -> None:
             level=C.STANDING_NAMES[
                 formatting.standing_key(row["level"], row["vetoed"], row["status"], row["scored"])
             ],
-            rank=int(row["rank"]),
-            region_rank=int(row["region_rank"]),
+            rank=T.DETAIL_RANK.format(rank=int(row["rank"]), region_rank=int(row["region_rank"]))
+            if readmodels.ranked(str(row["status"]))
+            else T.DETAIL_NOT_RANKED,
             status=C.STATUS_NAMES.get(str(row["status"]), str(row["status"])),
         )
     )

@@ -34,6 +34,7 @@ TABLE_IDS_KEY = "review:table-ids"
 NEXT_KEY = "review:next"
 BATCH_KEY = "review:batch"
 BATCH_FAILED_KEY = "review:batch-failed"
+BATCH_CONFIRM_KEY = "review:batch-confirm-pending"
 PENDING_IDS_KEY = "review:pending-ids"
 PENDING = "submitted"
 
@@ -275,17 +276,45 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
             key="review:batch-approve",
             icon=":material/done_all:",
         ):
-            with shown_errors():
-                outcome = review_batch.approve_many(
-                    actor, versions={a: versions[a] for a in chosen}
-                )
-                st.session_state.pop(BATCH_KEY, None)
-                changed_here()
-                if outcome.approved:
-                    flash(FLASH_KEY, T.BATCH_DONE.format(n=len(outcome.approved)))
-                if outcome.failed:
-                    st.session_state[BATCH_FAILED_KEY] = [m for _a, m in outcome.failed]
-                st.rerun()
+            st.session_state[BATCH_CONFIRM_KEY] = {a: versions[a] for a in chosen}
+    if pending_confirmation := st.session_state.get(BATCH_CONFIRM_KEY):
+        batch_confirm_dialog(actor, pending_confirmation, labels)
+
+
+def _close_batch_confirmation() -> None:
+    st.session_state.pop(BATCH_CONFIRM_KEY, None)
+
+
+@st.dialog(T.BATCH_CONFIRM_TITLE, on_dismiss=_close_batch_confirmation)
+def batch_confirm_dialog(actor: Actor, versions: dict[int, int], labels: dict[int, str]) -> None:
+    """Name how many and which assessments are approved; only 确认 writes."""
+    st.markdown(T.BATCH_CONFIRM_TEXT.format(n=len(versions)))
+    st.markdown(
+        "\n".join(
+            f"{i}. {plain(labels.get(a, T.BATCH_UNKNOWN.format(id=a)))}"
+            for i, a in enumerate(versions, start=1)
+        )
+    )
+    st.caption(T.BATCH_CONFIRM_NOTE)
+    yes, no = st.columns(2)
+    if yes.button(
+        T.BATCH_CONFIRM_YES.format(n=len(versions)),
+        type="primary",
+        key="review:batch-confirm",
+        icon=":material/done_all:",
+    ):
+        with shown_errors():
+            outcome = review_batch.approve_many(actor, versions=versions)
+            _close_batch_confirmation()
+            st.session_state.pop(BATCH_KEY, None)
+            changed_here()
+            if outcome.approved:
+                flash(FLASH_KEY, T.BATCH_DONE.format(n=len(outcome.approved)))
+            if outcome.failed:
+                st.session_state[BATCH_FAILED_KEY] = [m for _a, m in outcome.failed]
+            st.rerun()
+    if no.button(T.BATCH_CONFIRM_NO, key="review:batch-cancel", on_click=_close_batch_confirmation):
+        st.rerun()
 
 
 def next_in_queue(ids: list[int], current: int) -> int | None:

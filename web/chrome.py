@@ -3,7 +3,8 @@
 The page Streamlit serves (index.html) is rewritten on its way out: ``lang="zh-CN"``, the
 application's title instead of "Streamlit" in the tab before the first run, and an inline script
 that replaces the English labels of texts/chrome.py wherever they appear (text, title,
-aria-label, placeholder), now and whenever Streamlit draws them later (tooltips, menus).
+aria-label, aria-roledescription, placeholder), now and whenever Streamlit draws them later
+(tooltips, menus).
 Everything is served by this server: nothing is loaded from outside.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import streamlit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from settings import get_settings
 from texts import chrome as T
 from texts import common as C
 
@@ -24,7 +26,13 @@ _SCRIPT = """(() => {
   if (window.__wxChrome) return;
   window.__wxChrome = true;
   const T = %(labels)s;
-  const ATTRS = ["title", "aria-label", "placeholder"];
+  const P = %(patterns)s.map(([re, to]) => [new RegExp(re), to]);
+  const chinese = (key) => {
+    if (Object.prototype.hasOwnProperty.call(T, key)) return T[key];
+    for (const [re, to] of P) if (re.test(key)) return key.replace(re, to);
+    return null;
+  };
+  const ATTRS = ["title", "aria-label", "aria-roledescription", "placeholder"];
   const fixText = (node) => {
     const value = node.nodeValue;
     const key = value && value.trim();
@@ -36,7 +44,8 @@ _SCRIPT = """(() => {
     for (const name of ATTRS) {
       const value = el.getAttribute(name);
       const key = value && value.trim();
-      if (key && Object.prototype.hasOwnProperty.call(T, key)) el.setAttribute(name, T[key]);
+      const to = key && chinese(key);
+      if (to !== null && to !== undefined && to !== key) el.setAttribute(name, to);
     }
   };
   const fixTree = (root) => {
@@ -69,7 +78,8 @@ _SCRIPT = """(() => {
 def chrome_script() -> str:
     """The inline script (labels as JSON; "</" escaped so no label can close the tag)."""
     labels = json.dumps(T.STREAMLIT_LABELS, ensure_ascii=False).replace("</", "<\\/")
-    return _SCRIPT % {"labels": labels}
+    patterns = json.dumps(T.STREAMLIT_PATTERNS, ensure_ascii=False).replace("</", "<\\/")
+    return _SCRIPT % {"labels": labels, "patterns": patterns}
 
 
 # The widgets our pages draw. Streamlit loads each one's code only when it first appears and
@@ -114,12 +124,35 @@ def preload_script() -> str:
     )
 
 
+_STREAMLIT_TITLE = "<title>Streamlit</title>"
+
+
 def localise_index(html: str) -> str:
     """index.html with the Chinese language tag, title, label script and widget preloads."""
     html = html.replace('<html lang="en">', f'<html lang="{T.HTML_LANG}">', 1)
-    html = html.replace("<title>Streamlit</title>", f"<title>{escape(C.APP_TITLE)}</title>", 1)
+    html = html.replace(_STREAMLIT_TITLE, f"<title>{escape(C.APP_TITLE)}</title>", 1)
     head = f"<script>{chrome_script()}</script>{preload_script()}</head>"
     return html.replace("</head>", head, 1)
+
+
+def nested_page_target(path: str, base_url_path: str) -> str | None:
+    """Where a page address nested below another (/foo/bar, /learning/x) is sent, or None.
+
+    Streamlit serves its page under any address, but the page loads its code relative to the
+    address ("./static/js/…"), which below a nested one is the page again: the browser shows
+    nothing at all. The first part of the address is a page address (or an unknown one, which
+    the app answers in Chinese), so the visitor is sent there.
+    """
+    base = base_url_path.strip("/")
+    rest = path.strip("/")
+    if base:
+        if rest != base and not rest.startswith(base + "/"):
+            return None
+        rest = rest[len(base) :].strip("/")
+    if "/" not in rest:
+        return None
+    first = rest.split("/", 1)[0]
+    return "/" + "/".join(p for p in (base, first) if p)
 
 
 # Our own plain pages (the anonymous ballot): complete as served, no Streamlit code to load.
@@ -170,7 +203,24 @@ class ChineseChrome:
             if message.get("more_body"):
                 return
             assert start is not None
-            page = localise_index(body.decode("utf-8")).encode("utf-8")
+            text = body.decode("utf-8")
+            target = nested_page_target(scope["path"], get_settings().base_url_path)
+            if target is not None and _STREAMLIT_TITLE in text:
+                query = scope.get("query_string", b"")
+                location = target + ("?" + query.decode("latin-1") if query else "")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 302,
+                        "headers": [
+                            (b"location", location.encode("latin-1")),
+                            (b"content-length", b"0"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+            page = localise_index(text).encode("utf-8")
             headers = [
                 (k, v)
                 for k, v in start.get("headers", [])

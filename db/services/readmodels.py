@@ -229,6 +229,29 @@ def ranked(status: str) -> bool:
     return status in SUBMITTED_STATUSES
 
 
+# Above any composite in thousandths: the organisations that have handed in come first.
+_HANDED_IN_OFFSET = 10**12
+
+
+def _ranking_key(frame: pd.DataFrame) -> pd.Series:
+    """What ranks are drawn from: having handed in (ranked), then the composite."""
+    handed_in = frame["status"].astype(str).isin([str(s) for s in SUBMITTED_STATUSES])
+    return frame["composite_milli"].astype("int64") + handed_in.astype("int64") * _HANDED_IN_OFFSET
+
+
+def handed_in_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """The year's rows ranked so that only what has been handed in competes.
+
+    An organisation still filling in (or sent back) keeps no rank on any screen (`ranked`),
+    and its points must not push those that have handed in down either: ranks 1..k go to the
+    k organisations that have handed in, by composite (ties share a rank), the rest follow.
+    """
+    key = _ranking_key(frame)
+    frame = frame.copy()
+    frame["rank"] = scoring.rank_within(key)
+    return frame.sort_values("rank", kind="stable")
+
+
 def load_org_table(actor: Actor | None, year: int) -> pd.DataFrame:
     """The organisations the year counts in the actor's scope, with department and this year's
     assessment status (a published year: every organisation it counted, rated or not, as at
@@ -428,7 +451,7 @@ def _evaluated(
         }
     )
     frame = scoring.evaluate_frame(scores, rubric.bases, adjustments, thresholds=rubric.thresholds)
-    frame = frame.join(part, how="inner")
+    frame = handed_in_first(frame.join(part, how="inner"))
     frame["scored"] = wide["scored"].reindex(frame.index).fillna(0).astype("int64")
     frame["criteria_total"] = int(n_criteria)
     frame["year"] = year
@@ -448,7 +471,7 @@ def with_org_attributes(scores: pd.DataFrame, attributes: pd.DataFrame) -> pd.Da
         frame["department_id"] = attributes["department_id"].reindex(frame.index)
     else:
         frame = scores.join(attributes, how="inner")
-    frame["region_rank"] = scoring.rank_within(frame["composite_milli"], frame["region"])
+    frame["region_rank"] = scoring.rank_within(_ranking_key(frame), frame["region"])
     evaluated = [
         c
         for c in scores.columns

@@ -21,9 +21,10 @@ ACCOUNT_NAMES = frozenset({"admin", "reviewer", "leader", "keqiao", "city"})
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 # Every visible text node (Material Symbols ligatures are drawn as icons, not words), the title,
-# placeholder and alt attributes of visible elements, and the tab title. aria-labels are left out
-# (screen-reader descriptions such as Vega's axis summaries); tooltips are read by hovering
-# (tests/e2e/test_chinese_only.py).
+# placeholder and alt attributes of visible elements, what a screen reader says of them
+# (aria-label, aria-roledescription, aria-description, unless hidden from it: a chart's
+# description, its axes and marks, icons, buttons), and the tab title. Tooltips are read by
+# hovering (tests/e2e/test_chinese_only.py).
 VISIBLE_TEXT_JS = """() => {
   const out = [document.title];
   const visible = (el) => el && el.checkVisibility({visibilityProperty: true});
@@ -33,6 +34,10 @@ VISIBLE_TEXT_JS = """() => {
     if (n.nodeType === 1) {
       if (!visible(n)) continue;
       for (const a of ["title", "placeholder", "alt"]) {
+        const v = n.getAttribute(a); if (v) out.push(v);
+      }
+      if (n.closest('[aria-hidden="true"]')) continue;
+      for (const a of ["aria-label", "aria-roledescription", "aria-description"]) {
         const v = n.getAttribute(a); if (v) out.push(v);
       }
       continue;

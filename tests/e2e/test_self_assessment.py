@@ -137,10 +137,11 @@ def test_branch01_self_assessment_in_the_browser(branch_server, browser, shots) 
     assert submit.is_enabled()
     submit.click()
     page.get_by_role("button", name="确认提交").click()
-    page.get_by_text("已提交，等待机关工委审核。").first.wait_for(timeout=30_000)
+    # branch01 belongs to a department, so its hand-in goes to that department's 初审 first.
+    page.get_by_text("已提交，等待本部门机关党委初审。").first.wait_for(timeout=30_000)
     wait_app(page)
     shots(page, "submitted")
-    assert _status(branch_server.env["DATABASE_URL"]) == "submitted"
+    assert _status(branch_server.env["DATABASE_URL"]) == "first_review"
 
     page.get_by_role("link", name="学习星").first.click()
     page.get_by_role("heading", name="学习星", exact=True).wait_for(timeout=30_000)

@@ -97,15 +97,24 @@ def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["五星级占比"] == f"{five / len(frame):.1%}"
     assert metrics["五星级组织"] == f"{five} / {len(frame)}"
+    # One section is drawn at a time: the target first, then each tab as it is opened.
+    assert "尚未提交的组织（催报名单）" not in _texts(at)
+    specs = []
+    for tab in ("目标达成", "等级分布", "点亮率", "薄弱环节", "填报进度与催报"):
+        at.session_state["db:tab"] = tab
+        at.run()
+        assert not at.exception
+        specs += [
+            json.dumps(json.loads(c.proto.spec), ensure_ascii=False)
+            for c in at.get("vega_lite_chart")
+        ]
     text = _texts(at)
     assert "尚未提交的组织（催报名单）" in text
     scope = readmodels.load_year_scope(actor("leader"), 2026)
     assert f"统计全部 {scope.counted} 个在册参评组织（草稿 {scope.by_status['draft']} 个" in text
     chase = next(d.value for d in at.dataframe if "联系人" in d.value.columns)
     assert frame.at[actor("branch01").org_id, "name"] in chase["组织名称"].tolist()
-    charts = at.get("vega_lite_chart")
-    assert len(charts) >= 6
-    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in charts]
+    assert len(specs) >= 6
     # The weakest-criteria chart keeps all its names; the heat map spans 0–100% and marks 85%.
     weakest = next(s for s in specs if "得分率最低的细则" in s)
     assert '"labelOverlap": false' in weakest

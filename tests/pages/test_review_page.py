@@ -9,6 +9,7 @@ from db.services import readmodels, reviewing
 from db.services.common import StaleVersion
 from tests.services.cycle_helpers import assessment, assessments_with, audit_rows
 from tests.utils import actor, leader, open_page
+from ui.text import plain
 
 
 def _texts(at) -> str:
@@ -31,6 +32,20 @@ def test_batch_approval_approves_the_chosen_ones(demo_city: str) -> None:
     assert not approve.disabled
     before = len(audit_rows("review_approved"))
     approve.click().run()
+    # A confirmation first, naming how many and which; nothing is written yet.
+    assert not at.exception
+    assert "将审核通过以下 **2 份**测评" in _texts(at)
+    names = readmodels.load_org_table(leader(), 2026).set_index("assessment_id")["name"]
+    for a in chosen:
+        assert plain(names.loc[a]) in _texts(at)
+    assert [assessment(a).status for a in chosen] == ["submitted", "submitted"]
+    at.button(key="review:batch-cancel").click().run()
+    assert not [b for b in at.button if b.key == "review:batch-confirm"]
+    assert [assessment(a).status for a in chosen] == ["submitted", "submitted"]
+    assert len(audit_rows("review_approved")) == before
+
+    at.button(key="review:batch-approve").click().run()
+    at.button(key="review:batch-confirm").click().run()
     assert not at.exception
     assert any("已审核通过 2 份" in s.value for s in at.success)
     assert [assessment(a).status for a in chosen] == ["reviewed", "reviewed"]
@@ -57,6 +72,7 @@ def test_batch_approval_names_each_failure(demo_city: str, monkeypatch: pytest.M
 
     monkeypatch.setattr(reviewing, "approve_assessment", racing)
     at.button(key="review:batch-approve").click().run()
+    at.button(key="review:batch-confirm").click().run()
     assert not at.exception
     assert any("已审核通过 1 份" in s.value for s in at.success)
     assert any("有 1 份未能通过" in e.value for e in at.error)

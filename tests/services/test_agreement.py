@@ -14,7 +14,14 @@ from sqlmodel import select
 import formatting
 import scoring
 from db.engine import read_session
-from db.models import Assessment, AssessmentTotal, Criterion, Cycle, ScoreEntry
+from db.models import (
+    SUBMITTED_STATUSES,
+    Assessment,
+    AssessmentTotal,
+    Criterion,
+    Cycle,
+    ScoreEntry,
+)
 from db.services import readmodels
 from db.services.cycles import from_tenths, rubric_of_cycle
 from db.services.totals import SUM_COLUMNS
@@ -107,11 +114,22 @@ def test_demo_city_has_the_cases_that_used_to_disagree(city: str, basis: str) ->
 # --------------------------------------------------------------------------- every place
 
 
-def _rank(composites: dict[int, Decimal]) -> dict[int, int]:
-    """Competition rank (1-2-2-4) by composite, highest first."""
+def _rank(composites: dict[int, Decimal], handed: dict[int, bool] | None = None) -> dict[int, int]:
+    """Competition rank (1-2-2-4) by composite, highest first; with `handed`, only what has been
+    handed in competes for 1..k and the rest follow, ranked among themselves."""
+    handed = handed or dict.fromkeys(composites, True)
+    k = sum(handed.values())
     return {
-        o: 1 + sum(1 for c in composites.values() if c > mine) for o, mine in composites.items()
+        o: (0 if handed[o] else k)
+        + 1
+        + sum(1 for p, c in composites.items() if handed[p] == handed[o] and c > mine)
+        for o, mine in composites.items()
     }
+
+
+def _handed(frame: pd.DataFrame) -> dict[int, bool]:
+    """Which organisations of a year frame have handed in (the only ones ranked 1..k)."""
+    return {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
 
 
 def _sheet(content: bytes, name: str) -> tuple[list, list[tuple]]:
@@ -174,13 +192,17 @@ def test_every_place_shows_the_same_result(city: str) -> None:
         for basis in BASES:
             frame = frame_of(year, basis)
             results = {int(o): expected[(year, basis)][int(o)] for o in frame.index}
-            ranks = _rank({o: r.composite for o, r in results.items()})
+            handed = {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
+            ranks = _rank({o: r.composite for o, r in results.items()}, handed)
             cached = data.city_frame(admin, year, basis)
             assert cached[["composite", "level", "rank"]].equals(
                 frame[["composite", "level", "rank"]]
             )
             for region, part in frame.groupby("region"):
-                in_region = _rank({int(o): results[int(o)].composite for o in part.index})
+                in_region = _rank(
+                    {int(o): results[int(o)].composite for o in part.index},
+                    {int(o): handed[int(o)] for o in part.index},
+                )
                 for org, rank in in_region.items():
                     assert int(frame.at[org, "region_rank"]) == rank, (year, basis, region)
             for org, r in results.items():
@@ -263,13 +285,20 @@ def test_pages_show_the_same_result(city: str) -> None:
             frame = readmodels.load_city_frame(leader(), year, basis)
             table = at.dataframe[0].value
             assert len(table) == len(frame)
-            ranks = _rank({int(o): expected[(year, basis)][int(o)].composite for o in frame.index})
-            # The table keeps the frame's order; its index is not shown.
+            handed = {int(o): str(s) in SUBMITTED_STATUSES for o, s in frame["status"].items()}
+            ranks = _rank(
+                {int(o): expected[(year, basis)][int(o)].composite for o in frame.index}, handed
+            )
+            # The table keeps the frame's order; its index is not shown. No rank is shown for
+            # what has not been handed in.
             for org, (_i, row) in zip(frame.index, table.iterrows(), strict=True):
                 assert row[TL.COL_NAME] == frame.at[org, "name"]
                 r = expected[(year, basis)][int(org)]
                 assert Decimal(str(row[TL.COL_COMPOSITE])) == r.composite, (year, basis, org)
-                assert row[TL.COL_RANK] == ranks[int(org)]
+                if handed[int(org)]:
+                    assert row[TL.COL_RANK] == ranks[int(org)]
+                else:
+                    assert pd.isna(row[TL.COL_RANK])
                 assert row[TL.COL_LEVEL] == _label(r, frame.loc[org])
 
     branch = actor("branch01")
@@ -329,9 +358,10 @@ def test_trends_page_shows_the_same_result(city: str) -> None:
                 expected[(int(y), "reviewed")][org].composite,
                 expected[(int(y), "reviewed")][org].star_count,
                 C.LEVEL_NAMES[expected[(int(y), "reviewed")][org].level],
-                _rank({int(o): expected[(int(y), "reviewed")][int(o)].composite for o in f.index})[
-                    org
-                ],
+                _rank(
+                    {int(o): expected[(int(y), "reviewed")][int(o)].composite for o in f.index},
+                    _handed(f),
+                )[org],
             )
             for y, f in frames.items()
             if org in f.index
@@ -448,7 +478,7 @@ def test_excellence_candidates_show_the_same_composite(city: str) -> None:
         if frame.empty:
             continue
         results = {int(o): expected[(year, "reviewed")][int(o)] for o in frame.index}
-        ranks = _rank({o: r.composite for o, r in results.items()})
+        ranks = _rank({o: r.composite for o, r in results.items()}, _handed(frame))
         view = excellence.excellence_view(viewer, year=year)
         cand = view.candidates
         for org, row in cand.iterrows():

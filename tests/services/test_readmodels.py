@@ -11,7 +11,15 @@ from sqlmodel import select
 
 import scoring
 from db.engine import read_session, write_session
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.models import (
+    SUBMITTED_STATUSES,
+    Assessment,
+    Criterion,
+    Cycle,
+    Organisation,
+    ScoreEntry,
+    User,
+)
 from db.services import attainment, organisations, readmodels, statistics
 from db.services.common import Actor, PermissionDenied, bump_change_counter
 from db.services.cycles import rubric_of_cycle
@@ -91,6 +99,15 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         expected = _independent_frame(year, basis)
         frame = readmodels.load_city_frame(leader(), year, basis)
         assert sorted(frame.index) == sorted(expected.index)
+        # Only what has been handed in competes: ranks 1..k by composite among those k (ties
+        # share a rank), then the rest, among themselves, after them.
+        handed = frame["status"].isin(list(SUBMITTED_STATUSES)).reindex(expected.index)
+        milli = expected["composite_milli"]
+        k = int(handed.sum())
+        expected["rank"] = [
+            (0 if handed[o] else k) + 1 + int(((milli > milli[o]) & (handed == handed[o])).sum())
+            for o in expected.index
+        ]
         got = frame[RESULT_COLUMNS]
         pd.testing.assert_frame_equal(
             got.loc[expected.index], expected[RESULT_COLUMNS], check_dtype=False
@@ -98,7 +115,12 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         # The table the leader sees: same order, same rank and composite, lit marks per star.
         table = rankings.ranking_table(frame)
         assert list(table.index) == list(frame.index)
-        assert table["全市排名"].tolist() == expected.loc[table.index, "rank"].tolist()
+        shown = handed.loc[table.index]
+        assert table.loc[shown[shown].index, "全市排名"].tolist() == (
+            expected.loc[shown[shown].index, "rank"].tolist()
+        )
+        assert table.loc[shown[~shown].index, "全市排名"].isna().all()  # none before handing in
+        assert table.loc[shown[~shown].index, "地区排名"].isna().all()
         assert table["综合得分"].tolist() == [
             m / 1000 for m in expected.loc[table.index, "composite_milli"]
         ]
@@ -106,8 +128,9 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
             marks = table[scoring.STAR_NAMES[key]].str[0]
             lit = expected.loc[table.index, f"lit_{key}"]
             assert (marks == "★").tolist() == lit.tolist()
-        ranks = table["全市排名"].tolist()
+        ranks = table["全市排名"].dropna().tolist()
         assert ranks == sorted(ranks)
+        assert shown.tolist() == sorted(shown.tolist(), reverse=True)  # handed in first
 
 
 def test_five_star_share_and_target_match_hand_calculation(demo_city: str) -> None:

@@ -110,3 +110,36 @@ def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
     # A rubric with another star ratio moves the line.
     other = _spec(charts.star_heatmap(shares, Decimal("0.8")))
     assert "80%" in other["title"]["subtitle"]
+
+
+def test_screen_readers_hear_the_chinese_title_not_vega_english() -> None:
+    chart = charts.big(charts.target_chart(_attainment(), T.CITY_SCOPE))
+    spec = charts.accessible(chart.to_dict())
+    assert spec["description"] == f"图表：{T.CH_TARGET}"
+    config = spec["config"]
+    assert config["aria"] is False
+    assert all(config[part]["aria"] is False for part in ("mark", "axis", "legend", "title"))
+    assert config["title"]["fontSize"] == 24  # the wall screen's own title config is kept
+    titles = [s["title"] for s in _walk(spec) if isinstance(s.get("title"), dict)]
+    assert titles
+    assert all(t["aria"] is False for t in titles if "text" in t)
+    assert charts.accessible({"mark": "bar"})["description"] == T.CHART_WORD
+
+
+def test_streamlit_label_patterns_turn_names_into_chinese() -> None:
+    """The chrome script's patterns (JavaScript regular expressions, same syntax here)."""
+    import re
+
+    from texts.chrome import STREAMLIT_PATTERNS
+
+    def chinese(label: str) -> str:
+        for pattern, to in STREAMLIT_PATTERNS:
+            if re.search(pattern, label):
+                return re.sub(pattern, to.replace("$1", r"\1"), label)
+        return label
+
+    assert chinese("Help for 自评得分（0–2）") == "“自评得分（0–2）”的说明"
+    assert chinese("cloud_done icon") == "图标"
+    assert chinese("Remove 已提交") == "移除“已提交”"
+    assert chinese("year, 起始日期") == "起始日期：年"
+    assert chinese("学习星") == "学习星"

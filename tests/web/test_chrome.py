@@ -9,7 +9,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from texts import chrome as T
-from web.chrome import ChineseChrome, widget_chunks
+from web.chrome import ChineseChrome, nested_page_target, widget_chunks
 
 INDEX = '<!DOCTYPE html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
 
@@ -49,3 +49,24 @@ def test_widget_code_is_imported_with_the_page() -> None:
 
 def test_other_files_pass_untouched() -> None:
     assert _client().get("/static/js/app.js").text == "</head>"
+
+
+def test_nested_address_is_sent_to_its_first_part() -> None:
+    """Below /foo/bar the page's relative code addresses would load the page again (blank)."""
+    client = _client()
+    response = client.get("/learning/x?y=1", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/learning?y=1"
+    response = client.get("/foo/bar/baz/", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/foo"
+    assert client.get("/learning", follow_redirects=False).status_code == 200
+
+
+def test_nested_target_under_a_sub_path() -> None:
+    assert nested_page_target("/wuxing/foo/bar", "/wuxing/") == "/wuxing/foo"
+    assert nested_page_target("/wuxing/foo", "wuxing") is None
+    assert nested_page_target("/wuxing/", "wuxing") is None
+    assert nested_page_target("/other/foo/bar", "wuxing") is None
+    assert nested_page_target("/foo/bar", "") == "/foo"
+    assert nested_page_target("/foo", "") is None
