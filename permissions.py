@@ -142,6 +142,18 @@ class Target:
         """The target for a record of `org` (by default the organisation itself)."""
         return cls(org.id, org.region, org.department_id, kind, org.id if id is None else id)
 
+    @classmethod
+    def of_region(cls, region: str, *, kind: str = "region", id: object = None) -> Target:
+        """What belongs to a whole region (its publication, a region-wide account): covered by
+        the city's scope and that region's, never by a department's."""
+        return cls(None, region, None, kind, region if id is None else id)
+
+    @classmethod
+    def whole_city(cls, *, kind: str = "city", id: object = None) -> Target:
+        """What belongs to the whole city (the year's publication, a city-wide account):
+        covered by the city's scope only."""
+        return cls(None, None, None, kind, id)
+
 
 class OrgLike(Protocol):
     @property
@@ -158,7 +170,7 @@ class OrgLike(Protocol):
 class Rule:
     """Roles allowed on any target in their scope, roles allowed only on their own
     organisation, and whether only city-wide accounts may do it at all (what belongs to the
-    whole city: the year, its rubric, publication, 双优, the audit log)."""
+    whole city: the year, its rubric, the confirmation of the 双优 list)."""
 
     anywhere: frozenset[Role]
     own_org: frozenset[Role] = frozenset()
@@ -187,11 +199,12 @@ RULES: Mapping[Action, Rule] = {
     # 初审: a department's 机关党委 on its own department's organisations (an admin may step in).
     Action.FIRST_REVIEW: Rule(anywhere=_roles(Role.DEPARTMENT, Role.ADMIN)),
     Action.REVIEW: Rule(anywhere=REVIEWERS),
-    # Publication and 双优 are counted and published for the whole city.
-    Action.VIEW_PUBLICATION: Rule(anywhere=CITY, city_only=True),
-    Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS, city_only=True),
+    # A region (or department) publishes and administers its own organisations; the year, its
+    # rubric and the confirmation of the 双优 list belong to the whole city.
+    Action.VIEW_PUBLICATION: Rule(anywhere=CITY),
+    Action.MANAGE_PUBLICATION: Rule(anywhere=ADMINS),
     Action.CONFIRM_EXCELLENCE: Rule(anywhere=_roles(Role.LEADER, Role.ADMIN), city_only=True),
-    Action.MANAGE_GRADES: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_GRADES: Rule(anywhere=ADMINS),
     # 催报 from the completion list: the organisations of one's scope.
     Action.SEND_REMINDERS: Rule(anywhere=CITY),
     # Members' results are seen by their branch and by accounts whose scope covers it, never
@@ -206,14 +219,14 @@ RULES: Mapping[Action, Rule] = {
     # Only the branch prints its members' codes (fewest hands on them); an operator can issue
     # them from the command line (python -m db ballots).
     Action.ISSUE_BALLOTS: Rule(anywhere=frozenset(), own_org=BRANCH),
-    Action.ADMINISTER: Rule(anywhere=ADMINS, city_only=True),
+    Action.ADMINISTER: Rule(anywhere=ADMINS),
     Action.MANAGE_YEARS: Rule(anywhere=ADMINS, city_only=True),
     # A region's own choice: an admin whose scope holds the region.
     Action.MANAGE_LEVELS: Rule(anywhere=ADMINS),
-    Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS, city_only=True),
-    Action.MANAGE_USERS: Rule(anywhere=ADMINS, city_only=True),
+    Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
+    Action.MANAGE_USERS: Rule(anywhere=ADMINS),
     Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
-    Action.VIEW_AUDIT: Rule(anywhere=ADMINS, city_only=True),
+    Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
     Action.VIEW_YEARS: Rule(anywhere=EVERYONE),
     Action.CHANGE_OWN_PASSWORD: Rule(anywhere=EVERYONE),
 }

@@ -25,6 +25,7 @@ import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -776,6 +777,55 @@ def select_excellence(
     tie_at_cut = candidates[quota][0] == cut
     tied = tuple(org for m, org in candidates if m == cut) if tie_at_cut else ()
     return ExcellenceResult(basis_count, quota, eligible, recommended, tie_at_cut, tied)
+
+
+class QuotaMode(StrEnum):
+    """Over what the 双优 quota (about 25% of the five-star organisations) is counted."""
+
+    CITY = "city"  # the whole city's five-star organisations
+    REGION = "region"  # each region's own (市直 and every 区县 separately)
+
+
+def select_excellence_in(
+    frame: pd.DataFrame,
+    grades: Mapping[OrgKey, str],
+    *,
+    ratio: Decimal = EXCELLENCE_RATIO,
+    mode: str = QuotaMode.CITY,
+    group_column: str = "region",
+) -> ExcellenceResult[OrgKey]:
+    """The 双优 rule of a year: `select_excellence` over the whole frame (mode "city"), or on
+    each region's rows with its own quota (mode "region"), the recommendations joined.
+
+    In region mode the basis count and the quota are the sums of the regions', the eligible
+    and recommended organisations are ordered by composite (best first), and a tie at any
+    region's cut is flagged.
+    """
+    if mode == QuotaMode.CITY:
+        return select_excellence(frame, grades, ratio=ratio)
+    if mode != QuotaMode.REGION:
+        raise ValueError(f"mode must be 'city' or 'region': {mode!r}")
+    _require_columns(frame, [group_column, "composite_milli"], "frame")
+    results = [
+        select_excellence(part, grades, ratio=ratio)
+        for _, part in frame.groupby(group_column, sort=True, observed=True)
+    ]
+    if "org_id" in frame.columns:
+        milli = dict(zip(frame["org_id"], frame["composite_milli"], strict=True))
+    else:
+        milli = dict(zip(frame.index, frame["composite_milli"], strict=True))
+
+    def ordered(orgs: list[OrgKey]) -> tuple[OrgKey, ...]:
+        return tuple(sorted(orgs, key=lambda o: (-int(milli[o]), _org_key(o))))
+
+    return ExcellenceResult(
+        basis_count=sum(r.basis_count for r in results),
+        quota=sum(r.quota for r in results),
+        eligible=ordered([o for r in results for o in r.eligible]),
+        recommended=ordered([o for r in results for o in r.recommended]),
+        tie_at_cut=any(r.tie_at_cut for r in results),
+        tied=ordered([o for r in results for o in r.tied]),
+    )
 
 
 # --------------------------------------------------------------------------- gap to five-star

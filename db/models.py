@@ -196,6 +196,10 @@ class Cycle(SQLModel, table=True):
     five_star_composite: str = Field(default="90", max_length=16)
     bonus_cap: str = Field(default="5", max_length=16)
     excellence_ratio: str = Field(default="0.25", max_length=16)
+    # Whether the 双优 quota is counted over the whole city or per region (scoring.QuotaMode).
+    excellence_quota: str = Field(
+        default="city", max_length=8, sa_column_kwargs={"server_default": "city"}
+    )
     base_learning_tenths: int = 200
     base_standard_tenths: int = 200
     base_service_tenths: int = 200
@@ -210,6 +214,20 @@ class Cycle(SQLModel, table=True):
     # The last day of each review level (None: no deadline); `deadline` is the branches'.
     first_review_deadline: date | None = None
     review_deadline: date | None = None
+    version: int = 1
+
+
+class RegionPublication(SQLModel, table=True):
+    """A region's own 公示 of a year: its published_result rows are frozen from `published_at`
+    and stay as they are whatever another region changes or republishes."""
+
+    __tablename__ = "region_publication"
+
+    cycle_id: int = Field(foreign_key="cycle.id", primary_key=True)
+    region: str = Field(max_length=8, primary_key=True)
+    published_at: datetime
+    publication_ends: datetime
+    published_by: int | None = Field(default=None, foreign_key="user.id")
     version: int = 1
 
 

@@ -77,7 +77,16 @@ DEMO_USERS = (
     ("branch02", "支部书记 李强", "branch"),
     # The 机关党委 of branch01's department: the first review (初审) of its branches.
     ("dept01", "机关党委 陈静", "department"),
+    ("keqiao_admin", "柯桥区机关工委 管理员", "admin"),
+    ("keqiao_reviewer", "柯桥区机关工委 审核员", "reviewer"),
+    ("keqiao_leader", "柯桥区机关工委 领导", "leader"),
 )
+# The region a demo account answers for (the others are city-wide or bound to a branch).
+DEMO_REGIONS = {
+    "keqiao_admin": "柯桥区",
+    "keqiao_reviewer": "柯桥区",
+    "keqiao_leader": "柯桥区",
+}
 REGION_WEIGHTS = (
     ("市直", 4),
     ("越城区", 1),
@@ -645,7 +654,7 @@ def _year_summary(frame: pd.DataFrame, year: int) -> dict[str, Any]:
 def _record_excellence(
     conn: Connection, cycle_id: int, frame: pd.DataFrame, grades: dict[int, str], now: datetime
 ) -> None:
-    result = scoring.select_excellence(frame, grades)
+    result = scoring.select_excellence_in(frame, grades, mode=scoring.QuotaMode.CITY)
     bulk_insert(
         conn,
         ExcellenceDecision,
@@ -691,7 +700,7 @@ def _demo_users(conn: Connection, demo_orgs: list[int], now: datetime) -> None:
                 "display_name": display,
                 "role": role,
                 "org_id": org_id,
-                "scope_region": None,
+                "scope_region": DEMO_REGIONS.get(username),
                 "scope_department_id": scope_department_id,
                 "active": True,
                 "password_hash": pw_hash,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from permissions import Action
+from permissions import Action, can
 from texts import admin as T
 from ui import admin as ui
 from ui.feedback import show_flash
@@ -13,12 +13,18 @@ st.title(T.ADMIN_TITLE)
 
 # The chosen tab is kept (key) across reruns, so an import or a save stays on its tab; only the
 # open tab runs, so each tab's messages and warnings show on that tab alone.
+# A region's admin gets the tabs of its region (organisations, accounts, grades); the year and
+# its rubric belong to the city's.
 sections = {
-    T.TAB_YEARS: ui.years_tab,
-    T.TAB_ORGS: ui.orgs_tab,
-    T.TAB_USERS: ui.users_tab,
-    T.TAB_RUBRIC: ui.rubric_tab,
-    T.TAB_GRADES: ui.grades_tab,
+    label: draw
+    for label, draw, action in (
+        (T.TAB_YEARS, ui.years_tab, Action.MANAGE_YEARS),
+        (T.TAB_ORGS, ui.orgs_tab, Action.MANAGE_ORGANISATIONS),
+        (T.TAB_USERS, ui.users_tab, Action.MANAGE_USERS),
+        (T.TAB_RUBRIC, ui.rubric_tab, Action.MANAGE_RUBRIC),
+        (T.TAB_GRADES, ui.grades_tab, Action.MANAGE_GRADES),
+    )
+    if can(actor, action)
 }
 tabs = st.tabs(list(sections), key=ui.TAB_KEY, on_change="rerun")
 for (label, draw), tab in zip(sections.items(), tabs, strict=True):

@@ -9,6 +9,7 @@ from texts import leadership as T
 from ui import dashboard, data, rankings
 from ui.feedback import shown_errors
 from ui.session import require_actor
+from ui.url_org import org_from_url
 
 actor = require_actor(Action.VIEW_RESULTS)
 
@@ -29,6 +30,11 @@ if frame.empty:
     st.stop()
 ordered = frame.sort_values("code")
 labels = dict(zip(ordered.index, ordered["name"] + "（" + ordered["code"] + "）", strict=True))
+# ?org=ID in the address picks that organisation (the Chinese answer when there is none such).
+asked = org_from_url(actor, "report", {int(o) for o in labels})
+if asked is not None and st.session_state.get("rp_url_org") != asked:
+    st.session_state["rp_url_org"] = asked
+    st.session_state["rp_org"] = asked
 org_id = st.selectbox(T.REPORT_ORG_PICK, list(labels), format_func=labels.__getitem__, key="rp_org")
 if org_id is not None:
     with shown_errors():

@@ -20,6 +20,7 @@ with shown_errors(stop=True):
     levels.level_overview(actor, year, queue)
     levels.settings_panel(actor, year)
 
+ui.open_from_url(actor, queue)
 shown = ui.filters(queue)
 picked = ui.queue_table(queue, shown)
 ui.batch_approval(actor, shown)

@@ -54,6 +54,15 @@ ERR_OWN_ROLE = "不能取消自己的管理员角色，以免系统无人管理"
 ERR_DISABLE_SELF = "不能停用自己的账号"
 ERR_LAST_ADMIN = "这是最后一个启用中的管理员账号，不能停用"
 ERR_USER_STALE = "保存未成功：在您打开本页后，其他人修改了这个账号。请刷新后重试。"
+SCOPE_CITY = "全市"
+ERR_QUOTA_MODE = "双优名额的计算方式只能是“全市统一计算”或“按地区分别计算”"
+ERR_QUOTA_CONFIRMED = "{year} 年度的双优名单已确认或已公示，名额计算方式不能再修改"
+ERR_OUT_OF_SCOPE = "超出本账号的管理范围"
+ERR_ORG_OUT_OF_SCOPE = "组织“{code}”超出本账号的管理范围"
+ERR_SCOPE_BOTH = "账号范围只能是一个地区或一个部门，不能同时选择"
+ERR_SCOPE_REGION = "地区“{value}”不存在"
+ERR_SCOPE_DEPARTMENT = "所选部门不是启用中的部门"
+ERR_SCOPE_DEPARTMENT_ROLE = "机关党委账号必须在“账号范围：部门”中选择所属部门"
 ROLE_ALIASES = {
     "支部": "branch",
     "书记": "branch",
@@ -182,8 +191,16 @@ YEARS_COLUMNS = {
     "criteria": "细则条数",
     "assessments": "参评组织",
     "submitted": "已提交",
+    "quota": "双优名额",
     "rubric_title": "评价细则",
 }
+QUOTA_MODE = "双优名额计算方式"
+QUOTA_MODE_HELP = (
+    "文件规定双优“按五星级机关基层党组织总数的 25% 左右”确定：可按全市五星级总数统一计算，"
+    "也可按每个地区（市直和各区、县（市））的五星级数分别计算。确认双优名单前可以修改。"
+)
+SAVE_QUOTA_MODE = "保存名额计算方式"
+QUOTA_MODE_SAVED = "双优名额计算方式已保存"
 NEW_YEAR_HEADER = "新建年度"
 STILL_OPEN = (
     "提示：{years} 年度仍在进行中。新年度建立后，支部默认进入最新的进行中年度；如上一年度已结束，"
@@ -249,6 +266,7 @@ USER_COLUMNS = {
     "display_name": "姓名",
     "role_name": "角色",
     "org_name": "所属组织",
+    "scope_name": "账号范围",
     "state": "状态",
     "password_changed_at": "最近改密时间",
 }
@@ -262,6 +280,12 @@ DISPLAY_NAME = "姓名"
 ROLE = "角色"
 USER_ORG = "所属党组织（支部书记必选）"
 USER_ORG_NONE = "（不属于某个党组织）"
+USER_SCOPE_REGION = "账号范围：地区（审核员、领导、管理员）"
+USER_SCOPE_DEPARTMENT = "账号范围：部门（选定后只管该部门）"
+USER_SCOPE_NO_DEPARTMENT = "（不限于某个部门）"
+USER_SCOPE_HELP = (
+    "审核员、领导和管理员只能看到和处理本范围内的组织；支部书记账号不用选，只对应所属党组织。"
+)
 INITIAL_PASSWORD = "初始密码"
 GENERATE = "生成随机密码"
 GENERATED = "随机密码：{password}（请记下并告知本人，本页刷新后不再显示）"
@@ -405,6 +429,8 @@ ACTION_NAMES = {
     "year_created": "新建年度",
     "year_status_changed": "开放/截止年度",
     "deadline_changed": "修改截止日期",
+    "excellence_quota_changed": "修改双优名额计算方式",
+    "region_published": "发布本地区公示",
     "rubric_imported": "替换评价细则",
     "rubric_points_recomputed": "按新细则重算自动计分",
     "import_organisations": "导入组织",

@@ -31,6 +31,11 @@ SENTENCES = {
     "year_status_changed": "{who} 将 {year} 年度由“{before}”改为“{after}”",
     "reminders_chased": "{who} 向 {n} 个未提交的组织发出 {year} 年度催报",
     "deadline_changed": "{who} 将 {year} 年度的截止日期由 {before} 改为 {after}",
+    "excellence_quota_changed": "{who} 将 {year} 年度双优名额的计算方式由{before}改为{after}",
+    "region_published": (
+        "{who} 发布了{region} {year} 年度评定结果公示，公示 {days} 天：{published} 个组织参加评定，"
+        "{not_rated} 个未完成测评的组织不参加评定"
+    ),
     "rubric_points_recomputed": "{who} 更换评价细则后，{org} 的得分按新规则重新计算：{detail}",
     "rubric_imported": (
         "{who} 替换了 {year} 年度的评价细则：新增 {added} 项，删除 {removed} 项，修改 {changed} 项"

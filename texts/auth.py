@@ -13,14 +13,20 @@ LOGIN_FAILED = (
 )
 SESSION_EXPIRED = "登录已超时或已退出，请重新登录。"
 DEMO_NOTICE = "这是演示系统，数据均为模拟生成。演示账号（密码均为 {password}）："
+# Each demo account: its role and the part of the city it answers for, in Chinese.
 DEMO_ACCOUNTS = {
-    "admin": "系统管理员",
-    "reviewer": "机关工委审核员",
-    "leader": "领导（查看排名与总览）",
-    "branch01": "党支部书记（支部一）",
-    "branch02": "党支部书记（支部二）",
-    "dept01": "机关党委（部门党委，初审支部一所在部门）",
+    "admin": ("系统管理员", "全市"),
+    "reviewer": ("机关工委审核员（即全市审核员 city_reviewer）", "全市"),
+    "leader": ("领导（查看排名与总览）", "全市"),
+    "keqiao_admin": ("地区管理员（本地区账号、组织、业绩等次、公示）", "柯桥区机关工委"),
+    "keqiao_reviewer": ("地区审核员", "柯桥区机关工委"),
+    "keqiao_leader": ("地区领导", "柯桥区机关工委"),
+    "branch01": ("党支部书记（支部一）", "本支部"),
+    "branch02": ("党支部书记（支部二）", "本支部"),
+    "dept01": ("机关党委（部门党委，初审支部一所在部门）", "本部门"),
 }
+DEMO_ROLE = "身份"
+DEMO_SCOPE = "范围"
 LOGIN_TO_CONTINUE = "请先登录，登录后将打开您要访问的页面。"
 NO_ACCESS_TITLE = "无法打开“{page}”"
 NO_ACCESS_TEXT = "您的账号没有权限访问此页面。如确需访问，请联系系统管理员。"
@@ -48,5 +54,4 @@ EVIDENCE_NOT_FOUND = "该佐证材料不存在或已被删除。"
 MASKED_USERNAME = "{start}***（{n} 个字符）"
 ERR_UNKNOWN_ROLE = "未知角色：{role}"
 ERR_USERNAME_EXISTS = "用户名 {username} 已存在。"
-DEMO_ROLE = "身份"
 PREPARING_DATABASE = "正在准备数据库…"

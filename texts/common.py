@@ -3,6 +3,11 @@
 APP_TITLE = "五星示范 · 双优引领"
 APP_SUBTITLE = "机关基层党组织星级评定系统"
 
+# How a year's 双优 quota is counted (scoring.QuotaMode).
+QUOTA_MODE_NAMES = {
+    "city": "全市统一计算",
+    "region": "按地区分别计算",
+}
 ROLE_NAMES = {
     "branch": "支部书记",
     "reviewer": "机关工委审核员",
@@ -47,6 +52,7 @@ NO = "否"
 # Service-layer errors: each says what happened and what to do.
 ERR_PERMISSION = "您没有权限执行此操作。如需访问，请联系系统管理员。"
 ERR_NOT_FOUND = "未找到所请求的记录，它可能已被删除。请刷新页面后重试。"
+ERR_URL_ORG = "没有这个组织：网址中的组织编号 {org} 不存在，或不在您的查看范围内。"
 ERR_STALE = (
     "保存未成功：在您打开本页后，其他人已保存了同一份测评。"
     "为避免覆盖他人的修改，本次未写入任何内容。请重新载入最新内容后再修改。"

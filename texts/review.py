@@ -201,6 +201,7 @@ ERR_PUB_UNFINISHED = (
     "如确认发布，请勾选“确认未完成测评的组织不参加评定”：{names}"
 )
 ERR_PUB_NO_RESULTS = "没有已审核的测评，无法发布。"
+ERR_PUB_REGION = "地区“{region}”不存在，无法发布。"
 ERR_PUB_EXCELLENCE = (
     "“双优”名单尚未经领导小组确认。请先在“双优”页面确认名单；"
     "如确需先公示星级，请勾选“本次不含双优名单”。"
@@ -240,6 +241,18 @@ PUB_WITHOUT_EXCELLENCE = "本次不含双优名单（双优名单尚未确认）
 PUB_PUBLISH_BUTTON = "发布公示"
 PUB_WAIT_PENDING = "还有 {n} 份已提交的测评尚未审核。请在“审核”页面审核完毕后再发布公示。"
 PUB_PUBLISHED = "{year} 年度评定结果已发布，公示期至 {end}。"
+PUB_REGION_HEADER = "发布本地区公示（{region}）"
+PUB_REGION_AGAIN = (
+    "本地区已发布公示。如审核结果有更正，可重新发布：本地区名单重新冻结，公示期重新计算，"
+    "其他地区的名单不受影响。"
+)
+PUB_REGION_BUTTON = "发布{region}公示"
+PUB_REGION_PUBLISHED = "{region} {year} 年度评定结果已发布公示，公示期至 {end}。"
+PUB_REGION_LINE = "{region}：{start} 发布本地区公示，公示期至 {end}"
+PUB_REGION_LIST_NOTE = (
+    "全市尚未统一发布本年度公示：名单为各地区自行发布时冻结的结果，排名为地区内排名；"
+    "其他地区此后的修改和重新发布不会改变本地区的名单。"
+)
 PUB_READY = "共 {reviewed} 份测评已审核；待审核 {pending} 份；未完成 {unfinished} 份。"
 PUB_EXCELLENCE_STATE = "双优名单：{state}"
 PUB_EXCELLENCE_CONFIRMED = "已确认（{n} 个）"

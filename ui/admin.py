@@ -16,6 +16,7 @@ from db.services.common import Actor, ServiceError
 from documents.csv_file import csv_bytes
 from documents.xlsx import XLSX_MIME
 from formatting import china_time
+from permissions import Scope
 from rubric import RubricError, parse_rubric
 from texts import admin as T
 from texts import common as C
@@ -139,6 +140,7 @@ def years_tab(actor: Actor) -> None:
                     "criteria": r.criteria,
                     "assessments": r.assessments,
                     "submitted": r.submitted,
+                    "quota": C.QUOTA_MODE_NAMES.get(r.excellence_quota, r.excellence_quota),
                     "rubric_title": r.rubric_title,
                 }
                 for r in rows
@@ -211,6 +213,22 @@ def _edit_year(actor: Actor, rows: list[years.YearRow]) -> None:
                     deadline=None if none else deadline,
                 )
                 _done(T.DEADLINE_SAVED)
+    with st.form(f"admin:quota:{cycle_id}:{row.version}", enter_to_submit=False):
+        modes = list(C.QUOTA_MODE_NAMES)
+        mode = st.radio(
+            T.QUOTA_MODE,
+            modes,
+            index=modes.index(row.excellence_quota) if row.excellence_quota in modes else 0,
+            format_func=C.QUOTA_MODE_NAMES.get,
+            help=T.QUOTA_MODE_HELP,
+            horizontal=True,
+        )
+        if st.form_submit_button(T.SAVE_QUOTA_MODE):
+            with shown_errors():
+                years.set_excellence_quota(
+                    actor, cycle_id=cycle_id, version=row.version, mode=str(mode)
+                )
+                _done(T.QUOTA_MODE_SAVED)
     target = "closed" if row.status == "open" else "open"
     label = T.CLOSE_YEAR if target == "closed" else T.OPEN_YEAR
     st.caption(T.YEAR_STATUS_NOW.format(status=status))
@@ -343,6 +361,7 @@ def users_tab(actor: Actor) -> None:
     with shown_errors(stop=True):
         frame = users.list_users(actor)
         orgs = organisations.evaluated_organisations(actor)
+        choices = users.scope_choices(actor)
     locked = frame[frame["locked"] & frame["active"]]
     if not locked.empty:
         st.warning(
@@ -373,10 +392,34 @@ def users_tab(actor: Actor) -> None:
     org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
     left, right = st.columns(2, gap="large")
     with left:
-        _new_user_form(actor, org_names)
+        _new_user_form(actor, org_names, choices)
     with right:
-        _edit_user(actor, frame, org_names)
+        _edit_user(actor, frame, org_names, choices)
     import_block(actor, "users", I.import_users)
+
+
+def _scope_fields(
+    choices: users.ScopeChoices, region: str | None = None, department_id: int | None = None
+) -> Scope:
+    """The region and department selects of an account form (only the scopes the acting
+    admin may give); a chosen department is the scope, else the region (全市 for none)."""
+    regions = list(choices.regions)
+    picked = st.selectbox(
+        T.USER_SCOPE_REGION,
+        regions,
+        index=regions.index(region) if region in regions else 0,
+        format_func=lambda r: T.SCOPE_CITY if r is None else r,
+        help=T.USER_SCOPE_HELP,
+    )
+    names = {d: f"{name}（{where}）" for d, name, where in choices.departments}
+    options: list[int | None] = [None, *names]
+    dept = st.selectbox(
+        T.USER_SCOPE_DEPARTMENT,
+        options,
+        index=options.index(department_id) if department_id in names else 0,
+        format_func=lambda d: T.USER_SCOPE_NO_DEPARTMENT if d is None else names[d],
+    )
+    return Scope(department_id=dept) if dept is not None else Scope(region=picked)
 
 
 def _generate_into(key: str) -> None:
@@ -385,7 +428,7 @@ def _generate_into(key: str) -> None:
     st.session_state[key + ":shown"] = password
 
 
-def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
+def _new_user_form(actor: Actor, org_names: dict[int, str], choices: users.ScopeChoices) -> None:
     st.markdown("**" + T.USER_NEW_HEADER + "**")
     key = "admin:new-user-password"
     st.button(
@@ -408,6 +451,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
             org_options,
             format_func=lambda o: T.USER_ORG_NONE if o is None else org_names[o],
         )
+        scope = _scope_fields(choices, actor.scope.region, actor.scope.department_id)
         password = st.text_input(
             T.INITIAL_PASSWORD, type="password", key=key, autocomplete="new-password"
         )
@@ -420,12 +464,15 @@ def _new_user_form(actor: Actor, org_names: dict[int, str]) -> None:
                     role=str(role),
                     org_id=org_id,
                     password=password or "",
+                    scope=scope,
                 )
                 st.session_state.pop(key, None)
                 _done(T.USER_CREATED.format(username=plain(username.strip())))
 
 
-def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> None:
+def _edit_user(
+    actor: Actor, frame: pd.DataFrame, org_names: dict[int, str], choices: users.ScopeChoices
+) -> None:
     st.markdown("**" + T.USER_EDIT_HEADER + "**")
     if frame.empty:
         return
@@ -457,6 +504,11 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
             index=org_options.index(current) if current in org_names else 0,
             format_func=lambda o: T.USER_ORG_NONE if o is None else org_names[o],
         )
+        scope = _scope_fields(
+            choices,
+            row.scope_region if isinstance(row.scope_region, str) else None,
+            int(row.scope_department_id) if pd.notna(row.scope_department_id) else None,
+        )
         if st.form_submit_button(T.SAVE_USER):
             with shown_errors():
                 users.update_user(
@@ -466,6 +518,7 @@ def _edit_user(actor: Actor, frame: pd.DataFrame, org_names: dict[int, str]) -> 
                     display_name=display_name,
                     role=str(role),
                     org_id=org_id,
+                    scope=scope,
                 )
                 _done(T.USER_SAVED)
     key = f"admin:reset:{user_id}"

@@ -137,6 +137,9 @@ def progress_notes(view: excellence.ExcellenceView) -> None:
             quota=view.quota,
         )
     )
+    st.caption(
+        T.EX_QUOTA_MODE.format(mode=C.QUOTA_MODE_NAMES.get(view.quota_mode, view.quota_mode))
+    )
     if not p.finished:
         st.warning(T.EX_BLOCKED.format(n=p.unreviewed), icon=":material/block:")
     elif p.not_handed_in:

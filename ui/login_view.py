@@ -38,7 +38,11 @@ def show_login(next_path: str = "", not_found: str = "") -> None:
         with right:
             st.info(T.DEMO_NOTICE.format(password="demo123456"))
             st.table(
-                {T.USERNAME: list(T.DEMO_ACCOUNTS), T.DEMO_ROLE: list(T.DEMO_ACCOUNTS.values())}
+                {
+                    T.USERNAME: list(T.DEMO_ACCOUNTS),
+                    T.DEMO_ROLE: [role for role, _ in T.DEMO_ACCOUNTS.values()],
+                    T.DEMO_SCOPE: [scope for _, scope in T.DEMO_ACCOUNTS.values()],
+                }
             )
 
 

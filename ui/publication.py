@@ -7,6 +7,7 @@ import streamlit as st
 
 from db.services import objections as O
 from db.services import publication as P
+from db.services import region_publication as RP
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import china_time
@@ -47,6 +48,14 @@ def state_panel(info: P.PublicationInfo) -> None:
             st.caption(
                 T.PUB_READY.format(
                     reviewed=info.reviewed, pending=info.pending, unfinished=info.unfinished
+                )
+            )
+        for region, start, end in info.regions:
+            st.caption(
+                T.PUB_REGION_LINE.format(
+                    region=region,
+                    start=china_time(start, missing="—"),
+                    end=china_time(end, missing="—"),
                 )
             )
         excellence = (
@@ -92,6 +101,48 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
             changed_here()  # flashes follow a write: show it at once
             flash(
                 FLASH_KEY, T.PUB_PUBLISHED.format(year=info.year, end=china_time(ends, missing="—"))
+            )
+            st.rerun()
+
+
+def region_publish_form(actor: Actor, info: P.PublicationInfo, region: str) -> None:
+    """A region's admin publishes (or publishes again) its own region's list while the year is
+    open or closed."""
+    st.subheader(T.PUB_REGION_HEADER.format(region=region))
+    if info.region is not None:
+        st.caption(T.PUB_REGION_AGAIN)
+    if info.pending:
+        st.warning(T.PUB_WAIT_PENDING.format(n=info.pending), icon=":material/pending_actions:")
+    with st.form("publication:publish-region", enter_to_submit=False):
+        days = st.number_input(
+            T.PUB_DAYS,
+            min_value=1,
+            max_value=60,
+            value=get_settings().publication_days,
+            step=1,
+        )
+        include_unfinished = st.checkbox(T.PUB_INCLUDE_UNFINISHED) if info.unfinished else False
+        submitted = st.form_submit_button(
+            T.PUB_REGION_BUTTON.format(region=region),
+            type="primary",
+            icon=":material/campaign:",
+            disabled=info.pending > 0,
+        )
+    if submitted:
+        with shown_errors():
+            ends = RP.publish_region(
+                actor,
+                cycle_id=info.cycle_id,
+                region=region,
+                days=int(days),
+                include_unfinished=include_unfinished,
+            )
+            changed_here()  # flashes follow a write: show it at once
+            flash(
+                FLASH_KEY,
+                T.PUB_REGION_PUBLISHED.format(
+                    region=region, year=info.year, end=china_time(ends, missing="—")
+                ),
             )
             st.rerun()
 
@@ -173,6 +224,8 @@ def finalize_panel(actor: Actor, info: P.PublicationInfo) -> None:
 def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> None:
     """The 公示 list on screen, with a print-ready page and an Excel file to download."""
     st.subheader(T.PUB_LIST_HEADER)
+    if info.status in ("open", "closed") and info.regions:
+        st.caption(T.PUB_REGION_LIST_NOTE)
     if listed.empty:
         st.caption(T.PUB_LIST_EMPTY)
         return
@@ -225,6 +278,7 @@ __all__ = [
     "finalize_panel",
     "objections_panel",
     "publish_form",
+    "region_publish_form",
     "result_list",
     "state_panel",
     "year_picker",

@@ -25,6 +25,7 @@ from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
 from ui.star_page import fmt
 from ui.text import plain
+from ui.url_org import org_from_url
 
 PICK_KEY = "review:pick"
 FLASH_KEY = "review:flash"
@@ -56,6 +57,16 @@ def queue(actor: Actor, year: int) -> pd.DataFrame:
     counter and the scope, never by the user)."""
     reviewer = R.authorize_review(actor)
     return _queue(year, data_version(), scope_key(reviewer), reviewer)
+
+
+def open_from_url(actor: Actor, frame: pd.DataFrame) -> None:
+    """`?org=ID` in the address opens that organisation's assessment of the queue (once per
+    address); an id out of the reviewer's scope or not in the queue gets the Chinese answer."""
+    known = {int(o): int(a) for o, a in zip(frame["org_id"], frame["assessment_id"], strict=True)}
+    org_id = org_from_url(actor, "review", known)
+    if org_id is not None and st.session_state.get("review:url-opened") != org_id:
+        st.session_state["review:url-opened"] = org_id
+        st.session_state[PICK_KEY] = known[org_id]
 
 
 def year_picker(actor: Actor) -> int:

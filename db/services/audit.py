@@ -1,4 +1,8 @@
-"""审计日志: browsing, filtering and exporting who did what (administrators only)."""
+"""审计日志: browsing, filtering and exporting who did what (administrators only).
+
+A scoped admin sees the entries of its scope (`_in_scope`): those made by an account of its
+scope, and those about an organisation, an assessment or an account of its scope.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_
+from sqlmodel import Session, col, select
 
 from db.engine import read_session
-from db.models import AuditLog
+from db.models import Assessment, AuditLog, Organisation, User
 from db.services.audit_text import Entry, load_names, sentence
-from db.services.common import Actor, InvalidInput, audit_now, require
+from db.services.common import Actor, InvalidInput, audit_now, require, scope_conditions
+from db.services.users import account_target
 from documents import audit_log
 from formatting import CHINA_TIME, china_time
-from permissions import Action
+from permissions import Action, Scope, ScopeKind, can
 from texts import admin as T
 
 PAGE_LIMIT = 1_000
@@ -75,6 +80,43 @@ def _query(flt: AuditFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _in_scope(session: Session, actor: Actor) -> list[ColumnElement[bool]]:
+    """The condition keeping the entries of a scoped admin's scope (none for the city)."""
+    if actor.scope.kind is ScopeKind.CITY:
+        return []
+    users = [
+        u.id
+        for u in session.exec(select(User)).all()
+        if can(
+            actor,
+            Action.VIEW_AUDIT,
+            account_target(
+                session, u.role, u.org_id, Scope(u.scope_region, u.scope_department_id), u.id
+            ),
+        )
+    ]
+    orgs = select(cast(Organisation.id, String)).where(*scope_conditions(actor))
+    assessments = (
+        select(cast(Assessment.id, String))
+        .join(Organisation, col(Organisation.id) == Assessment.org_id)
+        .where(*scope_conditions(actor))
+    )
+    return [
+        or_(
+            col(AuditLog.actor_id).in_(users),
+            and_(
+                col(AuditLog.target_type) == "user",
+                col(AuditLog.target_id).in_([str(u) for u in users]),
+            ),
+            and_(col(AuditLog.target_type) == "organisation", col(AuditLog.target_id).in_(orgs)),
+            and_(
+                col(AuditLog.target_type) == "assessment",
+                col(AuditLog.target_id).in_(assessments),
+            ),
+        )
+    ]
+
+
 def _frame(session: Any, rows: list[AuditLog]) -> pd.DataFrame:
     entries = [
         Entry(
@@ -113,12 +155,13 @@ def search_audit(
     limit: int = 200,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """Matching entries, newest first, and how many match in all."""
-    require(actor, Action.VIEW_AUDIT)
+    """Matching entries of the actor's scope, newest first, and how many match in all."""
+    actor = require(actor, Action.VIEW_AUDIT)
     flt = flt or AuditFilter()
     limit = max(1, min(limit, PAGE_LIMIT))
     conditions = _query(flt)
     with read_session() as session:
+        conditions += _in_scope(session, actor)
         total = int(
             session.exec(select(func.count()).select_from(AuditLog).where(*conditions)).one()
         )
@@ -133,10 +176,12 @@ def search_audit(
 
 
 def audit_actions(actor: Actor | None) -> list[str]:
-    """Every kind of event recorded so far (for the filter), named ones first."""
-    require(actor, Action.VIEW_AUDIT)
+    """Every kind of event recorded so far in the actor's scope (for the filter), named first."""
+    actor = require(actor, Action.VIEW_AUDIT)
     with read_session() as session:
-        present = set(session.exec(select(AuditLog.action).distinct()).all())
+        present = set(
+            session.exec(select(AuditLog.action).where(*_in_scope(session, actor)).distinct()).all()
+        )
     named = [a for a in T.ACTION_NAMES if a in present]
     return named + sorted(present - set(named))
 

@@ -272,6 +272,10 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
         for key in ("before", "after"):
             status = (detail.get(key) or {}).get("status", "")
             values[key] = C.CYCLE_STATUS_NAMES.get(status, status)
+    elif action == "excellence_quota_changed":
+        for key in ("before", "after"):
+            quota = (detail.get(key) or {}).get("quota", "")
+            values[key] = C.QUOTA_MODE_NAMES.get(quota, quota)
     elif action == "first_level_switched":
         switched = detail.get("enabled") or [True, True]
         values["state"] = T.LEVEL_SWITCH.get(bool(switched[-1]), "—")

@@ -118,6 +118,7 @@ class ExcellenceView:
     cycle_version: int
     frozen: bool
     ratio: Decimal
+    quota_mode: str  # scoring.QuotaMode: counted over the city or per region
     basis_count: int
     quota: int
     eligible: tuple[int, ...]
@@ -163,18 +164,22 @@ def reviewed_only(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def recommend(
-    frame: pd.DataFrame, grades: Mapping[int, str], ratio: Decimal
+    frame: pd.DataFrame,
+    grades: Mapping[int, str],
+    ratio: Decimal,
+    mode: str = scoring.QuotaMode.CITY,
 ) -> scoring.ExcellenceResult[int]:
-    """scoring.select_excellence on the reviewed part of a city frame: drafts, pending and
-    returned self-scores never count."""
-    return scoring.select_excellence(reviewed_only(frame), grades, ratio=ratio)
+    """scoring.select_excellence_in on the reviewed part of a city frame (the year's quota
+    mode: city-wide or per region): drafts, pending and returned self-scores never count."""
+    return scoring.select_excellence_in(reviewed_only(frame), grades, ratio=ratio, mode=mode)
 
 
 def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None) -> ExcellenceView:
     """The year's recommendation and confirmed list, the candidates of the actor's scope.
 
-    The quota is the city's (25% of the city's five-star organisations), so the rule runs on
-    the whole city's frame; only what is returned is cut to the actor's scope. `frame` may be
+    The quota is counted as the year says (`Cycle.excellence_quota`: 25% of the city's
+    five-star organisations, or of each region's), so the rule runs on the whole city's frame;
+    only what is returned is cut to the actor's scope. `frame` may be
     the year's reviewed whole-city frame when the caller already has it (cached).
     """
     actor = require(actor, Action.VIEW_RESULTS)
@@ -185,7 +190,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
         frame = readmodels.load_whole_city_frame(actor, year, "reviewed")
     grades = load_city_grades(actor, year)
     rated = reviewed_only(frame)
-    result = recommend(frame, grades, ratio)
+    result = recommend(frame, grades, ratio, cycle.excellence_quota)
     decisions = {d.org_id: d for d in _decisions(cycle.id)}
     confirmed_at = cycle.excellence_confirmed_at
     # The one 双优 list every page and file shows: confirmed and resting on a reviewed result.
@@ -239,6 +244,7 @@ def build_view(actor: Actor | None, year: int, frame: pd.DataFrame | None = None
         cycle_version=cycle.version,
         frozen=frozen,
         ratio=ratio,
+        quota_mode=cycle.excellence_quota,
         basis_count=result.basis_count,
         quota=result.quota,
         eligible=cut(result.eligible),
@@ -288,7 +294,7 @@ def confirm_excellence(
     frame = readmodels.load_whole_city_frame(actor, year, "reviewed")
     if frame.empty:
         raise InvalidInput(T.ERR_NO_DATA_YEAR.format(year=year))
-    result = recommend(frame, load_city_grades(actor, year), ratio)
+    result = recommend(frame, load_city_grades(actor, year), ratio, cycle.excellence_quota)
     recommended = {int(o) for o in result.recommended}
 
     errors = []

@@ -40,14 +40,15 @@ from db.services.imports import (
     read_table,
     records_of,
 )
-from permissions import Action
+from permissions import Action, Target, can
 from texts import admin as T
 from texts import leadership as TL
 
 
 def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
-    """业绩 grades of a year per evaluated organisation (blank where none is recorded)."""
-    require(actor, Action.MANAGE_GRADES)
+    """业绩 grades of a year per evaluated organisation of the actor's scope (blank where none
+    is recorded)."""
+    actor = require(actor, Action.MANAGE_GRADES)
     with read_session() as session:
         rows = session.exec(
             select_columns(
@@ -66,6 +67,7 @@ def grades_table(actor: Actor | None, *, year: int) -> pd.DataFrame:
             .where(
                 col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
                 col(Organisation.active).is_(True),
+                *scope_conditions(actor),
             )
             .order_by(col(Organisation.code))
         ).all()
@@ -95,21 +97,25 @@ def load_city_grades(actor: Actor | None, year: int) -> dict[int, str]:
     return _grades(year, [])
 
 
-def _evaluated_orgs(org_ids: Iterable[int]) -> dict[int, str]:
+def _evaluated_orgs(actor: Actor, org_ids: Iterable[int]) -> dict[int, str]:
+    """The evaluated organisations among `org_ids`; one outside the actor's scope is a logged
+    refusal (ids come from forms)."""
     with read_session() as session:
-        rows = session.exec(
-            select(col(Organisation.id), col(Organisation.name)).where(
+        orgs = session.exec(
+            select(Organisation).where(
                 col(Organisation.id).in_(list(org_ids)),
                 col(Organisation.org_type) != "department",
             )
         ).all()
-    return {pk(i): name for i, name in rows}
+    for org in orgs:
+        require(actor, Action.MANAGE_GRADES, Target.org(org))
+    return {pk(o.id): o.name for o in orgs}
 
 
 def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> int:
     """Record several 业绩 grades of a year in one transaction; returns how many changed."""
     actor = require(actor, Action.MANAGE_GRADES)
-    known = _evaluated_orgs(grades)
+    known = _evaluated_orgs(actor, grades)
     errors = []
     for org_id, grade in grades.items():
         if org_id not in known:
@@ -230,6 +236,8 @@ def _import_grades(actor: Actor, data: bytes, filename: str, year: int | None) -
                 reasons.append(T.ERR_ORG_UNKNOWN.format(code=code))
             elif org.org_type not in EVALUATED_ORG_TYPES:
                 reasons.append(T.ERR_GRADE_NOT_EVALUATED.format(code=code))
+            elif not can(actor, Action.MANAGE_GRADES, Target.org(org)):
+                reasons.append(T.ERR_ORG_OUT_OF_SCOPE.format(code=code))
             elif not _same_name(record.get("org_name", ""), org.name):
                 # a shifted row would give one organisation another's grade: name and code
                 # must point to the same organisation

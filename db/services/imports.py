@@ -32,7 +32,7 @@ from db.services.common import (
     require,
 )
 from documents import import_files
-from permissions import Action
+from permissions import Action, can
 from settings import get_settings
 from texts import admin as T
 from texts import members as M
@@ -355,7 +355,7 @@ def _import_organisations(actor: Actor, data: bytes, filename: str) -> ImportRes
                 values["active"] = before[values["code"]]["active"]
         # The tree is checked even when some rows are bad, so every bad row is listed at once.
         tree_problems, changes = organisations.apply_organisations(
-            session, items, known_codes=frozenset(rejected_codes)
+            session, actor, items, known_codes=frozenset(rejected_codes)
         )
         for tree_line, reason in tree_problems:
             reasons_by_line.setdefault(tree_line or 0, []).append(reason)
@@ -405,9 +405,15 @@ def import_users(actor: Actor | None, *, data: bytes, filename: str) -> ImportRe
 
 
 def _new_users(
-    session: Session, records: list[tuple[int, dict[str, str]]], dupes: dict[int, str]
+    session: Session,
+    actor: Actor,
+    records: list[tuple[int, dict[str, str]]],
+    dupes: dict[int, str],
 ) -> list[tuple[User, str | None]]:
-    """The accounts the rows describe, with their chosen passwords; ImportRejected on any fault."""
+    """The accounts the rows describe, with their chosen passwords; ImportRejected on any fault.
+
+    The accounts get the importing admin's scope; each must lie in it (a branch account's
+    organisation too)."""
     existing = {u.lower() for u in session.exec(select(User.username)).all()}
     orgs = {o.code: o for o in session.exec(select(Organisation)).all()}
     problems: list[str] = []
@@ -433,6 +439,12 @@ def _new_users(
                 reasons.append(T.ERR_BRANCH_NEEDS_ORG)
             elif not org.active or org.org_type not in EVALUATED_ORG_TYPES:
                 reasons.append(T.ERR_USER_ORG_CODE.format(code=org_code))
+        if not reasons and not can(
+            actor,
+            Action.MANAGE_USERS,
+            users.account_target(session, values["role"], org.id if org else None, actor.scope),
+        ):
+            reasons.append(T.ERR_OUT_OF_SCOPE)
         if reasons:
             problems.append(line_error(line, reasons))
             continue
@@ -441,6 +453,8 @@ def _new_users(
             display_name=values["display_name"],
             role=values["role"],
             org_id=org.id if org is not None and values["role"] == "branch" else None,
+            scope_region=None if values["role"] == "branch" else actor.scope.region,
+            scope_department_id=None if values["role"] == "branch" else actor.scope.department_id,
             password_hash="",
         )
         new_users.append((user, password or None))
@@ -455,7 +469,7 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
         records, lambda r: r.get("username", "").lower(), lambda r: r.get("username", "")
     )
     with read_session() as session:
-        planned = _new_users(session, records, dupes)
+        planned = _new_users(session, actor, records, dupes)
     # argon2 costs ~0.1-1 s a password: hashed before the write transaction, which would
     # otherwise hold the database's write lock (SQLite: every save) for minutes.
     generated: list[tuple[str, str]] = []
@@ -467,7 +481,7 @@ def _import_users(actor: Actor, data: bytes, filename: str) -> ImportResult:
         hashes[user.username] = auth.hash_password(password)
     with write_session() as session:
         # Checked again: an account of the same name may have been created meanwhile.
-        new_users = _new_users(session, records, dupes)
+        new_users = _new_users(session, actor, records, dupes)
         changes = []
         for user, _password in new_users:
             user.password_hash = hashes[user.username]

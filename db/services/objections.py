@@ -20,7 +20,11 @@ from db.services.common import (
     NotFound,
     audit,
     bump_change_counter,
+    record_target,
     require,
+    require_missing,
+    require_org,
+    scope_conditions,
 )
 from db.services.publication import get_cycle
 from formatting import china_time
@@ -52,8 +56,8 @@ OBJECTION_COLUMNS = [
 
 
 def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
-    """The objections of a year with their outcomes, newest first."""
-    require(actor, Action.VIEW_PUBLICATION)
+    """The objections of a year about organisations of the actor's scope, newest first."""
+    actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         # The name and region as frozen at publication (published_result), not today's.
         rows = session.exec(
@@ -73,7 +77,7 @@ def objections(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
                 isouter=True,
             )
             .join(User, col(User.id) == Objection.recorded_by, isouter=True)
-            .where(col(Objection.cycle_id) == cycle_id)
+            .where(col(Objection.cycle_id) == cycle_id, *scope_conditions(actor))
             .order_by(col(Objection.id).desc())
         ).all()
     data = [
@@ -106,8 +110,9 @@ def record_objection(
     content: str,
     raised_by: str = "",
 ) -> int:
-    """Record an 异议 against an organisation during the notice period (admin)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
+    """Record an 异议 against an organisation of the actor's scope during the notice period
+    (admin)."""
+    actor = require_org(actor, Action.MANAGE_PUBLICATION, org_id)
     content = (content or "").strip()
     raised_by = (raised_by or "").strip()
     problems = []
@@ -175,6 +180,15 @@ def resolve_objection(
 ) -> None:
     """Record the outcome of an objection (admin); a settled one cannot be changed."""
     actor = require(actor, Action.MANAGE_PUBLICATION)
+    with read_session() as session:
+        found = session.get(Objection, objection_id)
+        if found is None:
+            require_missing(actor, Action.MANAGE_PUBLICATION, "objection", objection_id)
+        require(
+            actor,
+            Action.MANAGE_PUBLICATION,
+            record_target(session, found.org_id, "objection", objection_id),
+        )
     note = (note or "").strip()
     problems = []
     if outcome not in T.OUTCOME_NAMES:

@@ -33,10 +33,12 @@ from db.services.common import (
     bump_change_counter,
     invalid,
     require,
+    require_org,
+    scope_conditions,
 )
 from db.services.members import sync_member_counts
 from db.services.years import ensure_assessments
-from permissions import Action
+from permissions import Action, Target, can
 from texts import admin as T
 from texts import common as C
 
@@ -56,11 +58,17 @@ ORG_FIELDS = (
 )
 
 
+def _manages(actor: Actor, org: Organisation) -> bool:
+    """Whether the organisation lies in the actor's scope (permissions.can)."""
+    return can(actor, Action.MANAGE_ORGANISATIONS, Target.org(org))
+
+
 def list_organisations(actor: Actor | None) -> pd.DataFrame:
-    """Every organisation (departments first, then their units), with parent and user counts."""
-    require(actor, Action.MANAGE_ORGANISATIONS)
+    """Every organisation of the actor's scope (departments first, then their units), with
+    parent and user counts."""
+    actor = require(actor, Action.MANAGE_ORGANISATIONS)
     with read_session() as session:
-        orgs = session.exec(select(Organisation)).all()
+        every = session.exec(select(Organisation)).all()
         users = dict(
             session.exec(
                 select(col(User.org_id), func.count())
@@ -68,7 +76,8 @@ def list_organisations(actor: Actor | None) -> pd.DataFrame:
                 .group_by(col(User.org_id))
             ).all()
         )
-    by_id = {o.id: o for o in orgs}
+    by_id = {o.id: o for o in every}
+    orgs = [o for o in every if _manages(actor, o)]
     rows = []
     for o in sorted(orgs, key=lambda o: _tree_key(o, by_id)):
         parent = by_id.get(o.parent_id) if o.parent_id else None
@@ -222,6 +231,7 @@ def org_snapshot(org: Organisation) -> dict[str, Any]:
 
 def apply_organisations(
     session: Session,
+    actor: Actor,
     items: list[tuple[int | None, dict[str, Any]]],
     *,
     known_codes: frozenset[str] = frozenset(),
@@ -244,6 +254,9 @@ def apply_organisations(
         existing = orgs.get(org_id) if org_id is not None else by_code.get(values["code"])
         if org_id is not None and existing is None:
             raise NotFound()
+        if existing is not None and not _manages(actor, existing):
+            problems.append((label, T.ERR_ORG_OUT_OF_SCOPE.format(code=existing.code)))
+            continue
         other = by_code.get(values["code"])
         if other is not None and existing is not None and other.id != existing.id:
             problems.append((label, T.ERR_ORG_CODE_TAKEN.format(code=values["code"])))
@@ -312,6 +325,11 @@ def apply_organisations(
         if org.org_type != "department" and org.department_id != dept:
             org.department_id = dept
             session.add(org)
+    for org, _values, label in targets:
+        if not _manages(actor, org):
+            problems.append((label, T.ERR_ORG_OUT_OF_SCOPE.format(code=org.code)))
+    if problems:
+        return problems, []
     for org, values, label in targets:
         if not values["active"]:
             active_children = [c for c in children.get(pk(org.id), []) if orgs[c].active]
@@ -342,11 +360,14 @@ def apply_organisations(
 def save_organisation(actor: Actor | None, *, org_id: int | None, item: OrgInput) -> int:
     """Create (org_id None) or change one organisation; returns its id."""
     actor = require(actor, Action.MANAGE_ORGANISATIONS)
+    if org_id is not None:
+        # An id from a form or a URL: one outside the actor's scope is a logged refusal.
+        require_org(actor, Action.MANAGE_ORGANISATIONS, org_id)
     values, problems = check_org_fields(item)
     if problems:
         raise invalid(problems)
     with write_session() as session:
-        found, changes = apply_organisations(session, [(org_id, values)])
+        found, changes = apply_organisations(session, actor, [(org_id, values)])
         if found:
             raise invalid([reason for _, reason in found])
         org = session.exec(select(Organisation).where(Organisation.code == values["code"])).one()
@@ -365,14 +386,16 @@ def save_organisation(actor: Actor | None, *, org_id: int | None, item: OrgInput
 
 
 def evaluated_organisations(actor: Actor | None) -> list[tuple[int, str, str]]:
-    """(id, code, name) of active evaluated organisations, for choosing a user's organisation."""
-    require(actor, Action.MANAGE_USERS)
+    """(id, code, name) of active evaluated organisations of the actor's scope, for choosing a
+    user's organisation."""
+    actor = require(actor, Action.MANAGE_USERS)
     with read_session() as session:
         rows = session.exec(
             select(col(Organisation.id), col(Organisation.code), col(Organisation.name))
             .where(
                 col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
                 col(Organisation.active).is_(True),
+                *scope_conditions(actor),
             )
             .order_by(col(Organisation.code))
         ).all()

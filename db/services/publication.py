@@ -6,12 +6,19 @@ settings.publication_days). During the period objections (异议) are recorded a
 organisation and each gets a recorded outcome; a justified one is corrected through the review
 service. When the period is over and every objection is settled the year is final: the cycle
 becomes "final" and freeze.ensure_cycle_editable refuses every later edit.
+
+Per region: a region's admin publishes its own list (`region_publication.publish_region`)
+while the year is still open or closed; its published_result rows are frozen then and only its
+own republication rewrites them. A region-scoped account sees its region's state, counts and
+frozen list; the city sees every region's, and publishes the year (the regions that published
+themselves keep their frozen rows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, update
@@ -20,6 +27,7 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import (
     AWAITING_REVIEW_STATUSES,
+    REGIONS,
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -36,11 +44,12 @@ from db.services.common import (
     audit,
     bump_change_counter,
     require,
+    scope_conditions,
 )
 from db.services.readmodels import taking_part
 from documents import publication_list as publication_list_file
 from formatting import china_time
-from permissions import Action
+from permissions import Action, Target
 from settings import get_settings
 from texts import common as C
 from texts import review as T
@@ -73,6 +82,9 @@ class PublicationInfo:
     excellence_count: int
     objections: int
     open_objections: int
+    region: str | None = None  # the region whose own publication this is (None: the year's)
+    # Each region that published its own list: (region, published_at, publication_ends).
+    regions: tuple[tuple[str, datetime, datetime], ...] = ()
 
     @property
     def remaining(self) -> timedelta | None:
@@ -91,11 +103,15 @@ def _state(cycle: Cycle) -> str:
     return "published"
 
 
-def _status_counts(session: Session, cycle: Cycle) -> dict[str, int]:
+def _status_counts(session: Session, cycle: Cycle, actor: Actor) -> dict[str, int]:
     rows = session.exec(
         select(col(Assessment.status), func.count())
         .join(Organisation, col(Organisation.id) == Assessment.org_id)
-        .where(col(Assessment.cycle_id) == cycle.id, *taking_part(cycle.status))
+        .where(
+            col(Assessment.cycle_id) == cycle.id,
+            *taking_part(cycle.status),
+            *scope_conditions(actor),
+        )
         .group_by(col(Assessment.status))
     ).all()
     return {status: int(n) for status, n in rows}
@@ -180,27 +196,41 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
 
 
 def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
-    """The publication state of a year (admin, reviewer, leader)."""
-    require(actor, Action.VIEW_PUBLICATION)
+    """The publication state of a year in the actor's scope (admin, reviewer, leader): a
+    scoped account's counts are its scope's, and before the year is published its region's
+    own publication is its state."""
+    actor = require(actor, Action.VIEW_PUBLICATION)
     finalize_due()
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
-        counts = _status_counts(session, cycle)
+        counts = _status_counts(session, cycle, actor)
         total_objections = int(
             session.exec(
-                select(func.count()).select_from(Objection).where(Objection.cycle_id == cycle_id)
+                select(func.count())
+                .select_from(Objection)
+                .join(Organisation, col(Organisation.id) == Objection.org_id)
+                .where(Objection.cycle_id == cycle_id, *scope_conditions(actor))
             ).one()
         )
         open_objections = freeze.open_objection_count(session, cycle_id)
         excellence = _selected_excellence(session, cycle_id)
+        region = published.actor_region(session, actor)
+        own = published.region_publications(session, cycle_id)
         assert cycle.id is not None
+        state = _state(cycle)
+        published_at, ends = cycle.published_at, cycle.publication_ends
+        mine = own.get(region) if region is not None else None
+        if state == "none" and mine is not None:
+            state = "published" if freeze.utcnow() < mine.publication_ends else "expired"
+            published_at, ends = mine.published_at, mine.publication_ends
+        shown = {r: p for r, p in own.items() if region is None or r == region}
         return PublicationInfo(
             cycle_id=cycle.id,
             year=cycle.year,
             status=cycle.status,
-            state=_state(cycle),
-            published_at=cycle.published_at,
-            publication_ends=cycle.publication_ends,
+            state=state,
+            published_at=published_at,
+            publication_ends=ends,
             finalized_at=cycle.finalized_at,
             reviewed=counts.get("reviewed", 0) + counts.get("published", 0),
             pending=sum(counts.get(s, 0) for s in AWAITING_REVIEW_STATUSES),
@@ -209,13 +239,20 @@ def publication_info(actor: Actor | None, *, cycle_id: int) -> PublicationInfo:
             excellence_count=len(excellence) if cycle.excellence_confirmed_at else 0,
             objections=total_objections,
             open_objections=open_objections,
+            region=region if mine is not None and cycle.status in ("open", "closed") else None,
+            regions=tuple(
+                (r, p.published_at, p.publication_ends)
+                for r, p in sorted(shown.items(), key=lambda i: REGIONS.index(i[0]))
+            ),
         )
 
 
 # ----------------------------------------------------------------------------- publishing
 
 
-def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[int, str]:
+def names_with_status(
+    session: Session, cycle: Cycle, statuses: tuple[str, ...], *conditions: Any
+) -> tuple[int, str]:
     names = list(
         session.exec(
             select(col(Organisation.name))
@@ -224,6 +261,7 @@ def _names(session: Session, cycle: Cycle, statuses: tuple[str, ...]) -> tuple[i
                 col(Assessment.cycle_id) == cycle.id,
                 col(Assessment.status).in_(statuses),
                 *taking_part(cycle.status),
+                *conditions,
             )
             .order_by(col(Organisation.code))
         ).all()
@@ -240,11 +278,10 @@ def publish_year(
     include_unfinished: bool = False,
     without_excellence: bool = False,
 ) -> datetime:
-    """Publish a year's results for `days` days (admin); returns the end of the period (UTC)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
-    days = get_settings().publication_days if days is None else days
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
-        raise _invalid(T.ERR_PUB_DAYS)
+    """Publish a year's results for `days` days (a city-wide admin); returns the end of the
+    period (UTC). Regions that published their own list keep its frozen rows."""
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
+    days = checked_days(days)
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status not in ("open", "closed"):
@@ -253,13 +290,13 @@ def publish_year(
                     year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
                 )
             )
-        pending, pending_names = _names(session, cycle, AWAITING_REVIEW_STATUSES)
+        pending, pending_names = names_with_status(session, cycle, AWAITING_REVIEW_STATUSES)
         if pending:
             raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = _names(session, cycle, ("draft", "returned"))
+        unfinished, unfinished_names = names_with_status(session, cycle, ("draft", "returned"))
         if unfinished and not include_unfinished:
             raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        reviewed, _ = _names(session, cycle, ("reviewed",))
+        reviewed, _ = names_with_status(session, cycle, ("reviewed",))
         if not reviewed:
             raise _invalid(T.ERR_PUB_NO_RESULTS)
         if cycle.excellence_confirmed_at is None and not without_excellence:
@@ -325,9 +362,17 @@ def publish_year(
     return ends
 
 
+def checked_days(days: int | None) -> int:
+    days = get_settings().publication_days if days is None else days
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
+        raise _invalid(T.ERR_PUB_DAYS)
+    return days
+
+
 def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
-    """定档 by hand once the period is over and every objection has its outcome (admin)."""
-    actor = require(actor, Action.MANAGE_PUBLICATION)
+    """定档 by hand once the period is over and every objection has its outcome (a city-wide
+    admin)."""
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status == "final":
@@ -370,20 +415,35 @@ def _level_name(level: int, vetoed: bool) -> str:
 
 
 def publication_list(actor: Actor | None, *, cycle_id: int) -> pd.DataFrame:
-    """The published results: every rated organisation's composite, level and 双优 mark."""
+    """The published results of the actor's scope: every rated organisation's composite,
+    level and 双优 mark (its rank the city's). Before the year is published: the lists the
+    regions of the scope published themselves, as frozen (each ranked within its region)."""
     actor = require(actor, Action.VIEW_PUBLICATION)
     with read_session() as session:
         cycle = get_cycle(session, cycle_id)
         year = cycle.year
-        published = cycle.status in ("published", "final")
+        published_year = cycle.status in ("published", "final")
         excellence = (
             set(_selected_excellence(session, cycle_id))
             if (cycle.excellence_confirmed_at is not None)
             else set()
         )
-    if not published:
+        region = published.actor_region(session, actor)
+        regions = [
+            r
+            for r in published.region_publications(session, cycle_id)
+            if region is None or r == region
+        ]
+    if published_year:
+        frame = readmodels.load_city_frame(actor, year, "reviewed")
+    elif regions:
+        parts = [
+            readmodels.load_region_publication(actor, year, r)
+            for r in sorted(regions, key=REGIONS.index)
+        ]
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    else:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    frame = readmodels.load_city_frame(actor, year, "reviewed")
     frame = frame[frame["status"] == AssessmentStatus.PUBLISHED]
     frame = frame.sort_values(
         ["level", "composite_milli", "code"], ascending=[False, False, True], kind="stable"
@@ -437,11 +497,13 @@ def list_xlsx(actor: Actor | None, *, cycle_id: int) -> bytes:
 __all__ = [
     "LIST_COLUMNS",
     "PublicationInfo",
+    "checked_days",
     "cycle_id_of",
     "finalize_due",
     "finalize_year",
     "get_cycle",
     "list_xlsx",
+    "names_with_status",
     "print_html",
     "publication_info",
     "publication_list",

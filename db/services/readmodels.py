@@ -291,9 +291,11 @@ def is_published(cycle_status: str) -> bool:
     return cycle_status in ("published", "final")
 
 
-def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
-    """The rated organisations of a published year: org_id, sums, scored, assessment_id,
-    status and the attributes they had at publication."""
+def _published_rows(
+    session: Any, cycle_id: int, basis: str, regions: Sequence[str] | None = None
+) -> list[Any]:
+    """The rated organisations of a published year (or of `regions`' own publications):
+    org_id, sums, scored, assessment_id, status and the attributes they had at publication."""
     frozen = PublishedResult
     if basis == "reviewed":
         sums = [getattr(frozen, column) for column in (*SUM_COLUMNS, "scored")]
@@ -312,7 +314,45 @@ def _published_rows(session: Any, cycle_id: int, basis: str) -> list[Any]:
         col(frozen.status),
         *(getattr(frozen, a) for a in FROZEN_ATTRIBUTES),
     ).where(col(frozen.cycle_id) == cycle_id, col(frozen.status) == RATED)
+    if regions is not None:
+        query = query.where(col(frozen.region).in_(list(regions)))
     return list(session.connection().execute(query).all())
+
+
+FROZEN_COLUMNS = ["org_id", *SUM_COLUMNS, "scored", *PART_COLUMNS[1:], *FROZEN_ATTRIBUTES]
+
+
+def load_region_publication(actor: Actor | None, year: int, region: str) -> pd.DataFrame:
+    """A region's own published list as it was frozen (published_result rows of `region`),
+    evaluated and ranked among themselves: the rank is the region's, and nothing another
+    region does (edits, moves, its own republication) changes a figure of it. The rows are
+    cut to the actor's scope (another region's list is empty for a region's account)."""
+    actor = require(actor, Action.READ_STANDINGS)
+    with read_session() as session:
+        cycle = cycle_of_year(session, year)
+        if cycle is None:
+            return _empty_scores()
+        n_criteria = session.execute(
+            select(func.count()).where(
+                col(Criterion.cycle_id) == cycle.id,
+                col(Criterion.kind) == CriterionKind.CRITERION,
+            )
+        ).scalar_one()
+        rows = _published_rows(session, cycle.id, "reviewed", [region])
+    frozen = columns_frame(rows, FROZEN_COLUMNS).set_index("org_id")
+    sums = [(org_id, *v) for org_id, *v in frozen[[*SUM_COLUMNS, "scored"]].itertuples(name=None)]
+    frame = _evaluated(actor, cycle.id, year, int(n_criteria), sums, frozen)
+    with read_session() as session:
+        departments: dict[int, int | None] = {
+            int(o): d
+            for o, d in session.execute(
+                select(col(Organisation.id), col(Organisation.department_id)).where(
+                    col(Organisation.id).in_([int(o) for o in frame.index])
+                )
+            ).all()
+        }
+    frame["department_id"] = [departments.get(int(o)) for o in frame.index]
+    return in_scope(actor, frame)
 
 
 def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") -> pd.DataFrame:
@@ -333,6 +373,7 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
         raise ValueError(f"unknown basis {basis!r}")
     criterion = col(Criterion.kind) == CriterionKind.CRITERION
     frozen: pd.DataFrame | None = None
+    part: pd.DataFrame | None = None
     with read_session() as session:
         cycle = cycle_of_year(session, year)
         if cycle is None:
@@ -350,7 +391,6 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
                 *FROZEN_ATTRIBUTES,
             ]
             frozen = columns_frame(rows, columns).set_index("org_id")
-            part = frozen[PART_COLUMNS[1:]]
             rows = [
                 (org_id, *sums)
                 for org_id, *sums in frozen[[*SUM_COLUMNS, "scored"]].itertuples(name=None)
@@ -371,7 +411,24 @@ def load_year_scores(actor: Actor | None, year: int, basis: str = "reviewed") ->
                 .all()
             )
             part = _taking_part_in(session, cycle.id, cycle.status)
-    rubric = rubric_of_cycle(actor, cycle.id)
+    return _evaluated(actor, cycle.id, year, int(n_criteria), rows, frozen, part)
+
+
+def _evaluated(
+    actor: Actor | None,
+    cycle_id: int,
+    year: int,
+    n_criteria: int,
+    rows: Sequence[Any],
+    frozen: pd.DataFrame | None,
+    part: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Evaluate sums rows (org_id, the sums, scored) of the organisations `part` (or the frozen
+    rows) lists with the cycle's rubric: one row per organisation, by rank."""
+    if part is None:
+        assert frozen is not None
+        part = frozen[PART_COLUMNS[1:]]
+    rubric = rubric_of_cycle(actor, cycle_id)
     columns = ["org_id", *scoring.STAR_KEYS, "bonus", "deduction", "veto", "scored"]
     wide = columns_frame(rows, columns).set_index("org_id")
     wide = wide.reindex(part.index).fillna(0).astype("int64")

@@ -1,12 +1,20 @@
 """Accounts (admin): list, create, edit, disable, unlock and reset passwords.
 
 The validation is shared with the account import (db/services/imports.py).
+
+Scopes: an account lies where its scope lies (`account_target`): a branch account at its
+organisation, a department-scoped one at its department, a region-scoped one in its region, a
+city-wide one in the city alone. An admin manages the accounts whose target its own scope
+covers (permissions.can on MANAGE_USERS), before and after a change, so a region admin never
+sees, creates or edits a city-wide account or one of another region, and a city admin sets any
+scope.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -16,7 +24,9 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import (
     EVALUATED_ORG_TYPES,
+    REGIONS,
     Organisation,
+    OrgType,
     Role,
     User,
 )
@@ -30,10 +40,11 @@ from db.services.common import (
     invalid,
     require,
 )
-from permissions import Action
+from permissions import Action, Scope, Target, can
 from texts import admin as T
 from texts import common as C
 
+SCOPE_FIELDS = ("scope_region", "scope_department_id")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 
 
@@ -45,6 +56,9 @@ USER_COLUMNS = [
     "org_id",
     "org_code",
     "org_name",
+    "scope_region",
+    "scope_department_id",
+    "scope_name",
     "active",
     "locked",
     "locked_until",
@@ -55,9 +69,95 @@ USER_COLUMNS = [
 ]
 
 
+def account_target(
+    session: Session,
+    role: str | None,
+    org_id: int | None,
+    scope: Scope,
+    user_id: object = None,
+) -> Target:
+    """Where an account lies, for permissions.can: a branch account at its organisation, any
+    other at its scope (its department, its region, or the whole city)."""
+    if role == Role.BRANCH:
+        org = None if org_id is None else session.get(Organisation, org_id)
+        if org is None:
+            return Target.whole_city(kind="user", id=user_id)
+        return Target.org(org, kind="user", id=user_id)
+    if scope.department_id is not None:
+        dept = session.get(Organisation, scope.department_id)
+        if dept is None:
+            return Target.whole_city(kind="user", id=user_id)
+        return Target(dept.id, dept.region, None, "user", user_id)
+    if scope.region is not None:
+        return Target.of_region(scope.region, kind="user", id=user_id)
+    return Target.whole_city(kind="user", id=user_id)
+
+
+@dataclass(frozen=True)
+class ScopeChoices:
+    """The scopes an admin may give an account: regions (None: the whole city) and
+    departments (id, name, region), each lying in the admin's own scope."""
+
+    regions: tuple[str | None, ...]
+    departments: tuple[tuple[int, str, str], ...]
+
+
+def scope_choices(actor: Actor | None) -> ScopeChoices:
+    """What the account form offers: only the scopes `can` lets the actor give."""
+    actor = require(actor, Action.MANAGE_USERS)
+    with read_session() as session:
+        regions = tuple(
+            region
+            for region in (None, *REGIONS)
+            if can(
+                actor,
+                Action.MANAGE_USERS,
+                Target.whole_city() if region is None else Target.of_region(region),
+            )
+        )
+        departments = tuple(
+            (int(d.id), d.name, d.region)
+            for d in session.exec(
+                select(Organisation)
+                .where(
+                    Organisation.org_type == OrgType.DEPARTMENT,
+                    col(Organisation.active).is_(True),
+                )
+                .order_by(Organisation.region, Organisation.code)
+            ).all()
+            if d.id is not None and can(actor, Action.MANAGE_USERS, Target(d.id, d.region))
+        )
+    return ScopeChoices(regions, departments)
+
+
+def _user_target(session: Session, user: User) -> Target:
+    return account_target(
+        session, user.role, user.org_id, Scope(user.scope_region, user.scope_department_id), user.id
+    )
+
+
+def _require_user(session: Session, actor: Actor, user: User) -> None:
+    """Refuse (logged) an account outside the actor's scope. Called in a read session, before
+    any write transaction (a logged refusal writes in a transaction of its own)."""
+    require(actor, Action.MANAGE_USERS, _user_target(session, user))
+
+
+def _require_user_id(actor: Actor, user_id: int) -> None:
+    with read_session() as session:
+        _require_user(session, actor, _locked_user(session, user_id, None))
+
+
+def scope_label(scope_region: str | None, department: str | None) -> str:
+    """The Chinese name of an account's scope: 全市, a region, or a department's name."""
+    if department:
+        return department
+    return scope_region or T.SCOPE_CITY
+
+
 def list_users(actor: Actor | None) -> pd.DataFrame:
-    """Every account with its role, organisation and lock state (never a password hash)."""
-    require(actor, Action.MANAGE_USERS)
+    """Every account in the actor's scope with its role, organisation, scope and lock state
+    (never a password hash)."""
+    actor = require(actor, Action.MANAGE_USERS)
     now = freeze.utcnow()
     with read_session() as session:
         rows = session.exec(
@@ -65,6 +165,18 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
             .join(Organisation, col(Organisation.id) == User.org_id, isouter=True)
             .order_by(col(User.role), col(User.username))
         ).all()
+        departments = dict(
+            session.exec(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.org_type == OrgType.DEPARTMENT
+                )
+            ).all()
+        )
+        shown = [
+            (u, code, name)
+            for u, code, name in rows
+            if can(actor, Action.MANAGE_USERS, _user_target(session, u))
+        ]
     data = [
         {
             "id": u.id,
@@ -74,6 +186,11 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
             "org_id": u.org_id,
             "org_code": code or "",
             "org_name": name or "",
+            "scope_region": u.scope_region,
+            "scope_department_id": u.scope_department_id,
+            "scope_name": ""
+            if u.role == Role.BRANCH
+            else scope_label(u.scope_region, departments.get(u.scope_department_id)),
             "active": u.active,
             "locked": bool(u.locked_until and u.locked_until > now),
             "locked_until": u.locked_until,
@@ -82,7 +199,7 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
             "password_changed_at": u.password_changed_at,
             "version": u.version,
         }
-        for u, code, name in rows
+        for u, code, name in shown
     ]
     return pd.DataFrame(data, columns=USER_COLUMNS)
 
@@ -136,12 +253,32 @@ def _check_user_org(session: Session, role: str | None, org_id: int | None) -> l
     return []
 
 
+def _check_scope(session: Session, role: str | None, scope: Scope) -> tuple[Scope, list[str]]:
+    """The scope an account of `role` keeps (a branch account has none) and its problems."""
+    if role == Role.BRANCH or role is None:
+        return Scope(), []
+    if scope.region is not None and scope.department_id is not None:
+        return scope, [T.ERR_SCOPE_BOTH]
+    if role == Role.DEPARTMENT and scope.department_id is None:
+        # a 机关党委 account answers for one department; unbound it could do nothing
+        return scope, [T.ERR_SCOPE_DEPARTMENT_ROLE]
+    if scope.region is not None and scope.region not in REGIONS:
+        return scope, [T.ERR_SCOPE_REGION.format(value=scope.region)]
+    if scope.department_id is not None:
+        dept = session.get(Organisation, scope.department_id)
+        if dept is None or dept.org_type != OrgType.DEPARTMENT or not dept.active:
+            return scope, [T.ERR_SCOPE_DEPARTMENT]
+    return scope, []
+
+
 def _user_snapshot(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role,
         "org_id": user.org_id,
+        "scope_region": user.scope_region,
+        "scope_department_id": user.scope_department_id,
         "active": user.active,
     }
 
@@ -154,10 +291,26 @@ def create_user(
     role: str,
     org_id: int | None,
     password: str,
+    scope: Scope | None = None,
 ) -> int:
-    """Create an account; the password must meet the rules (shown on the form)."""
+    """Create an account; the password must meet the rules (shown on the form).
+
+    `scope` is the account's scope (None: the creating admin's own); the account must lie in
+    the actor's scope, or the call is refused and logged.
+    """
     actor = require(actor, Action.MANAGE_USERS)
     values, problems = check_user_fields(username, display_name, role, password)
+    with read_session() as session:
+        kept, scope_problems = _check_scope(session, values["role"], scope or actor.scope)
+        # (a branch account without an organisation is told so below, in Chinese)
+        placed = values["role"] != Role.BRANCH or org_id is not None
+        if not problems and not scope_problems and placed:
+            require(
+                actor,
+                Action.MANAGE_USERS,
+                account_target(session, values["role"], org_id, kept, values["username"]),
+            )
+    problems += scope_problems
     # Hashed before the write transaction (argon2 would hold the write lock for its duration).
     password_hash = auth.hash_password(password) if not problems else ""
     with write_session() as session:
@@ -174,6 +327,8 @@ def create_user(
             display_name=values["display_name"],
             role=values["role"],
             org_id=org_id if values["role"] == "branch" else None,
+            scope_region=kept.region,
+            scope_department_id=kept.department_id,
             password_hash=password_hash,
         )
         session.add(user)
@@ -218,12 +373,31 @@ def update_user(
     display_name: str,
     role: str,
     org_id: int | None,
+    scope: Scope | None = None,
 ) -> None:
-    """Change an account's name, role or organisation."""
+    """Change an account's name, role, organisation or scope (None: the scope it has).
+
+    The account must lie in the actor's scope before and after the change (refused and logged
+    otherwise): a region admin cannot take an account out of its region or widen it.
+    """
     actor = require(actor, Action.MANAGE_USERS)
+    with read_session() as session:
+        user = _locked_user(session, user_id, None)
+        _require_user(session, actor, user)
+        wanted = Scope(user.scope_region, user.scope_department_id) if scope is None else scope
+        values, _ = check_user_fields(user.username, display_name, role, None)
+        kept, scope_problems = _check_scope(session, values["role"], wanted)
+        placed = values["role"] != Role.BRANCH or org_id is not None
+        if values["role"] is not None and not scope_problems and placed:
+            require(
+                actor,
+                Action.MANAGE_USERS,
+                account_target(session, values["role"], org_id, kept, user_id),
+            )
     with write_session() as session:
         user = _locked_user(session, user_id, version)
         values, problems = check_user_fields(user.username, display_name, role, None)
+        problems += scope_problems
         problems += _check_user_org(session, values["role"], org_id)
         if user.id == actor.id and values["role"] != "admin":
             problems.append(T.ERR_OWN_ROLE)
@@ -233,12 +407,13 @@ def update_user(
         user.display_name = values["display_name"]
         user.role = values["role"]
         user.org_id = org_id if values["role"] == "branch" else None
+        user.scope_region, user.scope_department_id = kept.region, kept.department_id
         user.version += 1
         session.add(user)
         after = _user_snapshot(user)
         if before == after:
             return
-        if before["role"] != after["role"] or before["org_id"] != after["org_id"]:
+        if any(before[k] != after[k] for k in ("role", "org_id", *SCOPE_FIELDS)):
             # What the user may see changed: make them log in again.
             auth.end_sessions_of(session, user_id)
         audit(session, actor, "user_changed", "user", user_id, {"before": before, "after": after})
@@ -248,6 +423,7 @@ def update_user(
 def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
     """Disable (every session ends at once) or re-enable an account."""
     actor = require(actor, Action.MANAGE_USERS)
+    _require_user_id(actor, user_id)
     with write_session() as session:
         user = _locked_user(session, user_id, None)
         if user.active == active:
@@ -276,7 +452,9 @@ def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
     """Set a new password for an account (unlocks it and ends its sessions)."""
     actor = require(actor, Action.MANAGE_USERS)
     with read_session() as session:
-        username = _locked_user(session, user_id, None).username
+        user = _locked_user(session, user_id, None)
+        _require_user(session, actor, user)
+        username = user.username
     problems = auth.password_problems(password, username)
     if problems:
         raise invalid(problems)
@@ -304,6 +482,7 @@ def reset_password(actor: Actor | None, *, user_id: int, password: str) -> None:
 def unlock_user(actor: Actor | None, *, user_id: int) -> None:
     """Lift a lockout after too many failed logins."""
     actor = require(actor, Action.MANAGE_USERS)
+    _require_user_id(actor, user_id)
     with write_session() as session:
         user = _locked_user(session, user_id, None)
         before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
@@ -339,14 +518,19 @@ def generate_password(length: int = 12) -> str:
 
 
 __all__ = [
+    "SCOPE_FIELDS",
     "USERNAME_RE",
     "USER_COLUMNS",
+    "ScopeChoices",
+    "account_target",
     "check_user_fields",
     "create_user",
     "generate_password",
     "list_users",
     "reset_password",
     "role_key",
+    "scope_choices",
+    "scope_label",
     "set_user_active",
     "unlock_user",
     "update_user",

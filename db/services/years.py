@@ -33,6 +33,7 @@ from db.services.common import (
 from db.services.cycles import install_rubric, rubric_of_cycle
 from permissions import Action
 from rubric import Rubric
+from scoring import QuotaMode
 from texts import admin as T
 from texts import common as C
 
@@ -49,6 +50,7 @@ class YearRow:
     assessments: int
     submitted: int
     scored_entries: int
+    excellence_quota: str = "city"  # scoring.QuotaMode
 
 
 def list_years(actor: Actor | None) -> list[YearRow]:
@@ -92,6 +94,7 @@ def list_years(actor: Actor | None) -> list[YearRow]:
             int(assessments.get(c.id, 0)),
             int(submitted.get(c.id, 0)),
             int(scored.get(c.id, 0)),
+            c.excellence_quota,
         )
         for c in cycles
         if c.id is not None
@@ -250,6 +253,35 @@ def set_deadline(
         bump_change_counter(session)
 
 
+def set_excellence_quota(actor: Actor | None, *, cycle_id: int, version: int, mode: str) -> None:
+    """Count the year's 双优 quota over the whole city or per region (scoring.QuotaMode).
+
+    The document's rule is "按五星级机关基层党组织总数的 25% 左右"; whose total is the city's
+    choice, made once a year before the 双优 list is confirmed (refused after that).
+    """
+    actor = require(actor, Action.MANAGE_YEARS)
+    if mode not in set(QuotaMode):
+        raise invalid([T.ERR_QUOTA_MODE])
+    with write_session() as session:
+        cycle = locked_cycle(session, cycle_id, version)
+        freeze.ensure_cycle_editable(session, cycle_id)
+        if cycle.excellence_confirmed_at is not None or cycle.status in ("published", "final"):
+            raise invalid([T.ERR_QUOTA_CONFIRMED.format(year=cycle.year)])
+        if cycle.excellence_quota == mode:
+            return
+        before = cycle.excellence_quota
+        bump_cycle(session, cycle_id, version, excellence_quota=mode)
+        audit(
+            session,
+            actor,
+            "excellence_quota_changed",
+            "cycle",
+            cycle_id,
+            {"year": cycle.year, "before": {"quota": before}, "after": {"quota": mode}},
+        )
+        bump_change_counter(session)
+
+
 __all__ = [
     "YearRow",
     "bump_cycle",
@@ -258,5 +290,6 @@ __all__ = [
     "list_years",
     "locked_cycle",
     "set_deadline",
+    "set_excellence_quota",
     "set_year_status",
 ]

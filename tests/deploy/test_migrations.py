@@ -16,7 +16,15 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import dispose_engines, make_engine
-from db.models import Assessment, Criterion, Cycle, Organisation, ScoreEntry, User
+from db.models import (
+    Assessment,
+    Criterion,
+    Cycle,
+    Organisation,
+    RegionPublication,
+    ScoreEntry,
+    User,
+)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PREVIOUS_RELEASE = "0001"  # the schema of the release before this one
@@ -733,5 +741,35 @@ def test_upgrade_adds_vanguard_sheets_and_keeps_rounds(
                 )
             )
             assert conn.execute(text("SELECT assessed_tenths FROM vanguard_entry")).scalar() == 185
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0012 adds region_publication (empty: no region has published on its own) and the
+    year's quota mode: every year stored before counts its 双优 quota city-wide."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0011")
+        _write_old_release_city(engine)
+        with engine.connect() as conn:
+            assert "excellence_quota" not in Table("cycle", MetaData(), autoload_with=conn).c
+            assert "region_publication" not in inspect(conn).get_table_names()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            quotas = conn.execute(select(Cycle.__table__.c.excellence_quota)).scalars().all()
+            assert quotas
+            assert set(quotas) == {"city"}
+            rows = conn.execute(select(func.count()).select_from(RegionPublication)).scalar_one()
+            assert rows == 0
     finally:
         engine.dispose()

@@ -17,7 +17,7 @@ ALLOWED_WORDS = frozenset(
     }
 )
 # The demo accounts are login names a user types (shown on the demo login page and the sidebar).
-ACCOUNT_NAMES = frozenset({"admin", "reviewer", "leader"})
+ACCOUNT_NAMES = frozenset({"admin", "reviewer", "leader", "keqiao", "city"})
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 # Every visible text node (Material Symbols ligatures are drawn as icons, not words), the title,

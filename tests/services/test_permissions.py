@@ -8,8 +8,11 @@ role do what it must not fails this test.
 
 The reviewer, leader and admin come city-wide and scoped: to branch01's region or department
 (in scope) and to another region or department (out of scope). A call about branch01's record
-is refused out of scope; a list (the standings, the progress table) is allowed in every scope
-and must hold branch01's organisation exactly when branch01 lies in the caller's scope.
+is refused out of scope; a list (the standings, the progress table, the accounts, the
+organisations, the grades) is allowed in every scope and must hold branch01's organisation
+(or account) exactly when branch01 lies in the caller's scope. What belongs to a whole region
+(publishing its list) is refused to a department's account; what belongs to the whole city
+(the year, its rubric, the 双优 confirmation) to every scoped account.
 A department's 机关党委 (dept01) comes bound to branch01's department (in scope), to another
 department (out of scope) and unbound ("department@city", which may do nothing: fail closed).
 """
@@ -34,6 +37,7 @@ from db.models import (
     Organisation,
     OrgType,
     PartyMember,
+    User,
     VanguardRound,
 )
 from db.services import (
@@ -51,6 +55,7 @@ from db.services import (
     organisations,
     publication,
     readmodels,
+    region_publication,
     reminders,
     review,
     rubrics,
@@ -92,6 +97,7 @@ def scoped(*roles: str, scopes: tuple[str, ...] = IN_SCOPES) -> set[str]:
 
 IN = scoped(*ROLES)  # every role, scoped to branch01's region or department
 OUT = scoped(*ROLES, scopes=OUT_SCOPES)
+ADMINS = {"admin"} | scoped("admin", scopes=(*IN_SCOPES, *OUT_SCOPES))  # every admin, any scope
 DEPT_IN = {"department@department"}  # branch01's department's 机关党委
 DEPT_OUT = {"department@other_department"}
 ALL = ALL - {"department@city"}  # an unbound 机关党委 account may do nothing at all
@@ -102,6 +108,8 @@ class World:
     """Ids the calls need, read from the demo city once per test."""
 
     own_org: int
+    own_user: int
+    own_user_version: int
     own_assessment: int
     cycle_id: int
     cycle_version: int
@@ -146,14 +154,18 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         lambda who, w: review.load_review(who, assessment_id=w.own_assessment),
         {"reviewer", "admin"} | scoped("reviewer", "admin"),
     ),
+    # The year's state, counted in the caller's scope.
     Action.VIEW_PUBLICATION: (
         lambda who, w: publication.publication_info(who, cycle_id=w.cycle_id),
-        CITY,
+        CITY | IN | OUT,
     ),
-    # Allowed callers are then told the open year cannot be finalized: nothing is written.
+    # Publishing branch01's region (a region-wide act: not a department's); allowed callers are
+    # then stopped by the number of days, nothing is written.
     Action.MANAGE_PUBLICATION: (
-        lambda who, w: publication.finalize_year(who, cycle_id=w.cycle_id),
-        {"admin"},
+        lambda who, w: region_publication.publish_region(
+            who, cycle_id=w.cycle_id, region=w.region, days=0
+        ),
+        {"admin", "admin@region"},
     ),
     # A stale cycle version: allowed callers are refused for staleness, nothing is written.
     Action.CONFIRM_EXCELLENCE: (
@@ -162,7 +174,11 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         ),
         {"leader", "admin"},
     ),
-    Action.MANAGE_GRADES: (lambda who, w: grades.grades_table(who, year=YEAR), {"admin"}),
+    # branch01's grade (an unknown grade: allowed callers get InvalidInput, nothing changes).
+    Action.MANAGE_GRADES: (
+        lambda who, w: grades.set_grades(who, year=YEAR, grades={w.own_org: "没有这个等次"}),
+        {"admin"} | scoped("admin"),
+    ),
     # 催报 to branch01's organisation: an in-app notice at most (no channel is configured).
     Action.SEND_REMINDERS: (
         lambda who, w: reminders.chase_now(who, YEAR, [w.own_org]),
@@ -206,7 +222,7 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         lambda who, w: ballots.issue_codes(who, round_id=999_999, org_id=w.own_org),
         {"branch01"},
     ),
-    Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), {"admin"}),
+    Action.ADMINISTER: (lambda who, w: require(who, Action.ADMINISTER), ADMINS),
     Action.MANAGE_YEARS: (lambda who, w: years.list_years(who), {"admin"}),
     # Switching branch01's region's 初审 to what it is (on): a region's admin may, a
     # department's may not (the region is not in its scope).
@@ -214,13 +230,32 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         lambda who, w: first_review.set_first_level(who, year=YEAR, region=w.region, enabled=True),
         {"admin", "admin@region"},
     ),
-    Action.MANAGE_ORGANISATIONS: (lambda who, w: organisations.list_organisations(who), {"admin"}),
-    Action.MANAGE_USERS: (lambda who, w: users.list_users(who), {"admin"}),
+    # branch01's organisation (an empty name: allowed callers get InvalidInput).
+    Action.MANAGE_ORGANISATIONS: (
+        lambda who, w: organisations.save_organisation(
+            who,
+            org_id=w.own_org,
+            item=organisations.OrgInput(code="", name="", org_type="branch", region=w.region),
+        ),
+        {"admin"} | scoped("admin"),
+    ),
+    # branch01's account (a stale version: allowed callers get StaleVersion, nothing changes).
+    Action.MANAGE_USERS: (
+        lambda who, w: users.update_user(
+            who,
+            user_id=w.own_user,
+            version=w.own_user_version - 1,
+            display_name="x",
+            role="branch",
+            org_id=w.own_org,
+        ),
+        {"admin"} | scoped("admin"),
+    ),
     Action.MANAGE_RUBRIC: (
         lambda who, w: rubrics.export_rubric(who, cycle_id=w.cycle_id),
         {"admin"},
     ),
-    Action.VIEW_AUDIT: (lambda who, w: audit.audit_actions(who), {"admin"}),
+    Action.VIEW_AUDIT: (lambda who, w: audit.audit_actions(who), ADMINS),
     Action.VIEW_YEARS: (lambda who, w: cycles.list_cycles(who), ALL),
     # The wrong current password: allowed callers get InvalidInput, nothing changes.
     Action.CHANGE_OWN_PASSWORD: (
@@ -240,6 +275,31 @@ LISTS: dict[Action, tuple[Callable[[Any, World], bool], set[str]]] = {
     ),
     Action.VIEW_RESULTS: (lambda frame, w: w.own_org in frame.index, CITY | IN | DEPT_IN),
 }
+# The administration's lists, called by every admin: (the call, whether it holds branch01's
+# organisation or account, who sees it there).
+ADMIN_LISTS: dict[str, tuple[Call, Callable[[Any, World], bool], set[str]]] = {
+    "users": (
+        lambda who, w: users.list_users(who),
+        lambda frame, w: w.own_user in set(frame["id"]),
+        {"admin"} | scoped("admin"),
+    ),
+    "organisations": (
+        lambda who, w: organisations.list_organisations(who),
+        lambda frame, w: w.own_org in set(frame["id"]),
+        {"admin"} | scoped("admin"),
+    ),
+    "grades": (
+        lambda who, w: grades.grades_table(who, year=YEAR),
+        lambda frame, w: w.own_org in set(frame["org_id"]),
+        {"admin"} | scoped("admin"),
+    ),
+    "evaluated_organisations": (
+        lambda who, w: organisations.evaluated_organisations(who),
+        lambda rows, w: w.own_org in {i for i, _, _ in rows},
+        {"admin"} | scoped("admin"),
+    ),
+}
+ADMIN_WHO = sorted(ADMINS)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -274,6 +334,8 @@ def _world() -> World:
         org = session.get(Organisation, own.org_id)
         assert org is not None
         assert org.department_id is not None
+        user = session.get(User, own.id)
+        assert user is not None
         other_department = session.exec(
             select(Organisation.id).where(
                 Organisation.org_type == OrgType.DEPARTMENT,
@@ -297,6 +359,8 @@ def _world() -> World:
     assert own_member is not None
     return World(
         own.org_id,
+        own.id,
+        user.version,
         assessment_id,
         cycle.id,
         cycle.version,
@@ -359,3 +423,17 @@ def test_permission(one_city: str, action: Action, who: str) -> None:
         with pytest.raises(PermissionDenied):
             call(caller, world)
         assert _refusals(action) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "who"),
+    [(k, w) for k in ADMIN_LISTS for w in ADMIN_WHO],
+    ids=[f"{k}-{w}" for k in ADMIN_LISTS for w in ADMIN_WHO],
+)
+def test_admin_lists_hold_only_the_scope(one_city: str, kind: str, who: str) -> None:
+    """Every admin may read the administration's lists; each holds branch01 exactly when
+    branch01 lies in the admin's scope."""
+    call, holds, seen_by = ADMIN_LISTS[kind]
+    world = _world()
+    result = call(_caller(who, world), world)
+    assert holds(result, world) == (who in seen_by), f"{who} sees branch01 in {kind}: wrong"

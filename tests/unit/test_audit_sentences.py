@@ -146,6 +146,23 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
         "3",
         {"year": 2026, "before": {"deadline": "2026-12-01"}, "after": {"deadline": "2026-12-15"}},
     ),
+    "excellence_quota_changed": (
+        "cycle",
+        "3",
+        {"year": 2026, "before": {"quota": "city"}, "after": {"quota": "region"}},
+    ),
+    "region_published": (
+        "cycle",
+        "3",
+        {
+            "year": 2026,
+            "region": "柯桥区",
+            "days": 5,
+            "ends": "2026-12-20",
+            "published": 20,
+            "not_rated": 3,
+        },
+    ),
     "rubric_points_recomputed": (
         "assessment",
         "100",

@@ -940,3 +940,37 @@ def test_any_zero_is_zero(raw: str) -> None:
 @pytest.mark.parametrize("raw", ["1000000", "0.01", "999999999999999", "1e15", "17.5", 2.5])
 def test_ordinary_numbers_pass(raw: object) -> None:
     assert scoring.to_decimal(raw) == D(str(raw))
+
+
+# --------------------------------------------------------------------------- quota per region
+
+
+def _regional_frame() -> pd.DataFrame:
+    """Eight five-star 优秀 organisations in 市直 and four in 柯桥区, best first per region."""
+    rows = [(i, "市直", 99_000 - i * 100) for i in range(1, 9)]
+    rows += [(i, "柯桥区", 91_000 - i * 100) for i in range(11, 15)]
+    return pd.DataFrame(
+        {
+            "five_star": [True] * len(rows),
+            "vetoed": [False] * len(rows),
+            "composite_milli": [m for _, _, m in rows],
+            "region": [r for _, r, _ in rows],
+        },
+        index=pd.Index([i for i, _, _ in rows], name="org_id"),
+    )
+
+
+def test_the_quota_counted_city_wide_or_per_region() -> None:
+    frame = _regional_frame()
+    grades = {int(o): "优秀" for o in frame.index}
+    city = scoring.select_excellence_in(frame, grades, mode=scoring.QuotaMode.CITY)
+    # 25% of 12 = 3, all from 市直 (the best composites).
+    assert (city.basis_count, city.quota, city.recommended) == (12, 3, (1, 2, 3))
+    assert city == scoring.select_excellence(frame, grades)
+    region = scoring.select_excellence_in(frame, grades, mode=scoring.QuotaMode.REGION)
+    # 25% of 8 = 2 in 市直, 25% of 4 = 1 in 柯桥区.
+    assert (region.basis_count, region.quota, region.recommended) == (12, 3, (1, 2, 11))
+    assert region.eligible[0] == 1
+    assert set(region.eligible) == set(frame.index)
+    with pytest.raises(ValueError, match="mode"):
+        scoring.select_excellence_in(frame, grades, mode="county")

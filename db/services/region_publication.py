@@ -1,0 +1,131 @@
+"""A region's own 公示 (publish_region): a region's admin publishes its region's list while the
+year is still open or closed, before the city publishes the year (db/services/publication.py).
+
+Its reviewed assessments become "published", a region_publication row records when and until
+when, and published.record_publication freezes that region's published_result rows only, so
+no other region's edits, moves or own republication change a figure of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from db.engine import write_session
+from db.models import AWAITING_REVIEW_STATUSES, REGIONS, Assessment, Organisation, RegionPublication
+from db.services import freeze, published
+from db.services.common import Actor, InvalidInput, audit, bump_change_counter, require
+from db.services.publication import checked_days, get_cycle, names_with_status
+from permissions import Action, Target
+from texts import common as C
+from texts import review as T
+
+
+def _invalid(message: str) -> InvalidInput:
+    return InvalidInput(message, errors=[message])
+
+
+def publish_region(
+    actor: Actor | None,
+    *,
+    cycle_id: int,
+    region: str,
+    days: int | None = None,
+    include_unfinished: bool = False,
+) -> datetime:
+    """Publish one region's results for `days` days (that region's admin, or the city's) while
+    the year is open or closed; returns the end of the period (UTC).
+
+    The region's reviewed assessments become "published" and its published_result rows are
+    frozen now; publishing again (after a correction) freezes them afresh and starts a new
+    period. No other region's rows are touched. The 双优 mark follows the city's confirmation.
+    """
+    actor = require(actor, Action.MANAGE_PUBLICATION, Target.of_region(region))
+    if region not in REGIONS:
+        raise _invalid(T.ERR_PUB_REGION.format(region=region))
+    days = checked_days(days)
+    in_region = Organisation.region == region
+    with write_session() as session:
+        cycle = get_cycle(session, cycle_id)
+        if cycle.status not in ("open", "closed"):
+            raise _invalid(
+                T.ERR_PUB_STATUS.format(
+                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
+                )
+            )
+        pending, pending_names = names_with_status(
+            session, cycle, AWAITING_REVIEW_STATUSES, in_region
+        )
+        if pending:
+            raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
+        unfinished, unfinished_names = names_with_status(
+            session, cycle, ("draft", "returned"), in_region
+        )
+        if unfinished and not include_unfinished:
+            raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
+        rated, _ = names_with_status(session, cycle, ("reviewed", "published"), in_region)
+        if not rated:
+            raise _invalid(T.ERR_PUB_NO_RESULTS)
+        now = freeze.utcnow()
+        ends = now + timedelta(days=days)
+        region_orgs = select(Organisation.id).where(in_region)
+        session.exec(
+            update(Assessment)
+            .where(
+                col(Assessment.cycle_id) == cycle_id,
+                col(Assessment.org_id).in_(
+                    select(Organisation.id).where(in_region, col(Organisation.active).is_(False))
+                ),
+            )
+            .values(counted=False)
+        )
+        session.exec(
+            update(Assessment)
+            .where(
+                col(Assessment.cycle_id) == cycle_id,
+                col(Assessment.status) == "reviewed",
+                col(Assessment.org_id).in_(region_orgs),
+            )
+            .values(
+                status="published",
+                version=Assessment.version + 1,
+                updated_at=now,
+                updated_by=actor.id,
+            )
+        )
+        row = session.get(RegionPublication, (cycle_id, region))
+        before = None if row is None else {"published_at": row.published_at}
+        if row is None:
+            row = RegionPublication(
+                cycle_id=cycle_id, region=region, published_at=now, publication_ends=ends
+            )
+        else:
+            row.published_at, row.publication_ends = now, ends
+            row.version += 1
+        row.published_by = actor.id
+        session.add(row)
+        published.record_publication(session, cycle_id, regions=[region])
+        audit(
+            session,
+            actor,
+            "region_published",
+            "cycle",
+            cycle_id,
+            {
+                "year": cycle.year,
+                "region": region,
+                "days": days,
+                "ends": ends.isoformat(),
+                "published": rated,
+                "not_rated": unfinished,
+                "before": before,
+                "after": {"published_at": now},
+            },
+        )
+        bump_change_counter(session)
+    return ends
+
+
+__all__ = ["publish_region"]
