@@ -12,8 +12,16 @@ from streamlit.testing.v1 import AppTest
 from db.engine import read_session
 from db.models import Reminder
 from tests.utils import actor, open_page
+from texts import leadership as L
 from texts import reminders as T
-from ui import data
+from ui import dashboard, data
+
+
+def _completion_tab(username: str) -> AppTest:
+    """总览 opened on its 填报进度与催报 tab, where the 催报 list and button are drawn."""
+    at = open_page(username, "pages/dashboard.py", timeout=90)
+    at.session_state[dashboard.TAB_KEY] = L.TAB_COMPLETION
+    return at.run()
 
 
 def _form(at: AppTest) -> tuple[Any, Any]:
@@ -24,7 +32,7 @@ def _form(at: AppTest) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize("username", ["leader", "reviewer"])
 def test_the_chase_button_sends_to_the_picked_organisations(demo_city: str, username: str) -> None:
-    at = open_page(username, "pages/dashboard.py", timeout=90)
+    at = _completion_tab(username)
     assert not at.exception, [e.value for e in at.exception]
     pending = data.chase_list(actor(username), 2026)
     own = actor("branch01").org_id
@@ -48,7 +56,7 @@ def test_the_chase_button_sends_to_the_picked_organisations(demo_city: str, user
 
 
 def test_pressing_without_a_choice_says_so_and_sends_nothing(demo_city: str) -> None:
-    at = open_page("leader", "pages/dashboard.py", timeout=90)
+    at = _completion_tab("leader")
     _pick, button = _form(at)
     button.click()
     at = at.run()
@@ -58,7 +66,7 @@ def test_pressing_without_a_choice_says_so_and_sends_nothing(demo_city: str) -> 
 
 
 def test_all_sends_to_every_organisation_on_the_list(demo_city: str) -> None:
-    at = open_page("leader", "pages/dashboard.py", timeout=90)
+    at = _completion_tab("leader")
     pending = data.chase_list(actor("leader"), 2026)
     next(c for c in at.checkbox if c.label == T.CHASE_ALL).check()
     _pick, button = _form(at)
