@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from db.services import excellence, readmodels
@@ -55,13 +56,19 @@ def test_refused_roles_cannot_open(demo_city: str, page: str, username: str | No
         open_page(username, page)
 
 
+def _ranks(column: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in column]
+
+
 def test_rankings_filters_and_detail(demo_city: str) -> None:
     at = open_page("leader", "pages/rankings.py", timeout=90)
     frame = readmodels.load_city_frame(leader(), 2026)
     assert f"显示 {len(frame)} / {len(frame)} 个组织" in _texts(at)
     table = at.dataframe[0].value
     assert len(table) == len(frame)
-    assert table["全市排名"].tolist() == frame["rank"].tolist()
+    # Organisations that have not handed in are listed after the others, with no rank shown.
+    handed_in = frame["status"].map(readmodels.ranked)
+    assert _ranks(table["全市排名"]) == _ranks(frame["rank"].where(handed_in))
 
     region = frame["region"].value_counts().index[0]
     at.multiselect(key="rk_regions").set_value([region]).run()
@@ -87,7 +94,10 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
 
     at.segmented_control(key="rk_basis").set_value("self").run()
     self_frame = readmodels.load_city_frame(leader(), 2026, "self")
-    assert at.dataframe[0].value["全市排名"].tolist() == self_frame["rank"].tolist()
+    self_handed_in = self_frame["status"].map(readmodels.ranked)
+    assert _ranks(at.dataframe[0].value["全市排名"]) == _ranks(
+        self_frame["rank"].where(self_handed_in)
+    )
 
 
 def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
