@@ -29,7 +29,10 @@ def _dump(path: str) -> dict[str, list[tuple]]:
                 "ORDER BY name"
             )
         ]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        # Sorted in Python: the ballot tables are WITHOUT ROWID (no order of casting is kept).
+        return {
+            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }
     finally:
         conn.close()
 
