@@ -147,9 +147,9 @@ def test_a_departments_overview_matches_the_hand_figures(small: SmallCity) -> No
         assert gaps == {"P1": 0.0, "G1": 2.0, "B1": 90.0, "B2": 7.0, "B3": 0.0}
         # ranks only once handed in: the city's and the region's
         ranks = {k: b.loc[ids[k], "rank"] for k in ("P1", "G1", "B2")}
-        assert ranks == {"P1": 3, "G1": 4, "B2": 5}
+        assert ranks == {"P1": 2, "G1": 3, "B2": 4}
         assert {k: b.loc[ids[k], "region_rank"] for k in ("P1", "G1", "B2")} == {
-            "P1": 1, "G1": 2, "B2": 3
+            "P1": 1, "G1": 2, "B2": 2
         }  # fmt: skip
         assert b.loc[[ids["B1"], ids["B3"]], "rank"].isna().all()
         assert b.loc[ids["G1"], "lit"] == "学规服民创"
