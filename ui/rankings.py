@@ -21,6 +21,7 @@ from texts import common as C
 from texts import leadership as T
 from ui import data
 from ui.evidence_link import evidence_link
+from ui.phone import list_lines
 from ui.text import plain
 
 TABLE_KEY = "rk_table"
@@ -71,8 +72,8 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The display table of a city frame (same order, same rank), headers in Chinese."""
     table = pd.DataFrame(index=frame.index)
     # Only what has been handed in has a rank (readmodels.ranked); the others show none.
-    handed_in = frame["status"].astype(str).map(readmodels.ranked).astype(bool)
-    table[T.COL_RANK] = frame["rank"].astype("Int64").where(handed_in)
+    ranks = readmodels.shown_ranks(frame[["rank", "region_rank", "status"]])
+    table[T.COL_RANK] = ranks["rank"]
     table[T.COL_NAME] = frame["name"]
     for key in scoring.STAR_KEYS:
         table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
@@ -82,7 +83,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
     table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
     table[T.COL_REGION] = frame["region"]
-    table[T.COL_REGION_RANK] = frame["region_rank"].astype("Int64").where(handed_in)
+    table[T.COL_REGION_RANK] = ranks["region_rank"]
     # Department and type are filters, not columns: the name already says both (e.g.
     # 中共市财政局第三党支部), and every column costs transfer and decoding on 2,000 rows.
     return table
@@ -145,6 +146,53 @@ def show_table(table: pd.DataFrame, height: int = 560) -> None:
         row_height=34,
         placeholder="—",
     )
+
+
+PHONE_PAGE = 30  # entries of the phone list at first and per 显示更多
+PHONE_SHOWN_KEY = "rk_phone_shown"
+
+
+def phone_records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """The display table's rows as a phone list's entries: the name, both ranks, composite,
+    the five stars as ★/☆ in star order, level and status (empty cells are left out)."""
+    stars = table[list(scoring.STAR_NAMES.values())].apply(lambda c: c.str[0])
+    shown = pd.DataFrame(
+        {
+            T.COL_NAME: table[T.COL_NAME],
+            T.COL_RANK: table[T.COL_RANK],
+            T.COL_REGION_RANK: table[T.COL_REGION_RANK],
+            T.COL_COMPOSITE: table[T.COL_COMPOSITE].map("{:.1f}".format),
+            T.PHONE_STARS: stars.agg("".join, axis=1) if len(table) else pd.Series(dtype=str),
+            T.COL_LEVEL: table[T.COL_LEVEL],
+            T.COL_STATUS: table[T.COL_STATUS],
+        }
+    )
+    return shown.to_dict("records")
+
+
+def _show_more() -> None:
+    st.session_state[PHONE_SHOWN_KEY] = (
+        st.session_state.get(PHONE_SHOWN_KEY, PHONE_PAGE) + PHONE_PAGE
+    )
+
+
+def show_list(table: pd.DataFrame) -> None:
+    """The ranking as a list for a phone: the first PHONE_PAGE entries, 显示更多 for the next."""
+    limit = int(st.session_state.get(PHONE_SHOWN_KEY, PHONE_PAGE))
+    st.markdown("\n".join(list_lines(phone_records(table.head(limit)), T.COL_NAME)))
+    rest = len(table) - limit
+    if rest > 0:
+        st.caption(T.PHONE_MORE.format(n=rest))
+        st.button(T.PHONE_SHOW_MORE, key="rk_phone_more", on_click=_show_more)
+
+
+def show_table_or_list(table: pd.DataFrame) -> None:
+    """The table on a wide screen, the list on a phone (ui.phone's wx-wide / wx-phone parts:
+    CSS shows one of them)."""
+    with st.container(key="wx-wide-rankings"):
+        show_table(table)
+    with st.container(key="wx-phone-rankings"):
+        show_list(table)
 
 
 def filter_widgets(frame: pd.DataFrame) -> Filters:
