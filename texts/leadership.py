@@ -71,7 +71,10 @@ PHONE_STARS = "五星"
 PHONE_MORE = "还有 {n} 个组织未列出，可用上方的筛选或搜索缩小范围。"
 PHONE_SHOW_MORE = "显示更多"
 DETAIL_PICK = "查看组织详情"
-DETAIL_PICK_HELP = "在表格中点选一行，或在此输入名称查找。"
+DETAIL_PICK_HELP = "在表格中点选一行，或在此选择；列表按排名列出当前显示的组织。"
+DETAIL_PICK_MORE = (
+    "选择列表列出当前显示的前 {n} 个组织；查找其他组织，请先在上方“按名称或编码搜索”。"
+)
 DETAIL_NONE = "（未选择）"
 DETAIL_TITLE = "{name} · {year}年度详情"
 DETAIL_SUMMARY = "综合得分 {composite}，{level}，{rank}，状态：{status}"

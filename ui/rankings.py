@@ -60,7 +60,8 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
             frame["name"].str.contains(query, regex=False, case=False).to_numpy()
             | frame["code"].str.contains(query, regex=False, case=False).to_numpy()
         )
-    return frame[mask]
+    # No filter, no copy: the first load shows the cached frame as it is.
+    return frame if mask.all() else frame[mask]
 
 
 def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
@@ -101,10 +102,14 @@ def _table(
     return ranking_table(data.scoped_frame(_actor, year, basis, version))
 
 
-def cached_table(actor: Actor, year: int, basis: str) -> pd.DataFrame:
-    """ranking_table of the cached frame of the viewer's scope (Action.VIEW_RESULTS)."""
+def cached_table(actor: Actor, year: int, basis: str, rows: pd.Index | None = None) -> pd.DataFrame:
+    """ranking_table of the cached frame of the viewer's scope (Action.VIEW_RESULTS), cut to
+    `rows` (organisation ids in ranking order) unless they are all of them."""
     viewer = readmodels.authorize_results_view(actor)
-    return _table(year, basis, data.data_version(), data.scope_key(viewer), viewer)
+    table = _table(year, basis, data.data_version(), data.scope_key(viewer), viewer)
+    if rows is None or (len(rows) == len(table) and rows.equals(table.index)):
+        return table
+    return table.loc[rows]
 
 
 COLUMN_CONFIG = {
@@ -154,20 +159,32 @@ PHONE_SHOWN_KEY = "rk_phone_shown"
 
 def phone_records(table: pd.DataFrame) -> list[dict[str, object]]:
     """The display table's rows as a phone list's entries: the name, both ranks, composite,
-    the five stars as ★/☆ in star order, level and status (empty cells are left out)."""
-    stars = table[list(scoring.STAR_NAMES.values())].apply(lambda c: c.str[0])
-    shown = pd.DataFrame(
+    the five stars as ★/☆ in star order, level and status (empty cells are left out).
+
+    Plain Python over the few rows listed (pandas' row-wise apply cost more than the table)."""
+    star_columns = [table[name].tolist() for name in scoring.STAR_NAMES.values()]
+    marks = ["".join(str(cell)[:1] for cell in cells) for cells in zip(*star_columns, strict=True)]
+    return [
         {
-            T.COL_NAME: table[T.COL_NAME],
-            T.COL_RANK: table[T.COL_RANK],
-            T.COL_REGION_RANK: table[T.COL_REGION_RANK],
-            T.COL_COMPOSITE: table[T.COL_COMPOSITE].map("{:.1f}".format),
-            T.PHONE_STARS: stars.agg("".join, axis=1) if len(table) else pd.Series(dtype=str),
-            T.COL_LEVEL: table[T.COL_LEVEL],
-            T.COL_STATUS: table[T.COL_STATUS],
+            T.COL_NAME: name,
+            T.COL_RANK: rank,
+            T.COL_REGION_RANK: region_rank,
+            T.COL_COMPOSITE: f"{composite:.1f}",
+            T.PHONE_STARS: stars,
+            T.COL_LEVEL: level,
+            T.COL_STATUS: status,
         }
-    )
-    return shown.to_dict("records")
+        for name, rank, region_rank, composite, stars, level, status in zip(
+            table[T.COL_NAME].tolist(),
+            table[T.COL_RANK].tolist(),
+            table[T.COL_REGION_RANK].tolist(),
+            table[T.COL_COMPOSITE].tolist(),
+            marks,
+            table[T.COL_LEVEL].tolist(),
+            table[T.COL_STATUS].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _show_more() -> None:
@@ -397,12 +414,22 @@ def export_button(actor: Actor, year: int, key: str) -> None:
     )
 
 
+PICK_LIMIT = 100  # names in the detail picker: 2,000 cost the browser more than the table
+
+
 def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
-    """Searchable picker of the organisation whose detail is shown (a table pick sets it)."""
-    # Labels are built in one vectorised step: 2,000 per-option lookups cost ~0.2 s a run.
+    """Searchable picker of the organisation whose detail is shown (a table pick sets it).
+
+    It lists the first PICK_LIMIT rows shown, in ranking order; the name search above narrows
+    the table and this list together (a list of every name of a 2,000-organisation city was
+    the slowest part of the page to draw)."""
+    listed = shown.head(PICK_LIMIT)
+    # Labels are built in one vectorised step.
     labels: dict[int | None, str] = {None: T.DETAIL_NONE}
     labels.update(
-        zip(shown.index.astype("int64"), shown["name"] + "（" + shown["code"] + "）", strict=True)
+        zip(
+            listed.index.astype("int64"), listed["name"] + "（" + listed["code"] + "）", strict=True
+        )
     )
     chosen = st.session_state.get(DETAIL_KEY)
     if chosen is not None and chosen not in frame.index:
@@ -416,4 +443,6 @@ def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
         key=DETAIL_KEY,
         help=T.DETAIL_PICK_HELP,
     )
+    if len(shown) > PICK_LIMIT:
+        st.caption(T.DETAIL_PICK_MORE.format(n=PICK_LIMIT))
     return None if picked is None else int(picked)

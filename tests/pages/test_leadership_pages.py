@@ -217,6 +217,7 @@ def test_rankings_phone_list_pages_through_the_filtered_rows(
     demo_city: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ui import rankings
+    from ui.text import plain
 
     monkeypatch.setattr(rankings, "PHONE_PAGE", 10)
     at = open_page("leader", "pages/rankings.py", timeout=90)
@@ -232,7 +233,9 @@ def test_rankings_phone_list_pages_through_the_filtered_rows(
     lines = entries()
     assert len(lines) == 10
     first = frame.iloc[0]
-    assert lines[0].startswith(f"- **{first['name']}** 全市排名 {int(first['rank'])} · 地区排名")
+    assert lines[0].startswith(
+        f"- **{plain(first['name'])}** 全市排名 {int(first['rank'])} · 地区排名"
+    )
     assert "等级 " in lines[0]
     assert f"还有 {len(frame) - 10} 个组织未列出" in _texts(at)
     at.button(key="rk_phone_more").click().run()

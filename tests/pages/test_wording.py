@@ -37,10 +37,10 @@ def test_the_sidebar_names_the_role_once() -> None:
     assert who("机关党委 陈静", "department") == "当前用户：陈静（机关党委（部门党委））"
 
 
-def test_the_sidebar_shows_the_role_once_for_a_region_account(demo_city: str) -> None:
-    at = open_page("keqiao_reviewer", "pages/rankings.py", timeout=90)
-    lines = [c.value for c in at.sidebar.caption if c.value.startswith("当前用户")]
-    assert lines == ["当前用户：柯桥区机关工委 审核员"]
+def test_the_demo_region_accounts_read_their_role_once(demo_city: str) -> None:
+    assert signed_in_as(actor("keqiao_reviewer")) == "当前用户：柯桥区机关工委 审核员"
+    assert signed_in_as(actor("keqiao_leader")) == "当前用户：柯桥区机关工委（领导）"
+    assert signed_in_as(actor("reviewer")) == "当前用户：市直机关工委 审核员"
 
 
 def test_the_results_menu_is_headed_by_the_account_scope(demo_city: str) -> None:
