@@ -57,6 +57,7 @@ from db.models import (
     utcnow,
 )
 from db.query import pk
+from db.seed_ballots import seed_ballots
 from db.seed_levels import seed_levels
 from db.seed_members import SeedOrg, seed_members
 from db.seed_scores import CritInfo, generate_year, year_frame
@@ -500,13 +501,22 @@ def seed_city(
             step(done, year)
         if plan.evidence:
             _DEMO_FILE.drop(conn)
-        seed_members(
+        seeded = seed_members(
             conn,
             [SeedOrg(o.id, o.name, o.member_count) for o in evaluated],
             years,
             rubric,
             plan.seed,
             current_open=plan.current_open,
+        )
+        seed_ballots(
+            conn,
+            seeded.members,
+            seeded.rounds,
+            rubric.ballot,
+            years[-1],
+            plan.seed,
+            demo[0] if demo and plan.demo_users else None,
         )
         _reset_sequences(
             conn,

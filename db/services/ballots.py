@@ -24,7 +24,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +40,7 @@ from db.models import (
     RoundStatus,
     VanguardRound,
 )
+from db.query import select_columns
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -53,9 +53,9 @@ from db.services.common import (
     require,
     require_missing,
 )
-from db.services.members import members_taking_part
+from db.services.members import members_taking_part, taking_part, year_ballot_rules
 from permissions import Action
-from rubric import BallotRules, default_rubric_path, load_rubric
+from rubric import BallotRules
 from texts import ballot as T
 
 # 31 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -102,12 +102,6 @@ def code_hash(code: str) -> str:
 # --------------------------------------------------------------------------- rules
 
 
-@cache
-def default_rules() -> BallotRules:
-    """The ballot rules of the shipped rubric (its `ballot:` block), read once per process."""
-    return load_rubric(default_rubric_path()).ballot
-
-
 def rules_of(box: BallotBox) -> BallotRules:
     """The rules a box was issued under."""
     return BallotRules(
@@ -119,7 +113,11 @@ def rules_of(box: BallotBox) -> BallotRules:
 
 
 def round_label(round_: VanguardRound) -> str:
-    return T.ROUND_LABEL.format(year=round_.year, half=T.HALF_NAMES.get(round_.half, ""))
+    return _label(round_.year, round_.half)
+
+
+def _label(year: int, half: int) -> str:
+    return T.ROUND_LABEL.format(year=year, half=T.HALF_NAMES.get(half, ""))
 
 
 # --------------------------------------------------------------------------- issuing
@@ -179,8 +177,8 @@ def issue_in(
     if not members:
         raise InvalidInput(T.ERR_NO_MEMBERS)
     box = session.get(BallotBox, (round_id, org_id))
-    if box is None:
-        rules = default_rules()
+    if box is None:  # the box takes the rules of the round's year as its rubric has them now
+        rules = year_ballot_rules(session, round_.year)
         box = BallotBox(
             round_id=round_id,
             org_id=org_id,
@@ -284,35 +282,24 @@ class BallotForm:
     rate_branch: bool
 
 
-def _valid_code(session: Session, code: str | None) -> tuple[BallotCode, VanguardRound]:
-    """The stored code row and its round, or BallotRefused naming why not."""
-    row = None if code is None else session.get(BallotCode, code_hash(code))
-    if row is None:
-        raise BallotRefused(T.ERR_CODE_UNKNOWN)
-    round_ = session.get(VanguardRound, row.round_id)
-    if round_ is None or round_.status != RoundStatus.OPEN:
-        raise BallotRefused(T.ERR_CODE_EXPIRED)
-    if row.used:
-        raise BallotRefused(T.ERR_CODE_USED)
-    return row, round_
-
-
 def open_ballot(code_text: str) -> BallotForm:
     """The form for a code (BallotRefused when unknown, expired or used)."""
     with read_session() as session:
-        row, round_ = _valid_code(session, normalise_code(code_text))
-        box = session.get(BallotBox, (row.round_id, row.org_id))
-        org = session.get(Organisation, row.org_id)
-        if box is None or org is None:
-            raise BallotRefused(T.ERR_CODE_UNKNOWN)
-        rules = rules_of(box)
-        members = members_taking_part(session, round_, row.org_id)
+        box = _box_of_code(session, normalise_code(code_text))
+        org_name = session.exec(
+            select(Organisation.name).where(col(Organisation.id) == box.org_id)
+        ).one()
+        members = session.exec(
+            select(PartyMember.id, PartyMember.name)
+            .where(*taking_part(box.org_id, box.half))
+            .order_by(col(PartyMember.name), col(PartyMember.id))
+        ).all()
         return BallotForm(
-            org_name=org.name,
-            round_label=round_label(round_),
-            members=tuple((m.id, m.name) for m in members if m.id is not None),
-            scale=rules.scale,
-            rate_branch=rules.rate_branch,
+            org_name=org_name,
+            round_label=_label(box.year, box.half),
+            members=tuple((int(i), name) for i, name in members if i is not None),
+            scale=box.rules.scale,
+            rate_branch=box.rules.rate_branch,
         )
 
 
@@ -332,6 +319,137 @@ def _one_writer() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class _Box:
+    """What casting needs of a code's box, read in one query."""
+
+    round_id: int
+    org_id: int
+    year: int
+    half: int
+    rules: BallotRules
+
+
+def _box_of_code(session: Session, code: str | None) -> _Box:
+    """The code's round and box in one query; BallotRefused naming why a code cannot vote
+    (unknown, its round no longer open, already used)."""
+    if code is None:
+        raise BallotRefused(T.ERR_CODE_UNKNOWN)
+    row = session.exec(
+        select_columns(
+            col(BallotCode.round_id),
+            col(BallotCode.org_id),
+            col(BallotCode.used),
+            col(VanguardRound.status),
+            col(VanguardRound.year),
+            col(VanguardRound.half),
+            col(BallotBox.scale),
+            col(BallotBox.passing),
+            col(BallotBox.minimum_ballots),
+            col(BallotBox.rate_branch),
+        )
+        .join(VanguardRound, col(VanguardRound.id) == col(BallotCode.round_id))
+        .join(
+            BallotBox,
+            (col(BallotBox.round_id) == col(BallotCode.round_id))
+            & (col(BallotBox.org_id) == col(BallotCode.org_id)),
+        )
+        .where(col(BallotCode.code_hash) == code_hash(code))
+    ).first()
+    if row is None:
+        raise BallotRefused(T.ERR_CODE_UNKNOWN)
+    round_id, org_id, used, status, year, half, scale, passing, minimum, rate_branch = row
+    if status != RoundStatus.OPEN:
+        raise BallotRefused(T.ERR_CODE_EXPIRED)
+    if used:
+        raise BallotRefused(T.ERR_CODE_USED)
+    rules = BallotRules(tuple(scale.split(SCALE_SEPARATOR)), passing, minimum, bool(rate_branch))
+    return _Box(int(round_id), int(org_id), int(year), int(half), rules)
+
+
+def _voters_rated(session: Session, box: _Box) -> set[int]:
+    """The ids of the members a ballot of the box rates (those taking part in the round)."""
+    return {
+        int(i)
+        for i in session.exec(
+            select(PartyMember.id).where(*taking_part(box.org_id, box.half))
+        ).all()
+        if i is not None
+    }
+
+
+def _checked_branch(
+    box: _Box, ratings: Mapping[int, int], expected: set[int], branch_rating: int | None
+) -> int | None:
+    """The branch's rating to store (None when the ballot does not rate it), or InvalidInput
+    for an incomplete or invalid form."""
+    if ratings.keys() != expected:
+        missing = expected - set(ratings)
+        raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
+    positions = range(len(box.rules.scale))
+    if any(r not in positions for r in ratings.values()):
+        raise InvalidInput(T.ERR_RATING_INVALID)
+    if not box.rules.rate_branch:
+        return None
+    if branch_rating is None:
+        raise InvalidInput(T.ERR_BRANCH_MISSING)
+    if branch_rating not in positions:
+        raise InvalidInput(T.ERR_RATING_INVALID)
+    return branch_rating
+
+
+def cast_in(
+    session: Session,
+    code_text: str,
+    ratings: Mapping[int, int],
+    branch_rating: int | None = None,
+) -> None:
+    """Building block of cast_ballot in the caller's write transaction (the demo seed casts
+    through it too): check the code and the form, use up the code, store the ballot.
+
+    Five statements: the code with its round and box (one query), the members it rates, the
+    conditional UPDATE that uses up the code, the ballot, its ratings (one executemany). The
+    UPDATE re-checks that the code is unused and its round open: of racing requests exactly
+    one updates the row (PostgreSQL re-checks the condition after the first commits; SQLite's
+    writers queue), every other is refused and stores nothing. No audit entry, no log line and
+    no change-counter bump: nothing would be left that holds the time of a ballot, and no
+    cached read model shows ballots (the pages read them directly).
+    """
+    code = normalise_code(code_text)
+    box = _box_of_code(session, code)
+    assert code is not None
+    branch = _checked_branch(box, ratings, _voters_rated(session, box), branch_rating)
+    still_open = select(VanguardRound.id).where(
+        col(VanguardRound.id) == box.round_id, col(VanguardRound.status) == RoundStatus.OPEN
+    )
+    taken = session.exec(
+        update(BallotCode)
+        .where(
+            col(BallotCode.code_hash) == code_hash(code),
+            col(BallotCode.used).is_(False),
+            col(BallotCode.round_id).in_(still_open),
+        )
+        .values(used=True)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        _box_of_code(session, code)  # says why: used (or, since, expired)
+        raise BallotRefused(T.ERR_CODE_USED)
+    ballot_id = uuid.uuid4().hex
+    session.exec(
+        insert(Ballot).values(
+            id=ballot_id, round_id=box.round_id, org_id=box.org_id, branch_rating=branch
+        )
+    )
+    session.exec(
+        insert(BallotRating),
+        params=[
+            {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
+            for member_id, rating in ratings.items()
+        ],
+    )
+
+
 def cast_ballot(
     code_text: str, ratings: Mapping[int, int], branch_rating: int | None = None
 ) -> None:
@@ -340,69 +458,12 @@ def cast_ballot(
     `ratings` maps every member taking part to a position on the scale (0 = best); the branch's
     rating is required when the rubric asks for it and ignored otherwise. BallotRefused for a
     code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
-    The form is checked in a read first; the write transaction is four statements, whose
-    conditional UPDATE re-checks in the same transaction that the code is unused and its round
-    still open.
+    A code that cannot be one is refused before the database is asked.
     """
-    code = normalise_code(code_text)
-    with read_session() as session:
-        row, round_ = _valid_code(session, code)
-        box = session.get(BallotBox, (row.round_id, row.org_id))
-        if box is None:
-            raise BallotRefused(T.ERR_CODE_UNKNOWN)
-        rules = rules_of(box)
-        expected = {m.id for m in members_taking_part(session, round_, row.org_id)}
-    if set(ratings) != expected:
-        missing = expected - set(ratings)
-        raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
-    positions = range(len(rules.scale))
-    if any(r not in positions for r in ratings.values()):
-        raise InvalidInput(T.ERR_RATING_INVALID)
-    if rules.rate_branch:
-        if branch_rating is None:
-            raise InvalidInput(T.ERR_BRANCH_MISSING)
-        if branch_rating not in positions:
-            raise InvalidInput(T.ERR_RATING_INVALID)
-    else:
-        branch_rating = None
-    assert code is not None
+    if normalise_code(code_text) is None:
+        raise BallotRefused(T.ERR_CODE_UNKNOWN)
     with _one_writer(), write_session() as session:
-        # The code turns used only if it still is unused and its round open: of racing requests
-        # exactly one updates the row (PostgreSQL re-checks the condition after the first
-        # commits; SQLite's writers queue), and every other is refused with nothing stored.
-        still_open = select(VanguardRound.id).where(
-            col(VanguardRound.id) == row.round_id, col(VanguardRound.status) == RoundStatus.OPEN
-        )
-        taken = session.exec(
-            update(BallotCode)
-            .where(
-                col(BallotCode.code_hash) == code_hash(code),
-                col(BallotCode.used).is_(False),
-                col(BallotCode.round_id).in_(still_open),
-            )
-            .values(used=True)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:
-            _valid_code(session, code)  # says why: used (or, since, expired)
-            raise BallotRefused(T.ERR_CODE_USED)
-        ballot_id = uuid.uuid4().hex
-        session.exec(
-            insert(Ballot).values(
-                id=ballot_id,
-                round_id=row.round_id,
-                org_id=row.org_id,
-                branch_rating=branch_rating,
-            )
-        )
-        session.exec(
-            insert(BallotRating),
-            params=[
-                {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
-                for member_id, rating in ratings.items()
-            ],
-        )
-        bump_change_counter(session)
+        cast_in(session, code_text, ratings, branch_rating)
 
 
 # --------------------------------------------------------------------------- results
@@ -509,7 +570,7 @@ def peer_results(actor: Actor | None, *, round_id: int, org_id: int) -> PeerResu
     with read_session() as session:
         round_, _org = _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
         box = session.get(BallotBox, (round_id, org_id))
-        rules = rules_of(box) if box is not None else default_rules()
+        rules = rules_of(box) if box is not None else year_ballot_rules(session, round_.year)
         results, branch = peer_results_in(session, round_id, org_id)
         members = members_taking_part(session, round_, org_id)
         rated_ids = set(results) - {m.id for m in members}
