@@ -2,8 +2,10 @@
 the current year's open round in which branch01 has printed its codes and some members have
 voted.
 
-- Finished round: every demo organisation's box was issued under the year's rules (the rubric
-  the seed installed), one code per member taking part; about nine in ten codes were used.
+- Finished round: the box of every organisation of branch01's department (the demo accounts'
+  own: branch01, dept01) was issued under the year's rules (the rubric the seed installed), one
+  code per member taking part; about nine in ten codes were used. (Every organisation of the
+  city would be some 450,000 ratings: too many for a demo seeded at each first start.)
   Rows go in through the seed's bulk insert: each code stored as the SHA-256 of a fresh random
   code (as `ballots.issue_in` stores it), each ballot under a random key with a rating of every
   member taking part (a member's ratings cluster around a standing of their own, so results
@@ -12,14 +14,14 @@ voted.
   `ballots.cast_in`, the building blocks the page and the phone route use, in the seed's
   transaction.
 
-Called by db.seed.seed_city; about 30,000 ratings for the 150-organisation demo city.
+Called by db.seed.seed_city when it makes the demo accounts.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,23 +42,25 @@ VOTED_SHARE = 0.6  # branch01's codes used so far in the open round
 
 
 def _weights(rules: BallotRules) -> np.ndarray:
-    weights = np.array(RATING_WEIGHTS[: len(rules.scale)], dtype=float)
-    return weights / weights.sum()
+    weights: np.ndarray = np.array(RATING_WEIGHTS[: len(rules.scale)], dtype=float)
+    weights /= weights.sum()
+    return weights
 
 
 def finished_round_rows(
     members: Sequence[dict[str, Any]],
+    orgs: Collection[int],
     round_id: int,
     half: int,
     rules: BallotRules,
     seed: int,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], pd.DataFrame]:
-    """(boxes, codes, ballots, ratings) of a finished round for every organisation whose
-    members take part."""
+    """(boxes, codes, ballots, ratings) of a finished round for each of `orgs` whose members
+    take part."""
     rng = np.random.default_rng(seed)
     by_org: dict[int, list[int]] = {}
     for m in members:
-        if takes_part(m["service"], half):
+        if m["org_id"] in orgs and takes_part(m["service"], half):
             by_org.setdefault(m["org_id"], []).append(m["id"])
     weights = _weights(rules)
     size = len(rules.scale)
@@ -90,7 +94,7 @@ def finished_round_rows(
         ]
         if not used:
             continue
-        keys = sorted(uuid.uuid4().hex for _ in range(used))
+        keys = [uuid.uuid4().hex for _ in range(used)]
         branch = rng.choice(size, size=used, p=weights) if rules.rate_branch else None
         ballots += [
             {
@@ -118,6 +122,11 @@ def finished_round_rows(
         if rating_parts
         else pd.DataFrame(columns=["ballot_id", "member_id", "rating"])
     )
+    # In key order: the tables are kept in key order (WITHOUT ROWID on SQLite), and appending
+    # is much faster than inserting all over the tree.
+    ballots.sort(key=lambda b: b["id"])
+    codes.sort(key=lambda c: c["code_hash"])
+    ratings = ratings.sort_values(["ballot_id", "member_id"], ignore_index=True)
     return boxes, codes, ballots, ratings
 
 
@@ -129,14 +138,18 @@ def seed_ballots(
     last_year: int,
     seed: int,
     branch01: int | None,
+    department: Collection[int],
 ) -> None:
-    """The previous year's second half finished with ballots; branch01's codes and some of its
-    ballots in the open round of `last_year` (see the module's docstring)."""
+    """The previous year's second half finished with ballots in the organisations of
+    `department` (branch01's); branch01's codes and some of its ballots in the open round of
+    `last_year` (see the module's docstring)."""
     from db.seed import bulk_insert
 
     finished = rounds.get((last_year - 1, 2))
-    if finished is not None:
-        boxes, codes, ballots, ratings = finished_round_rows(members, finished, 2, rules, seed)
+    if finished is not None and department:
+        boxes, codes, ballots, ratings = finished_round_rows(
+            members, department, finished, 2, rules, seed
+        )
         bulk_insert(conn, BallotBox, boxes)
         bulk_insert(conn, BallotCode, codes)
         bulk_insert(conn, Ballot, ballots)

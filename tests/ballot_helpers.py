@@ -20,7 +20,7 @@ from db.models import (
     VanguardRound,
 )
 from db.services.common import Actor
-from db.services.members import members_taking_part
+from db.services.members import members_taking_part, year_rules
 from tests.utils import actor
 
 
@@ -63,7 +63,7 @@ def ballot_branch(
             select(VanguardRound).where(VanguardRound.year == year, VanguardRound.half == half)
         ).first()
         if round_ is None:
-            round_ = VanguardRound(year=year, half=half)
+            round_ = VanguardRound(year=year, half=half, rules=year_rules(session, year))
             session.add(round_)
         round_.status = RoundStatus.OPEN
         session.flush()

@@ -16,20 +16,15 @@ Casting takes no acting user: the code is the voter's only credential (like a lo
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import threading
-import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.engine import get_engine, is_sqlite, read_session, write_session
+from db.engine import read_session, write_session
 from db.models import (
     Ballot,
     BallotBox,
@@ -40,12 +35,24 @@ from db.models import (
     RoundStatus,
     VanguardRound,
 )
-from db.query import select_columns
+from db.services.ballot_casting import BallotForm, cast_ballot, cast_in, open_ballot
+from db.services.ballot_codes import (
+    CODE_ALPHABET,
+    CODE_GROUP,
+    CODE_LENGTH,
+    SCALE_SEPARATOR,
+    BallotRefused,
+    code_hash,
+    format_code,
+    new_code,
+    normalise_code,
+    round_label,
+    rules_of,
+)
 from db.services.common import (
     Actor,
     InvalidInput,
     NotFound,
-    ServiceError,
     StaleVersion,
     audit,
     bump_change_counter,
@@ -53,71 +60,16 @@ from db.services.common import (
     require,
     require_missing,
 )
-from db.services.members import members_taking_part, taking_part, year_ballot_rules
+from db.services.members import members_taking_part, year_ballot_rules
 from permissions import Action
 from rubric import BallotRules
 from texts import ballot as T
 
-# 31 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 16  # 31 ** 16 ≈ 2 ** 79: unguessable, and short enough to type from the slip
-CODE_GROUP = 4
-SCALE_SEPARATOR = "|"
 PERCENT = Decimal("0.0001")
 AVERAGE = Decimal("0.01")
 
 
-class BallotRefused(ServiceError):
-    """A code that cannot cast a ballot (unknown, expired, used): the message says which, and
-    the page shows it and nothing else."""
-
-
-# --------------------------------------------------------------------------- codes (pure)
-
-
-def new_code() -> str:
-    """A fresh random code (secrets), CODE_LENGTH characters of CODE_ALPHABET."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_code(code: str) -> str:
-    """The code as printed: groups of four joined by "-"."""
-    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
-
-
-def normalise_code(text: object) -> str | None:
-    """A code as typed (any case, with or without dashes and spaces), or None if it cannot be
-    one."""
-    raw = str(text or "")[:64].upper().replace("-", "").replace(" ", "").strip()
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return raw
-
-
-def code_hash(code: str) -> str:
-    """What is stored of a code. A plain SHA-256 suffices: the code has ~79 random bits."""
-    return hashlib.sha256(code.encode("ascii")).hexdigest()
-
-
 # --------------------------------------------------------------------------- rules
-
-
-def rules_of(box: BallotBox) -> BallotRules:
-    """The rules a box was issued under."""
-    return BallotRules(
-        scale=tuple(box.scale.split(SCALE_SEPARATOR)),
-        passing=box.passing,
-        minimum_ballots=box.minimum_ballots,
-        rate_branch=box.rate_branch,
-    )
-
-
-def round_label(round_: VanguardRound) -> str:
-    return _label(round_.year, round_.half)
-
-
-def _label(year: int, half: int) -> str:
-    return T.ROUND_LABEL.format(year=year, half=T.HALF_NAMES.get(half, ""))
 
 
 # --------------------------------------------------------------------------- issuing
@@ -268,204 +220,6 @@ def _count_codes(session: Session, round_id: int, org_id: int, *, used: bool) ->
     )
 
 
-# --------------------------------------------------------------------------- the voter
-
-
-@dataclass(frozen=True)
-class BallotForm:
-    """What the phone page shows for a valid, unused code."""
-
-    org_name: str
-    round_label: str
-    members: tuple[tuple[int, str], ...]  # (member id, name), in roster order
-    scale: tuple[str, ...]
-    rate_branch: bool
-
-
-def open_ballot(code_text: str) -> BallotForm:
-    """The form for a code (BallotRefused when unknown, expired or used)."""
-    with read_session() as session:
-        box = _box_of_code(session, normalise_code(code_text))
-        org_name = session.exec(
-            select(Organisation.name).where(col(Organisation.id) == box.org_id)
-        ).one()
-        members = session.exec(
-            select(PartyMember.id, PartyMember.name)
-            .where(*taking_part(box.org_id, box.half))
-            .order_by(col(PartyMember.name), col(PartyMember.id))
-        ).all()
-        return BallotForm(
-            org_name=org_name,
-            round_label=_label(box.year, box.half),
-            members=tuple((int(i), name) for i, name in members if i is not None),
-            scale=box.rules.scale,
-            rate_branch=box.rules.rate_branch,
-        )
-
-
-# Ballots arrive in bursts (a branch meeting votes at once). On SQLite, writers that find the
-# database locked poll it with growing sleeps (up to 100 ms) and newcomers can overtake them;
-# queueing this process's casts on a lock first lets each find the database free. PostgreSQL
-# locks the one code row only, so casts there run side by side.
-_SQLITE_CASTS = threading.Lock()
-
-
-@contextmanager
-def _one_writer() -> Iterator[None]:
-    if is_sqlite(get_engine()):
-        with _SQLITE_CASTS:
-            yield
-    else:
-        yield
-
-
-@dataclass(frozen=True)
-class _Box:
-    """What casting needs of a code's box, read in one query."""
-
-    round_id: int
-    org_id: int
-    year: int
-    half: int
-    rules: BallotRules
-
-
-def _box_of_code(session: Session, code: str | None) -> _Box:
-    """The code's round and box in one query; BallotRefused naming why a code cannot vote
-    (unknown, its round no longer open, already used)."""
-    if code is None:
-        raise BallotRefused(T.ERR_CODE_UNKNOWN)
-    row = session.exec(
-        select_columns(
-            col(BallotCode.round_id),
-            col(BallotCode.org_id),
-            col(BallotCode.used),
-            col(VanguardRound.status),
-            col(VanguardRound.year),
-            col(VanguardRound.half),
-            col(BallotBox.scale),
-            col(BallotBox.passing),
-            col(BallotBox.minimum_ballots),
-            col(BallotBox.rate_branch),
-        )
-        .join(VanguardRound, col(VanguardRound.id) == col(BallotCode.round_id))
-        .join(
-            BallotBox,
-            (col(BallotBox.round_id) == col(BallotCode.round_id))
-            & (col(BallotBox.org_id) == col(BallotCode.org_id)),
-        )
-        .where(col(BallotCode.code_hash) == code_hash(code))
-    ).first()
-    if row is None:
-        raise BallotRefused(T.ERR_CODE_UNKNOWN)
-    round_id, org_id, used, status, year, half, scale, passing, minimum, rate_branch = row
-    if status != RoundStatus.OPEN:
-        raise BallotRefused(T.ERR_CODE_EXPIRED)
-    if used:
-        raise BallotRefused(T.ERR_CODE_USED)
-    rules = BallotRules(tuple(scale.split(SCALE_SEPARATOR)), passing, minimum, bool(rate_branch))
-    return _Box(int(round_id), int(org_id), int(year), int(half), rules)
-
-
-def _voters_rated(session: Session, box: _Box) -> set[int]:
-    """The ids of the members a ballot of the box rates (those taking part in the round)."""
-    return {
-        int(i)
-        for i in session.exec(
-            select(PartyMember.id).where(*taking_part(box.org_id, box.half))
-        ).all()
-        if i is not None
-    }
-
-
-def _checked_branch(
-    box: _Box, ratings: Mapping[int, int], expected: set[int], branch_rating: int | None
-) -> int | None:
-    """The branch's rating to store (None when the ballot does not rate it), or InvalidInput
-    for an incomplete or invalid form."""
-    if ratings.keys() != expected:
-        missing = expected - set(ratings)
-        raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
-    positions = range(len(box.rules.scale))
-    if any(r not in positions for r in ratings.values()):
-        raise InvalidInput(T.ERR_RATING_INVALID)
-    if not box.rules.rate_branch:
-        return None
-    if branch_rating is None:
-        raise InvalidInput(T.ERR_BRANCH_MISSING)
-    if branch_rating not in positions:
-        raise InvalidInput(T.ERR_RATING_INVALID)
-    return branch_rating
-
-
-def cast_in(
-    session: Session,
-    code_text: str,
-    ratings: Mapping[int, int],
-    branch_rating: int | None = None,
-) -> None:
-    """Building block of cast_ballot in the caller's write transaction (the demo seed casts
-    through it too): check the code and the form, use up the code, store the ballot.
-
-    Five statements: the code with its round and box (one query), the members it rates, the
-    conditional UPDATE that uses up the code, the ballot, its ratings (one executemany). The
-    UPDATE re-checks that the code is unused and its round open: of racing requests exactly
-    one updates the row (PostgreSQL re-checks the condition after the first commits; SQLite's
-    writers queue), every other is refused and stores nothing. No audit entry, no log line and
-    no change-counter bump: nothing would be left that holds the time of a ballot, and no
-    cached read model shows ballots (the pages read them directly).
-    """
-    code = normalise_code(code_text)
-    box = _box_of_code(session, code)
-    assert code is not None
-    branch = _checked_branch(box, ratings, _voters_rated(session, box), branch_rating)
-    still_open = select(VanguardRound.id).where(
-        col(VanguardRound.id) == box.round_id, col(VanguardRound.status) == RoundStatus.OPEN
-    )
-    taken = session.exec(
-        update(BallotCode)
-        .where(
-            col(BallotCode.code_hash) == code_hash(code),
-            col(BallotCode.used).is_(False),
-            col(BallotCode.round_id).in_(still_open),
-        )
-        .values(used=True)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
-        _box_of_code(session, code)  # says why: used (or, since, expired)
-        raise BallotRefused(T.ERR_CODE_USED)
-    ballot_id = uuid.uuid4().hex
-    session.exec(
-        insert(Ballot).values(
-            id=ballot_id, round_id=box.round_id, org_id=box.org_id, branch_rating=branch
-        )
-    )
-    session.exec(
-        insert(BallotRating),
-        params=[
-            {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
-            for member_id, rating in ratings.items()
-        ],
-    )
-
-
-def cast_ballot(
-    code_text: str, ratings: Mapping[int, int], branch_rating: int | None = None
-) -> None:
-    """Store one anonymous ballot and use up its code, in one transaction.
-
-    `ratings` maps every member taking part to a position on the scale (0 = best); the branch's
-    rating is required when the rubric asks for it and ignored otherwise. BallotRefused for a
-    code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
-    A code that cannot be one is refused before the database is asked.
-    """
-    if normalise_code(code_text) is None:
-        raise BallotRefused(T.ERR_CODE_UNKNOWN)
-    with _one_writer(), write_session() as session:
-        cast_in(session, code_text, ratings, branch_rating)
-
-
 # --------------------------------------------------------------------------- results
 
 
@@ -613,3 +367,23 @@ def participation(actor: Actor | None, *, round_id: int, org_id: int) -> Partici
     with read_session() as session:
         _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
         return participation_in(session, round_id).get(org_id, Participation(0, 0))
+
+
+# Re-exported: what the routes, the pages and the seed use of the codes and of casting.
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_GROUP",
+    "CODE_LENGTH",
+    "SCALE_SEPARATOR",
+    "BallotForm",
+    "BallotRefused",
+    "cast_ballot",
+    "cast_in",
+    "code_hash",
+    "format_code",
+    "new_code",
+    "normalise_code",
+    "open_ballot",
+    "round_label",
+    "rules_of",
+]
