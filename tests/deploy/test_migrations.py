@@ -773,3 +773,47 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
             assert rows == 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_awaiting_approval_and_no_account_waits(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0013 adds user.awaiting_approval (single sign-on's self-registration): every account
+    stored before keeps signing in as it did, none waits for an approval."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0012")
+        _write_old_release_city(engine)
+        with engine.begin() as conn:
+            old_user = Table("user", MetaData(), autoload_with=conn)
+            assert "awaiting_approval" not in old_user.c
+            for name, active in (("old_admin", True), ("old_gone", False)):
+                conn.execute(
+                    insert(old_user).values(
+                        username=name,
+                        display_name="",
+                        role="admin",
+                        email="",
+                        active=active,
+                        password_hash="x",
+                        failed_logins=0,
+                        created_at=datetime.now(UTC),
+                        version=1,
+                    )
+                )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(User.__table__.c.username, User.__table__.c.awaiting_approval)
+            ).all()
+            assert {name for name, _ in rows} >= {"old_admin", "old_gone"}
+            assert {waiting for _, waiting in rows} == {False}
+    finally:
+        engine.dispose()
