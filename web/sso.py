@@ -38,6 +38,7 @@ from settings import Settings, get_settings
 
 SSO_PATH = "/session/sso"
 CALLBACK_SUFFIX = "/oauth2callback"
+STREAMLIT_LOGIN = "/auth/login"
 STREAMLIT_LOGOUT = "/auth/logout"
 # Streamlit's identity cookies (streamlit.web.server.starlette.starlette_server_config), signed
 # with itsdangerous' URLSafeTimedSerializer, the cookie's name as salt; a large value is split
@@ -154,11 +155,13 @@ def display_name(data: Mapping[str, Any] | None) -> str:
 
 
 class SingleSignOnCallback:
-    """Sends the browser from Streamlit's completed /oauth2callback to /session/sso.
+    """Keeps the browser on our pages around Streamlit's sign-in routes.
 
-    Streamlit's callback always redirects to "/"; a callback that carried a code or an error
-    (not the provider's return after logout, which carries neither) goes on to /session/sso
-    when it set the identity cookie, else to the login page saying the sign-in failed.
+    - /oauth2callback always redirects to "/": a callback that carried a code or an error (not
+      the provider's return after logout, which carries neither) goes on to /session/sso when
+      it set the identity cookie, else to the login page saying the sign-in failed;
+    - /auth/login answers a plain English "Authentication error" (400) when the provider cannot
+      be reached: the browser goes to the login page with the Chinese message instead.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -166,24 +169,56 @@ class SingleSignOnCallback:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = "/" + "/".join(p for p in str(scope.get("path", "")).split("/") if p)
-        if scope["type"] != "http" or not path.endswith(CALLBACK_SUFFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if "code" not in query and "error" not in query:
+        elif path.endswith(CALLBACK_SUFFIX):
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            if "code" in query or "error" in query:
+                await self.app(scope, receive, _after_callback(send))
+            else:
+                await self.app(scope, receive, send)
+        elif path.endswith(STREAMLIT_LOGIN):
+            await self.app(scope, receive, _failed_login_to_page(send))
+        else:
             await self.app(scope, receive, send)
-            return
 
-        async def rewrite(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (302, 303, 307):
-                headers = list(message.get("headers", []))
-                target = sso_path() if _sets_identity(headers) else home_url("sso_failed")
-                headers = [(k, v) for k, v in headers if k.lower() != b"location"]
-                headers.append((b"location", target.encode()))
-                message = {**message, "status": 303, "headers": headers}
-            await send(message)
 
-        await self.app(scope, receive, rewrite)
+def _redirect_start(message: Message, target: str) -> Message:
+    headers = [
+        (k, v)
+        for k, v in message.get("headers", [])
+        if k.lower() not in (b"location", b"content-length", b"content-type")
+    ]
+    headers += [(b"location", target.encode()), (b"content-length", b"0")]
+    return {**message, "status": 303, "headers": headers}
+
+
+def _after_callback(send: Send) -> Send:
+    async def rewrite(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] in (302, 303, 307):
+            headers = list(message.get("headers", []))
+            target = sso_path() if _sets_identity(headers) else home_url("sso_failed")
+            message = _redirect_start(message, target)
+        await send(message)
+
+    return rewrite
+
+
+def _failed_login_to_page(send: Send) -> Send:
+    replaced = False
+
+    async def rewrite(message: Message) -> None:
+        nonlocal replaced
+        if message["type"] == "http.response.start" and message["status"] >= 400:
+            replaced = True
+            message = _redirect_start(message, home_url("sso_failed"))
+        elif message["type"] == "http.response.body" and replaced:
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return rewrite
 
 
 def _sets_identity(headers: list[tuple[bytes, bytes]]) -> bool:
