@@ -1,4 +1,4 @@
-"""/session/sso and the callback middleware, with identity cookies signed as Streamlit signs them."""
+"""/session/sso and the callback middleware, with identity cookies signed as Streamlit does."""
 
 from __future__ import annotations
 
