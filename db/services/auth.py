@@ -362,17 +362,21 @@ def sso_login(username: str, display_name: str = "") -> tuple[Actor, str]:
     except IntegrityError:  # the same new identity registered by a parallel request
         refused = AwaitingApproval()
     if refused is not None:
-        log.warning("single sign-on refused (%s): %s", refused.reason, _masked(username))
+        shown = username if USERNAME_RE.match(username) else _masked(username)
+        log.warning("single sign-on refused (%s): %s", refused.reason, shown)
         raise refused
     return actor, token
 
 
 def _unknown_identity(session: Session, username: str, display_name: str) -> SsoRefused:
     """Refuse an identity no account has, or register it when self-registration is on."""
-    if not get_settings().oidc_self_registration or not USERNAME_RE.match(username):
+    valid = bool(USERNAME_RE.match(username))
+    if not get_settings().oidc_self_registration or not valid:
+        # The name is the provider's, not typed into our form: recorded as it is (a name no
+        # account could have, masked), so that an admin can see who asked for an account.
         refused: SsoRefused = UnknownIdentity()
-        detail = {"reason": refused.reason, "valid_name": bool(USERNAME_RE.match(username))}
-        audit(session, None, "sso_refused", "user", _masked(username), detail)
+        target = username if valid else _masked(username)
+        audit(session, None, "sso_refused", "user", target, {"reason": refused.reason})
         return refused
     user = User(
         username=username,
