@@ -103,7 +103,7 @@ def _sign_in_at_provider(page, base_url: str, subject: str) -> None:
     page.get_by_role("button", name=T.SSO_BUTTON).click()
     page.wait_for_url(lambda url: "/oauth2/authorize" in url, timeout=30_000)
     page.locator('input[name="sub"]').fill(subject)
-    page.get_by_role("button", name="Authorize").click()
+    page.get_by_role("button", name="Authorize", exact=True).click()
     page.wait_for_url(lambda url: url.startswith(base_url), timeout=30_000)
     wait_app(page)
 

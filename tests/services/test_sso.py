@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import AuditLog, AuthSession, Organisation, User
+from db.models import EVALUATED_ORG_TYPES, AuditLog, AuthSession, Organisation, User
 from db.services import auth, registrations, users
 from db.services.common import NotFound, PermissionDenied
 from settings import get_settings
@@ -163,7 +163,9 @@ def test_a_region_admin_approves_only_into_its_region(
     keqiao = actor("keqiao_admin")
     (waiting,) = registrations.pending_registrations(keqiao)  # every admin sees the list
     with read_session() as session:
-        orgs = session.exec(select(Organisation).where(Organisation.org_type == "branch")).all()
+        orgs = session.exec(
+            select(Organisation).where(col(Organisation.org_type).in_(EVALUATED_ORG_TYPES))
+        ).all()
     outside = next(o for o in orgs if o.region != keqiao.scope_region)
     inside = next(o for o in orgs if o.region == keqiao.scope_region)
     assert outside.id is not None
