@@ -108,8 +108,11 @@ def _sign_in_at_provider(page, base_url: str, subject: str) -> None:
     wait_app(page)
 
 
-def _context(browser):
-    return browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+def _context(browser, width: int = 1280, height: int = 860):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    # The mock provider's pages link a stylesheet on a CDN: offline here, so never asked for.
+    context.route("**/cdn.jsdelivr.net/**", lambda route: route.abort())
+    return context
 
 
 def test_login_page_shows_the_sso_button(sso_server, browser, shots) -> None:
@@ -122,6 +125,18 @@ def test_login_page_shows_the_sso_button(sso_server, browser, shots) -> None:
     assert page.get_by_role("button", name="登录", exact=True).is_visible()  # passwords stay
     shots(page, "login-with-sso-button")
     context.close()
+    # On a phone: the button fits the screen (no horizontal scroll).
+    phone = _context(browser, 390, 844)
+    page = phone.new_page()
+    page.goto(sso_server.url + "/")
+    wait_app(page)
+    box = page.get_by_role("button", name=T.SSO_BUTTON).bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots(page, "login-with-sso-button-phone")
+    phone.close()
 
 
 def test_sso_login_opens_the_roles_first_page(sso_server, browser, provider, shots) -> None:
