@@ -40,11 +40,13 @@ def registrations_block(
             chosen = st.selectbox(
                 T.REGISTRATION_PICK,
                 list(by_id),
+                key="admin:registration-user",
                 format_func=lambda i: plain(f"{by_id[i].username} {by_id[i].display_name}".strip()),
             )
             org_id = st.selectbox(
                 T.REGISTRATION_ORG,
                 list(org_names),
+                key="admin:registration-org",
                 index=None,
                 placeholder=T.REGISTRATION_ORG_PLACEHOLDER,
                 format_func=lambda i: org_names.get(i, str(i)),
