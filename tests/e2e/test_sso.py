@@ -25,6 +25,7 @@ from ui.navigation import home_path
 
 pytest.importorskip("oidc_provider_mock", reason="pip install -r requirements-dev.txt")
 
+WAIT = 60_000  # ms: a busy machine runs two servers and a browser here
 # branch02 is disabled before the app starts (the disabled-account case).
 DISABLE_BRANCH02 = """
 from sqlmodel import select
@@ -101,10 +102,10 @@ def _sign_in_at_provider(page, base_url: str, subject: str) -> None:
     page.goto(base_url + "/")
     wait_app(page)
     page.get_by_role("button", name=T.SSO_BUTTON).click()
-    page.wait_for_url(lambda url: "/oauth2/authorize" in url, timeout=30_000)
+    page.wait_for_url(lambda url: "/oauth2/authorize" in url, timeout=WAIT)
     page.locator('input[name="sub"]').fill(subject)
     page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(lambda url: url.startswith(base_url), timeout=30_000)
+    page.wait_for_url(lambda url: url.startswith(base_url), timeout=WAIT)
     wait_app(page)
 
 
@@ -144,7 +145,7 @@ def test_sso_login_opens_the_roles_first_page(sso_server, browser, provider, sho
     context = _context(browser)
     page = context.new_page()
     _sign_in_at_provider(page, sso_server.url, "zhang.san")
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=WAIT)
     # Straight to the branch's first page, signed in as branch01 (a 支部书记).
     branch = SimpleNamespace(role="branch", org_id=1, scope=Scope())
     assert page.url == f"{sso_server.url}/{home_path(branch)}"
@@ -159,13 +160,13 @@ def test_an_unknown_identity_is_refused_in_chinese(sso_server, browser, provider
     context = _context(browser)
     page = context.new_page()
     _sign_in_at_provider(page, sso_server.url, "li.si")
-    page.get_by_text(T.SSO_UNKNOWN).wait_for(timeout=30_000)
+    page.get_by_text(T.SSO_UNKNOWN).wait_for(timeout=WAIT)
     assert page.locator('[data-testid="stSidebar"]').count() == 0
     shots(page, "unknown-identity-refused")
     # The refusal cleared the identity: a new visit is an anonymous one.
     page.goto(sso_server.url + "/")
     wait_app(page)
-    assert page.get_by_label("用户名").is_visible()
+    page.get_by_label("用户名").wait_for(timeout=WAIT)
     assert not [c for c in context.cookies() if c["name"] in ("wx_session", "_streamlit_user")]
     context.close()
 
@@ -175,7 +176,7 @@ def test_a_disabled_account_is_refused(sso_server, browser, provider, shots) -> 
     context = _context(browser)
     page = context.new_page()
     _sign_in_at_provider(page, sso_server.url, "wang.wu")
-    page.get_by_text(T.SSO_DISABLED).wait_for(timeout=30_000)
+    page.get_by_text(T.SSO_DISABLED).wait_for(timeout=WAIT)
     assert page.locator('[data-testid="stSidebar"]').count() == 0
     shots(page, "disabled-account-refused")
     context.close()
@@ -186,22 +187,22 @@ def test_logout_ends_both_sessions(sso_server, browser, provider, shots) -> None
     context = _context(browser)
     page = context.new_page()
     _sign_in_at_provider(page, sso_server.url, "zhao.liu")
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=WAIT)
     assert {c["name"] for c in context.cookies()} >= {"wx_session", "_streamlit_user"}
     page.get_by_role("button", name="退出登录").click()
     # The provider's end-session page (it has an end_session_endpoint), then back to us.
-    page.wait_for_url(lambda url: "/oauth2/end_session" in url, timeout=30_000)
+    page.wait_for_url(lambda url: "/oauth2/end_session" in url, timeout=WAIT)
     shots(page, "provider-end-session")
     page.get_by_role("button", name="End session").click()
-    page.wait_for_url(lambda url: url.startswith(sso_server.url), timeout=30_000)
-    page.get_by_label("用户名").wait_for(timeout=30_000)
+    page.wait_for_url(lambda url: url.startswith(sso_server.url), timeout=WAIT)
+    page.get_by_label("用户名").wait_for(timeout=WAIT)
     names = {c["name"] for c in context.cookies()}
     assert "wx_session" not in names
     assert "_streamlit_user" not in names
     # A new visit in the same browser is not signed in.
     page.goto(sso_server.url + "/")
     wait_app(page)
-    assert page.get_by_label("用户名").is_visible()
+    page.get_by_label("用户名").wait_for(timeout=WAIT)
     assert page.locator('[data-testid="stSidebar"]').count() == 0
     shots(page, "after-logout")
     context.close()
