@@ -122,7 +122,7 @@ def test_login_page_shows_the_sso_button(sso_server, browser, shots) -> None:
     page.goto(sso_server.url + "/")
     wait_app(page)
     button = page.get_by_role("button", name=T.SSO_BUTTON)
-    assert button.is_visible()
+    button.wait_for(timeout=WAIT)
     assert page.get_by_role("button", name="登录", exact=True).is_visible()  # passwords stay
     shots(page, "login-with-sso-button")
     context.close()
