@@ -368,7 +368,7 @@ def year_of(session: Session, year: int) -> Cycle:
 
 def year_rules(session: Session, year: int) -> str:
     """The stored 先锋指数 rules of `year`'s rubric ("" when it defines none; a year stored
-    before rubrics kept them got the shipped rubric's block in migration 0013). Raises for a
+    before rubrics kept them got the shipped rubric's block in migration 0014). Raises for a
     year that does not exist."""
     return year_of(session, year).vanguard_rules
 

@@ -1,7 +1,7 @@
 """each year keeps its rubric's 民主评议 and 先锋指数 blocks
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30
 
 cycle.ballot_rules keeps the year's `ballot:` block (JSON, like cycle.vanguard_rules): the
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
