@@ -22,6 +22,7 @@ from texts import leadership as T
 SUGGESTIONS_SHOWN = 6
 HISTORY_YEARS = 5  # keeps the report on one A4 page
 
+# A lit star is green, as on every chart and the wall screen (green 达标, red 未达标).
 REPORT_CSS = """
 .wx-report{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
  color:#1f2430;max-width:190mm;margin:0 auto;font-size:10.5pt;line-height:1.45}
@@ -32,7 +33,7 @@ REPORT_CSS = """
 .wx-report th{background:#f7f3f2;font-weight:600;white-space:nowrap}
 .wx-report td.num{text-align:right;font-variant-numeric:tabular-nums}
 .wx-report .big{font-size:20pt;font-weight:700;color:#a93226}
-.wx-report .lit{color:#c0392b;font-weight:700}
+.wx-report .lit{color:#2e8b57;font-weight:700}
 .wx-report .unlit{color:#7f8c8d}
 .wx-report h2{font-size:12pt;margin:3mm 0 1.5mm;border-left:3px solid #c0392b;padding-left:2mm}
 .wx-report ul{margin:0 0 2mm;padding-left:5mm}

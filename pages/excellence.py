@@ -53,6 +53,7 @@ if can_confirm:
         edited = st.data_editor(
             table,
             hide_index=True,
+            placeholder="—",
             column_config=ux.CANDIDATE_CONFIG,
             disabled=[c for c in table.columns if c not in (T.COL_SELECTED, T.COL_REASON)],
             key=f"ex_editor_{year}",
@@ -69,7 +70,7 @@ if can_confirm:
 else:
     if not confirms:
         st.caption(T.EX_VIEW_ONLY)
-    st.dataframe(table, hide_index=True, column_config=ux.CANDIDATE_CONFIG)
+    st.dataframe(table, hide_index=True, placeholder="—", column_config=ux.CANDIDATE_CONFIG)
 
 if view.confirmed_at:
     st.subheader(T.EX_FINAL_LIST)
@@ -77,7 +78,7 @@ if view.confirmed_at:
     if final.empty:
         st.caption(T.EX_FINAL_NONE)
     else:
-        st.dataframe(final, hide_index=True, column_config=ux.CANDIDATE_CONFIG)
+        st.dataframe(final, hide_index=True, placeholder="—", column_config=ux.CANDIDATE_CONFIG)
 
 if can(actor, Action.MANAGE_GRADES):
     with st.expander(T.EX_GRADES, expanded=False):
@@ -87,6 +88,7 @@ if can(actor, Action.MANAGE_GRADES):
             edited_grades = st.data_editor(
                 grades,
                 hide_index=True,
+                placeholder="—",
                 column_config=ux.GRADE_CONFIG,
                 disabled=[c for c in grades.columns if c != T.COL_GRADE],
                 key=f"ex_grade_editor_{year}",

@@ -26,6 +26,7 @@ with city_tab:
     st.dataframe(
         trends.city_table(history, changes),
         hide_index=True,
+        placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
             T.COL_TARGET: st.column_config.NumberColumn(format="percent"),
@@ -51,13 +52,13 @@ with city_tab:
         if moved.empty:
             st.caption(T.TRENDS_CHANGES_NONE)
         else:
-            st.dataframe(moved, hide_index=True)
+            st.dataframe(moved, hide_index=True, placeholder="—")
         st.subheader(T.TRENDS_NOT_FIVE.format(prev=year - 1, year=year))
         twice = trends.not_five_rows(history, year)
         if twice.empty:
             st.caption(T.TRENDS_NOT_FIVE_NONE)
         else:
-            st.dataframe(twice, hide_index=True)
+            st.dataframe(twice, hide_index=True, placeholder="—")
 
 with org_tab:
     latest = history[history["year"] == years[-1]].sort_values("code")
@@ -77,6 +78,7 @@ with org_tab:
         st.dataframe(
             trends.org_table(rows),
             hide_index=True,
+            placeholder="—",
             column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
         )
 

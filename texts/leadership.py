@@ -291,7 +291,8 @@ EX_PROGRESS = (
     "已审核 {reviewed} 个；五星级 {five} 个，推荐名额 {quota} 个。"
 )
 EX_BLOCKED = (
-    "**审核尚未完成：还有 {n} 个组织已提交、待审核，暂不能确认最终名单。**"
+    # "**" closes only before a space or punctuation: the full stop follows it.
+    "**审核尚未完成：还有 {n} 个组织已提交、待审核，暂不能确认最终名单**。"
     "双优名单以审核结果为准，请待审核全部完成后再确认。"
 )
 EX_EARLY = (

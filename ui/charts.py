@@ -42,6 +42,8 @@ STANDING_KEYS = [*LEVEL_KEYS, formatting.VETOED, formatting.NOT_STARTED]
 STANDING_ORDER = [C.STANDING_NAMES[k] for k in STANDING_KEYS]
 STANDING_COLORS = [*LEVEL_COLORS, NOT_MET_COLOR, GREY]
 STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
+# Lines that only tell regions apart: no red or green, which mean 未达标 and 达标.
+REGION_COLORS = ["#2f6f9f", "#d4a017", "#7b5ea7", "#6b9ac4", "#8c6d46", "#5f6b7a", "#e67e22"]
 BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
 
 
@@ -170,7 +172,12 @@ def region_target_chart(
     base = alt.Chart(regions).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
     lines = base.mark_line(point=True).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("scope:N", title=T.AX_REGION, legend=alt.Legend(orient="right")),
+        color=alt.Color(
+            "scope:N",
+            title=T.AX_REGION,
+            scale=alt.Scale(range=REGION_COLORS),
+            legend=alt.Legend(orient="right"),
+        ),
         tooltip=[
             alt.Tooltip("scope:N", title=T.AX_REGION),
             alt.Tooltip("year_label:O", title=T.AX_YEAR),
@@ -196,11 +203,13 @@ def region_share_bars(
     rows["status"] = rows["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
     palette = {T.MET: MET_COLOR, T.NOT_MET: NOT_MET_COLOR, T.NO_TARGET: GREY}
     present = [s for s in palette if s in set(rows["status"])]
+    # Highest share first; an explicit order, which a layered chart keeps ("-x" it did not).
+    order = rows.sort_values(["share", "scope"], ascending=[False, True])["scope"].tolist()
     bars = (
         alt.Chart(rows)
         .mark_bar()
         .encode(
-            y=alt.Y("scope:N", sort="-x", axis=_category_y(T.AX_REGION)),
+            y=alt.Y("scope:N", sort=order, axis=_category_y(T.AX_REGION)),
             color=alt.Color(
                 "status:N",
                 title=None,
@@ -222,12 +231,16 @@ def region_share_bars(
     layers = [bars, text]
     target = rows["target"].dropna()
     if not target.empty:
-        rule = (
-            alt.Chart(pd.DataFrame({"target": [float(target.iloc[0])]}))
-            .mark_rule(color=INK, strokeDash=[6, 4])
-            .encode(x="target:Q")
+        line = pd.DataFrame({"target": [float(target.iloc[0])]})
+        rule = alt.Chart(line).mark_rule(color=INK, strokeDash=[6, 4]).encode(x="target:Q")
+        # The line says what it is, above the first bar.
+        label = (
+            alt.Chart(line)
+            .mark_text(align="center", baseline="bottom", dy=-4, fontSize=12, color=INK)
+            .transform_calculate(label=f"'{T.AX_TARGET} ' + format(datum.target, '.0%')")
+            .encode(x="target:Q", y=alt.value(0), text="label:N")
         )
-        layers.append(rule)
+        layers += [rule, label]
     return _finish(alt.layer(*layers), T.SCREEN_REGIONS, _bar_height(len(rows), height))
 
 

@@ -131,6 +131,7 @@ def target_table(attain: pd.DataFrame) -> None:
     st.dataframe(
         table,
         hide_index=True,
+        placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
             T.COL_TARGET: st.column_config.NumberColumn(format="percent"),
@@ -183,6 +184,7 @@ def comparison_panel(actor: Actor, year: int) -> None:
     st.dataframe(
         comparison_rows(table),
         hide_index=True,
+        placeholder="—",
         column_config={
             T.COL_COMPLETION: percent,
             T.COL_SHARE: percent,
@@ -258,6 +260,7 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
                 }
             ).head(10),
             hide_index=True,
+            placeholder="—",
             column_config={T.COL_LOST: st.column_config.NumberColumn(format="%.1f")},
         )
 
@@ -313,6 +316,7 @@ def completion_panel(
                 }
             ),
             hide_index=True,
+            placeholder="—",
             height=300,
             column_config={
                 T.COL_PROGRESS: st.column_config.ProgressColumn(
@@ -358,6 +362,7 @@ def gaps_panel(actor: Actor, year: int) -> None:
             }
         ).head(20),
         hide_index=True,
+        placeholder="—",
         column_config={
             T.COL_SELF: st.column_config.NumberColumn(format="%.1f"),
             T.COL_REVIEWED: st.column_config.NumberColumn(format="%.1f"),

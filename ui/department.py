@@ -80,6 +80,7 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
         st.dataframe(
             branch_table(view),
             hide_index=True,
+            placeholder="—",
             column_config={
                 T.COL_PROGRESS: st.column_config.ProgressColumn(
                     format="percent", min_value=0.0, max_value=1.0

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models import GRADES
-from db.services import excellence
+from db.services import excellence, readmodels
 from db.services import grades as G
 from db.services.common import Actor
 from texts import common as C
@@ -24,11 +24,13 @@ ID = "_org_id"
 def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
     """Five-star organisations (and any already decided) with the rule's recommendation."""
     c = view.candidates
+    # no rank for an organisation that has not handed in (readmodels.ranked): a returned one
+    ranks = readmodels.shown_ranks(c)
     return pd.DataFrame(
         {
             ID: c.index.astype("int64"),
-            T.COL_RANK: c["rank"].astype("int64"),
-            T.COL_REGION_RANK: c["region_rank"].astype("int64"),
+            T.COL_RANK: ranks["rank"],
+            T.COL_REGION_RANK: ranks["region_rank"],
             T.COL_NAME: c["name"],
             T.COL_REGION: c["region"],
             T.COL_STATUS: c["status"].map(lambda v: C.STATUS_NAMES.get(v, v)),
@@ -43,17 +45,21 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
     )
 
 
+# Widths in pixels: at 1,400 px the last columns (入选, 调整理由) stay in sight.
+NARROW = 62
 CANDIDATE_CONFIG = {
     ID: None,
-    T.COL_RANK: st.column_config.NumberColumn(format="%d", width="small"),
-    T.COL_REGION_RANK: st.column_config.NumberColumn(format="%d", width="small"),
+    T.COL_RANK: st.column_config.NumberColumn(format="%d", width=NARROW),
+    T.COL_REGION_RANK: st.column_config.NumberColumn(format="%d", width=NARROW),
     T.COL_NAME: st.column_config.TextColumn(width="medium"),
-    T.COL_STATUS: st.column_config.TextColumn(width="small", help=T.EX_STATUS_HELP),
-    T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width="small"),
-    T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width="small"),
-    T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width="small"),
-    T.COL_TIED: st.column_config.CheckboxColumn(width="small"),
-    T.COL_SELECTED: st.column_config.CheckboxColumn(width="small"),
+    T.COL_REGION: st.column_config.TextColumn(width=56),
+    T.COL_STATUS: st.column_config.TextColumn(width=56, help=T.EX_STATUS_HELP),
+    T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width=NARROW),
+    T.COL_GRADE: st.column_config.TextColumn(width=NARROW),
+    T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width=NARROW),
+    T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width=50),
+    T.COL_TIED: st.column_config.CheckboxColumn(width=50),
+    T.COL_SELECTED: st.column_config.CheckboxColumn(width=50),
     T.COL_REASON: st.column_config.TextColumn(width="medium", max_chars=excellence.REASON_MAX),
 }
 

@@ -172,6 +172,7 @@ def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame
         st.dataframe(
             shown[list(T.OBJ_COLUMNS)],
             hide_index=True,
+            placeholder="—",
             width="stretch",
             column_config={k: st.column_config.Column(v) for k, v in T.OBJ_COLUMNS.items()},
         )
@@ -274,6 +275,7 @@ def result_list(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> 
     st.dataframe(
         table[columns],
         hide_index=True,
+        placeholder="—",
         width="stretch",
         column_config={k: st.column_config.Column(T.PUB_LIST_COLUMNS[k]) for k in columns}
         | {

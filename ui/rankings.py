@@ -20,6 +20,7 @@ from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import data
+from ui.charts import BLUE
 from ui.evidence_link import evidence_link
 from ui.phone import list_lines
 from ui.text import plain
@@ -112,16 +113,28 @@ def cached_table(actor: Actor, year: int, basis: str, rows: pd.Index | None = No
     return table.loc[rows]
 
 
+# Widths in pixels: at 1,400 px every column fits beside the menu (地区 and 地区排名 were out
+# of sight to the right, behind a horizontal scroll); the name takes what is left.
+NARROW = 62
 COLUMN_CONFIG = {
-    T.COL_RANK: st.column_config.NumberColumn(T.COL_RANK, format="%d", width="small", pinned=True),
-    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="medium", pinned=True),
-    T.COL_COMPOSITE: st.column_config.NumberColumn(T.COL_COMPOSITE, format="%.1f", width="small"),
+    T.COL_RANK: st.column_config.NumberColumn(T.COL_RANK, format="%d", width=NARROW, pinned=True),
+    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="large", pinned=True),
+    T.COL_COMPOSITE: st.column_config.NumberColumn(T.COL_COMPOSITE, format="%.1f", width=NARROW),
+    T.COL_LEVEL: st.column_config.TextColumn(T.COL_LEVEL, width=56),
+    T.COL_STATUS: st.column_config.TextColumn(T.COL_STATUS, width=56),
+    # A quantity, not a verdict: blue, as on the charts (red and green mean 未达标 / 达标).
     T.COL_PROGRESS: st.column_config.ProgressColumn(
-        T.COL_PROGRESS, format="percent", min_value=0.0, max_value=1.0, width="small"
+        T.COL_PROGRESS,
+        format="percent",
+        min_value=0.0,
+        max_value=1.0,
+        width=88,
+        color=BLUE,
     ),
-    T.COL_REGION_RANK: st.column_config.NumberColumn(T.COL_REGION_RANK, format="%d", width="small"),
+    T.COL_REGION: st.column_config.TextColumn(T.COL_REGION, width=56),
+    T.COL_REGION_RANK: st.column_config.NumberColumn(T.COL_REGION_RANK, format="%d", width=NARROW),
     **{
-        name: st.column_config.TextColumn(name, width="small", help=T.STAR_LIT_HELP)
+        name: st.column_config.TextColumn(name, width=NARROW, help=T.STAR_LIT_HELP)
         for name in scoring.STAR_NAMES.values()
     },
 }
