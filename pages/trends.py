@@ -52,13 +52,13 @@ with city_tab:
         if moved.empty:
             st.caption(T.TRENDS_CHANGES_NONE)
         else:
-            st.dataframe(moved, hide_index=True, placeholder="—")
+            st.dataframe(moved, hide_index=True, placeholder="—", column_config=trends.SCORE_CONFIG)
         st.subheader(T.TRENDS_NOT_FIVE.format(prev=year - 1, year=year))
         twice = trends.not_five_rows(history, year)
         if twice.empty:
             st.caption(T.TRENDS_NOT_FIVE_NONE)
         else:
-            st.dataframe(twice, hide_index=True, placeholder="—")
+            st.dataframe(twice, hide_index=True, placeholder="—", column_config=trends.SCORE_CONFIG)
 
 with org_tab:
     latest = history[history["year"] == years[-1]].sort_values("code")

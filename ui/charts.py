@@ -82,6 +82,19 @@ def _category_x(title: str) -> alt.Axis:
     return _x_axis(title, labelOverlap=False)
 
 
+YEARS_FLAT = (
+    6  # more years than this: their labels slant, so that on a phone they never run together
+)
+
+
+def _year_x(years: int) -> alt.Axis:
+    """The year axis: every year labelled, slanted when many would not fit side by side on a
+    phone ("2018201920202021" at 390 px)."""
+    if years <= YEARS_FLAT:
+        return _category_x(T.AX_YEAR)
+    return _x_axis(T.AX_YEAR, labelOverlap=False, labelAngle=-45, labelAlign="right")
+
+
 def _category_y(title: str) -> alt.Axis:
     """Category labels on the left (bar charts with long names); title above, horizontal.
 
@@ -117,7 +130,9 @@ def target_chart(attain: pd.DataFrame, city_label: str, height: int = 300) -> al
     city["status"] = city["met"].map({True: T.MET, False: T.NOT_MET}).fillna(T.NO_TARGET)
     palette = {T.MET: MET_COLOR, T.NOT_MET: NOT_MET_COLOR, T.NO_TARGET: GREY}
     present = [s for s in palette if s in set(city["status"])]
-    base = alt.Chart(city).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
+    base = alt.Chart(city).encode(
+        x=alt.X("year_label:O", axis=_year_x(city["year_label"].nunique()))
+    )
     bars = base.mark_bar(size=36).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(
@@ -169,7 +184,9 @@ def region_target_chart(
     """Each region's five-star share per year, with the target as a dashed line."""
     regions = attain[attain["scope"] != city_label].copy()
     regions["year_label"] = regions["year"].astype(str)
-    base = alt.Chart(regions).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
+    base = alt.Chart(regions).encode(
+        x=alt.X("year_label:O", axis=_year_x(regions["year_label"].nunique()))
+    )
     lines = base.mark_line(point=True).encode(
         y=alt.Y("share:Q", axis=_y_axis(T.AX_SHARE, ".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(
@@ -460,7 +477,9 @@ def org_trend_chart(
         level_name=formatting.standing_keys(rows).map(C.STANDING_NAMES),
         line=rows["year"].map(lambda y: float(lines[int(y)])),
     )
-    base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
+    base = alt.Chart(data).encode(
+        x=alt.X("year_label:O", axis=_year_x(data["year_label"].nunique()))
+    )
     points = base.mark_line(point=alt.OverlayMarkDef(size=80), color=BLUE).encode(
         y=alt.Y("composite:Q", axis=_y_axis(T.AX_COMPOSITE), scale=alt.Scale(domain=[0, 106])),
         tooltip=[
@@ -489,7 +508,7 @@ def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> a
     start = counts.groupby("year_label")["share"].cumsum() - counts["share"]
     counts["mid"] = start + counts["share"] / 2
     bars = alt.Chart(counts).encode(
-        x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
+        x=alt.X("year_label:O", axis=_year_x(counts["year_label"].nunique())),
         y=alt.Y("orgs:Q", stack="normalize", axis=_y_axis(T.AX_ORGS_SHARE, ".0%")),
         order=alt.Order("rank:Q", sort="ascending"),
     )
@@ -539,7 +558,7 @@ def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin
     counts["label"] = counts["change"].map(names)
     domain = [T.CHANGE_UP, T.CHANGE_DOWN]
     base = alt.Chart(counts).encode(
-        x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)),
+        x=alt.X("year_label:O", axis=_year_x(counts["year_label"].nunique())),
         xOffset=alt.XOffset("label:N", sort=domain),
         y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
     )

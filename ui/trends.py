@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 import formatting
 from db.services import attainment, readmodels
 from texts import common as C
 from texts import leadership as T
+
+# Composite scores with one decimal, as everywhere (97.5 and 98.0, not 97.5 and 98).
+SCORE_CONFIG = {
+    T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
+    T.COL_PREV_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
+}
 
 
 def city_table(history: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
