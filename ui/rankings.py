@@ -114,27 +114,33 @@ def cached_table(actor: Actor, year: int, basis: str, rows: pd.Index | None = No
 
 
 # Widths in pixels: at 1,400 px every column fits beside the menu (地区 and 地区排名 were out
-# of sight to the right, behind a horizontal scroll); the name takes what is left.
-NARROW = 62
+# of sight to the right, behind a horizontal scroll). Four-character headers need 62 px.
+WIDE_HEADER = 62
 COLUMN_CONFIG = {
-    T.COL_RANK: st.column_config.NumberColumn(T.COL_RANK, format="%d", width=NARROW, pinned=True),
-    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width="large", pinned=True),
-    T.COL_COMPOSITE: st.column_config.NumberColumn(T.COL_COMPOSITE, format="%.1f", width=NARROW),
-    T.COL_LEVEL: st.column_config.TextColumn(T.COL_LEVEL, width=56),
-    T.COL_STATUS: st.column_config.TextColumn(T.COL_STATUS, width=56),
+    T.COL_RANK: st.column_config.NumberColumn(
+        T.COL_RANK, format="%d", width=WIDE_HEADER, pinned=True
+    ),
+    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width=224, pinned=True),
+    T.COL_COMPOSITE: st.column_config.NumberColumn(
+        T.COL_COMPOSITE, format="%.1f", width=WIDE_HEADER
+    ),
+    T.COL_LEVEL: st.column_config.TextColumn(T.COL_LEVEL, width=50),
+    T.COL_STATUS: st.column_config.TextColumn(T.COL_STATUS, width=50),
     # A quantity, not a verdict: blue, as on the charts (red and green mean 未达标 / 达标).
     T.COL_PROGRESS: st.column_config.ProgressColumn(
         T.COL_PROGRESS,
         format="percent",
         min_value=0.0,
         max_value=1.0,
-        width=88,
+        width=WIDE_HEADER,
         color=BLUE,
     ),
-    T.COL_REGION: st.column_config.TextColumn(T.COL_REGION, width=56),
-    T.COL_REGION_RANK: st.column_config.NumberColumn(T.COL_REGION_RANK, format="%d", width=NARROW),
+    T.COL_REGION: st.column_config.TextColumn(T.COL_REGION, width=50),
+    T.COL_REGION_RANK: st.column_config.NumberColumn(
+        T.COL_REGION_RANK, format="%d", width=WIDE_HEADER
+    ),
     **{
-        name: st.column_config.TextColumn(name, width=NARROW, help=T.STAR_LIT_HELP)
+        name: st.column_config.TextColumn(name, width=54, help=T.STAR_LIT_HELP)
         for name in scoring.STAR_NAMES.values()
     },
 }

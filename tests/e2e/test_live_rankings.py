@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine
 from db.models import Organisation, User
-from tests.e2e.helpers import login, wait_app
+from tests.e2e.helpers import DEMO_PASSWORD, login, wait_app
 
 LIVE_WITHIN_MS = 15_000
 TABLE = '[data-testid="stDataFrame"] table'
@@ -106,9 +106,10 @@ def test_branch_save_shows_in_leader_ranking(live_server, browser, shots) -> Non
 
 # Every chosen value of the filters, and whether its chip shows the whole text (no "越 ×").
 CHIPS_JS = """() => [...document.querySelectorAll(
-    '[data-testid="stMultiSelect"] [data-baseweb="tag"]')].map(tag => {
-  const text = tag.querySelector('span') || tag;
-  return {text: text.innerText.trim(), whole: text.scrollWidth <= text.clientWidth + 1,
+    '[data-testid="stMultiSelect"] [data-tag]')].map(tag => {
+  const parts = [tag, ...tag.querySelectorAll('*')];
+  return {text: tag.innerText.trim(),
+          whole: parts.every(el => el.scrollWidth <= el.clientWidth + 1),
           width: Math.round(tag.getBoundingClientRect().width)};
 })"""
 FILTER_LABELS = ["地区", "所属部门", "按名称或编码搜索", "组织类型", "等级", "状态"]
@@ -148,6 +149,13 @@ def test_rankings_filters_are_drawn_with_the_page_and_readable_on_a_desk(
     labels = page.locator('[data-testid="stMain"] [data-testid="stWidgetLabel"]').all_inner_texts()
     assert set(FILTER_LABELS) <= {t.strip() for t in labels}, labels
     wait_app(page)
+    # Every column of the table in sight at 1,400 px: the grid does not scroll sideways.
+    overflow = page.evaluate(
+        """() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                   return s ? s.scrollWidth - s.clientWidth : null; }"""
+    )
+    assert overflow is not None
+    assert overflow <= 1, f"the ranking table scrolls sideways by {overflow} px"
     stale = page.locator('[data-testid="stMain"] [data-stale="true"]').count()
     assert stale == 0, f"{stale} elements still drawn as stale after the run"
     shots(page, "rankings-1400")
@@ -162,6 +170,7 @@ def test_rankings_filters_are_drawn_with_the_page_and_readable_on_a_desk(
         arg=total,
         timeout=30_000,
     )
+    page.mouse.move(0, 0)  # no tooltip over the filters in the picture
     chips = page.evaluate(CHIPS_JS)
     shots(page, "rankings-1400-filtered")
     assert [c["text"] for c in chips] == ["越城区", "五星级", "已提交"], chips
@@ -178,7 +187,13 @@ def test_rankings_are_a_list_on_a_phone(live_server, browser, shots) -> None:
         viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
     )
     page = ctx.new_page()
-    login(page, live_server.url, "leader")
+    # On a phone the menu starts folded: wait for the app, not for a visible sidebar.
+    page.goto(live_server.url + "/")
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=30_000)
+    wait_app(page)
     page.goto(live_server.url + "/rankings")
     wait_app(page)
     phone_list = page.locator(".st-key-wx-phone-rankings li")
