@@ -52,11 +52,13 @@ class Action(StrEnum):
     MANAGE_LEVELS = "manage_levels"  # switch a region's 初审 on or off for a year
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_USERS = "manage_users"
+    MANAGE_ROBOTS = "manage_robots"  # a region's group robot for reminders (webhook address)
     MANAGE_RUBRIC = "manage_rubric"
     VIEW_AUDIT = "view_audit"  # search and export the audit log
     # Every logged-in user.
     VIEW_YEARS = "view_years"  # the list of years and their rubric
     CHANGE_OWN_PASSWORD = "change_own_password"
+    CHANGE_OWN_EMAIL = "change_own_email"  # where one's own reminders are e-mailed
 
 
 class ScopeKind(StrEnum):
@@ -225,10 +227,13 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_LEVELS: Rule(anywhere=ADMINS),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
     Action.MANAGE_USERS: Rule(anywhere=ADMINS),
+    # A region's robot belongs to the whole region: the city's admin or the region's own.
+    Action.MANAGE_ROBOTS: Rule(anywhere=ADMINS),
     Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
     Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
     Action.VIEW_YEARS: Rule(anywhere=EVERYONE),
     Action.CHANGE_OWN_PASSWORD: Rule(anywhere=EVERYONE),
+    Action.CHANGE_OWN_EMAIL: Rule(anywhere=EVERYONE),
 }
 
 

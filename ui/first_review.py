@@ -14,13 +14,14 @@ import scoring
 from db.services import assessment as A
 from db.services import first_review as F
 from db.services.common import Actor, StaleVersion
-from formatting import china_time
 from texts import common as C
 from texts import review as T
 from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
+from ui.phone import table_or_list
+from ui.queue import FIRST_LEVEL, show_queue
 from ui.star_page import fmt
 from ui.text import plain
 
@@ -62,33 +63,7 @@ def queue_table(frame: pd.DataFrame) -> int | None:
     if frame.empty:
         st.info(T.FIRST_QUEUE_EMPTY)
         return None
-    table = pd.DataFrame(
-        {
-            "code": frame["code"],
-            "name": frame["name"],
-            "org_type": [C.ORG_TYPE_NAMES.get(t, t) for t in frame["org_type"]],
-            "submitted_at": [china_time(t, missing="—") for t in frame["submitted_at"]],
-            "waiting": levels.ages(frame["submitted_at"]),
-            "self_composite": frame["self_composite"],
-            "self_level_name": [
-                C.STANDING_NAMES.get(str(v), "—") if isinstance(v, str) else "—"
-                for v in frame["self_standing"]
-            ],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.FIRST_QUEUE_COLUMNS.items()
-        }
-        | {
-            "self_composite": st.column_config.NumberColumn(
-                T.FIRST_QUEUE_COLUMNS["self_composite"], format="%.1f"
-            )
-        },
-    )
+    show_queue(frame, FIRST_LEVEL, "first-queue")
     ids = [int(a) for a in frame["assessment_id"]]
     labels = {int(r.assessment_id): f"{r.name}（{r.code}）" for r in frame.itertuples()}
     if st.session_state.get(PICK_KEY) not in ids:
@@ -99,7 +74,7 @@ def queue_table(frame: pd.DataFrame) -> int | None:
 
 def _star_items(view: A.AssessmentView, star: str) -> None:
     entries = view.star_entries(star)
-    st.dataframe(
+    table_or_list(
         pd.DataFrame(
             {
                 "code": [e.code for e in entries],
@@ -112,11 +87,9 @@ def _star_items(view: A.AssessmentView, star: str) -> None:
                 "evidence": [len(e.evidence) for e in entries],
             }
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.FIRST_ITEM_COLUMNS.items()
-        },
+        f"first-items-{star}",
+        "code",
+        labels=T.FIRST_ITEM_COLUMNS,
     )
     for entry in entries:
         for info in entry.evidence:

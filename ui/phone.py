@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -83,12 +84,39 @@ def fold(name: str, text_length: int) -> Iterator[None]:
             )
 
 
-def table_or_list(frame: pd.DataFrame, name: str, title_column: str) -> None:
-    """The table as it is on a wide screen; on a phone one short entry per row instead."""
+def table_or_list(
+    frame: pd.DataFrame,
+    name: str,
+    title_column: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    phone_columns: Sequence[str] | None = None,
+    phone_frame: pd.DataFrame | None = None,
+    limit: int | None = None,
+    **table: Any,
+) -> Any:
+    """The table as it is on a wide screen; on a phone one short entry per row instead.
+
+    `labels` names the columns (key → heading) in both; `phone_columns` the cells a phone
+    entry shows beside its title (default: all), taken from `phone_frame` when given (the same
+    rows as text); `limit` the entries listed on a phone (the rest are counted). Other keywords
+    go to st.dataframe (key, on_select, height, column_config, …), whose selection comes back.
+    """
+    config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
+    config |= table.pop("column_config", None) or {}
     with st.container(key=_key("wx-wide", name)):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        shown = st.dataframe(
+            frame, hide_index=True, width="stretch", column_config=config or None, **table
+        )
     with st.container(key=_key("wx-phone", name)):
-        st.markdown("\n".join(list_lines(frame.to_dict("records"), title_column)))
+        keep = [title_column, *(c for c in (phone_columns or frame.columns) if c != title_column)]
+        source = frame if phone_frame is None else phone_frame
+        rows = source[keep].head(limit) if limit is not None else source[keep]
+        headed = rows.rename(columns={k: v for k, v in (labels or {}).items() if k != title_column})
+        st.markdown("\n".join(list_lines(headed.to_dict("records"), title_column)))
+        if limit is not None and len(frame) > limit:
+            st.caption(C.LIST_MORE.format(n=len(frame) - limit))
+    return shown
 
 
 def _cell(value: object) -> object:

@@ -23,6 +23,7 @@ from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
+from ui.queue import SECOND_LEVEL, show_queue
 from ui.star_page import fmt
 from ui.text import plain
 from ui.url_org import org_from_url
@@ -135,13 +136,6 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def _standing_name(key: object) -> str:
-    """未开始 / 已否决 / the level (formatting.standing_key), as on every screen."""
-    if key is None or (isinstance(key, float) and pd.isna(key)):
-        return "—"
-    return C.STANDING_NAMES.get(str(key), str(key))
-
-
 def _on_table_select() -> None:
     selection = st.session_state.get("review:table")
     ids = st.session_state.get(TABLE_IDS_KEY, [])
@@ -170,40 +164,12 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     if shown.empty:
         st.info(T.QUEUE_EMPTY)
         return None
-    table = pd.DataFrame(
-        {
-            "code": shown["code"],
-            "name": shown["name"],
-            "department": shown["department"],
-            "region": shown["region"],
-            "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
-            "submitted_at": [china_time(t, missing="—") for t in shown["submitted_at"]],
-            "waiting": levels.waiting_column(shown),
-            "self_composite": shown["self_composite"],
-            "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
-            "reviewed_composite": shown["reviewed_composite"],
-            "reviewed_level_name": [_standing_name(v) for v in shown["reviewed_standing"]],
-            "changed": shown["changed"],
-            "resubmitted_changes": shown["resubmitted_changes"],
-        }
-    )
     st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * len(table)),
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.QUEUE_COLUMNS.items()
-        }
-        | {
-            "self_composite": st.column_config.NumberColumn(
-                T.QUEUE_COLUMNS["self_composite"], format="%.1f"
-            ),
-            "reviewed_composite": st.column_config.NumberColumn(
-                T.QUEUE_COLUMNS["reviewed_composite"], format="%.1f"
-            ),
-        },
+    show_queue(
+        shown,
+        SECOND_LEVEL,
+        "review-queue",
+        height=min(420, 38 + 35 * len(shown)),
         key="review:table",
         on_select=_on_table_select,
         selection_mode="multi-row",

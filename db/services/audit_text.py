@@ -261,6 +261,8 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
             shown = [str(data.get("display_name") or ""), role]
             org = names.orgs.get(_int(data.get("org_id")) or -1)
             values["detail"] = "，".join(p for p in [*shown, org or ""] if p)
+    elif action == "email_changed":
+        values["before"], values["after"] = _text(before), _text(after)
     elif action in ("password_reset", "user_unlocked", "password_changed"):
         values["username"] = _username(entry, detail, names)
     elif action in ("organisation_created", "organisation_changed"):

@@ -22,6 +22,7 @@ from db.models import (
     Cycle,
     Organisation,
     RegionPublication,
+    RegionRobot,
     ScoreEntry,
     User,
 )
@@ -771,5 +772,41 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
             assert set(quotas) == {"city"}
             rows = conn.execute(select(func.count()).select_from(RegionPublication)).scalar_one()
             assert rows == 0
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_an_empty_region_robot_table(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0013 adds region_robot, empty: every region's reminders go to the city's robot as before,
+    and nothing stored changes."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0012")
+        _write_old_release_city(engine)
+        with engine.connect() as conn:
+            assert "region_robot" not in inspect(conn).get_table_names()
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.begin() as conn:
+            assert conn.execute(select(func.count()).select_from(RegionRobot)).scalar_one() == 0
+            conn.execute(
+                insert(RegionRobot.__table__).values(
+                    region="柯桥区",
+                    webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
+                    updated_at=datetime.now(UTC),
+                    version=1,
+                )
+            )
+            assert conn.execute(select(RegionRobot.__table__.c.region)).scalars().all() == [
+                "柯桥区"
+            ]
     finally:
         engine.dispose()
