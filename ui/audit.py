@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from db.services import audit as A
+from db.services.assessment import today as local_today
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import china_time
@@ -18,7 +19,7 @@ LIMITS = (200, 500, 1000)
 
 def filters(actions: list[str]) -> tuple[A.AuditFilter, int]:
     """Date range, event kinds, user, text; and how many rows to show."""
-    today = date.today()
+    today = local_today()  # Shaoxing's calendar: after midnight there it is already tomorrow
     cols = st.columns([1, 1, 2])
     start = cols[0].date_input(T.AUDIT_FROM, value=today - timedelta(days=30), key="audit:from")
     end = cols[1].date_input(T.AUDIT_TO, value=today, key="audit:to")

@@ -29,6 +29,20 @@ FOLD_CHARS = 80  # criterion texts longer than this fold on a phone
 
 PHONE_CSS = """<style>
 .wx-fold-toggle { display: none; }
+details.wx-details {
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; margin: 0 0 0.25rem;
+}
+details.wx-details > summary {
+  cursor: pointer; padding: 0.5rem 0.75rem; list-style: none; font-size: 0.95rem;
+}
+details.wx-details > summary::-webkit-details-marker { display: none; }
+details.wx-details > summary::before {
+  content: "›"; display: inline-block; width: 1rem; transition: transform 0.15s;
+}
+details.wx-details[open] > summary::before { transform: rotate(90deg); }
+details.wx-details > div {
+  padding: 0 0.75rem 0.5rem; white-space: pre-wrap; font-size: 0.9rem; line-height: 1.5;
+}
 @media (min-width: PHONE_MIN_PX) {
   [class*="st-key-wx-phone-"] { display: none; }
 }
@@ -84,6 +98,17 @@ def fold(name: str, text_length: int) -> Iterator[None]:
             )
 
 
+def disclosure(summary: str, *texts: str) -> None:
+    """Texts shown under a summary line when it is opened (a native <details>): what an
+    st.expander with st.text inside shows, as one light element (a page with dozens of them,
+    审核's items, draws much faster). Empty texts are left out; nothing at all without text."""
+    shown = [t for t in texts if t]
+    if not shown:
+        return
+    body = "".join(f"<div>{escape(t)}</div>" for t in shown)
+    st.html(f'<details class="wx-details"><summary>{escape(summary)}</summary>{body}</details>')
+
+
 def table_or_list(
     frame: pd.DataFrame,
     name: str,
@@ -137,4 +162,12 @@ def list_lines(rows: Sequence[Mapping[str, object]], title_column: str) -> list[
     return lines
 
 
-__all__ = ["PHONE_CSS", "PHONE_MAX", "fold", "list_lines", "phone_style", "table_or_list"]
+__all__ = [
+    "PHONE_CSS",
+    "PHONE_MAX",
+    "disclosure",
+    "fold",
+    "list_lines",
+    "phone_style",
+    "table_or_list",
+]

@@ -23,6 +23,7 @@ from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
+from ui.phone import disclosure
 from ui.queue import SECOND_LEVEL, show_queue
 from ui.star_page import fmt
 from ui.text import plain
@@ -85,7 +86,8 @@ def _search_changed() -> None:
 
 def filters(frame: pd.DataFrame) -> pd.DataFrame:
     """Status, region, department, type, search and "changed only"; returns the rows shown."""
-    statuses = [s for s in C.STATUS_NAMES if s in set(frame["status"])]
+    present = {key: set(frame[key].unique()) for key in ("status", "region", "org_type")}
+    statuses = [s for s in C.STATUS_NAMES if s in present["status"]]
     cols = st.columns([2, 1, 2, 1])
     default = [PENDING] if PENDING in statuses else statuses
     chosen = cols[0].multiselect(
@@ -97,17 +99,17 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
         placeholder=T.ALL,
     )
     regions = cols[1].multiselect(
-        T.FILTER_REGION, sorted(set(frame["region"])), key="review:region", placeholder=T.ALL
+        T.FILTER_REGION, sorted(present["region"]), key="review:region", placeholder=T.ALL
     )
     departments = cols[2].multiselect(
         T.FILTER_DEPARTMENT,
-        sorted(d for d in set(frame["department"]) if d),
+        sorted(d for d in frame["department"].unique() if d),
         key="review:dept",
         placeholder=T.ALL,
     )
     types = cols[3].multiselect(
         T.FILTER_TYPE,
-        [t for t in C.ORG_TYPE_NAMES if t in set(frame["org_type"])],
+        [t for t in C.ORG_TYPE_NAMES if t in present["org_type"]],
         format_func=lambda t: C.ORG_TYPE_NAMES[t],
         key="review:type",
         placeholder=T.ALL,
@@ -176,8 +178,14 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     )
     ids = [int(a) for a in shown["assessment_id"]]
     labels = {
-        int(r.assessment_id): f"{r.name}（{r.code}，{C.STATUS_NAMES.get(r.status, r.status)}）"
-        for r in shown.itertuples()
+        int(a): f"{name}（{code}，{C.STATUS_NAMES.get(status, status)}）"
+        for a, name, code, status in zip(
+            ids,
+            shown["name"].tolist(),
+            shown["code"].tolist(),
+            shown["status"].tolist(),
+            strict=True,
+        )
     }
     following = st.session_state.pop(NEXT_KEY, None)
     if following in ids:
@@ -220,8 +228,13 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
         if not pending_ids:
             st.info(T.BATCH_NONE_PENDING)
             return
-        labels = {int(r.assessment_id): f"{r.name}（{r.code}）" for r in pending.itertuples()}
-        versions = {int(r.assessment_id): int(r.version) for r in pending.itertuples()}
+        labels = {
+            a: f"{name}（{code}）"
+            for a, name, code in zip(
+                pending_ids, pending["name"].tolist(), pending["code"].tolist(), strict=True
+            )
+        }
+        versions = dict(zip(pending_ids, map(int, pending["version"].tolist()), strict=True))
         st.button(
             T.BATCH_ALL.format(n=len(pending_ids)),
             key="review:batch-all",
@@ -412,11 +425,7 @@ def line_inputs(
             )
         branch_col, points_col, comment_col = st.columns([3, 1.2, 2.2], gap="small")
         with branch_col:
-            with st.expander(T.STANDARD):
-                if line.standard:
-                    st.text(line.standard)
-                if line.deduction_rule:
-                    st.text(line.deduction_rule)
+            disclosure(T.STANDARD, line.standard, line.deduction_rule)
             if line.auto_label and line.figure is not None:
                 st.text(
                     T.FIGURE.format(
@@ -449,11 +458,13 @@ def line_inputs(
                 value = None if number is None else scoring.to_decimal(number)
         with comment_col:
             _initial(comment_key, line.reviewer_comment)
+            # The rule for comments is said once above the items (REVIEWER_COMMENT_RULE): a
+            # tooltip on each of the tab's inputs made the page much slower to draw.
             comment = st.text_input(
                 T.REVIEWER_COMMENT,
                 key=comment_key,
                 max_chars=R.COMMENT_MAX,
-                help=T.REVIEWER_COMMENT_HELP,
+                placeholder=T.REVIEWER_COMMENT_PLACEHOLDER,
                 disabled=not editable,
                 persist_state="session",
             )
@@ -576,6 +587,8 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
                 values[line.code] = _kept_inputs(view, line, base)
             continue
         with tab:
+            if editable:
+                st.caption(T.REVIEWER_COMMENT_RULE)
             last = None
             for line in lines:
                 last = _task_header(line, last)

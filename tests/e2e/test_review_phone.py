@@ -172,5 +172,16 @@ def test_admin_tables_are_lists_on_a_360_pixel_phone(review_phone_server, browse
             _phone_list_only(page, name, text)
             assert_no_horizontal_scroll(page, f"admin {tab}")
             shots(page, f"admin-{name}")
+        # Both review pages fit a 360-pixel screen too (an admin may open both).
+        _open(page, base, "review", "审核")
+        page.locator(".st-key-wx-phone-review-queue li").first.wait_for(timeout=30_000)
+        assert_no_horizontal_scroll(page, "review 360")
+        assert_in_view(
+            page, page.get_by_role("button", name="审核通过", exact=True), "审核通过 360"
+        )
+        shots(page, "review-360")
+        _open(page, base, "first-review", "初审")
+        assert_no_horizontal_scroll(page, "first-review 360")
+        shots(page, "first-review-360")
     finally:
         ctx.close()

@@ -68,6 +68,8 @@ def test_the_review_queue_is_also_a_list(demo_city: str) -> None:
 
 
 def _long_list() -> None:
+    import pandas as pd
+
     from ui.phone import table_or_list
 
     frame = pd.DataFrame({"name": [f"组织{i}" for i in range(45)], "n": range(45)})

@@ -375,7 +375,33 @@ def test_a_keqiao_reminder_reaches_the_keqiao_robot_and_not_the_citys(
     others = pending - keqiao
     assert keqiao
     assert others
-    # 柯桥区's reviewer has an item waiting at the 复核 before its deadline.
+    reminders.run_due(DEADLINE - timedelta(days=7))
+
+    kq_posts = _deadline_posts(kq_robot)
+    city_posts = _deadline_posts(city_robot)
+    kq_deadline = [p for p in kq_posts if "自评" in p and "尚未提交" in p]
+    city_deadline = [p for p in city_posts if "自评" in p and "尚未提交" in p]
+    assert len(kq_deadline) == len(keqiao)
+    assert len(city_deadline) == len(others)
+    assert len(_naming(kq_deadline, _names(keqiao))) == len(keqiao)
+    assert not _naming(city_posts, _names(keqiao)), "a 柯桥区 reminder reached the city's robot"
+    assert not _naming(kq_posts, _names(others)), "another region's reminder reached 柯桥区's"
+    # Where each went is recorded with the row; the city's robot for the rest.
+    rows = _rows(kind="deadline", channel=ReminderChannel.WEBHOOK)
+    assert {r.address for r in rows if regions[r.org_id or 0] == "柯桥区"} == {kq_url}
+    assert {r.address for r in rows if regions[r.org_id or 0] != "柯桥区"} == {
+        get_settings().reminder_webhook_url
+    }
+
+
+def test_a_keqiao_reviewer_is_reminded_in_the_keqiao_group(
+    channels: tuple[Mailbox, Robot], keqiao_robot: tuple[Robot, str]
+) -> None:
+    """The region's reviewer, with an item waiting at the 复核 before its deadline, is reminded in
+    its region's group; the city's reviewer in the city's."""
+    _mailbox, city_robot = channels
+    kq_robot, kq_url = keqiao_robot
+    robots.set_robot(actor("admin"), region="柯桥区", url=kq_url, version=0)
     with write_session() as session:
         session.execute(update(Cycle).where(Cycle.year == YEAR).values(review_deadline=DEADLINE))
         cycle = session.exec(select(Cycle).where(Cycle.year == YEAR)).one()
@@ -388,31 +414,20 @@ def test_a_keqiao_reminder_reaches_the_keqiao_robot_and_not_the_citys(
         waiting.status = "submitted"
         waiting.submitted_at = datetime.now(UTC)
         session.add(waiting)
-    keqiao.discard(waiting.org_id)
-    pending.discard(waiting.org_id)
-    assert keqiao
-
-    reminders.run_due(DEADLINE - timedelta(days=7))
-
-    kq_posts = _deadline_posts(kq_robot)
-    city_posts = _deadline_posts(city_robot)
-    kq_deadline = [p for p in kq_posts if "自评" in p and "尚未提交" in p]
-    city_deadline = [p for p in city_posts if "自评" in p and "尚未提交" in p]
-    assert len(kq_deadline) == len(keqiao)
-    assert len(city_deadline) == len(others)
-    assert len(_naming(kq_deadline, _names(keqiao))) == len(keqiao)
-    assert not _naming(city_posts, _names(keqiao)), "a 柯桥区 reminder reached the city's robot"
-    assert not _naming(kq_posts, _names(others)), "another region's reminder reached 柯桥区's"
-    # The region's reviewer is reminded of its 复核 deadline in its region's group alone.
-    reviewer_name = actor("keqiao_reviewer").label
-    assert [p for p in kq_posts if reviewer_name in p and "复核将于" in p]
-    assert not [p for p in city_posts if reviewer_name in p]
-    # Where each went is recorded with the row; the city's robot for the rest.
-    rows = _rows(kind="deadline", channel=ReminderChannel.WEBHOOK)
-    assert {r.address for r in rows if regions[r.org_id or 0] == "柯桥区"} == {kq_url}
-    assert {r.address for r in rows if regions[r.org_id or 0] != "柯桥区"} == {
-        get_settings().reminder_webhook_url
-    }
+    reminders.run_due(DEADLINE - timedelta(days=3))
+    kq_name, city_name = actor("keqiao_reviewer").label, actor("reviewer").label
+    kq_level = [p["text"]["content"] for p in kq_robot.posts if "复核将于" in p["text"]["content"]]
+    city_level = [
+        p["text"]["content"] for p in city_robot.posts if "复核将于" in p["text"]["content"]
+    ]
+    assert len(kq_level) == 1
+    assert kq_level[0].split("\n")[1].startswith(kq_name)
+    assert [p for p in city_level if p.split("\n")[1].startswith(city_name)]
+    assert not [p for p in city_level if p.split("\n")[1].startswith(kq_name)]
+    rows = _rows(kind="level", channel=ReminderChannel.WEBHOOK)
+    by_user = {r.user_id: r.address for r in rows}
+    assert by_user[actor("keqiao_reviewer").id] == kq_url
+    assert by_user[actor("reviewer").id] == get_settings().reminder_webhook_url
 
 
 def test_without_its_robot_a_region_falls_back_to_the_citys(
