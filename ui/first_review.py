@@ -74,22 +74,27 @@ def queue_table(frame: pd.DataFrame) -> int | None:
 
 def _star_items(view: A.AssessmentView, star: str) -> None:
     entries = view.star_entries(star)
+    table = pd.DataFrame(
+        {
+            "code": [e.code for e in entries],
+            "title": [e.criterion.title for e in entries],
+            "points": [fmt(e.self_points) if e.self_points is not None else "—" for e in entries],
+            "max": [fmt(e.criterion.max_points) for e in entries],
+            "note": [e.note or "—" for e in entries],
+            "evidence": [len(e.evidence) for e in entries],
+        }
+    )
+    # On a phone each item is headed by its code and title (a dash cell is left out there).
     table_or_list(
-        pd.DataFrame(
-            {
-                "code": [e.code for e in entries],
-                "title": [e.criterion.title for e in entries],
-                "points": [
-                    fmt(e.self_points) if e.self_points is not None else "—" for e in entries
-                ],
-                "max": [fmt(e.criterion.max_points) for e in entries],
-                "note": [e.note or "—" for e in entries],
-                "evidence": [len(e.evidence) for e in entries],
-            }
-        ),
+        table,
         f"first-items-{star}",
         "code",
         labels=T.FIRST_ITEM_COLUMNS,
+        phone_columns=["points", "max", "note", "evidence"],
+        phone_frame=table.assign(
+            code=table["code"] + " " + table["title"],
+            points=table["points"].replace("—", T.SELF_NOT_SCORED),
+        ),
     )
     for entry in entries:
         for info in entry.evidence:

@@ -150,13 +150,13 @@ def _cell(value: object) -> object:
 
 
 def list_lines(rows: Sequence[Mapping[str, object]], title_column: str) -> list[str]:
-    """'- **2026（本年度）** 学习星 ☆ 15 · 规范星 ★ 20 · …' (empty cells left out)."""
+    """'- **2026（本年度）** 学习星 ☆ 15 · 规范星 ★ 20 · …' (empty and "—" cells left out)."""
     lines = []
     for row in rows:
         cells = [
             f"{plain(k)} {plain(_cell(v))}"
             for k, v in row.items()
-            if k != title_column and v is not None and not pd.isna(v) and str(v) != ""
+            if k != title_column and v is not None and not pd.isna(v) and str(v) not in ("", "—")
         ]
         lines.append(f"- **{plain(row[title_column])}** " + " · ".join(cells))
     return lines
