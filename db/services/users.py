@@ -45,8 +45,7 @@ from texts import admin as T
 from texts import common as C
 
 SCOPE_FIELDS = ("scope_region", "scope_department_id")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
-# One address (reminders join several with commas): local part, @, a dotted domain.
+USERNAME_RE = auth.USERNAME_RE
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 EMAIL_MAX = 200
 
@@ -248,9 +247,8 @@ def check_user_fields(
     return {"username": username, "display_name": display_name, "role": role_value}, problems
 
 
-def check_email(value: str | None) -> tuple[str, list[str]]:
-    """An e-mail address as stored (trimmed; empty: reminders as in-app notices only) and its
-    problems."""
+def check_email(value: str | None) -> tuple[str, list[str]]:  # one address: no commas
+    """An e-mail address as stored (trimmed; "": in-app notices only) and its problems."""
     email = (value or "").strip()
     if len(email) > EMAIL_MAX:
         return email, [T.ERR_EMAIL_LONG.format(n=EMAIL_MAX)]
@@ -457,6 +455,8 @@ def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
             return
         if not active and user.id == actor.id:
             raise invalid([T.ERR_DISABLE_SELF])
+        if active and user.awaiting_approval:
+            raise invalid([T.ERR_APPROVE_FIRST])
         if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
             raise invalid([T.ERR_LAST_ADMIN])
         before = _user_snapshot(user)

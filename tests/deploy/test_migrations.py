@@ -719,7 +719,7 @@ def test_upgrade_adds_vanguard_sheets_and_keeps_rounds(
                 )
             ).inserted_primary_key[0]
         before = _counts(engine)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0011")  # 0014 fills the empty rules in
         assert _counts(engine) == before
         with engine.begin() as conn:
             assert conn.execute(text("SELECT vanguard_rules FROM cycle")).scalars().all() == [""]
@@ -777,11 +777,11 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_adds_an_empty_region_robot_table(
+def test_upgrade_adds_awaiting_approval_and_no_account_waits(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """0013 adds region_robot, empty: every region's reminders go to the city's robot as before,
-    and nothing stored changes."""
+    """0013 adds user.awaiting_approval (single sign-on's self-registration): every account
+    stored before keeps signing in as it did, none waits for an approval."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
@@ -789,6 +789,95 @@ def test_upgrade_adds_an_empty_region_robot_table(
     engine = make_engine(url)
     try:
         migrate.upgrade(engine, "0012")
+        _write_old_release_city(engine)
+        with engine.begin() as conn:
+            old_user = Table("user", MetaData(), autoload_with=conn)
+            assert "awaiting_approval" not in old_user.c
+            for name, active in (("old_admin", True), ("old_gone", False)):
+                conn.execute(
+                    insert(old_user).values(
+                        username=name,
+                        display_name="",
+                        role="admin",
+                        email="",
+                        active=active,
+                        password_hash="x",
+                        failed_logins=0,
+                        created_at=datetime.now(UTC),
+                        version=1,
+                    )
+                )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(User.__table__.c.username, User.__table__.c.awaiting_approval)
+            ).all()
+            assert {name for name, _ in rows} >= {"old_admin", "old_gone"}
+            assert {waiting for _, waiting in rows} == {False}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_stores_each_years_ballot_and_vanguard_rules(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0014 writes into every stored year the ballot rules its boxes were issued under (the
+    shipped rubric's, the defaults) and, where the year kept no 先锋指数 block, the shipped
+    rubric's, which a round stored without rules then takes; a year's own block stays."""
+    from rubric import DEFAULT_BALLOT, ballot_from_json, default_rubric_path, load_rubric
+    from rubric_vanguard import stored_rules
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0013")
+        _write_old_release_city(engine)  # the year 2025, stored without a 先锋指数 block
+        with engine.begin() as conn:
+            old_cycle = Table("cycle", MetaData(), autoload_with=conn)
+            assert "ballot_rules" not in old_cycle.c
+            conn.execute(insert(old_cycle).values(**_cycle_row(2026), vanguard_rules="OWN"))
+            rounds = Table("vanguard_round", MetaData(), autoload_with=conn)
+            for year in (2025, 2026, 2030):  # 2030: a year that is not stored
+                conn.execute(
+                    insert(rounds).values(
+                        year=year, half=1, status="closed", opened_at=datetime.now(UTC), version=1
+                    )
+                )
+        before = _counts(engine)
+        migrate.upgrade(engine)
+        assert _counts(engine) == before
+        shipped = stored_rules(load_rubric(default_rubric_path()).vanguard)
+        with engine.connect() as conn:
+            years = conn.execute(
+                text("SELECT year, ballot_rules, vanguard_rules FROM cycle ORDER BY year")
+            ).all()
+            assert [(y, v) for y, _b, v in years] == [(2025, shipped), (2026, "OWN")]
+            assert {ballot_from_json(b) for _y, b, _v in years} == {DEFAULT_BALLOT}
+            kept = dict(conn.execute(text("SELECT year, rules FROM vanguard_round")).all())
+            assert kept == {2025: shipped, 2026: "OWN", 2030: ""}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_adds_an_empty_region_robot_table(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0015 adds region_robot, empty: every region's reminders go to the city's robot as before,
+    and nothing stored changes."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine, "0014")
         _write_old_release_city(engine)
         with engine.connect() as conn:
             assert "region_robot" not in inspect(conn).get_table_names()
