@@ -17,6 +17,7 @@ from db import migrate
 from db.engine import dispose_engines, make_engine
 from db.services import auth
 from settings import get_settings
+from tests.migration_helpers import OldDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -235,6 +236,37 @@ def city(
     dispose_engines()
     if request.param != "sqlite":
         _drop_pg(url)
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """An empty (not migrated) throwaway PostgreSQL database."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL not set")
+    name = f"wx_mig_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OldDatabase]:
+    """An empty, unmigrated database on each backend for an upgrade test
+    (tests/migration_helpers.py); PostgreSQL is skipped without TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        yield OldDatabase(request.param, engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
