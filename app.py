@@ -7,12 +7,15 @@ draws the shell: navigation per role.
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit import config as streamlit_config
 from streamlit.runtime.pages_manager import PagesManager
 
 from logs import configure_logging
+from settings import get_settings
 from web.chrome import ChineseChrome
 from web.middleware import SecurityMiddleware
 from web.routes import ROUTES
+from web.sso import SingleSignOnCallback, auth_secrets, cookie_secret
 
 configure_logging()  # once per process: the server imports this module before any session
 
@@ -21,11 +24,24 @@ configure_logging()  # once per process: the server imports this module before a
 # ("admin", "learning", ...) shows until app.py's st.navigation replaces it.
 PagesManager.uses_pages_directory = False
 
-# The middleware wraps Streamlit's own routes too: security headers everywhere, no metrics.
+# Single sign-on (OIDC_*): st.login's [auth] section comes from our settings, in memory (no
+# secrets file). Streamlit's session middleware, which carries the OAuth state from /auth/login
+# to /oauth2callback, signs with server.cookieSecret: the same derived key on every replica.
+_auth = auth_secrets(get_settings())
+if _auth is not None and not streamlit_config.is_manually_set("server.cookieSecret"):
+    streamlit_config.set_option("server.cookieSecret", cookie_secret(get_settings()))
+
+# The middleware wraps Streamlit's own routes too: security headers everywhere, no metrics;
+# a completed sign-in at the provider goes on to our own session (web/sso.py).
 app = st.App(
     "app.py",
     routes=ROUTES,
-    middleware=[Middleware(SecurityMiddleware), Middleware(ChineseChrome)],
+    middleware=[
+        Middleware(SecurityMiddleware),
+        Middleware(ChineseChrome),
+        Middleware(SingleSignOnCallback),
+    ],
+    secrets=_auth,
 )
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ class Action(StrEnum):
     MANAGE_LEVELS = "manage_levels"  # switch a region's 初审 on or off for a year
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_USERS = "manage_users"
+    # Accounts that registered through single sign-on: list them, approve one into an
+    # organisation of one's scope, or refuse it.
+    APPROVE_REGISTRATIONS = "approve_registrations"
     MANAGE_RUBRIC = "manage_rubric"
     VIEW_AUDIT = "view_audit"  # search and export the audit log
     # Every logged-in user.
@@ -225,6 +228,9 @@ RULES: Mapping[Action, Rule] = {
     Action.MANAGE_LEVELS: Rule(anywhere=ADMINS),
     Action.MANAGE_ORGANISATIONS: Rule(anywhere=ADMINS),
     Action.MANAGE_USERS: Rule(anywhere=ADMINS),
+    # A waiting account has no organisation yet: every admin sees the list; approving places it
+    # in an organisation, which must lie in the admin's scope.
+    Action.APPROVE_REGISTRATIONS: Rule(anywhere=ADMINS),
     Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
     Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
     Action.VIEW_YEARS: Rule(anywhere=EVERYONE),

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from texts import auth as T
 from texts import common as C
 
 ROOT = Path(__file__).resolve().parent
@@ -68,6 +69,21 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: int = Field(default=20, ge=1, le=300)
     reminder_webhook_url: str = Field(default="", max_length=500)
     reminder_webhook_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    # Single sign-on through the intranet's OpenID Connect provider (st.login, Authlib): on
+    # when issuer, client id and secret are set. The identity's `oidc_username_claim` names
+    # the account it signs in as (web/sso.py, db.services.auth.sso_login).
+    oidc_issuer: str = Field(default="", max_length=300)
+    oidc_client_id: str = Field(default="", max_length=200)
+    oidc_client_secret: str = Field(default="", max_length=500)
+    oidc_username_claim: str = Field(default="preferred_username", min_length=1, max_length=100)
+    # The app's own address with /oauth2callback, as registered at the provider; empty:
+    # PUBLIC_URL (and BASE_URL_PATH) + /oauth2callback. "{port}" stands for server.port.
+    oidc_redirect_uri: str = Field(default="", max_length=300)
+    # An unknown identity is registered as a branch account waiting for an admin's approval
+    # instead of being refused (off: refused and logged).
+    oidc_self_registration: bool = False
+    # Password login for admins only; everyone else signs in through the provider.
+    password_login_admins_only: bool = False
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -85,6 +101,48 @@ class Settings(BaseSettings):
                 C.WEAK_SECRET.format(n=SECRET_MIN_LENGTH, length=len(key), command=MAKE_SECRET)
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_single_sign_on(self) -> Settings:
+        given = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(given) and not all(given):
+            raise ValueError(T.OIDC_INCOMPLETE)
+        if self.oidc_enabled:
+            if not self.oidc_issuer.startswith(("http://", "https://")):
+                raise ValueError(T.OIDC_BAD_ISSUER)
+            if not self.oidc_callback_uri:
+                raise ValueError(T.OIDC_NO_REDIRECT)
+        elif self.password_login_admins_only:
+            raise ValueError(T.OIDC_NEEDED_FOR_ADMINS_ONLY)
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Single sign-on is configured (issuer, client id and secret all set)."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def oidc_metadata_url(self) -> str:
+        """The provider's discovery document (OpenID Connect Discovery 1.0)."""
+        return self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def oidc_callback_uri(self) -> str:
+        """Where the provider sends the browser back: Streamlit's /oauth2callback route."""
+        if self.oidc_redirect_uri:
+            uri = self.oidc_redirect_uri.strip()
+            return (
+                uri
+                if uri.startswith(("http://", "https://")) and uri.endswith("/oauth2callback")
+                else ""
+            )
+        if not self.public_url:
+            return ""
+        base = self.public_url.rstrip("/")
+        path = self.base_url_path.strip("/")
+        if path and not base.endswith("/" + path):
+            base = f"{base}/{path}"
+        return base + "/oauth2callback"
 
     @property
     def upload_max_bytes(self) -> int:

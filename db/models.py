@@ -168,6 +168,9 @@ class User(UserBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime | None = None
     version: int = 1
+    # Registered by its own single sign-on (OIDC_SELF_REGISTRATION): a branch account without
+    # an organisation that cannot sign in until an admin approves it (and places it).
+    awaiting_approval: bool = False
 
 
 class AuthSession(SQLModel, table=True):

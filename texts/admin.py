@@ -415,6 +415,11 @@ ACTION_NAMES = {
     "logout": "退出登录",
     "login_failed": "登录失败",
     "login_refused_locked": "账号锁定中登录被拒",
+    "login_refused_sso_only": "密码登录被拒（须用统一身份认证）",
+    "sso_refused": "统一身份认证登录被拒",
+    "sso_registered": "统一身份认证登记账号",
+    "registration_approved": "批准登记的账号",
+    "registration_rejected": "拒绝登记的账号",
     "access_denied": "越权访问被拒绝",
     "password_changed": "修改密码",
     "password_change_failed": "修改密码失败（当前密码错误）",
@@ -591,3 +596,27 @@ TEMPLATE_EXAMPLES: dict[str, list[list[str]]] = {
         ["B0010001", "李四", "离退休", "正式党员", "1978-10-01"],
     ],
 }
+
+# Accounts registered through single sign-on (OIDC_SELF_REGISTRATION), 管理 → 用户.
+REGISTRATIONS_WAITING = "有 {n} 个通过统一身份认证登记的账号等待审核。"
+REGISTRATIONS_TITLE = "待审核的登记账号"
+REGISTRATIONS_INTRO = (
+    "这些账号由本人通过统一身份认证首次登录时登记，身份为党支部书记。"
+    "核实身份后选择其所在党组织并批准，账号即可登录；拒绝后账号保持停用。"
+)
+REGISTRATION_USERNAME = "用户名"
+REGISTRATION_NAME = "姓名"
+REGISTRATION_AT = "登记时间"
+REGISTRATION_PICK = "登记的账号"
+REGISTRATION_ORG = "所在党组织"
+REGISTRATION_ORG_PLACEHOLDER = "请选择所在党组织"
+REGISTRATION_APPROVE = "批准"
+REGISTRATION_REJECT = "拒绝"
+REGISTRATION_NEEDS_ORG = "批准前请选择该账号所在的党组织。"
+REGISTRATION_APPROVED = "已批准账号 {username}，该账号现在可以用统一身份认证登录。"
+REGISTRATION_REJECTED = "已拒绝账号 {username}，该账号保持停用。"
+ERR_REGISTRATION_GONE = "该账号已不在等待审核（可能已由其他管理员处理），请刷新后重试。"
+ERR_APPROVE_FIRST = (
+    "该账号由统一身份认证登记，正在等待审核："
+    "请在本页顶部“待审核的登记账号”中选择其所在党组织并批准。"
+)

@@ -16,6 +16,11 @@ SENTENCES = {
     "logout": "{who} 退出登录",
     "login_failed": "{who} 登录失败：密码错误（连续第 {failures} 次）",
     "login_refused_locked": "{who} 在账号锁定期间尝试登录，被拒绝",
+    "login_refused_sso_only": ("{who} 尝试用密码登录，被拒绝：除管理员外须用统一身份认证登录"),
+    "sso_refused": "{who} 通过统一身份认证登录，被拒绝：{reason}",
+    "sso_registered": "{who} 通过统一身份认证登记了账号 {username}，等待管理员审核",
+    "registration_approved": "{who} 批准了统一身份认证登记的账号 {username}，所在党组织：{org}",
+    "registration_rejected": "{who} 拒绝了统一身份认证登记的账号 {username}（账号停用）",
     "access_denied": "{who} 尝试“{attempted}”，因无权限被拒绝",
     "password_changed": "{who} 修改了自己的密码",
     "password_change_failed": "{who} 修改密码失败：当前密码输入错误",
@@ -91,6 +96,8 @@ SENTENCES = {
 }
 FALLBACK = "{who} {action}：{detail}"
 
+SSO_UNKNOWN = "统一身份认证用户“{username}”登录被拒绝：本系统没有这个账号"
+SSO_REASONS = {"disabled": "账号已停用", "awaiting_approval": "账号尚待管理员审核"}
 LOGIN_UNKNOWN = "有人以用户名“{username}”登录失败：用户名不存在或账号已停用"
 LOCKED_UNTIL = "，账号锁定至 {at}"
 FINALIZED_AUTOMATIC = "{year} 年度公示期满且异议已处理完毕，系统自动定档"

@@ -55,3 +55,41 @@ MASKED_USERNAME = "{start}***（{n} 个字符）"
 ERR_UNKNOWN_ROLE = "未知角色：{role}"
 ERR_USERNAME_EXISTS = "用户名 {username} 已存在。"
 PREPARING_DATABASE = "正在准备数据库…"
+
+# Single sign-on (统一身份认证, OpenID Connect).
+SSO_BUTTON = "统一身份认证登录"
+SSO_OR = "或使用本单位统一身份认证账号登录："
+SSO_UNKNOWN = (
+    "统一身份认证已确认您的身份，但本系统中没有与之对应的账号，无法登录。"
+    "请联系系统管理员为您开通账号（开通后即可用统一身份认证登录）。"
+)
+SSO_DISABLED = "您在本系统中的账号已被停用，无法登录。如有疑问，请联系系统管理员。"
+SSO_PENDING = "您的账号已登记，正在等待管理员审核；审核通过后即可用统一身份认证登录。"
+SSO_REGISTERED = (
+    "已为您登记本系统账号（党支部书记），正在等待管理员审核；"
+    "审核通过并确定所在党组织后即可用统一身份认证登录。"
+)
+SSO_FAILED = (
+    "统一身份认证登录未完成：认证服务没有返回有效的身份信息，或登录已取消、已超时。"
+    "请再点一次“统一身份认证登录”；多次失败请联系系统管理员。"
+)
+PASSWORD_ADMINS_ONLY = (
+    "本系统已启用统一身份认证：用户名和密码登录仅限系统管理员，"
+    "其他用户请点击下方“统一身份认证登录”。"
+)
+# Refused configurations (settings.py), said at start-up.
+OIDC_INCOMPLETE = (
+    "统一身份认证须同时设置 OIDC_ISSUER、OIDC_CLIENT_ID 和 OIDC_CLIENT_SECRET（或三项都不设置）。"
+)
+OIDC_BAD_ISSUER = (
+    "OIDC_ISSUER 须是以 http:// 或 https:// 开头的认证服务地址"
+    "（如 https://认证服务器/realms/域名）。"
+)
+OIDC_NO_REDIRECT = (
+    "启用统一身份认证时须设置 OIDC_REDIRECT_URI（本系统地址加 /oauth2callback，"
+    "如 https://内网域名/oauth2callback），或设置 PUBLIC_URL 由系统推算。"
+)
+OIDC_NEEDED_FOR_ADMINS_ONLY = (
+    "PASSWORD_LOGIN_ADMINS_ONLY=1 须同时启用统一身份认证（OIDC_ISSUER 等），"
+    "否则除管理员外无人能登录。"
+)

@@ -23,6 +23,7 @@ from texts import common as C
 from ui.data import changed_here
 from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import flash, shown_errors
+from ui.registrations import registrations_block
 from ui.rubric_editor import rubric_editor
 from ui.text import plain
 
@@ -362,6 +363,8 @@ def users_tab(actor: Actor) -> None:
         frame = users.list_users(actor)
         orgs = organisations.evaluated_organisations(actor)
         choices = users.scope_choices(actor)
+    org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
+    registrations_block(actor, org_names, _done)
     locked = frame[frame["locked"] & frame["active"]]
     if not locked.empty:
         st.warning(
@@ -389,7 +392,6 @@ def users_tab(actor: Actor) -> None:
         column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
     )
     st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
-    org_names = {o[0]: f"{o[1]} {o[2]}" for o in orgs}
     left, right = st.columns(2, gap="large")
     with left:
         _new_user_form(actor, org_names, choices)

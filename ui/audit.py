@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +10,7 @@ import streamlit as st
 from db.services import audit as A
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
-from formatting import china_time
+from formatting import china_date, china_time
 from texts import admin as T
 
 LIMITS = (200, 500, 1000)
@@ -18,7 +18,9 @@ LIMITS = (200, 500, 1000)
 
 def filters(actions: list[str]) -> tuple[A.AuditFilter, int]:
     """Date range, event kinds, user, text; and how many rows to show."""
-    today = date.today()
+    # The service reads the dates as China's days (UTC+8): so must the default "today", or from
+    # 16:00 UTC on the entries of the Chinese day already begun fall after the range.
+    today = china_date(datetime.now(UTC))
     cols = st.columns([1, 1, 2])
     start = cols[0].date_input(T.AUDIT_FROM, value=today - timedelta(days=30), key="audit:from")
     end = cols[1].date_input(T.AUDIT_TO, value=today, key="audit:to")

@@ -23,7 +23,7 @@ from db.services.common import Actor, NotFound, PermissionDenied
 from settings import get_settings
 from texts import auth as T
 from ui.navigation import home_path
-from web import ballot
+from web import ballot, sso
 from web.cookies import COOKIE_NAME, sign_token, unsign_token
 from web.ratelimit import SlidingWindowLimiter
 from web.uploads import UPLOAD_PATH, upload
@@ -118,8 +118,13 @@ async def login(request: Request) -> Response:
     except auth_service.LoginFailed:
         # One answer whatever the reason (unknown, disabled, locked, wrong).
         return RedirectResponse(f"{_home()}{wanted}?login=failed", status_code=303)
-    # Back to the page the visitor asked for (a bookmark), or straight to the role's first page
-    # (not "/", which would draw a landing page only to switch to it: one run more).
+    return with_session_cookie(actor, token, wanted)
+
+
+def with_session_cookie(actor: Actor, token: str, wanted: str = "") -> Response:
+    """The answer to a successful login (password or single sign-on): the session cookie, and
+    back to the page the visitor asked for (a bookmark) or straight to the role's first page
+    (not "/", which would draw a landing page only to switch to it: one run more)."""
     response = RedirectResponse(_home() + (wanted or home_path(actor)), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
@@ -132,11 +137,44 @@ async def login(request: Request) -> Response:
     return response
 
 
+async def sso_login(request: Request) -> Response:
+    """After the provider's callback (web/sso.py): the identity's account signs in, or the
+    login page says in Chinese why not (the refusal is audited and logged by the service)."""
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return RedirectResponse(_home(), status_code=303)
+    data = sso.identity(request.cookies, settings)
+    username = sso.claim(data, settings.oidc_username_claim)
+    if not username:
+        log.warning(
+            "single sign-on: no fresh identity with the claim %r (identity cookie %s)",
+            settings.oidc_username_claim,
+            "present" if sso.has_identity_cookie(request) else "missing",
+        )
+        response: Response = RedirectResponse(sso.home_url("sso_failed"), status_code=303)
+        sso.clear_identity(response, request)
+        return response
+    try:
+        actor, token = await run_in_threadpool(
+            auth_service.sso_login, username, sso.display_name(data)
+        )
+    except auth_service.SsoRefused as refusal:
+        response = RedirectResponse(sso.home_url(f"sso_{refusal.reason}"), status_code=303)
+        sso.clear_identity(response, request)
+        return response
+    return with_session_cookie(actor, token)
+
+
 async def logout(request: Request) -> Response:
+    """End our session; after a single sign-on also Streamlit's identity (its /auth/logout
+    clears the cookie and sends the browser to the provider's end_session_endpoint)."""
     if not same_origin(request):
         return Response("forbidden", status_code=403)
     await run_in_threadpool(auth_service.logout, unsign_token(request.cookies.get(COOKIE_NAME)))
-    response = RedirectResponse(_home(), status_code=303)
+    target = _home()
+    if get_settings().oidc_enabled and sso.has_identity_cookie(request):
+        target = sso.streamlit_logout_path()
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
 
@@ -209,6 +247,7 @@ def build_routes(base_url_path: str = "") -> list[Route]:
         for path, endpoint, method in (
             (LOGIN_PATH, login, "POST"),
             (LOGOUT_PATH, logout, "POST"),
+            (sso.SSO_PATH, sso_login, "GET"),
             (HEALTH_PATH, health, "GET"),
             (EVIDENCE_PATH, evidence, "GET"),
             (UPLOAD_PATH, upload, "POST"),

@@ -261,7 +261,17 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
             shown = [str(data.get("display_name") or ""), role]
             org = names.orgs.get(_int(data.get("org_id")) or -1)
             values["detail"] = "，".join(p for p in [*shown, org or ""] if p)
-    elif action in ("password_reset", "user_unlocked", "password_changed"):
+    elif action == "sso_refused":
+        reason = str(detail.get("reason", ""))
+        values["reason"] = T.SSO_REASONS.get(reason, reason)
+    elif action in (
+        "password_reset",
+        "user_unlocked",
+        "password_changed",
+        "sso_registered",
+        "registration_approved",
+        "registration_rejected",
+    ):
         values["username"] = _username(entry, detail, names)
     elif action in ("organisation_created", "organisation_changed"):
         data = after if isinstance(after, Mapping) else {}
@@ -372,6 +382,8 @@ def sentence(entry: Entry, names: Names | None = None) -> str:
     action = entry.action
     if action == "login_failed" and entry.actor_id is None:
         return T.LOGIN_UNKNOWN.format(username=entry.target_id)
+    if action == "sso_refused" and entry.actor_id is None:
+        return T.SSO_UNKNOWN.format(username=entry.target_id)
     if action == "publication_finalized" and detail.get("automatic"):
         return T.FINALIZED_AUTOMATIC.format(year=detail.get("year", "—"))
     values = _values(entry, detail, names)

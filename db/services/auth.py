@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -11,6 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, case, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
@@ -40,6 +43,12 @@ SEQUENCES = (
 )
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "common_passwords.txt"
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # don't write on every rerun
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
+# The password hash of an account registered by single sign-on: never a valid argon2 hash, so
+# no password opens it (an admin may set one with 重置密码).
+NO_PASSWORD = "!sso-only"
+
+log = logging.getLogger("wuxing.auth")
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 
@@ -72,6 +81,44 @@ class SessionEnded(ServiceError):
 
     def __init__(self) -> None:
         super().__init__(T.SESSION_EXPIRED)
+
+
+class SsoRefused(ServiceError):
+    """A provider-confirmed identity that may not sign in; `reason` is what the audit records."""
+
+    reason = "failed"
+    text = T.SSO_FAILED
+
+    def __init__(self) -> None:
+        super().__init__(self.text)
+
+
+class UnknownIdentity(SsoRefused):
+    """No account has the identity's user name (and self-registration is off)."""
+
+    reason = "unknown"
+    text = T.SSO_UNKNOWN
+
+
+class IdentityDisabled(SsoRefused):
+    """The account exists but is disabled."""
+
+    reason = "disabled"
+    text = T.SSO_DISABLED
+
+
+class AwaitingApproval(SsoRefused):
+    """A self-registered account an admin has not approved yet."""
+
+    reason = "awaiting_approval"
+    text = T.SSO_PENDING
+
+
+class RegistrationRecorded(SsoRefused):
+    """The identity was unknown and is now registered, waiting for an admin's approval."""
+
+    reason = "registered"
+    text = T.SSO_REGISTERED
 
 
 def hash_password(password: str) -> str:
@@ -226,10 +273,18 @@ def login(username: str, password: str) -> tuple[Actor, str]:
     with read_session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
     known = user is not None and user.active
+    # Password login switched off for everyone but admins (single sign-on): such an account is
+    # refused like a wrong password, after the same verification (no oracle, same time).
+    sso_only = (
+        known
+        and user is not None
+        and get_settings().password_login_admins_only
+        and user.role != Role.ADMIN
+    )
     stored = user.password_hash if user is not None and known else _dummy_hash()
     matches = verify_password(stored, password)
     new_hash = None
-    if known and matches and _hasher.check_needs_rehash(stored):
+    if known and matches and not sso_only and _hasher.check_needs_rehash(stored):
         new_hash = hash_password(password)
     now = utcnow()
     refused: LoginFailed | None = BadCredentials()
@@ -238,6 +293,9 @@ def login(username: str, password: str) -> tuple[Actor, str]:
         if not known:
             target = username if user is not None else _masked(username)
             audit(session, None, "login_failed", "user", target, {"reason": "unknown_or_disabled"})
+        elif sso_only:
+            assert user is not None
+            audit(session, actor_of(user), "login_refused_sso_only", "user", user.id)
         else:
             assert user is not None
             assert user.id is not None
@@ -260,14 +318,79 @@ def login(username: str, password: str) -> tuple[Actor, str]:
                     session.execute(
                         update(User).where(col(User.id) == user.id).values(password_hash=new_hash)
                     )
-                token = secrets.token_urlsafe(32)
-                session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
-                actor = actor_of(user)
-                audit(session, actor, "login", "user", user.id)
+                actor, token = _open_session(session, user, "password")
                 refused = None
     if refused is not None:
         raise refused
     return actor, token
+
+
+def _open_session(session: Session, user: User, method: str) -> tuple[Actor, str]:
+    """Start a server-side session for `user` in the caller's transaction: (actor, token)."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
+    actor = actor_of(user)
+    detail = {"method": method} if method != "password" else None
+    audit(session, actor, "login", "user", user.id, detail)
+    return actor, token
+
+
+def sso_login(username: str, display_name: str = "") -> tuple[Actor, str]:
+    """Sign in the account named by a provider-confirmed identity; (actor, session token).
+
+    The caller (web/sso.py) has taken `username` from the identity's configured claim. An
+    unknown name, a disabled account and one awaiting approval are refused with their own
+    Chinese message, audited and logged. With OIDC_SELF_REGISTRATION an unknown name is
+    registered instead: a branch account without organisation that cannot sign in until an
+    admin approves it. A password lock does not apply (the provider checked the person).
+    """
+    username = (username or "").strip()
+    display_name = (display_name or "").strip()[:64]
+    refused: SsoRefused | None = None
+    try:
+        with write_session() as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is None:
+                refused = _unknown_identity(session, username, display_name)
+            elif user.awaiting_approval or not user.active:
+                refused = AwaitingApproval() if user.awaiting_approval else IdentityDisabled()
+                detail = {"reason": refused.reason}
+                audit(session, actor_of(user), "sso_refused", "user", user.id, detail)
+            else:
+                actor, token = _open_session(session, user, "sso")
+    except IntegrityError:  # the same new identity registered by a parallel request
+        refused = AwaitingApproval()
+    if refused is not None:
+        shown = username if USERNAME_RE.match(username) else _masked(username)
+        log.warning("single sign-on refused (%s): %s", refused.reason, shown)
+        raise refused
+    return actor, token
+
+
+def _unknown_identity(session: Session, username: str, display_name: str) -> SsoRefused:
+    """Refuse an identity no account has, or register it when self-registration is on."""
+    valid = bool(USERNAME_RE.match(username))
+    if not get_settings().oidc_self_registration or not valid:
+        # The name is the provider's, not typed into our form: recorded as it is (a name no
+        # account could have, masked), so that an admin can see who asked for an account.
+        refused: SsoRefused = UnknownIdentity()
+        target = username if valid else _masked(username)
+        audit(session, None, "sso_refused", "user", target, {"reason": refused.reason})
+        return refused
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=Role.BRANCH,
+        org_id=None,
+        password_hash=NO_PASSWORD,
+        active=False,
+        awaiting_approval=True,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, actor_of(user), "sso_registered", "user", user.id, {"username": username})
+    return RegistrationRecorded()
 
 
 def resolve_session(token: str | None) -> Actor | None:
@@ -394,9 +517,14 @@ def create_user(
 
 __all__ = [
     "AccountLocked",
+    "AwaitingApproval",
     "BadCredentials",
+    "IdentityDisabled",
     "LoginFailed",
+    "RegistrationRecorded",
     "SessionEnded",
+    "SsoRefused",
+    "UnknownIdentity",
     "audit_now",
     "change_password",
     "check_password",
@@ -407,5 +535,6 @@ __all__ = [
     "logout",
     "password_problems",
     "resolve_session",
+    "sso_login",
     "verify_password",
 ]

@@ -12,7 +12,6 @@ scope.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +44,7 @@ from texts import admin as T
 from texts import common as C
 
 SCOPE_FIELDS = ("scope_region", "scope_department_id")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
+USERNAME_RE = auth.USERNAME_RE
 
 
 USER_COLUMNS = [
@@ -430,6 +429,8 @@ def set_user_active(actor: Actor | None, *, user_id: int, active: bool) -> None:
             return
         if not active and user.id == actor.id:
             raise invalid([T.ERR_DISABLE_SELF])
+        if active and user.awaiting_approval:
+            raise invalid([T.ERR_APPROVE_FIRST])
         if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
             raise invalid([T.ERR_LAST_ADMIN])
         before = _user_snapshot(user)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -251,3 +252,58 @@ def test_deploy_docs_cover_the_operations_steps() -> None:
         "/healthz",
     ):
         assert needle in text, needle
+
+
+SSO = {
+    "oidc_issuer": "https://sso.example.gov.cn/realms/zhejiang",
+    "oidc_client_id": "wuxing",
+    "oidc_client_secret": "a-client-secret",
+}
+
+
+def _settings(**values: Any) -> Settings:
+    return Settings(_env_file=None, demo_mode=True, **values)
+
+
+def test_single_sign_on_is_off_until_fully_configured() -> None:
+    assert not _settings().oidc_enabled
+    for missing in SSO:
+        with pytest.raises(ValidationError, match="OIDC_ISSUER、OIDC_CLIENT_ID"):
+            _settings(**{k: v for k, v in SSO.items() if k != missing})
+    with pytest.raises(ValidationError, match="OIDC_REDIRECT_URI"):
+        _settings(**SSO)  # no redirect URI and no PUBLIC_URL to derive it from
+    with pytest.raises(ValidationError, match="http://"):
+        _settings(**{**SSO, "oidc_issuer": "sso.example.gov.cn"}, public_url="http://x")
+    with pytest.raises(ValidationError, match="PASSWORD_LOGIN_ADMINS_ONLY"):
+        _settings(password_login_admins_only=True)
+
+
+def test_single_sign_on_addresses() -> None:
+    derived = _settings(**SSO, public_url="https://wuxing.example.gov.cn", base_url_path="wuxing")
+    assert derived.oidc_enabled
+    assert derived.oidc_callback_uri == "https://wuxing.example.gov.cn/wuxing/oauth2callback"
+    assert derived.oidc_metadata_url == (
+        "https://sso.example.gov.cn/realms/zhejiang/.well-known/openid-configuration"
+    )
+    given = _settings(**SSO, oidc_redirect_uri="https://wuxing.example.gov.cn/oauth2callback")
+    assert given.oidc_callback_uri == "https://wuxing.example.gov.cn/oauth2callback"
+    with pytest.raises(ValidationError, match="OIDC_REDIRECT_URI"):
+        _settings(**SSO, oidc_redirect_uri="https://wuxing.example.gov.cn/")  # not the callback
+
+
+def test_streamlit_gets_the_auth_section_in_memory() -> None:
+    from web.sso import auth_secrets, cookie_secret
+
+    assert auth_secrets(_settings()) is None
+    settings = _settings(**SSO, public_url="https://wuxing.example.gov.cn")
+    section = auth_secrets(settings)
+    assert section is not None
+    auth = section["auth"]
+    assert auth["client_id"] == "wuxing"
+    assert auth["client_secret"] == "a-client-secret"
+    assert auth["redirect_uri"] == "https://wuxing.example.gov.cn/oauth2callback"
+    assert auth["server_metadata_url"].endswith("/realms/zhejiang/.well-known/openid-configuration")
+    # Derived from SECRET_KEY: the same on every replica, never the key itself.
+    assert auth["cookie_secret"] == cookie_secret(settings) != settings.secret_key
+    assert len(auth["cookie_secret"]) == 64
+    assert not (ROOT / ".streamlit" / "secrets.toml").exists()

@@ -552,3 +552,34 @@ def test_upgrade_adds_region_publication_and_keeps_the_city_quota(
         assert set(quotas) == {"city"}
         rows = conn.execute(select(func.count()).select_from(RegionPublication)).scalar_one()
         assert rows == 0
+
+
+def test_upgrade_adds_awaiting_approval_and_no_account_waits(old_database: OldDatabase) -> None:
+    """0013 adds user.awaiting_approval (single sign-on's self-registration): every account
+    stored before keeps signing in as it did, none waits for an approval."""
+    engine = old_database.engine
+    old_database.at("0012")
+    with engine.begin() as conn:
+        old_user = Table("user", MetaData(), autoload_with=conn)
+        assert "awaiting_approval" not in old_user.c
+        for name, active in (("old_admin", True), ("old_gone", False)):
+            conn.execute(
+                insert(old_user).values(
+                    username=name,
+                    display_name="",
+                    role="admin",
+                    email="",
+                    active=active,
+                    password_hash="x",
+                    failed_logins=0,
+                    created_at=datetime.now(UTC),
+                    version=1,
+                )
+            )
+    old_database.upgrade()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(User.__table__.c.username, User.__table__.c.awaiting_approval)
+        ).all()
+        assert {name for name, _ in rows} >= {"old_admin", "old_gone"}
+        assert {waiting for _, waiting in rows} == {False}

@@ -33,7 +33,7 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> 
     page.goto(base_url + "/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()  # not 统一身份认证登录
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
     wait_app(page)
 

@@ -56,6 +56,7 @@ from db.services import (
     publication,
     readmodels,
     region_publication,
+    registrations,
     reminders,
     review,
     rubrics,
@@ -248,6 +249,14 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
             display_name="x",
             role="branch",
             org_id=w.own_org,
+        ),
+        {"admin"} | scoped("admin"),
+    ),
+    # Approving a registration into branch01's organisation (branch01's own account is not
+    # waiting: allowed callers are told it is gone, nothing changes).
+    Action.APPROVE_REGISTRATIONS: (
+        lambda who, w: registrations.approve_registration(
+            who, user_id=w.own_user, version=w.own_user_version, org_id=w.own_org
         ),
         {"admin"} | scoped("admin"),
     ),

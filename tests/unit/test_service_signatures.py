@@ -17,7 +17,8 @@ from types import CodeType, FunctionType
 
 import db.services
 
-# Before a user exists: logging in, resolving a session cookie, logging out, the command line's
+# Before a user exists: logging in (with a password or through single sign-on), resolving a
+# session cookie, logging out, the command line's
 # create-user; the clock's own work (a publication period that ended turns final); the change
 # counter every rerun polls (a number that says "something changed", no data); the anonymous
 # ballot, whose one-time code is the voter's only credential (opening the form, casting); the
@@ -25,6 +26,7 @@ import db.services
 WITHOUT_USER = {
     "common.change_counter",
     "auth.login",
+    "auth.sso_login",
     "auth.resolve_session",
     "auth.logout",
     "auth.create_user",
