@@ -44,6 +44,7 @@ of the offending YAML node. The module is pure: no streamlit, no database.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ __all__ = [
     "Rubric",
     "RubricError",
     "StarDef",
+    "ballot_dict",
+    "ballot_from_json",
+    "ballot_to_json",
     "default_rubric_path",
     "dump_rubric",
     "load_rubric",
@@ -1048,13 +1052,32 @@ def _rubric_dict(rubric: Rubric) -> dict[str, Any]:
         "deductions": [_item_dict(c) for c in rubric.items("deduction")],
         "vetoes": [_item_dict(c) for c in rubric.items("veto")],
         **vanguard,
-        "ballot": {
-            "scale": list(rubric.ballot.scale),
-            "passing": rubric.ballot.scale[rubric.ballot.passing],
-            "minimum_ballots": rubric.ballot.minimum_ballots,
-            "rate_branch": rubric.ballot.rate_branch,
-        },
+        "ballot": ballot_dict(rubric.ballot),
     }
+
+
+def ballot_dict(rules: BallotRules) -> dict[str, Any]:
+    """The `ballot:` block as the file writes it (and the database keeps it, as JSON)."""
+    return {
+        "scale": list(rules.scale),
+        "passing": rules.scale[rules.passing],
+        "minimum_ballots": rules.minimum_ballots,
+        "rate_branch": rules.rate_branch,
+    }
+
+
+def ballot_to_json(rules: BallotRules) -> str:
+    """What `cycle.ballot_rules` keeps of a rubric's `ballot:` block."""
+    return json.dumps(ballot_dict(rules), ensure_ascii=False)
+
+
+def ballot_from_json(text: str) -> BallotRules:
+    """Rules stored by ballot_to_json, validated again like the file's block (RubricError in
+    Chinese). An empty text is a year stored without the block: RubricError too, never a
+    default."""
+    if not text:
+        raise RubricError(RT.ERR_BALLOT_NOT_STORED)
+    return _ballot(_to_node(json.loads(text)))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -1173,10 +1196,12 @@ def rubric_from_records(
     bases: Mapping[str, Decimal],
     records: Sequence[Mapping[str, Any]],
     vanguard: VanguardRules | None = None,
+    ballot: BallotRules = DEFAULT_BALLOT,
 ) -> Rubric:
     """Rebuild (and re-validate) a rubric from rubric_to_records output, e.g. read from the DB.
 
-    `vanguard` is the 先锋指数 block to keep (the records hold only the criteria).
+    `vanguard` and `ballot` are the 先锋指数 and 民主评议 blocks to keep (the records hold only
+    the criteria).
     Records are taken in ``sort_order`` (ties and missing values keep their position); errors
     are RubricError without a line number.
     """
@@ -1231,4 +1256,5 @@ def rubric_from_records(
         from rubric_vanguard import vanguard_dict
 
         data["vanguard"] = vanguard_dict(vanguard)
+    data["ballot"] = ballot_dict(ballot)
     return _build(_to_node(data))

@@ -25,32 +25,24 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import percentile, timed
+
+ROOT = benchlib.ROOT
 sys.path.insert(0, str(ROOT))
 
 TARGET_P95_MS = 200.0
 TARGET_SECONDS = 300.0
 SECRET = "bench-ballots-secret-" + "q" * 32
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
@@ -61,18 +53,25 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
     os.environ["SECRET_KEY"] = SECRET
     from db import migrate
     from db.engine import dispose_engines, get_engine, write_session
-    from db.models import Organisation, OrgType, PartyMember, VanguardRound
+    from db.models import Cycle, Organisation, OrgType, PartyMember, VanguardRound
     from db.query import pk
+    from db.seed import load_rubric_default
     from db.services.ballots import issue_in
+    from db.services.cycles import install_rubric
 
     migrate.upgrade(get_engine())
     codes: list[str] = []
+    year = time.localtime().tm_year
     with write_session() as session:
+        cycle = Cycle(year=year, status="open")  # the year's rubric keeps the ballot rules
+        session.add(cycle)
+        session.flush()
+        install_rubric(session, cycle, load_rubric_default())
         department = Organisation(
             code="BENCH-D", name="压测部门", org_type=OrgType.DEPARTMENT, region="市直"
         )
         session.add(department)
-        round_ = VanguardRound(year=time.localtime().tm_year, half=1)
+        round_ = VanguardRound(year=year, half=1, rules=cycle.vanguard_rules)
         session.add(round_)
         session.flush()
         orgs = []
@@ -101,45 +100,9 @@ def setup(folder: Path, branches: int, members: int) -> tuple[str, list[str]]:
     return url, codes
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DEMO_MODE": "0", "SECRET_KEY": SECRET}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit(f"server did not start; see {log}")
+    return benchlib.start_server(env, log, timeout=90)
 
 
 def member_fields(html: str) -> list[str]:
@@ -180,23 +143,19 @@ def run(base: str, codes: list[str], concurrency: int, duration: float) -> dict[
         lag.append(time.perf_counter() - started - k * interval)
         printed = format_code(code)
         try:
-            t0 = time.perf_counter()
-            form = http.post("/ballot", data={"code": printed}, headers=origin)
-            form_ms = (time.perf_counter() - t0) * 1000
+            form_ms, form = timed(
+                lambda: http.post("/ballot", data={"code": printed}, headers=origin)
+            )
             if form.status_code != 200:
                 errors[f"form {form.status_code}"] += 1
                 return
             data = {"code": printed}
             data |= {name: str(rng.randrange(4)) for name in member_fields(form.text)}
-            t0 = time.perf_counter()
-            cast = http.post("/ballot/cast", data=data, headers=origin)
-            cast_ms = (time.perf_counter() - t0) * 1000
+            cast_ms, cast = timed(lambda: http.post("/ballot/cast", data=data, headers=origin))
             if cast.status_code != 200:
                 errors[f"cast {cast.status_code}"] += 1
                 return
-            t0 = time.perf_counter()
-            health = http.get("/healthz")
-            health_ms = (time.perf_counter() - t0) * 1000
+            health_ms, health = timed(lambda: http.get(benchlib.HEALTH_PATH))
             if health.status_code != 200:
                 errors[f"health {health.status_code}"] += 1
         except httpx.HTTPError as exc:
@@ -280,11 +239,13 @@ def main() -> int:
             + f", at most {args.concurrency} at a time, one connection per member"
         )
         process, base = start_server(url, folder / "server.log")
+        load_before = benchlib.load_average()
         try:
             result = run(base, codes, args.concurrency, args.duration)
         finally:
-            process.terminate()
-            process.wait(15)
+            load_after = benchlib.load_average()
+            benchlib.stop_server(process)
+        print(f"machine: {load_before} before the ballots, {load_after} at their end")
         times = result["times"]
         errors = result["errors"]
         wall = float(result["wall"])  # type: ignore[arg-type]  # a float put in the dict above

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +37,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+
+ROOT = benchlib.ROOT
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -71,12 +71,6 @@ PAGE_DRAWN_JS = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _env(db_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -106,38 +100,7 @@ def seed(db_url: str) -> float:
 
 
 def start_server(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    handle = open(log, "w")  # noqa: SIM115 - the server outlives this function
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=_env(db_url),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the server did not start; see " + str(log))
+    return benchlib.start_server(_env(db_url), log, timeout=120)
 
 
 def rss_mb(pid: int) -> float:
@@ -347,11 +310,7 @@ def main() -> int:
                 page.close()
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        benchlib.stop_server(proc)
 
     print(f"server RSS idle after logins      : {rss_idle:.0f} MB")
     print(

@@ -14,6 +14,8 @@ from sqlmodel import Session, create_engine
 
 from settings import get_settings
 
+SQLITE_POOL_SIZE = 20
+SQLITE_POOL_OVERFLOW = 30
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -58,9 +60,18 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        pool: dict[str, int] = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+        # Enough pooled connections for the request threads (anyio's 40, the ballot and login
+        # pools): a connection opened beyond the pool is closed again on return, and opening
+        # one costs four PRAGMAs, which under a burst of ballots was a tenth of the CPU.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **pool,
+        )
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

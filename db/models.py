@@ -214,6 +214,9 @@ class Cycle(SQLModel, table=True):
     excellence_confirmed_at: datetime | None = None
     # The rubric's 先锋指数 block as JSON (rubric_vanguard.rules_to_json); "" when it has none.
     vanguard_rules: str = Field(default="", max_length=20_000)
+    # The rubric's 民主评议 block as JSON (rubric.ballot_to_json): the scale, the passing label,
+    # the minimum number of ballots; a box takes them when its codes are first issued.
+    ballot_rules: str = Field(default="", max_length=2_000)
     # The last day of each review level (None: no deadline); `deadline` is the branches'.
     first_review_deadline: date | None = None
     review_deadline: date | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -57,6 +57,7 @@ from db.models import (
     utcnow,
 )
 from db.query import pk
+from db.seed_ballots import seed_ballots
 from db.seed_levels import seed_levels
 from db.seed_members import SeedOrg, seed_members
 from db.seed_scores import CritInfo, generate_year, year_frame
@@ -258,6 +259,14 @@ def build_orgs(n_evaluated: int, rng: random.Random, start_id: int = 1) -> list[
             next_id += 1
             evaluated += 1
     return rows
+
+
+def _department_of(orgs: Sequence[OrgRow], org_id: int) -> set[int]:
+    """The organisations of `org_id`'s department (itself included)."""
+    department = next(o.department_id for o in orgs if o.id == org_id)
+    return {o.id for o in orgs if o.department_id == department and department is not None} | {
+        org_id
+    }
 
 
 def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]] | pd.DataFrame) -> None:
@@ -500,13 +509,23 @@ def seed_city(
             step(done, year)
         if plan.evidence:
             _DEMO_FILE.drop(conn)
-        seed_members(
+        seeded = seed_members(
             conn,
             [SeedOrg(o.id, o.name, o.member_count) for o in evaluated],
             years,
             rubric,
             plan.seed,
             current_open=plan.current_open,
+        )
+        seed_ballots(
+            conn,
+            seeded.members,
+            seeded.rounds,
+            rubric.ballot,
+            years[-1],
+            plan.seed,
+            demo[0] if demo and plan.demo_users else None,
+            _department_of(evaluated, demo[0]) if demo and plan.demo_users else set(),
         )
         _reset_sequences(
             conn,

@@ -39,6 +39,15 @@ class SeedOrg:
     member_count: int
 
 
+@dataclass(frozen=True)
+class SeededMembers:
+    """What seed_members wrote that the demo's ballots build on: the roster rows and the round
+    ids by (year, half)."""
+
+    members: list[dict[str, Any]]
+    rounds: dict[tuple[int, int], int]
+
+
 def _name(rng: random.Random) -> str:
     given = "".join(rng.choice(T.DEMO_GIVEN) for _ in range(rng.choice((1, 2, 2))))
     return rng.choice(T.DEMO_SURNAMES) + given
@@ -135,7 +144,7 @@ def seed_members(
     seed: int,
     *,
     current_open: bool,
-) -> None:
+) -> SeededMembers:
     """Rosters for `orgs`, and the rounds of the last two years when the rubric defines the
     index (see the module's docstring)."""
     from db.seed import _next_id, bulk_insert
@@ -143,8 +152,9 @@ def seed_members(
     rng = random.Random(seed * 7 + 1)
     members = member_rows(orgs, rng, _next_id(conn, PartyMember))
     bulk_insert(conn, PartyMember, members)
+    seeded = SeededMembers(members, {})
     if rubric.vanguard is None or len(years) < 2:
-        return
+        return seeded
     rules = rubric.vanguard
     last = years[-1]
     plan = [(last - 1, 1, False), (last - 1, 2, False), (last, 1, False)]
@@ -155,6 +165,7 @@ def seed_members(
     all_entries: list[dict[str, Any]] = []
     for offset, (year, half, is_open) in enumerate(plan):
         rid = round_id + offset
+        seeded.rounds[(year, half)] = rid
         opened = datetime(year, 1 if half == 1 else 7, 5, tzinfo=UTC)
         bulk_insert(
             conn,
@@ -180,6 +191,7 @@ def seed_members(
         all_entries += entries
     bulk_insert(conn, VanguardSheet, all_sheets)
     bulk_insert(conn, VanguardEntry, all_entries)
+    return seeded
 
 
-__all__ = ["SeedOrg", "seed_members"]
+__all__ = ["SeedOrg", "SeededMembers", "seed_members"]

@@ -20,7 +20,7 @@ from db.models import (
     VanguardRound,
 )
 from db.services.common import Actor
-from db.services.members import members_taking_part
+from db.services.members import members_taking_part, year_rules
 from tests.utils import actor
 
 
@@ -32,12 +32,16 @@ class BallotBranch:
     secretary: Actor
 
 
+# The demo cities' first year: stored (its rubric keeps the ballot rules), without rounds.
+BALLOT_YEAR = 2024
+
+
 def ballot_branch(
-    members: int = 6, *, year: int = 2099, half: int = 1, own_org: bool = False
+    members: int = 6, *, year: int = BALLOT_YEAR, half: int = 1, own_org: bool = False
 ) -> BallotBranch:
     """A new branch under branch01's department (or, with own_org, branch01's own) with
-    `members` more in-service members, an open round (year, half), and branch01's account bound
-    to it as its secretary."""
+    `members` more in-service members, an open round (year, half) of a stored year, and
+    branch01's account bound to it as its secretary."""
     own = actor("branch01")
     suffix = uuid.uuid4().hex[:6].upper()
     with write_session() as session:
@@ -59,7 +63,7 @@ def ballot_branch(
             select(VanguardRound).where(VanguardRound.year == year, VanguardRound.half == half)
         ).first()
         if round_ is None:
-            round_ = VanguardRound(year=year, half=half)
+            round_ = VanguardRound(year=year, half=half, rules=year_rules(session, year))
             session.add(round_)
         round_.status = RoundStatus.OPEN
         session.flush()

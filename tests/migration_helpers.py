@@ -124,8 +124,8 @@ class OldDatabase:
         migrate.upgrade(self.engine, revision)
         return write_old_release_city(self.engine)
 
-    def upgrade(self) -> None:
-        """Upgrade to head, as a release start does; every row stored before is still there."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Upgrade (to head, as a release start does); every row stored before is still there."""
         before = row_counts(self.engine)
-        migrate.upgrade(self.engine)
+        migrate.upgrade(self.engine, revision)
         assert row_counts(self.engine) == before

@@ -138,8 +138,17 @@ SHEET_SAVED = "已保存 {name} 的先锋指数。"
 ROUND_READ_ONLY = "本轮评价已结束，只能查看。"
 
 # ---- star pages: a criterion's figure computed from the members' data
-FIGURE_FROM = (
-    "数据来源：{source}，按{rounds}计算：{numerator} / {denominator} = {value}%。"
-    "该数值由系统根据党员名册和先锋指数评价得出，支部无需填写，保存时自动采用。"
+FIGURE_FROM = "数据来源：{source}，按{rounds}计算：{parts} = {value}%。"
+FIGURE_PARTS = {
+    "vanguard_evaluated": "已考评 {numerator} 人次 ÷ 应评 {denominator} 人次",
+    "vanguard_passing": "合格及以上 {numerator} 人次 ÷ 已考评 {denominator} 人次",
+    "ballot_participation": "已使用投票码 {numerator} 张 ÷ 已发放 {denominator} 张",
+}
+FIGURE_BRANCH_NOTE = (
+    "该数值由系统根据党员名册、先锋指数评价和民主评议投票得出，支部无需填写，保存时自动采用。"
 )
-FIGURE_LINK = "查看先锋指数评价"
+FIGURE_REVIEW_NOTE = "该数值由系统计算，支部不能修改；支部保存时的数值见上。"
+FIGURE_LINKS = {
+    "vanguard_index": "查看先锋指数评价",
+    "ballots": "查看民主评议",
+}

@@ -13,14 +13,18 @@ import streamlit as st
 import scoring
 from db.services import assessment as A
 from db.services import first_review as F
+from db.services import member_figures
 from db.services.common import Actor, StaleVersion
+from db.services.member_figures import MemberFigure
 from formatting import china_time
 from texts import common as C
+from texts import members as MT
 from texts import review as T
 from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
+from ui.members import figure_source
 from ui.star_page import fmt
 from ui.text import plain
 
@@ -97,7 +101,9 @@ def queue_table(frame: pd.DataFrame) -> int | None:
     return int(picked) if picked is not None else None
 
 
-def _star_items(view: A.AssessmentView, star: str) -> None:
+def _star_items(
+    actor: Actor, view: A.AssessmentView, star: str, sourced: dict[str, MemberFigure]
+) -> None:
     entries = view.star_entries(star)
     st.dataframe(
         pd.DataFrame(
@@ -119,6 +125,11 @@ def _star_items(view: A.AssessmentView, star: str) -> None:
         },
     )
     for entry in entries:
+        found = sourced.get(entry.code)
+        if found is not None:  # the figure the system computes, as the branch's page shows it
+            st.markdown(f"**{entry.code}** {plain(entry.criterion.title)}")
+            figure_source(actor, found, MT.FIGURE_REVIEW_NOTE)
+    for entry in entries:
         for info in entry.evidence:
             evidence_link(st, f"{entry.code} {info.filename}", info.id, tertiary=True)
 
@@ -127,6 +138,9 @@ def panel(actor: Actor, assessment_id: int) -> None:
     """One assessment at the 初审: summary, items per star, history, and the decision."""
     with shown_errors(stop=True):
         view = A.get_assessment(actor, assessment_id=assessment_id)
+        sourced = member_figures.sourced_figures(
+            actor, assessment_id=assessment_id, criteria=view.rubric.criteria
+        )
     st.subheader(plain(view.org_name), divider="red")
     result = view.self_result
     st.caption(
@@ -150,7 +164,7 @@ def panel(actor: Actor, assessment_id: int) -> None:
                         base=fmt(view.rubric.bases[star]),
                     )
                 )
-                _star_items(view, star)
+                _star_items(actor, view, star, sourced)
     if tabs[-1].open:
         with tabs[-1]:
             levels.steps_table(actor, assessment_id)

@@ -19,6 +19,7 @@ from db.services import vanguard_scores as V
 from db.services.common import Actor
 from db.services.member_figures import MemberFigure
 from formatting import decimal_text
+from permissions import Action, can
 from rubric import Criterion
 from texts import assessment as AT
 from texts import members as T
@@ -269,8 +270,39 @@ def round_admin(actor: Actor, rounds: list[VanguardRound]) -> None:
                     st.rerun()
 
 
+def figure_text(found: MemberFigure) -> str:
+    """Where a computed figure came from, in words: the source, the rounds, the count over the
+    count, the share."""
+    parts = T.FIGURE_PARTS[found.source].format(
+        numerator=found.numerator, denominator=found.denominator
+    )
+    return T.FIGURE_FROM.format(
+        source=RT.FIGURE_SOURCE_NAMES[found.source],
+        rounds="、".join(found.rounds),
+        parts=parts,
+        value=decimal_text(found.value),
+    )
+
+
+def figure_page(actor: Actor, source: str) -> str | None:
+    """The page that shows the data behind a figure, as far as the actor may open it: the
+    branch's 民主评议 page for its ballot participation, else the 先锋指数 page; None when the
+    actor may open neither."""
+    if source == "ballot_participation" and can(actor, Action.ISSUE_BALLOTS):
+        return "ballots"
+    return "vanguard_index" if can(actor, Action.VIEW_MEMBERS) else None
+
+
+def figure_source(actor: Actor, found: MemberFigure, note: str) -> None:
+    """The figure's source under it (star page, 审核, 初审) and a link to its page."""
+    st.caption(f"{figure_text(found)}{note}")
+    page = figure_page(actor, found.source)
+    if page is not None:
+        st.page_link(f"pages/{page}.py", label=T.FIGURE_LINKS[page], icon=":material/link:")
+
+
 def sourced_figure(
-    c: Criterion, found: MemberFigure, key: str
+    actor: Actor, c: Criterion, found: MemberFigure, key: str
 ) -> tuple[Decimal, str | None, Decimal | None]:
     """A star page's figure computed from the members' data: shown read-only with where it came
     from and a link there (the save takes the same figure from the service); the figure, its
@@ -283,16 +315,7 @@ def sourced_figure(
         key=key,
         disabled=True,
     )
-    st.caption(
-        T.FIGURE_FROM.format(
-            source=RT.FIGURE_SOURCE_NAMES[found.source],
-            rounds="、".join(found.rounds),
-            numerator=found.numerator,
-            denominator=found.denominator,
-            value=decimal_text(found.value),
-        )
-    )
-    st.page_link("pages/vanguard_index.py", label=T.FIGURE_LINK, icon=":material/link:")
+    figure_source(actor, found, T.FIGURE_BRANCH_NOTE)
     figure, problem = editing.parse_figure(c, str(found.value))
     points = None if figure is None else editing.auto_points_of(c, figure)
     if points is not None:

@@ -13,16 +13,19 @@ import pandas as pd
 import streamlit as st
 
 import scoring
+from db.services import member_figures, review_batch, reviewing
 from db.services import review as R
-from db.services import review_batch, reviewing
 from db.services.common import Actor, InvalidInput, StaleVersion
+from db.services.member_figures import MemberFigure
 from formatting import china_time
 from texts import common as C
+from texts import members as MT
 from texts import review as T
 from ui import levels
 from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
+from ui.members import figure_source
 from ui.star_page import fmt
 from ui.text import plain
 from ui.url_org import org_from_url
@@ -428,9 +431,15 @@ def _self_text(line: R.LineView) -> str:
 
 
 def line_inputs(
-    view: R.ReviewView, line: R.LineView, base: int, editable: bool
+    view: R.ReviewView,
+    line: R.LineView,
+    base: int,
+    editable: bool,
+    source: tuple[Actor, MemberFigure] | None = None,
 ) -> tuple[Decimal | None, str]:
-    """One rubric item: the branch's side and the reviewer's inputs; (points, comment)."""
+    """One rubric item: the branch's side and the reviewer's inputs; (points, comment).
+    `source`: the reviewer and the figure the system computes for it from the members' data,
+    shown with where it came from as the branch's star page shows it."""
     aid = view.assessment_id
     points_key = _key(aid, base, line.code, "p")
     comment_key = _key(aid, base, line.code, "c")
@@ -457,6 +466,8 @@ def line_inputs(
                         label=line.auto_label, figure=line.figure, unit=line.auto_unit or ""
                     )
                 )
+            if source is not None:
+                figure_source(source[0], source[1], MT.FIGURE_REVIEW_NOTE)
             st.text(T.NOTE.format(note=line.note) if line.note else T.NO_NOTE)
             _evidence_list(line)
         with points_col:
@@ -562,6 +573,9 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
     """One assessment under review: header, live results, every item, and the decisions."""
     with shown_errors(stop=True):
         view = R.load_review(actor, assessment_id=assessment_id)
+        sourced = member_figures.sourced_figures(
+            actor, assessment_id=assessment_id, criteria=view.rubric.criteria
+        )
     base = st.session_state.setdefault(_base_key(assessment_id), view.version)
     mode = view.mode
     editable = mode in ("review", "correct")
@@ -613,7 +627,10 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
             last = None
             for line in lines:
                 last = _task_header(line, last)
-                values[line.code] = line_inputs(view, line, base, editable)
+                found = sourced.get(line.code)
+                values[line.code] = line_inputs(
+                    view, line, base, editable, None if found is None else (actor, found)
+                )
     overrides = {code: points for code, (points, _c) in values.items()}
     with summary:
         live_results(view, overrides)

@@ -187,6 +187,7 @@ def rubric_editor(row: years.YearRow, rubric: Rubric) -> str | None:
             bases,
             edited,
             vanguard=rubric.vanguard,
+            ballot=rubric.ballot,
         )
     except RubricError as exc:
         st.error(T.RUBRIC_EDIT_INVALID.format(error=str(exc)), icon=":material/error:")

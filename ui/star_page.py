@@ -206,7 +206,9 @@ class EntryForm:
             points, problem = editing.parse_points(c, None if value is None else str(value))
             raw = editing.EntryInput(points=None if value is None else str(value))
         elif c.code in self.sourced:
-            given, problem, points = sourced_figure(c, self.sourced[c.code], self.key(c.code, "s"))
+            given, problem, points = sourced_figure(
+                self.actor, c, self.sourced[c.code], self.key(c.code, "s")
+            )
             raw = editing.EntryInput(figure=str(given))
         else:
             rule = c.auto

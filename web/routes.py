@@ -217,8 +217,10 @@ async def evidence(request: Request) -> Response:
 
 
 def _database_ok() -> bool:
+    # A read: on SQLite a plain connection would begin with BEGIN IMMEDIATE (db/engine.py) and
+    # queue every health check behind the writers (and them behind it).
     try:
-        with get_engine().connect() as conn:
+        with get_engine().execution_options(readonly=True).connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:
         log.exception("health check: database unreachable")

@@ -16,21 +16,15 @@ Casting takes no acting user: the code is the voter's only credential (like a lo
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import threading
-import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.engine import get_engine, is_sqlite, read_session, write_session
+from db.engine import read_session, write_session
 from db.models import (
     Ballot,
     BallotBox,
@@ -41,11 +35,24 @@ from db.models import (
     RoundStatus,
     VanguardRound,
 )
+from db.services.ballot_casting import BallotForm, cast_ballot, cast_in, open_ballot
+from db.services.ballot_codes import (
+    CODE_ALPHABET,
+    CODE_GROUP,
+    CODE_LENGTH,
+    SCALE_SEPARATOR,
+    BallotRefused,
+    code_hash,
+    format_code,
+    new_code,
+    normalise_code,
+    round_label,
+    rules_of,
+)
 from db.services.common import (
     Actor,
     InvalidInput,
     NotFound,
-    ServiceError,
     StaleVersion,
     audit,
     bump_change_counter,
@@ -53,73 +60,16 @@ from db.services.common import (
     require,
     require_missing,
 )
-from db.services.members import members_taking_part
+from db.services.members import members_taking_part, year_ballot_rules
 from permissions import Action
-from rubric import BallotRules, default_rubric_path, load_rubric
+from rubric import BallotRules
 from texts import ballot as T
 
-# 31 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 16  # 31 ** 16 ≈ 2 ** 79: unguessable, and short enough to type from the slip
-CODE_GROUP = 4
-SCALE_SEPARATOR = "|"
 PERCENT = Decimal("0.0001")
 AVERAGE = Decimal("0.01")
 
 
-class BallotRefused(ServiceError):
-    """A code that cannot cast a ballot (unknown, expired, used): the message says which, and
-    the page shows it and nothing else."""
-
-
-# --------------------------------------------------------------------------- codes (pure)
-
-
-def new_code() -> str:
-    """A fresh random code (secrets), CODE_LENGTH characters of CODE_ALPHABET."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_code(code: str) -> str:
-    """The code as printed: groups of four joined by "-"."""
-    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
-
-
-def normalise_code(text: object) -> str | None:
-    """A code as typed (any case, with or without dashes and spaces), or None if it cannot be
-    one."""
-    raw = str(text or "")[:64].upper().replace("-", "").replace(" ", "").strip()
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return raw
-
-
-def code_hash(code: str) -> str:
-    """What is stored of a code. A plain SHA-256 suffices: the code has ~79 random bits."""
-    return hashlib.sha256(code.encode("ascii")).hexdigest()
-
-
 # --------------------------------------------------------------------------- rules
-
-
-@cache
-def default_rules() -> BallotRules:
-    """The ballot rules of the shipped rubric (its `ballot:` block), read once per process."""
-    return load_rubric(default_rubric_path()).ballot
-
-
-def rules_of(box: BallotBox) -> BallotRules:
-    """The rules a box was issued under."""
-    return BallotRules(
-        scale=tuple(box.scale.split(SCALE_SEPARATOR)),
-        passing=box.passing,
-        minimum_ballots=box.minimum_ballots,
-        rate_branch=box.rate_branch,
-    )
-
-
-def round_label(round_: VanguardRound) -> str:
-    return T.ROUND_LABEL.format(year=round_.year, half=T.HALF_NAMES.get(round_.half, ""))
 
 
 # --------------------------------------------------------------------------- issuing
@@ -179,8 +129,8 @@ def issue_in(
     if not members:
         raise InvalidInput(T.ERR_NO_MEMBERS)
     box = session.get(BallotBox, (round_id, org_id))
-    if box is None:
-        rules = default_rules()
+    if box is None:  # the box takes the rules of the round's year as its rubric has them now
+        rules = year_ballot_rules(session, round_.year)
         box = BallotBox(
             round_id=round_id,
             org_id=org_id,
@@ -268,141 +218,6 @@ def _count_codes(session: Session, round_id: int, org_id: int, *, used: bool) ->
             )
         ).one()
     )
-
-
-# --------------------------------------------------------------------------- the voter
-
-
-@dataclass(frozen=True)
-class BallotForm:
-    """What the phone page shows for a valid, unused code."""
-
-    org_name: str
-    round_label: str
-    members: tuple[tuple[int, str], ...]  # (member id, name), in roster order
-    scale: tuple[str, ...]
-    rate_branch: bool
-
-
-def _valid_code(session: Session, code: str | None) -> tuple[BallotCode, VanguardRound]:
-    """The stored code row and its round, or BallotRefused naming why not."""
-    row = None if code is None else session.get(BallotCode, code_hash(code))
-    if row is None:
-        raise BallotRefused(T.ERR_CODE_UNKNOWN)
-    round_ = session.get(VanguardRound, row.round_id)
-    if round_ is None or round_.status != RoundStatus.OPEN:
-        raise BallotRefused(T.ERR_CODE_EXPIRED)
-    if row.used:
-        raise BallotRefused(T.ERR_CODE_USED)
-    return row, round_
-
-
-def open_ballot(code_text: str) -> BallotForm:
-    """The form for a code (BallotRefused when unknown, expired or used)."""
-    with read_session() as session:
-        row, round_ = _valid_code(session, normalise_code(code_text))
-        box = session.get(BallotBox, (row.round_id, row.org_id))
-        org = session.get(Organisation, row.org_id)
-        if box is None or org is None:
-            raise BallotRefused(T.ERR_CODE_UNKNOWN)
-        rules = rules_of(box)
-        members = members_taking_part(session, round_, row.org_id)
-        return BallotForm(
-            org_name=org.name,
-            round_label=round_label(round_),
-            members=tuple((m.id, m.name) for m in members if m.id is not None),
-            scale=rules.scale,
-            rate_branch=rules.rate_branch,
-        )
-
-
-# Ballots arrive in bursts (a branch meeting votes at once). On SQLite, writers that find the
-# database locked poll it with growing sleeps (up to 100 ms) and newcomers can overtake them;
-# queueing this process's casts on a lock first lets each find the database free. PostgreSQL
-# locks the one code row only, so casts there run side by side.
-_SQLITE_CASTS = threading.Lock()
-
-
-@contextmanager
-def _one_writer() -> Iterator[None]:
-    if is_sqlite(get_engine()):
-        with _SQLITE_CASTS:
-            yield
-    else:
-        yield
-
-
-def cast_ballot(
-    code_text: str, ratings: Mapping[int, int], branch_rating: int | None = None
-) -> None:
-    """Store one anonymous ballot and use up its code, in one transaction.
-
-    `ratings` maps every member taking part to a position on the scale (0 = best); the branch's
-    rating is required when the rubric asks for it and ignored otherwise. BallotRefused for a
-    code that cannot vote, InvalidInput for an incomplete form: nothing is written either way.
-    The form is checked in a read first; the write transaction is four statements, whose
-    conditional UPDATE re-checks in the same transaction that the code is unused and its round
-    still open.
-    """
-    code = normalise_code(code_text)
-    with read_session() as session:
-        row, round_ = _valid_code(session, code)
-        box = session.get(BallotBox, (row.round_id, row.org_id))
-        if box is None:
-            raise BallotRefused(T.ERR_CODE_UNKNOWN)
-        rules = rules_of(box)
-        expected = {m.id for m in members_taking_part(session, round_, row.org_id)}
-    if set(ratings) != expected:
-        missing = expected - set(ratings)
-        raise InvalidInput(T.ERR_RATING_MISSING if missing else T.ERR_ROSTER_CHANGED)
-    positions = range(len(rules.scale))
-    if any(r not in positions for r in ratings.values()):
-        raise InvalidInput(T.ERR_RATING_INVALID)
-    if rules.rate_branch:
-        if branch_rating is None:
-            raise InvalidInput(T.ERR_BRANCH_MISSING)
-        if branch_rating not in positions:
-            raise InvalidInput(T.ERR_RATING_INVALID)
-    else:
-        branch_rating = None
-    assert code is not None
-    with _one_writer(), write_session() as session:
-        # The code turns used only if it still is unused and its round open: of racing requests
-        # exactly one updates the row (PostgreSQL re-checks the condition after the first
-        # commits; SQLite's writers queue), and every other is refused with nothing stored.
-        still_open = select(VanguardRound.id).where(
-            col(VanguardRound.id) == row.round_id, col(VanguardRound.status) == RoundStatus.OPEN
-        )
-        taken = session.exec(
-            update(BallotCode)
-            .where(
-                col(BallotCode.code_hash) == code_hash(code),
-                col(BallotCode.used).is_(False),
-                col(BallotCode.round_id).in_(still_open),
-            )
-            .values(used=True)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:
-            _valid_code(session, code)  # says why: used (or, since, expired)
-            raise BallotRefused(T.ERR_CODE_USED)
-        ballot_id = uuid.uuid4().hex
-        session.exec(
-            insert(Ballot).values(
-                id=ballot_id,
-                round_id=row.round_id,
-                org_id=row.org_id,
-                branch_rating=branch_rating,
-            )
-        )
-        session.exec(
-            insert(BallotRating),
-            params=[
-                {"ballot_id": ballot_id, "member_id": member_id, "rating": rating}
-                for member_id, rating in ratings.items()
-            ],
-        )
-        bump_change_counter(session)
 
 
 # --------------------------------------------------------------------------- results
@@ -509,7 +324,7 @@ def peer_results(actor: Actor | None, *, round_id: int, org_id: int) -> PeerResu
     with read_session() as session:
         round_, _org = _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
         box = session.get(BallotBox, (round_id, org_id))
-        rules = rules_of(box) if box is not None else default_rules()
+        rules = rules_of(box) if box is not None else year_ballot_rules(session, round_.year)
         results, branch = peer_results_in(session, round_id, org_id)
         members = members_taking_part(session, round_, org_id)
         rated_ids = set(results) - {m.id for m in members}
@@ -552,3 +367,23 @@ def participation(actor: Actor | None, *, round_id: int, org_id: int) -> Partici
     with read_session() as session:
         _round_and_org(session, actor, Action.VIEW_MEMBERS, round_id, org_id)
         return participation_in(session, round_id).get(org_id, Participation(0, 0))
+
+
+# Re-exported: what the routes, the pages and the seed use of the codes and of casting.
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_GROUP",
+    "CODE_LENGTH",
+    "SCALE_SEPARATOR",
+    "BallotForm",
+    "BallotRefused",
+    "cast_ballot",
+    "cast_in",
+    "code_hash",
+    "format_code",
+    "new_code",
+    "normalise_code",
+    "open_ballot",
+    "round_label",
+    "rules_of",
+]

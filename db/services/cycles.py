@@ -13,7 +13,7 @@ from db.engine import read_session
 from db.models import Criterion, Cycle, CycleStatus
 from db.services.common import Actor, NotFound, require
 from permissions import Action
-from rubric import Rubric, rubric_from_records, rubric_to_records
+from rubric import Rubric, ballot_from_json, ballot_to_json, rubric_from_records, rubric_to_records
 from rubric_vanguard import rules_from_json, stored_rules
 from scoring import STAR_KEYS, Thresholds
 from texts import common as T
@@ -93,6 +93,7 @@ def install_rubric(session: Session, cycle: Cycle, rubric: Rubric) -> None:
     cycle.bonus_cap = str(rubric.thresholds.bonus_cap)
     cycle.excellence_ratio = str(rubric.thresholds.excellence_ratio)
     cycle.vanguard_rules = stored_rules(rubric.vanguard)
+    cycle.ballot_rules = ballot_to_json(rubric.ballot)
     for key, base in rubric.bases.items():
         setattr(cycle, f"base_{key}_tenths", to_tenths(base))
     session.add(cycle)
@@ -179,6 +180,7 @@ def _rubric_cached(
         bases,
         records,
         vanguard=rules_from_json(cycle.vanguard_rules),
+        ballot=ballot_from_json(cycle.ballot_rules),
     )
     ids = tuple((c.code, c.id) for c in rows if c.id is not None)
     return rubric, ids

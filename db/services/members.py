@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
@@ -46,8 +47,8 @@ from db.services.common import (
     scope_conditions,
 )
 from permissions import Action, Target, can
-from rubric import default_rubric_path, load_rubric
-from rubric_vanguard import rules_from_json, stored_rules
+from rubric import BallotRules, RubricError, ballot_from_json
+from rubric_vanguard import rules_from_json
 from texts import admin as A
 from texts import members as T
 from vanguard import HALVES, VanguardRules, services_in_half
@@ -312,17 +313,23 @@ def rules_of_round(round_: VanguardRound) -> VanguardRules:
     return rules
 
 
+def taking_part(org_id: int, half: int) -> tuple[ColumnElement[bool], ...]:
+    """The SQL conditions on party_member for the members of `org_id` evaluated in a round of
+    `half`: active, and of a service that takes part (vanguard.services_in_half)."""
+    return (
+        col(PartyMember.org_id) == org_id,
+        col(PartyMember.active).is_(True),
+        col(PartyMember.service).in_(services_in_half(half)),
+    )
+
+
 def members_taking_part(session: Session, round_: VanguardRound, org_id: int) -> list[PartyMember]:
     """The active members of `org_id` evaluated in `round_` (building block: no permission
     check; the caller has checked it or, for the anonymous ballot, holds a valid code)."""
     return list(
         session.exec(
             select(PartyMember)
-            .where(
-                PartyMember.org_id == org_id,
-                col(PartyMember.active).is_(True),
-                col(PartyMember.service).in_(services_in_half(round_.half)),
-            )
+            .where(*taking_part(org_id, round_.half))
             .order_by(col(PartyMember.name), col(PartyMember.id))
         ).all()
     )
@@ -351,15 +358,27 @@ def list_rounds(actor: Actor | None) -> list[VanguardRound]:
         )
 
 
-def year_rules(session: Session, year: int) -> str:
-    """The stored 先锋指数 rules of `year`'s rubric (the shipped rubric's for a year installed
-    before rubrics kept them); "" when neither has any. Raises for a year that does not exist."""
+def year_of(session: Session, year: int) -> Cycle:
+    """The stored year (InvalidInput naming it when there is none)."""
     cycle = session.exec(select(Cycle).where(Cycle.year == year)).first()
     if cycle is None:
         raise InvalidInput(T.ERR_ROUND_YEAR.format(year=year))
-    if cycle.vanguard_rules:
-        return cycle.vanguard_rules
-    return stored_rules(load_rubric(default_rubric_path()).vanguard)
+    return cycle
+
+
+def year_rules(session: Session, year: int) -> str:
+    """The stored 先锋指数 rules of `year`'s rubric ("" when it defines none; a year stored
+    before rubrics kept them got the shipped rubric's block in migration 0014). Raises for a
+    year that does not exist."""
+    return year_of(session, year).vanguard_rules
+
+
+def year_ballot_rules(session: Session, year: int) -> BallotRules:
+    """The 民主评议 rules of `year`'s rubric, as its rubric keeps them (cycle.ballot_rules)."""
+    try:
+        return ballot_from_json(year_of(session, year).ballot_rules)
+    except RubricError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def open_round(actor: Actor | None, *, year: int, half: int) -> int:
@@ -450,5 +469,8 @@ __all__ = [
     "rules_of_round",
     "save_member",
     "sync_member_counts",
+    "taking_part",
+    "year_ballot_rules",
+    "year_of",
     "year_rules",
 ]

@@ -342,6 +342,8 @@ def compare(
         or old.version != new.version
         or old.thresholds != new.thresholds
         or old.bases != new.bases
+        or old.vanguard != new.vanguard
+        or old.ballot != new.ballot
     )
     changed = tuple(d.code for d in differences)
     return RubricChange(

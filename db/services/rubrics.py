@@ -29,7 +29,7 @@ from db.services.rubric_changes import PointChange, RubricChange, compare, rubri
 from db.services.totals import refresh_totals
 from db.services.years import bump_cycle, locked_cycle
 from permissions import Action
-from rubric import Rubric, RubricError, dump_rubric, parse_rubric
+from rubric import Rubric, RubricError, ballot_to_json, dump_rubric, parse_rubric
 from rubric_vanguard import stored_rules
 from scoring import STAR_KEYS
 from texts import admin as T
@@ -220,6 +220,7 @@ def rubric_header(rubric: Rubric) -> dict[str, Any]:
         "bonus_cap": str(rubric.thresholds.bonus_cap),
         "excellence_ratio": str(rubric.thresholds.excellence_ratio),
         "vanguard_rules": stored_rules(rubric.vanguard),
+        "ballot_rules": ballot_to_json(rubric.ballot),
     }
     for key in STAR_KEYS:
         header[f"base_{key}_tenths"] = to_tenths(rubric.bases[key])

@@ -511,7 +511,7 @@ def test_upgrade_adds_vanguard_sheets_and_keeps_rounds(old_database: OldDatabase
                 year=2025, half=2, status="open", opened_at=datetime.now(UTC), version=1
             )
         ).inserted_primary_key[0]
-    old_database.upgrade()
+    old_database.upgrade("0011")  # 0014 fills the empty rules in
     with engine.begin() as conn:
         assert conn.execute(text("SELECT vanguard_rules FROM cycle")).scalars().all() == [""]
         assert conn.execute(text("SELECT rules, half FROM vanguard_round")).all() == [("", 2)]
@@ -583,3 +583,35 @@ def test_upgrade_adds_awaiting_approval_and_no_account_waits(old_database: OldDa
         ).all()
         assert {name for name, _ in rows} >= {"old_admin", "old_gone"}
         assert {waiting for _, waiting in rows} == {False}
+
+
+def test_upgrade_stores_each_years_ballot_and_vanguard_rules(old_database: OldDatabase) -> None:
+    """0014 writes into every stored year the ballot rules its boxes were issued under (the
+    shipped rubric's, the defaults) and, where the year kept no 先锋指数 block, the shipped
+    rubric's, which a round stored without rules then takes; a year's own block stays."""
+    from rubric import DEFAULT_BALLOT, ballot_from_json, default_rubric_path, load_rubric
+    from rubric_vanguard import stored_rules
+
+    engine = old_database.engine
+    old_database.at("0013")  # the year 2025, stored without a 先锋指数 block
+    with engine.begin() as conn:
+        old_cycle = Table("cycle", MetaData(), autoload_with=conn)
+        assert "ballot_rules" not in old_cycle.c
+        conn.execute(insert(old_cycle).values(**cycle_row(2026), vanguard_rules="OWN"))
+        rounds = Table("vanguard_round", MetaData(), autoload_with=conn)
+        for year in (2025, 2026, 2030):  # 2030: a year that is not stored
+            conn.execute(
+                insert(rounds).values(
+                    year=year, half=1, status="closed", opened_at=datetime.now(UTC), version=1
+                )
+            )
+    old_database.upgrade()
+    shipped = stored_rules(load_rubric(default_rubric_path()).vanguard)
+    with engine.connect() as conn:
+        years = conn.execute(
+            text("SELECT year, ballot_rules, vanguard_rules FROM cycle ORDER BY year")
+        ).all()
+        assert [(y, v) for y, _b, v in years] == [(2025, shipped), (2026, "OWN")]
+        assert {ballot_from_json(b) for _y, b, _v in years} == {DEFAULT_BALLOT}
+        kept = dict(conn.execute(text("SELECT year, rules FROM vanguard_round")).all())
+        assert kept == {2025: shipped, 2026: "OWN", 2030: ""}

@@ -11,17 +11,20 @@ from tests.utils import open_page
 from texts import ballot as T
 
 
-def _issue_on_page():
+def _issue_on_page(round_id: int):
     at = open_page("branch01", "pages/ballots.py", timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == T.TITLE
+    # The newest round comes first (the demo's open one, where branch01 printed its codes).
+    at.selectbox[0].set_value(round_id).run()
+    assert not at.exception, [e.value for e in at.exception]
     buttons = [b for b in at.button if b.label in (T.ISSUE_BUTTON, T.REISSUE_BUTTON)]
     return at, buttons
 
 
 def test_the_branch_issues_codes_and_sees_them_once(demo_city: str) -> None:
     branch = ballot_branch(members=5, own_org=True)
-    at, buttons = _issue_on_page()
+    at, buttons = _issue_on_page(branch.round_id)
     assert [b.label for b in buttons] == [T.ISSUE_BUTTON]
     assert any(T.NOT_ISSUED in i.value for i in at.info)
     buttons[0].click()
@@ -47,7 +50,7 @@ def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
     for code in codes:
         B.cast_ballot(code, dict.fromkeys(branch.member_ids, 1), branch_rating=0)
     set_round_status(branch.round_id, RoundStatus.CLOSED)
-    at, buttons = _issue_on_page()
+    at, buttons = _issue_on_page(branch.round_id)
     assert buttons == []  # a closed round issues nothing
     table = at.dataframe[0].value
     # Every code rates every member taking part (branch01's demo roster included) and the branch.
@@ -55,3 +58,20 @@ def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
     assert set(table.iloc[:-1, 2]) == {"3.00"}
     assert table.iloc[-1, 2] == "4.00"
     assert set(table.iloc[:, 3]) == {"100.0%"}
+
+
+def test_the_demo_opens_on_branch01s_round_with_its_codes_printed(demo_city: str) -> None:
+    """The demo city: in the current open round branch01 has printed its codes and some
+    members have voted; the page counts them, offers to replace the unused codes, and shows
+    no result while the round is open."""
+    at = open_page("branch01", "pages/ballots.py", timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [b.label for b in at.button if b.label.startswith(T.REISSUE_BUTTON)] == [
+        T.REISSUE_BUTTON
+    ]
+    counted = [m.value for m in at.markdown if m.value.startswith(T.PARTICIPATION[:4])]
+    assert counted
+    assert not any(T.NOT_ISSUED in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert table[T.RESULTS_BALLOTS].max() > 0
+    assert set(table.iloc[:, 2]) == {T.RESULTS_WAIT_SHORT}

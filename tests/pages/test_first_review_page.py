@@ -101,3 +101,21 @@ def test_the_admin_sets_the_deadlines_and_a_region_without_first_level(demo_city
     reviewer = open_page("reviewer", "pages/review.py", timeout=90)
     assert not reviewer.exception
     assert not [d for d in reviewer.date_input if d.key and d.key.startswith("levels:")]
+
+
+def test_the_department_sees_where_a_computed_figure_comes_from(demo_city: str) -> None:
+    """初审 shows the figures the system computes from the members' data (民主星 D12.3 from
+    branch01's ballot, D12.4 from its 先锋指数) as the branch's star page shows them."""
+    view = _submit_branch01()
+    at = open_page("dept01", "pages/first_review.py", timeout=90)
+    at.selectbox(key="first:pick").set_value(view.id).run()
+    at.session_state[f"first:{view.id}:tabs"] = "民主星"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert "数据来源：民主评议参评率" in shown
+    assert "已使用投票码" in shown
+    assert "数据来源：先锋指数合格及以上比例" in shown
+    assert "该数值由系统计算，支部不能修改" in shown
+    links = [str(link.proto.label) for link in at.get("page_link")]
+    assert "查看先锋指数评价" in links

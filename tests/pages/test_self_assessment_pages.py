@@ -220,3 +220,20 @@ def test_branch02_sees_its_own_empty_assessment(demo_city: str) -> None:
     mine = A.my_assessment(actor("branch02"))
     assert mine.org_id == actor("branch02").org_id
     assert at.sidebar.metric[0].value.startswith("0 /")
+
+
+def test_the_democracy_page_says_where_its_figures_come_from(demo_city: str) -> None:
+    """branch01's 民主星: D12.3 from its codes (printed, some used), D12.4 from its members'
+    先锋指数; read-only, with the counts and a link to the page behind each."""
+    at = open_page("branch01", STAR_PAGES["democracy"])
+    assert not at.exception
+    shown = texts_of(at)
+    assert "数据来源：民主评议参评率" in shown
+    assert "已使用投票码" in shown
+    assert "数据来源：先锋指数合格及以上比例" in shown
+    sourced = [n for n in at.number_input if str(n.key).endswith(":s")]
+    assert {str(n.key).split(":")[-2] for n in sourced} == {"D12.3", "D12.4"}
+    assert all(n.disabled for n in sourced)
+    links = [str(link.proto.label) for link in at.get("page_link")]
+    assert "查看民主评议" in links
+    assert "查看先锋指数评价" in links

@@ -58,9 +58,9 @@ def test_my_assessment_is_the_open_draft_with_every_item(city: str) -> None:
     assert view.editable
     assert view.cycle.status == "open"
     assert set(view.entries) == {c.code for c in view.rubric.criteria}
-    assert sum(len(view.star_entries(s)) for s in scoring.STAR_KEYS) == 45
+    assert sum(len(view.star_entries(s)) for s in scoring.STAR_KEYS) == 46
     done = guidance.completion(view)
-    assert 0 < done.scored < done.criteria_total == 45
+    assert 0 < done.scored < done.criteria_total == 46
     assert not done.complete
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from db.engine import get_engine, is_sqlite, read_session
 from db.models import AuditLog, Ballot, BallotCode, BallotRating, RoundStatus
@@ -28,9 +28,18 @@ BALLOT_TABLES = {
 }
 
 
-def _count(model: type) -> int:
+def _count(model: type, org_id: int | None = None) -> int:
+    """Rows of `model`, only the organisation's when given (the demo city has ballots of its
+    own)."""
+    query = select(func.count()).select_from(model)
+    if org_id is not None and model is BallotRating:
+        query = query.join(Ballot, col(Ballot.id) == col(BallotRating.ballot_id)).where(
+            col(Ballot.org_id) == org_id
+        )
+    elif org_id is not None:
+        query = query.where(model.org_id == org_id)
     with read_session() as session:
-        return int(session.exec(select(func.count()).select_from(model)).one())
+        return int(session.exec(query).one())
 
 
 def _pattern(k: int, members: int) -> list[int]:
@@ -67,8 +76,8 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
     audit_before = _count(AuditLog)
     for k, code in enumerate(codes):
         B.cast_ballot(code, _ratings(branch, k), branch_rating=k % 4)
-    assert _count(Ballot) == 12
-    assert _count(BallotRating) == 144
+    assert _count(Ballot, branch.org_id) == 12
+    assert _count(BallotRating, branch.org_id) == 144
     # Casting writes nothing else: no audit entry (it would hold the time).
     assert _count(AuditLog) == audit_before
 
@@ -89,10 +98,14 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
     assert code_targets == {"vanguard_round", "organisation"}
 
     with read_session() as session:
-        stored = session.exec(select(Ballot)).all()
-        ratings = session.exec(select(BallotRating)).all()
-        hashes = set(session.exec(select(BallotCode.code_hash)).all())
-        used = session.exec(select(BallotCode.used)).all()
+        stored = session.exec(select(Ballot).where(Ballot.org_id == branch.org_id)).all()
+        ratings = session.exec(
+            select(BallotRating).where(col(BallotRating.ballot_id).in_([b.id for b in stored]))
+        ).all()
+        hashes = set(
+            session.exec(select(BallotCode.code_hash).where(BallotCode.org_id == branch.org_id))
+        )
+        used = session.exec(select(BallotCode.used).where(BallotCode.org_id == branch.org_id)).all()
     assert all(used)
     assert len(used) == 12
     # Which stored ballot was which cast, as only this test knows (the rating patterns).
@@ -113,8 +126,16 @@ def test_stored_ballots_cannot_be_tied_to_code_voter_time_or_order(city: str) ->
     # The order rows come back in, unordered or by key, is not the order of casting
     # (a chance of 1 in 12! that random keys fall in that order).
     with engine.connect() as conn:
-        unordered = [row[0] for row in conn.execute(text("SELECT id FROM ballot"))]
-        keyed = [row[0] for row in conn.execute(text("SELECT id FROM ballot ORDER BY id"))]
+        mine = {"org": branch.org_id}
+        unordered = [
+            row[0] for row in conn.execute(text("SELECT id FROM ballot WHERE org_id = :org"), mine)
+        ]
+        keyed = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT id FROM ballot WHERE org_id = :org ORDER BY id"), mine
+            )
+        ]
         if is_sqlite(engine):
             # WITHOUT ROWID: no hidden row number keeps the order of insertion, and a table
             # scan returns the rows in key order.
@@ -141,8 +162,8 @@ def test_a_code_used_twice_stores_one_ballot(city: str) -> None:
     with pytest.raises(B.BallotRefused) as reopened:
         B.open_ballot(code)
     assert reopened.value.message == T.ERR_CODE_USED
-    assert _count(Ballot) == 1
-    assert _count(BallotRating) == 5
+    assert _count(Ballot, branch.org_id) == 1
+    assert _count(BallotRating, branch.org_id) == 5
 
 
 @pytest.mark.parametrize("threads", [8])
@@ -169,8 +190,8 @@ def test_one_code_raced_by_eight_threads_stores_one_ballot(city: str, threads: i
     for w in workers:
         w.join(60)
     assert sorted(outcomes) == sorted(["stored"] + [T.ERR_CODE_USED] * (threads - 1))
-    assert _count(Ballot) == 1
-    assert _count(BallotRating) == 5
+    assert _count(Ballot, branch.org_id) == 1
+    assert _count(BallotRating, branch.org_id) == 5
 
 
 def test_unknown_expired_and_malformed_codes_say_so_and_nothing_else(city: str) -> None:
@@ -188,7 +209,7 @@ def test_unknown_expired_and_malformed_codes_say_so_and_nothing_else(city: str) 
         with pytest.raises(B.BallotRefused) as expired:
             attempt()
         assert expired.value.message == T.ERR_CODE_EXPIRED
-    assert _count(Ballot) == 0
+    assert _count(Ballot, branch.org_id) == 0
 
 
 def test_an_incomplete_ballot_writes_nothing_and_keeps_the_code(city: str) -> None:
@@ -206,9 +227,9 @@ def test_an_incomplete_ballot_writes_nothing_and_keeps_the_code(city: str) -> No
     with pytest.raises(InvalidInput) as stranger:
         B.cast_ballot(code, {**_ratings(branch, 0), 999_999: 0}, branch_rating=0)
     assert stranger.value.message == T.ERR_ROSTER_CHANGED
-    assert _count(Ballot) == 0
+    assert _count(Ballot, branch.org_id) == 0
     B.cast_ballot(code, _ratings(branch, 0), branch_rating=0)  # the code still works
-    assert _count(Ballot) == 1
+    assert _count(Ballot, branch.org_id) == 1
 
 
 def test_reissuing_replaces_the_unused_codes_only(city: str) -> None:
@@ -247,7 +268,7 @@ def test_codes_are_issued_only_by_the_branch_itself_in_an_open_round(city: str) 
     with pytest.raises(InvalidInput) as closed:
         _issue(branch)
     assert closed.value.message == T.ERR_ROUND_CLOSED
-    assert _count(BallotCode) == 0
+    assert _count(BallotCode, branch.org_id) == 0
 
 
 def test_results_show_only_from_the_minimum_number_of_ballots_once_closed(city: str) -> None:

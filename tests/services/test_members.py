@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from db.engine import read_session, write_session
 from db.models import (
     AuditLog,
+    BallotRating,
     MemberService,
     MemberStatus,
     Organisation,
@@ -53,6 +54,7 @@ def _empty_roster(org_id: int) -> None:
         ).all()
         session.execute(delete(VanguardEntry).where(col(VanguardEntry.sheet_id).in_(sheets)))
         session.execute(delete(VanguardSheet).where(col(VanguardSheet.id).in_(sheets)))
+        session.execute(delete(BallotRating).where(col(BallotRating.member_id).in_(ids)))
         session.execute(delete(PartyMember).where(col(PartyMember.org_id) == org_id))
 
 

@@ -197,6 +197,8 @@ EXPECTED_AUTO = {
     "S4.2": ("人", D(3), D(25)),
     "S6.2": ("%", D(100), None),
     "S7.1": ("%", D(2), None),
+    "D12.3": ("%", D(90), None),
+    "D12.4": ("%", D(90), None),
     "D14.2": ("次", D(1), None),
     "D14.3": ("次", D(1), None),
 }
@@ -252,6 +254,16 @@ AUTO_CASES = [
     ("S7.1", "1.5", "1"),
     ("S7.1", "1.4", "0.5"),
     ("S7.1", "0.5", "0"),
+    ("D12.3", "100", "1"),
+    ("D12.3", "90", "1"),
+    ("D12.3", "89.99", "0.5"),
+    ("D12.3", "80", "0.5"),
+    ("D12.3", "79.99", "0"),
+    ("D12.3", "0", "0"),
+    ("D12.4", "90", "1"),
+    ("D12.4", "89.99", "0.5"),
+    ("D12.4", "80", "0.5"),
+    ("D12.4", "79.99", "0"),
     ("D14.2", "1", "2"),
     ("D14.2", "3", "2"),
     ("D14.2", "0", "0"),
@@ -963,3 +975,51 @@ def test_ballot_block_errors_are_chinese_on_their_line(block: str, message: str)
         parse_rubric(text)
     assert message in str(caught.value)
     assert caught.value.line == line_of(text, "# bad")
+
+
+def test_a_years_ballot_block_is_stored_and_read_back_validated() -> None:
+    """What cycle.ballot_rules keeps: the block as JSON, read back through the same checks
+    and Chinese messages as the file's block; an empty text is no rule (never a default)."""
+    from rubric import ballot_from_json, ballot_to_json
+
+    rules = parse_rubric(
+        make_yaml() + "ballot:\n  scale: [好, 较好, 一般]\n  passing: 一般\n  minimum_ballots: 3\n"
+    ).ballot
+    stored = ballot_to_json(rules)
+    assert "好" in stored  # readable in the database, not escaped
+    assert ballot_from_json(stored) == rules
+    with pytest.raises(RubricError, match="本年度的评价细则没有保存民主评议投票（ballot）规则"):
+        ballot_from_json("")
+    for broken, message in (
+        ('{"scale": ["优秀"]}', "评价等次（scale）应有 2～6 个，而不是 1 个"),
+        ('{"minimum_ballots": 101}', "最少票数（minimum_ballots）应为 1～100 的整数，而不是 101"),
+        ('{"passing": "良好"}', "合格线（passing）“良好”不是评价等次之一"),
+        ('{"minimum": 5}', "民主评议投票（ballot）中有未知的键“minimum”"),
+    ):
+        with pytest.raises(RubricError, match=message):
+            ballot_from_json(broken)
+
+
+def test_the_rubric_read_back_from_records_keeps_its_ballot_block() -> None:
+    from rubric import rubric_from_records, rubric_to_records
+
+    r = parse_rubric(make_yaml() + "ballot:\n  minimum_ballots: 9\n  rate_branch: false\n")
+    again = rubric_from_records(
+        r.title, r.version, r.thresholds, r.bases, rubric_to_records(r), ballot=r.ballot
+    )
+    assert again.ballot == r.ballot
+    assert again.ballot.minimum_ballots == 9
+
+
+def test_the_democracy_criteria_take_their_figures_from_the_members(shipped: Rubric) -> None:
+    """The shipped 民主星 names the ballot's participation and the share rated 合格 or better;
+    规范星 S6.2 the share evaluated. Each figure is the system's, never typed."""
+    sources = {c.code: c.auto.source for c in shipped.criteria if c.auto and c.auto.source}
+    assert sources == {
+        "S6.2": "vanguard_evaluated",
+        "D12.3": "ballot_participation",
+        "D12.4": "vanguard_passing",
+    }
+    for code in ("D12.3", "D12.4"):
+        assert shipped.criterion(code).star == "democracy"
+        assert not shipped.criterion(code).evidence_required

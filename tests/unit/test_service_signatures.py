@@ -31,8 +31,8 @@ WITHOUT_USER = {
     "auth.logout",
     "auth.create_user",
     "publication.finalize_due",
-    "ballots.open_ballot",
-    "ballots.cast_ballot",
+    "ballot_casting.open_ballot",
+    "ballot_casting.cast_ballot",
     "reminders.run_due",
 }
 DATABASE = {"read_session", "write_session", "get_engine"}
