@@ -57,6 +57,14 @@ def _tenths(value: Any) -> float | None:
     return int(value) / 10
 
 
+def _rank(value: Any) -> int | None:
+    """A rank cell: empty for an organisation that holds none (not handed in: the frame comes
+    through readmodels.shown_ranks)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return int(value)
+
+
 def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
     columns = [
         Column(T.COL_RANK, 7),
@@ -78,8 +86,8 @@ def _ranking_sheet(wb: Workbook, frame: pd.DataFrame) -> None:
     ]
     rows = (
         (
-            int(r.rank),
-            int(r.region_rank),
+            _rank(r.rank),
+            _rank(r.region_rank),
             r.code,
             r.name,
             C.ORG_TYPE_NAMES.get(r.org_type, ""),
@@ -117,7 +125,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
     lit_cols = [f"lit_{k}" for k in scoring.STAR_KEYS]
 
     def row(r: pd.Series) -> list[Any]:
-        values: list[Any] = [int(r["rank"]), r["code"], r["name"]]
+        values: list[Any] = [_rank(r["rank"]), r["code"], r["name"]]
         for key, lit in zip(scoring.STAR_KEYS, lit_cols, strict=True):
             values += [float(r[key]), _yes(r[lit])]
         values += [
@@ -126,7 +134,7 @@ def _stars_sheet(wb: Workbook, frame: pd.DataFrame, bases: dict[str, Decimal]) -
             _yes(r["vetoed"]),
             float(r["composite"]),
             standing_name(int(r["level"]), bool(r["vetoed"]), str(r["status"]), int(r["scored"])),
-            int(r["region_rank"]),
+            _rank(r["region_rank"]),
         ]
         return values
 
@@ -193,7 +201,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
         shown = cand[cand["selected"] | cand["recommended"]]
         rows = [
             [
-                int(r.rank),
+                _rank(r.rank),
                 r.code,
                 r.name,
                 r.region,
@@ -204,7 +212,7 @@ def _excellence_sheet(wb: Workbook, view: ExcellenceList | None) -> None:
                 _yes(r.tied),
                 _yes(r.selected),
                 r.reason,
-                int(r.region_rank),
+                _rank(r.region_rank),
             ]
             for r in shown.itertuples()
         ]

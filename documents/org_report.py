@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -45,6 +46,13 @@ def _row(cells: Iterable[str], header: bool = False) -> str:
     return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
 
 
+def _rank_text(rank: Any, template: str, total: int) -> str:
+    """ "第 3 名 / 共 40 个", or the words for no rank (an empty rank: not handed in)."""
+    if rank is None or pd.isna(rank):
+        return T.R_NOT_RANKED
+    return template.format(rank=int(rank), total=total)
+
+
 def report_body(
     *,
     row: pd.Series,
@@ -59,7 +67,10 @@ def report_body(
     basis: str,
     generated: datetime,
 ) -> str:
-    """The report's HTML fragment (scoped CSS); every value from the database is escaped."""
+    """The report's HTML fragment (scoped CSS); every value from the database is escaped.
+
+    `row` and `history` carry empty ranks (<NA>) where the organisation had not handed in
+    (readmodels.shown_ranks); `total` and `region_total` count those that hold a rank."""
     e = escape
     level = standing_name(
         int(row["level"]), bool(row["vetoed"]), str(row["status"]), int(row["scored"])
@@ -95,8 +106,8 @@ def report_body(
         [
             f'<span class="big">{e(level)}</span>',
             f'<span class="big">{points_text(row["composite"])}</span>',
-            T.R_RANK_VALUE.format(rank=int(row["rank"]), total=total),
-            T.R_REGION_RANK_VALUE.format(rank=int(row["region_rank"]), total=region_total),
+            _rank_text(row["rank"], T.R_RANK_VALUE, total),
+            _rank_text(row["region_rank"], T.R_REGION_RANK_VALUE, region_total),
         ]
     )
     star_rows = _row([T.R_STAR, T.R_BASE, T.R_LINE, T.R_SCORE, T.R_LIT, T.R_MISSING], header=True)
@@ -139,7 +150,7 @@ def report_body(
                     str(int(h.year)),
                     points_text(h.composite),
                     e(standing_name(int(h.level), bool(h.vetoed), str(h.status), int(h.scored))),
-                    str(int(h.rank)),
+                    T.R_NO_RANK if pd.isna(h.rank) else str(int(h.rank)),
                 ]
             )
             for h in history.tail(HISTORY_YEARS).itertuples()

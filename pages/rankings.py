@@ -40,7 +40,7 @@ def ranking_view() -> None:
     )
     with right:
         rankings.export_button(actor, year, key="rk_export")
-    rankings.show_table(rankings.cached_table(actor, year, basis).loc[shown.index])
+    rankings.show_table_or_list(rankings.cached_table(actor, year, basis, shown.index))
     org_id = rankings.detail_picker(frame, shown)
     if org_id is not None:
         with shown_errors():

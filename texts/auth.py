@@ -36,6 +36,7 @@ NOT_FOUND_TEXT = "本系统没有“/{path}”这个页面，请检查地址，�
 NOT_FOUND_LOGIN = "本系统没有“/{path}”这个页面。登录后将进入您的首页。"
 SIGNED_IN_AS = "当前用户：{name}（{role}）"
 SIGNED_IN_AS_ROLE_ONLY = "当前用户：{role}"
+SIGNED_IN_AS_NAME_ONLY = "当前用户：{name}"
 
 PW_TOO_SHORT = "密码至少需要 {n} 个字符。"
 PW_COMMON = "该密码过于常见，容易被猜中，请换一个。"

@@ -36,6 +36,11 @@ INK = "#1f2430"
 LEVEL_ORDER = [C.LEVEL_NAMES[k] for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_KEYS = [str(k) for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_COLORS = [MET_COLOR, BLUE, "#6b9ac4", "#8fa9bf", "#b4c3d0", "#d5dbe1"]
+# Every result a chart names (formatting.standing_key): the levels, then 已否决 and 未开始,
+# never drawn as 未定星.
+STANDING_KEYS = [*LEVEL_KEYS, formatting.VETOED, formatting.NOT_STARTED]
+STANDING_ORDER = [C.STANDING_NAMES[k] for k in STANDING_KEYS]
+STANDING_COLORS = [*LEVEL_COLORS, NOT_MET_COLOR, GREY]
 STAR_ORDER = [scoring.STAR_NAMES[k] for k in scoring.STAR_KEYS]
 BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
 
@@ -232,9 +237,8 @@ def region_share_bars(
 def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     """How many organisations are at each level, with 已否决 and 未开始 apart from 未定星."""
     keys = formatting.standing_keys(frame).value_counts()
-    order = [*LEVEL_KEYS, formatting.VETOED, formatting.NOT_STARTED]
-    names = [C.STANDING_NAMES[k] for k in order]
-    data = pd.DataFrame({"level": names, "orgs": [int(keys.get(k, 0)) for k in order]})
+    names = STANDING_ORDER
+    data = pd.DataFrame({"level": names, "orgs": [int(keys.get(k, 0)) for k in STANDING_KEYS]})
     base = alt.Chart(data).encode(
         x=alt.X("level:N", sort=names, axis=_category_x(T.AX_LEVEL)),
         y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
@@ -242,7 +246,7 @@ def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     bars = base.mark_bar().encode(
         color=alt.Color(
             "level:N",
-            scale=alt.Scale(domain=names, range=[*LEVEL_COLORS, NOT_MET_COLOR, GREY]),
+            scale=alt.Scale(domain=names, range=STANDING_COLORS),
             legend=None,
         ),
         tooltip=[alt.Tooltip("level:N", title=T.AX_LEVEL), alt.Tooltip("orgs:Q", title=T.AX_ORGS)],
@@ -440,7 +444,7 @@ def org_trend_chart(
     (`lines`: year → line, from that year's rubric)."""
     data = rows.assign(
         year_label=rows["year"].astype(str),
-        level_name=rows["level"].map(C.LEVEL_NAMES),
+        level_name=formatting.standing_keys(rows).map(C.STANDING_NAMES),
         line=rows["year"].map(lambda y: float(lines[int(y)])),
     )
     base = alt.Chart(data).encode(x=alt.X("year_label:O", axis=_category_x(T.AX_YEAR)))
@@ -462,11 +466,12 @@ def org_trend_chart(
 def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> alt.TopLevelMixin:
     """Level composition of the viewer's scope (named `scope`: 全市, a region …) per year."""
     data = history.assign(
-        year_label=history["year"].astype(str), level_name=history["level"].map(C.LEVEL_NAMES)
+        year_label=history["year"].astype(str),
+        level_name=formatting.standing_keys(history).map(C.STANDING_NAMES),
     )
     counts = data.groupby(["year_label", "level_name"]).size().reset_index(name="orgs")
     counts["share"] = counts["orgs"] / counts.groupby("year_label")["orgs"].transform("sum")
-    counts["rank"] = counts["level_name"].map({n: i for i, n in enumerate(LEVEL_ORDER)})
+    counts["rank"] = counts["level_name"].map({n: i for i, n in enumerate(STANDING_ORDER)})
     counts = counts.sort_values(["year_label", "rank"])
     start = counts.groupby("year_label")["share"].cumsum() - counts["share"]
     counts["mid"] = start + counts["share"] / 2
@@ -496,8 +501,8 @@ def city_levels_chart(history: pd.DataFrame, scope: str, height: int = 280) -> a
                 color=alt.Color(
                     "level_name:N",
                     title=T.AX_LEVEL,
-                    scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
-                    sort=LEVEL_ORDER,
+                    scale=alt.Scale(domain=STANDING_ORDER, range=STANDING_COLORS),
+                    sort=STANDING_ORDER,
                 ),
                 tooltip=[
                     alt.Tooltip("year_label:O", title=T.AX_YEAR),

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+import formatting
 import scoring
-from db.services import attainment, exports, statistics
+from db.services import attainment, exports, readmodels, statistics
 from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import china_time
@@ -352,8 +353,8 @@ def gaps_panel(actor: Actor, year: int) -> None:
                 T.COL_GAP: gaps["gap"],
                 T.COL_SELF: gaps["self"],
                 T.COL_REVIEWED: gaps["reviewed"],
-                T.COL_SELF_LEVEL: gaps["self_level"].map(C.LEVEL_NAMES),
-                T.COL_REVIEWED_LEVEL: gaps["reviewed_level"].map(C.LEVEL_NAMES),
+                T.COL_SELF_LEVEL: gaps["self_standing"].map(C.STANDING_NAMES),
+                T.COL_REVIEWED_LEVEL: gaps["reviewed_standing"].map(C.STANDING_NAMES),
             }
         ).head(20),
         hide_index=True,
@@ -368,15 +369,17 @@ def gaps_panel(actor: Actor, year: int) -> None:
 def top_table(frame: pd.DataFrame, n: int = 15) -> None:
     """The first n organisations as a plain table (large type on the wall screen via CSS)."""
     top = frame.head(n)
+    # no rank for an organisation that has not handed in (readmodels.ranked)
+    ranks = readmodels.shown_ranks(top)
     st.table(
         pd.DataFrame(
             {
-                T.COL_RANK: top["rank"].astype(str),
-                T.COL_REGION_RANK: top["region_rank"].astype(str),
+                T.COL_RANK: ranks["rank"].astype(str).replace("<NA>", T.NO_RANK),
+                T.COL_REGION_RANK: ranks["region_rank"].astype(str).replace("<NA>", T.NO_RANK),
                 T.COL_NAME: top["name"],
                 T.COL_REGION: top["region"],
                 T.COL_COMPOSITE: top["composite"].map("{:.1f}".format),
-                T.COL_LEVEL: top["level"].map(C.LEVEL_NAMES),
+                T.COL_LEVEL: formatting.standing_keys(top).map(C.STANDING_NAMES),
             }
         ).set_index(T.COL_RANK)
     )

@@ -250,9 +250,16 @@ def _attainment(version: int, label: str, scope: ScopeKey, _actor: Actor) -> pd.
     )
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _scope_name(version: int, scope: ScopeKey, _actor: Actor) -> str | None:
+    return readmodels.scope_name(_actor)
+
+
 def scope_label(actor: Actor, city_label: str) -> str:
     """What the viewer's whole is called: `city_label` (全市), its region or its department."""
-    name = readmodels.scope_name(actor)
+    if actor.scope.region is None and actor.scope.department_id is None:
+        return city_label
+    name = _scope_name(data_version(), scope_key(actor), actor)
     return city_label if name is None else name
 
 

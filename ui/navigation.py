@@ -221,6 +221,16 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def section_title(actor: Actor, section: str) -> str:
+    """A menu section's heading: the results section is headed by the account's scope (全市, or
+    柯桥区, or its department), the others as written."""
+    if section != N.SECTION_CITY:
+        return section
+    from ui.data import scope_label  # the cached scope name (ui.data reads the database)
+
+    return scope_label(actor, N.SECTION_CITY)
+
+
 def pages_for(actor: Actor | None) -> list[PageSpec]:
     """The pages `actor` may open, in menu order (none for anonymous visitors)."""
     return [p for p in PAGES if can(actor, p.action)]
@@ -335,7 +345,7 @@ def build_navigation(actor: Actor | None) -> StreamlitPage:
         )
         if spec == home_page_spec:
             home = page
-        sections.setdefault(spec.section, []).append(page)
+        sections.setdefault(section_title(actor, spec.section), []).append(page)
     hidden = sections.setdefault("", [])
     if home is not None:
         # Streamlit serves the default page at "/" only; a hidden landing page that forwards

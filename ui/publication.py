@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -66,12 +68,24 @@ def state_panel(info: P.PublicationInfo) -> None:
         st.caption(T.PUB_EXCELLENCE_STATE.format(state=excellence))
 
 
-def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
-    """The administrator publishes the year (only before publication)."""
-    st.subheader(T.PUB_PUBLISH_HEADER)
+@dataclass(frozen=True)
+class PublishChoice:
+    """What the administrator chose in a publication form."""
+
+    days: int
+    include_unfinished: bool
+    without_excellence: bool
+
+
+def _publish_choice(
+    form_key: str, info: P.PublicationInfo, button: str, *, ask_excellence: bool
+) -> PublishChoice | None:
+    """The one publication form (the year's and a region's): the pending warning, the period,
+    whether to include unfinished organisations and, for the year, whether to publish without
+    a confirmed 双优 list; the choice once submitted, else None."""
     if info.pending:
         st.warning(T.PUB_WAIT_PENDING.format(n=info.pending), icon=":material/pending_actions:")
-    with st.form("publication:publish", enter_to_submit=False):
+    with st.form(form_key, enter_to_submit=False):
         days = st.number_input(
             T.PUB_DAYS,
             min_value=1,
@@ -81,28 +95,38 @@ def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
         )
         include_unfinished = st.checkbox(T.PUB_INCLUDE_UNFINISHED) if info.unfinished else False
         without_excellence = (
-            st.checkbox(T.PUB_WITHOUT_EXCELLENCE) if not info.excellence_confirmed else False
+            st.checkbox(T.PUB_WITHOUT_EXCELLENCE)
+            if ask_excellence and not info.excellence_confirmed
+            else False
         )
         submitted = st.form_submit_button(
-            T.PUB_PUBLISH_BUTTON,
-            type="primary",
-            icon=":material/campaign:",
-            disabled=info.pending > 0,
+            button, type="primary", icon=":material/campaign:", disabled=info.pending > 0
         )
-    if submitted:
+    if not submitted:
+        return None
+    return PublishChoice(int(days), bool(include_unfinished), bool(without_excellence))
+
+
+def _published(message: str) -> None:
+    changed_here()  # flashes follow a write: show it at once
+    flash(FLASH_KEY, message)
+    st.rerun()
+
+
+def publish_form(actor: Actor, info: P.PublicationInfo) -> None:
+    """The administrator publishes the year (only before publication)."""
+    st.subheader(T.PUB_PUBLISH_HEADER)
+    choice = _publish_choice("publication:publish", info, T.PUB_PUBLISH_BUTTON, ask_excellence=True)
+    if choice is not None:
         with shown_errors():
             ends = P.publish_year(
                 actor,
                 cycle_id=info.cycle_id,
-                days=int(days),
-                include_unfinished=include_unfinished,
-                without_excellence=without_excellence,
+                days=choice.days,
+                include_unfinished=choice.include_unfinished,
+                without_excellence=choice.without_excellence,
             )
-            changed_here()  # flashes follow a write: show it at once
-            flash(
-                FLASH_KEY, T.PUB_PUBLISHED.format(year=info.year, end=china_time(ends, missing="—"))
-            )
-            st.rerun()
+            _published(T.PUB_PUBLISHED.format(year=info.year, end=china_time(ends, missing="—")))
 
 
 def region_publish_form(actor: Actor, info: P.PublicationInfo, region: str) -> None:
@@ -111,40 +135,26 @@ def region_publish_form(actor: Actor, info: P.PublicationInfo, region: str) -> N
     st.subheader(T.PUB_REGION_HEADER.format(region=region))
     if info.region is not None:
         st.caption(T.PUB_REGION_AGAIN)
-    if info.pending:
-        st.warning(T.PUB_WAIT_PENDING.format(n=info.pending), icon=":material/pending_actions:")
-    with st.form("publication:publish-region", enter_to_submit=False):
-        days = st.number_input(
-            T.PUB_DAYS,
-            min_value=1,
-            max_value=60,
-            value=get_settings().publication_days,
-            step=1,
-        )
-        include_unfinished = st.checkbox(T.PUB_INCLUDE_UNFINISHED) if info.unfinished else False
-        submitted = st.form_submit_button(
-            T.PUB_REGION_BUTTON.format(region=region),
-            type="primary",
-            icon=":material/campaign:",
-            disabled=info.pending > 0,
-        )
-    if submitted:
+    choice = _publish_choice(
+        "publication:publish-region",
+        info,
+        T.PUB_REGION_BUTTON.format(region=region),
+        ask_excellence=False,
+    )
+    if choice is not None:
         with shown_errors():
             ends = RP.publish_region(
                 actor,
                 cycle_id=info.cycle_id,
                 region=region,
-                days=int(days),
-                include_unfinished=include_unfinished,
+                days=choice.days,
+                include_unfinished=choice.include_unfinished,
             )
-            changed_here()  # flashes follow a write: show it at once
-            flash(
-                FLASH_KEY,
+            _published(
                 T.PUB_REGION_PUBLISHED.format(
                     region=region, year=info.year, end=china_time(ends, missing="—")
-                ),
+                )
             )
-            st.rerun()
 
 
 def objections_panel(actor: Actor, info: P.PublicationInfo, listed: pd.DataFrame) -> None:

@@ -21,6 +21,7 @@ from texts import common as C
 from texts import leadership as T
 from ui import data
 from ui.evidence_link import evidence_link
+from ui.phone import list_lines
 from ui.text import plain
 
 TABLE_KEY = "rk_table"
@@ -59,7 +60,8 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
             frame["name"].str.contains(query, regex=False, case=False).to_numpy()
             | frame["code"].str.contains(query, regex=False, case=False).to_numpy()
         )
-    return frame[mask]
+    # No filter, no copy: the first load shows the cached frame as it is.
+    return frame if mask.all() else frame[mask]
 
 
 def _star_text(scores: pd.Series, lit: pd.Series) -> np.ndarray:
@@ -71,8 +73,8 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The display table of a city frame (same order, same rank), headers in Chinese."""
     table = pd.DataFrame(index=frame.index)
     # Only what has been handed in has a rank (readmodels.ranked); the others show none.
-    handed_in = frame["status"].astype(str).map(readmodels.ranked).astype(bool)
-    table[T.COL_RANK] = frame["rank"].astype("Int64").where(handed_in)
+    ranks = readmodels.shown_ranks(frame[["rank", "region_rank", "status"]])
+    table[T.COL_RANK] = ranks["rank"]
     table[T.COL_NAME] = frame["name"]
     for key in scoring.STAR_KEYS:
         table[scoring.STAR_NAMES[key]] = _star_text(frame[key], frame[f"lit_{key}"])
@@ -82,7 +84,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
     table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
     table[T.COL_REGION] = frame["region"]
-    table[T.COL_REGION_RANK] = frame["region_rank"].astype("Int64").where(handed_in)
+    table[T.COL_REGION_RANK] = ranks["region_rank"]
     # Department and type are filters, not columns: the name already says both (e.g.
     # 中共市财政局第三党支部), and every column costs transfer and decoding on 2,000 rows.
     return table
@@ -100,10 +102,14 @@ def _table(
     return ranking_table(data.scoped_frame(_actor, year, basis, version))
 
 
-def cached_table(actor: Actor, year: int, basis: str) -> pd.DataFrame:
-    """ranking_table of the cached frame of the viewer's scope (Action.VIEW_RESULTS)."""
+def cached_table(actor: Actor, year: int, basis: str, rows: pd.Index | None = None) -> pd.DataFrame:
+    """ranking_table of the cached frame of the viewer's scope (Action.VIEW_RESULTS), cut to
+    `rows` (organisation ids in ranking order) unless they are all of them."""
     viewer = readmodels.authorize_results_view(actor)
-    return _table(year, basis, data.data_version(), data.scope_key(viewer), viewer)
+    table = _table(year, basis, data.data_version(), data.scope_key(viewer), viewer)
+    if rows is None or (len(rows) == len(table) and rows.equals(table.index)):
+        return table
+    return table.loc[rows]
 
 
 COLUMN_CONFIG = {
@@ -145,6 +151,65 @@ def show_table(table: pd.DataFrame, height: int = 560) -> None:
         row_height=34,
         placeholder="—",
     )
+
+
+PHONE_PAGE = 30  # entries of the phone list at first and per 显示更多
+PHONE_SHOWN_KEY = "rk_phone_shown"
+
+
+def phone_records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """The display table's rows as a phone list's entries: the name, both ranks, composite,
+    the five stars as ★/☆ in star order, level and status (empty cells are left out).
+
+    Plain Python over the few rows listed (pandas' row-wise apply cost more than the table)."""
+    star_columns = [table[name].tolist() for name in scoring.STAR_NAMES.values()]
+    marks = ["".join(str(cell)[:1] for cell in cells) for cells in zip(*star_columns, strict=True)]
+    return [
+        {
+            T.COL_NAME: name,
+            T.COL_RANK: rank,
+            T.COL_REGION_RANK: region_rank,
+            T.COL_COMPOSITE: f"{composite:.1f}",
+            T.PHONE_STARS: stars,
+            T.COL_LEVEL: level,
+            T.COL_STATUS: status,
+        }
+        for name, rank, region_rank, composite, stars, level, status in zip(
+            table[T.COL_NAME].tolist(),
+            table[T.COL_RANK].tolist(),
+            table[T.COL_REGION_RANK].tolist(),
+            table[T.COL_COMPOSITE].tolist(),
+            marks,
+            table[T.COL_LEVEL].tolist(),
+            table[T.COL_STATUS].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _show_more() -> None:
+    st.session_state[PHONE_SHOWN_KEY] = (
+        st.session_state.get(PHONE_SHOWN_KEY, PHONE_PAGE) + PHONE_PAGE
+    )
+
+
+def show_list(table: pd.DataFrame) -> None:
+    """The ranking as a list for a phone: the first PHONE_PAGE entries, 显示更多 for the next."""
+    limit = int(st.session_state.get(PHONE_SHOWN_KEY, PHONE_PAGE))
+    st.markdown("\n".join(list_lines(phone_records(table.head(limit)), T.COL_NAME)))
+    rest = len(table) - limit
+    if rest > 0:
+        st.caption(T.PHONE_MORE.format(n=rest))
+        st.button(T.PHONE_SHOW_MORE, key="rk_phone_more", on_click=_show_more)
+
+
+def show_table_or_list(table: pd.DataFrame) -> None:
+    """The table on a wide screen, the list on a phone (ui.phone's wx-wide / wx-phone parts:
+    CSS shows one of them)."""
+    with st.container(key="wx-wide-rankings"):
+        show_table(table)
+    with st.container(key="wx-phone-rankings"):
+        show_list(table)
 
 
 def filter_widgets(frame: pd.DataFrame) -> Filters:
@@ -349,12 +414,22 @@ def export_button(actor: Actor, year: int, key: str) -> None:
     )
 
 
+PICK_LIMIT = 100  # names in the detail picker: 2,000 cost the browser more than the table
+
+
 def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
-    """Searchable picker of the organisation whose detail is shown (a table pick sets it)."""
-    # Labels are built in one vectorised step: 2,000 per-option lookups cost ~0.2 s a run.
+    """Searchable picker of the organisation whose detail is shown (a table pick sets it).
+
+    It lists the first PICK_LIMIT rows shown, in ranking order; the name search above narrows
+    the table and this list together (a list of every name of a 2,000-organisation city was
+    the slowest part of the page to draw)."""
+    listed = shown.head(PICK_LIMIT)
+    # Labels are built in one vectorised step.
     labels: dict[int | None, str] = {None: T.DETAIL_NONE}
     labels.update(
-        zip(shown.index.astype("int64"), shown["name"] + "（" + shown["code"] + "）", strict=True)
+        zip(
+            listed.index.astype("int64"), listed["name"] + "（" + listed["code"] + "）", strict=True
+        )
     )
     chosen = st.session_state.get(DETAIL_KEY)
     if chosen is not None and chosen not in frame.index:
@@ -368,4 +443,6 @@ def detail_picker(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
         key=DETAIL_KEY,
         help=T.DETAIL_PICK_HELP,
     )
+    if len(shown) > PICK_LIMIT:
+        st.caption(T.DETAIL_PICK_MORE.format(n=PICK_LIMIT))
     return None if picked is None else int(picked)

@@ -45,16 +45,32 @@ CLOSE_SIDEBAR_SCRIPT = """<script>
 </script>""".replace("PHONE_WIDTH", str(PHONE_WIDTH))
 
 
+def _names_role(word: str, role: str) -> bool:
+    """Whether a word of a display name is the role or its first or last part (管理员 of
+    系统管理员, 机关党委 of 机关党委（部门党委）)."""
+    return len(word) > 1 and (role.startswith(word) or role.endswith(word))
+
+
 def signed_in_as(actor: Actor) -> str:
-    """ "当前用户：王芳（支部书记）" — the role once, also when the display name already says it
-    ("支部书记 王芳", or a name that is just the role)."""
+    """ "当前用户：王芳（支部书记）" — the role once, also when the display name already says it:
+    a name that is the role, begins or ends with it ("支部书记 王芳", "柯桥区机关工委 领导": that
+    word dropped), ends with it written in one ("柯桥区机关工委 审核员" of a 机关工委审核员: the
+    name alone) or begins or ends with its first or last part ("柯桥区机关工委 管理员" of a
+    系统管理员: that word dropped)."""
     role = C.ROLE_NAMES[actor.role]
     name = actor.label.strip()
     if name == role:
         return T.SIGNED_IN_AS_ROLE_ONLY.format(role=role)
     words = name.split()
+    joined = "".join(words)
     if len(words) > 1 and role in (words[0], words[-1]):
         name = " ".join(words[1:] if words[0] == role else words[:-1])
+    elif joined.startswith(role) or joined.endswith(role):
+        return T.SIGNED_IN_AS_NAME_ONLY.format(name=plain(name))
+    elif len(words) > 1 and _names_role(words[0], role):
+        name = " ".join(words[1:])
+    elif len(words) > 1 and _names_role(words[-1], role):
+        name = " ".join(words[:-1])
     return T.SIGNED_IN_AS.format(name=plain(name), role=role)
 
 

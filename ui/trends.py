@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from db.services import attainment
+import formatting
+from db.services import attainment, readmodels
 from texts import common as C
 from texts import leadership as T
 
@@ -42,8 +43,8 @@ def change_rows(changes: pd.DataFrame, year: int) -> pd.DataFrame:
             T.COL_NAME: moved["name"],
             T.COL_REGION: moved["region"],
             T.COL_CHANGE: moved["change"].map(names),
-            T.COL_PREV_LEVEL: moved["prev_level"].map(C.LEVEL_NAMES),
-            T.COL_LEVEL: moved["level"].map(C.LEVEL_NAMES),
+            T.COL_PREV_LEVEL: moved["prev_standing"].map(C.STANDING_NAMES),
+            T.COL_LEVEL: moved["standing"].map(C.STANDING_NAMES),
             T.COL_PREV_COMPOSITE: moved["prev_composite"],
             T.COL_COMPOSITE: moved["composite"],
         }
@@ -59,9 +60,9 @@ def not_five_rows(history: pd.DataFrame, year: int) -> pd.DataFrame:
             T.COL_NAME: rows["name"],
             T.COL_REGION: rows["region"],
             T.COL_DEPARTMENT: rows["department"],
-            T.COL_PREV_LEVEL: rows["prev_level"].map(C.LEVEL_NAMES),
+            T.COL_PREV_LEVEL: rows["prev_standing"].map(C.STANDING_NAMES),
             T.COL_PREV_COMPOSITE: rows["prev_composite"],
-            T.COL_LEVEL: rows["level"].map(C.LEVEL_NAMES),
+            T.COL_LEVEL: rows["standing"].map(C.STANDING_NAMES),
             T.COL_COMPOSITE: rows["composite"],
         }
     )
@@ -75,6 +76,7 @@ def org_rows(history: pd.DataFrame, org_id: int) -> pd.DataFrame:
 
 def org_table(rows: pd.DataFrame) -> pd.DataFrame:
     levels = rows["level"].astype("int64")
+    ranks = readmodels.shown_ranks(rows)
     diff = levels.diff()
     change = diff.map(
         lambda d: (
@@ -88,10 +90,11 @@ def org_table(rows: pd.DataFrame) -> pd.DataFrame:
             T.YEAR: rows["year"].astype(str),
             T.COL_COMPOSITE: rows["composite"],
             T.COL_STARS: rows["star_count"],
-            T.COL_LEVEL: levels.map(C.LEVEL_NAMES),
+            T.COL_LEVEL: formatting.standing_keys(rows).map(C.STANDING_NAMES),
             T.COL_CHANGE: change,
-            T.COL_RANK: rows["rank"],
-            T.COL_REGION_RANK: rows["region_rank"],
+            # no rank for a year the organisation had not handed in (readmodels.ranked)
+            T.COL_RANK: ranks["rank"],
+            T.COL_REGION_RANK: ranks["region_rank"],
             T.COL_STATUS: rows["status"].map(C.STATUS_NAMES),
         }
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+import formatting
 import scoring
 from db.models import (
     REVIEWED_STATUSES,
@@ -103,6 +104,8 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
 
     In an unfinished year (open, or closed and not yet published) only organisations that have
     handed in are compared: a branch still filling in is not "down" a level.
+    `standing` and `prev_standing` name the results as shown (formatting.standing_key:
+    已否决 and 未开始 apart from 未定星).
     """
     cols = [
         "org_id",
@@ -116,14 +119,18 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
         "prev_level",
         "prev_composite",
         "change",
+        "standing",
+        "prev_standing",
     ]
     if history.empty:
         return pd.DataFrame(columns=cols)
     h = history.reset_index()[
         ["org_id", "year", "name", "region", "department", "level", "composite", "status"]
     ]
+    h["standing"] = formatting.standing_keys(history).to_numpy()
     h = h.sort_values(["org_id", "year"])
     grouped = h.groupby("org_id")
+    h["prev_standing"] = grouped["standing"].shift(1)
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
@@ -146,6 +153,9 @@ def not_five_star_twice(history: pd.DataFrame, year: int) -> pd.DataFrame:
     result = this.loc[both, ["code", "name", "region", "department", "composite", "level"]].copy()
     result["prev_composite"] = prev.loc[both, "composite"]
     result["prev_level"] = prev.loc[both, "level"]
+    # the results as shown (formatting.standing_key): 已否决 and 未开始 apart from 未定星
+    result["standing"] = formatting.standing_keys(this.loc[both])
+    result["prev_standing"] = formatting.standing_keys(prev.loc[both])
     return result.sort_values(["composite", "code"])
 
 

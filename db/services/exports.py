@@ -47,11 +47,13 @@ def export_workbook(actor: Actor | None, *, year: int) -> bytes:
     history = readmodels.load_history(actor)
     # A region's or department's workbook: one total row per year, named after its scope.
     scope = readmodels.scope_name(actor)
+    criteria_lines = _criteria_lines(
+        frame, statistics.load_entries(actor, year), statistics.load_criteria(actor, year)
+    )
     content = city_workbook.city_workbook(
-        frame=frame,
-        criteria_lines=_criteria_lines(
-            frame, statistics.load_entries(actor, year), statistics.load_criteria(actor, year)
-        ),
+        # no rank for an organisation that has not handed in (readmodels.ranked)
+        frame=readmodels.shown_ranks(frame),
+        criteria_lines=criteria_lines,
         excellence=view,
         attainment=(
             attainment.attainment_table(history, scope or T.CITY_SCOPE, regions=scope is None)
@@ -114,7 +116,9 @@ def org_report(
             message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
             raise InvalidInput(message, errors=[message])
         raise NotFound()
-    row = frame.loc[org_id]
+    # no rank for an organisation that has not handed in (readmodels.ranked); the totals count
+    # the organisations that hold one
+    row = readmodels.shown_ranks(frame.loc[[org_id]]).iloc[0]
     cycle = cycle_by_year(viewer, year)
     rubric = rubric_of_cycle(viewer, cycle.id)
     detail = statistics.load_org_detail(viewer, year, org_id)
@@ -127,13 +131,13 @@ def org_report(
             continue
         past = frame if (y == year and basis == "reviewed") else load(y, "reviewed")
         if org_id in past.index:
-            parts.append(past.loc[[org_id]])
+            parts.append(readmodels.shown_ranks(past.loc[[org_id]]))
     history = pd.concat(parts) if parts else pd.DataFrame()
-    region_total = int((frame["region"] == row["region"]).sum())
+    region_total = readmodels.ranked_count(frame[frame["region"] == row["region"]])
     body = report_html.report_body(
         row=row,
         year=year,
-        total=len(frame),
+        total=readmodels.ranked_count(frame),
         region_total=region_total,
         bases=rubric.bases,
         thresholds=rubric.thresholds,

@@ -229,6 +229,21 @@ def ranked(status: str) -> bool:
     return status in SUBMITTED_STATUSES
 
 
+def shown_ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with `rank` and `region_rank` left empty (<NA>) for every organisation that has
+    not handed in (`ranked`): the ranks every table, sheet and printed report shows."""
+    handed_in = frame["status"].astype(str).map(ranked).astype(bool)
+    return frame.assign(
+        rank=frame["rank"].astype("Int64").where(handed_in),
+        region_rank=frame["region_rank"].astype("Int64").where(handed_in),
+    )
+
+
+def ranked_count(frame: pd.DataFrame) -> int:
+    """How many organisations of the frame hold a rank (have handed in: `ranked`)."""
+    return int(frame["status"].astype(str).map(ranked).astype(bool).sum())
+
+
 # Above any composite in thousandths: the organisations that have handed in come first.
 _HANDED_IN_OFFSET = 10**12
 
@@ -557,7 +572,9 @@ __all__ = [
     "load_year_scores",
     "load_years",
     "ranked",
+    "ranked_count",
     "scope_name",
+    "shown_ranks",
     "status_counts",
     "taking_part",
     "with_org_attributes",

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import case, func, or_, select
 from sqlmodel import col
 
+import formatting
 import scoring
 from db.engine import read_session
 from db.models import (
@@ -429,6 +430,8 @@ def score_gaps(self_frame: pd.DataFrame, reviewed_frame: pd.DataFrame) -> pd.Dat
                 "gap",
                 "self_level",
                 "reviewed_level",
+                "self_standing",
+                "reviewed_standing",
             ]
         )
     mine = self_frame.reindex(done.index)
@@ -442,6 +445,9 @@ def score_gaps(self_frame: pd.DataFrame, reviewed_frame: pd.DataFrame) -> pd.Dat
             "gap": (mine["composite_milli"] - done["composite_milli"]) / 1000,
             "self_level": mine["level"],
             "reviewed_level": done["level"],
+            # the results as shown (formatting.standing_key): 已否决 apart from 未定星
+            "self_standing": formatting.standing_keys(mine),
+            "reviewed_standing": formatting.standing_keys(done),
         }
     )
     return result.sort_values(["gap", "name"], ascending=[False, True])

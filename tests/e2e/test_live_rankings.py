@@ -102,3 +102,106 @@ def test_branch_save_shows_in_leader_ranking(live_server, browser, shots) -> Non
     print(f"leader saw branch01's save after {elapsed:.1f} s")
     branch_ctx.close()
     leader_ctx.close()
+
+
+# Every chosen value of the filters, and whether its chip shows the whole text (no "越 ×").
+CHIPS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMultiSelect"] [data-baseweb="tag"]')].map(tag => {
+  const text = tag.querySelector('span') || tag;
+  return {text: text.innerText.trim(), whole: text.scrollWidth <= text.clientWidth + 1,
+          width: Math.round(tag.getBoundingClientRect().width)};
+})"""
+FILTER_LABELS = ["地区", "所属部门", "按名称或编码搜索", "组织类型", "等级", "状态"]
+
+
+def _pick(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
+    box.locator("input").click()
+    box.locator("input").fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_app(page)
+
+
+def _shown(page) -> str:
+    return page.evaluate(
+        """() => { for (const el of document.querySelectorAll(
+              '[data-testid="stCaptionContainer"]')) {
+              if (el.innerText.startsWith('显示 ')) return el.innerText; } return ''; }"""
+    )
+
+
+def test_rankings_filters_are_drawn_with_the_page_and_readable_on_a_desk(
+    live_server, browser, shots
+) -> None:
+    _code, _name, total = _branch01_org(live_server.env["DATABASE_URL"])
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    login(page, live_server.url, "leader")
+    page.goto(live_server.url + "/rankings")
+    # The moment the table shows its rows, the filters are there and live (not stale grey).
+    page.wait_for_function(
+        "(sel) => { const t = document.querySelector(sel); return t && t.rows.length > 10; }",
+        arg=TABLE,
+        timeout=30_000,
+    )
+    labels = page.locator('[data-testid="stMain"] [data-testid="stWidgetLabel"]').all_inner_texts()
+    assert set(FILTER_LABELS) <= {t.strip() for t in labels}, labels
+    wait_app(page)
+    stale = page.locator('[data-testid="stMain"] [data-stale="true"]').count()
+    assert stale == 0, f"{stale} elements still drawn as stale after the run"
+    shots(page, "rankings-1400")
+
+    _pick(page, "地区", "越城区")
+    _pick(page, "等级", "五星级")
+    _pick(page, "状态", "已提交")
+    page.wait_for_function(
+        "(total) => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+        ".some(el => el.innerText.startsWith('显示 ') && !el.innerText.startsWith("
+        "'显示 ' + total + ' /'))",
+        arg=total,
+        timeout=30_000,
+    )
+    chips = page.evaluate(CHIPS_JS)
+    shots(page, "rankings-1400-filtered")
+    assert [c["text"] for c in chips] == ["越城区", "五星级", "已提交"], chips
+    assert all(c["whole"] for c in chips), chips
+    assert all(c["width"] >= 40 for c in chips), chips  # no sliver of a chip
+    ctx.close()
+
+
+def test_rankings_are_a_list_on_a_phone(live_server, browser, shots) -> None:
+    from tests.e2e.test_phone_layout import PHONE, assert_no_horizontal_scroll
+
+    _code, _name, total = _branch01_org(live_server.env["DATABASE_URL"])
+    ctx = browser.new_context(
+        viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = ctx.new_page()
+    login(page, live_server.url, "leader")
+    page.goto(live_server.url + "/rankings")
+    wait_app(page)
+    phone_list = page.locator(".st-key-wx-phone-rankings li")
+    phone_list.first.wait_for(timeout=30_000)
+    assert page.locator(".st-key-wx-wide-rankings").is_hidden()
+    assert phone_list.count() == min(30, total)
+    first = phone_list.first.inner_text()
+    for part in ("全市排名 1", "综合得分", "等级"):
+        assert part in first, first
+    assert_no_horizontal_scroll(page, "rankings on a phone")
+    shots(page, "rankings-390")
+
+    _pick(page, "地区", "柯桥区")
+    page.wait_for_function(
+        "(total) => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+        ".some(el => el.innerText.startsWith('显示 ') && !el.innerText.startsWith("
+        "'显示 ' + total + ' /'))",
+        arg=total,
+        timeout=30_000,
+    )
+    shown = int(_shown(page).split()[1])
+    assert 0 < shown < total
+    assert phone_list.count() == min(30, shown)
+    assert_no_horizontal_scroll(page, "rankings on a phone, filtered")
+    shots(page, "rankings-390-filtered")
+    ctx.close()

@@ -211,3 +211,48 @@ def test_trends_org_tab(demo_city: str) -> None:
     at.selectbox(key="tr_org").set_value(org_id).run()
     assert not at.exception
     assert "历年结果" in _texts(at)
+
+
+def test_rankings_phone_list_pages_through_the_filtered_rows(
+    demo_city: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import rankings
+    from ui.text import plain
+
+    monkeypatch.setattr(rankings, "PHONE_PAGE", 10)
+    at = open_page("leader", "pages/rankings.py", timeout=90)
+    frame = readmodels.load_city_frame(leader(), 2026)
+    assert len(frame) > 20
+
+    def entries() -> list[str]:
+        lists = [m.value for m in at.markdown if m.value.startswith("- **")]
+        assert len(lists) == 1
+        return lists[0].splitlines()
+
+    # The first ten in ranking order, each with both ranks (once handed in) and its level.
+    lines = entries()
+    assert len(lines) == 10
+    first = frame.iloc[0]
+    assert lines[0].startswith(
+        f"- **{plain(first['name'])}** 全市排名 {int(first['rank'])} · 地区排名"
+    )
+    assert "等级 " in lines[0]
+    assert f"还有 {len(frame) - 10} 个组织未列出" in _texts(at)
+    at.button(key="rk_phone_more").click().run()
+    assert len(entries()) == 20
+    # A filter narrows the list as it narrows the table; an entry without a rank shows none.
+    at.multiselect(key="rk_statuses").set_value(["draft"]).run()
+    drafts = frame[frame["status"] == "draft"]
+    lines = entries()
+    assert len(lines) == min(20, len(drafts))
+    assert not any("排名" in line for line in lines)
+
+
+def test_report_page_prints_no_rank_before_hand_in(demo_city: str) -> None:
+    at = open_page("leader", "pages/report.py", timeout=90)
+    not_started = actor("branch02").org_id
+    at.selectbox(key="rp_org").set_value(not_started).run()
+    assert not at.exception
+    body = "".join(h.proto.body for h in at.get("html"))
+    assert "尚未提交，不参与排名" in body
+    assert "名 / 共" not in body

@@ -38,7 +38,9 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     col = {h: i for i, h in enumerate(headers)}
     for excel_row, (_org, row) in zip(ranking.iter_rows(min_row=2), frame.iterrows(), strict=True):
         assert excel_row[col["组织编码"]].value == row["code"]
-        assert excel_row[col["全市排名"]].value == row["rank"]
+        # only an organisation that has handed in holds a rank (readmodels.ranked)
+        rank = row["rank"] if readmodels.ranked(row["status"]) else None
+        assert excel_row[col["全市排名"]].value == rank
         assert excel_row[col["综合得分"]].value == pytest.approx(row["composite"])
         assert excel_row[col["综合得分"]].number_format == "0.0"
         assert excel_row[col["五星级"]].value == ("是" if row["five_star"] else "否")
@@ -51,6 +53,7 @@ def test_workbook_sheets_headers_values_and_frozen_panes(city: str) -> None:
     assert star_headers[4] == "学习星点亮"
     assert star_headers[-1] == "地区排名"
     first = frame.iloc[0]
+    assert readmodels.ranked(first["status"])
     values = [c.value for c in stars[2]]
     assert values[1] == first["code"]
     assert values[-1] == first["region_rank"]
@@ -153,7 +156,10 @@ def test_org_report_is_one_self_contained_page(city: str) -> None:
     assert "https://" not in doc
     assert "<link" not in doc
     assert "@page{size:A4" in doc
-    assert f"第 {int(row['rank'])} 名 / 共 {len(frame)} 个" in doc
+    if readmodels.ranked(row["status"]):
+        assert f"第 {int(row['rank'])} 名 / 共 {readmodels.ranked_count(frame)} 个" in doc
+    else:
+        assert "尚未提交，不参与排名" in doc
     assert "五星级" in doc or "星级" in doc
     for key in scoring.STAR_KEYS:
         assert scoring.STAR_NAMES[key] in doc
@@ -186,3 +192,45 @@ def test_criteria_sheet_values_and_awkward_names(city: str) -> None:
         assert self_p == (None if e["self_tenths"] is pd.NA else e["self_tenths"] / 10)
         assert reviewed_p == (None if e["reviewed_tenths"] is pd.NA else e["reviewed_tenths"] / 10)
         assert used == (reviewed_p if reviewed_p is not None else self_p)
+
+
+def _sheet_rows(ws) -> tuple[list[str], dict[str, tuple]]:
+    headers = [c.value for c in ws[1]]
+    rows = {r[headers.index("组织编码")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    return headers, rows
+
+
+def test_no_rank_printed_for_an_organisation_that_has_not_handed_in(city: str) -> None:
+    frame = readmodels.load_city_frame(leader(), YEAR)
+    handed_in = frame["status"].map(readmodels.ranked).astype(bool)
+    waiting, ranked = frame[~handed_in], frame[handed_in]
+    assert len(waiting)
+    assert len(ranked)
+
+    wb = _open(exports.export_workbook(actor("leader"), year=YEAR))
+    for sheet in ("排名", "分星得分"):
+        headers, rows = _sheet_rows(wb[sheet])
+        city_col, region_col = headers.index("全市排名"), headers.index("地区排名")
+        for code in waiting["code"]:
+            assert rows[code][city_col] is None, (sheet, code)
+            assert rows[code][region_col] is None, (sheet, code)
+        for _org, row in ranked.iterrows():
+            assert rows[row["code"]][city_col] == row["rank"]
+            assert rows[row["code"]][region_col] == row["region_rank"]
+        # ranks 1..k go to the k organisations that have handed in
+        assert max(rows[c][city_col] for c in ranked["code"]) <= len(ranked)
+
+    not_started = actor("branch02").org_id
+    assert not readmodels.ranked(frame.at[not_started, "status"])
+    body = exports.org_report(actor("leader"), org_id=not_started, year=YEAR).body
+    assert body.count("尚未提交，不参与排名") == 2  # 全市排名 and 地区排名
+    assert "名 / 共" not in body
+    # this year's line of the history: its level read 未开始, and no rank
+    assert "<td>未开始</td><td>—</td></tr>" in body
+
+    org = int(ranked.index[-1])
+    row = frame.loc[org]
+    body = exports.org_report(actor("leader"), org_id=org, year=YEAR).body
+    in_region = ranked[ranked["region"] == row["region"]]
+    assert f"第 {int(row['rank'])} 名 / 共 {len(ranked)} 个" in body
+    assert f"第 {int(row['region_rank'])} 名 / 共 {len(in_region)} 个" in body
