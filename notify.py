@@ -25,10 +25,6 @@ def email_enabled(settings: Settings) -> bool:
     return bool(settings.smtp_host)
 
 
-def webhook_enabled(settings: Settings) -> bool:
-    return bool(settings.reminder_webhook_url)
-
-
 def send_email(settings: Settings, to: list[str], subject: str, body: str) -> None:
     """One plain-text UTF-8 e-mail to `to` through the configured relay."""
     message = EmailMessage()
@@ -59,10 +55,11 @@ def robot_payload(content: str) -> bytes:
     )
 
 
-def post_webhook(settings: Settings, content: str) -> None:
-    """Post `content` to the group robot; a non-2xx answer or an errcode other than 0 fails."""
+def post_webhook(settings: Settings, content: str, url: str = "") -> None:
+    """Post `content` to the group robot at `url` (default: the city's, REMINDER_WEBHOOK_URL);
+    a non-2xx answer or an errcode other than 0 fails."""
     request = urllib.request.Request(
-        settings.reminder_webhook_url,
+        url or settings.reminder_webhook_url,
         data=robot_payload(content),
         headers={"Content-Type": "application/json; charset=utf-8"},
         method="POST",

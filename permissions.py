@@ -55,11 +55,13 @@ class Action(StrEnum):
     # Accounts that registered through single sign-on: list them, approve one into an
     # organisation of one's scope, or refuse it.
     APPROVE_REGISTRATIONS = "approve_registrations"
+    MANAGE_ROBOTS = "manage_robots"  # a region's group robot for reminders (webhook address)
     MANAGE_RUBRIC = "manage_rubric"
     VIEW_AUDIT = "view_audit"  # search and export the audit log
     # Every logged-in user.
     VIEW_YEARS = "view_years"  # the list of years and their rubric
     CHANGE_OWN_PASSWORD = "change_own_password"
+    CHANGE_OWN_EMAIL = "change_own_email"  # where one's own reminders are e-mailed
 
 
 class ScopeKind(StrEnum):
@@ -231,10 +233,13 @@ RULES: Mapping[Action, Rule] = {
     # A waiting account has no organisation yet: every admin sees the list; approving places it
     # in an organisation, which must lie in the admin's scope.
     Action.APPROVE_REGISTRATIONS: Rule(anywhere=ADMINS),
+    # A region's robot belongs to the whole region: the city's admin or the region's own.
+    Action.MANAGE_ROBOTS: Rule(anywhere=ADMINS),
     Action.MANAGE_RUBRIC: Rule(anywhere=ADMINS, city_only=True),
     Action.VIEW_AUDIT: Rule(anywhere=ADMINS),
     Action.VIEW_YEARS: Rule(anywhere=EVERYONE),
     Action.CHANGE_OWN_PASSWORD: Rule(anywhere=EVERYONE),
+    Action.CHANGE_OWN_EMAIL: Rule(anywhere=EVERYONE),
 }
 
 

@@ -240,12 +240,18 @@ def main() -> int:
         )
         process, base = start_server(url, folder / "server.log")
         load_before = benchlib.load_average()
+        cpu_before = benchlib.cpu_seconds(process.pid)
         try:
             result = run(base, codes, args.concurrency, args.duration)
         finally:
             load_after = benchlib.load_average()
+            cpu = benchlib.cpu_seconds(process.pid) - cpu_before
             benchlib.stop_server(process)
         print(f"machine: {load_before} before the ballots, {load_after} at their end")
+        print(
+            f"server CPU: {cpu:.1f} s for the run, {1000 * cpu / len(codes):.1f} ms per member "
+            "(form, ballot and health request, each on a new connection)"
+        )
         times = result["times"]
         errors = result["errors"]
         wall = float(result["wall"])  # type: ignore[arg-type]  # a float put in the dict above

@@ -98,6 +98,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     """The 1-, 5- and 15-minute load averages and the CPU count, to print beside figures."""
     one, five, fifteen = os.getloadavg()

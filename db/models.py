@@ -522,6 +522,20 @@ class Reminder(SQLModel, table=True):
     sent_by: int | None = Field(default=None, foreign_key="user.id")
 
 
+class RegionRobot(SQLModel, table=True):
+    """A region's own group robot (its 机关工委's DingTalk / 浙政钉 group): reminders for the
+    region's organisations and reviewers go there instead of REMINDER_WEBHOOK_URL (the city's,
+    still used for regions without one). No row: the region has none."""
+
+    __tablename__ = "region_robot"
+
+    region: str = Field(max_length=8, primary_key=True)
+    webhook_url: str = Field(min_length=1, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+
+
 class AuditLog(SQLModel, table=True):
     """Who did what, when (UTC); never a password."""
 

@@ -4,8 +4,10 @@ import streamlit as st
 
 from permissions import Action, can
 from texts import admin as T
+from texts import reminders as R
 from ui import admin as ui
 from ui.feedback import show_flash
+from ui.robots import robots_tab
 from ui.session import require_actor
 
 actor = require_actor(Action.ADMINISTER)
@@ -23,6 +25,7 @@ sections = {
         (T.TAB_USERS, ui.users_tab, Action.MANAGE_USERS),
         (T.TAB_RUBRIC, ui.rubric_tab, Action.MANAGE_RUBRIC),
         (T.TAB_GRADES, ui.grades_tab, Action.MANAGE_GRADES),
+        (R.ROBOT_TAB, robots_tab, Action.MANAGE_ROBOTS),
     )
     if can(actor, action)
 }

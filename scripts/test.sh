@@ -15,8 +15,22 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/python -m mypy
+# mypy is one process on one core: it runs beside the tests (which wait on browsers and servers
+# too) instead of before them, and its verdict is printed after theirs; either failing fails.
+MYPY_OUT=$(mktemp)
+trap 'rm -f "$MYPY_OUT"' EXIT
+.venv/bin/python -m mypy >"$MYPY_OUT" 2>&1 &
+MYPY_PID=$!
 # One pytest worker per core (pytest-xdist): the browser tests stay together on one worker
 # (tests/conftest.py groups them), the other tests are shared out; `-n 0` runs one process.
 # The ten slowest tests are listed at the end (where the suite spends its time).
-exec .venv/bin/python -m pytest -n auto --dist loadgroup --durations=10 "$@"
+status=0
+.venv/bin/python -m pytest -n auto --dist loadgroup --durations=10 "$@" || status=$?
+mypy_status=0
+wait "$MYPY_PID" || mypy_status=$?
+echo "mypy: $(tail -n 1 "$MYPY_OUT")"
+if [ "$mypy_status" -ne 0 ]; then
+  cat "$MYPY_OUT"
+  [ "$status" -ne 0 ] || status=$mypy_status
+fi
+exit "$status"

@@ -17,6 +17,7 @@ from db import migrate
 from db.engine import dispose_engines, make_engine
 from db.services import auth
 from settings import get_settings
+from tests.migration_helpers import OldDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -93,24 +94,45 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def create_pg_database(prefix: str, template_url: str = "") -> str:
+    """A new throwaway PostgreSQL database (a copy of `template_url`'s when given); its URL.
+
+    Its commits do not wait for the disk (synchronous_commit off): a test database is never
+    recovered after a crash, and the suite makes tens of thousands of small commits.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    template = f' TEMPLATE "{make_url(template_url).database}"' if template_url else ""
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    finally:
+        admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A throwaway PostgreSQL database for this test run, migrated once."""
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL not set")
-    name = f"wx_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    url = create_pg_database("wx_test")
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
     yield url
     dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(url)
 
 
 def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
@@ -183,31 +205,18 @@ def pg_city_template(pg_database: str) -> Iterator[str]:
         make_city()
         dispose_engines()
     get_settings.cache_clear()
-    name = f"wx_city_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    template = create_pg_database("wx_city", url)
+    yield template
     dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(template)
 
 
 def _clone_pg(template_url: str) -> str:
-    name = f"wx_t_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    return create_pg_database("wx_t", template_url)
 
 
 def _drop_pg(url: str) -> None:
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(url)
 
 
 @pytest.fixture
@@ -237,6 +246,32 @@ def city(
         _drop_pg(url)
 
 
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """An empty (not migrated) throwaway PostgreSQL database."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL not set")
+    url = create_pg_database("wx_mig")
+    yield url
+    dispose_engines()
+    drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OldDatabase]:
+    """An empty, unmigrated database on each backend for an upgrade test
+    (tests/migration_helpers.py); PostgreSQL is skipped without TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    try:
+        yield OldDatabase(request.param, engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     """Where browser tests write screenshots (kept by CI as test output)."""
@@ -246,11 +281,33 @@ def output_dir() -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are marked `e2e`; under pytest-xdist (scripts/test.sh) they all run on one
-    worker, one app server and one Chromium at a time as without xdist, while the other workers
-    take the remaining tests one by one."""
+    """Browser tests are marked `e2e` (and xdist_group "browser", see the scheduler below)."""
     for item in items:
-        parts = item.path.relative_to(ROOT).parts
-        if parts[:2] == ("tests", "e2e"):
+        if _is_browser_test(item.nodeid):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _is_browser_test(nodeid: str) -> bool:
+    return nodeid.startswith("tests/e2e/")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Under `--dist loadgroup` (scripts/test.sh) the browser tests run on one worker, one
+    after the other as without xdist (one app server and one Chromium at a time, the shared
+    demo server and browser started once), while the other worker takes the remaining tests
+    one by one; xdist sends the largest group out first.
+
+    pytest-xdist 3.8 marks a group by renaming the test (`item._nodeid`), which pytest 9 no
+    longer reads, so its own grouping does nothing here: this scheduler groups by path.
+    """
+    if config.getoption("dist", "no") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if _is_browser_test(nodeid) else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)

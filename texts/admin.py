@@ -45,6 +45,8 @@ ERR_USERNAME_EMPTY = "用户名不能为空"
 ERR_USERNAME = "用户名“{value}”格式不正确（2～64 位字母、数字或 . _ - @，以字母或数字开头）"
 ERR_USERNAME_TAKEN = "用户名“{value}”已存在"
 ERR_DISPLAY_NAME_LONG = "姓名不能超过 64 个字"
+ERR_EMAIL = "电子邮箱“{value}”格式不正确：应为“用户名@单位邮件域名”的形式，只填一个地址"
+ERR_EMAIL_LONG = "电子邮箱不能超过 {n} 个字符"
 ERR_ROLE_EMPTY = "角色不能为空"
 ERR_ROLE = "角色“{value}”无法识别（可填：{allowed}）"
 ERR_BRANCH_NEEDS_ORG = "支部书记账号必须指定所属党组织"
@@ -267,6 +269,7 @@ USER_COLUMNS = {
     "role_name": "角色",
     "org_name": "所属组织",
     "scope_name": "账号范围",
+    "email": "电子邮箱",
     "state": "状态",
     "password_changed_at": "最近改密时间",
 }
@@ -283,6 +286,7 @@ USER_ORG_NONE = "（不属于某个党组织）"
 USER_SCOPE_REGION = "账号范围：地区（审核员、领导、管理员）"
 USER_SCOPE_DEPARTMENT = "账号范围：部门（选定后只管该部门）"
 USER_SCOPE_NO_DEPARTMENT = "（不限于某个部门）"
+USER_EMAIL = "电子邮箱（接收提醒，可留空）"
 USER_SCOPE_HELP = (
     "审核员、领导和管理员只能看到和处理本范围内的组织；支部书记账号不用选，只对应所属党组织。"
 )
@@ -424,6 +428,9 @@ ACTION_NAMES = {
     "password_changed": "修改密码",
     "password_change_failed": "修改密码失败（当前密码错误）",
     "password_reset": "管理员重设密码",
+    "email_changed": "修改提醒邮箱",
+    "robot_set": "设置工作群机器人",
+    "robot_removed": "删除工作群机器人",
     "user_created": "新建账号",
     "user_changed": "修改账号",
     "user_disabled": "停用账号",
@@ -470,11 +477,13 @@ TARGET_NAMES = {
     "vanguard_round": "先锋指数评价轮次",
     "members": "党员名册",
     "party_member": "党员",
+    "region_robot": "工作群机器人",
 }
 SYSTEM_ACTOR = "（系统）"
 
 # ============================================================================= 修改密码
-ACCOUNT_TITLE = "修改密码"
+ACCOUNT_TITLE = "我的账号"
+PASSWORD_HEADER = "修改密码"
 ACCOUNT_INTRO = "为了账号安全，请定期修改密码，不要与他人共用账号。"
 ACCOUNT_USER = "当前账号：{username}（{role}）"
 CURRENT_PASSWORD = "当前密码"
@@ -482,6 +491,15 @@ NEW_PASSWORD_AGAIN = "再次输入新密码"
 CHANGE_BUTTON = "修改密码"
 MISMATCH = "两次输入的新密码不一致。"
 CHANGED = "密码已修改。下次登录请使用新密码。"
+EMAIL_HEADER = "提醒邮箱"
+EMAIL_INTRO = (
+    "截止日期前的提醒、待审提醒和催报除在本系统中显示外，还会发到这个邮箱（系统配置了邮件服务时）。"
+    "留空则只在系统中提醒。"
+)
+EMAIL = "电子邮箱"
+EMAIL_SAVE = "保存邮箱"
+EMAIL_SAVED = "提醒邮箱已保存：{email}"
+EMAIL_CLEARED = "已清除提醒邮箱，今后只在系统中提醒。"
 
 # ---------------------------------------------------------------- rubric in the browser
 RUBRIC_UPLOAD_HINT = "YAML 文本文件（.yaml / .yml），UTF-8 编码；上传后先检查，确认无误后再替换。"

@@ -24,6 +24,9 @@ SENTENCES = {
     "access_denied": "{who} 尝试“{attempted}”，因无权限被拒绝",
     "password_changed": "{who} 修改了自己的密码",
     "password_change_failed": "{who} 修改密码失败：当前密码输入错误",
+    "email_changed": "{who} 将自己的提醒邮箱由 {before} 改为 {after}",
+    "robot_set": "{who} 设置了{region}的工作群机器人，今后本地区的提醒发到这个群",
+    "robot_removed": "{who} 删除了{region}的工作群机器人，今后本地区的提醒发到全市默认机器人",
     "password_reset": "{who} 重设了账号 {username} 的密码",
     "user_created": "{who} 新建账号 {username}（{detail}）",
     "user_changed": "{who} 修改了账号 {username}：{detail}",
@@ -131,6 +134,7 @@ USER_FIELDS = {
     "display_name": "姓名",
     "role": "角色",
     "org_id": "所属组织",
+    "email": "电子邮箱",
     "active": "状态",
 }
 ORG_FIELDS = {
@@ -205,5 +209,8 @@ ATTEMPTS = {
     "import_members": "导入党员名册",
     "enter_vanguard": "录入先锋指数",
     "issue_ballots": "生成民主评议投票码",
+    "manage_robots": "设置工作群机器人",
+    "change_own_email": "修改提醒邮箱",
+    "send_reminders": "催报",
 }
 ATTEMPT_UNKNOWN = "受限操作"

@@ -3,7 +3,7 @@
 Streamlit 1.67 has no locale setting: these labels are built into its JavaScript. web/chrome.py
 injects a small script into the app's HTML page that replaces each exact English text, title,
 aria-label or placeholder listed here as soon as it appears. A label missing here shows up in the
-browser test (tests/e2e/test_chinese_only.py), which fails on any Latin-script word.
+browser test (tests/e2e/test_every_page.py), which fails on any Latin-script word.
 """
 
 HTML_LANG = "zh-CN"

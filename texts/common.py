@@ -86,3 +86,4 @@ STAR_DISPLAY_NAMES = {
 # A long criterion text folded on a phone (ui/phone.py).
 FOLD_MORE = "展开全文"
 FOLD_LESS = "收起"
+LIST_MORE = "另有 {n} 条未列出，请用筛选或搜索缩小范围。"

@@ -21,7 +21,7 @@ PAGE_TITLES = {
     "publication": "公示",
     "admin": "管理",
     "audit": "审计日志",
-    "account": "修改密码",
+    "account": "我的账号",
     "first-review": "初审",
 }
 SECTION_SELF = "自评"

@@ -61,3 +61,35 @@ CLI_DONE = (
 CLI_NOTHING = "没有填报中的年度，无需提醒。"
 CHASE_PLACEHOLDER = "选择组织（可多选）"
 NOTICE_BANNER = "提醒：{subject}（{when}）"
+
+# ---- 管理 → 工作群机器人 (db/services/robots.py, ui/robots.py)
+ROBOT_TAB = "工作群机器人"
+ROBOT_INTRO = (
+    "各地区机关工委可以设置本地区的钉钉、浙政钉工作群机器人：本地区党组织的截止提醒和催报、"
+    "本地区审核员和机关党委的待审提醒都发到这个群。未设置的地区发到全市默认的工作群机器人"
+    "（部署时配置）。"
+)
+ROBOT_CITY_SET = "全市默认工作群机器人：已配置。"
+ROBOT_CITY_UNSET = "全市默认工作群机器人：未配置（未设置本地区机器人的地区不发群消息）。"
+ROBOT_NONE = "您的账号范围不含任何地区，不能设置工作群机器人。"
+ROBOT_COLUMNS = {
+    "region": "地区",
+    "state": "工作群机器人",
+    "updated": "设置时间",
+    "by": "设置人",
+}
+ROBOT_STATE_SET = "已设置（{address}）"
+ROBOT_STATE_UNSET = "未设置，发到全市默认机器人"
+ROBOT_PICK = "选择地区"
+ROBOT_URL = "{region}工作群机器人地址"
+ROBOT_URL_HELP = (
+    "在钉钉或浙政钉群的“群设置 → 机器人 → 添加机器人 → 自定义机器人”中复制完整的地址，粘贴到这里。"
+    "留空并保存即删除本地区的机器人，改发全市默认机器人。"
+)
+ROBOT_SAVE = "保存"
+ROBOT_SAVED = "{region}的工作群机器人已保存，今后本地区的提醒发到这个群。"
+ROBOT_REMOVED = "已删除{region}的工作群机器人，今后本地区的提醒发到全市默认机器人。"
+ERR_ROBOT_URL = "机器人地址格式不正确：应是以 http:// 或 https:// 开头的完整地址。"
+ERR_ROBOT_URL_LONG = "机器人地址不能超过 {n} 个字符。"
+ERR_ROBOT_REGION = "没有“{region}”这个地区。"
+ERR_ROBOT_STALE = "其他管理员刚刚修改了这个地区的机器人，请刷新后再试。"

@@ -41,7 +41,7 @@ FILTER_SEARCH = "按名称或编码搜索"
 FILTER_CHANGED = "只看审核分与自评分不同的"
 QUEUE_CAPTION = "共 {shown} 份（待审核 {pending} 份，已审核 {done} 份，已退回 {returned} 份）"
 QUEUE_EMPTY = "没有符合条件的测评。"
-QUEUE_PICK = "在上表中点选一行，或在此选择要审核的党组织"
+QUEUE_PICK = "选择要审核的党组织（宽屏上也可在上表中点选一行）"
 QUEUE_PICK_PLACEHOLDER = "请选择要审核的党组织"
 SEARCH_MATCHES = "“{search}”匹配到 {n} 个党组织，请在下拉框中选择要审核的一个。"
 BATCH_HEADER = "批量审核通过"
@@ -66,9 +66,11 @@ BATCH_FAILED_ONE = "{name}：{reason}"
 BATCH_UNKNOWN = "测评 {id}"
 ERR_BATCH_EMPTY = "请至少选择一份测评。"
 ERR_BATCH_TOO_MANY = "一次最多批量审核 {n} 份，请分批进行。"
+# The columns of both review queues (初审 and 复核; ui/queue.py says which level shows which).
 QUEUE_COLUMNS = {
     "code": "编码",
     "name": "党组织",
+    "org_type": "组织类型",
     "department": "所属部门",
     "region": "区域",
     "status_name": "状态",
@@ -107,7 +109,8 @@ EVIDENCE_REQUIRED_MISSING = "要求佐证，但未上传"
 REVIEWED_POINTS = "审核分"
 REVIEWED_PLACEHOLDER = "同自评"
 REVIEWER_COMMENT = "审核意见"
-REVIEWER_COMMENT_HELP = "改动自评分、扣分或否决时必须填写；支部会在对应页面看到。"
+REVIEWER_COMMENT_RULE = "审核意见：改动自评分、扣分或否决时必须填写；支部会在对应页面看到。"
+REVIEWER_COMMENT_PLACEHOLDER = "改动分数时必填"
 VETO_APPLIES = "适用一票否决"
 DEDUCTION_POINTS = "扣分"
 BONUS_POINTS = "加分"
@@ -154,15 +157,6 @@ FIRST_INTRO = (
     "无误后报送机关工委复核；需要补充或修改的，写明意见退回支部。"
 )
 FIRST_QUEUE_EMPTY = "目前没有等待初审的测评。"
-FIRST_QUEUE_COLUMNS = {
-    "code": "编码",
-    "name": "党组织",
-    "org_type": "组织类型",
-    "submitted_at": "提交时间",
-    "waiting": "已等待（天）",
-    "self_composite": "自评综合分",
-    "self_level_name": "自评等级",
-}
 FIRST_PICK = "选择要初审的党组织"
 FIRST_ITEMS = "{star}：自评 {score} / {base} 分"
 FIRST_ITEM_COLUMNS = {

@@ -23,6 +23,7 @@ from texts import common as C
 from ui.data import changed_here
 from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import flash, shown_errors
+from ui.phone import table_or_list
 from ui.registrations import registrations_block
 from ui.rubric_editor import rubric_editor
 from ui.text import plain
@@ -31,6 +32,7 @@ FLASH_KEY = "admin:flash"
 TAB_KEY = "admin:tab"
 IMPORT_TYPES = ("xlsx", "csv")  # what imports.read_table reads (it decides by content too)
 RUBRIC_TYPES = ("yaml", "yml")
+PHONE_LIMIT = 50  # rows of a long table listed on a phone; the filter above narrows the rest
 
 
 def _height(rows: int, most: int) -> int:
@@ -147,12 +149,14 @@ def years_tab(actor: Actor) -> None:
                 for r in rows
             ]
         )
-        st.dataframe(
+        table_or_list(
             table,
-            hide_index=True,
-            width="stretch",
-            column_config={k: st.column_config.Column(v) for k, v in T.YEARS_COLUMNS.items()}
-            | {"year": st.column_config.NumberColumn(T.YEARS_COLUMNS["year"], format="%d")},
+            "admin-years",
+            "year",
+            labels=T.YEARS_COLUMNS,
+            column_config={
+                "year": st.column_config.NumberColumn(T.YEARS_COLUMNS["year"], format="%d")
+            },
         )
     left, right = st.columns(2, gap="large")
     with left:
@@ -267,12 +271,13 @@ def orgs_tab(actor: Actor) -> None:
         org_type_name=[C.ORG_TYPE_NAMES.get(t, t) for t in shown["org_type"]],
         active_name=[T.ORG_ACTIVE if a else T.ORG_INACTIVE for a in shown["active"]],
     )
-    st.dataframe(
+    table_or_list(
         table[list(T.ORG_COLUMNS)],
-        hide_index=True,
-        width="stretch",
+        "admin-orgs",
+        "name",
+        labels=T.ORG_COLUMNS,
+        limit=PHONE_LIMIT,
         height=_height(len(table), 360),
-        column_config={k: st.column_config.Column(v) for k, v in T.ORG_COLUMNS.items()},
     )
     _org_form(actor, frame)
     import_block(actor, "organisations", I.import_organisations)
@@ -384,12 +389,13 @@ def users_tab(actor: Actor) -> None:
         state=[_user_state(r.active, r.locked) for r in shown.itertuples()],
         password_changed_at=[china_time(t, missing="—") for t in shown["password_changed_at"]],
     )
-    st.dataframe(
+    table_or_list(
         table[list(T.USER_COLUMNS)],
-        hide_index=True,
-        width="stretch",
+        "admin-users",
+        "username",
+        labels=T.USER_COLUMNS,
+        limit=PHONE_LIMIT,
         height=_height(len(table), 300),
-        column_config={k: st.column_config.Column(v) for k, v in T.USER_COLUMNS.items()},
     )
     st.caption(T.PASSWORD_RULES.format(n=MIN_PASSWORD_LENGTH))
     left, right = st.columns(2, gap="large")
@@ -446,6 +452,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str], choices: users.Scope
     with st.form("admin:new-user", enter_to_submit=False):
         username = st.text_input(T.USERNAME, max_chars=64)
         display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
+        email = st.text_input(T.USER_EMAIL, max_chars=users.EMAIL_MAX)
         role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.__getitem__)
         org_options: list[int | None] = [None, *org_names]
         org_id = st.selectbox(
@@ -467,6 +474,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str], choices: users.Scope
                     org_id=org_id,
                     password=password or "",
                     scope=scope,
+                    email=email,
                 )
                 st.session_state.pop(key, None)
                 _done(T.USER_CREATED.format(username=plain(username.strip())))
@@ -495,6 +503,7 @@ def _edit_user(
     roles = list(Role)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
+        email = st.text_input(T.USER_EMAIL, value=row.email or "", max_chars=users.EMAIL_MAX)
         role = st.selectbox(
             T.ROLE, roles, index=roles.index(row.role), format_func=C.ROLE_NAMES.__getitem__
         )
@@ -521,6 +530,7 @@ def _edit_user(
                     role=str(role),
                     org_id=org_id,
                     scope=scope,
+                    email=email,
                 )
                 _done(T.USER_SAVED)
     key = f"admin:reset:{user_id}"
@@ -767,12 +777,13 @@ def grades_tab(actor: Actor) -> None:
         grade=frame["grade"].fillna("—"),
         updated_at=[china_time(t) for t in frame["updated_at"]],
     )
-    st.dataframe(
+    table_or_list(
         table[list(T.GRADES_COLUMNS)],
-        hide_index=True,
-        width="stretch",
+        "admin-grades",
+        "name",
+        labels=T.GRADES_COLUMNS,
+        limit=PHONE_LIMIT,
         height=_height(len(table), 320),
-        column_config={k: st.column_config.Column(v) for k, v in T.GRADES_COLUMNS.items()},
     )
     import_block(actor, "grades", grades.import_grades, year=int(year))
 

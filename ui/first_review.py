@@ -16,7 +16,6 @@ from db.services import first_review as F
 from db.services import member_figures
 from db.services.common import Actor, StaleVersion
 from db.services.member_figures import MemberFigure
-from formatting import china_time
 from texts import common as C
 from texts import members as MT
 from texts import review as T
@@ -25,6 +24,8 @@ from ui.data import ScopeKey, changed_here, data_version, scope_key
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
 from ui.members import figure_source
+from ui.phone import table_or_list
+from ui.queue import FIRST_LEVEL, show_queue
 from ui.star_page import fmt
 from ui.text import plain
 
@@ -66,33 +67,7 @@ def queue_table(frame: pd.DataFrame) -> int | None:
     if frame.empty:
         st.info(T.FIRST_QUEUE_EMPTY)
         return None
-    table = pd.DataFrame(
-        {
-            "code": frame["code"],
-            "name": frame["name"],
-            "org_type": [C.ORG_TYPE_NAMES.get(t, t) for t in frame["org_type"]],
-            "submitted_at": [china_time(t, missing="—") for t in frame["submitted_at"]],
-            "waiting": levels.ages(frame["submitted_at"]),
-            "self_composite": frame["self_composite"],
-            "self_level_name": [
-                C.STANDING_NAMES.get(str(v), "—") if isinstance(v, str) else "—"
-                for v in frame["self_standing"]
-            ],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.FIRST_QUEUE_COLUMNS.items()
-        }
-        | {
-            "self_composite": st.column_config.NumberColumn(
-                T.FIRST_QUEUE_COLUMNS["self_composite"], format="%.1f"
-            )
-        },
-    )
+    show_queue(frame, FIRST_LEVEL, "first-queue")
     ids = [int(a) for a in frame["assessment_id"]]
     labels = {int(r.assessment_id): f"{r.name}（{r.code}）" for r in frame.itertuples()}
     if st.session_state.get(PICK_KEY) not in ids:
@@ -105,24 +80,27 @@ def _star_items(
     actor: Actor, view: A.AssessmentView, star: str, sourced: dict[str, MemberFigure]
 ) -> None:
     entries = view.star_entries(star)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "code": [e.code for e in entries],
-                "title": [e.criterion.title for e in entries],
-                "points": [
-                    fmt(e.self_points) if e.self_points is not None else "—" for e in entries
-                ],
-                "max": [fmt(e.criterion.max_points) for e in entries],
-                "note": [e.note or "—" for e in entries],
-                "evidence": [len(e.evidence) for e in entries],
-            }
+    table = pd.DataFrame(
+        {
+            "code": [e.code for e in entries],
+            "title": [e.criterion.title for e in entries],
+            "points": [fmt(e.self_points) if e.self_points is not None else "—" for e in entries],
+            "max": [fmt(e.criterion.max_points) for e in entries],
+            "note": [e.note or "—" for e in entries],
+            "evidence": [len(e.evidence) for e in entries],
+        }
+    )
+    # On a phone each item is headed by its code and title (a dash cell is left out there).
+    table_or_list(
+        table,
+        f"first-items-{star}",
+        "code",
+        labels=T.FIRST_ITEM_COLUMNS,
+        phone_columns=["points", "max", "note", "evidence"],
+        phone_frame=table.assign(
+            code=table["code"] + " " + table["title"],
+            points=table["points"].replace("—", T.SELF_NOT_SCORED),
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.FIRST_ITEM_COLUMNS.items()
-        },
     )
     for entry in entries:
         found = sourced.get(entry.code)

@@ -99,9 +99,14 @@ def level_overview(actor: Actor, year: int, frame: pd.DataFrame) -> None:
 
 
 def waiting_column(frame: pd.DataFrame) -> list[int | None]:
-    """Days each row of a reviewer's queue frame has waited at its level (None once decided)."""
-    since = frame["first_reviewed_at"].where(
-        frame["first_reviewed_at"].notna(), frame["submitted_at"]
+    """Days each row of a queue frame (either level's) has waited at its level (None once
+    decided): at the 初审 since it was handed in, at the 复核 since it was passed on to it (or
+    handed in straight to it)."""
+    passed_on = frame.get("first_reviewed_at")
+    since = (
+        frame["submitted_at"]
+        if passed_on is None
+        else passed_on.where(passed_on.notna(), frame["submitted_at"])
     )
     since = since.where(frame["status"].isin(["first_review", "submitted"]))
     since = since.where(frame["status"] != "first_review", frame["submitted_at"])

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +29,20 @@ FOLD_CHARS = 80  # criterion texts longer than this fold on a phone
 
 PHONE_CSS = """<style>
 .wx-fold-toggle { display: none; }
+details.wx-details {
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; margin: 0 0 0.25rem;
+}
+details.wx-details > summary {
+  cursor: pointer; padding: 0.5rem 0.75rem; list-style: none; font-size: 0.95rem;
+}
+details.wx-details > summary::-webkit-details-marker { display: none; }
+details.wx-details > summary::before {
+  content: "›"; display: inline-block; width: 1rem; transition: transform 0.15s;
+}
+details.wx-details[open] > summary::before { transform: rotate(90deg); }
+details.wx-details > div {
+  padding: 0 0.75rem 0.5rem; white-space: pre-wrap; font-size: 0.9rem; line-height: 1.5;
+}
 @media (min-width: PHONE_MIN_PX) {
   [class*="st-key-wx-phone-"] { display: none; }
 }
@@ -83,12 +98,50 @@ def fold(name: str, text_length: int) -> Iterator[None]:
             )
 
 
-def table_or_list(frame: pd.DataFrame, name: str, title_column: str) -> None:
-    """The table as it is on a wide screen; on a phone one short entry per row instead."""
+def disclosure(summary: str, *texts: str) -> None:
+    """Texts shown under a summary line when it is opened (a native <details>): what an
+    st.expander with st.text inside shows, as one light element (a page with dozens of them,
+    审核's items, draws much faster). Empty texts are left out; nothing at all without text."""
+    shown = [t for t in texts if t]
+    if not shown:
+        return
+    body = "".join(f"<div>{escape(t)}</div>" for t in shown)
+    st.html(f'<details class="wx-details"><summary>{escape(summary)}</summary>{body}</details>')
+
+
+def table_or_list(
+    frame: pd.DataFrame,
+    name: str,
+    title_column: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    phone_columns: Sequence[str] | None = None,
+    phone_frame: pd.DataFrame | None = None,
+    limit: int | None = None,
+    **table: Any,
+) -> Any:
+    """The table as it is on a wide screen; on a phone one short entry per row instead.
+
+    `labels` names the columns (key → heading) in both; `phone_columns` the cells a phone
+    entry shows beside its title (default: all), taken from `phone_frame` when given (the same
+    rows as text); `limit` the entries listed on a phone (the rest are counted). Other keywords
+    go to st.dataframe (key, on_select, height, column_config, …), whose selection comes back.
+    """
+    config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
+    config |= table.pop("column_config", None) or {}
     with st.container(key=_key("wx-wide", name)):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        shown = st.dataframe(
+            frame, hide_index=True, width="stretch", column_config=config or None, **table
+        )
     with st.container(key=_key("wx-phone", name)):
-        st.markdown("\n".join(list_lines(frame.to_dict("records"), title_column)))
+        keep = [title_column, *(c for c in (phone_columns or frame.columns) if c != title_column)]
+        source = frame if phone_frame is None else phone_frame
+        rows = source[keep].head(limit) if limit is not None else source[keep]
+        headed = rows.rename(columns={k: v for k, v in (labels or {}).items() if k != title_column})
+        st.markdown("\n".join(list_lines(headed.to_dict("records"), title_column)))
+        if limit is not None and len(frame) > limit:
+            st.caption(C.LIST_MORE.format(n=len(frame) - limit))
+    return shown
 
 
 def _cell(value: object) -> object:
@@ -97,16 +150,24 @@ def _cell(value: object) -> object:
 
 
 def list_lines(rows: Sequence[Mapping[str, object]], title_column: str) -> list[str]:
-    """'- **2026（本年度）** 学习星 ☆ 15 · 规范星 ★ 20 · …' (empty cells left out)."""
+    """'- **2026（本年度）** 学习星 ☆ 15 · 规范星 ★ 20 · …' (empty and "—" cells left out)."""
     lines = []
     for row in rows:
         cells = [
             f"{plain(k)} {plain(_cell(v))}"
             for k, v in row.items()
-            if k != title_column and v is not None and not pd.isna(v) and str(v) != ""
+            if k != title_column and v is not None and not pd.isna(v) and str(v) not in ("", "—")
         ]
         lines.append(f"- **{plain(row[title_column])}** " + " · ".join(cells))
     return lines
 
 
-__all__ = ["PHONE_CSS", "PHONE_MAX", "fold", "list_lines", "phone_style", "table_or_list"]
+__all__ = [
+    "PHONE_CSS",
+    "PHONE_MAX",
+    "disclosure",
+    "fold",
+    "list_lines",
+    "phone_style",
+    "table_or_list",
+]

@@ -26,6 +26,8 @@ from ui.data import ScopeKey, changed_here, data_version, scope_key, years
 from ui.evidence_link import evidence_link
 from ui.feedback import flash, shown_errors
 from ui.members import figure_source
+from ui.phone import disclosure
+from ui.queue import SECOND_LEVEL, show_queue
 from ui.star_page import fmt
 from ui.text import plain
 from ui.url_org import org_from_url
@@ -87,7 +89,8 @@ def _search_changed() -> None:
 
 def filters(frame: pd.DataFrame) -> pd.DataFrame:
     """Status, region, department, type, search and "changed only"; returns the rows shown."""
-    statuses = [s for s in C.STATUS_NAMES if s in set(frame["status"])]
+    present = {key: set(frame[key].unique()) for key in ("status", "region", "org_type")}
+    statuses = [s for s in C.STATUS_NAMES if s in present["status"]]
     cols = st.columns([2, 1, 2, 1])
     default = [PENDING] if PENDING in statuses else statuses
     chosen = cols[0].multiselect(
@@ -99,17 +102,17 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
         placeholder=T.ALL,
     )
     regions = cols[1].multiselect(
-        T.FILTER_REGION, sorted(set(frame["region"])), key="review:region", placeholder=T.ALL
+        T.FILTER_REGION, sorted(present["region"]), key="review:region", placeholder=T.ALL
     )
     departments = cols[2].multiselect(
         T.FILTER_DEPARTMENT,
-        sorted(d for d in set(frame["department"]) if d),
+        sorted(d for d in frame["department"].unique() if d),
         key="review:dept",
         placeholder=T.ALL,
     )
     types = cols[3].multiselect(
         T.FILTER_TYPE,
-        [t for t in C.ORG_TYPE_NAMES if t in set(frame["org_type"])],
+        [t for t in C.ORG_TYPE_NAMES if t in present["org_type"]],
         format_func=lambda t: C.ORG_TYPE_NAMES[t],
         key="review:type",
         placeholder=T.ALL,
@@ -136,13 +139,6 @@ def filters(frame: pd.DataFrame) -> pd.DataFrame:
     if changed_only:
         shown = shown[shown["changed"] > 0]
     return shown
-
-
-def _standing_name(key: object) -> str:
-    """未开始 / 已否决 / the level (formatting.standing_key), as on every screen."""
-    if key is None or (isinstance(key, float) and pd.isna(key)):
-        return "—"
-    return C.STANDING_NAMES.get(str(key), str(key))
 
 
 def _on_table_select() -> None:
@@ -173,48 +169,26 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     if shown.empty:
         st.info(T.QUEUE_EMPTY)
         return None
-    table = pd.DataFrame(
-        {
-            "code": shown["code"],
-            "name": shown["name"],
-            "department": shown["department"],
-            "region": shown["region"],
-            "status_name": [C.STATUS_NAMES.get(s, s) for s in shown["status"]],
-            "submitted_at": [china_time(t, missing="—") for t in shown["submitted_at"]],
-            "waiting": levels.waiting_column(shown),
-            "self_composite": shown["self_composite"],
-            "self_level_name": [_standing_name(v) for v in shown["self_standing"]],
-            "reviewed_composite": shown["reviewed_composite"],
-            "reviewed_level_name": [_standing_name(v) for v in shown["reviewed_standing"]],
-            "changed": shown["changed"],
-            "resubmitted_changes": shown["resubmitted_changes"],
-        }
-    )
     st.session_state[TABLE_IDS_KEY] = [int(a) for a in shown["assessment_id"]]
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * len(table)),
-        column_config={
-            key: st.column_config.Column(label) for key, label in T.QUEUE_COLUMNS.items()
-        }
-        | {
-            "self_composite": st.column_config.NumberColumn(
-                T.QUEUE_COLUMNS["self_composite"], format="%.1f"
-            ),
-            "reviewed_composite": st.column_config.NumberColumn(
-                T.QUEUE_COLUMNS["reviewed_composite"], format="%.1f"
-            ),
-        },
+    show_queue(
+        shown,
+        SECOND_LEVEL,
+        "review-queue",
+        height=min(420, 38 + 35 * len(shown)),
         key="review:table",
         on_select=_on_table_select,
         selection_mode="multi-row",
     )
     ids = [int(a) for a in shown["assessment_id"]]
     labels = {
-        int(r.assessment_id): f"{r.name}（{r.code}，{C.STATUS_NAMES.get(r.status, r.status)}）"
-        for r in shown.itertuples()
+        int(a): f"{name}（{code}，{C.STATUS_NAMES.get(status, status)}）"
+        for a, name, code, status in zip(
+            ids,
+            shown["name"].tolist(),
+            shown["code"].tolist(),
+            shown["status"].tolist(),
+            strict=True,
+        )
     }
     following = st.session_state.pop(NEXT_KEY, None)
     if following in ids:
@@ -257,8 +231,13 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
         if not pending_ids:
             st.info(T.BATCH_NONE_PENDING)
             return
-        labels = {int(r.assessment_id): f"{r.name}（{r.code}）" for r in pending.itertuples()}
-        versions = {int(r.assessment_id): int(r.version) for r in pending.itertuples()}
+        labels = {
+            a: f"{name}（{code}）"
+            for a, name, code in zip(
+                pending_ids, pending["name"].tolist(), pending["code"].tolist(), strict=True
+            )
+        }
+        versions = dict(zip(pending_ids, map(int, pending["version"].tolist()), strict=True))
         st.button(
             T.BATCH_ALL.format(n=len(pending_ids)),
             key="review:batch-all",
@@ -455,11 +434,7 @@ def line_inputs(
             )
         branch_col, points_col, comment_col = st.columns([3, 1.2, 2.2], gap="small")
         with branch_col:
-            with st.expander(T.STANDARD):
-                if line.standard:
-                    st.text(line.standard)
-                if line.deduction_rule:
-                    st.text(line.deduction_rule)
+            disclosure(T.STANDARD, line.standard, line.deduction_rule)
             if line.auto_label and line.figure is not None:
                 st.text(
                     T.FIGURE.format(
@@ -494,11 +469,13 @@ def line_inputs(
                 value = None if number is None else scoring.to_decimal(number)
         with comment_col:
             _initial(comment_key, line.reviewer_comment)
+            # The rule for comments is said once above the items (REVIEWER_COMMENT_RULE): a
+            # tooltip on each of the tab's inputs made the page much slower to draw.
             comment = st.text_input(
                 T.REVIEWER_COMMENT,
                 key=comment_key,
                 max_chars=R.COMMENT_MAX,
-                help=T.REVIEWER_COMMENT_HELP,
+                placeholder=T.REVIEWER_COMMENT_PLACEHOLDER,
                 disabled=not editable,
                 persist_state="session",
             )
@@ -624,6 +601,8 @@ def review_panel(actor: Actor, assessment_id: int, queue_ids: list[int]) -> None
                 values[line.code] = _kept_inputs(view, line, base)
             continue
         with tab:
+            if editable:
+                st.caption(T.REVIEWER_COMMENT_RULE)
             last = None
             for line in lines:
                 last = _task_header(line, last)

@@ -261,6 +261,8 @@ def _values(entry: Entry, detail: dict[str, Any], names: Names) -> dict[str, Any
             shown = [str(data.get("display_name") or ""), role]
             org = names.orgs.get(_int(data.get("org_id")) or -1)
             values["detail"] = "，".join(p for p in [*shown, org or ""] if p)
+    elif action == "email_changed":
+        values["before"], values["after"] = _text(before), _text(after)
     elif action == "sso_refused":
         reason = str(detail.get("reason", ""))
         values["reason"] = T.SSO_REASONS.get(reason, reason)

@@ -38,6 +38,7 @@ from db.models import (
     User,
     utcnow,
 )
+from db.services import robots
 from db.services.assessment import today as local_today
 from db.services.common import Actor, ServiceError, audit, record_target, require
 from formatting import china_time
@@ -90,6 +91,7 @@ class _Person:
     org_id: int | None
     scope: Scope
     email: str
+    region: str | None  # its scope's region (a department's region too); None: the city
 
 
 @dataclass
@@ -100,6 +102,7 @@ class _Year:
     orgs: dict[int, _OrgRow]
     people: dict[int, _Person]
     departments: dict[int, str]
+    robots: dict[str, str]  # region → its own group robot (db/services/robots.py)
 
     def in_scope(self, scope: Scope) -> list[_OrgRow]:
         rows = []
@@ -146,6 +149,12 @@ def _read_year(session: Session, cycle: Cycle) -> _Year:
     ).all()
     orgs = {int(r[0]): _OrgRow(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows}
     users = session.exec(select(User).where(col(User.active).is_(True))).all()
+    departments = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.region).where(
+            col(Organisation.org_type).not_in(EVALUATED_ORG_TYPES)
+        )
+    ).all()
+    region_of = {int(i): str(r) for i, _n, r in departments}
     people = {
         int(u.id): _Person(
             int(u.id),
@@ -154,19 +163,13 @@ def _read_year(session: Session, cycle: Cycle) -> _Year:
             u.org_id,
             Scope(u.scope_region, u.scope_department_id),
             u.email.strip(),
+            u.scope_region or region_of.get(u.scope_department_id or -1),
         )
         for u in users
         if u.id is not None
     }
-    departments = {
-        int(i): str(n)
-        for i, n in session.execute(
-            select(Organisation.id, Organisation.name).where(
-                col(Organisation.org_type).not_in(EVALUATED_ORG_TYPES)
-            )
-        ).all()
-    }
-    return _Year(cycle, orgs, people, departments)
+    names = {int(i): str(n) for i, n, _r in departments}
+    return _Year(cycle, orgs, people, names, robots.robot_urls(session))
 
 
 def _day(moment: datetime) -> date:
@@ -317,7 +320,9 @@ def _rows(
     due: Due, year: _Year, settings: Settings, today: date, sender: Actor | None = None
 ) -> list[Reminder]:
     """One row per channel this reminder goes through (the notice always; e-mail when the relay
-    is configured and the recipient has an address; the robot for organisations' reminders)."""
+    is configured and the recipient has an address; the group robot of the organisation's or
+    the reviewer's region, else the city's, for all but the daily summary), where it goes in
+    `address` (e-mail addresses, or the robot's)."""
     subject, body = _message(due, year, settings, today, sender.label if sender else "")
     target = int(due.recipient.split(":")[1])
     is_org = due.recipient.startswith("org:")
@@ -357,8 +362,10 @@ def _rows(
         rows.append(
             Reminder(channel=ReminderChannel.EMAIL, address=",".join(emails)[:2000], **base)  # type: ignore[arg-type]  # as above
         )
-    if notify.webhook_enabled(settings) and is_org:
-        rows.append(Reminder(channel=ReminderChannel.WEBHOOK, **base))  # type: ignore[arg-type]  # as above
+    region = year.orgs[target].region if is_org else year.people[target].region
+    robot = robots.robot_for(region, year.robots, settings)
+    if robot and due.kind is not Kind.SUMMARY:
+        rows.append(Reminder(channel=ReminderChannel.WEBHOOK, address=robot, **base))  # type: ignore[arg-type]  # as above
     return rows
 
 
@@ -394,7 +401,7 @@ def _deliver_one(row_id: int, settings: Settings) -> bool | None:
         if row.channel == ReminderChannel.EMAIL:
             notify.send_email(settings, row.address.split(","), row.subject, row.body)
         elif row.channel == ReminderChannel.WEBHOOK:
-            notify.post_webhook(settings, f"{row.subject}\n{row.body}")
+            notify.post_webhook(settings, f"{row.subject}\n{row.body}", row.address)
     except notify.DeliveryFailed as failure:
         error = str(failure)
     with write_session() as session:
@@ -408,25 +415,11 @@ def _deliver_one(row_id: int, settings: Settings) -> bool | None:
             )
         )
     if error:
-        log.warning(
-            "reminder %s (%s %s to %s by %s) failed, attempt %d: %s",
-            row_id,
-            row.kind,
-            row.slot,
-            row.recipient,
-            row.channel,
-            row.attempts + 1,
-            error,
-        )
+        failed = (row_id, row.kind, row.slot, row.recipient, row.channel, row.attempts + 1, error)
+        log.warning("reminder %s (%s %s to %s by %s) failed, attempt %d: %s", *failed)
     else:
-        log.info(
-            "reminder %s (%s %s to %s) sent by %s",
-            row_id,
-            row.kind,
-            row.slot,
-            row.recipient,
-            row.channel,
-        )
+        sent = (row_id, row.kind, row.slot, row.recipient, row.channel)
+        log.info("reminder %s (%s %s to %s) sent by %s", *sent)
     return not error
 
 

@@ -12,6 +12,7 @@ scope.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,8 @@ from texts import common as C
 
 SCOPE_FIELDS = ("scope_region", "scope_department_id")
 USERNAME_RE = auth.USERNAME_RE
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+EMAIL_MAX = 200
 
 
 USER_COLUMNS = [
@@ -58,6 +61,7 @@ USER_COLUMNS = [
     "scope_region",
     "scope_department_id",
     "scope_name",
+    "email",
     "active",
     "locked",
     "locked_until",
@@ -190,6 +194,7 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
             "scope_name": ""
             if u.role == Role.BRANCH
             else scope_label(u.scope_region, departments.get(u.scope_department_id)),
+            "email": u.email,
             "active": u.active,
             "locked": bool(u.locked_until and u.locked_until > now),
             "locked_until": u.locked_until,
@@ -242,6 +247,16 @@ def check_user_fields(
     return {"username": username, "display_name": display_name, "role": role_value}, problems
 
 
+def check_email(value: str | None) -> tuple[str, list[str]]:  # one address: no commas
+    """An e-mail address as stored (trimmed; "": in-app notices only) and its problems."""
+    email = (value or "").strip()
+    if len(email) > EMAIL_MAX:
+        return email, [T.ERR_EMAIL_LONG.format(n=EMAIL_MAX)]
+    if email and not EMAIL_RE.match(email):
+        return email, [T.ERR_EMAIL.format(value=email)]
+    return email, []
+
+
 def _check_user_org(session: Session, role: str | None, org_id: int | None) -> list[str]:
     if role == "branch":
         if org_id is None:
@@ -278,6 +293,7 @@ def _user_snapshot(user: User) -> dict[str, Any]:
         "org_id": user.org_id,
         "scope_region": user.scope_region,
         "scope_department_id": user.scope_department_id,
+        "email": user.email,
         "active": user.active,
     }
 
@@ -291,6 +307,7 @@ def create_user(
     org_id: int | None,
     password: str,
     scope: Scope | None = None,
+    email: str = "",
 ) -> int:
     """Create an account; the password must meet the rules (shown on the form).
 
@@ -299,6 +316,8 @@ def create_user(
     """
     actor = require(actor, Action.MANAGE_USERS)
     values, problems = check_user_fields(username, display_name, role, password)
+    email, email_problems = check_email(email)
+    problems += email_problems
     with read_session() as session:
         kept, scope_problems = _check_scope(session, values["role"], scope or actor.scope)
         # (a branch account without an organisation is told so below, in Chinese)
@@ -328,6 +347,7 @@ def create_user(
             org_id=org_id if values["role"] == "branch" else None,
             scope_region=kept.region,
             scope_department_id=kept.department_id,
+            email=email,
             password_hash=password_hash,
         )
         session.add(user)
@@ -373,8 +393,9 @@ def update_user(
     role: str,
     org_id: int | None,
     scope: Scope | None = None,
+    email: str | None = None,
 ) -> None:
-    """Change an account's name, role, organisation or scope (None: the scope it has).
+    """Change an account's name, role, organisation, scope or e-mail (None: as it is).
 
     The account must lie in the actor's scope before and after the change (refused and logged
     otherwise): a region admin cannot take an account out of its region or widen it.
@@ -398,6 +419,10 @@ def update_user(
         values, problems = check_user_fields(user.username, display_name, role, None)
         problems += scope_problems
         problems += _check_user_org(session, values["role"], org_id)
+        address = user.email
+        if email is not None:
+            address, email_problems = check_email(email)
+            problems += email_problems
         if user.id == actor.id and values["role"] != "admin":
             problems.append(T.ERR_OWN_ROLE)
         if problems:
@@ -407,6 +432,7 @@ def update_user(
         user.role = values["role"]
         user.org_id = org_id if values["role"] == "branch" else None
         user.scope_region, user.scope_department_id = kept.region, kept.department_id
+        user.email = address
         user.version += 1
         session.add(user)
         after = _user_snapshot(user)
@@ -502,6 +528,37 @@ def unlock_user(actor: Actor | None, *, user_id: int) -> None:
         bump_change_counter(session)
 
 
+def own_email(actor: Actor | None) -> str:
+    """The address the actor's own reminders are e-mailed to ("" for none)."""
+    actor = require(actor, Action.CHANGE_OWN_EMAIL)
+    with read_session() as session:
+        return _locked_user(session, actor.id, None).email
+
+
+def set_own_email(actor: Actor | None, *, email: str) -> None:
+    """Set (or clear, with "") the address one's own reminders are e-mailed to."""
+    actor = require(actor, Action.CHANGE_OWN_EMAIL)
+    address, problems = check_email(email)
+    if problems:
+        raise invalid(problems)
+    with write_session() as session:
+        user = _locked_user(session, actor.id, None)
+        if user.email == address:
+            return
+        audit(
+            session,
+            actor,
+            "email_changed",
+            "user",
+            user.id,
+            {"before": user.email, "after": address},
+        )
+        user.email = address
+        user.version += 1
+        session.add(user)
+        bump_change_counter(session)
+
+
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -519,19 +576,23 @@ def generate_password(length: int = 12) -> str:
 
 
 __all__ = [
+    "EMAIL_RE",
     "SCOPE_FIELDS",
     "USERNAME_RE",
     "USER_COLUMNS",
     "ScopeChoices",
     "account_target",
+    "check_email",
     "check_user_fields",
     "create_user",
     "generate_password",
     "list_users",
+    "own_email",
     "reset_password",
     "role_key",
     "scope_choices",
     "scope_label",
+    "set_own_email",
     "set_user_active",
     "unlock_user",
     "update_user",

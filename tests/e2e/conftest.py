@@ -178,6 +178,18 @@ def browser(chromium_path: str) -> Iterator:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close the browser contexts a test leaves open (one that failed half-way, say): an open
+    page of a self-refreshing screen would keep its server and Chromium busy for the rest of
+    the run."""
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    if browser is not None:
+        for context in list(browser.contexts):
+            context.close()
+
+
 @pytest.fixture
 def shots(output_dir: Path, request: pytest.FixtureRequest):
     """shots(page, "step") saves test-output/<test name>/<nn>-step.png."""

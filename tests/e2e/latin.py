@@ -24,7 +24,7 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 # placeholder and alt attributes of visible elements, what a screen reader says of them
 # (aria-label, aria-roledescription, aria-description, unless hidden from it: a chart's
 # description, its axes and marks, icons, buttons), and the tab title. Tooltips are read by
-# hovering (tests/e2e/test_chinese_only.py).
+# hovering (tests/e2e/test_every_page.py).
 VISIBLE_TEXT_JS = """() => {
   const out = [document.title];
   const visible = (el) => el && el.checkVisibility({visibilityProperty: true});

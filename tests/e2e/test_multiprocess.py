@@ -12,13 +12,11 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from db.engine import make_engine
 from db.models import Assessment, AuditLog, ChangeCounter, Organisation, ScoreEntry, User
@@ -153,16 +151,12 @@ TABLE = '[data-testid="stDataFrame"] table'
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[tuple]:
     """Two `streamlit run app.py` processes on one throwaway PostgreSQL demo database."""
+    from tests.conftest import create_pg_database, drop_pg_database
     from tests.e2e.conftest import LiveServer, prepare_demo_database
 
-    admin_url = os.environ.get("TEST_DATABASE_URL", "")
-    if not admin_url:
+    if not os.environ.get("TEST_DATABASE_URL", ""):
         pytest.skip("two processes need a shared PostgreSQL: set TEST_DATABASE_URL")
-    name = f"wx_mp_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url = create_pg_database("wx_mp")
     folder = tmp_path_factory.mktemp("multiprocess")
     servers = []
     try:
@@ -174,9 +168,7 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) ->
     finally:
         for server in servers:
             server.stop()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_pg_database(url)
 
 
 def _branch01_org(url: str) -> tuple[str, str, int]:

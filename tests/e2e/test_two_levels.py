@@ -8,60 +8,29 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
 
-from db.engine import make_engine
-from db.models import Assessment, Cycle, Organisation, User
 from tests.e2e.conftest import LiveServer, demo_server
-from tests.e2e.helpers import login, wait_app
+from tests.e2e.helpers import (
+    branch01_org,
+    find_in_review,
+    login,
+    open_year_status,
+    submit_branch01_script,
+    wait_app,
+)
 
 PASS_COMMENT = "材料齐全，同意报送复核。"
-
-SUBMIT_BRANCH01 = """
-from db.services import editing
-from tests.assessment_helpers import fill_all
-from tests.utils import actor
-branch = actor("branch01")
-view = fill_all(branch)
-editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
-"""
 
 
 @pytest.fixture(scope="module")
 def levels_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str
 ) -> Iterator[LiveServer]:
-    """A demo city of its own in which branch01 has handed in a complete self-assessment."""
-    with demo_server(tmp_path_factory, "two-levels", before_start=SUBMIT_BRANCH01) as server:
+    """A demo city of its own in which branch01 has handed in a complete self-assessment
+    (its region runs the 初审, so it waits for dept01)."""
+    script = submit_branch01_script(first_level=True)
+    with demo_server(tmp_path_factory, "two-levels", before_start=script) as server:
         yield server
-
-
-def _branch01(url: str) -> tuple[int, str, str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            org_id, code, name = conn.execute(
-                select(Organisation.id, Organisation.code, Organisation.name)
-                .join(User, User.org_id == Organisation.id)
-                .where(User.username == "branch01")
-            ).one()
-    finally:
-        engine.dispose()
-    return int(org_id), code, name
-
-
-def _status(url: str, org_id: int) -> str:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            status = conn.execute(
-                select(Assessment.status)
-                .join(Cycle, Cycle.id == Assessment.cycle_id)
-                .where(Assessment.org_id == org_id, Cycle.status == "open")
-            ).scalar_one()
-    finally:
-        engine.dispose()
-    return str(status)
 
 
 def test_department_passes_on_reviewer_approves_branch_sees_both(
@@ -69,8 +38,8 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(
 ) -> None:
     base = levels_server.url
     db = levels_server.env["DATABASE_URL"]
-    org_id, code, name = _branch01(db)
-    assert _status(db, org_id) == "first_review"
+    org_id, code, name = branch01_org(db)
+    assert open_year_status(db, org_id)[0] == "first_review"
 
     # dept01 opens its 初审 queue, picks branch01 and passes it on with a comment.
     dept_ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
@@ -93,7 +62,7 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(
     dept.get_by_text(f"{name} 已初审通过").wait_for(timeout=30_000)
     wait_app(dept)
     shots(dept, "dept01-passed-on")
-    assert _status(db, org_id) == "submitted"
+    assert open_year_status(db, org_id)[0] == "submitted"
     dept_ctx.close()
 
     # The reviewer finds it in the 复核 queue, sees the 初审 step, and approves.
@@ -104,14 +73,7 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(
     wait_app(reviewer)
     reviewer.get_by_text("两级审核进度").wait_for(timeout=30_000)
     shots(reviewer, "reviewer-sees-both-levels")
-    search = reviewer.get_by_label("按名称或编码搜索")
-    search.wait_for(timeout=90_000)
-    search.fill(code)
-    search.press("Enter")
-    reviewer.get_by_role("heading", name=re.compile(re.escape(f"{name}（{code}）"))).wait_for(
-        timeout=30_000
-    )
-    wait_app(reviewer)
+    find_in_review(reviewer, code, name)
     reviewer.get_by_text("审核记录").first.click()
     reviewer.get_by_text(PASS_COMMENT, exact=False).first.wait_for(timeout=30_000)
     shots(reviewer, "reviewer-sees-first-level")
@@ -119,7 +81,7 @@ def test_department_passes_on_reviewer_approves_branch_sees_both(
     reviewer.get_by_text(f"{name} 已审核通过").wait_for(timeout=30_000)
     wait_app(reviewer)
     shots(reviewer, "reviewer-approved")
-    assert _status(db, org_id) == "reviewed"
+    assert open_year_status(db, org_id)[0] == "reviewed"
     reviewer_ctx.close()
 
     # branch01 sees both steps, with who acted, on 我的支部.

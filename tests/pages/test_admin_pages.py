@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import read_session, write_session
 from db.models import Organisation, User
-from db.services import auth, publication, review, reviewing
+from db.services import auth, publication, review, reviewing, robots, users
 from db.services import objections as O
 from tests.services.cycle_helpers import (
     approve_all_submitted,
@@ -257,7 +257,14 @@ def _admin_tab(tab: str) -> AppTest:
 def test_admin_tabs_and_creating_an_account(demo_city: str) -> None:
     at = open_page("admin", "pages/admin.py", timeout=90)
     _ok(at)
-    assert [t.label for t in at.tabs] == ["年度", "组织", "用户", "评价细则", "业绩等次"]
+    assert [t.label for t in at.tabs] == [
+        "年度",
+        "组织",
+        "用户",
+        "评价细则",
+        "业绩等次",
+        "工作群机器人",
+    ]
     at = _admin_tab("用户")
     form_inputs = {t.label: t for t in at.text_input if t.key is None or "new-user" in t.key}
     form_inputs["用户名"].input("zhang.san")
@@ -377,3 +384,68 @@ def test_rubric_preview_shows_point_changes_and_field_differences(demo_city: str
         for t in tables
         if "项目" in t.columns
     )
+
+
+def test_account_page_sets_the_own_email(demo_city: str) -> None:
+    at = open_page("branch01", "pages/account.py", timeout=90)
+    _ok(at)
+    assert at.title[0].value == "我的账号"
+    field = next(t for t in at.text_input if t.label == "电子邮箱")
+    assert field.value == ""
+    field.input("王芳的邮箱")
+    next(b for b in at.button if b.label == "保存邮箱").click().run()
+    _ok(at)
+    assert any("电子邮箱“王芳的邮箱”格式不正确" in e.value for e in at.error)
+    assert users.own_email(actor("branch01")) == ""
+    next(t for t in at.text_input if t.label == "电子邮箱").input("wangfang@sx.gov.cn")
+    next(b for b in at.button if b.label == "保存邮箱").click().run()
+    _ok(at)
+    assert any("提醒邮箱已保存" in s.value for s in at.success)
+    assert users.own_email(actor("branch01")) == "wangfang@sx.gov.cn"
+    at = open_page("branch01", "pages/account.py", timeout=90)
+    assert next(t for t in at.text_input if t.label == "电子邮箱").value == "wangfang@sx.gov.cn"
+
+
+def test_admin_edits_an_accounts_email(demo_city: str) -> None:
+    at = _admin_tab("用户")
+    own = actor("branch01")
+    at.selectbox(key="admin:user-pick").set_value(own.id).run()
+    email = [t for t in at.text_input if t.label == "电子邮箱（接收提醒，可留空）"][-1]
+    email.input("不是邮箱")
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    _ok(at)
+    assert "格式不正确" in _texts(at)
+    email = [t for t in at.text_input if t.label == "电子邮箱（接收提醒，可留空）"][-1]
+    email.input("branch01@sx.gov.cn")
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    _ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert users.own_email(own) == "branch01@sx.gov.cn"
+    assert "branch01@sx.gov.cn" in set(at.dataframe[0].value["email"])
+
+
+def test_a_region_admin_sets_its_regions_robot(demo_city: str) -> None:
+    at = open_page("keqiao_admin", "pages/admin.py", timeout=90)
+    at.session_state["admin:tab"] = "工作群机器人"
+    at.run()
+    _ok(at)
+    assert "未设置，发到全市默认机器人" in set(at.dataframe[0].value["state"])
+    assert not [s for s in at.selectbox if s.key == "admin:robot-region"]  # its region alone
+    field = next(t for t in at.text_input if t.label == "柯桥区工作群机器人地址")
+    field.input("钉钉群")
+    next(b for b in at.button if b.label == "保存").click().run()
+    _ok(at)
+    assert "机器人地址格式不正确" in _texts(at)
+    url = "https://oapi.dingtalk.com/robot/send?access_token=kq"
+    next(t for t in at.text_input if t.label == "柯桥区工作群机器人地址").input(url)
+    next(b for b in at.button if b.label == "保存").click().run()
+    _ok(at)
+    assert any("柯桥区的工作群机器人已保存" in s.value for s in at.success)
+    assert robots.robot_settings(actor("keqiao_admin")).rows[0].url == url
+    assert "已设置（oapi.dingtalk.com/robot/send）" in set(at.dataframe[0].value["state"])
+    # The city's admin chooses among every region.
+    city = open_page("admin", "pages/admin.py", timeout=90)
+    city.session_state["admin:tab"] = "工作群机器人"
+    city.run()
+    _ok(city)
+    assert len(city.selectbox(key="admin:robot-region").options) == 7

@@ -119,3 +119,19 @@ def test_the_department_sees_where_a_computed_figure_comes_from(demo_city: str) 
     assert "该数值由系统计算，支部不能修改" in shown
     links = [str(link.proto.label) for link in at.get("page_link")]
     assert "查看先锋指数评价" in links
+
+
+def test_the_reviewer_sees_where_a_computed_figure_comes_from(demo_city: str) -> None:
+    """审核 shows under 民主星 D12.3 and D12.4 the figure's source as the branch's page does."""
+    view = _submit_branch01()
+    at = open_page("reviewer", "pages/review.py", timeout=90)
+    at.multiselect(key="review:status").set_value(["first_review", "submitted"]).run()
+    at.selectbox(key="review:pick").set_value(view.id).run()
+    at.session_state[f"review:{view.id}:tabs"] = "民主星"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert "数据来源：民主评议参评率" in shown
+    assert "已使用投票码" in shown
+    assert "数据来源：先锋指数合格及以上比例" in shown
+    assert "该数值由系统计算，支部不能修改" in shown

@@ -12,6 +12,7 @@ from db.models import User
 from permissions import Scope
 from tests.utils import STRONG_PASSWORD, actor, open_page
 from texts import admin as T
+from texts import reminders as TM
 from texts import review as TR
 
 REGION = "柯桥区"
@@ -31,7 +32,7 @@ def test_keqiao_admin_manages_the_accounts_of_its_region(demo_city: str) -> None
     st.cache_data.clear()
     at = open_page("keqiao_admin", "pages/admin.py", timeout=90)
     assert not at.exception
-    assert [t.label for t in at.tabs] == [T.TAB_ORGS, T.TAB_USERS, T.TAB_GRADES]
+    assert [t.label for t in at.tabs] == [T.TAB_ORGS, T.TAB_USERS, T.TAB_GRADES, TM.ROBOT_TAB]
     regions = set(at.dataframe[0].value["region"]) if at.dataframe else set()
     assert regions <= {REGION}
     at = _tab(at, T.TAB_USERS)

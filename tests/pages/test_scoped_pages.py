@@ -73,7 +73,7 @@ def test_a_region_reviewer_has_the_queue_and_a_region_admin_no_city_tabs(demo_ci
     # The region's admin has the administration page without the year and rubric tabs.
     at = open_page("admin", "pages/admin.py", timeout=90)
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["组织", "用户", "业绩等次"]
+    assert [t.label for t in at.tabs] == ["组织", "用户", "业绩等次", "工作群机器人"]
 
 
 def _department_of(username: str) -> tuple[int, str, set[str]]:

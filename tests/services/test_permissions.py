@@ -59,6 +59,7 @@ from db.services import (
     registrations,
     reminders,
     review,
+    robots,
     rubrics,
     statistics,
     users,
@@ -260,6 +261,12 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         ),
         {"admin"} | scoped("admin"),
     ),
+    # branch01's region's group robot (a bad address: allowed callers get InvalidInput); a
+    # region-wide act, not a department's.
+    Action.MANAGE_ROBOTS: (
+        lambda who, w: robots.set_robot(who, region=w.region, url="不是地址", version=0),
+        {"admin", "admin@region"},
+    ),
     Action.MANAGE_RUBRIC: (
         lambda who, w: rubrics.export_rubric(who, cycle_id=w.cycle_id),
         {"admin"},
@@ -271,6 +278,8 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
         lambda who, w: auth.change_password(who, "not-the-password", "Another#Pass-2026"),
         ALL,
     ),
+    # Not an address: allowed callers get InvalidInput, nothing changes.
+    Action.CHANGE_OWN_EMAIL: (lambda who, w: users.set_own_email(who, email="@"), ALL),
 }
 CASES = [(action, who) for action in TABLE for who in WHO]
 

@@ -1,7 +1,8 @@
 """Reminders end to end on both databases: the hourly run against a local SMTP server
 (aiosmtpd) and a local HTTP server standing in for the group robot; each reminder once, also
 under a second run; a failing channel retried on the next run and logged; nothing for a closed
-year; the 催报 button's service; the in-app notice."""
+year; the 催报 button's service; the in-app notice; a region's own robot (a second local
+server) getting its region's reminders instead of the city's robot."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -24,18 +26,21 @@ from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import (
+    REGIONS,
     SUBMITTED_STATUSES,
     Assessment,
     Cycle,
     CycleStatus,
+    Organisation,
     Reminder,
     ReminderChannel,
     ReminderStatus,
     User,
 )
-from db.services import reminders
-from db.services.common import PermissionDenied, ServiceError
+from db.services import reminders, robots
+from db.services.common import InvalidInput, PermissionDenied, ServiceError, StaleVersion
 from settings import get_settings
+from tests.services.cycle_helpers import audit_rows
 from tests.utils import actor
 
 YEAR = 2026
@@ -79,8 +84,9 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
     controller.stop()
 
 
-@pytest.fixture
-def robot() -> Iterator[tuple[Robot, str]]:
+@contextmanager
+def _robot_server() -> Iterator[tuple[Robot, str]]:
+    """A local HTTP server answering as a DingTalk group robot, recording what it is sent."""
     state = Robot()
 
     class Handler(BaseHTTPRequestHandler):
@@ -107,6 +113,19 @@ def robot() -> Iterator[tuple[Robot, str]]:
     yield state, f"http://127.0.0.1:{server.server_address[1]}/robot/send?access_token=t"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def robot() -> Iterator[tuple[Robot, str]]:
+    with _robot_server() as served:
+        yield served
+
+
+@pytest.fixture
+def keqiao_robot() -> Iterator[tuple[Robot, str]]:
+    """柯桥区's own group robot."""
+    with _robot_server() as served:
+        yield served
 
 
 @pytest.fixture
@@ -197,17 +216,19 @@ def test_a_failing_robot_is_retried_on_the_next_run_and_logged(
     with caplog.at_level(logging.WARNING, logger="wuxing.reminders"):
         first = reminders.run_due(DEADLINE - timedelta(days=7))
     pending = _not_submitted()
-    assert first[YEAR].failed == len(pending)
+    failed = _rows(channel=ReminderChannel.WEBHOOK)
+    # One per organisation not submitted, and the reviewers' reminders of old queue items.
+    assert len([r for r in failed if r.kind == "deadline"]) == len(pending)
+    assert first[YEAR].failed == len(failed)
     assert "failed" in caplog.text
     assert "webhook" in caplog.text
-    failed = _rows(channel=ReminderChannel.WEBHOOK)
     assert {r.status for r in failed} == {ReminderStatus.FAILED}
     assert all(r.attempts == 1 and "500" in r.last_error for r in failed)
     notices_before = len(_rows(channel=ReminderChannel.NOTICE))
     robot.failing = False
     second = reminders.run_due(DEADLINE - timedelta(days=7))
     assert second[YEAR].due == 0  # nothing new: only the retries
-    assert second[YEAR].count(ReminderChannel.WEBHOOK) == len(pending)
+    assert second[YEAR].count(ReminderChannel.WEBHOOK) == len(failed)
     assert len(_deadline_posts(robot)) == len(pending)
     assert len(_rows(channel=ReminderChannel.NOTICE)) == notices_before
     assert {r.status for r in _rows(channel=ReminderChannel.WEBHOOK)} == {ReminderStatus.SENT}
@@ -319,3 +340,139 @@ def test_the_reviewer_is_reminded_before_the_review_deadline_once_per_slot(
     assert mails[0]["Subject"].startswith("【五星评定】复核将于2026-12-30截止，还有3天")
     assert "/review" in mails[0].get_content()
     assert {r.slot for r in _rows(kind="level", user_id=actor("reviewer").id)} == {"second-3"}
+
+
+# ----------------------------------------------------------------------------- regions' robots
+
+
+def _regions() -> dict[int, str]:
+    with read_session() as session:
+        return {
+            int(i): str(r) for i, r in session.exec(select(Organisation.id, Organisation.region))
+        }
+
+
+def _names(org_ids: set[int]) -> set[str]:
+    with read_session() as session:
+        return set(
+            session.exec(select(Organisation.name).where(col(Organisation.id).in_(org_ids))).all()
+        )
+
+
+def _naming(posts: list[str], names: set[str]) -> list[str]:
+    return [p for p in posts if any(n in p for n in names)]
+
+
+def test_a_keqiao_reminder_reaches_the_keqiao_robot_and_not_the_citys(
+    channels: tuple[Mailbox, Robot], keqiao_robot: tuple[Robot, str]
+) -> None:
+    _mailbox, city_robot = channels
+    kq_robot, kq_url = keqiao_robot
+    robots.set_robot(actor("keqiao_admin"), region="柯桥区", url=kq_url, version=0)
+    regions = _regions()
+    pending = _not_submitted()
+    keqiao = {o for o in pending if regions[o] == "柯桥区"}
+    others = pending - keqiao
+    assert keqiao
+    assert others
+    reminders.run_due(DEADLINE - timedelta(days=7))
+
+    kq_posts = _deadline_posts(kq_robot)
+    city_posts = _deadline_posts(city_robot)
+    kq_deadline = [p for p in kq_posts if "自评" in p and "尚未提交" in p]
+    city_deadline = [p for p in city_posts if "自评" in p and "尚未提交" in p]
+    assert len(kq_deadline) == len(keqiao)
+    assert len(city_deadline) == len(others)
+    assert len(_naming(kq_deadline, _names(keqiao))) == len(keqiao)
+    assert not _naming(city_posts, _names(keqiao)), "a 柯桥区 reminder reached the city's robot"
+    assert not _naming(kq_posts, _names(others)), "another region's reminder reached 柯桥区's"
+    # Where each went is recorded with the row; the city's robot for the rest.
+    rows = _rows(kind="deadline", channel=ReminderChannel.WEBHOOK)
+    assert {r.address for r in rows if regions[r.org_id or 0] == "柯桥区"} == {kq_url}
+    assert {r.address for r in rows if regions[r.org_id or 0] != "柯桥区"} == {
+        get_settings().reminder_webhook_url
+    }
+
+
+def test_a_keqiao_reviewer_is_reminded_in_the_keqiao_group(
+    channels: tuple[Mailbox, Robot], keqiao_robot: tuple[Robot, str]
+) -> None:
+    """The region's reviewer, with an item waiting at the 复核 before its deadline, is reminded in
+    its region's group; the city's reviewer in the city's."""
+    _mailbox, city_robot = channels
+    kq_robot, kq_url = keqiao_robot
+    robots.set_robot(actor("admin"), region="柯桥区", url=kq_url, version=0)
+    with write_session() as session:
+        session.execute(update(Cycle).where(Cycle.year == YEAR).values(review_deadline=DEADLINE))
+        cycle = session.exec(select(Cycle).where(Cycle.year == YEAR)).one()
+        waiting = session.exec(
+            select(Assessment)
+            .join(Organisation, col(Organisation.id) == Assessment.org_id)
+            .where(Assessment.cycle_id == cycle.id, Organisation.region == "柯桥区")
+        ).first()
+        assert waiting is not None
+        waiting.status = "submitted"
+        waiting.submitted_at = datetime.now(UTC)
+        session.add(waiting)
+    reminders.run_due(DEADLINE - timedelta(days=3))
+    kq_name, city_name = actor("keqiao_reviewer").label, actor("reviewer").label
+    kq_level = [p["text"]["content"] for p in kq_robot.posts if "复核将于" in p["text"]["content"]]
+    city_level = [
+        p["text"]["content"] for p in city_robot.posts if "复核将于" in p["text"]["content"]
+    ]
+    assert len(kq_level) == 1
+    assert kq_level[0].split("\n")[1].startswith(kq_name)
+    assert [p for p in city_level if p.split("\n")[1].startswith(city_name)]
+    assert not [p for p in city_level if p.split("\n")[1].startswith(kq_name)]
+    rows = _rows(kind="level", channel=ReminderChannel.WEBHOOK)
+    by_user = {r.user_id: r.address for r in rows}
+    assert by_user[actor("keqiao_reviewer").id] == kq_url
+    assert by_user[actor("reviewer").id] == get_settings().reminder_webhook_url
+
+
+def test_without_its_robot_a_region_falls_back_to_the_citys(
+    channels: tuple[Mailbox, Robot], keqiao_robot: tuple[Robot, str]
+) -> None:
+    _mailbox, city_robot = channels
+    kq_robot, kq_url = keqiao_robot
+    admin = actor("keqiao_admin")
+    robots.set_robot(admin, region="柯桥区", url=kq_url, version=0)
+    [row] = robots.robot_settings(admin).rows
+    assert (row.region, row.url, row.version) == ("柯桥区", kq_url, 1)
+    robots.set_robot(admin, region="柯桥区", url="", version=1)
+    assert robots.robot_settings(admin).rows[0].url == ""
+    regions = _regions()
+    keqiao = next(o for o in _not_submitted() if regions[o] == "柯桥区")
+    reminders.chase_now(actor("keqiao_reviewer"), YEAR, [keqiao])
+    assert len(city_robot.posts) == 1
+    assert not kq_robot.posts
+    removed = [json.loads(e.detail) for e in audit_rows("robot_removed")]
+    assert removed == [{"region": "柯桥区", "before": robots.shown_address(kq_url), "after": ""}]
+    assert "access_token" not in robots.shown_address(kq_url)
+
+
+def test_region_robots_are_set_by_the_regions_admin_with_a_valid_address(city: str) -> None:
+    admin, city_admin = actor("keqiao_admin"), actor("admin")
+    assert [r.region for r in robots.robot_settings(admin).rows] == ["柯桥区"]
+    assert len(robots.robot_settings(city_admin).rows) == len(REGIONS)
+    with pytest.raises(PermissionDenied):
+        robots.set_robot(
+            admin, region="越城区", url="https://oapi.dingtalk.com/robot/send", version=0
+        )
+    for bad in ("oapi.dingtalk.com/robot/send", "ftp://robot/x", "https://", "https://a b/c"):
+        with pytest.raises(InvalidInput) as refused:
+            robots.set_robot(admin, region="柯桥区", url=bad, version=0)
+        assert "机器人地址格式不正确" in refused.value.message
+    with pytest.raises(InvalidInput, match="不能超过"):
+        robots.set_robot(admin, region="柯桥区", url="https://a.cn/" + "x" * 500, version=0)
+    with pytest.raises(InvalidInput, match="没有"):
+        robots.set_robot(city_admin, region="火星区", url="https://a.cn/x", version=0)
+    assert robots.robot_settings(admin).rows[0].version == 0
+    secret = "https://oapi.dingtalk.com/robot/send?access_token=abc123secret"
+    robots.set_robot(admin, region="柯桥区", url=secret, version=0)
+    with pytest.raises(StaleVersion):
+        robots.set_robot(city_admin, region="柯桥区", url="https://b.cn/x", version=0)
+    [entry] = audit_rows("robot_set")
+    assert "abc123secret" not in entry.detail
+    assert json.loads(entry.detail)["after"] == "oapi.dingtalk.com/robot/send"
+    assert robots.robot_settings(city_admin).city_default is False

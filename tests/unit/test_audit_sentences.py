@@ -123,6 +123,17 @@ SAMPLES: dict[str, tuple[str, str, dict]] = {
     "access_denied": ("assessment", "100", {"attempted": "review"}),
     "password_changed": ("user", "1", {"sessions_ended": 2}),
     "password_change_failed": ("user", "1", {}),
+    "email_changed": ("user", "1", {"before": "", "after": "lisi@sx.gov.cn"}),
+    "robot_set": (
+        "region_robot",
+        "柯桥区",
+        {"region": "柯桥区", "before": "", "after": "10.0.0.8/robot/send"},
+    ),
+    "robot_removed": (
+        "region_robot",
+        "柯桥区",
+        {"region": "柯桥区", "before": "10.0.0.8/robot/send", "after": ""},
+    ),
     "password_reset": ("user", "2", {"username": "lisi", "sessions_ended": 1}),
     "user_created": ("user", "2", {"before": None, "after": USER}),
     "user_changed": ("user", "2", {"before": USER, "after": {**USER, "role": "reviewer"}}),
@@ -406,7 +417,8 @@ def test_each_action_reads_as_a_chinese_sentence(action: str) -> None:
     assert action not in text
     assert not set('{}[]"') & set(text), text
     assert "—" not in text, text
-    latin = ALLOWED_LATIN.sub("", text).replace("lisi", "")  # a username is data
+    # A username and an e-mail address are data.
+    latin = ALLOWED_LATIN.sub("", text.replace("lisi@sx.gov.cn", "")).replace("lisi", "")
     assert not re.search(r"[A-Za-z]{2,}", latin), text
 
 
