@@ -110,3 +110,16 @@ def open_in_review(page, base_url: str, code: str, name: str) -> None:
     page.goto(base_url + "/review")
     wait_app(page)
     find_in_review(page, code, name)
+
+
+def change_a_score(page) -> None:
+    """On an open star page, give one criterion a new score (an unscored one if any is left,
+    else the first) so that the organisation's composite moves."""
+    inputs = page.locator('input[placeholder="未评分"]')
+    inputs.first.wait_for(timeout=30_000)
+    values = [inputs.nth(i).input_value() for i in range(inputs.count())]
+    index = values.index("") if "" in values else 0
+    target = inputs.nth(index)
+    target.fill("1.5" if values[index] != "1.5" else "1")
+    target.press("Tab")
+    wait_app(page)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine
 from db.models import Organisation, User
-from tests.e2e.helpers import DEMO_PASSWORD, login, wait_app
+from tests.e2e.helpers import DEMO_PASSWORD, change_a_score, login, wait_app
 
 LIVE_WITHIN_MS = 15_000
 TABLE = '[data-testid="stDataFrame"] table'
@@ -75,12 +75,7 @@ def test_branch_save_shows_in_leader_ranking(live_server, browser, shots) -> Non
     login(branch, live_server.url, "branch01")
     branch.goto(live_server.url + "/learning")
     wait_app(branch)
-    inputs = branch.locator('input[placeholder="未评分"]')
-    inputs.first.wait_for(timeout=30_000)
-    empty = next(i for i in range(inputs.count()) if inputs.nth(i).input_value() == "")
-    inputs.nth(empty).fill("1.5")
-    inputs.nth(empty).press("Tab")
-    wait_app(branch)
+    change_a_score(branch)
     branch.get_by_role("button", name="保存").click()
     branch.get_by_text("已保存").first.wait_for(timeout=30_000)
     saved_at = time.monotonic()

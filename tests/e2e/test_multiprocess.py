@@ -202,7 +202,7 @@ def _row_text(page) -> str:
 @pytest.mark.timeout(300)
 def test_save_on_one_process_shows_on_the_other(two_servers, browser, shots) -> None:
     """branch01 saves on process A; the leader's 实时排名 on process B follows, no click."""
-    from tests.e2e.helpers import login, wait_app
+    from tests.e2e.helpers import change_a_score, login, wait_app
 
     url, server_a, server_b = two_servers
     assert server_a.port != server_b.port
@@ -231,12 +231,7 @@ def test_save_on_one_process_shows_on_the_other(two_servers, browser, shots) -> 
     login(branch, server_a.url, "branch01")
     branch.goto(server_a.url + "/learning")
     wait_app(branch)
-    inputs = branch.locator('input[placeholder="未评分"]')
-    inputs.first.wait_for(timeout=30_000)
-    empty = next(i for i in range(inputs.count()) if inputs.nth(i).input_value() == "")
-    inputs.nth(empty).fill("1.5")
-    inputs.nth(empty).press("Tab")
-    wait_app(branch)
+    change_a_score(branch)
     branch.get_by_role("button", name="保存").click()
     branch.get_by_text("已保存").first.wait_for(timeout=30_000)
     saved_at = time.monotonic()

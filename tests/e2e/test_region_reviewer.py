@@ -100,7 +100,7 @@ def test_keqiao_reviewer_sees_keqiao_only_and_no_yuecheng_by_url(
             org_id, name = orgs["submitted"]
             page.goto(f"{live_server.url}/review?org={org_id}")
             wait_app(page)
-            page.get_by_text(name).first.wait_for(timeout=30_000)
+            page.get_by_text(name).filter(visible=True).first.wait_for(timeout=30_000)
             assert page.get_by_text(NO_SUCH).count() == 0
             shots(page, "keqiao-by-url")
         assert C.ERR_URL_ORG.startswith(NO_SUCH)
