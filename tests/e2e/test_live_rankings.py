@@ -211,6 +211,12 @@ def test_rankings_are_a_list_on_a_phone(live_server, browser, shots) -> None:
     )
     shown = int(_shown(page).split()[1])
     assert 0 < shown < total
+    # The caption is drawn before the list: wait for the list of the filtered rows.
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.st-key-wx-phone-rankings li').length === n",
+        arg=min(30, shown),
+        timeout=30_000,
+    )
     assert phone_list.count() == min(30, shown)
     assert_no_horizontal_scroll(page, "rankings on a phone, filtered")
     shots(page, "rankings-390-filtered")

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import LiveServer, demo_server
-from tests.e2e.helpers import DEMO_PASSWORD, wait_app
+from tests.e2e.helpers import (
+    DEMO_PASSWORD,
+    branch01_org,
+    open_year_status,
+    submit_branch01_script,
+    wait_app,
+)
 from tests.e2e.test_phone_layout import (
     PHONE,
     SMALL_PHONE,
@@ -21,7 +27,6 @@ from tests.e2e.test_phone_layout import (
     assert_no_horizontal_scroll,
     assert_readable_input,
 )
-from tests.e2e.test_two_levels import SUBMIT_BRANCH01, _branch01, _status
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +38,8 @@ def review_phone_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str
 ) -> Iterator[LiveServer]:
     """A demo city of its own in which branch01 has handed in a complete self-assessment."""
-    with demo_server(tmp_path_factory, "review-phone", before_start=SUBMIT_BRANCH01) as server:
+    script = submit_branch01_script(first_level=True)
+    with demo_server(tmp_path_factory, "review-phone", before_start=script) as server:
         yield server
 
 
@@ -64,8 +70,8 @@ def _phone_list_only(page, name: str, text: str) -> None:
 def test_first_review_and_review_on_a_390_pixel_phone(review_phone_server, browser, shots) -> None:
     base = review_phone_server.url
     db = review_phone_server.env["DATABASE_URL"]
-    org_id, code, name = _branch01(db)
-    assert _status(db, org_id) == "first_review"
+    org_id, code, name = branch01_org(db)
+    assert open_year_status(db, org_id)[0] == "first_review"
 
     dept_ctx = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     dept = dept_ctx.new_page()
@@ -103,7 +109,7 @@ def test_first_review_and_review_on_a_390_pixel_phone(review_phone_server, brows
         wait_app(dept)
         assert_no_horizontal_scroll(dept, "first-review passed")
         shots(dept, "first-review-passed")
-        assert _status(db, org_id) == "submitted"
+        assert open_year_status(db, org_id)[0] == "submitted"
     finally:
         dept_ctx.close()
 
@@ -147,7 +153,7 @@ def test_first_review_and_review_on_a_390_pixel_phone(review_phone_server, brows
         wait_app(page)
         assert_no_horizontal_scroll(page, "review approved")
         shots(page, "review-approved")
-        assert _status(db, org_id) == "reviewed"
+        assert open_year_status(db, org_id)[0] == "reviewed"
     finally:
         ctx.close()
 
