@@ -109,6 +109,16 @@ def disclosure(summary: str, *texts: str) -> None:
     st.html(f'<details class="wx-details"><summary>{escape(summary)}</summary>{body}</details>')
 
 
+def wide_part(name: str) -> Any:
+    """The container shown on a wide screen only (its twin for a phone: `phone_part`)."""
+    return st.container(key=_key("wx-wide", name))
+
+
+def phone_part(name: str) -> Any:
+    """The container shown on a phone only (its twin for a wide screen: `wide_part`)."""
+    return st.container(key=_key("wx-phone", name))
+
+
 def table_or_list(
     frame: pd.DataFrame,
     name: str,
@@ -129,11 +139,11 @@ def table_or_list(
     """
     config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
     config |= table.pop("column_config", None) or {}
-    with st.container(key=_key("wx-wide", name)):
+    with wide_part(name):
         shown = st.dataframe(
             frame, hide_index=True, width="stretch", column_config=config or None, **table
         )
-    with st.container(key=_key("wx-phone", name)):
+    with phone_part(name):
         keep = [title_column, *(c for c in (phone_columns or frame.columns) if c != title_column)]
         source = frame if phone_frame is None else phone_frame
         rows = source[keep].head(limit) if limit is not None else source[keep]
@@ -168,6 +178,8 @@ __all__ = [
     "disclosure",
     "fold",
     "list_lines",
+    "phone_part",
     "phone_style",
     "table_or_list",
+    "wide_part",
 ]

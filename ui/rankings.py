@@ -22,7 +22,7 @@ from texts import leadership as T
 from ui import data
 from ui.charts import BLUE
 from ui.evidence_link import evidence_link
-from ui.phone import list_lines
+from ui.phone import list_lines, phone_part, wide_part
 from ui.text import plain
 
 TABLE_KEY = "rk_table"
@@ -223,11 +223,10 @@ def show_list(table: pd.DataFrame) -> None:
 
 
 def show_table_or_list(table: pd.DataFrame) -> None:
-    """The table on a wide screen, the list on a phone (ui.phone's wx-wide / wx-phone parts:
-    CSS shows one of them)."""
-    with st.container(key="wx-wide-rankings"):
+    """The table on a wide screen, the list on a phone (ui.phone's parts: CSS shows one)."""
+    with wide_part("rankings"):
         show_table(table)
-    with st.container(key="wx-phone-rankings"):
+    with phone_part("rankings"):
         show_list(table)
 
 
