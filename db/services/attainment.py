@@ -9,26 +9,7 @@ import pandas as pd
 
 import formatting
 import scoring
-from db.models import (
-    REVIEWED_STATUSES,
-    SUBMITTED_STATUSES,
-)
-
-# The one definition of "submitted" (db/models.py): every count and scope below uses it.
-SUBMITTED = SUBMITTED_STATUSES
-REVIEWED = REVIEWED_STATUSES
-COMPLETION_ORDER = (
-    "not_started",
-    "in_progress",
-    "returned",
-    "first_review",
-    "submitted",
-    "reviewed",
-    "published",
-)
-ENTRY_COLUMNS = ["org_id", "code", "self_tenths", "reviewed_tenths"]
-CRITERION_COLUMNS = ["code", "kind", "star", "task_no", "title", "max_tenths", "sort_order"]
-
+from db.models import SUBMITTED_STATUSES
 
 # --------------------------------------------------------------------------- loaders
 
@@ -134,7 +115,7 @@ def level_changes(history: pd.DataFrame, unfinished_years: Collection[int] = ())
     h["prev_year"] = grouped["year"].shift(1)
     h["prev_level"] = grouped["level"].shift(1)
     h["prev_composite"] = grouped["composite"].shift(1)
-    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(SUBMITTED)
+    pending = h["year"].isin(list(unfinished_years)) & ~h["status"].isin(SUBMITTED_STATUSES)
     h = h[h["prev_level"].notna() & ~pending].copy()
     h["prev_year"] = h["prev_year"].astype("int64")
     h["prev_level"] = h["prev_level"].astype("int64")
