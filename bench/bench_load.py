@@ -26,7 +26,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchlib import free_port
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -71,12 +72,6 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="use this (seeded) database as is")
     parser.add_argument("--scenarios", default="one,two", help="one = 1 process; two = 2 + nginx")
     return parser.parse_args()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, timeout: float = 90) -> None:
@@ -112,7 +107,7 @@ class App:
     """One `streamlit run app.py` process on a loopback port."""
 
     def __init__(self, database_url: str, log_dir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_dir / f"app-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -157,7 +152,7 @@ class Nginx:
     """nginx on loopback with deploy/nginx.conf, its upstream pointed at the given apps."""
 
     def __init__(self, apps: list[App], work: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         work.mkdir(mode=0o755, exist_ok=True)
         site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")

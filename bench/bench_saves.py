@@ -34,6 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchlib import percentile
+
 if TYPE_CHECKING:  # imported at run time only after the environment is set
     from db.services.assessment import AssessmentView
     from db.services.common import Actor
@@ -43,15 +45,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET_P95_MS = 100.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def setup(folder: Path, sessions: int) -> list[Actor]:
