@@ -270,6 +270,41 @@ def names_with_status(
     return len(names), shown
 
 
+def publishable_cycle(
+    session: Session,
+    cycle_id: int,
+    *,
+    include_unfinished: bool,
+    rated: tuple[str, ...],
+    conditions: tuple[Any, ...] = (),
+) -> tuple[Cycle, int, int]:
+    """The year to publish (its organisations narrowed by `conditions`), refused in Chinese
+    unless it can be: open or closed, nothing awaiting review, no draft or returned assessment
+    left (unless `include_unfinished`), and at least one assessment in a `rated` status.
+    Returns the year, how many are rated and how many unfinished (for the audit)."""
+    cycle = get_cycle(session, cycle_id)
+    if cycle.status not in ("open", "closed"):
+        raise _invalid(
+            T.ERR_PUB_STATUS.format(
+                year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
+            )
+        )
+    pending, pending_names = names_with_status(
+        session, cycle, AWAITING_REVIEW_STATUSES, *conditions
+    )
+    if pending:
+        raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
+    unfinished, unfinished_names = names_with_status(
+        session, cycle, ("draft", "returned"), *conditions
+    )
+    if unfinished and not include_unfinished:
+        raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
+    rated_count, _ = names_with_status(session, cycle, rated, *conditions)
+    if not rated_count:
+        raise _invalid(T.ERR_PUB_NO_RESULTS)
+    return cycle, rated_count, unfinished
+
+
 def publish_year(
     actor: Actor | None,
     *,
@@ -283,22 +318,9 @@ def publish_year(
     actor = require(actor, Action.MANAGE_PUBLICATION, Target.whole_city(kind="cycle", id=cycle_id))
     days = checked_days(days)
     with write_session() as session:
-        cycle = get_cycle(session, cycle_id)
-        if cycle.status not in ("open", "closed"):
-            raise _invalid(
-                T.ERR_PUB_STATUS.format(
-                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
-                )
-            )
-        pending, pending_names = names_with_status(session, cycle, AWAITING_REVIEW_STATUSES)
-        if pending:
-            raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = names_with_status(session, cycle, ("draft", "returned"))
-        if unfinished and not include_unfinished:
-            raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        reviewed, _ = names_with_status(session, cycle, ("reviewed",))
-        if not reviewed:
-            raise _invalid(T.ERR_PUB_NO_RESULTS)
+        cycle, reviewed, unfinished = publishable_cycle(
+            session, cycle_id, include_unfinished=include_unfinished, rated=("reviewed",)
+        )
         if cycle.excellence_confirmed_at is None and not without_excellence:
             raise _invalid(T.ERR_PUB_EXCELLENCE)
         now = freeze.utcnow()

@@ -14,12 +14,11 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from db.engine import write_session
-from db.models import AWAITING_REVIEW_STATUSES, REGIONS, Assessment, Organisation, RegionPublication
+from db.models import REGIONS, Assessment, Organisation, RegionPublication
 from db.services import freeze, published
 from db.services.common import Actor, InvalidInput, audit, bump_change_counter, require
-from db.services.publication import checked_days, get_cycle, names_with_status
+from db.services.publication import checked_days, publishable_cycle
 from permissions import Action, Target
-from texts import common as C
 from texts import review as T
 
 
@@ -48,26 +47,14 @@ def publish_region(
     days = checked_days(days)
     in_region = Organisation.region == region
     with write_session() as session:
-        cycle = get_cycle(session, cycle_id)
-        if cycle.status not in ("open", "closed"):
-            raise _invalid(
-                T.ERR_PUB_STATUS.format(
-                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
-                )
-            )
-        pending, pending_names = names_with_status(
-            session, cycle, AWAITING_REVIEW_STATUSES, in_region
+        # A region republishing after a correction: its published rows count as results.
+        cycle, rated, unfinished = publishable_cycle(
+            session,
+            cycle_id,
+            include_unfinished=include_unfinished,
+            rated=("reviewed", "published"),
+            conditions=(in_region,),
         )
-        if pending:
-            raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
-        unfinished, unfinished_names = names_with_status(
-            session, cycle, ("draft", "returned"), in_region
-        )
-        if unfinished and not include_unfinished:
-            raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
-        rated, _ = names_with_status(session, cycle, ("reviewed", "published"), in_region)
-        if not rated:
-            raise _invalid(T.ERR_PUB_NO_RESULTS)
         now = freeze.utcnow()
         ends = now + timedelta(days=days)
         region_orgs = select(Organisation.id).where(in_region)
