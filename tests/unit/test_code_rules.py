@@ -13,19 +13,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.source_files import python_files
+
 ROOT = Path(__file__).resolve().parents[2]
-SKIP = {".venv", "test-output", "data", ".git", "node_modules"}
 SERVICE_LINES_MAX = 600
 
 # `# type: ignore[code]  # reason`: the code in brackets, then a comment of its own.
 IGNORE = re.compile(r"#\s*type:\s*ignore\b(?P<rest>.*)$")
 EXPLAINED = re.compile(r"^\[[a-z0-9-]+(,\s*[a-z0-9-]+)*\]\s+#\s*\S")
-
-
-def _python_files() -> Iterator[Path]:
-    for path in sorted(ROOT.rglob("*.py")):
-        if not SKIP.intersection(path.relative_to(ROOT).parts):
-            yield path
 
 
 def unexplained_ignores(text: str) -> list[int]:
@@ -40,7 +35,7 @@ def unexplained_ignores(text: str) -> list[int]:
 def test_every_type_ignore_names_its_code_and_says_why() -> None:
     bad = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in _python_files()
+        for path in python_files()
         for number in unexplained_ignores(path.read_text(encoding="utf-8"))
     ]
     assert bad == [], "write `# type: ignore[code]  # why` (or fix the type):\n" + "\n".join(bad)

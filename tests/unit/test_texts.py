@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from pathlib import Path
 
+from tests.source_files import python_files
+
 ROOT = Path(__file__).resolve().parents[2]
-SKIP = {".venv", "tests", "test-output", "data", ".git"}
+NAME = re.compile(r"\b[A-Z_][A-Z0-9_]*\b")  # how a text constant is named and referred to
 
 
 def _code_outside_texts() -> str:
-    parts = []
-    for path in ROOT.rglob("*.py"):
-        relative = path.relative_to(ROOT).parts
-        if SKIP.intersection(relative) or relative[0] == "texts":
-            continue
-        parts.append(path.read_text(encoding="utf-8"))
-    return "\n".join(parts)
+    sources = python_files(skip=frozenset({"tests", "texts"}))
+    return "\n".join(path.read_text(encoding="utf-8") for path in sources)
 
 
 def _constants() -> list[tuple[str, str]]:
@@ -35,13 +33,14 @@ def _constants() -> list[tuple[str, str]]:
 
 
 def test_every_text_constant_is_used() -> None:
-    code = _code_outside_texts()
+    used = set(NAME.findall(_code_outside_texts()))
     texts_code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "texts").glob("*.py"))
+    in_texts = Counter(NAME.findall(texts_code))
     unused = [
         f"texts/{module}.py: {name}"
         for module, name in _constants()
         # Used by the app, or by another text (one defined in terms of another).
-        if not re.search(rf"\b{name}\b", code) and len(re.findall(rf"\b{name}\b", texts_code)) <= 1
+        if name not in used and in_texts[name] <= 1
     ]
     assert unused == [], "text constants nobody shows:\n" + "\n".join(unused)
 
