@@ -315,24 +315,41 @@ def output_dir() -> Path:
     return path
 
 
+# The browser tests run as two groups, one per worker, each one after the other as without
+# xdist: the tests on the shared demo server (`live_server`, started once per group) and those
+# that start servers of their own. Sized to take about as long as each other.
+SHARED_SERVER_MODULES = frozenset(
+    f"tests/e2e/{name}.py"
+    for name in (
+        "test_every_page",
+        "test_bookmarks",
+        "test_live_rankings",
+        "test_phone_layout",
+        "test_phone_sidebar",
+        "test_region_reviewer",
+    )
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are marked `e2e` (and xdist_group "browser", see the scheduler below)."""
+    """Browser tests are marked `e2e` (and grouped by the scheduler below)."""
     for item in items:
-        if _is_browser_test(item.nodeid):
+        if browser_group(item.nodeid):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-def _is_browser_test(nodeid: str) -> bool:
-    return nodeid.startswith("tests/e2e/")
+def browser_group(nodeid: str) -> str:
+    """The browser tests' group of a test ("" for any other test)."""
+    if not nodeid.startswith("tests/e2e/"):
+        return ""
+    return "browser-shared" if nodeid.split("::")[0] in SHARED_SERVER_MODULES else "browser-own"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """Under `--dist loadgroup` (scripts/test.sh) the browser tests run on one worker, one
-    after the other as without xdist (one app server and one Chromium at a time, the shared
-    demo server and browser started once), while the other worker takes the remaining tests
-    one by one; xdist sends the largest group out first.
+    """Under `--dist loadgroup` (scripts/test.sh) each of the two browser groups runs on one
+    worker, while the other tests are shared out one by one; xdist sends the largest groups
+    (the browser ones) out first, one to each worker.
 
     pytest-xdist 3.8 marks a group by renaming the test (`item._nodeid`), which pytest 9 no
     longer reads, so its own grouping does nothing here: this scheduler groups by path.
@@ -343,6 +360,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     class BrowserTestsTogether(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "browser" if _is_browser_test(nodeid) else super()._split_scope(nodeid)
+            return browser_group(nodeid) or super()._split_scope(nodeid)
 
     return BrowserTestsTogether(config, log)
