@@ -166,7 +166,7 @@ def _restore_pg(url: str) -> str:
         conn.execute(text(_EMPTY_TABLES))
         for table in TABLES:
             conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM {SNAPSHOT}."{table}"'))
-        conn.execute(text(_RESTART_SEQUENCES))
+        # The snapshot holds every sequence of the database: each is set back, none reset.
         conn.execute(
             text(
                 f"SELECT setval(quote_ident(name)::regclass, last_value, called) "

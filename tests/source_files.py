@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SOURCE = frozenset({".venv", ".git", "test-output", "data", "node_modules", ".mypy_cache"})
 
 
-def python_files(*, skip: frozenset[str] = frozenset()) -> Iterator[Path]:
+def python_files(*, skip: frozenset[str] = frozenset()) -> list[Path]:
     """Every .py file of the project in path order, outside NOT_SOURCE and `skip` folders.
 
     Folders are pruned before they are entered: a rglob over ROOT walks the whole virtualenv
@@ -21,4 +20,4 @@ def python_files(*, skip: frozenset[str] = frozenset()) -> Iterator[Path]:
     for folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [name for name in subfolders if name not in pruned]
         found += [Path(folder, name) for name in files if name.endswith(".py")]
-    yield from sorted(found)
+    return sorted(found)

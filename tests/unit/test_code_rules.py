@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.source_files import python_files
+from tests.source_files import ROOT, python_files
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICE_LINES_MAX = 600
 
 # `# type: ignore[code]  # reason`: the code in brackets, then a comment of its own.

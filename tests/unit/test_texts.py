@@ -5,11 +5,9 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from pathlib import Path
 
-from tests.source_files import python_files
+from tests.source_files import ROOT, python_files
 
-ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\b[A-Z_][A-Z0-9_]*\b")  # how a text constant is named and referred to
 
 
