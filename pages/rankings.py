@@ -19,18 +19,28 @@ st.caption(
 
 @st.fragment
 def ranking_view() -> None:
-    """Year, basis, filters, table and detail: a filter change reruns only this part."""
+    """Year, basis, filters, table and detail: a filter change reruns only this part.
+
+    The table is sent before the filters drawn above it: the grid is what takes the browser
+    longest to draw, so it starts first (the filters are read from their state).
+    """
     with shown_errors(stop=True):
         year, basis = rankings.year_and_basis(actor, "rk")
         frame = data.city_frame(actor, year, basis)
     if frame.empty:
         st.info(T.NO_DATA)
         return
-    filters = rankings.filter_widgets(frame)
-    shown = rankings.apply_filters(frame, filters)
+    filters_area, summary_area = st.container(), st.container()
+    chosen = rankings.chosen_filters()
+    shown = rankings.apply_filters(frame, chosen)
+    rankings.show_table_or_list(rankings.cached_table(actor, year, basis, shown.index))
+    with filters_area:
+        drawn = rankings.filter_widgets(frame)
+    if drawn != chosen:  # a box emptied because its options changed: the table follows it
+        st.rerun()
     five = int(shown["five_star"].sum())
     share = f"{five / len(shown):.1%}" if len(shown) else "—"
-    left, right = st.columns([4, 1])
+    left, right = summary_area.columns([4, 1])
     left.caption(
         T.SHOWN_COUNT.format(shown=len(shown), total=len(frame))
         + "　"
@@ -40,7 +50,6 @@ def ranking_view() -> None:
     )
     with right:
         rankings.export_button(actor, year, key="rk_export")
-    rankings.show_table_or_list(rankings.cached_table(actor, year, basis, shown.index))
     org_id = rankings.detail_picker(frame, shown)
     if org_id is not None:
         with shown_errors():

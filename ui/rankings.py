@@ -230,8 +230,32 @@ def show_table_or_list(table: pd.DataFrame) -> None:
         show_list(table)
 
 
+# The filters' widget keys.
+REGIONS_KEY, DEPARTMENTS_KEY, QUERY_KEY = "rk_regions", "rk_departments", "rk_query"
+TYPES_KEY, LEVELS_KEY, STATUSES_KEY = "rk_types", "rk_levels", "rk_statuses"
+
+
+def chosen_filters() -> Filters:
+    """The filters as the viewer last set them, read from the widgets' state before the widgets
+    are drawn (the page sends its table first); all empty on a first visit."""
+    state = st.session_state
+
+    def chosen(key: str) -> tuple[str, ...]:
+        return tuple(state.get(key) or ())
+
+    return Filters(
+        chosen(REGIONS_KEY),
+        chosen(DEPARTMENTS_KEY),
+        chosen(TYPES_KEY),
+        chosen(LEVELS_KEY),
+        chosen(STATUSES_KEY),
+        str(state.get(QUERY_KEY) or ""),
+    )
+
+
 def filter_widgets(frame: pd.DataFrame) -> Filters:
-    """The filters in two rows of three: region, department, name search; type, level, status.
+    """The filters in two rows of three: region, department, name search; type, level, status;
+    their values as drawn (a box whose options changed is emptied, unlike `chosen_filters`).
 
     Six boxes in one row left each about 140 px at 1,400 px: a chosen "越城区" read "越 ×" and
     "五星级" a red sliver. A third of the width keeps every chosen value readable.
@@ -240,36 +264,36 @@ def filter_widgets(frame: pd.DataFrame) -> Filters:
     regions = top[0].multiselect(
         T.FILTER_REGION,
         sorted(frame["region"].dropna().unique()),
-        key="rk_regions",
+        key=REGIONS_KEY,
         placeholder=T.ALL,
     )
     departments = top[1].multiselect(
         T.FILTER_DEPARTMENT,
         sorted(frame["department"].dropna().unique()),
-        key="rk_departments",
+        key=DEPARTMENTS_KEY,
         placeholder=T.ALL,
     )
-    query = top[2].text_input(T.SEARCH, key="rk_query", placeholder=T.SEARCH_PLACEHOLDER)
+    query = top[2].text_input(T.SEARCH, key=QUERY_KEY, placeholder=T.SEARCH_PLACEHOLDER)
     row = st.columns(3)
     types = row[0].multiselect(
         T.FILTER_TYPE,
         [t for t in C.ORG_TYPE_NAMES if t != "department"],
         format_func=C.ORG_TYPE_NAMES.__getitem__,
-        key="rk_types",
+        key=TYPES_KEY,
         placeholder=T.ALL,
     )
     levels = row[1].multiselect(
         T.FILTER_LEVEL,
         list(C.STANDING_NAMES),
         format_func=C.STANDING_NAMES.__getitem__,
-        key="rk_levels",
+        key=LEVELS_KEY,
         placeholder=T.ALL,
     )
     statuses = row[2].multiselect(
         T.FILTER_STATUS,
         list(C.STATUS_NAMES),
         format_func=C.STATUS_NAMES.__getitem__,
-        key="rk_statuses",
+        key=STATUSES_KEY,
         placeholder=T.ALL,
     )
     return Filters(

@@ -100,6 +100,19 @@ def test_rankings_filters_and_detail(demo_city: str) -> None:
     )
 
 
+def test_rankings_table_follows_a_filter_box_that_was_emptied(demo_city: str) -> None:
+    """The table is drawn from the filters' state before the boxes: a chosen value that is no
+    longer an option (the box empties itself) must not leave the table filtered by it."""
+    at = open_page("leader", "pages/rankings.py", timeout=90)
+    total = len(at.dataframe[0].value)
+    at.session_state["rk_regions"] = ["不存在的地区"]
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="rk_regions").value == []
+    assert len(at.dataframe[0].value) == total
+    assert f"显示 {total} / {total} 个组织" in _texts(at)
+
+
 def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     at = open_page("leader", "pages/dashboard.py", timeout=90)
     frame = readmodels.load_city_frame(leader(), 2026)
