@@ -109,6 +109,26 @@ def prepare_demo_database(database_url: str) -> None:
     )
 
 
+def run_against(database_url: str, code: str) -> None:
+    """Run Python code in this process with the app's settings pointing at `database_url` as
+    the server's will (a subprocess would spend seconds importing what is imported here)."""
+    from db.engine import dispose_engines
+    from db.services import cycles
+    from settings import get_settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in app_env(database_url).items():
+            mp.setenv(name, value)
+        get_settings.cache_clear()
+        cycles._rubric_cached.cache_clear()
+        try:
+            exec(compile(code, "<before_start>", "exec"), {})
+        finally:
+            dispose_engines()
+    get_settings.cache_clear()
+    cycles._rubric_cached.cache_clear()
+
+
 _TEMPLATES: dict[Path, Path] = {}
 
 
@@ -141,13 +161,13 @@ def demo_server(
 ) -> Iterator[LiveServer]:
     """A freshly started app on its own new demo SQLite database (a copy of one prepared once).
 
-    before_start: Python code run against that database (in a subprocess) before the start.
+    before_start: Python code run against that database before the start.
     """
     folder = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{folder / 'app.db'}"
     _copy_sqlite(_demo_template(tmp_path_factory), folder / "app.db")
     if before_start:
-        subprocess.run([sys.executable, "-c", before_start], cwd=ROOT, env=app_env(url), check=True)
+        run_against(url, before_start)
     server = LiveServer(url, folder / "server.log", **env)
     try:
         yield server

@@ -2,9 +2,10 @@
 from outside the server. One walk per account checks both.
 
 The walk: an anonymous visitor opens every page's address (each answers the login page); each
-role's account opens every page of its menu, clicks every tab there, and opens one page outside
-its menu (the "no access" screen, the same for every page it may not open: which role may open
-which page is checked for every pair, without a browser, in tests/pages/test_access_matrix.py).
+role's account opens every page of its menu from the menu, clicks every tab there, and opens
+one page outside its menu by its address (the "no access" screen, the same for every page it
+may not open: which role may open which page is checked for every pair, without a browser, in
+tests/pages/test_access_matrix.py).
 
 No English (tests/e2e/latin.py): besides the page as drawn, the table and chart toolbars (shown
 on hover, the same on every table and chart) are read on the first page that has one.
@@ -86,6 +87,29 @@ def _hover_toolbars(page, owners: set[str]) -> list[str]:
     return seen
 
 
+HEADING = '[data-testid="stMain"] h1'
+
+
+def _open(page, base_url: str, path: str, *, by_menu: bool) -> None:
+    """Open a page by its menu entry, as its user does (the app is not loaded again), or by its
+    address: when asked, and where there is no entry to click (大屏 hides the menu)."""
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first
+    if by_menu and link.count() and link.is_visible():
+        before = page.locator(HEADING).first.inner_text()
+        link.click()
+        page.wait_for_url(f"**/{path}")
+        # The old page stays drawn until the new one replaces it: wait for the new title.
+        page.wait_for_function(
+            "([sel, before]) => { const h = document.querySelector(sel);"
+            " return !!h && h.innerText !== before; }",
+            arg=[HEADING, before],
+            timeout=60_000,
+        )
+    else:
+        page.goto(f"{base_url}/{path}")
+    wait_app(page, timeout=60_000)
+
+
 def _click_every_tab(page) -> None:
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for i in range(tabs.count()):
@@ -123,10 +147,10 @@ def test_every_page_is_chinese_and_loads_nothing_from_outside(
     english: dict[str, set[str]] = {}
     toolbars_to_read = set(TOOLBAR_OWNERS)
     refused = [spec.url_path for spec in PAGES if spec.url_path not in menu]
-    # Open by address: the wall screen (大屏) hides the sidebar, so its links can't be clicked.
-    for path in (menu + refused[:1]) if username else refused:
-        page.goto(f"{live_server.url}/{path}")
-        wait_app(page, timeout=60_000)
+    # The menu's pages by their entries (the first by address: login has just drawn it), the
+    # rest by address.
+    for i, path in enumerate((menu + refused[:1]) if username else refused):
+        _open(page, live_server.url, path, by_menu=0 < i < len(menu))
         assert not page.get_by_role("dialog").count(), f"a dialog opened on /{path}"
         words = page_latin_texts(page) | latin_texts(_hover_toolbars(page, toolbars_to_read))
         shots(page, path)
