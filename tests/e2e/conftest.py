@@ -101,12 +101,7 @@ class LiveServer:
 
 def prepare_demo_database(database_url: str) -> None:
     """Migrate and load the demo city before the server starts (so page loads stay quick)."""
-    subprocess.run(
-        [sys.executable, "-c", "from db.bootstrap import prepare_database; prepare_database()"],
-        cwd=ROOT,
-        env=app_env(database_url),
-        check=True,
-    )
+    run_against(database_url, "from db.bootstrap import prepare_database\nprepare_database()")
 
 
 def run_against(database_url: str, code: str) -> None:
@@ -133,7 +128,7 @@ _TEMPLATES: dict[Path, Path] = {}
 
 
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database prepared once per test run (5-6 s of CPU each time), copied per app."""
+    """The demo database prepared once per test run and worker, copied for each app."""
     base = tmp_path_factory.getbasetemp()
     if base not in _TEMPLATES:
         path = tmp_path_factory.mktemp("demo-template") / "app.db"
