@@ -105,23 +105,19 @@ def prepare_demo_database(database_url: str) -> None:
 
 
 def run_against(database_url: str, code: str) -> None:
-    """Run Python code in this process with the app's settings pointing at `database_url` as
-    the server's will (a subprocess would spend seconds importing what is imported here)."""
+    """Run Python code in this process against `database_url` in demo mode, as the app will
+    (a subprocess would spend seconds importing what is imported here)."""
     from db.engine import dispose_engines
-    from db.services import cycles
     from settings import get_settings
+    from tests.conftest import _use
 
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in app_env(database_url).items():
-            mp.setenv(name, value)
-        get_settings.cache_clear()
-        cycles._rubric_cached.cache_clear()
+        _use(database_url, mp, demo=True)
         try:
             exec(compile(code, "<before_start>", "exec"), {})
         finally:
             dispose_engines()
     get_settings.cache_clear()
-    cycles._rubric_cached.cache_clear()
 
 
 _TEMPLATES: dict[Path, Path] = {}
