@@ -57,7 +57,8 @@ def _options(page, label: str) -> list[str]:
     """The options a multiselect offers (opened, read, closed again)."""
     page.get_by_label(label, exact=True).first.click()
     listbox = page.get_by_role("listbox")
-    listbox.wait_for(timeout=15_000)
+    # The list can open a moment before its options are drawn (the page still arriving).
+    listbox.get_by_role("option").first.wait_for(timeout=15_000)
     texts = [t.strip() for t in listbox.get_by_role("option").all_inner_texts()]
     page.keyboard.press("Escape")
     return texts
