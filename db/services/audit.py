@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from db.engine import read_session
 from db.models import Assessment, AuditLog, Organisation, User
 from db.services.audit_text import Entry, load_names, sentence
-from db.services.common import Actor, InvalidInput, audit_now, require, scope_conditions
+from db.services.common import Actor, audit_now, invalid, require, scope_conditions
 from db.services.users import account_target
 from documents import audit_log
 from formatting import CHINA_TIME, china_time
@@ -59,7 +59,7 @@ def _utc_start(day: date) -> datetime:
 
 def _query(flt: AuditFilter) -> list[ColumnElement[bool]]:
     if flt.start and flt.end and flt.start > flt.end:
-        raise InvalidInput(T.ERR_AUDIT_DATES, errors=[T.ERR_AUDIT_DATES])
+        raise invalid([T.ERR_AUDIT_DATES])
     conditions: list[ColumnElement[bool]] = []
     if flt.start:
         conditions.append(col(AuditLog.at) >= _utc_start(flt.start))

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import AuthSession, Role, User, utcnow
-from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now, require
+from db.services.common import Actor, InvalidInput, ServiceError, audit, audit_now, invalid, require
 from permissions import Action
 from settings import get_settings
 from texts import auth as T
@@ -191,7 +191,7 @@ def password_problems(password: str, username: str = "") -> list[str]:
 def check_password(password: str, username: str = "") -> None:
     problems = password_problems(password, username)
     if problems:
-        raise InvalidInput(problems[0], errors=problems)
+        raise invalid(problems)
 
 
 def _masked(username: str) -> str:
@@ -458,7 +458,7 @@ def change_password(
         raise SessionEnded()
     if not verify_password(user.password_hash, current):
         audit_now(actor, "password_change_failed", "user", actor.id)
-        raise InvalidInput(T.PW_WRONG_CURRENT, errors=[T.PW_WRONG_CURRENT])
+        raise invalid([T.PW_WRONG_CURRENT])
     check_password(new, user.username)
     new_hash = hash_password(new)  # before the write transaction, not in it
     with write_session() as session:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from db.models import utcnow
 from db.services import attainment, comparison, excellence, readmodels, statistics
-from db.services.common import Actor, InvalidInput, NotFound, audit_now
+from db.services.common import Actor, NotFound, audit_now, invalid
 from db.services.cycles import cycle_by_year, rubric_of_cycle
 from documents import city_workbook
 from documents import org_report as report_html
@@ -114,7 +114,7 @@ def org_report(
         if org_id in counted.index:
             # a published year rated only those it published: the rest have no rank or level
             message = T.R_NOT_RATED.format(name=counted.loc[org_id, "name"], year=year)
-            raise InvalidInput(message, errors=[message])
+            raise invalid([message])
         raise NotFound()
     # no rank for an organisation that has not handed in (readmodels.ranked); the totals count
     # the organisations that hold one

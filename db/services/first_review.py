@@ -40,11 +40,11 @@ from db.services import freeze, readmodels
 from db.services.assessment import bump_version
 from db.services.common import (
     Actor,
-    InvalidInput,
     NotFound,
     StaleVersion,
     audit,
     bump_change_counter,
+    invalid,
     record_target,
     require,
     scope_conditions,
@@ -212,10 +212,10 @@ def first_queue(actor: Actor | None, *, year: int) -> pd.DataFrame:
 def _comment(comment: str | None, *, required: bool) -> str:
     text = (comment or "").strip()
     if required and not text:
-        raise InvalidInput(T.ERR_RETURN_COMMENT, errors=[T.ERR_RETURN_COMMENT])
+        raise invalid([T.ERR_RETURN_COMMENT])
     if len(text) > COMMENT_MAX:
         message = T.ERR_RETURN_TOO_LONG.format(n=COMMENT_MAX)
-        raise InvalidInput(message, errors=[message])
+        raise invalid([message])
     return text
 
 
@@ -234,7 +234,7 @@ def _at_first_level(
         message = T.ERR_NOT_AT_FIRST_LEVEL.format(
             status=C.STATUS_NAMES.get(assessment.status, assessment.status), action=decision
         )
-        raise InvalidInput(message, errors=[message])
+        raise invalid([message])
     return assessment, cycle
 
 
@@ -394,7 +394,7 @@ def set_deadlines(
     """The last day of the 初审 and of the 复核 (None: none); the 初审's comes first."""
     actor = require(actor, Action.MANAGE_YEARS)
     if first_review is not None and review is not None and first_review > review:
-        raise InvalidInput(T.ERR_DEADLINE_ORDER, errors=[T.ERR_DEADLINE_ORDER])
+        raise invalid([T.ERR_DEADLINE_ORDER])
     with write_session() as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:
@@ -433,7 +433,7 @@ def set_first_level(actor: Actor | None, *, year: int, region: str, enabled: boo
     """
     if region not in REGIONS:
         message = T.ERR_UNKNOWN_REGION.format(region=region)
-        raise InvalidInput(message, errors=[message])
+        raise invalid([message])
     actor = require(actor, Action.MANAGE_LEVELS, Target(region=region, kind="region", id=region))
     with write_session() as session:
         cycle = session.exec(select(Cycle).where(Cycle.year == year)).first()

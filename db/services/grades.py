@@ -21,10 +21,10 @@ from db.query import pk, select_columns
 from db.services import freeze
 from db.services.common import (
     Actor,
-    InvalidInput,
     NotFound,
     audit,
     bump_change_counter,
+    invalid,
     require,
     scope_conditions,
 )
@@ -123,7 +123,7 @@ def set_grades(actor: Actor | None, *, year: int, grades: Mapping[int, str]) -> 
         if grade not in GRADES:
             errors.append(TL.ERR_GRADE.format(grade=grade))
     if errors:
-        raise InvalidInput(errors[0], errors=errors)
+        raise invalid(errors)
     with write_session() as session:
         if session.exec(select(Cycle.id).where(Cycle.year == year)).first() is None:
             raise NotFound(TL.ERR_YEAR.format(year=year))

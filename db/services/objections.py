@@ -16,10 +16,10 @@ from db.models import Assessment, Objection, Organisation, PublishedResult, User
 from db.services import freeze
 from db.services.common import (
     Actor,
-    InvalidInput,
     NotFound,
     audit,
     bump_change_counter,
+    invalid,
     record_target,
     require,
     require_missing,
@@ -33,10 +33,6 @@ from texts import review as T
 
 RAISED_BY_MAX = 100
 TEXT_MAX = 2000
-
-
-def _invalid(message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[message])
 
 
 OBJECTION_COLUMNS = [
@@ -123,16 +119,18 @@ def record_objection(
     if len(raised_by) > RAISED_BY_MAX:
         problems.append(T.ERR_OBJECTION_TOO_LONG.format(what=T.OBJ_RAISED_BY, n=RAISED_BY_MAX))
     if problems:
-        raise InvalidInput(problems[0], errors=problems)
+        raise invalid(problems)
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status != "published" or cycle.publication_ends is None:
-            raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
+            raise invalid([T.ERR_NOT_PUBLISHED.format(year=cycle.year)])
         if freeze.utcnow() >= cycle.publication_ends:
-            raise _invalid(
-                T.ERR_PERIOD_OVER.format(
-                    year=cycle.year, ends=china_time(cycle.publication_ends, missing="—")
-                )
+            raise invalid(
+                [
+                    T.ERR_PERIOD_OVER.format(
+                        year=cycle.year, ends=china_time(cycle.publication_ends, missing="—")
+                    )
+                ]
             )
         listed = session.exec(
             select(Assessment.id).where(
@@ -142,7 +140,7 @@ def record_objection(
             )
         ).first()
         if listed is None:
-            raise _invalid(T.ERR_OBJECTION_ORG)
+            raise invalid([T.ERR_OBJECTION_ORG])
         objection = Objection(
             cycle_id=cycle_id,
             org_id=org_id,
@@ -198,16 +196,18 @@ def resolve_objection(
     elif len(note) > TEXT_MAX:
         problems.append(T.ERR_OBJECTION_TOO_LONG.format(what=T.OBJ_NOTE, n=TEXT_MAX))
     if problems:
-        raise InvalidInput(problems[0], errors=problems)
+        raise invalid(problems)
     with write_session() as session:
         objection = session.get(Objection, objection_id)
         if objection is None:
             raise NotFound()
         if objection.outcome:
-            raise _invalid(
-                T.ERR_OUTCOME_DONE.format(
-                    outcome=T.OUTCOME_NAMES.get(objection.outcome, objection.outcome)
-                )
+            raise invalid(
+                [
+                    T.ERR_OUTCOME_DONE.format(
+                        outcome=T.OUTCOME_NAMES.get(objection.outcome, objection.outcome)
+                    )
+                ]
             )
         freeze.ensure_cycle_editable(session, objection.cycle_id)
         objection.outcome = outcome

@@ -39,10 +39,10 @@ from db.query import pk
 from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
-    InvalidInput,
     NotFound,
     audit,
     bump_change_counter,
+    invalid,
     require,
     scope_conditions,
 )
@@ -55,10 +55,6 @@ from texts import common as C
 from texts import review as T
 
 NAMES_SHOWN = 10
-
-
-def _invalid(message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[message])
 
 
 # ----------------------------------------------------------------------------- state
@@ -178,7 +174,7 @@ def _make_final(session: Session, actor: Actor | None, cycle: Cycle, *, automati
         .values(status="final", finalized_at=now, version=col(Cycle.version) + 1)
     )
     if result.rowcount != 1:
-        raise _invalid(T.ERR_ALREADY_FINAL.format(year=cycle.year))
+        raise invalid([T.ERR_ALREADY_FINAL.format(year=cycle.year)])
     audit(
         session,
         actor,
@@ -284,24 +280,26 @@ def publishable_cycle(
     Returns the year, how many are rated and how many unfinished (for the audit)."""
     cycle = get_cycle(session, cycle_id)
     if cycle.status not in ("open", "closed"):
-        raise _invalid(
-            T.ERR_PUB_STATUS.format(
-                year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
-            )
+        raise invalid(
+            [
+                T.ERR_PUB_STATUS.format(
+                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
+                )
+            ]
         )
     pending, pending_names = names_with_status(
         session, cycle, AWAITING_REVIEW_STATUSES, *conditions
     )
     if pending:
-        raise _invalid(T.ERR_PUB_PENDING.format(n=pending, names=pending_names))
+        raise invalid([T.ERR_PUB_PENDING.format(n=pending, names=pending_names)])
     unfinished, unfinished_names = names_with_status(
         session, cycle, ("draft", "returned"), *conditions
     )
     if unfinished and not include_unfinished:
-        raise _invalid(T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names))
+        raise invalid([T.ERR_PUB_UNFINISHED.format(n=unfinished, names=unfinished_names)])
     rated_count, _ = names_with_status(session, cycle, rated, *conditions)
     if not rated_count:
-        raise _invalid(T.ERR_PUB_NO_RESULTS)
+        raise invalid([T.ERR_PUB_NO_RESULTS])
     return cycle, rated_count, unfinished
 
 
@@ -322,7 +320,7 @@ def publish_year(
             session, cycle_id, include_unfinished=include_unfinished, rated=("reviewed",)
         )
         if cycle.excellence_confirmed_at is None and not without_excellence:
-            raise _invalid(T.ERR_PUB_EXCELLENCE)
+            raise invalid([T.ERR_PUB_EXCELLENCE])
         now = freeze.utcnow()
         ends = now + timedelta(days=days)
         result = session.exec(
@@ -337,7 +335,7 @@ def publish_year(
             )
         )
         if result.rowcount != 1:
-            raise _invalid(T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status))
+            raise invalid([T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status)])
         # The published results count the organisations counted now: record the set.
         session.exec(
             update(Assessment)
@@ -387,7 +385,7 @@ def publish_year(
 def checked_days(days: int | None) -> int:
     days = get_settings().publication_days if days is None else days
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
-        raise _invalid(T.ERR_PUB_DAYS)
+        raise invalid([T.ERR_PUB_DAYS])
     return days
 
 
@@ -398,16 +396,16 @@ def finalize_year(actor: Actor | None, *, cycle_id: int) -> None:
     with write_session() as session:
         cycle = get_cycle(session, cycle_id)
         if cycle.status == "final":
-            raise _invalid(T.ERR_ALREADY_FINAL.format(year=cycle.year))
+            raise invalid([T.ERR_ALREADY_FINAL.format(year=cycle.year)])
         if cycle.status != "published" or cycle.publication_ends is None:
-            raise _invalid(T.ERR_NOT_PUBLISHED.format(year=cycle.year))
+            raise invalid([T.ERR_NOT_PUBLISHED.format(year=cycle.year)])
         if freeze.utcnow() < cycle.publication_ends:
-            raise _invalid(
-                T.ERR_FINALIZE_EARLY.format(ends=china_time(cycle.publication_ends, missing="—"))
+            raise invalid(
+                [T.ERR_FINALIZE_EARLY.format(ends=china_time(cycle.publication_ends, missing="—"))]
             )
         open_count = freeze.open_objection_count(session, cycle_id)
         if open_count:
-            raise _invalid(T.ERR_FINALIZE_OPEN.format(n=open_count))
+            raise invalid([T.ERR_FINALIZE_OPEN.format(n=open_count)])
         _make_final(session, actor, cycle, automatic=False)
 
 

@@ -16,14 +16,10 @@ from sqlmodel import col, select
 from db.engine import write_session
 from db.models import REGIONS, Assessment, Organisation, RegionPublication
 from db.services import freeze, published
-from db.services.common import Actor, InvalidInput, audit, bump_change_counter, require
+from db.services.common import Actor, audit, bump_change_counter, invalid, require
 from db.services.publication import checked_days, publishable_cycle
 from permissions import Action, Target
 from texts import review as T
-
-
-def _invalid(message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[message])
 
 
 def publish_region(
@@ -43,7 +39,7 @@ def publish_region(
     """
     actor = require(actor, Action.MANAGE_PUBLICATION, Target.of_region(region))
     if region not in REGIONS:
-        raise _invalid(T.ERR_PUB_REGION.format(region=region))
+        raise invalid([T.ERR_PUB_REGION.format(region=region)])
     days = checked_days(days)
     in_region = Organisation.region == region
     with write_session() as session:

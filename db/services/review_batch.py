@@ -17,7 +17,7 @@ from db.engine import read_session
 from db.models import Assessment, Organisation
 from db.query import pk
 from db.services import review, reviewing
-from db.services.common import Actor, InvalidInput, PermissionDenied, ServiceError
+from db.services.common import Actor, PermissionDenied, ServiceError, invalid
 from texts import review as T
 
 BATCH_MAX = 500  # one form post; more than the largest city's queue on one screen
@@ -45,10 +45,10 @@ def approve_many(actor: Actor | None, *, versions: Mapping[int, int]) -> BatchOu
     """通过 each assessment (id → the version the reviewer saw) unchanged, one by one."""
     actor = review.authorize_review(actor)
     if not versions:
-        raise InvalidInput(T.ERR_BATCH_EMPTY, errors=[T.ERR_BATCH_EMPTY])
+        raise invalid([T.ERR_BATCH_EMPTY])
     if len(versions) > BATCH_MAX:
         message = T.ERR_BATCH_TOO_MANY.format(n=BATCH_MAX)
-        raise InvalidInput(message, errors=[message])
+        raise invalid([message])
     ids = [int(a) for a in versions]
     names = _names(ids)
     approved: list[int] = []

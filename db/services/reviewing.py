@@ -33,6 +33,7 @@ from db.services.common import (
     StaleVersion,
     audit,
     bump_change_counter,
+    invalid,
 )
 from db.services.cycles import from_tenths, to_tenths
 from db.services.first_review import record_step
@@ -146,7 +147,7 @@ def _check_lines(
             _Checked(criterion.id, line.code, None if value is None else to_tenths(value), comment)
         )
     if problems:
-        raise InvalidInput(problems[0], errors=problems)
+        raise invalid(problems)
     return checked
 
 
@@ -236,7 +237,7 @@ def _status_error(status: str, action: str) -> InvalidInput:
     message = T.ERR_NOT_SUBMITTED_FOR.format(
         status=C.STATUS_NAMES.get(status, status), action=action
     )
-    return InvalidInput(message, errors=[message])
+    return invalid([message])
 
 
 def save_review(
@@ -261,7 +262,7 @@ def save_review(
             message = T.ERR_NOT_REVIEWABLE.format(
                 status=C.STATUS_NAMES.get(assessment.status, assessment.status)
             )
-            raise InvalidInput(message, errors=[message])
+            raise invalid([message])
         checked = _check_lines(criteria, entries, lines)
         changes = _apply_lines(session, actor, assessment_id, entries, checked)
         if correcting and changes:
@@ -292,10 +293,10 @@ def return_assessment(
     actor = authorize_review_of(actor, assessment_id)
     comment = (comment or "").strip()
     if not comment:
-        raise InvalidInput(T.ERR_RETURN_COMMENT, errors=[T.ERR_RETURN_COMMENT])
+        raise invalid([T.ERR_RETURN_COMMENT])
     if len(comment) > COMMENT_MAX:
         message = T.ERR_RETURN_TOO_LONG.format(n=COMMENT_MAX)
-        raise InvalidInput(message, errors=[message])
+        raise invalid([message])
     with write_session() as session:
         assessment, cycle, criteria, entries = _load_for_write(session, assessment_id)
         if cycle.status not in ("open", "closed") or assessment.status not in REVIEWABLE:
