@@ -137,8 +137,18 @@ def _fresh_pg(url: str) -> str:
     return url
 
 
+# Each table of the city database notes in SNAPSHOT.dirty that a statement wrote to it, so that
+# a restore copies back only what a test changed (most change two or three tables of thirty).
+# One row per statement and no unique key: writers never wait on each other for the note.
+_MARK_DIRTY = f"""
+CREATE FUNCTION {SNAPSHOT}.mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO {SNAPSHOT}.dirty VALUES (TG_TABLE_NAME); RETURN NULL; END $$
+"""
+
+
 def _snapshot_pg(url: str) -> None:
-    """Keep a copy of every table's rows and of every sequence's position in SNAPSHOT."""
+    """Keep a copy of every table's rows and of every sequence's position in SNAPSHOT, and
+    note from now on which tables are written to."""
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
@@ -155,17 +165,33 @@ def _snapshot_pg(url: str) -> None:
                     f"SELECT '{name}', last_value, is_called FROM \"{name}\""
                 )
             )
+        conn.execute(text(f"CREATE TABLE {SNAPSHOT}.dirty (name text)"))
+        conn.execute(text(_MARK_DIRTY))
+        for table in TABLES:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER zz_mark_dirty AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+                    f' ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {SNAPSHOT}.mark_dirty()'
+                )
+            )
     engine.dispose()
 
 
 def _restore_pg(url: str) -> str:
-    """Put back the rows and sequence positions _snapshot_pg kept (a few ms for the small city,
-    against ~0.1-0.3 s for a CREATE DATABASE ... TEMPLATE and its DROP)."""
+    """Put back the rows of the tables written to since the last restore and every sequence's
+    position, as _snapshot_pg kept them (~5 ms for a test that changed a few tables, against
+    ~0.15 s for copying back all of them and ~0.1-0.3 s for a CREATE DATABASE ... TEMPLATE).
+
+    The replica role also keeps the triggers quiet: the restore's own writes are not noted.
+    """
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(_EMPTY_TABLES))
-        for table in TABLES:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        dirty = conn.execute(text(f"SELECT DISTINCT name FROM {SNAPSHOT}.dirty")).scalars()
+        for table in sorted(set(dirty)):
+            conn.execute(text(f'DELETE FROM "{table}"'))
             conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM {SNAPSHOT}."{table}"'))
+        conn.execute(text(f"DELETE FROM {SNAPSHOT}.dirty"))
         # The snapshot holds every sequence of the database: each is set back, none reset.
         conn.execute(
             text(
