@@ -57,6 +57,8 @@ def test_streamlit_config_fits_an_intranet(streamlit_config: dict) -> None:
     # false would also hide the menu st.navigation draws in the sidebar.
     assert client.get("showSidebarNavigation", True) is True
     assert streamlit_config["theme"]["primaryColor"].lower() == "#c0392b"
+    # No full garbage collection after every run on the thread that serves every session.
+    assert streamlit_config["runner"]["postScriptGC"] is False
 
 
 def test_streamlit_accepts_every_option(streamlit_config: dict) -> None:
