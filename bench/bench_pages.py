@@ -10,9 +10,11 @@ Run: ``python bench/bench_pages.py`` (about 10 minutes; prints figures and PASS/
    (median of BENCH_SAMPLES fresh browser contexts).
 3. First load of every page of every role (branch01, reviewer, leader, admin): the time from
    navigation in a fresh tab (a new Streamlit session) until the run has finished and the page's
-   title is shown; 实时排名 until its table shows its rows. Each page is visited once first (the
-   shared caches of the process are warm, as on a server in use). The baseline is the lightest
-   page of the same run; every page is reported as a ratio to it.
+   title is shown; 实时排名 also until its grid has painted more than ten rows (the hidden
+   accessible table Streamlit's grid fills about 0.3 s later is printed for reference). Each
+   page is visited once first (the shared caches of the process are warm, as on a server in
+   use). The baseline is the lightest page of the same run; every page is reported as a ratio
+   to it.
 4. On a loaded 实时排名 page, the time from picking a region in the filter until the table
    and its count show the filtered rows (median of 5).
 5. Opens 20 leader sessions on 实时排名 and reads the server's resident memory (VmRSS).
@@ -49,6 +51,25 @@ SAMPLES = int(os.environ.get("BENCH_SAMPLES", "3"))
 FILTER_SAMPLES = 5
 SESSIONS = 20
 PASSWORD = "demo123456"
+# Rows of the ranking grid drawn: Streamlit's grid (glide-data-grid) paints its rows on a
+# canvas; the hidden accessible <table> it mirrors them into follows ~0.3 s later whatever the
+# data (a debounce), so the canvas is what the user sees. A row is a band of canvas lines with
+# dark text pixels (grid lines are light grey); the header has a canvas of its own.
+ROWS_PAINTED_JS = """() => {
+  for (const c of document.querySelectorAll('[data-testid="stDataFrame"] canvas')) {
+    if (c.width < 100 || c.height < 200) continue;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let bands = 0, inside = false;
+    for (let y = 0; y < c.height; y++) {
+      let dark = 0;
+      for (let i = y * c.width * 4; i < (y + 1) * c.width * 4; i += 4)
+        if (d[i] < 120 && d[i + 3] > 200) dark++;
+      if (dark > 3 && !inside) bands++;
+      inside = dark > 3;
+    }
+    return bands;
+  }
+  return 0; }"""
 TABLE_ROWS_JS = """() => { const t = document.querySelector('[data-testid="stDataFrame"] table');
                           return t ? t.rows.length : 0; }"""
 TARGET_LOAD_RATIO = 2.0
@@ -132,15 +153,25 @@ def login(context: BrowserContext, url: str, username: str) -> float:
     return elapsed
 
 
-def timed_load(context: BrowserContext, url: str, ready: Callable[[Page], None]) -> float:
-    """Seconds from navigation to `ready(page)` in a fresh tab (a new Streamlit session)."""
+def timed_load(
+    context: BrowserContext,
+    url: str,
+    ready: Callable[[Page], None],
+    *,
+    then: Callable[[Page], None] | None = None,
+) -> tuple[float, float]:
+    """Seconds from navigation to `ready(page)` in a fresh tab (a new Streamlit session), and
+    to `then(page)` after it when given (else the first figure again)."""
     page = context.new_page()
     started = time.perf_counter()
     page.goto(url)
     ready(page)
     elapsed = time.perf_counter() - started
+    if then is not None:
+        then(page)
+    later = time.perf_counter() - started
     page.close()
-    return elapsed
+    return elapsed, later
 
 
 def page_ready(page: Page) -> None:
@@ -148,11 +179,18 @@ def page_ready(page: Page) -> None:
 
 
 def rankings_ready(page: Page) -> None:
-    page.wait_for_function(f"() => ({TABLE_ROWS_JS})() > 10", timeout=120_000)
+    """The title drawn (the run finished) and more than ten rows painted in the grid."""
+    page_ready(page)
+    page.wait_for_function(f"() => ({ROWS_PAINTED_JS})() > 10", timeout=120_000)
 
 
 def ready_for(url_path: str) -> Callable[[Page], None]:
     return rankings_ready if url_path == "rankings" else page_ready
+
+
+def accessible_rows(page: Page) -> None:
+    """The grid's hidden accessible table holds more than ten rows (reported for reference)."""
+    page.wait_for_function(f"() => ({TABLE_ROWS_JS})() > 10", timeout=120_000)
 
 
 def caption_text(page: Page) -> str:
@@ -196,15 +234,18 @@ def filter_changes(context: BrowserContext, url: str, regions: list[str]) -> lis
     return times
 
 
-def measure_pages(
-    browser: Browser, url: str
-) -> tuple[dict[str, list[float]], dict[tuple[str, str], list[float]]]:
-    """Login times per role and first-load times per (role, page), each BENCH_SAMPLES long."""
+Loads = dict[tuple[str, str], list[float]]
+
+
+def measure_pages(browser: Browser, url: str) -> tuple[dict[str, list[float]], Loads, Loads]:
+    """Login times per role, first-load times per (role, page), each BENCH_SAMPLES long, and
+    for 实时排名 the times until the grid's accessible table is filled too."""
     from permissions import allowed_roles
     from ui.navigation import PAGES
 
     logins: dict[str, list[float]] = {}
-    loads: dict[tuple[str, str], list[float]] = {}
+    loads: Loads = {}
+    accessible: Loads = {}
     for role, username in USERS.items():
         logins[role] = []
         for _ in range(SAMPLES):
@@ -218,12 +259,17 @@ def measure_pages(
             timed_load(context, f"{url}/{spec.url_path}", ready_for(spec.url_path))
         for _ in range(SAMPLES):
             for spec in specs:
-                loads.setdefault((role, spec.url_path), []).append(
-                    timed_load(context, f"{url}/{spec.url_path}", ready_for(spec.url_path))
+                key = (role, spec.url_path)
+                then = accessible_rows if spec.url_path == "rankings" else None
+                drawn, later = timed_load(
+                    context, f"{url}/{spec.url_path}", ready_for(spec.url_path), then=then
                 )
+                loads.setdefault(key, []).append(drawn)
+                if then is not None:
+                    accessible.setdefault(key, []).append(later)
         context.close()
         print(f"  measured {role}: {len(specs)} pages", flush=True)
-    return logins, loads
+    return logins, loads, accessible
 
 
 def verdict(ok: bool) -> str:
@@ -231,7 +277,7 @@ def verdict(ok: bool) -> str:
 
 
 def report_pages(
-    logins: dict[str, list[float]], loads: dict[tuple[str, str], list[float]], load_start: float
+    logins: dict[str, list[float]], loads: Loads, accessible: Loads, load_start: float
 ) -> None:
     """Print login times and every page's first load against the lightest page of the run."""
     from ui.navigation import PAGES
@@ -259,6 +305,12 @@ def report_pages(
             f"  {role:<8} {name:<14} {median:5.2f} s  {ratio:4.2f}x  target <= {target}x  "
             f"{verdict(ratio <= target)}   samples {_fmt(loads[(role, path)])}"
         )
+        if (role, path) in accessible:
+            later = accessible[(role, path)]
+            print(
+                f"  {role:<8} {titles[path]}（无障碍表格已填）  {statistics.median(later):5.2f} s  "
+                f"{statistics.median(later) / base:4.2f}x  for reference   samples {_fmt(later)}"
+            )
 
 
 def main() -> int:
@@ -282,8 +334,8 @@ def main() -> int:
                 args=["--no-sandbox", "--disable-dev-shm-usage"],
             )
             if os.environ.get("BENCH_PAGES", "1") != "0":  # BENCH_PAGES=0: filter and memory only
-                logins, loads = measure_pages(browser, url)
-                report_pages(logins, loads, load_start)
+                logins, loads, accessible = measure_pages(browser, url)
+                report_pages(logins, loads, accessible, load_start)
             context = browser.new_context(viewport={"width": 1500, "height": 1000})
             login(context, url, "leader")
             rss_idle = rss_mb(proc.pid)

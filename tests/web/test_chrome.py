@@ -9,7 +9,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from texts import chrome as T
-from web.chrome import ChineseChrome, nested_page_target, widget_chunks
+from web.chrome import ChineseChrome, idle_chunks, nested_page_target, widget_chunks
 
 INDEX = '<!DOCTYPE html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
 
@@ -45,6 +45,15 @@ def test_widget_code_is_imported_with_the_page() -> None:
     assert any(name.startswith("DataFrame.") for name in chunks)
     html = _client().get("/").text
     assert all(f"./static/js/{name}" in html for name in chunks)
+
+
+def test_chart_code_is_imported_when_the_browser_is_idle() -> None:
+    charts = idle_chunks()
+    assert any(name.startswith("ArrowVegaLiteChart.") for name in charts)
+    assert not set(charts) & set(widget_chunks())
+    html = _client().get("/").text
+    idle_call = html[html.index("requestIdleCallback") :]
+    assert all(f"./static/js/{name}" in idle_call for name in charts)
 
 
 def test_other_files_pass_untouched() -> None:
