@@ -180,10 +180,12 @@ def browser(chromium_path: str) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
+        # No GPU process: without a GPU, Chromium emulates one in software (SwiftShader), which
+        # cost the every-page walk ~15 % more CPU than drawing without it; pages look the same.
         browser = pw.chromium.launch(
             executable_path=chromium_path,
             headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
         )
         yield browser
         browser.close()
