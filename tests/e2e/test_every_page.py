@@ -2,10 +2,10 @@
 from outside the server. One walk per account checks both.
 
 The walk: an anonymous visitor opens every page's address (each answers the login page); each
-role's account opens every page of its menu from the menu, clicks every tab there, and opens
-one page outside its menu by its address (the "no access" screen, the same for every page it
-may not open: which role may open which page is checked for every pair, without a browser, in
-tests/pages/test_access_matrix.py).
+role's account opens every page of its menu from the menu and every tab there (read too: a
+tab's content is drawn only while it is open), and one page outside its menu by its address
+(the "no access" screen, the same for every page it may not open: which role may open which
+page is checked for every pair, without a browser, in tests/pages/test_access_matrix.py).
 
 No English (tests/e2e/latin.py): besides the page as drawn, the table and chart toolbars (shown
 on hover, the same on every table and chart) are read on the first page that has one.
@@ -110,7 +110,10 @@ def _open(page, base_url: str, path: str, *, by_menu: bool) -> None:
     wait_app(page, timeout=60_000)
 
 
-def _click_every_tab(page) -> None:
+def _latin_in_every_tab(page) -> set[str]:
+    """Open every tab of the page in turn; the Latin-script texts each shows (a tab's content
+    is drawn only while it is open)."""
+    words: set[str] = set()
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for i in range(tabs.count()):
         # A rerun can redraw the tab bar under the click; wait for the app and try again.
@@ -123,6 +126,8 @@ def _click_every_tab(page) -> None:
                 if attempt == 2:
                     raise
         wait_app(page)
+        words |= page_latin_texts(page)
+    return words
 
 
 @pytest.mark.timeout(600)
@@ -154,10 +159,10 @@ def test_every_page_is_chinese_and_loads_nothing_from_outside(
         assert not page.get_by_role("dialog").count(), f"a dialog opened on /{path}"
         words = page_latin_texts(page) | latin_texts(_hover_toolbars(page, toolbars_to_read))
         shots(page, path)
+        if path in menu:
+            words |= _latin_in_every_tab(page)
         if words:
             english[f"/{path}"] = words
-        if path in menu:
-            _click_every_tab(page)
     if username is not None:
         page.get_by_role("button", name="退出登录").click()
         page.get_by_label("用户名").wait_for(timeout=30_000)
