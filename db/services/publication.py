@@ -39,6 +39,7 @@ from db.query import pk
 from db.services import freeze, published, readmodels
 from db.services.common import (
     Actor,
+    InvalidInput,
     NotFound,
     audit,
     bump_change_counter,
@@ -266,6 +267,13 @@ def names_with_status(
     return len(names), shown
 
 
+def _status_refused(year: int, status: str) -> InvalidInput:
+    """The refusal to publish a year in this status, the status by its Chinese name."""
+    return invalid(
+        [T.ERR_PUB_STATUS.format(year=year, status=C.CYCLE_STATUS_NAMES.get(status, status))]
+    )
+
+
 def publishable_cycle(
     session: Session,
     cycle_id: int,
@@ -280,13 +288,7 @@ def publishable_cycle(
     Returns the year, how many are rated and how many unfinished (for the audit)."""
     cycle = get_cycle(session, cycle_id)
     if cycle.status not in ("open", "closed"):
-        raise invalid(
-            [
-                T.ERR_PUB_STATUS.format(
-                    year=cycle.year, status=C.CYCLE_STATUS_NAMES.get(cycle.status, cycle.status)
-                )
-            ]
-        )
+        raise _status_refused(cycle.year, cycle.status)
     pending, pending_names = names_with_status(
         session, cycle, AWAITING_REVIEW_STATUSES, *conditions
     )
@@ -334,8 +336,9 @@ def publish_year(
                 version=col(Cycle.version) + 1,
             )
         )
-        if result.rowcount != 1:
-            raise invalid([T.ERR_PUB_STATUS.format(year=cycle.year, status=cycle.status)])
+        if result.rowcount != 1:  # another publish came first: say the status it left
+            status = session.exec(select(Cycle.status).where(col(Cycle.id) == cycle_id)).one()
+            raise _status_refused(cycle.year, status)
         # The published results count the organisations counted now: record the set.
         session.exec(
             update(Assessment)

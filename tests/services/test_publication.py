@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Assessment, Cycle, Organisation, User
@@ -359,3 +361,26 @@ def test_every_screen_says_whom_the_year_counts(clock: Clock) -> None:
     assert scope.counted == open_scope.counted
     assert scope.rated == len(listed) == len(readmodels.load_city_frame(leader(), 2026))
     assert scope.not_rated == scope.by_status.get("draft", 0) + scope.by_status.get("returned", 0)
+
+
+def test_a_publish_that_loses_the_race_names_the_year_status_in_chinese(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another admin publishes the year between the checks and the update: the refusal names
+    the status the year now has, in Chinese (never the stored code), and nothing is written."""
+    cycle_id = open_cycle_id()
+    _ready(cycle_id)
+    checked = publication.publishable_cycle
+
+    def published_meanwhile(session: Session, *args: Any, **kwargs: Any) -> tuple[Cycle, int, int]:
+        found = checked(session, *args, **kwargs)
+        session.exec(update(Cycle).where(col(Cycle.id) == cycle_id).values(status="published"))
+        return found
+
+    monkeypatch.setattr(publication, "publishable_cycle", published_meanwhile)
+    with pytest.raises(InvalidInput) as refused:
+        _publish(cycle_id)
+    assert refused.value.message.endswith("当前状态为“公示中”，不能发布公示。")
+    assert "published" not in refused.value.message
+    with read_session() as session:
+        assert session.exec(select(Cycle.status).where(col(Cycle.id) == cycle_id)).one() == "open"
