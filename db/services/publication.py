@@ -337,6 +337,7 @@ def publish_year(
             )
         )
         if result.rowcount != 1:  # another publish came first: say the status it left
+            # Read afresh: the session's Cycle object still holds the status checked above.
             status = session.exec(select(Cycle.status).where(col(Cycle.id) == cycle_id)).one()
             raise _status_refused(cycle.year, status)
         # The published results count the organisations counted now: record the set.

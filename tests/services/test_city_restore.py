@@ -10,7 +10,7 @@ from sqlalchemy import text
 from db.engine import dispose_engines, make_engine
 from db.services import editing
 from tests.assessment_helpers import fill_all
-from tests.conftest import PG_URL, TABLES, _restore_pg
+from tests.conftest import PG_URL, TABLES, _restore_pg, _use
 from tests.utils import actor
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
@@ -37,12 +37,11 @@ def _fingerprint(url: str) -> dict[str, str]:
 
 
 def test_a_restore_undoes_every_write(pg_city: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import _use
-
     _use(_restore_pg(pg_city), monkeypatch)
     seeded = _fingerprint(pg_city)
 
-    # Writes through the app (scores, evidence, a submission, audit) and by hand (a delete).
+    # Writes through the app (scores, evidence, a submission, audit) and by hand (a delete and
+    # an update).
     branch = actor("branch01")
     view = fill_all(branch)
     editing.submit_assessment(branch, assessment_id=view.id, version=view.version)
