@@ -86,7 +86,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
             display_name=args.display_name or T.ADMIN_DISPLAY_NAME,
         )
     except ServiceError as exc:
-        print(T.ERROR_SEPARATOR.join(exc.errors) or exc.message, file=sys.stderr)
+        print(T.ERROR_SEPARATOR.join(exc.errors), file=sys.stderr)
         return 1
     print(T.ADMIN_CREATED.format(username=args.username))
     return 0

@@ -643,9 +643,8 @@ def check_and_apply(
         change = rubrics.check_rubric(actor, cycle_id=cycle_id, text=new_text, drop_scores=drop)
     except ServiceError as exc:
         st.error(exc.message, icon=":material/error:")
-        for problem in exc.errors:
-            if problem != exc.message:
-                st.markdown("- " + plain(problem))
+        for problem in exc.details:
+            st.markdown("- " + plain(problem))
         return
     except RubricError as exc:  # defensive: check_rubric turns these into InvalidInput
         st.error(str(exc))

@@ -24,9 +24,8 @@ def shown_errors(*, stop: bool = False) -> Iterator[None]:
         yield
     except ServiceError as exc:
         st.error(exc.message)
-        for problem in exc.errors:
-            if problem != exc.message:
-                st.markdown(f"- {problem}")
+        for problem in exc.details:
+            st.markdown(f"- {problem}")
         if stop or isinstance(exc, PermissionDenied):
             st.stop()
     except Exception:

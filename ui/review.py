@@ -535,9 +535,8 @@ def _stale_block(assessment_id: int) -> None:
 
 def _show_invalid(exc: InvalidInput) -> None:
     st.error(exc.message, icon=":material/error:")
-    for problem in exc.errors:
-        if problem != exc.message:
-            st.markdown("- " + plain(problem))
+    for problem in exc.details:
+        st.markdown("- " + plain(problem))
 
 
 @st.fragment

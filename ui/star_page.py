@@ -276,7 +276,7 @@ class EntryForm:
         except InvalidInput as exc:
             st.toast(exc.message, icon=":material/error:")
             st.error(exc.message)
-            for problem in exc.errors:
+            for problem in exc.details:
                 st.markdown("- " + plain(problem))
             return False
         self.reload()

@@ -46,7 +46,13 @@ class ServiceError(Exception):
     def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.errors = errors or []
+        # Every problem found; a lone message is its own one problem.
+        self.errors = errors or [message]
+
+    @property
+    def details(self) -> list[str]:
+        """The listed problems other than the message shown above them."""
+        return [problem for problem in self.errors if problem != self.message]
 
 
 class PermissionDenied(ServiceError):
