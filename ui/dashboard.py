@@ -17,12 +17,27 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
+from ui.phone import table_or_list
 
 TAB_KEY = "db:tab"
+PHONE_LIST_LIMIT = 30  # organisations listed on a phone (the rest are counted; Excel has all)
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+PERCENT, ONE_DECIMAL, TWO_DECIMALS = "{:.1%}", "{:.1f}", "{:.2f}"
+
+
+def _phone_text(table: pd.DataFrame, patterns: dict[str, str]) -> pd.DataFrame:
+    """A table's cells as a phone list shows them, column → pattern (shares as "46.7%",
+    points as "92.5"); missing figures as "—", which the list leaves out."""
+
+    def text(pattern: str) -> object:
+        return lambda v: "—" if v is None or pd.isna(v) else pattern.format(v)
+
+    return table.assign(**{column: table[column].map(text(p)) for column, p in patterns.items()})
 
 
 def scope_words(actor: Actor) -> str:
@@ -128,9 +143,11 @@ def target_table(attain: pd.DataFrame) -> None:
             T.COL_NEEDED: city["needed"],
         }
     )
-    st.dataframe(
+    table_or_list(
         table,
-        hide_index=True,
+        "db-target",
+        T.YEAR,
+        phone_frame=_phone_text(table, {T.COL_SHARE: PERCENT, T.COL_TARGET: PERCENT}),
         placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
@@ -181,9 +198,20 @@ def comparison_panel(actor: Actor, year: int) -> None:
     )
     st.caption(note)
     percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
-        comparison_rows(table),
-        hide_index=True,
+    rows = comparison_rows(table)
+    table_or_list(
+        rows,
+        "db-comparison",
+        T.COL_REGION,
+        phone_frame=_phone_text(
+            rows,
+            {
+                T.COL_COMPLETION: PERCENT,
+                T.COL_SHARE: PERCENT,
+                T.COL_TARGET: PERCENT,
+                T.COL_INFLATION: TWO_DECIMALS,
+            },
+        ),
         placeholder="—",
         column_config={
             T.COL_COMPLETION: percent,
@@ -249,17 +277,20 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
     )
     if not lost.empty:
         st.markdown(f"**{T.SECTION_MISSED_CRITERIA}**")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    T.COL_CRIT_CODE: lost["code"],
-                    T.COL_CRIT_STAR: lost["star"].map(scoring.STAR_NAMES),
-                    T.COL_CRIT_TITLE: lost["title"],
-                    T.COL_LOST: lost["lost"],
-                    T.COL_LOST_ORGS: lost["orgs"],
-                }
-            ).head(10),
-            hide_index=True,
+        worst = pd.DataFrame(
+            {
+                T.COL_CRIT_CODE: lost["code"],
+                T.COL_CRIT_STAR: lost["star"].map(scoring.STAR_NAMES),
+                T.COL_CRIT_TITLE: lost["title"],
+                T.COL_LOST: lost["lost"],
+                T.COL_LOST_ORGS: lost["orgs"],
+            }
+        ).head(10)
+        table_or_list(
+            worst,
+            "db-lost",
+            T.COL_CRIT_CODE,
+            phone_frame=_phone_text(worst, {T.COL_LOST: ONE_DECIMAL}),
             placeholder="—",
             column_config={T.COL_LOST: st.column_config.NumberColumn(format="%.1f")},
         )
@@ -303,19 +334,24 @@ def completion_panel(
         if pending.empty:
             st.success(T.SECTION_CHASE_NONE)
             return
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    T.COL_NAME: pending["name"],
-                    T.COL_STATUS: pending["state"].map(T.COMPLETION_NAMES),
-                    T.COL_PROGRESS: pending["progress"],
-                    T.COL_REGION: pending["region"],
-                    T.COL_DEPARTMENT: pending["department"],
-                    T.COL_CONTACT: pending["contact"].fillna(""),
-                    T.COL_UPDATED: pending["updated_at"].map(china_time),
-                }
-            ),
-            hide_index=True,
+        chase = pd.DataFrame(
+            {
+                T.COL_NAME: pending["name"],
+                T.COL_STATUS: pending["state"].map(T.COMPLETION_NAMES),
+                T.COL_PROGRESS: pending["progress"],
+                T.COL_REGION: pending["region"],
+                T.COL_DEPARTMENT: pending["department"],
+                T.COL_CONTACT: pending["contact"].fillna(""),
+                T.COL_UPDATED: pending["updated_at"].map(china_time),
+            }
+        )
+        table_or_list(
+            chase,
+            "db-chase",
+            T.COL_NAME,
+            phone_frame=_phone_text(chase, {T.COL_PROGRESS: PERCENT}),
+            phone_columns=(T.COL_STATUS, T.COL_PROGRESS, T.COL_CONTACT),
+            limit=PHONE_LIST_LIMIT,
             placeholder="—",
             height=300,
             column_config={
@@ -350,25 +386,32 @@ def gaps_panel(actor: Actor, year: int) -> None:
         charts.show(
             left, ("gaps", year), lambda: charts.gaps_chart(gaps), scope=data.scope_key(actor)
         )
-    right.dataframe(
-        pd.DataFrame(
-            {
-                T.COL_NAME: gaps["name"],
-                T.COL_GAP: gaps["gap"],
-                T.COL_SELF: gaps["self"],
-                T.COL_REVIEWED: gaps["reviewed"],
-                T.COL_SELF_LEVEL: gaps["self_standing"].map(C.STANDING_NAMES),
-                T.COL_REVIEWED_LEVEL: gaps["reviewed_standing"].map(C.STANDING_NAMES),
-            }
-        ).head(20),
-        hide_index=True,
-        placeholder="—",
-        column_config={
-            T.COL_SELF: st.column_config.NumberColumn(format="%.1f"),
-            T.COL_REVIEWED: st.column_config.NumberColumn(format="%.1f"),
-            T.COL_GAP: st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    widest = pd.DataFrame(
+        {
+            T.COL_NAME: gaps["name"],
+            T.COL_GAP: gaps["gap"],
+            T.COL_SELF: gaps["self"],
+            T.COL_REVIEWED: gaps["reviewed"],
+            T.COL_SELF_LEVEL: gaps["self_standing"].map(C.STANDING_NAMES),
+            T.COL_REVIEWED_LEVEL: gaps["reviewed_standing"].map(C.STANDING_NAMES),
+        }
+    ).head(20)
+    with right:
+        table_or_list(
+            widest,
+            "db-gaps",
+            T.COL_NAME,
+            phone_frame=_phone_text(
+                widest,
+                {T.COL_GAP: ONE_DECIMAL, T.COL_SELF: ONE_DECIMAL, T.COL_REVIEWED: ONE_DECIMAL},
+            ),
+            placeholder="—",
+            column_config={
+                T.COL_SELF: st.column_config.NumberColumn(format="%.1f"),
+                T.COL_REVIEWED: st.column_config.NumberColumn(format="%.1f"),
+                T.COL_GAP: st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
 
 
 def top_table(frame: pd.DataFrame, n: int = 15) -> None:

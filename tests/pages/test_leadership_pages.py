@@ -146,6 +146,19 @@ def test_dashboard_shows_target_and_chase_list(demo_city: str) -> None:
     assert "点亮率达到 85%" in heat
 
 
+def test_dashboard_tables_are_lists_on_a_phone(demo_city: str) -> None:
+    """Each region of the side-by-side table is also one entry of a list (ui.phone), its
+    shares written as percentages: fourteen columns scrolled sideways on a phone."""
+    at = open_page("leader", "pages/dashboard.py", timeout=90)
+    table = next(d.value for d in at.dataframe if "完成率" in d.value.columns)
+    listed = next(str(m.value) for m in at.markdown if "完成率" in str(m.value))
+    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    assert len(entries) == len(table)
+    first = table.iloc[0]
+    assert entries[0].startswith(f"- **{first['地区']}** 组织数 {first['组织数']} · ")
+    assert f"完成率 {first['完成率']:.1%}" in entries[0]
+
+
 def test_excellence_roles(demo_city: str) -> None:
     reviewer = open_page("reviewer", "pages/excellence.py", timeout=90)
     assert "确认最终名单" not in [b.label for b in reviewer.button]
