@@ -17,7 +17,7 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
-from ui.phone import table_or_list
+from ui.phone import ONE_DECIMAL, PERCENT, TWO_DECIMALS, phone_text, table_or_list
 
 TAB_KEY = "db:tab"
 PHONE_LIST_LIMIT = 30  # organisations listed on a phone (the rest are counted; Excel has all)
@@ -25,19 +25,6 @@ PHONE_LIST_LIMIT = 30  # organisations listed on a phone (the rest are counted; 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.0%}"
-
-
-PERCENT, ONE_DECIMAL, TWO_DECIMALS = "{:.1%}", "{:.1f}", "{:.2f}"
-
-
-def _phone_text(table: pd.DataFrame, patterns: dict[str, str]) -> pd.DataFrame:
-    """A table's cells as a phone list shows them, column → pattern (shares as "46.7%",
-    points as "92.5"); missing figures as "—", which the list leaves out."""
-
-    def text(pattern: str) -> object:
-        return lambda v: "—" if v is None or pd.isna(v) else pattern.format(v)
-
-    return table.assign(**{column: table[column].map(text(p)) for column, p in patterns.items()})
 
 
 def scope_words(actor: Actor) -> str:
@@ -147,7 +134,7 @@ def target_table(attain: pd.DataFrame) -> None:
         table,
         "db-target",
         T.YEAR,
-        phone_frame=_phone_text(table, {T.COL_SHARE: PERCENT, T.COL_TARGET: PERCENT}),
+        phone_frame=phone_text(table, {T.COL_SHARE: PERCENT, T.COL_TARGET: PERCENT}),
         placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
@@ -203,7 +190,7 @@ def comparison_panel(actor: Actor, year: int) -> None:
         rows,
         "db-comparison",
         T.COL_REGION,
-        phone_frame=_phone_text(
+        phone_frame=phone_text(
             rows,
             {
                 T.COL_COMPLETION: PERCENT,
@@ -290,7 +277,7 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
             worst,
             "db-lost",
             T.COL_CRIT_CODE,
-            phone_frame=_phone_text(worst, {T.COL_LOST: ONE_DECIMAL}),
+            phone_frame=phone_text(worst, {T.COL_LOST: ONE_DECIMAL}),
             placeholder="—",
             column_config={T.COL_LOST: st.column_config.NumberColumn(format="%.1f")},
         )
@@ -349,7 +336,7 @@ def completion_panel(
             chase,
             "db-chase",
             T.COL_NAME,
-            phone_frame=_phone_text(chase, {T.COL_PROGRESS: PERCENT}),
+            phone_frame=phone_text(chase, {T.COL_PROGRESS: PERCENT}),
             phone_columns=(T.COL_STATUS, T.COL_PROGRESS, T.COL_CONTACT),
             limit=PHONE_LIST_LIMIT,
             placeholder="—",
@@ -401,7 +388,7 @@ def gaps_panel(actor: Actor, year: int) -> None:
             widest,
             "db-gaps",
             T.COL_NAME,
-            phone_frame=_phone_text(
+            phone_frame=phone_text(
                 widest,
                 {T.COL_GAP: ONE_DECIMAL, T.COL_SELF: ONE_DECIMAL, T.COL_REVIEWED: ONE_DECIMAL},
             ),

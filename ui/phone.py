@@ -26,6 +26,10 @@ from ui.text import plain
 
 PHONE_MAX = 640  # px: Streamlit's own breakpoint for stacking columns
 FOLD_CHARS = 80  # criterion texts longer than this fold on a phone
+LIST_LIMIT = 30  # rows a long table lists on a phone (the rest are counted)
+
+# How a table's figures are written in a phone's list, as its column_config formats them.
+PERCENT, ONE_DECIMAL, TWO_DECIMALS = "{:.1%}", "{:.1f}", "{:.2f}"
 
 PHONE_CSS = """<style>
 .wx-fold-toggle { display: none; }
@@ -154,6 +158,16 @@ def table_or_list(
     return shown
 
 
+def phone_text(table: pd.DataFrame, patterns: Mapping[str, str]) -> pd.DataFrame:
+    """A table's cells as a phone list shows them, column → pattern (shares as "46.7%",
+    points as "92.5"); missing figures as "—", which the list leaves out."""
+
+    def text(pattern: str) -> object:
+        return lambda v: "—" if v is None or pd.isna(v) else pattern.format(v)
+
+    return table.assign(**{column: table[column].map(text(p)) for column, p in patterns.items()})
+
+
 def _cell(value: object) -> object:
     """A whole number pandas made a float (a column with gaps) shown without ".0"."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -173,13 +187,18 @@ def list_lines(rows: Sequence[Mapping[str, object]], title_column: str) -> list[
 
 
 __all__ = [
+    "LIST_LIMIT",
+    "ONE_DECIMAL",
+    "PERCENT",
     "PHONE_CSS",
     "PHONE_MAX",
+    "TWO_DECIMALS",
     "disclosure",
     "fold",
     "list_lines",
     "phone_part",
     "phone_style",
+    "phone_text",
     "table_or_list",
     "wide_part",
 ]
