@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -342,19 +344,12 @@ def output_dir() -> Path:
 
 
 # The browser tests run as two groups, one per worker, each one after the other as without
-# xdist: the tests on the shared demo server (`live_server`, started once per group) and those
-# that start servers of their own. Sized to take about as long as each other.
-SHARED_SERVER_MODULES = frozenset(
-    f"tests/e2e/{name}.py"
-    for name in (
-        "test_every_page",
-        "test_bookmarks",
-        "test_live_rankings",
-        "test_phone_layout",
-        "test_phone_sidebar",
-        "test_region_reviewer",
-    )
-)
+# xdist: the modules on the shared demo server (`live_server`, started once per group) and those
+# that start servers of their own. The two take about as long as each other.
+@functools.cache
+def uses_shared_server(module: str) -> bool:
+    """Whether a browser test module asks for the shared demo server (`live_server`)."""
+    return re.search(r"\blive_server\b", (ROOT / module).read_text(encoding="utf-8")) is not None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -368,7 +363,7 @@ def browser_group(nodeid: str) -> str:
     """The browser tests' group of a test ("" for any other test)."""
     if not nodeid.startswith("tests/e2e/"):
         return ""
-    return "browser-shared" if nodeid.split("::")[0] in SHARED_SERVER_MODULES else "browser-own"
+    return "browser-shared" if uses_shared_server(nodeid.split("::")[0]) else "browser-own"
 
 
 @pytest.hookimpl(optionalhook=True)
