@@ -11,6 +11,7 @@ from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
+from ui.phone import LIST_LIMIT, ONE_DECIMAL, PERCENT, phone_text, table_or_list
 from ui.text import plain
 
 NAMES_SHOWN = 30
@@ -77,9 +78,28 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
     with right:
         st.markdown(f"**{T.DEPT_TABLE}**")
         st.caption(T.DEPT_LIT_HELP)
-        st.dataframe(
-            branch_table(view),
-            hide_index=True,
+        table = branch_table(view)
+        table_or_list(
+            table,
+            "dp-branches",
+            T.COL_NAME,
+            phone_columns=(
+                T.COL_STATUS,
+                T.COL_PROGRESS,
+                T.COL_LEVEL,
+                T.COL_COMPOSITE,
+                T.COL_GAP_FIVE,
+                T.COL_RANK,
+            ),
+            phone_frame=phone_text(
+                table,
+                {
+                    T.COL_PROGRESS: PERCENT,
+                    T.COL_COMPOSITE: ONE_DECIMAL,
+                    T.COL_GAP_FIVE: ONE_DECIMAL,
+                },
+            ),
+            limit=LIST_LIMIT,
             placeholder="—",
             column_config={
                 T.COL_PROGRESS: st.column_config.ProgressColumn(

@@ -118,6 +118,23 @@ def test_a_city_leader_chooses_a_department(demo_city: str) -> None:
     assert set(table[TL.COL_NAME]) == names
 
 
+def test_department_table_is_a_list_on_a_phone(demo_city: str) -> None:
+    """Each organisation of 部门进度's table is also one entry of a list (ui.phone), its
+    progress and points written as the table formats them: eleven columns scrolled sideways."""
+    dept_id, _name, _names = _department_of("branch01")
+    at = open_page("leader", "pages/department.py", timeout=90)
+    at.selectbox(key="dp_dept").set_value(dept_id).run()
+    table = next(df.value for df in at.dataframe if TL.COL_GAP_FIVE in df.value.columns)
+    listed = next(str(m.value) for m in at.markdown if f"{TL.COL_PROGRESS} " in str(m.value))
+    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    assert len(entries) == min(len(table), 30)
+    first = table.iloc[0]
+    assert entries[0].startswith(f"- **{first[TL.COL_NAME]}** {TL.COL_STATUS} ")
+    assert f"{TL.COL_PROGRESS} {first[TL.COL_PROGRESS]:.1%}" in entries[0]
+    scored = int(table[TL.COL_COMPOSITE].notna().argmax())  # the first with a composite
+    assert f"{TL.COL_COMPOSITE} {table[TL.COL_COMPOSITE].iloc[scored]:.1f}" in entries[scored]
+
+
 def _chart_text(proto: object) -> str:
     """A chart's spec and data (Streamlit sends the datasets apart, as Arrow) as text."""
     parts = [str(proto.spec)]
