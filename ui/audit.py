@@ -12,6 +12,7 @@ from db.services.common import Actor
 from documents.xlsx import XLSX_MIME
 from formatting import china_date, china_time
 from texts import admin as T
+from ui.phone import LIST_LIMIT, table_or_list
 
 LIMITS = (200, 500, 1000)
 
@@ -51,13 +52,16 @@ def table(frame: pd.DataFrame, total: int) -> None:
         return
     st.caption(T.AUDIT_COUNT.format(total=total, shown=len(frame)))
     shown = frame.assign(at=[china_time(t, missing="—").replace("T", " ") for t in frame["at"]])
-    st.dataframe(
+    table_or_list(
         shown[list(T.AUDIT_COLUMNS)],
-        hide_index=True,
-        width="stretch",
+        "audit-log",
+        "at",
+        labels=T.AUDIT_COLUMNS,
+        limit=LIST_LIMIT,
         height=520,
-        column_config={k: st.column_config.Column(v) for k, v in T.AUDIT_COLUMNS.items()}
-        | {"sentence": st.column_config.TextColumn(T.AUDIT_COLUMNS["sentence"], width="large")},
+        column_config={
+            "sentence": st.column_config.TextColumn(T.AUDIT_COLUMNS["sentence"], width="large")
+        },
     )
 
 

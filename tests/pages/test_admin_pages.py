@@ -320,6 +320,21 @@ def test_audit_log_lists_and_filters_events(demo_city: str) -> None:
     assert set(at.dataframe[0].value["action_name"]) == {"登录"}
 
 
+def test_audit_log_is_a_list_on_a_phone(demo_city: str) -> None:
+    """Each event of the log is also one entry of a list (ui.phone), headed by its time; the
+    first 30 are listed (a log holds up to a thousand): four columns scrolled sideways."""
+    token_for("leader")
+    at = open_page("admin", "pages/audit.py", timeout=90)
+    _ok(at)
+    frame = at.dataframe[0].value
+    listed = next(str(m.value) for m in at.markdown if "操作人 " in str(m.value))
+    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    assert len(entries) == min(len(frame), 30)
+    first = frame.iloc[0]
+    assert entries[0].startswith(f"- **{first['at']}** 操作人 {first['actor_name']} · ")
+    assert f"经过 {first['sentence']}" in entries[0]
+
+
 # ----------------------------------------------------------------------------- 修改密码
 
 
