@@ -27,7 +27,7 @@ with shown_errors(stop=True):
 shown = rows if inactive else [m for m in rows if m.active]
 st.markdown(ui.roster_summary(rows))
 if shown:
-    st.dataframe(ui.roster_frame(shown), hide_index=True, width="stretch")
+    ui.roster_table(shown)
 else:
     st.info(T.ROSTER_EMPTY)
 if org.editable:

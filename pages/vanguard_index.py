@@ -40,7 +40,7 @@ org = ui.pick_org(orgs, key="vanguard:org")
 with shown_errors(stop=True):
     view = vanguard_scores.round_view(actor, round_id=round_id, org_id=org.id)
 st.markdown(ui.summary(view))
-st.dataframe(ui.results_frame(view), hide_index=True, width="stretch")
+ui.results_table(view)
 if view.editable:
     ui.sheet_form(actor, view)
 elif not view.open:

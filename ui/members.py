@@ -26,6 +26,7 @@ from texts import members as T
 from texts import rubric as RT
 from ui.data import changed_here
 from ui.feedback import flash, show_flash, shown_errors
+from ui.phone import table_or_list
 from vanguard import ItemKind
 
 FLASH_KEY = "members:flash"
@@ -60,6 +61,11 @@ def roster_frame(rows: list[PartyMember]) -> pd.DataFrame:
         ],
         columns=list(T.COLUMNS.values()),
     )
+
+
+def roster_table(rows: list[PartyMember]) -> None:
+    """The roster as a table, and on a phone one entry per member."""
+    table_or_list(roster_frame(rows), "members-roster", T.COLUMNS["name"])
 
 
 def roster_summary(rows: list[PartyMember]) -> str:
@@ -153,6 +159,12 @@ def results_frame(view: V.RoundView) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(T.RESULT_COLUMNS.values()))
+
+
+def results_table(view: V.RoundView) -> None:
+    """The round's results as a table, and on a phone one entry per member (the figures are
+    already text)."""
+    table_or_list(results_frame(view), "vanguard-results", T.RESULT_COLUMNS["name"])
 
 
 def summary(view: V.RoundView) -> str:

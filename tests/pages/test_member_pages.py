@@ -75,6 +75,24 @@ def test_an_admin_has_the_import(demo_city: str) -> None:
     assert any("批量导入" in str(h.value) for h in at.subheader)
 
 
+def _list_entries(at: AppTest, column: str) -> list[str]:
+    """The phone's list (ui.phone) holding `column`, one entry a line, markdown escapes
+    removed (as shown)."""
+    listed = next(str(m.value) for m in at.markdown if f"{column} " in str(m.value))
+    return listed.replace("\\", "").splitlines()
+
+
+def test_the_roster_is_a_list_on_a_phone(demo_city: str) -> None:
+    """Each member of the roster is also one entry of a list, headed by the name."""
+    at = open_page("branch01", ROSTER, timeout=90)
+    table = next(d.value for d in at.dataframe if "入党日期" in d.value.columns)
+    entries = _list_entries(at, "入党日期")
+    assert len(entries) == len(table)
+    first = table.iloc[0]
+    assert entries[0].startswith(f"- **{first['姓名']}** 在职或离退休 {first['在职或离退休']} · ")
+    assert f"入党日期 {first['入党日期']}" in entries[0]
+
+
 def _open_round(year: int) -> VanguardRound:
     with read_session() as session:
         return session.exec(
@@ -103,6 +121,20 @@ def test_a_branch_enters_a_members_index(demo_city: str) -> None:
     assert sheet.complete
     assert sheet.score is not None
     assert sheet.score.base == 74
+
+
+def test_the_index_is_a_list_on_a_phone(demo_city: str) -> None:
+    """Each member of the round's results is also one entry of a list, the index as the table
+    writes it: nine columns scrolled sideways on a phone."""
+    at = open_page("branch01", VANGUARD, timeout=90)
+    at.selectbox(key="vanguard:round").set_value(_open_round(2026).id).run()
+    table = next(d.value for d in at.dataframe if "先锋指数" in d.value.columns)
+    entries = _list_entries(at, "状态")
+    assert len(entries) == len(table) > 0
+    assert entries[0].startswith(f"- **{table.iloc[0]['姓名']}** ")
+    scored = [i for i, total in enumerate(table["先锋指数"]) if total]
+    assert scored, "the demo's round has members with an index"
+    assert f"先锋指数 {table['先锋指数'].iloc[scored[0]]}" in entries[scored[0]]
 
 
 def test_a_reviewer_reads_the_index_but_enters_nothing(demo_city: str) -> None:
