@@ -6,7 +6,7 @@ import streamlit as st
 from db.services import ballots, members
 from permissions import Action
 from texts import ballot as T
-from ui.ballots import public_url, results_frame, show_codes
+from ui.ballots import public_url, results_table, show_codes
 from ui.feedback import shown_errors
 from ui.session import require_actor
 
@@ -56,4 +56,4 @@ if issued is not None and chosen.status == "open":
 
 st.subheader(T.RESULTS_HEADING)
 st.caption(T.RESULTS_WAIT.format(n=view.rules.minimum_ballots))
-st.dataframe(results_frame(view), hide_index=True, width="stretch")
+results_table(view)

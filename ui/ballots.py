@@ -12,6 +12,7 @@ from db.services.ballots import IssuedCodes, PeerResult, PeerResults, format_cod
 from documents.ballot_sheet import ballot_sheet_html, qr_svg
 from settings import get_settings
 from texts import ballot as T
+from ui.phone import table_or_list
 from web.ballot import ballot_link
 
 
@@ -76,3 +77,9 @@ def results_frame(view: PeerResults) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[T.RESULTS_MEMBER, T.RESULTS_BALLOTS, average, passing])
+
+
+def results_table(view: PeerResults) -> None:
+    """The results as a table, and on a phone one entry per member (the figures are already
+    text)."""
+    table_or_list(results_frame(view), "ballot-results", T.RESULTS_MEMBER)

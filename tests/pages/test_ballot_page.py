@@ -60,6 +60,26 @@ def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
     assert set(table.iloc[:, 3]) == {"100.0%"}
 
 
+def test_results_are_a_list_on_a_phone(demo_city: str) -> None:
+    """Each member's result is also one entry of a list (ui.phone), its figures as the table
+    writes them."""
+    branch = ballot_branch(members=5, own_org=True)
+    codes = B.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id).codes
+    for code in codes:
+        B.cast_ballot(code, dict.fromkeys(branch.member_ids, 1), branch_rating=0)
+    set_round_status(branch.round_id, RoundStatus.CLOSED)
+    at, _buttons = _issue_on_page(branch.round_id)
+    table = at.dataframe[0].value
+    listed = next(str(m.value) for m in at.markdown if f"{T.RESULTS_BALLOTS} " in str(m.value))
+    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    assert len(entries) == len(table)
+    first = table.iloc[0]
+    assert entries[0].startswith(
+        f"- **{first[T.RESULTS_MEMBER]}** {T.RESULTS_BALLOTS} {len(codes)} · "
+    )
+    assert f"{table.columns[2]} 3.00 · {table.columns[3]} 100.0%" in entries[0]
+
+
 def test_the_demo_opens_on_branch01s_round_with_its_codes_printed(demo_city: str) -> None:
     """The demo city: in the current open round branch01 has printed its codes and some
     members have voted; the page counts them, offers to replace the unused codes, and shows
