@@ -70,7 +70,7 @@ if can_confirm:
 else:
     if not confirms:
         st.caption(T.EX_VIEW_ONLY)
-    st.dataframe(table, hide_index=True, placeholder="—", column_config=ux.CANDIDATE_CONFIG)
+    ux.candidate_list(table, "ex-candidates")
 
 if view.confirmed_at:
     st.subheader(T.EX_FINAL_LIST)
@@ -78,7 +78,7 @@ if view.confirmed_at:
     if final.empty:
         st.caption(T.EX_FINAL_NONE)
     else:
-        st.dataframe(final, hide_index=True, placeholder="—", column_config=ux.CANDIDATE_CONFIG)
+        ux.candidate_list(final, "ex-final")
 
 if can(actor, Action.MANAGE_GRADES):
     with st.expander(T.EX_GRADES, expanded=False):

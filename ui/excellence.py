@@ -16,6 +16,7 @@ from texts import leadership as T
 from ui import data
 from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import shown_errors
+from ui.phone import LIST_LIMIT, ONE_DECIMAL, phone_text, table_or_list
 from ui.text import plain
 
 ID = "_org_id"
@@ -62,6 +63,36 @@ CANDIDATE_CONFIG = {
     T.COL_SELECTED: st.column_config.CheckboxColumn(width=50),
     T.COL_REASON: st.column_config.TextColumn(width="medium", max_chars=excellence.REASON_MAX),
 }
+
+
+# What a phone's list of candidates shows beside the name (the ticks written as 是/否).
+PHONE_COLUMNS = (
+    T.COL_RANK,
+    T.COL_REGION,
+    T.COL_COMPOSITE,
+    T.COL_GRADE,
+    T.COL_RECOMMENDED,
+    T.COL_SELECTED,
+    T.COL_REASON,
+)
+
+
+def candidate_list(table: pd.DataFrame, name: str) -> None:
+    """Candidates as the read-only table, and on a phone one entry per organisation (the
+    first LIST_LIMIT; a city has hundreds of five-star organisations)."""
+    ticks = {True: T.YES, False: T.NO}
+    table_or_list(
+        table,
+        name,
+        T.COL_NAME,
+        phone_columns=PHONE_COLUMNS,
+        phone_frame=phone_text(table, {T.COL_COMPOSITE: ONE_DECIMAL}).assign(
+            **{c: table[c].map(ticks) for c in (T.COL_RECOMMENDED, T.COL_SELECTED)}
+        ),
+        limit=LIST_LIMIT,
+        placeholder="—",
+        column_config=CANDIDATE_CONFIG,
+    )
 
 
 def decisions_from(edited: pd.DataFrame) -> tuple[list[int], dict[int, str]]:

@@ -159,6 +159,21 @@ def test_dashboard_tables_are_lists_on_a_phone(demo_city: str) -> None:
     assert f"完成率 {first['完成率']:.1%}" in entries[0]
 
 
+def test_excellence_candidates_are_a_list_on_a_phone(demo_city: str) -> None:
+    """The read-only candidate table (a reviewer's) is also a list, one entry per organisation
+    (the first 30), its composite with one decimal and its ticks as 是/否."""
+    at = open_page("reviewer", "pages/excellence.py", timeout=90)
+    table = next(d.value for d in at.dataframe if "推荐" in d.value.columns)
+    assert len(table) > 0
+    listed = next(str(m.value) for m in at.markdown if "推荐 " in str(m.value))
+    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    assert len(entries) == min(len(table), 30)
+    first = table.iloc[0]
+    assert entries[0].startswith(f"- **{first['组织名称']}** ")
+    assert f"综合得分 {first['综合得分']:.1f}" in entries[0]
+    assert f"推荐 {'是' if first['推荐'] else '否'}" in entries[0]
+
+
 def test_excellence_roles(demo_city: str) -> None:
     reviewer = open_page("reviewer", "pages/excellence.py", timeout=90)
     assert "确认最终名单" not in [b.label for b in reviewer.button]
