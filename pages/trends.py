@@ -23,16 +23,7 @@ years = sorted(int(y) for y in history["year"].unique())
 city_tab, org_tab = st.tabs([dashboard.scope_words(actor), T.TRENDS_ORG])
 
 with city_tab:
-    st.dataframe(
-        trends.city_table(history, changes),
-        hide_index=True,
-        placeholder="—",
-        column_config={
-            T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
-            T.COL_TARGET: st.column_config.NumberColumn(format="percent"),
-            T.COL_AVG_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    trends.city_years(trends.city_table(history, changes))
     left, right = st.columns(2)
     charts.show(
         left,
@@ -52,13 +43,13 @@ with city_tab:
         if moved.empty:
             st.caption(T.TRENDS_CHANGES_NONE)
         else:
-            st.dataframe(moved, hide_index=True, placeholder="—", column_config=trends.SCORE_CONFIG)
+            trends.organisations(moved, "tr-changes")
         st.subheader(T.TRENDS_NOT_FIVE.format(prev=year - 1, year=year))
         twice = trends.not_five_rows(history, year)
         if twice.empty:
             st.caption(T.TRENDS_NOT_FIVE_NONE)
         else:
-            st.dataframe(twice, hide_index=True, placeholder="—", column_config=trends.SCORE_CONFIG)
+            trends.organisations(twice, "tr-not-five")
 
 with org_tab:
     latest = history[history["year"] == years[-1]].sort_values("code")
@@ -75,11 +66,6 @@ with org_tab:
             scope=data.scope_key(actor),
         )
         st.markdown(f"**{T.TRENDS_ORG_TABLE}**")
-        st.dataframe(
-            trends.org_table(rows),
-            hide_index=True,
-            placeholder="—",
-            column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
-        )
+        trends.org_years(trends.org_table(rows))
 
 live.watch("trends")

@@ -254,6 +254,53 @@ def test_trends_org_tab(demo_city: str) -> None:
     assert "历年结果" in _texts(at)
 
 
+def _list_entries(at, marker: str) -> list[str]:
+    """The phone's list (ui.phone) holding `marker`, one entry a line, markdown escapes removed
+    (as shown)."""
+    listed = next(str(m.value) for m in at.markdown if marker in str(m.value))
+    return listed.replace("\\", "").splitlines()
+
+
+def test_trends_tables_are_lists_on_a_phone(demo_city: str) -> None:
+    """历年趋势's four tables are also lists (ui.phone), one entry per year or organisation,
+    shares and composites written as the tables format them."""
+    at = open_page("reviewer", "pages/trends.py", timeout=90)
+    at.selectbox(key="tr_org").set_value(actor("branch01").org_id).run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+
+    city = next(t for t in tables if "五星级占比" in t.columns)
+    entries = _list_entries(at, "五星级占比 ")
+    assert len(entries) == len(city)
+    first = city.iloc[0]
+    assert entries[0].startswith(f"- **{first['年度']}** 组织数 {first['组织数']} · ")
+    assert f"五星级占比 {first['五星级占比']:.1%}" in entries[0]
+    assert f"平均综合得分 {first['平均综合得分']:.1f}" in entries[0]
+
+    years = next(t for t in tables if "点亮星数" in t.columns)
+    entries = _list_entries(at, "点亮星数 ")
+    assert len(entries) == len(years)
+    assert entries[0].startswith(f"- **{years.iloc[0]['年度']}** ")
+    assert f"综合得分 {years.iloc[0]['综合得分']:.1f}" in entries[0]
+
+    # The demo's organisations not five-star twice are 2026's; its moves between levels 2025's.
+    not_five = next(t for t in tables if "组织编码" in t.columns)
+    _organisations_listed(not_five, _list_entries(at, "所属部门 "))
+    at.selectbox(key="tr_year").set_value(2025).run()
+    moved = next(d.value for d in at.dataframe if "组织名称" in d.value.columns)
+    assert "变化" in moved.columns
+    _organisations_listed(moved, _list_entries(at, "上年等级 "))
+
+
+def _organisations_listed(table: pd.DataFrame, entries: list[str]) -> None:
+    """One entry per organisation (the first 30), headed by its name, without its code."""
+    assert len(entries) == min(len(table), 30) > 0
+    first = table.iloc[0]
+    assert entries[0].startswith(f"- **{first['组织名称']}** 地区 {first['地区']} · ")
+    assert f"综合得分 {first['综合得分']:.1f}" in entries[0]
+    assert "组织编码" not in entries[0]
+
+
 def test_rankings_phone_list_pages_through_the_filtered_rows(
     demo_city: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
