@@ -36,7 +36,8 @@ class PageSpec:
     home_of_scopes: tuple[ScopeKind, ...] = ()
 
 
-# Order here is the order in the menu. Sections group the sidebar.
+# Order here is the order in the menu. Sections group the sidebar: a role's own work first
+# (a branch's 自评; the city's results and the reviews for the others), then 党员.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/overview.py",
@@ -86,30 +87,6 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/lightbulb:",
         Action.SELF_ASSESS,
         N.SECTION_SELF,
-    ),
-    PageSpec(
-        "pages/members.py",
-        N.PAGE_TITLES["members"],
-        "members",
-        ":material/groups:",
-        Action.VIEW_MEMBERS,
-        N.SECTION_MEMBERS,
-    ),
-    PageSpec(
-        "pages/vanguard_index.py",
-        N.PAGE_TITLES["vanguard"],
-        "vanguard",
-        ":material/military_tech:",
-        Action.VIEW_MEMBERS,
-        N.SECTION_MEMBERS,
-    ),
-    PageSpec(
-        "pages/ballots.py",
-        N.PAGE_TITLES["ballots"],
-        "ballots",
-        ":material/ballot:",
-        Action.ISSUE_BALLOTS,
-        N.SECTION_MEMBERS,
     ),
     PageSpec(
         "pages/dashboard.py",
@@ -193,6 +170,30 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/campaign:",
         Action.VIEW_PUBLICATION,
         N.SECTION_REVIEW,
+    ),
+    PageSpec(
+        "pages/members.py",
+        N.PAGE_TITLES["members"],
+        "members",
+        ":material/groups:",
+        Action.VIEW_MEMBERS,
+        N.SECTION_MEMBERS,
+    ),
+    PageSpec(
+        "pages/vanguard_index.py",
+        N.PAGE_TITLES["vanguard"],
+        "vanguard",
+        ":material/military_tech:",
+        Action.VIEW_MEMBERS,
+        N.SECTION_MEMBERS,
+    ),
+    PageSpec(
+        "pages/ballots.py",
+        N.PAGE_TITLES["ballots"],
+        "ballots",
+        ":material/ballot:",
+        Action.ISSUE_BALLOTS,
+        N.SECTION_MEMBERS,
     ),
     PageSpec(
         "pages/admin.py",
