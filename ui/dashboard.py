@@ -17,10 +17,9 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
-from ui.phone import ONE_DECIMAL, PERCENT, TWO_DECIMALS, phone_text, table_or_list
+from ui.phone import LIST_LIMIT, ONE_DECIMAL, PERCENT, TWO_DECIMALS, phone_text, table_or_list
 
 TAB_KEY = "db:tab"
-PHONE_LIST_LIMIT = 30  # organisations listed on a phone (the rest are counted; Excel has all)
 
 
 def _pct(value: float | None) -> str:
@@ -338,7 +337,7 @@ def completion_panel(
             T.COL_NAME,
             phone_frame=phone_text(chase, {T.COL_PROGRESS: PERCENT}),
             phone_columns=(T.COL_STATUS, T.COL_PROGRESS, T.COL_CONTACT),
-            limit=PHONE_LIST_LIMIT,
+            limit=LIST_LIMIT,
             placeholder="—",
             height=300,
             column_config={

@@ -12,7 +12,8 @@ from db.seed import DEMO_PASSWORD
 
 
 def wait_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished a run (no running indicator, app view present).
+    """Wait until Streamlit has finished a run (no running indicator, app view present) and
+    every element is drawn (no skeleton of an element whose code is still loading).
 
     The app shell exists before the websocket connects; only a connected app whose script
     state is "notRunning" has drawn the page (the attributes Streamlit's own tests wait on).
@@ -22,8 +23,11 @@ def wait_app(page, timeout: float = 30_000) -> None:
         '[data-test-script-state="notRunning"]',
         timeout=timeout,
     )
+    # No running indicator, and no grey skeleton of an element whose code is still loading.
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+             && ![...document.querySelectorAll('[data-testid="stSkeleton"]')]
+                  .some((el) => el.checkVisibility())""",
         timeout=timeout,
     )
 
