@@ -39,7 +39,10 @@ FILTER_DEPARTMENT = "所属部门"
 FILTER_TYPE = "组织类型"
 FILTER_SEARCH = "按名称或编码搜索"
 FILTER_CHANGED = "只看审核分与自评分不同的"
-QUEUE_CAPTION = "共 {shown} 份（待审核 {pending} 份，已审核 {done} 份，已退回 {returned} 份）"
+# shown: the rows the filters leave; the counts are of every assessment of the year.
+QUEUE_CAPTION = (
+    "显示 {shown} / {total} 份（待审核 {pending} 份，已审核 {done} 份，已退回 {returned} 份）"
+)
 QUEUE_EMPTY = "没有符合条件的测评。"
 QUEUE_PICK = "选择要审核的党组织（宽屏上也可在上表中点选一行）"
 QUEUE_PICK_PLACEHOLDER = "请选择要审核的党组织"

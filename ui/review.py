@@ -161,6 +161,7 @@ def queue_table(frame: pd.DataFrame, shown: pd.DataFrame) -> int | None:
     st.caption(
         T.QUEUE_CAPTION.format(
             shown=len(shown),
+            total=len(frame),
             pending=int(counts.get("submitted", 0)),
             done=int(counts.get("reviewed", 0) + counts.get("published", 0)),
             returned=int(counts.get("returned", 0)),

@@ -123,6 +123,9 @@ def test_review_queue_starts_with_pending_submissions(demo_city: str) -> None:
     assert _picked(at) in pending
     assert f"待审核 {len(pending)} 份" in _texts(at)
     assert at.multiselect(key="review:status").value == ["submitted"]
+    # The caption says how many the filter shows out of how many there are.
+    queue = review.load_queue(actor("reviewer"), 2026)
+    assert f"显示 {len(pending)} / {len(queue)} 份" in _texts(at)
     assert [b.label for b in at.button if b.label in ("保存审核意见", "退回修改", "审核通过")] == [
         "保存审核意见",
         "退回修改",
