@@ -205,9 +205,11 @@ def _close_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def shots(output_dir: Path, request: pytest.FixtureRequest):
-    """shots(page, "step") saves test-output/<test name>/<nn>-step.png."""
+    """shots(page, "step") saves test-output/<test name>/<nn>-step.png (an earlier run's
+    screenshots of the test are removed first: a page no longer visited leaves none behind)."""
     folder = output_dir / request.node.name.replace("/", "_")
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     counter = {"n": 0}
 
     def take(page, name: str) -> Path:
