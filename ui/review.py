@@ -227,6 +227,8 @@ def batch_approval(actor: Actor, shown: pd.DataFrame) -> None:
         st.error(T.BATCH_SOME_FAILED.format(n=len(failed)))
         for message in failed:
             st.markdown(f"- {message}")
+    if shown.empty:
+        return  # the filters match nothing: the queue says so, there is nothing to approve
     with st.expander(T.BATCH_HEADER, expanded=bool(chosen_now), icon=":material/done_all:"):
         st.caption(T.BATCH_HELP)
         if not pending_ids:

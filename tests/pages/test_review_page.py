@@ -121,3 +121,13 @@ def test_queue_calls_a_not_started_assessment_not_started(demo_city: str) -> Non
     name = readmodels.load_org_table(leader(), 2026).loc[actor("branch02").org_id, "name"]
     row = table[table["name"] == name]
     assert row["self_level_name"].tolist() == ["未开始"]
+
+
+def test_a_search_matching_nothing_offers_no_batch_approval(demo_city: str) -> None:
+    at = open_page("reviewer", "pages/review.py", timeout=90)
+    assert [e.label for e in at.expander if "批量审核通过" in e.label]
+    at.text_input(key="review:search").input("没有这个名字的党组织").run()
+    assert not at.exception
+    assert "没有符合条件的测评。" in _texts(at)
+    assert not [e.label for e in at.expander if "批量审核通过" in e.label]
+    assert not [b for b in at.button if b.key == "review:batch-approve"]
