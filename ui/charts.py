@@ -7,11 +7,13 @@ fonts are the theme's system fonts, so nothing is loaded from outside the server
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -47,6 +49,15 @@ REGION_COLORS = ["#2f6f9f", "#d4a017", "#7b5ea7", "#6b9ac4", "#8c6d46", "#5f6b7a
 BAR_STEP = 30  # pixels per bar of a horizontal bar chart: every category label fits
 
 
+HEADROOM = 1.2  # counts written over bars: the tallest one's stays clear of the axis title
+
+
+def _count_scale(tallest: float) -> alt.Scale:
+    """A count axis reaching a fifth above the tallest bar: its figure, written over it, sat
+    on the axis title ("组织数" over "70")."""
+    return alt.Scale(domain=[0, max(1, math.ceil(float(tallest) * HEADROOM))], nice=True)
+
+
 def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
     """A vertical axis whose title reads horizontally, above the axis."""
     kwargs: dict[str, Any] = {
@@ -77,9 +88,20 @@ def _x_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:
     return alt.Axis(**kwargs)
 
 
+# A category label longer than this goes on two lines: side by side on a phone, 待初审 and
+# 已提交待审 ran together ("待初审已提交待审已审核" under seven bars at 390 px).
+LABEL_LINE_CHARS = 3
+TWO_LINES = (
+    f"length(datum.label) > {LABEL_LINE_CHARS} ? ["
+    "slice(datum.label, 0, ceil(length(datum.label) / 2)), "
+    "slice(datum.label, ceil(length(datum.label) / 2))] : datum.label"
+)
+
+
 def _category_x(title: str) -> alt.Axis:
-    """Category labels below the bars; Streamlit's theme would hide those it thinks overlap."""
-    return _x_axis(title, labelOverlap=False)
+    """Category labels below the bars, a long one on two lines; every label is drawn
+    (Streamlit's theme would hide those it thinks overlap)."""
+    return _x_axis(title, labelOverlap=False, labelExpr=TWO_LINES)
 
 
 YEARS_FLAT = (
@@ -271,7 +293,7 @@ def level_chart(frame: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin:
     data = pd.DataFrame({"level": names, "orgs": [int(keys.get(k, 0)) for k in STANDING_KEYS]})
     base = alt.Chart(data).encode(
         x=alt.X("level:N", sort=names, axis=_category_x(T.AX_LEVEL)),
-        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d"), scale=_count_scale(data["orgs"].max())),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
@@ -290,22 +312,30 @@ def _num(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
+HISTOGRAM_STEP = 2  # points per bin of the composite histogram
+HISTOGRAM_EXTENT = (0, 106)  # a composite can pass 100 by its 加分
+
+
 def composite_histogram(frame: pd.DataFrame, line: Decimal, height: int = 260) -> alt.TopLevelMixin:
     """Composite scores in bins of 2 points, with the year's five-star line (its rubric's)."""
     data = pd.DataFrame({"composite": frame["composite"].astype(float)})
+    edges = np.arange(HISTOGRAM_EXTENT[0], HISTOGRAM_EXTENT[1] + HISTOGRAM_STEP, HISTOGRAM_STEP)
+    tallest_bin = int(np.histogram(data["composite"], bins=edges)[0].max(initial=0))
     bars = (
         alt.Chart(data)
         .mark_bar(color=BLUE)
         .encode(
             x=alt.X(
                 "composite:Q",
-                bin=alt.Bin(step=2, extent=[0, 106]),
+                bin=alt.Bin(step=HISTOGRAM_STEP, extent=list(HISTOGRAM_EXTENT)),
                 axis=_x_axis(T.AX_COMPOSITE),
             ),
-            y=alt.Y("count():Q", axis=_y_axis(T.AX_ORGS, "d")),
+            y=alt.Y("count():Q", axis=_y_axis(T.AX_ORGS, "d"), scale=_count_scale(tallest_bin)),
             tooltip=[
                 alt.Tooltip(
-                    "composite:Q", bin=alt.Bin(step=2, extent=[0, 106]), title=T.AX_COMPOSITE
+                    "composite:Q",
+                    bin=alt.Bin(step=HISTOGRAM_STEP, extent=list(HISTOGRAM_EXTENT)),
+                    title=T.AX_COMPOSITE,
                 ),
                 alt.Tooltip("count():Q", title=T.AX_ORGS),
             ],
@@ -431,7 +461,7 @@ def completion_chart(counts: pd.DataFrame, height: int = 240) -> alt.TopLevelMix
     colors = [GREY, GOLD, "#e67e22", BLUE, "#5aa27c", MET_COLOR]
     base = alt.Chart(data).encode(
         x=alt.X("label:N", sort=order, axis=_category_x(T.AX_STATUS)),
-        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d"), scale=_count_scale(data["orgs"].max())),
     )
     bars = base.mark_bar().encode(
         color=alt.Color("label:N", scale=alt.Scale(domain=order, range=colors), legend=None),
@@ -560,7 +590,7 @@ def changes_chart(changes: pd.DataFrame, height: int = 260) -> alt.TopLevelMixin
     base = alt.Chart(counts).encode(
         x=alt.X("year_label:O", axis=_year_x(counts["year_label"].nunique())),
         xOffset=alt.XOffset("label:N", sort=domain),
-        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d")),
+        y=alt.Y("orgs:Q", axis=_y_axis(T.AX_ORGS, "d"), scale=_count_scale(counts["orgs"].max())),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(

@@ -143,3 +143,30 @@ def test_streamlit_label_patterns_turn_names_into_chinese() -> None:
     assert chinese("Remove 已提交") == "移除“已提交”"
     assert chinese("year, 起始日期") == "起始日期：年"
     assert chinese("学习星") == "学习星"
+
+
+def test_long_category_labels_below_bars_go_on_two_lines() -> None:
+    counts = pd.DataFrame(
+        {"state": list(T.COMPLETION_NAMES), "orgs": range(len(T.COMPLETION_NAMES))}
+    )
+    assert any(len(name) > charts.LABEL_LINE_CHARS for name in T.COMPLETION_NAMES.values())
+    spec = _spec(charts.completion_chart(counts))
+    x_axes = [d["x"]["axis"] for d in _walk(spec) if isinstance(d.get("x"), dict)]
+    assert x_axes
+    assert all(a["labelExpr"] == charts.TWO_LINES and a["labelOverlap"] is False for a in x_axes)
+
+
+def test_count_axes_leave_room_above_the_tallest_bar_for_its_figure() -> None:
+    counts = pd.DataFrame({"state": list(T.COMPLETION_NAMES), "orgs": [70, 2, 2, 7, 12, 24, 33]})
+    frame = pd.DataFrame({"composite": [95.0] * 42 + [10.0] * 5})
+    for chart, tallest in (
+        (charts.completion_chart(counts), 70),
+        (charts.composite_histogram(frame, Decimal(90)), 42),
+    ):
+        scales = [
+            d["y"]["scale"]
+            for d in _walk(_spec(chart))
+            if isinstance(d.get("y"), dict) and "scale" in d["y"]
+        ]
+        assert scales
+        assert all(s["domain"][1] >= tallest * charts.HEADROOM for s in scales)
