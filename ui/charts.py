@@ -55,7 +55,8 @@ HEADROOM = 1.2  # counts written over bars: the tallest one's stays clear of the
 def _count_scale(tallest: float) -> alt.Scale:
     """A count axis reaching a fifth above the tallest bar: its figure, written over it, sat
     on the axis title ("组织数" over "70")."""
-    return alt.Scale(domain=[0, max(1, math.ceil(float(tallest) * HEADROOM))], nice=True)
+    top = 0.0 if pd.isna(tallest) else float(tallest)  # no bars at all: max() of nothing is NaN
+    return alt.Scale(domain=[0, max(1, math.ceil(top * HEADROOM))], nice=True)
 
 
 def _y_axis(title: str, fmt: str | None = None, **extra: object) -> alt.Axis:

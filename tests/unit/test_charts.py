@@ -170,3 +170,15 @@ def test_count_axes_leave_room_above_the_tallest_bar_for_its_figure() -> None:
         ]
         assert scales
         assert all(s["domain"][1] >= tallest * charts.HEADROOM for s in scales)
+
+
+def test_a_count_chart_without_bars_still_draws() -> None:
+    """A region where no organisation changed level: no bars, an axis from 0."""
+    changes = pd.DataFrame({"year": [2025, 2026], "change": ["same", "same"]})
+    scales = [
+        d["y"]["scale"]
+        for d in _walk(_spec(charts.changes_chart(changes)))
+        if isinstance(d.get("y"), dict) and "scale" in d["y"]
+    ]
+    assert scales
+    assert all(s["domain"][0] == 0 and s["domain"][1] >= 1 for s in scales)
