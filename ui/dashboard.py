@@ -17,7 +17,7 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
-from ui.phone import LIST_LIMIT, ONE_DECIMAL, PERCENT, TWO_DECIMALS, phone_text, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list
 
 TAB_KEY = "db:tab"
 
@@ -133,7 +133,6 @@ def target_table(attain: pd.DataFrame) -> None:
         table,
         "db-target",
         T.YEAR,
-        phone_frame=phone_text(table, {T.COL_SHARE: PERCENT, T.COL_TARGET: PERCENT}),
         placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
@@ -189,15 +188,6 @@ def comparison_panel(actor: Actor, year: int) -> None:
         rows,
         "db-comparison",
         T.COL_REGION,
-        phone_frame=phone_text(
-            rows,
-            {
-                T.COL_COMPLETION: PERCENT,
-                T.COL_SHARE: PERCENT,
-                T.COL_TARGET: PERCENT,
-                T.COL_INFLATION: TWO_DECIMALS,
-            },
-        ),
         placeholder="—",
         column_config={
             T.COL_COMPLETION: percent,
@@ -276,7 +266,6 @@ def problems_panel(actor: Actor, year: int, frame: pd.DataFrame, basis: str = "r
             worst,
             "db-lost",
             T.COL_CRIT_CODE,
-            phone_frame=phone_text(worst, {T.COL_LOST: ONE_DECIMAL}),
             placeholder="—",
             column_config={T.COL_LOST: st.column_config.NumberColumn(format="%.1f")},
         )
@@ -335,7 +324,6 @@ def completion_panel(
             chase,
             "db-chase",
             T.COL_NAME,
-            phone_frame=phone_text(chase, {T.COL_PROGRESS: PERCENT}),
             phone_columns=(T.COL_STATUS, T.COL_PROGRESS, T.COL_CONTACT),
             limit=LIST_LIMIT,
             placeholder="—",
@@ -387,10 +375,6 @@ def gaps_panel(actor: Actor, year: int) -> None:
             widest,
             "db-gaps",
             T.COL_NAME,
-            phone_frame=phone_text(
-                widest,
-                {T.COL_GAP: ONE_DECIMAL, T.COL_SELF: ONE_DECIMAL, T.COL_REVIEWED: ONE_DECIMAL},
-            ),
             placeholder="—",
             column_config={
                 T.COL_SELF: st.column_config.NumberColumn(format="%.1f"),

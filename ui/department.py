@@ -11,7 +11,7 @@ from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
-from ui.phone import LIST_LIMIT, ONE_DECIMAL, PERCENT, phone_text, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list
 from ui.text import plain
 
 NAMES_SHOWN = 30
@@ -90,14 +90,6 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
                 T.COL_COMPOSITE,
                 T.COL_GAP_FIVE,
                 T.COL_RANK,
-            ),
-            phone_frame=phone_text(
-                table,
-                {
-                    T.COL_PROGRESS: PERCENT,
-                    T.COL_COMPOSITE: ONE_DECIMAL,
-                    T.COL_GAP_FIVE: ONE_DECIMAL,
-                },
             ),
             limit=LIST_LIMIT,
             placeholder="—",

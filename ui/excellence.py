@@ -16,7 +16,7 @@ from texts import leadership as T
 from ui import data
 from ui.drop_zone import forget_picked, picked_file
 from ui.feedback import shown_errors
-from ui.phone import LIST_LIMIT, ONE_DECIMAL, phone_text, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list
 from ui.text import plain
 
 ID = "_org_id"
@@ -80,15 +80,11 @@ PHONE_COLUMNS = (
 def candidate_list(table: pd.DataFrame, name: str) -> None:
     """Candidates as the read-only table, and on a phone one entry per organisation (the
     first LIST_LIMIT; a city has hundreds of five-star organisations)."""
-    ticks = {True: T.YES, False: T.NO}
     table_or_list(
         table,
         name,
         T.COL_NAME,
         phone_columns=PHONE_COLUMNS,
-        phone_frame=phone_text(table, {T.COL_COMPOSITE: ONE_DECIMAL}).assign(
-            **{c: table[c].map(ticks) for c in (T.COL_RECOMMENDED, T.COL_SELECTED)}
-        ),
         limit=LIST_LIMIT,
         placeholder="—",
         column_config=CANDIDATE_CONFIG,

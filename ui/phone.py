@@ -138,8 +138,10 @@ def table_or_list(
 
     `labels` names the columns (key → heading) in both; `phone_columns` the cells a phone
     entry shows beside its title (default: all), taken from `phone_frame` when given (the same
-    rows as text); `limit` the entries listed on a phone (the rest are counted). Other keywords
-    go to st.dataframe (key, on_select, height, column_config, …), whose selection comes back.
+    rows, some cells as other text); a figure is written as its column_config formats it on
+    the table (`as_configured`); `limit` the entries listed on a phone (the rest are counted).
+    Other keywords go to st.dataframe (key, on_select, height, column_config, …), whose
+    selection comes back.
     """
     config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
     config |= table.pop("column_config", None) or {}
@@ -151,6 +153,7 @@ def table_or_list(
         keep = [title_column, *(c for c in (phone_columns or frame.columns) if c != title_column)]
         source = frame if phone_frame is None else phone_frame
         rows = source[keep].head(limit) if limit is not None else source[keep]
+        rows = as_configured(rows, config)
         headed = rows.rename(columns={k: v for k, v in (labels or {}).items() if k != title_column})
         st.markdown("\n".join(list_lines(headed.to_dict("records"), title_column)))
         if limit is not None and len(frame) > limit:
@@ -166,6 +169,41 @@ def phone_text(table: pd.DataFrame, patterns: Mapping[str, str]) -> pd.DataFrame
         return lambda v: "—" if v is None or pd.isna(v) else pattern.format(v)
 
     return table.assign(**{column: table[column].map(text(p)) for column, p in patterns.items()})
+
+
+_FIXED = re.compile(r"%\.(\d)f")
+
+
+def _type_config(column: object) -> Mapping[str, Any]:
+    """A column_config entry's type and format ({} for a plain label or None)."""
+    return (column.get("type_config") or {}) if isinstance(column, Mapping) else {}
+
+
+def _pattern(column: object) -> str | None:
+    """The phone pattern of a column's number format ("percent", "%.1f"); None for any other
+    (whole numbers need none: `_cell`)."""
+    fmt = _type_config(column).get("format")
+    if fmt == "percent":
+        return PERCENT
+    fixed = _FIXED.fullmatch(fmt) if isinstance(fmt, str) else None
+    return "{:." + fixed[1] + "f}" if fixed else None
+
+
+def as_configured(rows: pd.DataFrame, config: Mapping[str, object]) -> pd.DataFrame:
+    """The rows' figures written as the table's column_config shows them: a share as "46.7%",
+    points as "92.5", a tick as 是/否 (columns already text are left as they are)."""
+    numeric = pd.api.types.is_numeric_dtype
+    patterns = {
+        c: p
+        for c in rows.columns
+        if (p := _pattern(config.get(c))) and numeric(rows[c]) and rows[c].dtype != bool
+    }
+    ticks = {
+        c: rows[c].map({True: C.YES, False: C.NO})
+        for c in rows.columns
+        if _type_config(config.get(c)).get("type") == "checkbox"
+    }
+    return phone_text(rows, patterns).assign(**ticks)
 
 
 def _cell(value: object) -> object:
@@ -193,6 +231,7 @@ __all__ = [
     "PHONE_CSS",
     "PHONE_MAX",
     "TWO_DECIMALS",
+    "as_configured",
     "disclosure",
     "fold",
     "list_lines",

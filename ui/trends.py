@@ -9,7 +9,7 @@ import formatting
 from db.services import attainment, readmodels
 from texts import common as C
 from texts import leadership as T
-from ui.phone import LIST_LIMIT, ONE_DECIMAL, PERCENT, phone_text, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list
 
 # Composite scores with one decimal, as everywhere (97.5 and 98.0, not 97.5 and 98).
 SCORE_CONFIG = {
@@ -43,12 +43,10 @@ def city_table(history: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
 def city_years(table: pd.DataFrame) -> None:
     """city_table's rows as a table, and on a phone one entry per year (shares and the
     average written as the table formats them)."""
-    patterns = {T.COL_SHARE: PERCENT, T.COL_TARGET: PERCENT, T.COL_AVG_COMPOSITE: ONE_DECIMAL}
     table_or_list(
         table,
         "tr-city",
         T.YEAR,
-        phone_frame=phone_text(table, patterns),
         placeholder="—",
         column_config={
             T.COL_SHARE: st.column_config.NumberColumn(format="percent"),
@@ -61,13 +59,11 @@ def city_years(table: pd.DataFrame) -> None:
 def organisations(table: pd.DataFrame, name: str) -> None:
     """change_rows' or not_five_rows' organisations as a table, and on a phone one entry per
     organisation (the first LIST_LIMIT; composites with one decimal)."""
-    scores = {c: ONE_DECIMAL for c in SCORE_CONFIG if c in table.columns}
     table_or_list(
         table,
         name,
         T.COL_NAME,
         phone_columns=[c for c in table.columns if c != T.COL_CODE],
-        phone_frame=phone_text(table, scores),
         limit=LIST_LIMIT,
         placeholder="—",
         column_config=SCORE_CONFIG,
@@ -148,7 +144,6 @@ def org_years(table: pd.DataFrame) -> None:
         table,
         "tr-org",
         T.YEAR,
-        phone_frame=phone_text(table, {T.COL_COMPOSITE: ONE_DECIMAL}),
         placeholder="—",
         column_config={T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f")},
     )
