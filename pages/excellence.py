@@ -55,6 +55,7 @@ if can_confirm:
             hide_index=True,
             placeholder="—",
             column_config=ux.CANDIDATE_CONFIG,
+            column_order=ux.EDITOR_ORDER,
             disabled=[c for c in table.columns if c not in (T.COL_SELECTED, T.COL_REASON)],
             key=f"ex_editor_{year}",
         )

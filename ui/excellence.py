@@ -46,13 +46,14 @@ def candidate_table(view: excellence.ExcellenceView) -> pd.DataFrame:
     )
 
 
-# Widths in pixels: at 1,400 px the last columns (入选, 调整理由) stay in sight.
+# Widths in pixels: at 1,400 px every column of the confirmation editor is in sight (12
+# columns in the ~900 px beside the menu); 入选 is wide enough for its header and edit mark.
 NARROW = 62
 CANDIDATE_CONFIG = {
     ID: None,
     T.COL_RANK: st.column_config.NumberColumn(format="%d", width=NARROW),
     T.COL_REGION_RANK: st.column_config.NumberColumn(format="%d", width=NARROW),
-    T.COL_NAME: st.column_config.TextColumn(width="medium"),
+    T.COL_NAME: st.column_config.TextColumn(width=180, pinned=True),
     T.COL_REGION: st.column_config.TextColumn(width=56),
     T.COL_STATUS: st.column_config.TextColumn(width=56, help=T.EX_STATUS_HELP),
     T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f", width=NARROW),
@@ -60,9 +61,28 @@ CANDIDATE_CONFIG = {
     T.COL_ELIGIBLE: st.column_config.CheckboxColumn(width=NARROW),
     T.COL_RECOMMENDED: st.column_config.CheckboxColumn(width=50),
     T.COL_TIED: st.column_config.CheckboxColumn(width=50),
-    T.COL_SELECTED: st.column_config.CheckboxColumn(width=50),
-    T.COL_REASON: st.column_config.TextColumn(width="medium", max_chars=excellence.REASON_MAX),
+    T.COL_SELECTED: st.column_config.CheckboxColumn(width=NARROW),
+    T.COL_REASON: st.column_config.TextColumn(width=140, max_chars=excellence.REASON_MAX),
 }
+
+
+# The confirmation editor: the name (pinned), then what the leader decides on (the rule's
+# recommendation, the choice, the reason), then the figures it rests on. At 390 px the name and
+# the two ticks are in sight without scrolling sideways (入选 was the twelfth column).
+EDITOR_ORDER = (
+    T.COL_NAME,
+    T.COL_RECOMMENDED,
+    T.COL_SELECTED,
+    T.COL_REASON,
+    T.COL_RANK,
+    T.COL_REGION_RANK,
+    T.COL_REGION,
+    T.COL_STATUS,
+    T.COL_COMPOSITE,
+    T.COL_GRADE,
+    T.COL_ELIGIBLE,
+    T.COL_TIED,
+)
 
 
 # What a phone's list of candidates shows beside the name (the ticks written as 是/否).

@@ -174,6 +174,16 @@ def test_excellence_candidates_are_a_list_on_a_phone(demo_city: str) -> None:
     assert f"推荐 {'是' if first['推荐'] else '否'}" in entries[0]
 
 
+def test_excellence_editor_puts_the_decision_beside_the_pinned_name(demo_city: str) -> None:
+    """A leader's confirmation editor shows the name (pinned), 推荐, 入选 and 调整理由 first: on
+    a phone they are in sight without scrolling sideways; the figures follow."""
+    at = open_page("leader", "pages/excellence.py", timeout=90)
+    editor = next(d for d in at.dataframe if d.proto.column_order)
+    assert list(editor.proto.column_order)[:4] == ["组织名称", "推荐", "入选", "调整理由"]
+    assert "_org_id" not in editor.proto.column_order
+    assert '"pinned":true' in editor.proto.columns.replace(" ", "")
+
+
 def test_excellence_roles(demo_city: str) -> None:
     reviewer = open_page("reviewer", "pages/excellence.py", timeout=90)
     assert "确认最终名单" not in [b.label for b in reviewer.button]
