@@ -71,6 +71,13 @@ def open_page(username: str | None, page_file: str, timeout: float = 30) -> AppT
     return at.switch_page(page_file).run()
 
 
+def phone_list_entries(at: AppTest, marker: str) -> list[str]:
+    """The phone's list (ui.phone.table_or_list) whose text holds `marker`, one entry a line,
+    markdown escapes removed (as shown)."""
+    listed = next(str(m.value) for m in at.markdown if marker in str(m.value))
+    return listed.replace("\\", "").splitlines()
+
+
 def current_assessment_id(username: str) -> int:
     """The open-year assessment of a branch user's organisation."""
     who = actor(username)

@@ -22,7 +22,7 @@ from tests.services.cycle_helpers import (
     confirm_recommended,
     open_cycle_id,
 )
-from tests.utils import actor, open_page, token_for
+from tests.utils import actor, open_page, phone_list_entries, token_for
 from ui.session import TEST_TOKEN_KEY
 from ui.star_page import fmt
 
@@ -330,8 +330,7 @@ def test_audit_log_is_a_list_on_a_phone(demo_city: str) -> None:
     at = open_page("admin", "pages/audit.py", timeout=90)
     _ok(at)
     frame = at.dataframe[0].value
-    listed = next(str(m.value) for m in at.markdown if "操作人 " in str(m.value))
-    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    entries = phone_list_entries(at, "操作人 ")
     assert len(entries) == min(len(frame), 30)
     first = frame.iloc[0]
     assert entries[0].startswith(f"- **{first['at']}** 操作人 {first['actor_name']} · ")

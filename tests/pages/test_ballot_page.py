@@ -4,10 +4,16 @@ the minimum number of ballots."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from db.models import RoundStatus
 from db.services import ballots as B
 from tests.ballot_helpers import ballot_branch, set_round_status
-from tests.utils import open_page
+from tests.utils import open_page, phone_list_entries
 from texts import ballot as T
 
 
@@ -44,34 +50,45 @@ def test_the_branch_issues_codes_and_sees_them_once(demo_city: str) -> None:
     assert set(table.iloc[:, 2]) == {T.RESULTS_WAIT_SHORT}
 
 
-def test_results_show_after_the_round_from_the_minimum(demo_city: str) -> None:
+@dataclass(frozen=True)
+class ClosedRound:
+    """A closed round of branch01 in which every code rated every member 1 and the branch 0,
+    open on the 民主评议 page."""
+
+    at: AppTest
+    buttons: list[Any]
+    codes: list[str]
+    members: int
+
+
+@pytest.fixture
+def closed_round(demo_city: str) -> ClosedRound:
     branch = ballot_branch(members=5, own_org=True)
     codes = B.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id).codes
     for code in codes:
         B.cast_ballot(code, dict.fromkeys(branch.member_ids, 1), branch_rating=0)
     set_round_status(branch.round_id, RoundStatus.CLOSED)
     at, buttons = _issue_on_page(branch.round_id)
-    assert buttons == []  # a closed round issues nothing
+    return ClosedRound(at, buttons, list(codes), len(branch.member_ids))
+
+
+def test_results_show_after_the_round_from_the_minimum(closed_round: ClosedRound) -> None:
+    at, codes = closed_round.at, closed_round.codes
+    assert closed_round.buttons == []  # a closed round issues nothing
     table = at.dataframe[0].value
     # Every code rates every member taking part (branch01's demo roster included) and the branch.
-    assert list(table[T.RESULTS_BALLOTS]) == [len(codes)] * (len(branch.member_ids) + 1)
+    assert list(table[T.RESULTS_BALLOTS]) == [len(codes)] * (closed_round.members + 1)
     assert set(table.iloc[:-1, 2]) == {"3.00"}
     assert table.iloc[-1, 2] == "4.00"
     assert set(table.iloc[:, 3]) == {"100.0%"}
 
 
-def test_results_are_a_list_on_a_phone(demo_city: str) -> None:
+def test_results_are_a_list_on_a_phone(closed_round: ClosedRound) -> None:
     """Each member's result is also one entry of a list (ui.phone), its figures as the table
     writes them."""
-    branch = ballot_branch(members=5, own_org=True)
-    codes = B.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id).codes
-    for code in codes:
-        B.cast_ballot(code, dict.fromkeys(branch.member_ids, 1), branch_rating=0)
-    set_round_status(branch.round_id, RoundStatus.CLOSED)
-    at, _buttons = _issue_on_page(branch.round_id)
+    at, codes = closed_round.at, closed_round.codes
     table = at.dataframe[0].value
-    listed = next(str(m.value) for m in at.markdown if f"{T.RESULTS_BALLOTS} " in str(m.value))
-    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    entries = phone_list_entries(at, f"{T.RESULTS_BALLOTS} ")
     assert len(entries) == len(table)
     first = table.iloc[0]
     assert entries[0].startswith(

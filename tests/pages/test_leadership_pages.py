@@ -10,7 +10,7 @@ import pytest
 
 from db.services import excellence, readmodels
 from tests.services.cycle_helpers import approve_all_submitted
-from tests.utils import actor, leader, open_page
+from tests.utils import actor, leader, open_page, phone_list_entries
 from ui import data
 
 PAGES = [
@@ -151,8 +151,7 @@ def test_dashboard_tables_are_lists_on_a_phone(demo_city: str) -> None:
     shares written as percentages: fourteen columns scrolled sideways on a phone."""
     at = open_page("leader", "pages/dashboard.py", timeout=90)
     table = next(d.value for d in at.dataframe if "完成率" in d.value.columns)
-    listed = next(str(m.value) for m in at.markdown if "完成率" in str(m.value))
-    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    entries = phone_list_entries(at, "完成率")
     assert len(entries) == len(table)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first['地区']}** 组织数 {first['组织数']} · ")
@@ -165,8 +164,7 @@ def test_excellence_candidates_are_a_list_on_a_phone(demo_city: str) -> None:
     at = open_page("reviewer", "pages/excellence.py", timeout=90)
     table = next(d.value for d in at.dataframe if "推荐" in d.value.columns)
     assert len(table) > 0
-    listed = next(str(m.value) for m in at.markdown if "推荐 " in str(m.value))
-    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    entries = phone_list_entries(at, "推荐 ")
     assert len(entries) == min(len(table), 30)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first['组织名称']}** ")
@@ -264,13 +262,6 @@ def test_trends_org_tab(demo_city: str) -> None:
     assert "历年结果" in _texts(at)
 
 
-def _list_entries(at, marker: str) -> list[str]:
-    """The phone's list (ui.phone) holding `marker`, one entry a line, markdown escapes removed
-    (as shown)."""
-    listed = next(str(m.value) for m in at.markdown if marker in str(m.value))
-    return listed.replace("\\", "").splitlines()
-
-
 def test_trends_tables_are_lists_on_a_phone(demo_city: str) -> None:
     """历年趋势's four tables are also lists (ui.phone), one entry per year or organisation,
     shares and composites written as the tables format them."""
@@ -280,7 +271,7 @@ def test_trends_tables_are_lists_on_a_phone(demo_city: str) -> None:
     tables = [d.value for d in at.dataframe]
 
     city = next(t for t in tables if "五星级占比" in t.columns)
-    entries = _list_entries(at, "五星级占比 ")
+    entries = phone_list_entries(at, "五星级占比 ")
     assert len(entries) == len(city)
     first = city.iloc[0]
     assert entries[0].startswith(f"- **{first['年度']}** 组织数 {first['组织数']} · ")
@@ -288,18 +279,18 @@ def test_trends_tables_are_lists_on_a_phone(demo_city: str) -> None:
     assert f"平均综合得分 {first['平均综合得分']:.1f}" in entries[0]
 
     years = next(t for t in tables if "点亮星数" in t.columns)
-    entries = _list_entries(at, "点亮星数 ")
+    entries = phone_list_entries(at, "点亮星数 ")
     assert len(entries) == len(years)
     assert entries[0].startswith(f"- **{years.iloc[0]['年度']}** ")
     assert f"综合得分 {years.iloc[0]['综合得分']:.1f}" in entries[0]
 
     # The demo's organisations not five-star twice are 2026's; its moves between levels 2025's.
     not_five = next(t for t in tables if "组织编码" in t.columns)
-    _organisations_listed(not_five, _list_entries(at, "所属部门 "))
+    _organisations_listed(not_five, phone_list_entries(at, "所属部门 "))
     at.selectbox(key="tr_year").set_value(2025).run()
     moved = next(d.value for d in at.dataframe if "组织名称" in d.value.columns)
     assert "变化" in moved.columns
-    _organisations_listed(moved, _list_entries(at, "上年等级 "))
+    _organisations_listed(moved, phone_list_entries(at, "上年等级 "))
 
 
 def _organisations_listed(table: pd.DataFrame, entries: list[str]) -> None:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from db.engine import read_session
 from db.models import PartyMember, VanguardRound
 from db.services import members, vanguard_scores
-from tests.utils import actor, open_page
+from tests.utils import actor, open_page, phone_list_entries
 
 ROSTER = "pages/members.py"
 VANGUARD = "pages/vanguard_index.py"
@@ -75,18 +75,11 @@ def test_an_admin_has_the_import(demo_city: str) -> None:
     assert any("批量导入" in str(h.value) for h in at.subheader)
 
 
-def _list_entries(at: AppTest, column: str) -> list[str]:
-    """The phone's list (ui.phone) holding `column`, one entry a line, markdown escapes
-    removed (as shown)."""
-    listed = next(str(m.value) for m in at.markdown if f"{column} " in str(m.value))
-    return listed.replace("\\", "").splitlines()
-
-
 def test_the_roster_is_a_list_on_a_phone(demo_city: str) -> None:
     """Each member of the roster is also one entry of a list, headed by the name."""
     at = open_page("branch01", ROSTER, timeout=90)
     table = next(d.value for d in at.dataframe if "入党日期" in d.value.columns)
-    entries = _list_entries(at, "入党日期")
+    entries = phone_list_entries(at, "入党日期 ")
     assert len(entries) == len(table)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first['姓名']}** 在职或离退休 {first['在职或离退休']} · ")
@@ -129,7 +122,7 @@ def test_the_index_is_a_list_on_a_phone(demo_city: str) -> None:
     at = open_page("branch01", VANGUARD, timeout=90)
     at.selectbox(key="vanguard:round").set_value(_open_round(2026).id).run()
     table = next(d.value for d in at.dataframe if "先锋指数" in d.value.columns)
-    entries = _list_entries(at, "状态")
+    entries = phone_list_entries(at, "状态 ")
     assert len(entries) == len(table) > 0
     assert entries[0].startswith(f"- **{table.iloc[0]['姓名']}** ")
     scored = [i for i, total in enumerate(table["先锋指数"]) if total]

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Organisation, User
-from tests.utils import app_test, open_page
+from tests.utils import app_test, open_page, phone_list_entries
 from texts import leadership as TL
 
 REGION = "柯桥区"
@@ -125,8 +125,7 @@ def test_department_table_is_a_list_on_a_phone(demo_city: str) -> None:
     at = open_page("leader", "pages/department.py", timeout=90)
     at.selectbox(key="dp_dept").set_value(dept_id).run()
     table = next(df.value for df in at.dataframe if TL.COL_GAP_FIVE in df.value.columns)
-    listed = next(str(m.value) for m in at.markdown if f"{TL.COL_PROGRESS} " in str(m.value))
-    entries = listed.replace("\\", "").splitlines()  # as shown: markdown escapes removed
+    entries = phone_list_entries(at, f"{TL.COL_PROGRESS} ")
     assert len(entries) == min(len(table), 30)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first[TL.COL_NAME]}** {TL.COL_STATUS} ")
