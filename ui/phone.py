@@ -146,8 +146,9 @@ def table_or_list(
     config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
     config |= table.pop("column_config", None) or {}
     with wide_part(name):
+        wide, wide_config = shares_with_one_decimal(frame, config)
         shown = st.dataframe(
-            frame, hide_index=True, width="stretch", column_config=config or None, **table
+            wide, hide_index=True, width="stretch", column_config=wide_config or None, **table
         )
     with phone_part(name):
         keep = [title_column, *(c for c in (phone_columns or frame.columns) if c != title_column)]
@@ -159,6 +160,33 @@ def table_or_list(
         if limit is not None and len(frame) > limit:
             st.caption(C.LIST_MORE.format(n=len(frame) - limit))
     return shown
+
+
+SHARE_POINTS_FORMAT = "%.1f%%"
+
+
+def shares_with_one_decimal(
+    frame: pd.DataFrame, config: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The frame and config with every share (a number column formatted "percent", 0–1) drawn
+    as percentage points with one decimal, "50.7%" and "50.0%" as on the metrics and charts:
+    Streamlit's own "percent" writes up to two decimals and drops zeros ("50.72%", "50%").
+    Still numbers, so a click on the header sorts them as numbers."""
+    shares = [
+        c
+        for c in frame.columns
+        if _type_config(config.get(c)).get("type") == "number"
+        and _type_config(config.get(c)).get("format") == "percent"
+    ]
+    if not shares:
+        return frame, dict(config)
+    points = frame.assign(**{c: frame[c].astype(float) * 100 for c in shares})
+    drawn = dict(config)
+    for c in shares:
+        column = dict(config[c])
+        column["type_config"] = {**column["type_config"], "format": SHARE_POINTS_FORMAT}
+        drawn[c] = column
+    return points, drawn
 
 
 def phone_text(table: pd.DataFrame, patterns: Mapping[str, str]) -> pd.DataFrame:
@@ -230,6 +258,7 @@ __all__ = [
     "PERCENT",
     "PHONE_CSS",
     "PHONE_MAX",
+    "SHARE_POINTS_FORMAT",
     "TWO_DECIMALS",
     "as_configured",
     "disclosure",
@@ -238,6 +267,7 @@ __all__ = [
     "phone_part",
     "phone_style",
     "phone_text",
+    "shares_with_one_decimal",
     "table_or_list",
     "wide_part",
 ]

@@ -155,7 +155,7 @@ def test_dashboard_tables_are_lists_on_a_phone(demo_city: str) -> None:
     assert len(entries) == len(table)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first['地区']}** 组织数 {first['组织数']} · ")
-    assert f"完成率 {first['完成率']:.1%}" in entries[0]
+    assert f"完成率 {first['完成率']:.1f}%" in entries[0]
 
 
 def test_excellence_candidates_are_a_list_on_a_phone(demo_city: str) -> None:
@@ -275,7 +275,7 @@ def test_trends_tables_are_lists_on_a_phone(demo_city: str) -> None:
     assert len(entries) == len(city)
     first = city.iloc[0]
     assert entries[0].startswith(f"- **{first['年度']}** 组织数 {first['组织数']} · ")
-    assert f"五星级占比 {first['五星级占比']:.1%}" in entries[0]
+    assert f"五星级占比 {first['五星级占比']:.1f}%" in entries[0]
     assert f"平均综合得分 {first['平均综合得分']:.1f}" in entries[0]
 
     years = next(t for t in tables if "点亮星数" in t.columns)

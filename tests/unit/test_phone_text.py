@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui.phone import as_configured
+from ui.phone import as_configured, shares_with_one_decimal
 
 
 def test_figures_follow_the_tables_formats_and_text_is_left_alone() -> None:
@@ -29,3 +29,25 @@ def test_figures_follow_the_tables_formats_and_text_is_left_alone() -> None:
     assert shown["rank"].tolist() == [3, 4]
     assert shown["picked"].tolist() == ["是", "否"]
     assert shown["already"].tolist() == ["46.7%", "—"]
+
+
+def test_a_wide_table_draws_shares_with_one_decimal_as_numbers() -> None:
+    """Streamlit's "percent" wrote 50.72% beside 50% and 46.7% on the metric above; the table
+    now gets percentage points with "%.1f%%" (50.7%, 50.0%) and the list the same text."""
+    rows = pd.DataFrame({"share": [0.5072, 0.5, None], "progress": [0.25, 1.0, 0.5]})
+    config = {
+        "share": st.column_config.NumberColumn(format="percent", help="占比"),
+        "progress": st.column_config.ProgressColumn(format="percent"),
+    }
+    drawn, drawn_config = shares_with_one_decimal(rows, config)
+    assert drawn["share"].tolist()[:2] == [50.72, 50.0]
+    assert pd.isna(drawn["share"].iloc[2])
+    assert drawn_config["share"]["type_config"]["format"] == "%.1f%%"
+    assert drawn_config["share"]["help"] == "占比"
+    # A progress bar keeps its 0–1 scale; the caller's frame and config are left as they were.
+    assert drawn["progress"].tolist() == [0.25, 1.0, 0.5]
+    assert drawn_config["progress"] == config["progress"]
+    assert rows["share"].iloc[0] == 0.5072
+    assert config["share"]["type_config"]["format"] == "percent"
+    phone = as_configured(rows, config)["share"].tolist()
+    assert phone == [f"{v:.1f}%" for v in drawn["share"].tolist()[:2]] + ["—"]
