@@ -266,7 +266,7 @@ def region_share_bars(
         )
     )
     text = bars.mark_text(align="left", dx=4, fontSize=14).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value(INK)
+        text=alt.Text("share:Q", format=".1%"), color=alt.value(INK)
     )
     layers = [bars, text]
     target = rows["target"].dropna()

@@ -83,6 +83,9 @@ def test_wall_screen_region_bars_are_red_only_when_below_the_target() -> None:
     assert meaning == {T.MET: charts.MET_COLOR, T.NOT_MET: charts.NOT_MET_COLOR}
     assert '"status": "达标"' in data
     assert '"status": "未达标"' in data
+    # Each bar's figure with one decimal, as the tables and the year chart beside it ("52.2%").
+    labels = [d for d in _walk(spec) if d.get("field") == "share" and "format" in d]
+    assert {d["format"] for d in labels if "title" not in d} == {".1%"}
 
 
 def test_heat_map_scale_spans_0_to_100_percent_with_the_85_line() -> None:
