@@ -143,17 +143,30 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
         row = data.org_standing(actor, view.org_id, view.year, "reviewed")
     # No rank before the organisation has handed in: a draft's points are not a result.
     ranked = row if row is not None and readmodels.ranked(str(row["status"])) else None
-    none = T.RANK_NOT_HANDED_IN if row is not None else T.RANK_NONE
-    rank = T.RANK_VALUE.format(rank=int(ranked["rank"])) if ranked is not None else none
+    # Not handed in: "—" as the figure and why beneath it (the sentence as the figure was cut
+    # to "提交后参…" on a desk's card).
+    why = T.RANK_NOT_HANDED_IN if row is not None and ranked is None else None
+    rank = T.RANK_VALUE.format(rank=int(ranked["rank"])) if ranked is not None else T.RANK_NONE
     region_rank = (
-        T.RANK_VALUE.format(rank=int(ranked["region_rank"])) if ranked is not None else none
+        T.RANK_VALUE.format(rank=int(ranked["region_rank"])) if ranked is not None else T.RANK_NONE
     )
     ranks = st.columns(4)
-    ranks[0].metric(T.RANK_CITY, rank, help=T.RANK_HELP, border=True)
+    ranks[0].metric(
+        T.RANK_CITY,
+        rank,
+        delta=why,
+        delta_color="off",
+        delta_arrow="off",
+        help=T.RANK_HELP,
+        border=True,
+    )
     ranks[1].metric(
         # a published year ranks the organisation in the region it was published with
         T.RANK_REGION.format(region=plain(row["region"] if row is not None else view.org_region)),
         region_rank,
+        delta=why,
+        delta_color="off",
+        delta_arrow="off",
         help=T.RANK_HELP,
         border=True,
     )
