@@ -18,8 +18,8 @@ ERR_ORG_NAME_LONG = "名称不能超过 120 个字"
 ERR_ORG_TYPE_EMPTY = "类型不能为空"
 ERR_ORG_TYPE = "类型“{value}”无法识别（可填：{allowed}）"
 ERR_ORG_TYPE_CHANGE = "部门与党组织之间不能互相转换类型；如需调整，请新建组织后停用原组织"
-ERR_REGION_EMPTY = "区域不能为空"
-ERR_REGION = "区域“{value}”无法识别（可填：{allowed}）"
+ERR_REGION_EMPTY = "地区不能为空"
+ERR_REGION = "地区“{value}”无法识别（可填：{allowed}）"
 ERR_DEPT_PARENT = "部门是最上级，不能填写上级编码"
 ERR_PARENT_REQUIRED = "机关党委、党总支、党支部必须填写上级编码（所属部门或上级党组织）"
 ERR_PARENT_UNKNOWN = "上级编码“{code}”不存在（既不在文件中，也不在系统中）"
@@ -233,7 +233,7 @@ ORG_COLUMNS = {
     "code": "编码",
     "name": "名称",
     "org_type_name": "类型",
-    "region": "区域",
+    "region": "地区",
     "parent_name": "上级组织",
     "department": "所属部门",
     "member_count": "党员人数",
@@ -251,7 +251,7 @@ ORG_NEW = "（新建组织）"
 ORG_CODE = "编码"
 ORG_NAME = "名称"
 ORG_TYPE = "类型"
-ORG_REGION = "区域"
+ORG_REGION = "地区"
 ORG_PARENT = "上级组织"
 ORG_NO_PARENT = "（无，部门为最上级）"
 ORG_MEMBERS = "党员人数"
@@ -568,7 +568,7 @@ IMPORT_COLUMN_NAMES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "code": ("编码", ("组织编码", "代码", "code")),
         "name": ("名称", ("组织名称", "党组织名称", "name")),
         "org_type": ("类型", ("组织类型", "type")),
-        "region": ("区域", ("所属区域", "region")),
+        "region": ("地区", ("区域", "所属地区", "所属区域", "region")),
         "parent_code": ("上级编码", ("上级组织编码", "parent")),
         "member_count": ("党员人数", ("党员数", "members")),
         "staff_count": ("在编人数", ("职工人数", "staff")),

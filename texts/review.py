@@ -34,7 +34,7 @@ REVIEW_INTRO = (
 YEAR = "年度"
 ALL = "全部"
 FILTER_STATUS = "状态"
-FILTER_REGION = "区域"
+FILTER_REGION = "地区"
 FILTER_DEPARTMENT = "所属部门"
 FILTER_TYPE = "组织类型"
 FILTER_SEARCH = "按名称或编码搜索"
@@ -75,7 +75,7 @@ QUEUE_COLUMNS = {
     "name": "党组织",
     "org_type": "组织类型",
     "department": "所属部门",
-    "region": "区域",
+    "region": "地区",
     "status_name": "状态",
     "submitted_at": "提交时间",
     "waiting": "已等待（天）",
@@ -262,7 +262,7 @@ PUB_LIST_COLUMNS = {
     "rank": "名次",
     "name": "党组织",
     "department": "所属部门",
-    "region": "区域",
+    "region": "地区",
     "org_type": "类型",
     "composite": "综合得分",
     "level": "评定等级",
@@ -289,7 +289,7 @@ OBJ_NONE = "尚无异议。"
 OBJ_COLUMNS = {
     "id": "编号",
     "org_name": "党组织",
-    "region": "区域",
+    "region": "地区",
     "raised_by": "反映人",
     "content": "异议内容",
     "created_at": "登记时间",

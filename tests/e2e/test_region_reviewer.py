@@ -80,7 +80,7 @@ def test_keqiao_reviewer_sees_keqiao_only_and_no_yuecheng_by_url(
         page.goto(live_server.url + "/review")
         wait_app(page)
         page.get_by_text(re.compile(r"^显示 \d+ / \d+ 份")).first.wait_for(timeout=30_000)
-        assert _options(page, "区域") == [KEQIAO]
+        assert _options(page, "地区") == [KEQIAO]
         shots(page, "queue")
         # 实时排名: 柯桥区 alone, every organisation of it counted.
         page.goto(live_server.url + "/rankings")

@@ -19,7 +19,7 @@ from settings import get_settings
 from tests.services.cycle_helpers import audit_rows
 from tests.utils import actor
 
-ORG_HEADER = ["编码", "名称", "类型", "区域", "上级编码", "党员人数", "在编人数"]
+ORG_HEADER = ["编码", "名称", "类型", "地区", "上级编码", "党员人数", "在编人数"]
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_missing_columns_are_named(boss) -> None:
             boss, data=_csv([["编码", "名称"], ["D1", "x"]]), filename="x.csv"
         )
     assert "类型" in rejected.value.message
-    assert "区域" in rejected.value.message
+    assert "地区" in rejected.value.message
 
 
 def test_old_excel_and_other_files_are_refused_with_advice(boss) -> None:
