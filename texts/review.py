@@ -74,7 +74,6 @@ QUEUE_COLUMNS = {
     "code": "编码",
     "name": "党组织",
     "org_type": "组织类型",
-    "department": "所属部门",
     "region": "地区",
     "status_name": "状态",
     "submitted_at": "提交时间",

@@ -32,7 +32,6 @@ COLUMNS: dict[str, Callable[[pd.DataFrame], Iterable[Any]]] = {
     "code": lambda f: f["code"],
     "name": lambda f: f["name"],
     "org_type": lambda f: [C.ORG_TYPE_NAMES.get(t, t) for t in f["org_type"]],
-    "department": lambda f: f["department"],
     "region": lambda f: f["region"],
     "status_name": lambda f: [C.STATUS_NAMES.get(s, s) for s in f["status"]],
     "submitted_at": lambda f: [china_time(t, missing="—") for t in f["submitted_at"]],
@@ -46,23 +45,22 @@ COLUMNS: dict[str, Callable[[pd.DataFrame], Iterable[Any]]] = {
 }
 NUMBERS = ("self_composite", "reviewed_composite")  # composites, one decimal
 
-# What each level shows, in this order.
+# What each level shows, in this order: the name, then what a reviewer decides by (status,
+# days waited, the composites and levels, changes), then where and when and the code. At
+# 1,400 px the 复核 queue's self and reviewed results were out of sight to the right of 编码,
+# 所属部门 and 提交时间; 所属部门 is a filter, the name already says it.
 FIRST_LEVEL = (
-    "code",
     "name",
     "org_type",
-    "submitted_at",
     "waiting",
     "self_composite",
     "self_level_name",
+    "submitted_at",
+    "code",
 )
 SECOND_LEVEL = (
-    "code",
     "name",
-    "department",
-    "region",
     "status_name",
-    "submitted_at",
     "waiting",
     "self_composite",
     "self_level_name",
@@ -70,7 +68,26 @@ SECOND_LEVEL = (
     "reviewed_level_name",
     "changed",
     "resubmitted_changes",
+    "region",
+    "submitted_at",
+    "code",
 )
+# Widths in pixels: a heading of n characters needs about 14n + 6 (four characters, 62).
+WIDTHS = {
+    "name": 220,
+    "org_type": 62,
+    "status_name": 56,
+    "waiting": 90,
+    "self_composite": 78,
+    "self_level_name": 62,
+    "reviewed_composite": 78,
+    "reviewed_level_name": 62,
+    "changed": 62,
+    "resubmitted_changes": 132,
+    "region": 56,
+    "submitted_at": 128,
+    "code": 80,
+}
 # Beside the organisation's name in a phone's list (those the level shows).
 PHONE = (
     "status_name",
@@ -107,10 +124,11 @@ def show_queue(frame: pd.DataFrame, columns: Sequence[str], name: str, **table: 
     st.dataframe (its selection comes back)."""
     shown = queue_frame(frame, columns)
     labels = {key: T.QUEUE_COLUMNS[key] for key in columns}
-    numbers = {
-        key: st.column_config.NumberColumn(labels[key], format="%.1f")
-        for key in NUMBERS
-        if key in columns
+    config = {
+        key: st.column_config.NumberColumn(labels[key], format="%.1f", width=WIDTHS[key])
+        if key in NUMBERS
+        else st.column_config.Column(labels[key], width=WIDTHS[key])
+        for key in columns
     }
     return table_or_list(
         shown,
@@ -120,7 +138,7 @@ def show_queue(frame: pd.DataFrame, columns: Sequence[str], name: str, **table: 
         phone_columns=[c for c in PHONE if c in columns],
         phone_frame=_phone_text(shown),
         limit=PHONE_LIMIT,
-        column_config=numbers,
+        column_config=config,
         **table,
     )
 
@@ -130,6 +148,7 @@ __all__ = [
     "FIRST_LEVEL",
     "PHONE",
     "SECOND_LEVEL",
+    "WIDTHS",
     "queue_frame",
     "show_queue",
     "standing_name",

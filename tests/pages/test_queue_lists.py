@@ -1,7 +1,7 @@
 """The review queues' one column definition (ui/queue.py) and their lists for phones.
 
 Both levels build their columns with the same functions: an assessment waiting at the 初审 reads
-the same (code, name, hand-in time, days waited, self composite and level) in the 初审 queue and
+the same (name, days waited, self composite and level, hand-in time, code) in the 初审 queue and
 in the 复核 page's queue. On a phone each queue is a list (ui.phone.table_or_list) beside its
 table, at most ui.queue.PHONE_LIMIT entries with the rest counted.
 """
@@ -29,17 +29,20 @@ def test_both_levels_read_an_assessment_alike(demo_city: str) -> None:
     assert list(other.columns) == list(Q.SECOND_LEVEL)
     shared = [c for c in Q.FIRST_LEVEL if c in Q.SECOND_LEVEL]
     assert shared == [
-        "code",
         "name",
-        "submitted_at",
         "waiting",
         "self_composite",
         "self_level_name",
+        "submitted_at",
+        "code",
     ]
     pd.testing.assert_frame_equal(one[shared], other[shared], check_dtype=False)
     assert one.loc[0, "waiting"] == 0  # handed in today
     # Every column a level shows has its heading in one place.
     assert set(Q.FIRST_LEVEL) | set(Q.SECOND_LEVEL) == set(Q.COLUMNS) == set(T.QUEUE_COLUMNS)
+    # ... and its width; the name comes first.
+    assert set(Q.WIDTHS) == set(Q.COLUMNS)
+    assert Q.FIRST_LEVEL[0] == Q.SECOND_LEVEL[0] == "name"
 
 
 def test_the_first_review_queue_is_also_a_list(demo_city: str) -> None:
