@@ -24,7 +24,7 @@ from ui import charts, data, levels
 from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section
 from ui.feedback import show_flash, shown_errors
-from ui.phone import table_or_list
+from ui.phone import table_or_list, two_up
 from ui.session import require_actor
 from ui.star_page import (
     EntryForm,
@@ -57,8 +57,9 @@ def render_overview() -> None:
         st.toast(done_text, icon=":material/task_alt:")
     show_flash(EVIDENCE_FLASH, toast=True)
     return_notice(view, None)
-    stars_at_a_glance(view)
-    standing(actor, view)
+    with two_up("standing"):
+        stars_at_a_glance(view)
+        standing(actor, view)
     done = guidance.completion(view)
     submit_section(actor, view, done)
     if view.submitted_at is not None:

@@ -57,6 +57,9 @@ details.wx-details > div {
   [data-testid="stMain"] h2 { font-size: 1.35rem; }
   [data-testid="stMain"] h3 { font-size: 1.15rem; }
   [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [class*="st-key-wx-two-up-"] [data-testid="stColumn"] {
+    min-width: calc(50% - 0.5rem) !important;
+  }
   input, textarea, select { font-size: 16px !important; }
   [data-testid="stBottom"] [data-testid="stMarkdownContainer"] p {
     font-size: 0.9rem; line-height: 1.4;
@@ -121,6 +124,12 @@ def wide_part(name: str) -> Any:
 def phone_part(name: str) -> Any:
     """The container shown on a phone only (its twin for a wide screen: `wide_part`)."""
     return st.container(key=_key("wx-phone", name))
+
+
+def two_up(name: str) -> Any:
+    """A container whose columns sit two to a row on a phone, where Streamlit stacks them one
+    to a row (我的支部's five star cards took a screen and a half)."""
+    return st.container(key=_key("wx-two-up", name))
 
 
 def table_or_list(
@@ -269,5 +278,6 @@ __all__ = [
     "phone_text",
     "shares_with_one_decimal",
     "table_or_list",
+    "two_up",
     "wide_part",
 ]

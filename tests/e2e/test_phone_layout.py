@@ -158,6 +158,15 @@ def test_branch01_does_the_job_on_a_390_pixel_phone(phone_server, browser, shots
         history.get_by_text("（本年）").wait_for(timeout=30_000)
         assert_in_view(page, history.get_by_text("（本年）"), "历年结果")
         assert page.locator(".st-key-wx-wide-history").is_hidden()
+        # The star cards sit two to a row (one to a row they took a screen and a half).
+        cards = page.locator(".st-key-wx-two-up-standing [data-testid='stMetric']")
+        first, second, third = (cards.nth(i).bounding_box() for i in range(3))
+        assert first is not None
+        assert second is not None
+        assert third is not None
+        assert abs(first["y"] - second["y"]) < 2
+        assert second["x"] > first["x"] + 100
+        assert third["y"] > first["y"] + first["height"]
         shots(page, "overview")
 
         _open_from_menu(page, "学习星")
