@@ -9,6 +9,7 @@ from texts import leadership as T
 from ui import dashboard, data, live, rankings
 from ui import excellence as ux
 from ui.feedback import shown_errors
+from ui.phone import two_up
 from ui.session import require_actor
 from ui.text import plain
 
@@ -24,7 +25,7 @@ with shown_errors(stop=True):
     view = data.excellence_view(actor, year)
     frame = data.city_frame(actor, year)
 
-cols = st.columns(4)
+cols = two_up("ex-kpis").columns(4)
 cols[0].metric(T.EX_FIVE, view.basis_count)
 cols[1].metric(T.EX_QUOTA, view.quota)
 cols[2].metric(T.EX_ELIGIBLE, len(view.eligible))

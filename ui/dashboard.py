@@ -17,7 +17,7 @@ from texts import common as C
 from texts import leadership as T
 from ui import charts, data
 from ui import reminders as reminder_ui
-from ui.phone import LIST_LIMIT, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list, two_up
 
 TAB_KEY = "db:tab"
 
@@ -57,7 +57,7 @@ def kpis(actor: Actor, year: int, frame: pd.DataFrame) -> None:
     """Five-star share against the target, five-star count, how many still needed, submitted."""
     att = attainment.attainment(frame, year)
     submitted = len(statistics.submitted(frame))
-    cols = st.columns(5)
+    cols = two_up("kpis").columns(5)
     delta = T.KPI_SHARE_DELTA.format(target=_pct(att.target)) if att.target else T.NO_TARGET
     cols[0].metric(
         T.KPI_SHARE,

@@ -11,7 +11,7 @@ from formatting import china_time
 from texts import common as C
 from texts import leadership as T
 from ui import charts, data
-from ui.phone import LIST_LIMIT, table_or_list
+from ui.phone import LIST_LIMIT, table_or_list, two_up
 from ui.text import plain
 
 NAMES_SHOWN = 30
@@ -53,7 +53,7 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
     if branches.empty:
         st.info(T.DEPT_EMPTY)
         return
-    cols = st.columns(4)
+    cols = two_up("dept-kpis").columns(4)
     cols[0].metric(T.DEPT_KPI_ORGS, len(branches))
     cols[1].metric(
         T.KPI_SUBMITTED,
