@@ -57,7 +57,8 @@ details.wx-details > div {
   [data-testid="stMain"] h2 { font-size: 1.35rem; }
   [data-testid="stMain"] h3 { font-size: 1.15rem; }
   [data-testid="stMetricValue"] { font-size: 1.6rem; }
-  [class*="st-key-wx-two-up-"] [data-testid="stColumn"] {
+  [class*="st-key-wx-two-up-"] [data-testid="stColumn"],
+  [class*="st-key-wx-file-"] [data-testid="stColumn"]:not(:first-child) {
     min-width: calc(50% - 0.5rem) !important;
   }
   input, textarea, select { font-size: 16px !important; }
@@ -130,6 +131,12 @@ def two_up(name: str) -> Any:
     """A container whose columns sit two to a row on a phone, where Streamlit stacks them one
     to a row (我的支部's five star cards took a screen and a half)."""
     return st.container(key=_key("wx-two-up", name))
+
+
+def file_row(name: str) -> Any:
+    """A container for one file's row (name, then its buttons): on a phone the name takes a
+    row and the buttons share the next (stacked, each button took a row of its own)."""
+    return st.container(key=_key("wx-file", name))
 
 
 def table_or_list(
@@ -271,6 +278,7 @@ __all__ = [
     "TWO_DECIMALS",
     "as_configured",
     "disclosure",
+    "file_row",
     "fold",
     "list_lines",
     "phone_part",

@@ -30,7 +30,7 @@ from ui.evidence_upload import FLASH_KEY as EVIDENCE_FLASH
 from ui.evidence_upload import batch_section, criterion_drop_zone
 from ui.feedback import flash, show_flash, shown_errors
 from ui.members import sourced_figure
-from ui.phone import fold
+from ui.phone import file_row, fold
 from ui.session import require_actor
 from ui.text import plain
 
@@ -340,7 +340,9 @@ def evidence_block(form: EntryForm, entry: A.EntryView, editable: bool) -> None:
     if not files:
         st.caption(T.EVIDENCE_NONE)
     for f in files:
-        name_col, dl_col, del_col = st.columns([6, 2, 2], vertical_alignment="center")
+        name_col, dl_col, del_col = file_row(f"{form.prefix}-{f.id}").columns(
+            [7, 1.5, 1.5], vertical_alignment="center"
+        )
         name_col.markdown(
             f":material/attach_file: {plain(f.filename)}  \n"
             + T.EVIDENCE_META.format(
@@ -388,10 +390,11 @@ def criterion_card(form: EntryForm, c: Criterion, editable: bool, *, bonus: bool
                     details.append(f"{T.EVIDENCE_EXPECTED}：{plain(c.evidence)}")
                 if details:
                     st.caption("  \n".join(details))
-            evidence_block(form, entry, editable)
         with input_col:
             form.inputs(c, entry, editable)
             review_note(entry)
+        # Below both columns: on a phone, where they stack, the points come before the files.
+        evidence_block(form, entry, editable)
 
 
 def review_note(entry: A.EntryView) -> None:

@@ -194,6 +194,13 @@ def test_branch01_does_the_job_on_a_390_pixel_phone(phone_server, browser, shots
         note = page.get_by_label("自评说明", exact=True).first
         assert_in_view(page, note, "说明")
         assert_readable_input(note, "说明")
+        # The points and the note come before the files (the columns stack on a phone), and
+        # a file's 下载 and 删除 share one row under its name.
+        files = page.get_by_text("佐证材料（", exact=False).first
+        assert files.bounding_box()["y"] > note.bounding_box()["y"]
+        row = page.locator('[class*="st-key-wx-file-"]').first
+        download, delete = row.get_by_text("下载"), row.get_by_text("删除")
+        assert abs(download.bounding_box()["y"] - delete.bounding_box()["y"]) < 2
         points.fill("3")
         points.press("Tab")
         _bar(page).get_by_text("学习星 18 / 20").wait_for(timeout=30_000)
