@@ -130,7 +130,12 @@ ENTRY_HEADER = "录入个人申报和支部考评"
 ENTRY_WHO = "党员"
 ENTRY_DECLARED = "个人申报"
 ENTRY_ASSESSED = "支部考评"
-ENTRY_MAX = "{title}（满分 {max}）"
+ENTRY_NO_DECLARE = "本项不设个人申报，由支部考评。"
+ENTRY_ITEM = {
+    "base": "基础分，满分 {max}",
+    "add": "加分项，最多加 {max} 分",
+    "minus": "扣分项，最多扣 {max} 分",
+}
 ENTRY_ZERO = "{title}（清零项）"
 ENTRY_KIND = {"base": "基础分", "add": "加分项", "minus": "扣分项", "zero": "清零项"}
 SAVE_SHEET = "保存考评"

@@ -26,7 +26,7 @@ from texts import members as T
 from texts import rubric as RT
 from ui.data import changed_here
 from ui.feedback import flash, show_flash, shown_errors
-from ui.phone import table_or_list
+from ui.phone import table_or_list, two_up
 from vanguard import ItemKind
 
 FLASH_KEY = "members:flash"
@@ -206,31 +206,42 @@ def sheet_form(actor: Actor, view: V.RoundView) -> None:
     prefix = f"vanguard:{view.round_id}:{sheet.member_id}:{sheet.version}"
     declared: dict[str, object] = {}
     assessed: dict[str, object] = {}
-    with st.form(prefix, enter_to_submit=False):
+    # Two to a row on a phone too: a member's sheet is a pair of figures per item.
+    with st.form(prefix, enter_to_submit=False), two_up("vanguard-sheet"):
         for item in view.rules.items:
-            st.markdown(f"**{item.code} {T.ENTRY_KIND[item.kind]}**")
             if item.kind is ItemKind.ZERO:
+                st.markdown(f"**{item.code} {T.ENTRY_KIND[item.kind]}**")
                 assessed[item.code] = st.checkbox(
                     T.ENTRY_ZERO.format(title=item.title),
                     value=bool(sheet.assessed.get(item.code)),
                     key=f"{prefix}:{item.code}:a",
                 )
                 continue
-            label = T.ENTRY_MAX.format(title=item.title, max=decimal_text(item.max_points))
-            maximum = float(item.max_points)
-            if item.declare:
-                declared[item.code] = _number(
-                    f"{label} · {T.ENTRY_DECLARED}",
-                    sheet.declared.get(item.code),
-                    maximum,
-                    f"{prefix}:{item.code}:d",
-                )
-            assessed[item.code] = _number(
-                f"{label} · {T.ENTRY_ASSESSED}",
-                sheet.assessed.get(item.code),
-                maximum,
-                f"{prefix}:{item.code}:a",
+            # One heading per item, the declaration and the branch's figure side by side (as
+            # two columns of a sheet; on a phone they stack).
+            st.markdown(
+                f"**{item.code} {item.title}**　"
+                + T.ENTRY_ITEM[item.kind].format(max=decimal_text(item.max_points))
             )
+            maximum = float(item.max_points)
+            left, right = st.columns(2)
+            with left:
+                if item.declare:
+                    declared[item.code] = _number(
+                        T.ENTRY_DECLARED,
+                        sheet.declared.get(item.code),
+                        maximum,
+                        f"{prefix}:{item.code}:d",
+                    )
+                else:
+                    st.caption(T.ENTRY_NO_DECLARE)
+            with right:
+                assessed[item.code] = _number(
+                    T.ENTRY_ASSESSED,
+                    sheet.assessed.get(item.code),
+                    maximum,
+                    f"{prefix}:{item.code}:a",
+                )
         submitted = st.form_submit_button(T.SAVE_SHEET, type="primary")
     if submitted:
         with shown_errors():

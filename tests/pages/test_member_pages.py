@@ -104,6 +104,17 @@ def test_a_branch_enters_a_members_index(demo_city: str) -> None:
     who = view.sheets[0]
     at.selectbox(key=f"vanguard:who:{round_.id}").set_value(who.member_id).run()
     prefix = f"vanguard:{round_.id}:{who.member_id}:{who.version}"
+    # One heading per item with its kind and limit; a pair of figures, or the 支部考评 alone
+    # beside a note where the rules take no declaration.
+    texts = _texts(at)
+    for item in view.rules.items:
+        assert f"**{item.code} {item.title}**" in texts or item.kind == "zero"
+        declared = [n for n in at.number_input if n.key == f"{prefix}:{item.code}:d"]
+        assert len(declared) == (1 if item.declare and item.kind != "zero" else 0)
+    assert "基础分，满分 20" in texts
+    assert ("本项不设个人申报" in texts) == any(
+        not i.declare and i.kind != "zero" for i in view.rules.items
+    )
     for item in view.rules.items:
         if item.kind == "base":
             at.number_input(key=f"{prefix}:{item.code}:a").set_value(18.5)
