@@ -216,9 +216,10 @@ RULES: Mapping[Action, Rule] = {
     # on a public list.
     Action.VIEW_MEMBERS: Rule(anywhere=VIEWERS, own_org=BRANCH),
     # A branch keeps its own roster and enters its members' 先锋指数; an admin may correct a
-    # roster in its scope and import many at once.
+    # roster in its scope and import many at once. A branch imports its own roster too (kept
+    # in Excel: the file's rows of any other organisation are refused).
     Action.MANAGE_MEMBERS: Rule(anywhere=ADMINS, own_org=BRANCH),
-    Action.IMPORT_MEMBERS: Rule(anywhere=ADMINS),
+    Action.IMPORT_MEMBERS: Rule(anywhere=ADMINS, own_org=BRANCH),
     Action.ENTER_VANGUARD: Rule(anywhere=frozenset(), own_org=BRANCH),
     Action.MANAGE_ROUNDS: Rule(anywhere=ADMINS, city_only=True),
     # Only the branch prints its members' codes (fewest hands on them); an operator can issue

@@ -1,8 +1,8 @@
-"""Files for the imports: the templates people fill in and the organisations in import layout."""
+"""Files for the imports: the templates people fill in, and records in import layout."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import pandas as pd
@@ -57,25 +57,33 @@ def template(columns: Sequence[TemplateColumn], examples: Sequence[list[str]], f
     return to_bytes(wb)
 
 
-def organisations_workbook(columns: Sequence[TemplateColumn], frame: pd.DataFrame) -> bytes:
-    """Every organisation in the import layout (edit in Excel, import back)."""
+def rows_workbook(columns: Sequence[TemplateColumn], rows: Iterable[Sequence[object]]) -> bytes:
+    """Rows in an import layout, one sheet (edit in Excel, import back); the second column,
+    a name, is the wide one."""
     wb = new_workbook()
     headers = _headers(columns)
     sheet_columns = [Column(h, 40 if i == 1 else 22) for i, h in enumerate(headers)]
-    rows = (
-        [
-            row.code,
-            row.name,
-            C.ORG_TYPE_NAMES.get(row.org_type, row.org_type),
-            row.region,
-            row.parent_code,
-            int(row.member_count),
-            int(row.staff_count),
-        ]
-        for row in frame.itertuples()
-    )
     add_sheet(wb, T.TEMPLATE_SHEET, sheet_columns, rows)
     return to_bytes(wb)
 
 
-__all__ = ["TemplateColumn", "organisations_workbook", "template"]
+def organisations_workbook(columns: Sequence[TemplateColumn], frame: pd.DataFrame) -> bytes:
+    """Every organisation in the import layout (edit in Excel, import back)."""
+    return rows_workbook(
+        columns,
+        (
+            [
+                row.code,
+                row.name,
+                C.ORG_TYPE_NAMES.get(row.org_type, row.org_type),
+                row.region,
+                row.parent_code,
+                int(row.member_count),
+                int(row.staff_count),
+            ]
+            for row in frame.itertuples()
+        ),
+    )
+
+
+__all__ = ["TemplateColumn", "organisations_workbook", "rows_workbook", "template"]

@@ -1,5 +1,6 @@
-"""党员名册: a branch keeps its own roster; accounts whose scope covers an organisation read
-it, admins may correct it and import the rosters of many organisations at once."""
+"""党员名册: a branch keeps its own roster (in the form, or in Excel: download, edit, import);
+accounts whose scope covers an organisation read it, admins may correct it and import the
+rosters of many organisations at once."""
 
 import streamlit as st
 
@@ -36,4 +37,6 @@ if can(actor, Action.IMPORT_MEMBERS):
     show_flash(FLASH_KEY)
     st.subheader(T.IMPORT_HEADER)
     st.caption(T.IMPORT_RULE)
+    if org.editable:
+        ui.roster_download(actor, org)
     import_block(actor, "members", member_import.import_members)

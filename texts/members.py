@@ -92,7 +92,12 @@ FIELD_JOINED = "入党日期"
 FIELD_ACTIVE = "在册（取消勾选即转为不在册，历次评价记录保留）"
 SAVE_MEMBER = "保存"
 MEMBER_SAVED = "已保存 {name}。"
-IMPORT_HEADER = "批量导入党员名册（管理员）"
+IMPORT_HEADER = "用 Excel 维护名册"
+ROSTER_DOWNLOAD = "下载本组织名册（Excel）"
+ROSTER_DOWNLOAD_HELP = (
+    "下载后可在 Excel 中增删改，再用下方“从 Excel / CSV 导入”上传，名册以文件为准更新。"
+)
+ROSTER_FILE_NAME = "{name}党员名册.xlsx"
 
 VANGUARD_TITLE = "先锋指数"
 VANGUARD_INTRO = (

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from db.models import MemberService, MemberStatus, PartyMember, RoundStatus, VanguardRound
-from db.services import editing
+from db.services import editing, member_import
 from db.services import members as M
 from db.services import vanguard_scores as V
 from db.services.common import Actor
 from db.services.member_figures import MemberFigure
+from documents.xlsx import XLSX_MIME
 from formatting import decimal_text
 from permissions import Action, can
 from rubric import Criterion
@@ -173,6 +174,20 @@ def summary(view: V.RoundView) -> str:
         evaluated=view.evaluated,
         passing=view.passing,
         passing_grade=view.rules.passing_grade,
+    )
+
+
+def roster_download(actor: Actor, org: M.RosterOrg) -> None:
+    """The organisation's roster as an Excel file in the import layout (edit, import back)."""
+    st.download_button(
+        T.ROSTER_DOWNLOAD,
+        data=lambda: member_import.export_roster(actor, org_id=org.id),
+        file_name=T.ROSTER_FILE_NAME.format(name=org.name),
+        mime=XLSX_MIME,
+        on_click="ignore",
+        key=f"members:roster-xlsx:{org.id}",
+        icon=":material/download:",
+        help=T.ROSTER_DOWNLOAD_HELP,
     )
 
 

@@ -1,10 +1,12 @@
-"""Rosters of many organisations from one file (admin): all or nothing.
+"""Rosters from one file: many organisations (admin) or a branch's own; all or nothing.
 
 The file is the roster of every organisation it names: its rows are added or updated (a member
 is matched by name and joined date), and the organisation's members missing from the file go
 off the roster (active false; their past rounds stay). Organisations the file does not name are
 untouched. Any bad row refuses the whole file, naming the row and the reason in Chinese;
 reading, columns, GBK and the refusal's audit entry are those of db/services/imports.py.
+`export_roster` writes one organisation's roster in the same layout (edit in Excel, import
+back).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import EVALUATED_ORG_TYPES, Organisation, PartyMember, utcnow
-from db.services.common import Actor, audit, bump_change_counter, require
+from db.services.common import Actor, audit, bump_change_counter, require, require_org
 from db.services.imports import (
+    COLUMNS,
     ImportRejected,
     ImportResult,
     duplicates,
@@ -26,6 +29,7 @@ from db.services.imports import (
     records_of,
 )
 from db.services.members import MemberInput, check_member, member_snapshot, sync_member_counts
+from documents import import_files
 from permissions import Action, Target, can
 from texts import members as T
 
@@ -37,6 +41,29 @@ def import_members(actor: Actor | None, *, data: bytes, filename: str) -> Import
     actor = require(actor, Action.IMPORT_MEMBERS)
     with logged_rejection(actor, KIND, filename):
         return _import(actor, data, filename)
+
+
+def export_roster(actor: Actor | None, *, org_id: int) -> bytes:
+    """The organisation's members on its roster, in the import layout (xlsx)."""
+    require_org(actor, Action.IMPORT_MEMBERS, org_id)
+    with read_session() as session:
+        org = session.get(Organisation, org_id)
+        members = session.exec(
+            select(PartyMember)
+            .where(PartyMember.org_id == org_id, col(PartyMember.active).is_(True))
+            .order_by(col(PartyMember.name), col(PartyMember.id))
+        ).all()
+        rows = [
+            [
+                org.code if org is not None else "",
+                m.name,
+                T.SERVICE_NAMES.get(m.service, m.service),
+                T.STATUS_NAMES.get(m.status, m.status),
+                m.joined_on.isoformat(),
+            ]
+            for m in members
+        ]
+    return import_files.rows_workbook(COLUMNS[KIND], rows)
 
 
 def _key(values: dict[str, Any]) -> tuple[str, str]:

@@ -69,10 +69,18 @@ def test_a_reviewer_reads_a_roster_and_cannot_edit(demo_city: str) -> None:
     assert at.dataframe[0].value.shape[0] > 0
 
 
-def test_an_admin_has_the_import(demo_city: str) -> None:
-    at = open_page("admin", ROSTER, timeout=90)
+@pytest.mark.parametrize("who", ["admin", "branch01"])
+def test_the_roster_s_keepers_have_its_excel_and_the_import(demo_city: str, who: str) -> None:
+    """An admin (many organisations at once) and a branch (its own): the roster as Excel in
+    the import layout, and the import; a reviewer reads the roster only."""
+    at = open_page(who, ROSTER, timeout=90)
     assert not at.exception
-    assert any("批量导入" in str(h.value) for h in at.subheader)
+    assert any("用 Excel 维护名册" in str(h.value) for h in at.subheader)
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "下载本组织名册（Excel）" in labels
+    assert "下载 Excel 模板" in labels
+    reader = open_page("reviewer", ROSTER, timeout=90)
+    assert not any("用 Excel" in str(h.value) for h in reader.subheader)
 
 
 def test_the_roster_is_a_list_on_a_phone(demo_city: str) -> None:
@@ -171,6 +179,7 @@ def test_no_member_name_reaches_a_public_list() -> None:
         for p in (root / folder).glob("*.py")
         if "vanguard_scores" in p.read_text(encoding="utf-8")
         or "list_members" in p.read_text(encoding="utf-8")
+        or "export_roster" in p.read_text(encoding="utf-8")
     }
     assert readers == {"pages/members.py", "pages/vanguard_index.py", "ui/members.py"}
     assert PartyMember.__tablename__ == "party_member"

@@ -1,4 +1,6 @@
-"""Rosters of many organisations from one file: xlsx and CSV (UTF-8, GBK), all or nothing."""
+"""Rosters from one file: xlsx and CSV (UTF-8, GBK), all or nothing; many organisations for
+an admin, its own for a branch, which downloads its roster in the same layout and imports it
+back."""
 
 from __future__ import annotations
 
@@ -129,12 +131,18 @@ def test_a_file_without_the_columns_is_named(city: str) -> None:
         member_import.import_members(actor("admin"), data="姓名\n张三\n".encode(), filename="a.csv")
 
 
-def test_only_admins_import_and_only_in_scope(city: str) -> None:
+def test_admins_import_in_scope_and_a_branch_its_own_roster_only(city: str) -> None:
     import dataclasses
 
     one, _two, _, _ = _codes()
     data = f"{HEADER}\n{one},赵一,在职,正式党员,2001-07-01\n".encode()
-    for who in ("branch01", "reviewer", "leader"):
+    # branch02 may import its own roster, never branch01's: the row is refused, nothing written.
+    before = _snapshot()
+    with pytest.raises(ImportRejected) as other:
+        member_import.import_members(actor("branch02"), data=data, filename="a.csv")
+    assert other.value.errors == [f"第 2 行：组织编码“{one}”不存在或不在你的管理范围内"]
+    assert _snapshot() == before
+    for who in ("reviewer", "leader"):
         with pytest.raises(PermissionDenied):
             member_import.import_members(actor(who), data=data, filename="a.csv")
     with read_session() as session:
@@ -149,3 +157,49 @@ def test_only_admins_import_and_only_in_scope(city: str) -> None:
 def test_the_template_has_the_columns() -> None:
     csv_text = imports.template("members", "csv").decode("utf-8-sig")
     assert csv_text.strip() == "组织编码*,姓名*,在职或离退休*,党员类别*,入党日期*"
+
+
+def test_a_branch_downloads_its_roster_edits_it_in_excel_and_imports_it_back(city: str) -> None:
+    from openpyxl import load_workbook
+
+    one, _two, one_id, _ = _codes()
+    branch = actor("branch01")
+    before = [r for r in _roster(one_id) if r[4]]
+    assert len(before) >= 2
+    book = load_workbook(io.BytesIO(member_import.export_roster(branch, org_id=one_id)))
+    sheet = book.worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == [f"{h}*" for h in HEADER.split(",")]
+    assert [r[1] for r in rows[1:]] == sorted(r[0] for r in before)
+    assert {r[0] for r in rows[1:]} == {one}
+    # Unchanged, the file changes nothing.
+    again = member_import.import_members(branch, data=_xlsx_bytes(rows), filename="名册.xlsx")
+    assert (again.created, again.updated) == (0, 0)
+    assert [r for r in _roster(one_id) if r[4]] == before
+    # Edited in Excel: one member gone, one new.
+    gone = rows[1][1]
+    edited = [rows[0], *rows[2:], [one, "欧阳新", "在职", "预备党员", "2025-07-01"]]
+    result = member_import.import_members(branch, data=_xlsx_bytes(edited), filename="名册.xlsx")
+    assert result.created == 1
+    active = {r[0] for r in _roster(one_id) if r[4]}
+    assert "欧阳新" in active
+    assert gone not in active
+
+
+def test_only_the_roster_s_keepers_download_it(city: str) -> None:
+    _one, _two, one_id, _ = _codes()
+    for who in ("branch02", "reviewer", "leader"):
+        with pytest.raises(PermissionDenied):
+            member_import.export_roster(actor(who), org_id=one_id)
+    assert member_import.export_roster(actor("admin"), org_id=one_id)[:2] == b"PK"
+
+
+def _xlsx_bytes(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

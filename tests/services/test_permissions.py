@@ -200,7 +200,8 @@ TABLE: dict[Action, tuple[Call, set[str]]] = {
     # A file with no rows: allowed callers get ImportRejected, nothing is written.
     Action.IMPORT_MEMBERS: (
         lambda who, w: member_import.import_members(who, data=b"", filename="a.csv"),
-        {"admin"} | scoped("admin", scopes=(*IN_SCOPES, *OUT_SCOPES)),
+        # A branch imports its own roster (another organisation's rows are refused by row).
+        {"admin", "branch01", "branch02"} | scoped("admin", scopes=(*IN_SCOPES, *OUT_SCOPES)),
     ),
     # A member of branch01 with a figure out of range: allowed callers get InvalidInput.
     Action.ENTER_VANGUARD: (
