@@ -3,7 +3,7 @@ address its reminders are e-mailed to."""
 
 import streamlit as st
 
-from db.services import auth, users
+from db.services import account_fields, auth, users
 from db.services.auth import MIN_PASSWORD_LENGTH
 from permissions import Action
 from texts import admin as T
@@ -38,7 +38,7 @@ st.caption(T.EMAIL_INTRO)
 with shown_errors(stop=True):
     saved = users.own_email(actor)
 with st.form("account:email", enter_to_submit=False):
-    email = st.text_input(T.EMAIL, value=saved, max_chars=users.EMAIL_MAX)
+    email = st.text_input(T.EMAIL, value=saved, max_chars=account_fields.EMAIL_MAX)
     if st.form_submit_button(T.EMAIL_SAVE):
         with shown_errors():
             users.set_own_email(actor, email=email)

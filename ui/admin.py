@@ -9,7 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from db.models import REGIONS, Role
-from db.services import grades, organisations, rubric_changes, rubrics, users, years
+from db.services import (
+    account_fields,
+    grades,
+    organisations,
+    rubric_changes,
+    rubrics,
+    users,
+    years,
+)
 from db.services import imports as I
 from db.services.auth import MIN_PASSWORD_LENGTH
 from db.services.common import Actor, ServiceError
@@ -452,7 +460,7 @@ def _new_user_form(actor: Actor, org_names: dict[int, str], choices: users.Scope
     with st.form("admin:new-user", enter_to_submit=False):
         username = st.text_input(T.USERNAME, max_chars=64)
         display_name = st.text_input(T.DISPLAY_NAME, max_chars=64)
-        email = st.text_input(T.USER_EMAIL, max_chars=users.EMAIL_MAX)
+        email = st.text_input(T.USER_EMAIL, max_chars=account_fields.EMAIL_MAX)
         role = st.selectbox(T.ROLE, list(Role), format_func=C.ROLE_NAMES.__getitem__)
         org_options: list[int | None] = [None, *org_names]
         org_id = st.selectbox(
@@ -503,7 +511,9 @@ def _edit_user(
     roles = list(Role)
     with st.form(f"admin:user:{user_id}:{row.version}", enter_to_submit=False):
         display_name = st.text_input(T.DISPLAY_NAME, value=row.display_name, max_chars=64)
-        email = st.text_input(T.USER_EMAIL, value=row.email or "", max_chars=users.EMAIL_MAX)
+        email = st.text_input(
+            T.USER_EMAIL, value=row.email or "", max_chars=account_fields.EMAIL_MAX
+        )
         role = st.selectbox(
             T.ROLE, roles, index=roles.index(row.role), format_func=C.ROLE_NAMES.__getitem__
         )

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
 from db.models import EVALUATED_ORG_TYPES, Organisation, User
-from db.services import auth, organisations, users
+from db.services import account_fields, auth, organisations, users
 from db.services.common import (
     Actor,
     InvalidInput,
@@ -420,7 +420,7 @@ def _new_users(
     new_users: list[tuple[User, str | None]] = []
     for line, record in records:
         password = record.get("password", "")
-        values, reasons = users.check_user_fields(
+        values, reasons = account_fields.check_user_fields(
             record.get("username", ""),
             record.get("display_name", ""),
             record.get("role", ""),

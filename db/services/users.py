@@ -1,6 +1,7 @@
 """Accounts (admin): list, create, edit, disable, unlock and reset passwords.
 
-The validation is shared with the account import (db/services/imports.py).
+The fields' validation is db/services/account_fields.py, shared with the account import
+(db/services/imports.py).
 
 Scopes: an account lies where its scope lies (`account_target`): a branch account at its
 organisation, a department-scoped one at its department, a region-scoped one in its region, a
@@ -12,7 +13,6 @@ scope.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +23,6 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
-    EVALUATED_ORG_TYPES,
     REGIONS,
     Organisation,
     OrgType,
@@ -31,6 +30,7 @@ from db.models import (
     User,
 )
 from db.services import auth, freeze
+from db.services.account_fields import check_email, check_scope, check_user_fields, check_user_org
 from db.services.common import (
     Actor,
     NotFound,
@@ -42,12 +42,8 @@ from db.services.common import (
 )
 from permissions import Action, Scope, Target, can
 from texts import admin as T
-from texts import common as C
 
 SCOPE_FIELDS = ("scope_region", "scope_department_id")
-USERNAME_RE = auth.USERNAME_RE
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-EMAIL_MAX = 200
 
 
 USER_COLUMNS = [
@@ -208,83 +204,6 @@ def list_users(actor: Actor | None) -> pd.DataFrame:
     return pd.DataFrame(data, columns=USER_COLUMNS)
 
 
-def role_key(value: str) -> str | None:
-    """支部书记 / 机关工委审核员 / 领导 / 系统管理员 (or the key) → the stored role."""
-    value = (value or "").strip()
-    if value in set(Role):
-        return value
-    for key, name in C.ROLE_NAMES.items():
-        if value == name:
-            return key
-    return T.ROLE_ALIASES.get(value)
-
-
-def check_user_fields(
-    username: str,
-    display_name: str,
-    role: str,
-    password: str | None,
-) -> tuple[dict[str, Any], list[str]]:
-    """Validate an account's own fields; (values, problems). `password` None: not checked."""
-    problems: list[str] = []
-    username = (username or "").strip()
-    display_name = (display_name or "").strip()
-    if not username:
-        problems.append(T.ERR_USERNAME_EMPTY)
-    elif not USERNAME_RE.match(username):
-        problems.append(T.ERR_USERNAME.format(value=username))
-    if len(display_name) > 64:
-        problems.append(T.ERR_DISPLAY_NAME_LONG)
-    role_value = role_key(role)
-    if role_value is None:
-        problems.append(
-            T.ERR_ROLE.format(value=role, allowed="、".join(C.ROLE_NAMES.values()))
-            if (role or "").strip()
-            else T.ERR_ROLE_EMPTY
-        )
-    if password is not None:
-        problems.extend(auth.password_problems(password, username))
-    return {"username": username, "display_name": display_name, "role": role_value}, problems
-
-
-def check_email(value: str | None) -> tuple[str, list[str]]:  # one address: no commas
-    """An e-mail address as stored (trimmed; "": in-app notices only) and its problems."""
-    email = (value or "").strip()
-    if len(email) > EMAIL_MAX:
-        return email, [T.ERR_EMAIL_LONG.format(n=EMAIL_MAX)]
-    if email and not EMAIL_RE.match(email):
-        return email, [T.ERR_EMAIL.format(value=email)]
-    return email, []
-
-
-def _check_user_org(session: Session, role: str | None, org_id: int | None) -> list[str]:
-    if role == "branch":
-        if org_id is None:
-            return [T.ERR_BRANCH_NEEDS_ORG]
-        org = session.get(Organisation, org_id)
-        if org is None or not org.active or org.org_type not in EVALUATED_ORG_TYPES:
-            return [T.ERR_USER_ORG]
-    return []
-
-
-def _check_scope(session: Session, role: str | None, scope: Scope) -> tuple[Scope, list[str]]:
-    """The scope an account of `role` keeps (a branch account has none) and its problems."""
-    if role == Role.BRANCH or role is None:
-        return Scope(), []
-    if scope.region is not None and scope.department_id is not None:
-        return scope, [T.ERR_SCOPE_BOTH]
-    if role == Role.DEPARTMENT and scope.department_id is None:
-        # a 机关党委 account answers for one department; unbound it could do nothing
-        return scope, [T.ERR_SCOPE_DEPARTMENT_ROLE]
-    if scope.region is not None and scope.region not in REGIONS:
-        return scope, [T.ERR_SCOPE_REGION.format(value=scope.region)]
-    if scope.department_id is not None:
-        dept = session.get(Organisation, scope.department_id)
-        if dept is None or dept.org_type != OrgType.DEPARTMENT or not dept.active:
-            return scope, [T.ERR_SCOPE_DEPARTMENT]
-    return scope, []
-
-
 def _user_snapshot(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
@@ -319,7 +238,7 @@ def create_user(
     email, email_problems = check_email(email)
     problems += email_problems
     with read_session() as session:
-        kept, scope_problems = _check_scope(session, values["role"], scope or actor.scope)
+        kept, scope_problems = check_scope(session, values["role"], scope or actor.scope)
         # (a branch account without an organisation is told so below, in Chinese)
         placed = values["role"] != Role.BRANCH or org_id is not None
         if not problems and not scope_problems and placed:
@@ -332,7 +251,7 @@ def create_user(
     # Hashed before the write transaction (argon2 would hold the write lock for its duration).
     password_hash = auth.hash_password(password) if not problems else ""
     with write_session() as session:
-        problems += _check_user_org(session, values["role"], org_id)
+        problems += check_user_org(session, values["role"], org_id)
         if (
             values["username"]
             and session.exec(select(User.id).where(User.username == values["username"])).first()
@@ -406,7 +325,7 @@ def update_user(
         _require_user(session, actor, user)
         wanted = Scope(user.scope_region, user.scope_department_id) if scope is None else scope
         values, _ = check_user_fields(user.username, display_name, role, None)
-        kept, scope_problems = _check_scope(session, values["role"], wanted)
+        kept, scope_problems = check_scope(session, values["role"], wanted)
         placed = values["role"] != Role.BRANCH or org_id is not None
         if values["role"] is not None and not scope_problems and placed:
             require(
@@ -418,7 +337,7 @@ def update_user(
         user = _locked_user(session, user_id, version)
         values, problems = check_user_fields(user.username, display_name, role, None)
         problems += scope_problems
-        problems += _check_user_org(session, values["role"], org_id)
+        problems += check_user_org(session, values["role"], org_id)
         address = user.email
         if email is not None:
             address, email_problems = check_email(email)
@@ -576,20 +495,15 @@ def generate_password(length: int = 12) -> str:
 
 
 __all__ = [
-    "EMAIL_RE",
     "SCOPE_FIELDS",
-    "USERNAME_RE",
     "USER_COLUMNS",
     "ScopeChoices",
     "account_target",
-    "check_email",
-    "check_user_fields",
     "create_user",
     "generate_password",
     "list_users",
     "own_email",
     "reset_password",
-    "role_key",
     "scope_choices",
     "scope_label",
     "set_own_email",

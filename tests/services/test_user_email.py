@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from db.services import users
+from db.services import account_fields, users
 from db.services.common import InvalidInput, PermissionDenied
 from tests.services.cycle_helpers import audit_rows
 from tests.utils import STRONG_PASSWORD, actor
@@ -37,15 +37,15 @@ def _set(admin_name: str, username: str, email: str) -> None:
     ["wangfang", "wang fang@sx.gov.cn", "a@b", "a@sx.gov.cn,b@sx.gov.cn", "x" * 190 + "@sx.gov.cn"],
 )
 def test_check_email_refuses_what_is_not_one_address(address: str) -> None:
-    _value, problems = users.check_email(address)
+    _value, problems = account_fields.check_email(address)
     assert problems
     assert all("电子邮箱" in p for p in problems)
 
 
 def test_check_email_takes_an_address_or_nothing() -> None:
-    assert users.check_email("  wang.fang@sx.gov.cn ") == ("wang.fang@sx.gov.cn", [])
-    assert users.check_email("") == ("", [])
-    assert users.check_email(None) == ("", [])
+    assert account_fields.check_email("  wang.fang@sx.gov.cn ") == ("wang.fang@sx.gov.cn", [])
+    assert account_fields.check_email("") == ("", [])
+    assert account_fields.check_email(None) == ("", [])
 
 
 def test_an_admin_sets_an_accounts_email_and_it_is_audited(city: str) -> None:
