@@ -70,6 +70,8 @@ ROLE_ALIASES = {
     "书记": "branch",
     "审核员": "reviewer",
     "机关工委": "reviewer",
+    "部门党委": "department",
+    "机关党委（部门党委）": "department",  # the role's name before 2026-12
     "领导小组": "leader",
     "管理员": "admin",
 }

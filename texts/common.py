@@ -11,7 +11,7 @@ QUOTA_MODE_NAMES = {
 ROLE_NAMES = {
     "branch": "支部书记",
     "reviewer": "机关工委审核员",
-    "department": "机关党委（部门党委）",
+    "department": "机关党委",
     "leader": "领导",
     "admin": "系统管理员",
 }

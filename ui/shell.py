@@ -47,7 +47,7 @@ CLOSE_SIDEBAR_SCRIPT = """<script>
 
 def _names_role(word: str, role: str) -> bool:
     """Whether a word of a display name is the role or its first or last part (管理员 of
-    系统管理员, 机关党委 of 机关党委（部门党委）)."""
+    系统管理员, 机关工委 of 机关工委审核员)."""
     return len(word) > 1 and (role.startswith(word) or role.endswith(word))
 
 

@@ -34,7 +34,7 @@ def test_the_sidebar_names_the_role_once() -> None:
     assert who("柯桥区机关工委 审核员", "reviewer") == "当前用户：柯桥区机关工委 审核员"
     assert who("柯桥区机关工委 领导", "leader") == "当前用户：柯桥区机关工委（领导）"
     assert who("柯桥区机关工委 管理员", "admin") == "当前用户：柯桥区机关工委（系统管理员）"
-    assert who("机关党委 陈静", "department") == "当前用户：陈静（机关党委（部门党委））"
+    assert who("机关党委 陈静", "department") == "当前用户：陈静（机关党委）"
 
 
 def test_the_demo_region_accounts_read_their_role_once(demo_city: str) -> None:
