@@ -95,7 +95,7 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
             placeholder="—",
             column_config={
                 T.COL_PROGRESS: st.column_config.ProgressColumn(
-                    format="percent", min_value=0.0, max_value=1.0
+                    format="percent", min_value=0.0, max_value=1.0, color=charts.BLUE
                 ),
                 T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
                 T.COL_GAP_FIVE: st.column_config.NumberColumn(format="%.1f", help=T.DEPT_GAP_HELP),

@@ -30,6 +30,7 @@ LIST_LIMIT = 30  # rows a long table lists on a phone (the rest are counted)
 
 # How a table's figures are written in a phone's list, as its column_config formats them.
 PERCENT, ONE_DECIMAL, TWO_DECIMALS = "{:.1%}", "{:.1f}", "{:.2f}"
+WHOLE_PERCENT = "{:.0%}"  # a progress bar's figure
 
 PHONE_CSS = """<style>
 .wx-fold-toggle { display: none; }
@@ -178,20 +179,22 @@ def table_or_list(
     return shown
 
 
-SHARE_POINTS_FORMAT = "%.1f%%"
+SHARE_POINTS_FORMAT = "%.1f%%"  # a share: one decimal, "46.7%"
+PROGRESS_POINTS_FORMAT = "%.0f%%"  # a progress bar's figure: whole, "63%" (room for the bar)
 
 
 def shares_with_one_decimal(
     frame: pd.DataFrame, config: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The frame and config with every share (a number column formatted "percent", 0–1) drawn
-    as percentage points with one decimal, "50.7%" and "50.0%" as on the metrics and charts:
-    Streamlit's own "percent" writes up to two decimals and drops zeros ("50.72%", "50%").
-    Still numbers, so a click on the header sorts them as numbers."""
+    as percentage points with one decimal, "50.7%" and "50.0%" as on the metrics and charts,
+    and every progress bar's figure whole, "63%": Streamlit's own "percent" writes up to two
+    decimals and drops zeros ("50.72%", "50%", "63.04%"). Still numbers, so a click on the
+    header sorts them as numbers; a progress bar's bounds are scaled with them."""
     shares = [
         c
         for c in frame.columns
-        if _type_config(config.get(c)).get("type") == "number"
+        if _type_config(config.get(c)).get("type") in ("number", "progress")
         and _type_config(config.get(c)).get("format") == "percent"
     ]
     if not shares:
@@ -200,7 +203,15 @@ def shares_with_one_decimal(
     drawn = dict(config)
     for c in shares:
         column = dict(config[c])
-        column["type_config"] = {**column["type_config"], "format": SHARE_POINTS_FORMAT}
+        progress = column["type_config"]["type"] == "progress"
+        kind = dict(
+            column["type_config"],
+            format=PROGRESS_POINTS_FORMAT if progress else SHARE_POINTS_FORMAT,
+        )
+        for bound in ("min_value", "max_value"):
+            if kind.get(bound) is not None:
+                kind[bound] = kind[bound] * 100
+        column["type_config"] = kind
         drawn[c] = column
     return points, drawn
 
@@ -228,7 +239,7 @@ def _pattern(column: object) -> str | None:
     (whole numbers need none: `_cell`)."""
     fmt = _type_config(column).get("format")
     if fmt == "percent":
-        return PERCENT
+        return WHOLE_PERCENT if _type_config(column).get("type") == "progress" else PERCENT
     fixed = _FIXED.fullmatch(fmt) if isinstance(fmt, str) else None
     return "{:." + fixed[1] + "f}" if fixed else None
 
@@ -274,8 +285,10 @@ __all__ = [
     "PERCENT",
     "PHONE_CSS",
     "PHONE_MAX",
+    "PROGRESS_POINTS_FORMAT",
     "SHARE_POINTS_FORMAT",
     "TWO_DECIMALS",
+    "WHOLE_PERCENT",
     "as_configured",
     "disclosure",
     "file_row",

@@ -22,7 +22,7 @@ from texts import leadership as T
 from ui import data
 from ui.charts import BLUE
 from ui.evidence_link import evidence_link
-from ui.phone import list_lines, phone_part, wide_part
+from ui.phone import PROGRESS_POINTS_FORMAT, list_lines, phone_part, wide_part
 from ui.text import plain
 
 TABLE_KEY = "rk_table"
@@ -83,7 +83,8 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     table[T.COL_LEVEL] = formatting.standing_keys(frame).map(C.STANDING_NAMES)
     table[T.COL_STATUS] = frame["status"].map(C.STATUS_NAMES).fillna(frame["status"])
     total = frame["criteria_total"].where(frame["criteria_total"] > 0, 1)
-    table[T.COL_PROGRESS] = (frame["scored"] / total).astype(float)
+    # In percentage points, whole as every progress bar's figure (ui.phone.PROGRESS_POINTS_FORMAT).
+    table[T.COL_PROGRESS] = (frame["scored"] / total * 100).astype(float)
     table[T.COL_REGION] = frame["region"]
     table[T.COL_REGION_RANK] = ranks["region_rank"]
     # Department and type are filters, not columns: the name already says both (e.g.
@@ -116,11 +117,12 @@ def cached_table(actor: Actor, year: int, basis: str, rows: pd.Index | None = No
 # Widths in pixels: at 1,400 px every column fits beside the menu (地区 and 地区排名 were out
 # of sight to the right, behind a horizontal scroll). Four-character headers need 62 px.
 WIDE_HEADER = 62
+PROGRESS_WIDTH = 76  # the bar beside "100%"
 COLUMN_CONFIG = {
     T.COL_RANK: st.column_config.NumberColumn(
         T.COL_RANK, format="%d", width=WIDE_HEADER, pinned=True
     ),
-    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width=224, pinned=True),
+    T.COL_NAME: st.column_config.TextColumn(T.COL_NAME, width=210, pinned=True),
     T.COL_COMPOSITE: st.column_config.NumberColumn(
         T.COL_COMPOSITE, format="%.1f", width=WIDE_HEADER
     ),
@@ -129,10 +131,10 @@ COLUMN_CONFIG = {
     # A quantity, not a verdict: blue, as on the charts (red and green mean 未达标 / 达标).
     T.COL_PROGRESS: st.column_config.ProgressColumn(
         T.COL_PROGRESS,
-        format="percent",
+        format=PROGRESS_POINTS_FORMAT,
         min_value=0.0,
-        max_value=1.0,
-        width=WIDE_HEADER,
+        max_value=100.0,
+        width=PROGRESS_WIDTH,
         color=BLUE,
     ),
     T.COL_REGION: st.column_config.TextColumn(T.COL_REGION, width=50),

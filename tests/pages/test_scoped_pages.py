@@ -129,7 +129,7 @@ def test_department_table_is_a_list_on_a_phone(demo_city: str) -> None:
     assert len(entries) == min(len(table), 30)
     first = table.iloc[0]
     assert entries[0].startswith(f"- **{first[TL.COL_NAME]}** {TL.COL_STATUS} ")
-    assert f"{TL.COL_PROGRESS} {first[TL.COL_PROGRESS]:.1%}" in entries[0]
+    assert f"{TL.COL_PROGRESS} {first[TL.COL_PROGRESS]:.0f}%" in entries[0]  # points, whole
     scored = int(table[TL.COL_COMPOSITE].notna().argmax())  # the first with a composite
     assert f"{TL.COL_COMPOSITE} {table[TL.COL_COMPOSITE].iloc[scored]:.1f}" in entries[scored]
 

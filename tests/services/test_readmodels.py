@@ -124,6 +124,9 @@ def test_ranking_shown_equals_evaluate_frame(city: str, basis: str) -> None:
         assert table["综合得分"].tolist() == [
             m / 1000 for m in expected.loc[table.index, "composite_milli"]
         ]
+        total = frame.loc[table.index, "criteria_total"].where(lambda n: n > 0, 1)
+        progress = frame.loc[table.index, "scored"] / total * 100  # percentage points
+        assert table["填报进度"].tolist() == pytest.approx(progress.tolist())
         for key in scoring.STAR_KEYS:
             marks = table[scoring.STAR_NAMES[key]].str[0]
             lit = expected.loc[table.index, f"lit_{key}"]

@@ -37,16 +37,20 @@ def test_a_wide_table_draws_shares_with_one_decimal_as_numbers() -> None:
     rows = pd.DataFrame({"share": [0.5072, 0.5, None], "progress": [0.25, 1.0, 0.5]})
     config = {
         "share": st.column_config.NumberColumn(format="percent", help="占比"),
-        "progress": st.column_config.ProgressColumn(format="percent"),
+        "progress": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
     }
     drawn, drawn_config = shares_with_one_decimal(rows, config)
     assert drawn["share"].tolist()[:2] == [50.72, 50.0]
     assert pd.isna(drawn["share"].iloc[2])
     assert drawn_config["share"]["type_config"]["format"] == "%.1f%%"
     assert drawn_config["share"]["help"] == "占比"
-    # A progress bar keeps its 0–1 scale; the caller's frame and config are left as they were.
-    assert drawn["progress"].tolist() == [0.25, 1.0, 0.5]
-    assert drawn_config["progress"] == config["progress"]
+    # A progress bar too, its bounds with it and its figure whole; the caller's frame and
+    # config are left as they were.
+    assert drawn["progress"].tolist() == [25.0, 100.0, 50.0]
+    bar = drawn_config["progress"]["type_config"]
+    assert (bar["format"], bar["min_value"], bar["max_value"]) == ("%.0f%%", 0, 100)
+    assert as_configured(rows, config)["progress"].tolist() == ["25%", "100%", "50%"]
+    assert config["progress"]["type_config"]["max_value"] == 1
     assert rows["share"].iloc[0] == 0.5072
     assert config["share"]["type_config"]["format"] == "percent"
     phone = as_configured(rows, config)["share"].tolist()
