@@ -42,8 +42,14 @@ else:
 key = f"ballots:issued:{round_id}"
 if chosen.status == "open":
     st.caption(T.ISSUE_HELP)
-    label = T.REISSUE_BUTTON if share.issued else T.ISSUE_BUTTON
-    if st.button(label, type="primary", key=f"ballots:issue:{round_id}"):
+    if share.issued:
+        # Replacing voids every printed code not yet used: asked first, with the count.
+        with st.popover(T.REISSUE_BUTTON, icon=":material/autorenew:"):
+            st.markdown(T.REISSUE_CONFIRM.format(unused=share.issued - share.used))
+            wanted = st.button(T.REISSUE_YES, type="primary", key=f"ballots:issue:{round_id}")
+    else:
+        wanted = st.button(T.ISSUE_BUTTON, type="primary", key=f"ballots:issue:{round_id}")
+    if wanted:
         with shown_errors():
             st.session_state[key] = ballots.issue_codes(
                 actor, round_id=round_id, org_id=actor.org_id

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from db.models import RoundStatus
 from db.services import ballots as B
 from tests.ballot_helpers import ballot_branch, set_round_status
-from tests.utils import open_page, phone_list_entries
+from tests.utils import actor, open_page, phone_list_entries
 from texts import ballot as T
 
 
@@ -24,7 +24,7 @@ def _issue_on_page(round_id: int):
     # The newest round comes first (the demo's open one, where branch01 printed its codes).
     at.selectbox[0].set_value(round_id).run()
     assert not at.exception, [e.value for e in at.exception]
-    buttons = [b for b in at.button if b.label in (T.ISSUE_BUTTON, T.REISSUE_BUTTON)]
+    buttons = [b for b in at.button if b.label in (T.ISSUE_BUTTON, T.REISSUE_YES)]
     return at, buttons
 
 
@@ -103,12 +103,31 @@ def test_the_demo_opens_on_branch01s_round_with_its_codes_printed(demo_city: str
     no result while the round is open."""
     at = open_page("branch01", "pages/ballots.py", timeout=60)
     assert not at.exception, [e.value for e in at.exception]
-    assert [b.label for b in at.button if b.label.startswith(T.REISSUE_BUTTON)] == [
-        T.REISSUE_BUTTON
-    ]
+    # Replacing the codes voids the unused printed ones: a popover says how many, then asks.
+    assert [p.proto.popover.label for p in at.get("popover")] == [T.REISSUE_BUTTON]
+    assert [b.label for b in at.button if b.label == T.REISSUE_YES] == [T.REISSUE_YES]
+    assert not [b for b in at.button if b.label == T.ISSUE_BUTTON]
     counted = [m.value for m in at.markdown if m.value.startswith(T.PARTICIPATION[:4])]
     assert counted
     assert not any(T.NOT_ISSUED in i.value for i in at.info)
     table = at.dataframe[0].value
     assert table[T.RESULTS_BALLOTS].max() > 0
     assert set(table.iloc[:, 2]) == {T.RESULTS_WAIT_SHORT}
+
+
+def test_replacing_the_codes_says_how_many_it_voids_and_then_replaces_them(
+    demo_city: str,
+) -> None:
+    at = open_page("branch01", "pages/ballots.py", timeout=60)
+    branch = actor("branch01")
+    round_id = int(at.selectbox[0].value)
+    before = B.peer_results(branch, round_id=round_id, org_id=branch.org_id).participation
+    unused = before.issued - before.used
+    assert unused > 0
+    assert any(f"尚未使用的 {unused} 张投票码立即作废" in str(m.value) for m in at.markdown)
+    next(b for b in at.button if b.label == T.REISSUE_YES).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [c.value for c in at.code]
+    assert len(shown) == unused
+    after = B.peer_results(branch, round_id=round_id, org_id=branch.org_id).participation
+    assert after.used == before.used  # the ballots cast stay
