@@ -17,12 +17,12 @@ pytestmark = pytest.mark.e2e
 # Run in the database before the server starts: a branch with a roster, an open round and its
 # codes (written to a file only this test reads; the database holds their hashes).
 SETUP = """
-import json, sys
+import json
 from db.services import ballots
 from tests.ballot_helpers import ballot_branch
 branch = ballot_branch(members=6)
 issued = ballots.issue_codes(branch.secretary, round_id=branch.round_id, org_id=branch.org_id)
-open(sys.argv[1] if len(sys.argv) > 1 else {path!r}, "w").write(json.dumps(list(issued.codes)))
+open({path!r}, "w").write(json.dumps(list(issued.codes)))
 """
 
 
