@@ -370,9 +370,7 @@ def gap_text(actor: Actor, row: pd.Series, year: int) -> str:
 
 
 def _num(value: object) -> str:
-    d = scoring.to_decimal(value)
-    text = format(d.normalize(), "f")
-    return text
+    return formatting.decimal_text(scoring.to_decimal(value))
 
 
 def detail_lines_table(detail: statistics.OrgDetail) -> pd.DataFrame:

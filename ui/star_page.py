@@ -20,6 +20,7 @@ from db.services import assessment as A
 from db.services import editing, guidance, member_figures
 from db.services import evidence as E
 from db.services.common import Actor, InvalidInput, StaleVersion
+from formatting import decimal_text
 from permissions import Action, can
 from rubric import Criterion
 from settings import get_settings
@@ -36,13 +37,8 @@ from ui.text import plain
 
 
 def fmt(value: Decimal | None) -> str:
-    """2, 2.5, 17 (exact, no trailing zeros); "—" for None."""
-    if value is None:
-        return "—"
-    d = Decimal(value)
-    if d == d.to_integral_value():
-        return str(int(d))
-    return format(d.normalize(), "f")
+    """2, 2.5, 17 (exact, no trailing zeros: formatting.decimal_text); "—" for None."""
+    return "—" if value is None else decimal_text(Decimal(value))
 
 
 def _to_float(value: Decimal | None) -> float | None:
