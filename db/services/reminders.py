@@ -2,11 +2,11 @@
 in-app notices.
 
 What is due is decided by the pure `reminders.due_reminders`; this module gathers its inputs
-(open years, each organisation's status, each reviewer's queue, who gets the daily summary,
-what the `reminder` table already holds), writes one row per reminder and channel in one
-transaction, and then delivers the rows that have not gone out (new ones, and failed ones up to
-REMINDER_MAX_ATTEMPTS): a row is claimed by raising its `attempts` with a conditional UPDATE, so
-two runs never send one row twice. The in-app notice is written as sent; e-mail and the group
+(each open year as db/services/reminder_year.py reads it: each organisation's status, each
+reviewer's queue, who gets the daily summary; what the `reminder` table already holds), writes
+one row per reminder and channel in one transaction, and then delivers the rows that have not
+gone out (new ones, and failed ones up to REMINDER_MAX_ATTEMPTS): a row is claimed by raising
+its `attempts` with a conditional UPDATE, so two runs never send one row twice. The in-app notice is written as sent; e-mail and the group
 robot go through `notify`. Nothing is written or sent for a year that is not open.
 """
 
@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -25,23 +24,28 @@ from sqlmodel import Session, col, select
 import notify
 from db.engine import read_session, write_session
 from db.models import (
-    EVALUATED_ORG_TYPES,
     Assessment,
-    AssessmentStatus,
     Cycle,
     CycleStatus,
-    Organisation,
     Reminder,
     ReminderChannel,
     ReminderStatus,
     Role,
-    User,
     utcnow,
 )
 from db.services import robots
 from db.services.assessment import today as local_today
 from db.services.common import Actor, ServiceError, audit, record_target, require
-from formatting import china_time
+from db.services.reminder_year import (
+    QUEUES,
+    OrgRow,
+    YearSnapshot,
+    china_day,
+    level_queues,
+    oldest_waiting,
+    queue_of,
+    read_year,
+)
 from permissions import Action, Scope
 from reminders import Due, Kind, due_reminders, not_submitted, org_recipient
 from settings import Settings, get_settings
@@ -73,135 +77,6 @@ class Outcome:
         return sum(self.sent.values())
 
 
-@dataclass(frozen=True)
-class _OrgRow:
-    id: int
-    name: str
-    region: str
-    department_id: int | None
-    status: str | None
-    submitted_at: datetime | None
-
-
-@dataclass(frozen=True)
-class _Person:
-    id: int
-    label: str
-    role: str
-    org_id: int | None
-    scope: Scope
-    email: str
-    region: str | None  # its scope's region (a department's region too); None: the city
-
-
-@dataclass
-class _Year:
-    """One open year's inputs, read inside the write transaction."""
-
-    cycle: Cycle
-    orgs: dict[int, _OrgRow]
-    people: dict[int, _Person]
-    departments: dict[int, str]
-    robots: dict[str, str]  # region → its own group robot (db/services/robots.py)
-
-    def in_scope(self, scope: Scope) -> list[_OrgRow]:
-        rows = []
-        for org in self.orgs.values():
-            condition = scope.condition(org.region, org.department_id, org.id)
-            if condition is None or bool(condition):
-                rows.append(org)
-        return rows
-
-    def waiting(self, scope: Scope, status: str = AssessmentStatus.SUBMITTED) -> list[_OrgRow]:
-        """Handed-in items of the scope waiting at one level (复核 by default, or 初审)."""
-        return [
-            o for o in self.in_scope(scope) if o.status == status and o.submitted_at is not None
-        ]
-
-
-# The status each reviewing role's queue holds (初审: the department's 机关党委; 复核: 机关工委),
-# the level's name in the reminder keys, and the page its reminders link to.
-QUEUES = {
-    Role.DEPARTMENT: (AssessmentStatus.FIRST_REVIEW, "first", "first-review"),
-    Role.REVIEWER: (AssessmentStatus.SUBMITTED, "second", "review"),
-}
-
-
-def _read_year(session: Session, cycle: Cycle) -> _Year:
-    rows = session.execute(
-        sa_select(
-            col(Organisation.id),
-            col(Organisation.name),
-            col(Organisation.region),
-            col(Organisation.department_id),
-            col(Assessment.status),
-            col(Assessment.submitted_at),
-        )
-        .join(
-            Assessment,
-            (col(Assessment.org_id) == Organisation.id) & (Assessment.cycle_id == cycle.id),
-            isouter=True,
-        )
-        .where(
-            col(Organisation.active).is_(True),
-            col(Organisation.org_type).in_(EVALUATED_ORG_TYPES),
-        )
-    ).all()
-    orgs = {int(r[0]): _OrgRow(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows}
-    users = session.exec(select(User).where(col(User.active).is_(True))).all()
-    departments = session.execute(
-        select(Organisation.id, Organisation.name, Organisation.region).where(
-            col(Organisation.org_type).not_in(EVALUATED_ORG_TYPES)
-        )
-    ).all()
-    region_of = {int(i): str(r) for i, _n, r in departments}
-    people = {
-        int(u.id): _Person(
-            int(u.id),
-            u.display_name or u.username,
-            u.role,
-            u.org_id,
-            Scope(u.scope_region, u.scope_department_id),
-            u.email.strip(),
-            u.scope_region or region_of.get(u.scope_department_id or -1),
-        )
-        for u in users
-        if u.id is not None
-    }
-    names = {int(i): str(n) for i, n, _r in departments}
-    return _Year(cycle, orgs, people, names, robots.robot_urls(session))
-
-
-def _day(moment: datetime) -> date:
-    return date.fromisoformat(china_time(moment)[:10])
-
-
-def _queue_of(person: _Person, year: _Year) -> list[_OrgRow]:
-    status, _level, _page = QUEUES[Role(person.role)]
-    return year.waiting(person.scope, status)
-
-
-def _level_queues(year: _Year) -> dict[str, tuple[date | None, list[int]]]:
-    """Each review level's deadline and the accounts whose queue at it holds items."""
-    deadlines = {"first": year.cycle.first_review_deadline, "second": year.cycle.review_deadline}
-    users: dict[str, list[int]] = {"first": [], "second": []}
-    for person in year.people.values():
-        if person.role in QUEUES and _queue_of(person, year):
-            users[QUEUES[Role(person.role)][1]].append(person.id)
-    return {level: (deadlines[level], users[level]) for level in deadlines}
-
-
-def _oldest_waiting(year: _Year) -> dict[int, date]:
-    oldest: dict[int, date] = {}
-    for person in year.people.values():
-        if person.role not in QUEUES:
-            continue
-        days = [_day(o.submitted_at) for o in _queue_of(person, year) if o.submitted_at]
-        if days:
-            oldest[person.id] = min(days)
-    return oldest
-
-
 def _sent_keys(session: Session, cycle_id: int) -> set[tuple[str, str, str]]:
     rows = session.execute(
         select(Reminder.kind, Reminder.slot, Reminder.recipient)
@@ -218,7 +93,7 @@ def _link(settings: Settings, page: str) -> str:
     return f"{settings.reminder_link_base}/{page}"
 
 
-def _names(orgs: Sequence[_OrgRow]) -> str:
+def _names(orgs: Sequence[OrgRow]) -> str:
     if not orgs:
         return T.SUMMARY_NONE_LEFT
     names = T.NAME_SEPARATOR.join(o.name for o in orgs[:NAMES_LISTED])
@@ -226,7 +101,7 @@ def _names(orgs: Sequence[_OrgRow]) -> str:
 
 
 def _message(
-    due: Due, year: _Year, settings: Settings, today: date, sender: str = ""
+    due: Due, year: YearSnapshot, settings: Settings, today: date, sender: str = ""
 ) -> tuple[str, str]:
     """Subject and body of a reminder, in Chinese, with the link to the page concerned."""
     cycle = year.cycle
@@ -255,7 +130,7 @@ def _message(
         level = due.slot.split("-")[0]
         level_deadline = cycle.first_review_deadline if level == "first" else cycle.review_deadline
         days = (level_deadline - today).days if level_deadline else 0
-        n = len(_queue_of(person, year))
+        n = len(queue_of(person, year))
         name = T.LEVEL_NAMES.get(level, level)
         when = level_deadline.isoformat() if level_deadline else ""
         subject = T.LEVEL_SUBJECT.format(level=name, deadline=when, days=max(days, 0), n=n)
@@ -271,11 +146,11 @@ def _message(
     if kind is Kind.QUEUE:
         old = [
             o
-            for o in _queue_of(person, year)
+            for o in queue_of(person, year)
             if o.submitted_at
-            and (today - _day(o.submitted_at)).days >= settings.reminder_queue_days
+            and (today - china_day(o.submitted_at)).days >= settings.reminder_queue_days
         ]
-        oldest = min((_day(o.submitted_at) for o in old if o.submitted_at), default=today)
+        oldest = min((china_day(o.submitted_at) for o in old if o.submitted_at), default=today)
         subject = T.QUEUE_SUBJECT.format(n=len(old), days=settings.reminder_queue_days)
         body = T.QUEUE_BODY.format(
             name=person.label,
@@ -305,7 +180,7 @@ def _message(
     return subject, body + T.SIGNATURE
 
 
-def _scope_words(scope: Scope, year: _Year) -> str:
+def _scope_words(scope: Scope, year: YearSnapshot) -> str:
     if scope.region:
         return scope.region
     if scope.department_id is not None:
@@ -317,7 +192,7 @@ def _scope_words(scope: Scope, year: _Year) -> str:
 
 
 def _rows(
-    due: Due, year: _Year, settings: Settings, today: date, sender: Actor | None = None
+    due: Due, year: YearSnapshot, settings: Settings, today: date, sender: Actor | None = None
 ) -> list[Reminder]:
     """One row per channel this reminder goes through (the notice always; e-mail when the relay
     is configured and the recipient has an address; the group robot of the organisation's or
@@ -468,19 +343,19 @@ def run_due(today: date | None = None, settings: Settings | None = None) -> dict
                 fresh = session.get(Cycle, cycle.id)
                 if fresh is None or fresh.status != CycleStatus.OPEN:
                     continue
-                year = _read_year(session, fresh)
+                year = read_year(session, fresh)
                 due = due_reminders(
                     day,
                     fresh.deadline,
                     is_open=True,
                     statuses={o.id: o.status for o in year.orgs.values()},
-                    oldest_waiting=_oldest_waiting(year),
+                    oldest_waiting=oldest_waiting(year),
                     office=[p.id for p in year.people.values() if p.role in OFFICE_ROLES],
                     sent=_sent_keys(session, int(fresh.id or 0)),
                     lead_days=settings.reminder_lead_days,
                     queue_days=settings.reminder_queue_days,
                     summary_days=settings.reminder_summary_days,
-                    levels=_level_queues(year),
+                    levels=level_queues(year),
                 )
                 rows = [row for d in due for row in _rows(d, year, settings, day)]
                 session.add_all(rows)
@@ -515,7 +390,7 @@ def chase_now(actor: Actor | None, year: int, org_ids: Sequence[int]) -> Outcome
         cycle = session.exec(select(Cycle).where(Cycle.year == year)).first()
         if cycle is None or cycle.status != CycleStatus.OPEN:
             raise ServiceError(T.ERR_NOT_OPEN.format(year=year))
-        data = _read_year(session, cycle)
+        data = read_year(session, cycle)
         chosen = [data.orgs[i] for i in dict.fromkeys(org_ids) if i in data.orgs]
         waiting = [o for o in chosen if not_submitted(o.status)]
         outcome.skipped = len(org_ids) - len(waiting)
