@@ -6,8 +6,9 @@ What is due is decided by the pure `reminders.due_reminders`; this module gather
 reviewer's queue, who gets the daily summary; what the `reminder` table already holds), writes
 one row per reminder and channel in one transaction, and then delivers the rows that have not
 gone out (new ones, and failed ones up to REMINDER_MAX_ATTEMPTS): a row is claimed by raising
-its `attempts` with a conditional UPDATE, so two runs never send one row twice. The in-app notice is written as sent; e-mail and the group
-robot go through `notify`. Nothing is written or sent for a year that is not open.
+its `attempts` with a conditional UPDATE, so two runs never send one row twice. The in-app
+notice is written as sent; e-mail and the group robot go through `notify`. Nothing is written
+or sent for a year that is not open.
 """
 
 from __future__ import annotations
