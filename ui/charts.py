@@ -35,6 +35,16 @@ GOLD = "#d4a017"
 GREY = "#9aa0a6"
 BLUE = "#2f6f9f"
 INK = "#1f2430"
+
+
+def progress_column(**kwargs: Any) -> Any:
+    """A table's progress bar over a 0–1 share: blue, a quantity and not a verdict (red and
+    green mean 未达标 / 达标); its figure is drawn whole (ui.phone.percent_as_points)."""
+    return st.column_config.ProgressColumn(
+        format="percent", min_value=0.0, max_value=1.0, color=BLUE, **kwargs
+    )
+
+
 LEVEL_ORDER = [C.LEVEL_NAMES[k] for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_KEYS = [str(k) for k in (5, 4, 3, 2, 1, 0)]
 LEVEL_COLORS = [MET_COLOR, BLUE, "#6b9ac4", "#8fa9bf", "#b4c3d0", "#d5dbe1"]

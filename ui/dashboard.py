@@ -329,9 +329,7 @@ def completion_panel(
             placeholder="—",
             height=300,
             column_config={
-                T.COL_PROGRESS: st.column_config.ProgressColumn(
-                    format="percent", min_value=0.0, max_value=1.0, color=charts.BLUE
-                ),
+                T.COL_PROGRESS: charts.progress_column(),
             },
         )
         st.download_button(

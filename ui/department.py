@@ -94,9 +94,7 @@ def show(actor: Actor, view: department.DepartmentView) -> None:
             limit=LIST_LIMIT,
             placeholder="—",
             column_config={
-                T.COL_PROGRESS: st.column_config.ProgressColumn(
-                    format="percent", min_value=0.0, max_value=1.0, color=charts.BLUE
-                ),
+                T.COL_PROGRESS: charts.progress_column(),
                 T.COL_COMPOSITE: st.column_config.NumberColumn(format="%.1f"),
                 T.COL_GAP_FIVE: st.column_config.NumberColumn(format="%.1f", help=T.DEPT_GAP_HELP),
                 T.COL_RANK: st.column_config.NumberColumn(format="%d"),

@@ -147,30 +147,22 @@ def standing(actor: Actor, view: A.AssessmentView) -> None:
     # Not handed in: "—" as the figure and why beneath it (the sentence as the figure was cut
     # to "提交后参…" on a desk's card).
     why = T.RANK_NOT_HANDED_IN if row is not None and ranked is None else None
-    rank = T.RANK_VALUE.format(rank=int(ranked["rank"])) if ranked is not None else T.RANK_NONE
-    region_rank = (
-        T.RANK_VALUE.format(rank=int(ranked["region_rank"])) if ranked is not None else T.RANK_NONE
-    )
-    ranks = st.columns(4)
-    ranks[0].metric(
-        T.RANK_CITY,
-        rank,
-        delta=why,
-        delta_color="off",
-        delta_arrow="off",
-        help=T.RANK_HELP,
-        border=True,
-    )
-    ranks[1].metric(
-        # a published year ranks the organisation in the region it was published with
-        T.RANK_REGION.format(region=plain(row["region"] if row is not None else view.org_region)),
-        region_rank,
-        delta=why,
-        delta_color="off",
-        delta_arrow="off",
-        help=T.RANK_HELP,
-        border=True,
-    )
+    # a published year ranks the organisation in the region it was published with
+    region = plain(row["region"] if row is not None else view.org_region)
+    cards = ((T.RANK_CITY, "rank"), (T.RANK_REGION.format(region=region), "region_rank"))
+    for col, (label, column) in zip(st.columns(4), cards, strict=False):
+        figure = (
+            T.RANK_VALUE.format(rank=int(ranked[column])) if ranked is not None else T.RANK_NONE
+        )
+        col.metric(
+            label,
+            figure,
+            delta=why,
+            delta_color="off",
+            delta_arrow="off",
+            help=T.RANK_HELP,
+            border=True,
+        )
     thresholds = view.rubric.thresholds
     for label, result in ((T.BASIS_SELF, view.self_result), (T.BASIS_REVIEWED, reviewed)):
         if result is None:

@@ -163,7 +163,7 @@ def table_or_list(
     config = {k: st.column_config.Column(v) for k, v in (labels or {}).items()}
     config |= table.pop("column_config", None) or {}
     with wide_part(name):
-        wide, wide_config = shares_with_one_decimal(frame, config)
+        wide, wide_config = percent_as_points(frame, config)
         shown = st.dataframe(
             wide, hide_index=True, width="stretch", column_config=wide_config or None, **table
         )
@@ -183,7 +183,7 @@ SHARE_POINTS_FORMAT = "%.1f%%"  # a share: one decimal, "46.7%"
 PROGRESS_POINTS_FORMAT = "%.0f%%"  # a progress bar's figure: whole, "63%" (room for the bar)
 
 
-def shares_with_one_decimal(
+def percent_as_points(
     frame: pd.DataFrame, config: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The frame and config with every share (a number column formatted "percent", 0–1) drawn
@@ -294,10 +294,10 @@ __all__ = [
     "file_row",
     "fold",
     "list_lines",
+    "percent_as_points",
     "phone_part",
     "phone_style",
     "phone_text",
-    "shares_with_one_decimal",
     "table_or_list",
     "two_up",
     "wide_part",

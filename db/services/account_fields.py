@@ -70,7 +70,7 @@ def check_email(value: str | None) -> tuple[str, list[str]]:  # one address: no 
 
 def check_user_org(session: Session, role: str | None, org_id: int | None) -> list[str]:
     """A branch account's organisation: given, active and evaluated (other roles have none)."""
-    if role == "branch":
+    if role == Role.BRANCH:
         if org_id is None:
             return [T.ERR_BRANCH_NEEDS_ORG]
         org = session.get(Organisation, org_id)

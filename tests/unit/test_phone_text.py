@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui.phone import as_configured, shares_with_one_decimal
+from ui.phone import as_configured, percent_as_points
 
 
 def test_figures_follow_the_tables_formats_and_text_is_left_alone() -> None:
@@ -31,7 +31,7 @@ def test_figures_follow_the_tables_formats_and_text_is_left_alone() -> None:
     assert shown["already"].tolist() == ["46.7%", "—"]
 
 
-def test_a_wide_table_draws_shares_with_one_decimal_as_numbers() -> None:
+def test_a_wide_table_draws_shares_with_one_decimal_and_bars_whole() -> None:
     """Streamlit's "percent" wrote 50.72% beside 50% and 46.7% on the metric above; the table
     now gets percentage points with "%.1f%%" (50.7%, 50.0%) and the list the same text."""
     rows = pd.DataFrame({"share": [0.5072, 0.5, None], "progress": [0.25, 1.0, 0.5]})
@@ -39,7 +39,7 @@ def test_a_wide_table_draws_shares_with_one_decimal_as_numbers() -> None:
         "share": st.column_config.NumberColumn(format="percent", help="占比"),
         "progress": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
     }
-    drawn, drawn_config = shares_with_one_decimal(rows, config)
+    drawn, drawn_config = percent_as_points(rows, config)
     assert drawn["share"].tolist()[:2] == [50.72, 50.0]
     assert pd.isna(drawn["share"].iloc[2])
     assert drawn_config["share"]["type_config"]["format"] == "%.1f%%"
